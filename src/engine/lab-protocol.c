@@ -1,0 +1,368 @@
+/* lab-protocol.c — frames on the worker pipes, both ends
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "lab-protocol"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gi18n-lib.h>
+
+#include "lab-error.h"
+#include "lab-protocol.h"
+
+#define READ_CHUNK (64 * 1024)
+
+struct _LabFrameReader
+{
+  int     fd;
+  guint8 *data;
+  gsize   size;    /* allocated */
+  gsize   start;   /* first unread byte */
+  gsize   end;     /* one past the last byte read */
+};
+
+struct _LabFrameWriter
+{
+  int         fd;
+  GByteArray *buf;
+  gsize       sent;  /* bytes of buf already written */
+};
+
+const GVariantType *
+lab_frame_type_get_variant_type (LabFrameType type)
+{
+  switch (type)
+    {
+    case LAB_FRAME_HELLO:  return G_VARIANT_TYPE ("(usa{sv})");
+    case LAB_FRAME_JOB:    return G_VARIANT_TYPE_UINT32;
+    case LAB_FRAME_READY:  return G_VARIANT_TYPE_INT64;
+    case LAB_FRAME_RESULT: return G_VARIANT_TYPE ("(uxxxxtxibs)");
+    case LAB_FRAME_FATAL:  return G_VARIANT_TYPE_STRING;
+    default:               return NULL;
+    }
+}
+
+LabFrameReader *
+lab_frame_reader_new (int fd)
+{
+  LabFrameReader *self = g_new0 (LabFrameReader, 1);
+
+  self->fd = fd;
+  self->size = READ_CHUNK;
+  self->data = g_malloc (self->size);
+
+  return self;
+}
+
+void
+lab_frame_reader_free (LabFrameReader *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->data);
+  g_free (self);
+}
+
+/**
+ * lab_frame_reader_fill:
+ *
+ * Reads once from the descriptor (which may be non-blocking).
+ *
+ * Returns: bytes read, 0 at end of file, -1 with @error set on failure,
+ *   or -1 without error when a non-blocking read would block
+ */
+gssize
+lab_frame_reader_fill (LabFrameReader  *self,
+                       GError         **error)
+{
+  gssize n;
+
+  if (self->start > 0 && self->start == self->end)
+    self->start = self->end = 0;
+
+  /* Keep room for a whole frame at the end of the buffer. */
+  if (self->size - self->end < READ_CHUNK)
+    {
+      memmove (self->data, self->data + self->start, self->end - self->start);
+      self->end -= self->start;
+      self->start = 0;
+      if (self->size - self->end < READ_CHUNK)
+        {
+          self->size = self->end + READ_CHUNK;
+          self->data = g_realloc (self->data, self->size);
+        }
+    }
+
+  do
+    n = read (self->fd, self->data + self->end, self->size - self->end);
+  while (n < 0 && errno == EINTR);
+
+  if (n < 0)
+    {
+      int saved = errno;
+      if (saved == EAGAIN || saved == EWOULDBLOCK)
+        return -1;
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
+                   _("Could not read from the worker pipe: %s"), g_strerror (saved));
+      return -1;
+    }
+
+  self->end += n;
+  return n;
+}
+
+/**
+ * lab_frame_reader_next:
+ * @payload: (out) (transfer full): the frame's payload
+ *
+ * Takes one whole frame from what has been read so far.
+ *
+ * Returns: %TRUE with a frame; %FALSE without @error when more bytes are
+ *   needed; %FALSE with @error when the bytes are not a valid frame
+ */
+gboolean
+lab_frame_reader_next (LabFrameReader  *self,
+                       LabFrameType    *type,
+                       GVariant       **payload,
+                       GError         **error)
+{
+  const guint8 *h = self->data + self->start;
+  const GVariantType *vtype;
+  g_autoptr(GVariant) value = NULL;
+  guint32 len;
+
+  if (self->end - self->start < LAB_PROTOCOL_HEADER)
+    return FALSE;
+
+  len = (guint32) h[0] | (guint32) h[1] << 8 | (guint32) h[2] << 16 | (guint32) h[3] << 24;
+  vtype = lab_frame_type_get_variant_type (h[4]);
+
+  if (vtype == NULL || h[5] != 0 || h[6] != 0 || h[7] != 0)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
+                   _("Malformed frame header (type %u)"), h[4]);
+      return FALSE;
+    }
+
+  if (len > LAB_PROTOCOL_MAX_FRAME)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
+                   _("Frame of %u bytes is longer than the limit of %u"),
+                   len, (guint) LAB_PROTOCOL_MAX_FRAME);
+      return FALSE;
+    }
+
+  if (self->end - self->start - LAB_PROTOCOL_HEADER < len)
+    {
+      if (self->size - self->start < LAB_PROTOCOL_HEADER + (gsize) len)
+        {
+          gsize needed = self->end - self->start + len + READ_CHUNK;
+          memmove (self->data, self->data + self->start, self->end - self->start);
+          self->end -= self->start;
+          self->start = 0;
+          if (self->size < needed)
+            self->data = g_realloc (self->data, self->size = needed);
+        }
+      return FALSE;
+    }
+
+  value = g_variant_new_from_data (vtype, g_memdup2 (h + LAB_PROTOCOL_HEADER, len), len,
+                                   FALSE, g_free, NULL);
+  g_variant_ref_sink (value);
+  if (!g_variant_is_normal_form (value))
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
+                   _("Malformed %u-byte payload in a frame of type %u"), len, h[4]);
+      return FALSE;
+    }
+
+  *type = h[4];
+  *payload = g_steal_pointer (&value);
+  self->start += LAB_PROTOCOL_HEADER + len;
+  return TRUE;
+}
+
+gsize
+lab_frame_reader_get_buffered (LabFrameReader *self)
+{
+  return self->end - self->start;
+}
+
+/**
+ * lab_frame_reader_read:
+ *
+ * Blocking read of the next frame.
+ *
+ * Returns: %TRUE with a frame; %FALSE without @error at a clean end of
+ *   file; %FALSE with @error otherwise
+ */
+gboolean
+lab_frame_reader_read (LabFrameReader  *self,
+                       LabFrameType    *type,
+                       GVariant       **payload,
+                       GError         **error)
+{
+  GError *local_error = NULL;
+
+  while (!lab_frame_reader_next (self, type, payload, &local_error))
+    {
+      gssize n;
+
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+
+      n = lab_frame_reader_fill (self, error);
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        {
+          if (self->end != self->start)
+            g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
+                         _("The pipe closed in the middle of a frame"));
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+LabFrameWriter *
+lab_frame_writer_new (int fd)
+{
+  LabFrameWriter *self = g_new0 (LabFrameWriter, 1);
+
+  self->fd = fd;
+  self->buf = g_byte_array_sized_new (4096);
+
+  return self;
+}
+
+void
+lab_frame_writer_free (LabFrameWriter *self)
+{
+  if (self == NULL)
+    return;
+
+  g_byte_array_unref (self->buf);
+  g_free (self);
+}
+
+static void
+append_header (LabFrameWriter *self,
+               LabFrameType    type,
+               guint32         len)
+{
+  guint8 h[LAB_PROTOCOL_HEADER] = {
+    len & 0xff, (len >> 8) & 0xff, (len >> 16) & 0xff, (len >> 24) & 0xff, type, 0, 0, 0
+  };
+
+  g_byte_array_append (self->buf, h, sizeof h);
+}
+
+/* Takes ownership of a floating @payload. */
+void
+lab_frame_writer_append (LabFrameWriter *self,
+                         LabFrameType    type,
+                         GVariant       *payload)
+{
+  g_autoptr(GVariant) normal = NULL;
+  gsize len;
+
+  g_return_if_fail (g_variant_is_of_type (payload, lab_frame_type_get_variant_type (type)));
+
+  g_variant_ref_sink (payload);
+  normal = g_variant_get_normal_form (payload);
+  g_variant_unref (payload);
+  len = g_variant_get_size (normal);
+  g_return_if_fail (len <= LAB_PROTOCOL_MAX_FRAME);
+
+  /* g_variant_store() wants aligned memory; frames in the buffer are not. */
+  append_header (self, type, len);
+  g_byte_array_append (self->buf, g_variant_get_data (normal), len);
+}
+
+/* The hot path of a process pool: no GVariant for a 4-byte job frame.
+ * GVariant serializes a "u" as its little-endian (native) bytes. */
+void
+lab_frame_writer_append_job (LabFrameWriter *self,
+                             guint           index)
+{
+  guint32 le = GUINT32_TO_LE (index);
+
+  append_header (self, LAB_FRAME_JOB, sizeof le);
+  g_byte_array_append (self->buf, (const guint8 *) &le, sizeof le);
+}
+
+gsize
+lab_frame_writer_pending (LabFrameWriter *self)
+{
+  return self->buf->len - self->sent;
+}
+
+/**
+ * lab_frame_writer_flush:
+ * @blocking: whether to wait until everything is written
+ *
+ * Returns: %FALSE with @error set when the pipe failed (e.g. the peer
+ *   exited); %TRUE otherwise, even if a non-blocking write left bytes
+ *   pending (see lab_frame_writer_pending())
+ */
+gboolean
+lab_frame_writer_flush (LabFrameWriter  *self,
+                        gboolean         blocking,
+                        GError         **error)
+{
+  while (self->sent < self->buf->len)
+    {
+      gssize n = write (self->fd, self->buf->data + self->sent, self->buf->len - self->sent);
+
+      if (n < 0)
+        {
+          int saved = errno;
+          if (saved == EINTR)
+            continue;
+          if (!blocking && (saved == EAGAIN || saved == EWOULDBLOCK))
+            return TRUE;
+          g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
+                       _("Could not write to the worker pipe: %s"), g_strerror (saved));
+          return FALSE;
+        }
+      self->sent += n;
+    }
+
+  g_byte_array_set_size (self->buf, 0);
+  self->sent = 0;
+  return TRUE;
+}
+
+GVariant *
+lab_protocol_encode_result (const LabJobResult *r)
+{
+  return g_variant_new ("(uxxxxtxibs)",
+                        r->index, r->start_ns, r->end_ns, r->cpu_ns, r->worker,
+                        r->bytes, r->value, r->status,
+                        r->error == NULL, r->error ? r->error : "");
+}
+
+/* Fills @result from a RESULT payload; the caller checks the index. */
+void
+lab_protocol_decode_result (GVariant     *payload,
+                            LabJobResult *r)
+{
+  const char *error;
+  gboolean ok;
+
+  g_variant_get (payload, "(uxxxxtxib&s)",
+                 &r->index, &r->start_ns, &r->end_ns, &r->cpu_ns, &r->worker,
+                 &r->bytes, &r->value, &r->status, &ok, &error);
+  g_free (r->error);
+  r->error = ok ? NULL : g_strdup (error[0] ? error : _("The job failed"));
+}

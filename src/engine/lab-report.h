@@ -1,0 +1,28 @@
+/* lab-report.h — runs as a table, JSON or CSV
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "lab-run.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  LAB_REPORT_TABLE,
+  LAB_REPORT_JSON,
+  LAB_REPORT_CSV,
+} LabReportFormat;
+
+gboolean lab_report_format_from_string (const char       *name,
+                                        LabReportFormat  *format);
+char    *lab_report_format             (LabRun          **runs,
+                                        guint             n_runs,
+                                        LabReportFormat   format);
+double   lab_report_speedup            (LabRun          **runs,
+                                        guint             n_runs,
+                                        guint             i);
+
+G_END_DECLS

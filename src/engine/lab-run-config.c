@@ -1,0 +1,116 @@
+/* lab-run-config.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "lab-run-config"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "lab-error.h"
+#include "lab-run-config.h"
+
+G_DEFINE_BOXED_TYPE (LabRunConfig, lab_run_config, lab_run_config_copy, lab_run_config_free)
+
+/**
+ * lab_run_config_new:
+ * @params: (nullable): a{sv} parameters; a floating reference is sunk
+ */
+LabRunConfig *
+lab_run_config_new (const char  *task,
+                    LabStrategy  strategy,
+                    guint        workers,
+                    GVariant    *params)
+{
+  LabRunConfig *self = g_new0 (LabRunConfig, 1);
+
+  self->task = g_strdup (task);
+  self->strategy = strategy;
+  self->workers = workers;
+  if (params == NULL)
+    params = g_variant_new ("a{sv}", NULL);
+  g_return_val_if_fail (g_variant_is_of_type (params, G_VARIANT_TYPE_VARDICT), self);
+  self->params = g_variant_ref_sink (params);
+
+  return self;
+}
+
+LabRunConfig *
+lab_run_config_copy (const LabRunConfig *config)
+{
+  return lab_run_config_new (config->task, config->strategy, config->workers, config->params);
+}
+
+void
+lab_run_config_free (LabRunConfig *config)
+{
+  if (config == NULL)
+    return;
+
+  g_free (config->task);
+  g_clear_pointer (&config->params, g_variant_unref);
+  g_free (config);
+}
+
+guint
+lab_run_config_default_workers (LabStrategy strategy,
+                                guint       n_jobs)
+{
+  switch (strategy)
+    {
+    case LAB_STRATEGY_SEQUENTIAL:
+      return 1;
+    case LAB_STRATEGY_THREAD_POOL:
+    case LAB_STRATEGY_PROCESS_POOL:
+      return MIN (g_get_num_processors (), LAB_MAX_WORKERS);
+    case LAB_STRATEGY_THREADS:
+    case LAB_STRATEGY_PROCESSES:
+    case LAB_STRATEGY_ASYNC:
+    default:
+      /* Like the seed: every job starts at once, up to the limit. */
+      return CLAMP (n_jobs, 1, LAB_MAX_WORKERS);
+    }
+}
+
+/**
+ * lab_run_config_check:
+ *
+ * Checks everything a person could get wrong before a run starts, so that
+ * bad usage is refused with one message and never reaches a worker.
+ */
+gboolean
+lab_run_config_check (const LabRunConfig  *config,
+                      GError             **error)
+{
+  const LabTaskClass *klass;
+
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  if (!(klass = lab_task_lookup (config->task, error)))
+    return FALSE;
+
+  if (config->strategy >= LAB_N_STRATEGIES)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("Unknown strategy"));
+      return FALSE;
+    }
+
+  if (config->workers > LAB_MAX_WORKERS)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("--workers must be between 1 and %u"), LAB_MAX_WORKERS);
+      return FALSE;
+    }
+
+  if (config->strategy == LAB_STRATEGY_ASYNC &&
+      (klass->kind == LAB_TASK_KIND_CPU || klass->kind == LAB_TASK_KIND_MIXED))
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_UNSUPPORTED,
+                   _("The async strategy runs one thread with an event loop: it cannot run the CPU-bound %s task"),
+                   klass->name);
+      return FALSE;
+    }
+
+  return lab_task_check_params (klass, config->params, error);
+}

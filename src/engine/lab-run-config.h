@@ -1,0 +1,37 @@
+/* lab-run-config.h — what to run: task, parameters, strategy, workers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "lab-task.h"
+#include "lab-types.h"
+
+G_BEGIN_DECLS
+
+#define LAB_TYPE_RUN_CONFIG (lab_run_config_get_type ())
+
+typedef struct {
+  char        *task;
+  LabStrategy  strategy;
+  guint        workers;   /* 0: the strategy's default */
+  GVariant    *params;    /* a{sv} of LAB_PARAM_* keys, never NULL */
+} LabRunConfig;
+
+GType         lab_run_config_get_type       (void) G_GNUC_CONST;
+LabRunConfig *lab_run_config_new            (const char          *task,
+                                             LabStrategy          strategy,
+                                             guint                workers,
+                                             GVariant            *params);
+LabRunConfig *lab_run_config_copy           (const LabRunConfig  *config);
+void          lab_run_config_free           (LabRunConfig        *config);
+gboolean      lab_run_config_check          (const LabRunConfig  *config,
+                                             GError             **error);
+guint         lab_run_config_default_workers (LabStrategy         strategy,
+                                             guint                n_jobs);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabRunConfig, lab_run_config_free)
+
+G_END_DECLS

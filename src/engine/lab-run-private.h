@@ -1,0 +1,72 @@
+/* lab-run-private.h — what the strategies see of a run
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "lab-cancel.h"
+#include "lab-run.h"
+#include "lab-task.h"
+
+G_BEGIN_DECLS
+
+struct _LabRun
+{
+  GObject             parent_instance;
+
+  LabRunConfig       *config;
+  const LabTaskClass *klass;
+  gpointer            plan;
+  guint               n_jobs;
+  guint               workers;
+  LabJobResult       *jobs;
+
+  LabCancel          *cancel;
+  GCancellable       *cancellable;
+
+  gint64              t0_ns;        /* CLOCK_MONOTONIC at start */
+  gint64              wall_ns;
+  gint64              user_ns;
+  gint64              sys_ns;
+  gint64              peak_rss_kb;
+  gint64              peak_rss_children_kb;
+
+  gint                n_done;       /* atomic */
+  gint                n_failed;     /* atomic */
+  gint                state;        /* atomic LabRunState */
+  char               *error;
+
+  GSource            *progress_source;
+  guint               last_progress;
+};
+
+/* Strategies: lab-strategy-threads.c and lab-strategy-process.c */
+gboolean _lab_run_sequential   (LabRun   *self,
+                                GError  **error);
+gboolean _lab_run_threads      (LabRun   *self,
+                                GError  **error);
+gboolean _lab_run_thread_pool  (LabRun   *self,
+                                GError  **error);
+gboolean _lab_run_processes    (LabRun   *self,
+                                gboolean  pool,
+                                GError  **error);
+
+void     _lab_run_job_here     (LabRun   *self,
+                                gpointer  worker_state,
+                                guint     index,
+                                gint64    worker);
+void     _lab_run_job_store    (LabRun   *self,
+                                guint     index,
+                                gint64    start_ns,
+                                gint64    end_ns,
+                                gint64    cpu_ns,
+                                gint64    worker,
+                                guint64   bytes,
+                                gint64    value,
+                                gint      status,
+                                char     *error);
+void     _lab_run_job_started  (LabRun   *self,
+                                guint     index,
+                                gint64    worker);
+
+G_END_DECLS

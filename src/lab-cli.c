@@ -1,0 +1,373 @@
+/* lab-cli.c — `concurrency-lab run`: no display, no GTK
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "lab-cli"
+
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+
+#include "lab-cli.h"
+#include "lab-error.h"
+#include "lab-report.h"
+#include "lab-run.h"
+
+typedef struct {
+  char   *task;
+  char   *strategy;
+  char   *workers;
+  char   *jobs;
+  char   *seconds;
+  char   *size;
+  char   *format;
+  char   *urls_file;
+  char   *output;
+  char   *timeout;
+  char   *max_bytes;
+  char   *images;
+} Options;
+
+static void
+options_clear (Options *o)
+{
+  g_free (o->task);
+  g_free (o->strategy);
+  g_free (o->workers);
+  g_free (o->jobs);
+  g_free (o->seconds);
+  g_free (o->size);
+  g_free (o->format);
+  g_free (o->urls_file);
+  g_free (o->output);
+  g_free (o->timeout);
+  g_free (o->max_bytes);
+  g_free (o->images);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
+
+char *
+lab_cli_list_tasks_and_strategies (void)
+{
+  g_autofree const LabTaskClass **tasks = NULL;
+  GString *out = g_string_new (_("Tasks:\n"));
+  guint n_tasks;
+
+  tasks = lab_task_list (&n_tasks);
+  for (guint i = 0; i < n_tasks; i++)
+    g_string_append_printf (out, "  %-13s %s (%s)\n", tasks[i]->name,
+                            _(tasks[i]->summary), lab_task_kind_to_string (tasks[i]->kind));
+
+  g_string_append (out, _("\nStrategies:\n"));
+  for (guint i = 0; i < LAB_N_STRATEGIES; i++)
+    g_string_append_printf (out, "  %-13s %s\n", lab_strategy_to_string (i),
+                            lab_strategy_get_summary (i));
+
+  return g_string_free (out, FALSE);
+}
+
+void
+lab_cli_print_help (void)
+{
+  g_autofree char *list = lab_cli_list_tasks_and_strategies ();
+
+  g_print (_("Usage:\n"
+             "  concurrency-lab                 Open the Concurrency Lab window\n"
+             "  concurrency-lab run [OPTION…]   Run an experiment headless and print the figures\n"
+             "\n"
+             "Threads win on I/O-bound work, processes on CPU-bound work: run a task\n"
+             "with several strategies and compare elapsed time and CPU time.\n"
+             "\n"));
+  g_print ("%s\n", list);
+  g_print (_("See “concurrency-lab run --help” for the options of a run.\n"));
+}
+
+static gboolean
+usage_error (GError     **error,
+             const char  *format,
+             ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+usage_error (GError     **error,
+             const char  *format,
+             ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_propagate_error (error, g_error_new_valist (LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, format, args));
+  va_end (args);
+  return FALSE;
+}
+
+static gboolean
+parse_uint64 (const char  *option,
+              const char  *text,
+              guint64      max,
+              guint64     *out,
+              GError     **error)
+{
+  if (!g_ascii_string_to_unsigned (text, 10, 0, max, out, NULL))
+    return usage_error (error, _("--%s must be a whole number between 0 and %" G_GUINT64_FORMAT ", not “%s”"),
+                        option, max, text);
+  return TRUE;
+}
+
+static gboolean
+parse_double (const char  *option,
+              const char  *text,
+              double      *out,
+              GError     **error)
+{
+  char *end = NULL;
+
+  errno = 0;
+  *out = g_ascii_strtod (text, &end);
+  if (text[0] == '\0' || end == NULL || *end != '\0' || errno != 0 || !isfinite (*out) || *out < 0)
+    return usage_error (error, _("--%s must be a number of seconds, 0 or more, not “%s”"), option, text);
+  return TRUE;
+}
+
+static gboolean
+add_seconds (GVariantDict  *dict,
+             const char    *text,
+             GError       **error)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+  g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (double));
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      double v;
+      if (!parse_double ("seconds", g_strstrip (parts[i]), &v, error))
+        return FALSE;
+      g_array_append_val (values, v);
+    }
+
+  g_variant_dict_insert_value (dict, LAB_PARAM_SECONDS,
+                               g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, values->data,
+                                                          values->len, sizeof (double)));
+  return TRUE;
+}
+
+static GVariant *
+build_params (const Options  *o,
+              GError        **error)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  guint64 n;
+  double d;
+
+  if (o->jobs)
+    {
+      if (!parse_uint64 ("jobs", o->jobs, LAB_MAX_JOBS, &n, error))
+        return NULL;
+      if (n == 0)
+        return usage_error (error, _("--jobs must be at least 1")), NULL;
+      g_variant_dict_insert (&dict, LAB_PARAM_JOBS, "u", (guint32) n);
+    }
+  if (o->seconds && !add_seconds (&dict, o->seconds, error))
+    return NULL;
+  if (o->size)
+    {
+      if (!parse_uint64 ("size", o->size, G_MAXUINT64, &n, error))
+        return NULL;
+      g_variant_dict_insert (&dict, LAB_PARAM_SIZE, "t", n);
+    }
+  if (o->max_bytes)
+    {
+      if (!parse_uint64 ("max-bytes", o->max_bytes, G_MAXUINT64, &n, error))
+        return NULL;
+      g_variant_dict_insert (&dict, LAB_PARAM_MAX_BYTES, "t", n);
+    }
+  if (o->timeout)
+    {
+      if (!parse_double ("timeout", o->timeout, &d, error))
+        return NULL;
+      g_variant_dict_insert (&dict, LAB_PARAM_TIMEOUT, "d", d);
+    }
+  if (o->urls_file)
+    g_variant_dict_insert (&dict, LAB_PARAM_URLS_FILE, "s", o->urls_file);
+  if (o->output)
+    g_variant_dict_insert (&dict, LAB_PARAM_OUTPUT, "s", o->output);
+  if (o->images)
+    g_variant_dict_insert (&dict, LAB_PARAM_IMAGES, "s", o->images);
+
+  return g_variant_dict_end (&dict);
+}
+
+/* Builds one run per strategy named (a comma list compares them). */
+static GPtrArray *
+build_runs (const Options  *o,
+            GError        **error)
+{
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GVariant) params = NULL;
+  g_auto(GStrv) strategies = NULL;
+  guint64 workers = 0;
+
+  if (o->task == NULL)
+    return usage_error (error, _("Missing --task (see --help for the list)")), NULL;
+  if (o->strategy == NULL)
+    return usage_error (error, _("Missing --strategy (see --help for the list)")), NULL;
+  if (o->workers)
+    {
+      if (!parse_uint64 ("workers", o->workers, G_MAXUINT32, &workers, error))
+        return NULL;
+      if (workers < 1 || workers > LAB_MAX_WORKERS)
+        return usage_error (error, _("--workers must be between 1 and %u"), LAB_MAX_WORKERS), NULL;
+    }
+  if (!(params = build_params (o, error)))
+    return NULL;
+  g_variant_ref_sink (params);
+
+  strategies = g_strsplit (o->strategy, ",", -1);
+  for (guint i = 0; strategies[i] != NULL; i++)
+    {
+      g_autoptr(LabRunConfig) config = NULL;
+      LabStrategy strategy;
+      LabRun *run;
+
+      if (!lab_strategy_from_string (g_strstrip (strategies[i]), &strategy))
+        return usage_error (error, _("Unknown strategy “%s” (see --help for the list)"), strategies[i]), NULL;
+
+      config = lab_run_config_new (o->task, strategy, workers, params);
+      if (!(run = lab_run_new (config, error)))
+        return NULL;
+      g_ptr_array_add (runs, run);
+    }
+
+  return g_steal_pointer (&runs);
+}
+
+typedef struct {
+  GMainLoop    *loop;
+  GCancellable *cancellable;
+  gboolean      interrupted;
+} Session;
+
+static gboolean
+interrupt_cb (gpointer data)
+{
+  Session *session = data;
+
+  session->interrupted = TRUE;
+  g_cancellable_cancel (session->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+run_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  Session *session = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!lab_run_start_finish (LAB_RUN (object), result, &error) &&
+      !g_error_matches (error, LAB_ERROR, LAB_ERROR_CANCELLED))
+    g_printerr ("concurrency-lab: %s\n", error->message);
+
+  g_main_loop_quit (session->loop);
+}
+
+static int
+execute (GPtrArray       *runs,
+         LabReportFormat  format)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *report = NULL;
+  Session session = { loop, cancellable, FALSE };
+  guint sigint, sigterm;
+  guint n_run = 0;
+  int status = LAB_EXIT_OK;
+
+  sigint = g_unix_signal_add (SIGINT, interrupt_cb, &session);
+  sigterm = g_unix_signal_add (SIGTERM, interrupt_cb, &session);
+
+  for (guint i = 0; i < runs->len && !session.interrupted; i++, n_run++)
+    {
+      LabRun *run = g_ptr_array_index (runs, i);
+
+      lab_run_start_async (run, cancellable, run_done_cb, &session);
+      g_main_loop_run (loop);
+
+      if (lab_run_get_state (run) != LAB_RUN_FINISHED || lab_run_get_n_failed (run) > 0)
+        status = LAB_EXIT_FAILED;
+    }
+
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+
+  /* What finished is printed even after Ctrl+C. */
+  report = lab_report_format ((LabRun **) runs->pdata, n_run, format);
+  g_print ("%s", report);
+  if (session.interrupted)
+    g_printerr (_("concurrency-lab: interrupted; the jobs that finished are shown\n"));
+
+  return status;
+}
+
+int
+lab_cli_run (int    argc,
+             char **argv)
+{
+  g_auto(Options) o = { 0 };
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *list = lab_cli_list_tasks_and_strategies ();
+  g_autofree char *description = NULL;
+  LabReportFormat format = LAB_REPORT_TABLE;
+  const GOptionEntry entries[] = {
+    { "task", 't', 0, G_OPTION_ARG_STRING, &o.task, N_("What each job does (see Tasks below)"), N_("TASK") },
+    { "strategy", 's', 0, G_OPTION_ARG_STRING, &o.strategy, N_("Who runs the jobs; a comma list compares several"), N_("NAME[,NAME…]") },
+    { "workers", 'w', 0, G_OPTION_ARG_STRING, &o.workers, N_("Threads or processes at once (default: one per core for pools, all jobs for threads and processes; at most 256)"), "N" },
+    { "jobs", 'j', 0, G_OPTION_ARG_STRING, &o.jobs, N_("Number of jobs"), "N" },
+    { "seconds", 0, 0, G_OPTION_ARG_STRING, &o.seconds, N_("sleep: seconds per job; a list like 5,4,3,2,1 gives one job per value"), N_("S[,S…]") },
+    { "size", 0, 0, G_OPTION_ARG_STRING, &o.size, N_("primes: numbers each job checks (default 30000)"), "N" },
+    { "urls", 0, 0, G_OPTION_ARG_FILENAME, &o.urls_file, N_("download: a file with one URL a line"), N_("FILE") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, N_("download, blur: where to save the files"), N_("DIR") },
+    { "timeout", 0, 0, G_OPTION_ARG_STRING, &o.timeout, N_("download: seconds without an answer before a job fails"), "S" },
+    { "max-bytes", 0, 0, G_OPTION_ARG_STRING, &o.max_bytes, N_("download: the largest file accepted"), "N" },
+    { "images", 0, 0, G_OPTION_ARG_FILENAME, &o.images, N_("blur: a folder of images"), N_("DIR") },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &o.format, N_("Output: table (default), json or csv"), N_("FORMAT") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("— run an experiment headless"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  description = g_strdup_printf ("%s\n%s", list,
+                                 _("Exit status: 0 when every job succeeded, 1 when a job failed or the run "
+                                   "was cancelled (Ctrl+C), 2 for bad usage."));
+  g_option_context_set_description (context, description);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    goto usage;
+  if (argc > 1)
+    {
+      g_set_error (&error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("Unexpected argument “%s”"), argv[1]);
+      goto usage;
+    }
+  if (o.format && !lab_report_format_from_string (o.format, &format))
+    {
+      g_set_error (&error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("--format must be table, json or csv, not “%s”"), o.format);
+      goto usage;
+    }
+  if (!(runs = build_runs (&o, &error)))
+    goto usage;
+
+  return execute (runs, format);
+
+usage:
+  g_printerr ("concurrency-lab run: %s\n", error->message);
+  return LAB_EXIT_USAGE;
+}

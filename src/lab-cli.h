@@ -1,0 +1,20 @@
+/* lab-cli.h — the headless `run` command
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define LAB_EXIT_OK     0
+#define LAB_EXIT_FAILED 1
+#define LAB_EXIT_USAGE  2
+
+int   lab_cli_run        (int    argc,
+                          char **argv);
+char *lab_cli_list_tasks_and_strategies (void);
+void  lab_cli_print_help (void);
+
+G_END_DECLS
