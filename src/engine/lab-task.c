@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <gmodule.h>
 #include <glib/gi18n-lib.h>
 
 #include "lab-error.h"
@@ -14,6 +15,95 @@
 
 static GPtrArray *registry;
 static GMutex registry_mutex;
+
+/* Tasks that need a big library (libsoup, libvips) live in loadable
+ * modules, so that a worker process that never runs them starts with GLib
+ * alone. Each module exports lab_tasks_module_register(), which calls
+ * lab_task_register() for its tasks. */
+static const struct {
+  const char *task;
+  const char *module;
+} module_tasks[] = {
+  { "download", "lab-tasks-net" },
+  { "blur",     "lab-tasks-vips" },
+  { "pipeline", "lab-tasks-vips" },
+};
+
+/**
+ * lab_task_get_module_dir:
+ *
+ * $LAB_MODULE_DIR when set (tests), the build tree's module folder when
+ * the program runs from the build tree, else the installed one.
+ */
+const char *
+lab_task_get_module_dir (void)
+{
+  static char *dir;
+  static gsize initialized;
+
+  if (g_once_init_enter (&initialized))
+    {
+      const char *env = g_getenv ("LAB_MODULE_DIR");
+      g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+      g_autofree char *exe_dir = exe ? g_path_get_dirname (exe) : NULL;
+
+      if (env != NULL && env[0] != '\0')
+        dir = g_strdup (env);
+      else if (exe_dir != NULL && g_str_has_prefix (exe_dir, LAB_BUILD_DIR))
+        dir = g_build_filename (LAB_BUILD_DIR, "engine", "modules", NULL);
+      else
+        dir = g_strdup (LAB_MODULE_DIR);
+      g_once_init_leave (&initialized, 1);
+    }
+
+  return dir;
+}
+
+/* Called with the registry unlocked: the module registers its tasks. */
+static gboolean
+load_module (const char  *name,
+             GError     **error)
+{
+  static GHashTable *loaded;
+  static GMutex load_mutex;
+  g_autofree char *path = NULL;
+  void (*register_func) (void) = NULL;
+  GModule *module;
+  gboolean ok = TRUE;
+
+  g_mutex_lock (&load_mutex);
+  if (loaded == NULL)
+    loaded = g_hash_table_new (g_str_hash, g_str_equal);
+  if (g_hash_table_contains (loaded, name))
+    goto out;
+
+  path = g_module_build_path (lab_task_get_module_dir (), name);
+  module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+  if (module == NULL || !g_module_symbol (module, "lab_tasks_module_register", (gpointer *) &register_func))
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_UNKNOWN_TASK,
+                   _("Could not load the task module %s: %s"), path, g_module_error ());
+      ok = FALSE;
+      goto out;
+    }
+
+  g_module_make_resident (module);
+  g_hash_table_add (loaded, (gpointer) name);
+  register_func ();
+
+out:
+  g_mutex_unlock (&load_mutex);
+  return ok;
+}
+
+static const char *
+module_for_task (const char *name)
+{
+  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (module_tasks); i++)
+    if (g_str_equal (module_tasks[i].task, name))
+      return module_tasks[i].module;
+  return NULL;
+}
 
 static void
 ensure_builtins_locked (void)
@@ -53,9 +143,8 @@ lab_task_register (const LabTaskClass *klass)
   g_mutex_unlock (&registry_mutex);
 }
 
-const LabTaskClass *
-lab_task_lookup (const char  *name,
-                 GError     **error)
+static const LabTaskClass *
+lookup_registered (const char *name)
 {
   const LabTaskClass *found = NULL;
 
@@ -68,6 +157,23 @@ lab_task_lookup (const char  *name,
         found = klass;
     }
   g_mutex_unlock (&registry_mutex);
+
+  return found;
+}
+
+const LabTaskClass *
+lab_task_lookup (const char  *name,
+                 GError     **error)
+{
+  const LabTaskClass *found = lookup_registered (name);
+  const char *module;
+
+  if (found == NULL && (module = module_for_task (name)) != NULL)
+    {
+      if (!load_module (module, error))
+        return NULL;
+      found = lookup_registered (name);
+    }
 
   if (found == NULL)
     g_set_error (error, LAB_ERROR, LAB_ERROR_UNKNOWN_TASK,
@@ -87,6 +193,11 @@ const LabTaskClass **
 lab_task_list (guint *n_tasks)
 {
   const LabTaskClass **list;
+
+  /* Modules that are not built (yet) are simply not listed. */
+  for (guint i = 0; i < G_N_ELEMENTS (module_tasks); i++)
+    if (lookup_registered (module_tasks[i].task) == NULL)
+      load_module (module_tasks[i].module, NULL);
 
   g_mutex_lock (&registry_mutex);
   ensure_builtins_locked ();

@@ -64,6 +64,7 @@ struct _LabTaskClass
 #define LAB_PARAM_MAX_BYTES "max-bytes"  /* t */
 #define LAB_PARAM_IMAGES    "images"     /* s */
 
+const char          *lab_task_get_module_dir (void);
 void                 lab_task_register     (const LabTaskClass *klass);
 const LabTaskClass  *lab_task_lookup       (const char         *name,
                                             GError            **error);
