@@ -15,7 +15,7 @@
  * jobs cost the same (the ranges differ by far less than the base) and the
  * loop touches no memory: the lesson measures cores, not caches. */
 #define PRIMES_BASE         G_GUINT64_CONSTANT (1000000000)
-#define PRIMES_DEFAULT_SIZE G_GUINT64_CONSTANT (30000)
+#define PRIMES_DEFAULT_SIZE G_GUINT64_CONSTANT (90000)
 #define PRIMES_MAX_SIZE     G_GUINT64_CONSTANT (100000000)
 #define PRIMES_DEFAULT_JOBS 8
 
