@@ -1,0 +1,124 @@
+/* lab-test-util.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lab-test-util.h"
+
+static guint
+count_dir (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+guint
+lab_test_count_threads (void)
+{
+  return count_dir ("/proc/self/task");
+}
+
+/* Children of this process, zombies included: a zombie means a worker
+ * the engine forgot to reap. */
+guint
+lab_test_count_children (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  pid_t self = getpid ();
+  guint n = 0;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *stat = NULL;
+      const char *close_paren;
+      int ppid = 0;
+      char state;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      path = g_build_filename ("/proc", name, "stat", NULL);
+      if (!g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      close_paren = strrchr (stat, ')');
+      if (close_paren && sscanf (close_paren + 1, " %c %d", &state, &ppid) == 2 && ppid == self)
+        n++;
+    }
+
+  return n;
+}
+
+/* Threads of a pool end just after the pool says it is done. */
+gboolean
+lab_test_wait_threads (guint expected,
+                       guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (lab_test_count_threads () > expected)
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_usleep (2000);
+    }
+  return TRUE;
+}
+
+/**
+ * lab_test_run_cli:
+ * @argv: arguments after the program name
+ *
+ * Runs the concurrency-lab binary of this build and waits for it.
+ *
+ * Returns: its exit status, or -1 when it was killed by a signal
+ */
+int
+lab_test_run_cli (const char * const  *argv,
+                  const char * const  *extra_env,
+                  char               **out,
+                  char               **err)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_auto(GStrv) env = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_ptr_array_add (args, (gpointer) g_getenv ("LAB_CLI_PATH"));
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (args, (gpointer) argv[i]);
+  g_ptr_array_add (args, NULL);
+
+  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (extra_env[i], "=", 2);
+      env = g_environ_setenv (env, kv[0], kv[1], TRUE);
+    }
+
+  g_spawn_sync (NULL, (char **) args->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status, &error);
+  g_assert_no_error (error);
+
+  if (WIFSIGNALED (status))
+    return -1;
+  return WEXITSTATUS (status);
+}
+
+void
+lab_test_init (int    *argc,
+               char ***argv)
+{
+  setlocale (LC_ALL, "C.UTF-8");
+  g_setenv ("LANGUAGE", "C", TRUE);
+  g_test_init (argc, argv, NULL);
+  g_assert_nonnull (g_getenv ("LAB_WORKER_PATH"));
+}

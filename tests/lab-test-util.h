@@ -1,0 +1,22 @@
+/* lab-test-util.h — helpers shared by the test programs
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+guint    lab_test_count_threads     (void);
+guint    lab_test_count_children    (void);
+gboolean lab_test_wait_threads      (guint        expected,
+                                     guint        timeout_ms);
+int      lab_test_run_cli           (const char * const *argv,
+                                     const char * const *extra_env,
+                                     char              **out,
+                                     char              **err);
+void     lab_test_init              (int          *argc,
+                                     char       ***argv);
+
+G_END_DECLS

@@ -1,0 +1,459 @@
+/* test-protocol.c — frames on the worker pipe, both ends, and bad input
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "lab-error.h"
+#include "lab-protocol.h"
+#include "lab-test-util.h"
+#include "lab-worker-loop.h"
+
+static void
+make_pipe (int fds[2])
+{
+  g_assert_cmpint (pipe2 (fds, O_CLOEXEC), ==, 0);
+}
+
+static void
+write_all (int           fd,
+           const guint8 *data,
+           gsize         len)
+{
+  g_assert_cmpint (write (fd, data, len), ==, (gssize) len);
+}
+
+static void
+test_roundtrip (void)
+{
+  int fds[2];
+  g_autoptr(LabFrameWriter) writer = NULL;
+  g_autoptr(LabFrameReader) reader = NULL;
+  g_autoptr(GVariant) payload = NULL;
+  g_autoptr(GError) error = NULL;
+  LabJobResult in = { 0 }, out = { 0 };
+  LabFrameType type;
+
+  make_pipe (fds);
+  writer = lab_frame_writer_new (fds[1]);
+  reader = lab_frame_reader_new (fds[0]);
+
+  in = (LabJobResult) { .index = 7, .start_ns = 10, .end_ns = 25, .cpu_ns = 12, .worker = 4242,
+                        .bytes = 1 << 20, .value = -3, .status = 404, .error = g_strdup ("HTTP 404 Not Found") };
+  lab_frame_writer_append (writer, LAB_FRAME_HELLO,
+                           g_variant_new ("(us@a{sv})", LAB_PROTOCOL_VERSION, "sleep", g_variant_new ("a{sv}", NULL)));
+  lab_frame_writer_append_job (writer, 123456);
+  lab_frame_writer_append (writer, LAB_FRAME_RESULT, lab_protocol_encode_result (&in));
+  g_assert_true (lab_frame_writer_flush (writer, TRUE, &error));
+  g_assert_no_error (error);
+  close (fds[1]);
+
+  g_assert_true (lab_frame_reader_read (reader, &type, &payload, &error));
+  g_assert_cmpint (type, ==, LAB_FRAME_HELLO);
+  g_clear_pointer (&payload, g_variant_unref);
+
+  g_assert_true (lab_frame_reader_read (reader, &type, &payload, &error));
+  g_assert_cmpint (type, ==, LAB_FRAME_JOB);
+  g_assert_cmpuint (g_variant_get_uint32 (payload), ==, 123456);
+  g_clear_pointer (&payload, g_variant_unref);
+
+  g_assert_true (lab_frame_reader_read (reader, &type, &payload, &error));
+  g_assert_cmpint (type, ==, LAB_FRAME_RESULT);
+  lab_protocol_decode_result (payload, &out);
+  g_assert_cmpuint (out.index, ==, 7);
+  g_assert_cmpint (out.end_ns, ==, 25);
+  g_assert_cmpint (out.worker, ==, 4242);
+  g_assert_cmpuint (out.bytes, ==, 1 << 20);
+  g_assert_cmpint (out.value, ==, -3);
+  g_assert_cmpint (out.status, ==, 404);
+  g_assert_cmpstr (out.error, ==, "HTTP 404 Not Found");
+
+  /* A clean end of input: FALSE without an error. */
+  g_clear_pointer (&payload, g_variant_unref);
+  g_assert_false (lab_frame_reader_read (reader, &type, &payload, &error));
+  g_assert_no_error (error);
+
+  lab_job_result_clear (&in);
+  lab_job_result_clear (&out);
+  close (fds[0]);
+}
+
+static GBytes *encode_jobs (guint n);
+
+/* Frames that arrive split at odd places come out whole and in order. */
+static void
+test_split_frames (void)
+{
+  g_autoptr(GBytes) bytes = encode_jobs (3000);
+  g_autoptr(LabFrameReader) reader = NULL;
+  const guint8 *data;
+  gsize len, sent = 0;
+  guint next = 0;
+  int fds[2];
+
+  make_pipe (fds);
+  reader = lab_frame_reader_new (fds[0]);
+  data = g_bytes_get_data (bytes, &len);
+  g_assert_cmpuint (len, ==, 3000 * 12);
+
+  while (sent < len)
+    {
+      gsize chunk = MIN (7, len - sent);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) payload = NULL;
+      LabFrameType type;
+
+      write_all (fds[1], data + sent, chunk);
+      sent += chunk;
+      g_assert_cmpint (lab_frame_reader_fill (reader, &error), ==, (gssize) chunk);
+
+      while (lab_frame_reader_next (reader, &type, &payload, &error))
+        {
+          g_assert_cmpint (type, ==, LAB_FRAME_JOB);
+          g_assert_cmpuint (g_variant_get_uint32 (payload), ==, next);
+          g_clear_pointer (&payload, g_variant_unref);
+          next++;
+        }
+      g_assert_no_error (error);
+    }
+
+  g_assert_cmpuint (next, ==, 3000);
+  g_assert_cmpuint (lab_frame_reader_get_buffered (reader), ==, 0);
+  close (fds[0]);
+  close (fds[1]);
+}
+
+static void
+expect_malformed (const guint8 *data,
+                  gsize         len,
+                  const char   *needle)
+{
+  g_autoptr(LabFrameReader) reader = NULL;
+  g_autoptr(GVariant) payload = NULL;
+  g_autoptr(GError) error = NULL;
+  LabFrameType type;
+  int fds[2];
+
+  make_pipe (fds);
+  write_all (fds[1], data, len);
+  close (fds[1]);
+  reader = lab_frame_reader_new (fds[0]);
+
+  g_assert_false (lab_frame_reader_read (reader, &type, &payload, &error));
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL);
+  g_assert_nonnull (strstr (error->message, needle));
+  g_assert_null (payload);
+  close (fds[0]);
+}
+
+static void
+test_malformed (void)
+{
+  const guint8 unknown_type[] = { 4, 0, 0, 0, 99, 0, 0, 0, 1, 2, 3, 4 };
+  const guint8 padding[] = { 4, 0, 0, 0, LAB_FRAME_JOB, 0, 1, 0, 1, 2, 3, 4 };
+  const guint8 too_long[] = { 0xff, 0xff, 0xff, 0x7f, LAB_FRAME_JOB, 0, 0, 0 };
+  const guint8 wrong_size[] = { 3, 0, 0, 0, LAB_FRAME_JOB, 0, 0, 0, 1, 2, 3 };
+  const guint8 truncated[] = { 40, 0, 0, 0, LAB_FRAME_RESULT, 0, 0, 0, 1, 2 };
+  const guint8 short_header[] = { 4, 0, 0 };
+  /* A RESULT whose string has no terminating NUL: not normal form. */
+  guint8 bad_string[8 + 70];
+
+  expect_malformed (unknown_type, sizeof unknown_type, "header");
+  expect_malformed (padding, sizeof padding, "header");
+  expect_malformed (too_long, sizeof too_long, "limit");
+  expect_malformed (wrong_size, sizeof wrong_size, "payload");
+  expect_malformed (truncated, sizeof truncated, "middle of a frame");
+  expect_malformed (short_header, sizeof short_header, "middle of a frame");
+
+  memset (bad_string, 0xab, sizeof bad_string);
+  bad_string[0] = 70; bad_string[1] = bad_string[2] = bad_string[3] = 0;
+  bad_string[4] = LAB_FRAME_RESULT; bad_string[5] = bad_string[6] = bad_string[7] = 0;
+  expect_malformed (bad_string, sizeof bad_string, "payload");
+}
+
+typedef struct {
+  int in_fd;
+  int out_fd;
+  int status;
+} ServeData;
+
+static gpointer
+serve_thread (gpointer data)
+{
+  ServeData *sd = data;
+
+  sd->status = lab_worker_serve (sd->in_fd, sd->out_fd);
+  close (sd->out_fd);
+  return NULL;
+}
+
+/* Runs the worker loop in a thread, feeding it @input; returns the frames
+ * it answered with. */
+static GPtrArray *
+serve (const guint8 *input,
+       gsize         len,
+       int          *status)
+{
+  GPtrArray *frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  g_autoptr(LabFrameReader) reader = NULL;
+  int to_worker[2], from_worker[2];
+  ServeData sd;
+  GThread *thread;
+
+  make_pipe (to_worker);
+  make_pipe (from_worker);
+  sd = (ServeData) { to_worker[0], from_worker[1], -1 };
+  thread = g_thread_new ("serve", serve_thread, &sd);
+  write_all (to_worker[1], input, len);
+  close (to_worker[1]);
+
+  reader = lab_frame_reader_new (from_worker[0]);
+  for (;;)
+    {
+      g_autoptr(GVariant) payload = NULL;
+      g_autoptr(GError) error = NULL;
+      LabFrameType type;
+
+      if (!lab_frame_reader_read (reader, &type, &payload, &error))
+        {
+          g_assert_no_error (error);
+          break;
+        }
+      g_ptr_array_add (frames, g_variant_new ("(uv)", type, payload));
+    }
+
+  g_thread_join (thread);
+  close (to_worker[0]);
+  close (from_worker[0]);
+  *status = sd.status;
+  return frames;
+}
+
+static GBytes *
+encode (LabFrameType  type,
+        GVariant     *payload)
+{
+  g_autoptr(LabFrameWriter) writer = NULL;
+  g_autoptr(GByteArray) all = g_byte_array_new ();
+  int fds[2];
+  guint8 buf[65536];
+  gssize n;
+
+  make_pipe (fds);
+  writer = lab_frame_writer_new (fds[1]);
+  lab_frame_writer_append (writer, type, payload);
+  lab_frame_writer_flush (writer, TRUE, NULL);
+  close (fds[1]);
+  while ((n = read (fds[0], buf, sizeof buf)) > 0)
+    g_byte_array_append (all, buf, n);
+  close (fds[0]);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&all));
+}
+
+static GBytes *
+encode_jobs (guint n)
+{
+  g_autoptr(LabFrameWriter) writer = NULL;
+  g_autoptr(GByteArray) all = g_byte_array_new ();
+  int fds[2];
+  guint8 buf[65536];
+  gssize r;
+
+  make_pipe (fds);
+  writer = lab_frame_writer_new (fds[1]);
+  for (guint i = 0; i < n; i++)
+    lab_frame_writer_append_job (writer, i);
+  g_assert_true (lab_frame_writer_flush (writer, TRUE, NULL));
+  close (fds[1]);
+  while ((r = read (fds[0], buf, sizeof buf)) > 0)
+    g_byte_array_append (all, buf, r);
+  close (fds[0]);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&all));
+}
+
+static GBytes *
+hello (const char *task,
+       GVariant   *params)
+{
+  return encode (LAB_FRAME_HELLO, g_variant_new ("(us@a{sv})", LAB_PROTOCOL_VERSION, task,
+                                                 params ? params : g_variant_new ("a{sv}", NULL)));
+}
+
+static void
+concat (GByteArray *out,
+        GBytes     *bytes)
+{
+  g_byte_array_append (out, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  g_bytes_unref (bytes);
+}
+
+static void
+test_worker_serves_jobs (void)
+{
+  g_autoptr(GByteArray) input = g_byte_array_new ();
+  g_autoptr(GPtrArray) frames = NULL;
+  GVariantDict dict;
+  int status;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "jobs", "u", 3);
+  g_variant_dict_insert (&dict, "size", "t", (guint64) 100);
+  concat (input, hello ("primes", g_variant_dict_end (&dict)));
+  for (guint i = 0; i < 3; i++)
+    concat (input, encode (LAB_FRAME_JOB, g_variant_new_uint32 (2 - i)));
+
+  frames = serve (input->data, input->len, &status);
+  g_assert_cmpint (status, ==, LAB_WORKER_EXIT_OK);
+  g_assert_cmpuint (frames->len, ==, 4);
+
+  for (guint i = 0; i < frames->len; i++)
+    {
+      g_autoptr(GVariant) payload = NULL;
+      LabJobResult r = { 0 };
+      guint type;
+
+      g_variant_get (g_ptr_array_index (frames, i), "(uv)", &type, &payload);
+      if (i == 0)
+        {
+          g_assert_cmpuint (type, ==, LAB_FRAME_READY);
+          g_assert_cmpint (g_variant_get_int64 (payload), ==, getpid ());
+          continue;
+        }
+      g_assert_cmpuint (type, ==, LAB_FRAME_RESULT);
+      lab_protocol_decode_result (payload, &r);
+      g_assert_cmpuint (r.index, ==, 3 - i);
+      g_assert_null (r.error);
+      g_assert_cmpint (r.end_ns, >=, r.start_ns);
+      g_assert_cmpint (r.value, >, 0);
+      lab_job_result_clear (&r);
+    }
+}
+
+static void
+expect_fatal (GByteArray *input,
+              const char *needle)
+{
+  g_autoptr(GPtrArray) frames = NULL;
+  g_autoptr(GVariant) payload = NULL;
+  guint type;
+  int status;
+
+  frames = serve (input->data, input->len, &status);
+  g_assert_cmpint (status, ==, LAB_WORKER_EXIT_PROTOCOL);
+  g_assert_cmpuint (frames->len, >=, 1);
+  g_variant_get (g_ptr_array_index (frames, frames->len - 1), "(uv)", &type, &payload);
+  g_assert_cmpuint (type, ==, LAB_FRAME_FATAL);
+  if (!strstr (g_variant_get_string (payload, NULL), needle))
+    g_error ("“%s” does not contain “%s”", g_variant_get_string (payload, NULL), needle);
+}
+
+static void
+test_worker_refuses_bad_input (void)
+{
+  const guint8 garbage[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+
+  {
+    g_autoptr(GByteArray) input = g_byte_array_new ();
+    expect_fatal (input, "No HELLO");
+  }
+  {
+    g_autoptr(GByteArray) input = g_byte_array_new ();
+    g_byte_array_append (input, garbage, sizeof garbage - 1);
+    expect_fatal (input, "header");
+  }
+  {
+    g_autoptr(GByteArray) input = g_byte_array_new ();
+    concat (input, encode (LAB_FRAME_JOB, g_variant_new_uint32 (0)));
+    expect_fatal (input, "HELLO");
+  }
+  {
+    g_autoptr(GByteArray) input = g_byte_array_new ();
+    concat (input, hello ("no-such-task", NULL));
+    expect_fatal (input, "Unknown task");
+  }
+  {
+    g_autoptr(GByteArray) input = g_byte_array_new ();
+    concat (input, encode (LAB_FRAME_HELLO, g_variant_new ("(us@a{sv})", 99, "sleep", g_variant_new ("a{sv}", NULL))));
+    expect_fatal (input, "version");
+  }
+  {
+    g_autoptr(GByteArray) input = g_byte_array_new ();
+    GVariantDict dict;
+    g_variant_dict_init (&dict, NULL);
+    g_variant_dict_insert (&dict, "seconds", "ad", NULL);
+    g_variant_dict_insert_value (&dict, "seconds", g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, (double[]) { -1.0 }, 1, sizeof (double)));
+    concat (input, hello ("sleep", g_variant_dict_end (&dict)));
+    expect_fatal (input, "--seconds");
+  }
+  {
+    g_autoptr(GByteArray) input = g_byte_array_new ();
+    concat (input, hello ("sleep", NULL));
+    concat (input, encode (LAB_FRAME_JOB, g_variant_new_uint32 (5)));
+    expect_fatal (input, "out of range");
+  }
+  {
+    g_autoptr(GByteArray) input = g_byte_array_new ();
+    concat (input, hello ("sleep", NULL));
+    concat (input, encode (LAB_FRAME_FATAL, g_variant_new_string ("x")));
+    expect_fatal (input, "JOB");
+  }
+  {
+    g_autoptr(GByteArray) input = g_byte_array_new ();
+    const guint8 half[] = { 4, 0, 0, 0, LAB_FRAME_JOB, 0 };
+    concat (input, hello ("sleep", NULL));
+    g_byte_array_append (input, half, sizeof half);
+    expect_fatal (input, "middle of a frame");
+  }
+}
+
+/* The real executable: garbage in, a clear message and status 3 out. */
+static void
+test_worker_executable (void)
+{
+  const char *worker = g_getenv ("LAB_WORKER_PATH");
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GBytes) err = NULL;
+  g_autoptr(GBytes) in = g_bytes_new_static ("\xff\xff\xff\xff garbage", 13);
+  g_autoptr(GError) error = NULL;
+  const char *err_text;
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                           G_SUBPROCESS_FLAGS_STDERR_PIPE, &error, worker, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate (proc, in, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, LAB_WORKER_EXIT_PROTOCOL);
+  err_text = g_bytes_get_data (err, NULL);
+  g_assert_nonnull (err_text);
+  g_assert_true (g_str_has_prefix (err_text, "concurrency-lab-worker: "));
+  g_assert_cmpuint (g_bytes_get_size (out), >, LAB_PROTOCOL_HEADER);
+  g_assert_cmpuint (((const guint8 *) g_bytes_get_data (out, NULL))[4], ==, LAB_FRAME_FATAL);
+
+  /* And it refuses arguments with a usage status. */
+  g_clear_object (&proc);
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, worker, "--what", NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, LAB_WORKER_EXIT_USAGE);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  lab_test_init (&argc, &argv);
+
+  g_test_add_func ("/protocol/roundtrip", test_roundtrip);
+  g_test_add_func ("/protocol/split-frames", test_split_frames);
+  g_test_add_func ("/protocol/malformed", test_malformed);
+  g_test_add_func ("/protocol/worker/serves-jobs", test_worker_serves_jobs);
+  g_test_add_func ("/protocol/worker/refuses-bad-input", test_worker_refuses_bad_input);
+  g_test_add_func ("/protocol/worker/executable", test_worker_executable);
+
+  return g_test_run ();
+}
