@@ -1,0 +1,270 @@
+/* test-tasks.c — the built-in tasks, their parameters, cancel tokens
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <math.h>
+
+#include "lab-clock.h"
+#include "lab-error.h"
+#include "lab-task.h"
+#include "lab-test-util.h"
+
+static GVariant *
+params (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  GVariant *v = g_variant_parse (G_VARIANT_TYPE_VARDICT, text, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return g_variant_ref_sink (v);
+}
+
+static gpointer
+setup (const char  *task,
+       const char  *text,
+       GError     **error)
+{
+  const LabTaskClass *klass = lab_task_lookup (task, NULL);
+  g_autoptr(GVariant) p = params (text);
+
+  g_assert_nonnull (klass);
+  if (!lab_task_check_params (klass, p, error))
+    return NULL;
+  return klass->setup (p, error);
+}
+
+static void
+expect_invalid (const char *task,
+                const char *text,
+                const char *needle)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (setup (task, text, &error));
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT);
+  if (!strstr (error->message, needle))
+    g_error ("“%s” does not contain “%s”", error->message, needle);
+}
+
+static void
+test_registry (void)
+{
+  g_autofree const LabTaskClass **list = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n;
+
+  g_assert_cmpstr (lab_task_lookup ("sleep", NULL)->name, ==, "sleep");
+  g_assert_cmpint (lab_task_lookup ("primes", NULL)->kind, ==, LAB_TASK_KIND_CPU);
+  g_assert_null (lab_task_lookup ("nap", &error));
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_UNKNOWN_TASK);
+  g_assert_null (lab_task_lookup (NULL, NULL));
+
+  list = lab_task_list (&n);
+  g_assert_cmpuint (n, >=, 2);
+  g_assert_null (list[n]);
+}
+
+static void
+test_strategy_names (void)
+{
+  for (guint i = 0; i < LAB_N_STRATEGIES; i++)
+    {
+      LabStrategy s = LAB_N_STRATEGIES;
+      g_assert_true (lab_strategy_from_string (lab_strategy_to_string (i), &s));
+      g_assert_cmpint (s, ==, i);
+      g_assert_nonnull (strstr (lab_strategy_get_summary (i), " "));
+    }
+  g_assert_false (lab_strategy_from_string ("fibers", &(LabStrategy) { 0 }));
+  g_assert_false (lab_strategy_from_string (NULL, &(LabStrategy) { 0 }));
+}
+
+static void
+test_sleep_plan (void)
+{
+  const LabTaskClass *klass = lab_task_lookup ("sleep", NULL);
+  gpointer plan;
+
+  /* A list gives one job per value, as in the seed. */
+  plan = setup ("sleep", "{'seconds': <[5.0, 4.0, 3.0, 2.0, 1.0]>}", NULL);
+  g_assert_cmpuint (klass->get_n_jobs (plan), ==, 5);
+  klass->plan_free (plan);
+
+  plan = setup ("sleep", "{'seconds': <[0.0]>, 'jobs': <uint32 20000>}", NULL);
+  g_assert_cmpuint (klass->get_n_jobs (plan), ==, 20000);
+  klass->plan_free (plan);
+
+  plan = setup ("sleep", "@a{sv} {}", NULL);
+  g_assert_cmpuint (klass->get_n_jobs (plan), >, 0);
+  klass->plan_free (plan);
+}
+
+static void
+test_sleep_runs (void)
+{
+  const LabTaskClass *klass = lab_task_lookup ("sleep", NULL);
+  gpointer plan = setup ("sleep", "{'seconds': <[0.05, 0.0]>}", NULL);
+  LabJobResult result = { 0 };
+  gint64 t0 = lab_clock_now_ns ();
+
+  g_assert_true (klass->run_job (plan, NULL, 0, &result, NULL, NULL));
+  g_assert_cmpint (lab_clock_now_ns () - t0, >=, 50 * 1000 * 1000);
+  g_assert_true (klass->run_job (plan, NULL, 1, &result, NULL, NULL));
+  klass->plan_free (plan);
+}
+
+static void
+test_bad_params (void)
+{
+  expect_invalid ("sleep", "{'seconds': <[-1.0]>}", "--seconds");
+  expect_invalid ("sleep", "{'seconds': <[1e9]>}", "--seconds");
+  expect_invalid ("sleep", "{'seconds': <@ad []>}", "--seconds");
+  expect_invalid ("sleep", "{'jobs': <uint32 0>}", "--jobs");
+  expect_invalid ("sleep", "{'jobs': <uint32 2000000>}", "--jobs");
+  expect_invalid ("sleep", "{'jobs': <'ten'>}", "wrong type");
+  expect_invalid ("sleep", "{'size': <uint64 5>}", "does not apply");
+  expect_invalid ("primes", "{'seconds': <[1.0]>}", "does not apply");
+  expect_invalid ("primes", "{'size': <uint64 0>}", "--size");
+  expect_invalid ("primes", "{'size': <uint64 1000000000000>}", "--size");
+}
+
+static void
+test_sleep_nan (void)
+{
+  double nan_value = NAN;
+  const LabTaskClass *klass = lab_task_lookup ("sleep", NULL);
+  g_autoptr(GVariant) p = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert_value (&dict, "seconds", g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, &nan_value, 1, sizeof (double)));
+  p = g_variant_ref_sink (g_variant_dict_end (&dict));
+  g_assert_null (klass->setup (p, &error));
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT);
+}
+
+/* An independent check: Miller–Rabin, deterministic below 3.4e14. */
+static guint64
+mulmod (guint64 a, guint64 b, guint64 m)
+{
+  return (guint64) ((unsigned __int128) a * b % m);
+}
+
+static gboolean
+miller_rabin (guint64 n)
+{
+  static const guint64 bases[] = { 2, 3, 5, 7, 11, 13, 17 };
+  guint64 d = n - 1;
+  int r = 0;
+
+  if (n < 2)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (bases); i++)
+    if (n % bases[i] == 0)
+      return n == bases[i];
+  while (d % 2 == 0)
+    d /= 2, r++;
+  for (guint i = 0; i < G_N_ELEMENTS (bases); i++)
+    {
+      guint64 x = 1, b = bases[i], e = d;
+      gboolean composite = TRUE;
+
+      for (; e; e >>= 1, b = mulmod (b, b, n))
+        if (e & 1)
+          x = mulmod (x, b, n);
+      if (x == 1 || x == n - 1)
+        continue;
+      for (int k = 1; k < r && composite; k++)
+        if ((x = mulmod (x, x, n)) == n - 1)
+          composite = FALSE;
+      if (composite)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_primes_counts (void)
+{
+  const LabTaskClass *klass = lab_task_lookup ("primes", NULL);
+  gpointer plan = setup ("primes", "{'size': <uint64 2000>, 'jobs': <uint32 3>}", NULL);
+
+  g_assert_cmpuint (klass->get_n_jobs (plan), ==, 3);
+  for (guint job = 0; job < 3; job++)
+    {
+      LabJobResult result = { 0 };
+      guint64 first = G_GUINT64_CONSTANT (1000000000) + job * 2000;
+      gint64 expected = 0;
+
+      for (guint64 n = first; n < first + 2000; n++)
+        expected += miller_rabin (n);
+
+      g_assert_true (klass->run_job (plan, NULL, job, &result, NULL, NULL));
+      g_assert_cmpint (result.value, ==, expected);
+      g_assert_cmpint (result.value, >, 50);
+    }
+  klass->plan_free (plan);
+}
+
+static gpointer
+cancel_later (gpointer data)
+{
+  g_usleep (50 * 1000);
+  lab_cancel_cancel (data);
+  return NULL;
+}
+
+static void
+test_cancel_stops_jobs (void)
+{
+  const LabTaskClass *sleep = lab_task_lookup ("sleep", NULL);
+  const LabTaskClass *primes = lab_task_lookup ("primes", NULL);
+  gpointer sleep_plan = setup ("sleep", "{'seconds': <[30.0]>}", NULL);
+  gpointer primes_plan = setup ("primes", "{'size': <uint64 100000000>}", NULL);
+  g_autoptr(LabCancel) cancel = lab_cancel_new ();
+  g_autoptr(LabCancel) cancel2 = lab_cancel_new ();
+  g_autoptr(GError) error = NULL;
+  LabJobResult result = { 0 };
+  GThread *thread;
+  gint64 t0;
+
+  t0 = lab_clock_now_ns ();
+  thread = g_thread_new ("cancel", cancel_later, cancel);
+  g_assert_false (sleep->run_job (sleep_plan, NULL, 0, &result, cancel, &error));
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_CANCELLED);
+  g_assert_cmpint (lab_clock_now_ns () - t0, <, G_GINT64_CONSTANT (5000000000));
+  g_thread_join (thread);
+  g_clear_error (&error);
+
+  thread = g_thread_new ("cancel", cancel_later, cancel2);
+  g_assert_false (primes->run_job (primes_plan, NULL, 0, &result, cancel2, &error));
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_CANCELLED);
+  g_thread_join (thread);
+
+  /* Already cancelled: no wait at all, even for zero seconds. */
+  g_assert_false (lab_cancel_sleep (cancel, 0));
+  g_assert_true (lab_cancel_sleep (NULL, 1000));
+
+  sleep->plan_free (sleep_plan);
+  primes->plan_free (primes_plan);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  lab_test_init (&argc, &argv);
+
+  g_test_add_func ("/tasks/registry", test_registry);
+  g_test_add_func ("/tasks/strategy-names", test_strategy_names);
+  g_test_add_func ("/tasks/sleep/plan", test_sleep_plan);
+  g_test_add_func ("/tasks/sleep/runs", test_sleep_runs);
+  g_test_add_func ("/tasks/sleep/nan", test_sleep_nan);
+  g_test_add_func ("/tasks/bad-params", test_bad_params);
+  g_test_add_func ("/tasks/primes/counts", test_primes_counts);
+  g_test_add_func ("/tasks/cancel", test_cancel_stops_jobs);
+
+  return g_test_run ();
+}
