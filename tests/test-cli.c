@@ -1,0 +1,304 @@
+/* test-cli.c — `concurrency-lab run`: output, exit codes, Ctrl+C, faults
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <glib/gstdio.h>
+#include <unistd.h>
+#include <json-glib/json-glib.h>
+
+#include "lab-test-util.h"
+
+#define ARGV(...) ((const char * const[]) { __VA_ARGS__, NULL })
+
+static JsonObject *
+parse_run (const char *out,
+           JsonNode  **root_out)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *root = json_from_string (out, &error);
+  JsonArray *runs;
+
+  g_assert_no_error (error);
+  runs = json_object_get_array_member (json_node_get_object (root), "runs");
+  g_assert_cmpuint (json_array_get_length (runs), >=, 1);
+  *root_out = root;
+  return json_array_get_object_element (runs, 0);
+}
+
+static void
+test_json_contract (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  static const char * const run_keys[] = {
+    "task", "strategy", "workers", "jobs", "failed", "cancelled", "wall_s", "user_s",
+    "sys_s", "cpu_s", "peak_rss_kb", "job_results", NULL
+  };
+  static const char * const job_keys[] = {
+    "index", "worker", "start_s", "end_s", "cpu_s", "ok", "error", NULL
+  };
+  JsonObject *run;
+  JsonArray *jobs;
+  int status;
+
+  status = lab_test_run_cli (ARGV ("run", "--task=sleep", "--strategy=sequential",
+                                   "--seconds=0.1,0.1", "--format=json"), NULL, &out, &err);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  run = parse_run (out, &root);
+
+  for (guint i = 0; run_keys[i]; i++)
+    g_assert_true (json_object_has_member (run, run_keys[i]));
+  g_assert_cmpstr (json_object_get_string_member (run, "task"), ==, "sleep");
+  g_assert_cmpstr (json_object_get_string_member (run, "strategy"), ==, "sequential");
+  g_assert_cmpint (json_object_get_int_member (run, "jobs"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (run, "failed"), ==, 0);
+  g_assert_false (json_object_get_boolean_member (run, "cancelled"));
+  g_assert_cmpfloat (json_object_get_double_member (run, "wall_s"), >=, 0.2);
+  g_assert_cmpfloat (json_object_get_double_member (run, "wall_s"), <, 1.0);
+
+  jobs = json_object_get_array_member (run, "job_results");
+  g_assert_cmpuint (json_array_get_length (jobs), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *job = json_array_get_object_element (jobs, i);
+      for (guint k = 0; job_keys[k]; k++)
+        g_assert_true (json_object_has_member (job, job_keys[k]));
+      g_assert_cmpint (json_object_get_int_member (job, "index"), ==, i);
+      g_assert_true (json_object_get_boolean_member (job, "ok"));
+      g_assert_true (json_object_get_null_member (job, "error"));
+      g_assert_true (g_str_has_prefix (json_object_get_string_member (job, "worker"), "thread "));
+    }
+  /* Sequential: the second job starts when the first ends. */
+  g_assert_cmpfloat (json_object_get_double_member (json_array_get_object_element (jobs, 1), "start_s"), >=,
+                     json_object_get_double_member (json_array_get_object_element (jobs, 0), "end_s"));
+}
+
+static void
+test_table_and_csv (void)
+{
+  g_autofree char *table = NULL, *csv = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=primes", "--size=1000", "--jobs=4",
+                                           "--strategy=sequential,thread-pool,process-pool,processes,threads"),
+                                     NULL, &table, NULL), ==, 0);
+  lines = g_strsplit (table, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), >=, 6);
+  g_assert_nonnull (strstr (lines[0], "Strategy"));
+  g_assert_nonnull (strstr (lines[0], "Wall"));
+  g_assert_nonnull (strstr (lines[1], "sequential"));
+  g_assert_nonnull (strstr (lines[1], " s "));
+  g_assert_nonnull (strstr (lines[5], "threads"));
+  /* Aligned: the Wall column ends at the same place on every row. */
+  g_assert_cmpint (strstr (lines[1], " s  ") - lines[1], ==, strstr (lines[2], " s  ") - lines[2]);
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=sleep", "--seconds=0", "--jobs=3",
+                                           "--strategy=thread-pool", "-f", "csv"), NULL, &csv, NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (csv, "task,strategy,workers,jobs,"));
+  g_assert_nonnull (strstr (csv, "\nsleep,thread-pool,"));
+}
+
+static void
+expect_usage (const char * const *argv,
+              const char         *needle)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  int status = lab_test_run_cli (argv, NULL, &out, &err);
+
+  if (status != 2 || strstr (err, needle) == NULL || strchr (err, '\n') != err + strlen (err) - 1)
+    g_error ("%s: exit %d, stderr “%s”, wanted one line with “%s”", argv[1], status, err, needle);
+  g_assert_cmpstr (out, ==, "");
+}
+
+static void
+test_bad_usage (void)
+{
+  expect_usage (ARGV ("run", "--task=nap", "--strategy=threads"), "Unknown task");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=fibers"), "Unknown strategy");
+  expect_usage (ARGV ("run", "--strategy=threads"), "--task");
+  expect_usage (ARGV ("run", "--task=sleep"), "--strategy");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--workers=0"), "256");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--workers=257"), "256");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--workers=-1"), "--workers");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--workers=two"), "--workers");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--jobs=-5"), "--jobs");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--jobs=0"), "--jobs");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--jobs=99999999999"), "--jobs");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--seconds=-1"), "--seconds");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--seconds=1,x"), "--seconds");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--seconds=nan"), "--seconds");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--seconds="), "--seconds");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--size=10"), "does not apply");
+  expect_usage (ARGV ("run", "--task=primes", "--strategy=threads", "--size=abc"), "--size");
+  expect_usage (ARGV ("run", "--task=primes", "--strategy=async"), "async");
+  expect_usage (ARGV ("run", "--task=primes", "--strategy=sequential,async"), "async");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--format=xml"), "--format");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "extra"), "extra");
+  expect_usage (ARGV ("run", "--no-such-option"), "no-such-option");
+}
+
+static void
+test_help (void)
+{
+  g_autofree char *top = NULL, *run = NULL;
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("--help"), NULL, &top, NULL), ==, 0);
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--help"), NULL, &run, NULL), ==, 0);
+
+  for (const char *text = top; text; text = text == top ? run : NULL)
+    {
+      static const char * const names[] = {
+        "sleep", "primes", "sequential", "threads", "thread-pool", "processes", "process-pool", "async", NULL
+      };
+      for (guint i = 0; names[i]; i++)
+        {
+          g_autofree char *line = g_strdup_printf ("\n  %s ", names[i]);
+          g_assert_nonnull (strstr (text, line));
+        }
+    }
+  g_assert_nonnull (strstr (run, "--workers"));
+  g_assert_nonnull (strstr (run, "Exit status"));
+}
+
+static char *
+write_script (const char *dir,
+              const char *name,
+              const char *body)
+{
+  char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *text = g_strconcat ("#!/bin/sh\n", body, "\n", NULL);
+
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  g_assert_cmpint (chmod (path, 0755), ==, 0);
+  return path;
+}
+
+/* A worker that is missing, crashes or writes garbage fails the jobs it
+ * had, with a message; the run ends with status 1, never a hang. */
+static void
+test_worker_faults (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lab-cli-XXXXXX", NULL);
+  g_autofree char *crash = write_script (dir, "crash", "kill -SEGV $$");
+  g_autofree char *garbage = write_script (dir, "garbage", "printf 'HTTP/1.1 200 OK\\r\\n\\r\\ngarbage'");
+  g_autofree char *quits = write_script (dir, "quits", "exit 0");
+  struct { const char *path; const char *needle; } cases[] = {
+    { "/nonexistent/concurrency-lab-worker", "Could not start the worker" },
+    { crash, "crashed" },
+    { garbage, "Malformed frame" },
+    { quits, "exited before" },
+  };
+  const char *strategies[] = { "--strategy=processes", "--strategy=process-pool" };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    for (guint s = 0; s < G_N_ELEMENTS (strategies); s++)
+      {
+        g_autofree char *env = g_strconcat ("LAB_WORKER_PATH=", cases[c].path, NULL);
+        g_autofree char *out = NULL, *err = NULL;
+        int status = lab_test_run_cli (ARGV ("run", "--task=sleep", "--seconds=0", "--jobs=3",
+                                             strategies[s], "--format=json"),
+                                       (const char * const[]) { env, NULL }, &out, &err);
+
+        g_assert_cmpint (status, ==, 1);
+        if (!strstr (out, cases[c].needle) && !strstr (err, cases[c].needle))
+          g_error ("%s %s: “%s” not in: %s %s", cases[c].path, strategies[s], cases[c].needle, out, err);
+      }
+
+  g_unlink (crash);
+  g_unlink (garbage);
+  g_unlink (quits);
+  g_rmdir (dir);
+}
+
+/* Ctrl+C: the run is cancelled cleanly, what finished is printed, exit 1,
+ * and no worker process survives. */
+static void
+check_interrupt (const char *strategy)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lab-cli-XXXXXX", NULL);
+  g_autofree char *worker = g_build_filename (dir, "concurrency-lab-worker", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *env = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+  gsize len;
+
+  /* A private copy of the worker, so that survivors can be found by path. */
+  g_assert_true (g_file_get_contents (g_getenv ("LAB_WORKER_PATH"), &contents, &len, NULL));
+  g_assert_true (g_file_set_contents (worker, contents, len, NULL));
+  g_assert_cmpint (chmod (worker, 0755), ==, 0);
+  g_subprocess_launcher_setenv (launcher, "LAB_WORKER_PATH", worker, TRUE);
+
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("LAB_CLI_PATH"), "run", "--task=sleep",
+                                      "--seconds=0,0,30,30", strategy, "--workers=2", "--format=json", NULL);
+  g_assert_no_error (error);
+  g_usleep (400 * 1000);
+  g_subprocess_send_signal (proc, SIGINT);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 1);
+  g_assert_nonnull (strstr (err, "interrupted"));
+  g_assert_nonnull (strstr (out, "\"cancelled\" : true"));
+  g_assert_nonnull (strstr (out, "\"index\" : 0"));
+  g_assert_nonnull (strstr (out, "\"index\" : 1"));
+
+  /* No process runs the private worker any more. */
+  {
+    g_autoptr(GDir) proc_dir = g_dir_open ("/proc", 0, NULL);
+    const char *name;
+    while ((name = g_dir_read_name (proc_dir)) != NULL)
+      {
+        g_autofree char *link = g_strdup_printf ("/proc/%s/exe", name);
+        g_autofree char *exe = g_file_read_link (link, NULL);
+        g_assert_cmpstr (exe, !=, worker);
+      }
+  }
+
+  g_unlink (worker);
+  g_rmdir (dir);
+}
+
+static void
+test_interrupt (void)
+{
+  check_interrupt ("--strategy=threads");
+  check_interrupt ("--strategy=processes");
+  check_interrupt ("--strategy=process-pool");
+}
+
+static void
+test_failed_status (void)
+{
+  /* Exit status 0 is "every job succeeded": a successful run says so. */
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=sleep", "--strategy=threads", "--seconds=0"),
+                                     NULL, NULL, NULL), ==, 0);
+  g_assert_cmpint (lab_test_run_cli (ARGV ("--version"), NULL, NULL, NULL), ==, 0);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  lab_test_init (&argc, &argv);
+
+  g_test_add_func ("/cli/json-contract", test_json_contract);
+  g_test_add_func ("/cli/table-and-csv", test_table_and_csv);
+  g_test_add_func ("/cli/bad-usage", test_bad_usage);
+  g_test_add_func ("/cli/help", test_help);
+  g_test_add_func ("/cli/worker-faults", test_worker_faults);
+  g_test_add_func ("/cli/interrupt", test_interrupt);
+  g_test_add_func ("/cli/exit-status", test_failed_status);
+
+  return g_test_run ();
+}
