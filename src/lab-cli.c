@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <signal.h>
 #include <glib/gi18n.h>
@@ -113,7 +114,7 @@ parse_uint64 (const char  *option,
               GError     **error)
 {
   if (!g_ascii_string_to_unsigned (text, 10, 0, max, out, NULL))
-    return usage_error (error, _("--%s must be a whole number between 0 and %" G_GUINT64_FORMAT ", not “%s”"),
+    return usage_error (error, _("--%s must be a whole number between 0 and %" PRIu64 ", not “%s”"),
                         option, max, text);
   return TRUE;
 }

@@ -6,10 +6,10 @@
 
 #include "config.h"
 
-#include <locale.h>
 #include <glib/gi18n.h>
 
 #include "lab-cli.h"
+#include "lab-i18n.h"
 
 #ifdef LAB_HAVE_GUI
 # include "lab-application.h"
@@ -19,9 +19,7 @@ int
 main (int    argc,
       char **argv)
 {
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  lab_i18n_init ();
   textdomain (GETTEXT_PACKAGE);
 
   /* The headless paths never initialise GTK: they work with no display. */

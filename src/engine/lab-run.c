@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <inttypes.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
@@ -231,8 +232,8 @@ lab_run_describe_worker (LabRun *self,
   g_return_val_if_fail (LAB_IS_RUN (self), NULL);
 
   if (lab_strategy_uses_processes (self->config->strategy))
-    return g_strdup_printf (_("process %" G_GINT64_FORMAT), worker);
-  return g_strdup_printf (_("thread %" G_GINT64_FORMAT), worker);
+    return g_strdup_printf (_("process %" PRId64), worker);
+  return g_strdup_printf (_("thread %" PRId64), worker);
 }
 
 void

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <gmodule.h>
 #include <glib/gi18n-lib.h>
 
@@ -285,7 +286,7 @@ lab_params_get_uint64 (GVariant    *params,
   if (v < min || v > max)
     {
       g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                   _("--%s must be between %" G_GUINT64_FORMAT " and %" G_GUINT64_FORMAT),
+                   _("--%s must be between %" PRIu64 " and %" PRIu64),
                    key, min, max);
       return FALSE;
     }

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lab-about.h"
 #include "lab-application.h"
 #include "lab-window.h"
 
@@ -37,8 +38,17 @@ quit_action (GSimpleAction *action,
   g_application_quit (G_APPLICATION (user_data));
 }
 
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  lab_show_about_window (gtk_application_get_active_window (GTK_APPLICATION (user_data)));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_action },
+  { "about", about_action },
 };
 
 static void
@@ -47,6 +57,7 @@ lab_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
 
   G_APPLICATION_CLASS (lab_application_parent_class)->startup (app);
+  gtk_window_set_default_icon_name (APPLICATION_ID);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);

@@ -9,19 +9,17 @@
 
 #include "config.h"
 
-#include <locale.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 
+#include "lab-i18n.h"
 #include "lab-worker-loop.h"
 
 int
 main (int    argc,
       char **argv)
 {
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  lab_i18n_init ();
 
   if (argc > 1)
     {

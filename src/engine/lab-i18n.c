@@ -1,0 +1,57 @@
+/* lab-i18n.c — where the translations are
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "lab-i18n"
+
+#include "config.h"
+
+#include <locale.h>
+#include <glib/gi18n-lib.h>
+
+#include "lab-i18n.h"
+
+/**
+ * lab_i18n_get_locale_dir:
+ *
+ * $LAB_LOCALEDIR when set, the build tree's compiled catalogues (po/) when
+ * the program runs from the build tree, so that a language can be tried
+ * before installing; else the installed locale folder.
+ */
+const char *
+lab_i18n_get_locale_dir (void)
+{
+  static char *dir;
+  static gsize initialized;
+
+  if (g_once_init_enter (&initialized))
+    {
+      const char *env = g_getenv ("LAB_LOCALEDIR");
+      g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+      g_autofree char *exe_dir = exe ? g_path_get_dirname (exe) : NULL;
+
+      if (env != NULL && env[0] != '\0')
+        dir = g_strdup (env);
+      else if (exe_dir != NULL && g_str_has_prefix (exe_dir, LAB_BUILD_DIR))
+        dir = g_build_filename (LAB_BUILD_DIR, "..", "po", NULL);
+      else
+        dir = g_strdup (LOCALEDIR);
+      g_once_init_leave (&initialized, 1);
+    }
+
+  return dir;
+}
+
+/**
+ * lab_i18n_init:
+ *
+ * Takes the locale from the environment and binds the message catalogue;
+ * every program of the project calls it first.
+ */
+void
+lab_i18n_init (void)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, lab_i18n_get_locale_dir ());
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+}
