@@ -44,6 +44,7 @@ struct _LabCpuHistory
   gint64           origin_ns;      /* time 0 of the axis */
   GPtrArray       *samples;        /* Sample* */
   GArray          *worker_ids;     /* gint64 */
+  GPtrArray       *worker_labels;  /* "thread 1234", "process 1234" */
   GHashTable      *worker_index;   /* id -> index + 1 */
 };
 
@@ -64,6 +65,7 @@ lab_cpu_history_new (guint n_cores)
   self->n_cores = n_cores;
   self->samples = g_ptr_array_new_with_free_func (g_free);
   self->worker_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->worker_labels = g_ptr_array_new_with_free_func (g_free);
   self->worker_index = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   return self;
 }
@@ -86,6 +88,7 @@ lab_cpu_history_unref (LabCpuHistory *self)
   g_ptr_array_unref (self->samples);
   g_hash_table_unref (self->worker_index);
   g_array_unref (self->worker_ids);
+  g_ptr_array_unref (self->worker_labels);
   g_free (self);
 }
 
@@ -168,6 +171,16 @@ lab_cpu_history_get_worker_id (LabCpuHistory *self,
   return g_array_index (self->worker_ids, gint64, worker);
 }
 
+/* How the run names the worker: "thread 1234" or "process 1234". */
+const char *
+lab_cpu_history_get_worker_label (LabCpuHistory *self,
+                                  guint          worker)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (worker < self->worker_ids->len, NULL);
+  return g_ptr_array_index (self->worker_labels, worker);
+}
+
 /* The workers that used some CPU during the sample, by worker index. */
 const LabCpuWorkerUsage *
 lab_cpu_history_get_sample_workers (LabCpuHistory *self,
@@ -213,6 +226,7 @@ lab_cpu_history_is_sealed (LabCpuHistory *self)
 
 static guint
 history_intern_worker (LabCpuHistory *self,
+                       LabRun        *run,
                        gint64         id)
 {
   gpointer value = g_hash_table_lookup (self->worker_index, &id);
@@ -222,6 +236,9 @@ history_intern_worker (LabCpuHistory *self,
     return GPOINTER_TO_UINT (value) - 1;
 
   g_array_append_val (self->worker_ids, id);
+  g_ptr_array_add (self->worker_labels,
+                   run ? lab_run_describe_worker (run, id)
+                       : g_strdup_printf ("%" G_GINT64_FORMAT, id));
   key = &g_array_index (self->worker_ids, gint64, self->worker_ids->len - 1);
   /* The array may move its storage: the table keeps its own copy. */
   key = g_memdup2 (key, sizeof *key);
@@ -231,6 +248,7 @@ history_intern_worker (LabCpuHistory *self,
 
 static void
 history_append_absolute (LabCpuHistory *self,
+                         LabRun        *run,
                          gint64         time_ns,
                          const double  *cores,
                          double         app_usage,
@@ -251,7 +269,7 @@ history_append_absolute (LabCpuHistory *self,
     s->cores[i] = CLAMP (cores[i], 0.0, 1.0);
   for (guint i = 0; i < n_workers; i++)
     s->workers[i] = (LabCpuWorkerUsage) {
-      .worker = history_intern_worker (self, worker_ids[i]),
+      .worker = history_intern_worker (self, run, worker_ids[i]),
       .usage = MAX (worker_usage[i], 0.0),
     };
 
@@ -275,7 +293,7 @@ lab_cpu_history_append (LabCpuHistory *self,
   g_return_if_fail (n_workers == 0 || (worker_ids != NULL && worker_usage != NULL));
   g_return_if_fail (!self->sealed);
 
-  history_append_absolute (self, time_ns + self->origin_ns, cores, app_usage,
+  history_append_absolute (self, NULL, time_ns + self->origin_ns, cores, app_usage,
                            worker_ids, worker_usage, n_workers);
 }
 
@@ -644,7 +662,7 @@ apply_pending (LabCpuSampler *self,
 
       if (raw->generation != generation || self->history == NULL || self->history->sealed)
         continue;
-      history_append_absolute (self->history, raw->time_ns, raw->cores, raw->app,
+      history_append_absolute (self->history, self->run, raw->time_ns, raw->cores, raw->app,
                                (const gint64 *) raw->worker_ids->data,
                                (const double *) raw->worker_usage->data,
                                raw->worker_ids->len);
@@ -760,6 +778,7 @@ static void
 begin_history (LabCpuSampler *self,
                LabRun        *run)
 {
+  seal_history (self);
   g_clear_pointer (&self->history, lab_cpu_history_unref);
   self->history = lab_cpu_history_new (self->n_cores);
   self->history->origin_ns = lab_clock_now_ns ();

@@ -52,6 +52,8 @@ double                   lab_cpu_history_get_app_usage     (LabCpuHistory  *self
 guint                    lab_cpu_history_get_n_workers     (LabCpuHistory  *self);
 gint64                   lab_cpu_history_get_worker_id     (LabCpuHistory  *self,
                                                             guint           worker);
+const char              *lab_cpu_history_get_worker_label  (LabCpuHistory  *self,
+                                                            guint           worker);
 double                   lab_cpu_history_get_worker_usage  (LabCpuHistory  *self,
                                                             guint           sample,
                                                             guint           worker);

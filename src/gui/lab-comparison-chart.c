@@ -1,21 +1,34 @@
 /* lab-comparison-chart.c — elapsed and CPU time of several runs side by side
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * One row per run: its label (task · strategy · workers), a bar for the
+ * elapsed time and one for the CPU time just below, on one scale for all
+ * runs, so that threads waiting together and processes working in
+ * parallel tell their story side by side.
  */
 #define G_LOG_DOMAIN "lab-comparison-chart"
 
 #include "config.h"
 
+#include <math.h>
 #include <glib/gi18n.h>
 
+#include "lab-chart-util.h"
 #include "lab-comparison-chart.h"
 #include "lab-run.h"
+
+#define PAD       8
+#define BAR       10
+#define BAR_GAP   2
+#define ROW_GAP   10
 
 struct _LabComparisonChart
 {
   GtkWidget   parent_instance;
 
   GListModel *runs;
+  GPtrArray  *watched;     /* LabRun whose progress we follow */
   guint       selected;
 };
 
@@ -31,13 +44,261 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (LabComparisonChart, lab_comparison_chart, GTK_TYPE_WIDGET)
 
 static void
+run_progress_cb (LabComparisonChart *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+unwatch_runs (LabComparisonChart *self)
+{
+  for (guint i = 0; i < self->watched->len; i++)
+    g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->watched, i),
+                                          run_progress_cb, self);
+  g_ptr_array_set_size (self->watched, 0);
+}
+
+/* Finished runs do not change: only runs still going are followed. */
+static void
+watch_runs (LabComparisonChart *self)
+{
+  unwatch_runs (self);
+  for (guint i = 0; self->runs != NULL && i < g_list_model_get_n_items (self->runs); i++)
+    {
+      g_autoptr(LabRun) run = g_list_model_get_item (self->runs, i);
+
+      if (lab_run_get_state (run) >= LAB_RUN_FINISHED)
+        continue;
+      g_signal_connect_object (run, "progress", G_CALLBACK (run_progress_cb),
+                               self, G_CONNECT_SWAPPED);
+      g_ptr_array_add (self->watched, g_steal_pointer (&run));
+    }
+}
+
+static void
+items_changed_cb (LabComparisonChart *self)
+{
+  watch_runs (self);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+/* CPU seconds: the run's measured figure once it ended, the finished
+ * jobs' sum while it goes on. */
+static double
+run_cpu_seconds (LabRun *run)
+{
+  LabRunSummary summary;
+  gint64 cpu_ns = 0;
+
+  if (lab_run_get_state (run) >= LAB_RUN_FINISHED)
+    {
+      lab_run_get_summary (run, &summary);
+      return (summary.user_ns + summary.sys_ns) / 1e9;
+    }
+  for (guint i = 0; i < lab_run_get_n_jobs (run); i++)
+    {
+      const LabJobResult *job = lab_run_get_job (run, i);
+
+      if (g_atomic_int_get (&job->state) >= LAB_JOB_OK)
+        cpu_ns += job->cpu_ns;
+    }
+  return cpu_ns / 1e9;
+}
+
+static char *
+describe_run (LabRun *run)
+{
+  const LabRunConfig *config = lab_run_get_config (run);
+  guint workers = lab_run_get_workers (run);
+
+  /* Translators: "sleep · threads · 10 workers" */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %s · %u worker",
+                                       "%s · %s · %u workers", workers),
+                          config->task, lab_strategy_to_string (config->strategy), workers);
+}
+
+static int
+row_height (GtkWidget *widget)
+{
+  return lab_chart_line_height (widget) + 2 * BAR + BAR_GAP + ROW_GAP + 4;
+}
+
+static void
+snapshot_bar (GtkWidget     *widget,
+              GtkSnapshot   *snapshot,
+              double         x,
+              double         y,
+              double         width,
+              const GdkRGBA *color,
+              const char    *text)
+{
+  int line = lab_chart_line_height (widget);
+  GdkRGBA fg;
+
+  lab_chart_get_foreground (widget, &fg);
+  lab_chart_with_alpha (&fg, 0.75, &fg);
+  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x, y, MAX (1, width), BAR));
+  lab_chart_append_text (widget, snapshot, text, x + MAX (1, width) + 6,
+                         y + BAR / 2.0 - line / 2.0, 0, &fg);
+}
+
+static void
+snapshot_row (LabComparisonChart *self,
+              GtkSnapshot        *snapshot,
+              LabRun             *run,
+              guint               position,
+              double              y,
+              double              scale)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  g_autofree char *label = describe_run (run);
+  int line = lab_chart_line_height (widget);
+  double wall = lab_run_get_elapsed_ns (run) / 1e9;
+  double cpu = run_cpu_seconds (run);
+  g_autofree char *wall_text = lab_chart_format_seconds (wall);
+  g_autofree char *cpu_text = lab_chart_format_seconds (cpu);
+  g_autofree char *wall_label = NULL;
+  g_autofree char *cpu_label = NULL;
+  GdkRGBA fg, color;
+
+  lab_chart_get_foreground (widget, &fg);
+  if (position == self->selected)
+    {
+      GdkRGBA highlight;
+      GskRoundedRect outline;
+
+      lab_chart_lookup_color (widget, "lab_selected_run", NULL, 0.08, &highlight);
+      gsk_rounded_rect_init_from_rect (&outline,
+                                       &GRAPHENE_RECT_INIT (2, y - ROW_GAP / 2.0 + 1,
+                                                            gtk_widget_get_width (widget) - 4,
+                                                            row_height (widget) - 2), 6);
+      gtk_snapshot_push_rounded_clip (snapshot, &outline);
+      gtk_snapshot_append_color (snapshot, &highlight, &outline.bounds);
+      gtk_snapshot_pop (snapshot);
+    }
+
+  lab_chart_append_text (widget, snapshot, label, PAD, y, 0, &fg);
+  y += line + 2;
+  lab_chart_lookup_color (widget, "lab_elapsed_bar", "accent_bg_color", 0.8, &color);
+  /* Translators: %s is a duration, e.g. "1.5 s" */
+  wall_label = g_strdup_printf (_("%s elapsed"), wall_text);
+  snapshot_bar (widget, snapshot, PAD, y, wall * scale, &color, wall_label);
+  lab_chart_lookup_color (widget, "lab_cpu_bar", "orange_3", 0.45, &color);
+  /* Translators: %s is a duration, e.g. "0.02 s" */
+  cpu_label = g_strdup_printf (_("%s CPU"), cpu_text);
+  snapshot_bar (widget, snapshot, PAD, y + BAR + BAR_GAP, cpu * scale, &color, cpu_label);
+}
+
+/* Pixels per second so that the longest bar leaves room for its text. */
+static double
+compute_scale (LabComparisonChart *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  double longest = 0.001;
+  double room = gtk_widget_get_width (widget) - 2 * PAD -
+                lab_chart_text_width (widget, _("00.0 s elapsed")) - 6;
+
+  for (guint i = 0; i < g_list_model_get_n_items (self->runs); i++)
+    {
+      g_autoptr(LabRun) run = g_list_model_get_item (self->runs, i);
+
+      longest = MAX (longest, lab_run_get_elapsed_ns (run) / 1e9);
+      longest = MAX (longest, run_cpu_seconds (run));
+    }
+  return MAX (room, 1) / longest;
+}
+
+static void
+snapshot_legend (LabComparisonChart *self,
+                 GtkSnapshot        *snapshot)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  double x = PAD;
+  GdkRGBA color;
+
+  lab_chart_lookup_color (widget, "lab_elapsed_bar", "accent_bg_color", 0.8, &color);
+  lab_chart_append_legend (widget, snapshot, x, 0, &color, _("Elapsed time"), &x);
+  lab_chart_lookup_color (widget, "lab_cpu_bar", "orange_3", 0.45, &color);
+  lab_chart_append_legend (widget, snapshot, x, 0, &color, _("CPU time"), &x);
+}
+
+static void
+lab_comparison_chart_snapshot (GtkWidget   *widget,
+                               GtkSnapshot *snapshot)
+{
+  LabComparisonChart *self = LAB_COMPARISON_CHART (widget);
+  guint n_runs = self->runs ? g_list_model_get_n_items (self->runs) : 0;
+  double y = lab_chart_line_height (widget) + PAD + ROW_GAP / 2.0;
+  double scale;
+
+  snapshot_legend (self, snapshot);
+  if (n_runs == 0)
+    return;
+
+  scale = compute_scale (self);
+  for (guint i = 0; i < n_runs; i++, y += row_height (widget))
+    {
+      g_autoptr(LabRun) run = g_list_model_get_item (self->runs, i);
+
+      snapshot_row (self, snapshot, run, i, y, scale);
+    }
+}
+
+static void
+lab_comparison_chart_measure (GtkWidget      *widget,
+                              GtkOrientation  orientation,
+                              int             for_size,
+                              int            *minimum,
+                              int            *natural,
+                              int            *minimum_baseline,
+                              int            *natural_baseline)
+{
+  LabComparisonChart *self = LAB_COMPARISON_CHART (widget);
+  guint n_runs = self->runs ? g_list_model_get_n_items (self->runs) : 0;
+
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = 200;
+      *natural = 400;
+    }
+  else
+    {
+      *minimum = *natural = lab_chart_line_height (widget) + PAD +
+                            MAX (n_runs, 1) * row_height (widget);
+    }
+}
+
+static void
+pressed_cb (LabComparisonChart *self,
+            int                 n_press,
+            double              x,
+            double              y)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  double row = (y - lab_chart_line_height (widget) - PAD) / row_height (widget);
+
+  if (self->runs != NULL && row >= 0 && row < g_list_model_get_n_items (self->runs))
+    lab_comparison_chart_set_selected (self, (guint) row);
+}
+
+static void
 lab_comparison_chart_dispose (GObject *object)
 {
   LabComparisonChart *self = (LabComparisonChart *) object;
 
-  g_clear_object (&self->runs);
+  lab_comparison_chart_set_runs (self, NULL);
 
   G_OBJECT_CLASS (lab_comparison_chart_parent_class)->dispose (object);
+}
+
+static void
+lab_comparison_chart_finalize (GObject *object)
+{
+  LabComparisonChart *self = (LabComparisonChart *) object;
+
+  g_ptr_array_unref (self->watched);
+
+  G_OBJECT_CLASS (lab_comparison_chart_parent_class)->finalize (object);
 }
 
 static void
@@ -89,8 +350,12 @@ lab_comparison_chart_class_init (LabComparisonChartClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lab_comparison_chart_dispose;
+  object_class->finalize = lab_comparison_chart_finalize;
   object_class->get_property = lab_comparison_chart_get_property;
   object_class->set_property = lab_comparison_chart_set_property;
+
+  widget_class->snapshot = lab_comparison_chart_snapshot;
+  widget_class->measure = lab_comparison_chart_measure;
 
   properties[PROP_RUNS] =
     g_param_spec_object ("runs", NULL, NULL, G_TYPE_LIST_MODEL,
@@ -101,12 +366,23 @@ lab_comparison_chart_class_init (LabComparisonChartClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "labcomparisonchart");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void
 lab_comparison_chart_init (LabComparisonChart *self)
 {
+  GtkGesture *click = gtk_gesture_click_new ();
+
   self->selected = GTK_INVALID_LIST_POSITION;
+  self->watched = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_signal_connect_swapped (click, "pressed", G_CALLBACK (pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Elapsed and CPU time of each run"),
+                                  -1);
 }
 
 GtkWidget *
@@ -122,8 +398,15 @@ lab_comparison_chart_set_runs (LabComparisonChart *self,
   g_return_if_fail (LAB_IS_COMPARISON_CHART (self));
   g_return_if_fail (runs == NULL || G_IS_LIST_MODEL (runs));
 
-  if (!g_set_object (&self->runs, runs))
+  if (runs == self->runs)
     return;
+  if (self->runs != NULL)
+    g_signal_handlers_disconnect_by_func (self->runs, items_changed_cb, self);
+  g_set_object (&self->runs, runs);
+  if (runs != NULL)
+    g_signal_connect_object (runs, "items-changed", G_CALLBACK (items_changed_cb),
+                             self, G_CONNECT_SWAPPED);
+  watch_runs (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNS]);
 }

@@ -1,14 +1,31 @@
 /* lab-cpu-chart.c — per-core CPU lines and the app's share by worker
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Both series share one scale, a share of the machine: a core's line goes
+ * up to 100 %, and the app's stacked areas (one per worker, the first few
+ * by name, then "other workers" and the rest of the app) add up to what
+ * the app used of all cores together. More samples than pixels are
+ * averaged per pixel column, so a 10-minute history costs what a short
+ * one does.
  */
 #define G_LOG_DOMAIN "lab-cpu-chart"
 
 #include "config.h"
 
+#include <math.h>
 #include <glib/gi18n.h>
 
+#include "lab-chart-util.h"
 #include "lab-cpu-chart.h"
+
+/* Workers with a band of their own; the others share one. */
+#define N_NAMED_WORKERS  6
+#define BAND_OTHERS      N_NAMED_WORKERS
+#define BAND_REST        (N_NAMED_WORKERS + 1)
+#define N_BANDS          (N_NAMED_WORKERS + 2)
+#define MIN_SECONDS      5.0
+#define PAD              8
 
 struct _LabCpuChart
 {
@@ -17,6 +34,13 @@ struct _LabCpuChart
   LabCpuSampler *sampler;
   LabCpuHistory *history;
 };
+
+/* One pixel column: the average of the samples that fall in it. */
+typedef struct {
+  double x;
+  double bands[N_BANDS];
+  double cores[];
+} Column;
 
 enum {
   PROP_0,
@@ -30,12 +54,309 @@ static GParamSpec *properties[N_PROPS];
 G_DEFINE_FINAL_TYPE (LabCpuChart, lab_cpu_chart, GTK_TYPE_WIDGET)
 
 static void
+sampler_changed_cb (LabCpuChart *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+add_sample (LabCpuHistory *history,
+            guint          sample,
+            Column        *column,
+            guint          n_cores)
+{
+  const LabCpuWorkerUsage *workers;
+  guint n_workers;
+  double named = 0;
+
+  for (guint c = 0; c < n_cores; c++)
+    column->cores[c] += lab_cpu_history_get_core_usage (history, sample, c);
+  workers = lab_cpu_history_get_sample_workers (history, sample, &n_workers);
+  for (guint w = 0; w < n_workers; w++)
+    {
+      guint band = MIN (workers[w].worker, BAND_OTHERS);
+
+      column->bands[band] += workers[w].usage / n_cores;
+      named += workers[w].usage;
+    }
+  column->bands[BAND_REST] += MAX (0, lab_cpu_history_get_app_usage (history, sample) - named) / n_cores;
+}
+
+static void
+scale_column (Column *column,
+              guint   n_cores,
+              guint   n)
+{
+  for (guint c = 0; c < n_cores; c++)
+    column->cores[c] /= n;
+  for (guint b = 0; b < N_BANDS; b++)
+    column->bands[b] /= n;
+}
+
+/* Averages the samples per pixel column; returns the columns made. */
+static guint
+build_columns (LabCpuHistory         *history,
+               const graphene_rect_t *plot,
+               double                 t1,
+               GByteArray            *storage,
+               gsize                  column_size)
+{
+  guint n_cores = lab_cpu_history_get_n_cores (history);
+  guint n_columns = 0, in_column = 0;
+  Column *column = NULL;
+
+  for (guint s = 0; s < lab_cpu_history_get_n_samples (history); s++)
+    {
+      double t = lab_cpu_history_get_time (history, s) / 1e9;
+      double x = plot->origin.x + floor (t / t1 * plot->size.width);
+
+      if (t < 0)
+        continue;
+      if (column == NULL || x != column->x)
+        {
+          if (column != NULL)
+            scale_column (column, n_cores, in_column);
+          g_byte_array_set_size (storage, (n_columns + 1) * column_size);
+          column = (Column *) (storage->data + n_columns++ * column_size);
+          memset (column, 0, column_size);
+          column->x = x;
+          in_column = 0;
+        }
+      add_sample (history, s, column, n_cores);
+      in_column++;
+    }
+  if (column != NULL)
+    scale_column (column, n_cores, in_column);
+  return n_columns;
+}
+
+static inline const Column *
+column_at (GByteArray *storage,
+           gsize       column_size,
+           guint       i)
+{
+  return (const Column *) (storage->data + i * column_size);
+}
+
+static double
+band_top (const Column *column,
+          guint         band)
+{
+  double sum = 0;
+
+  for (guint b = 0; b <= band; b++)
+    sum += column->bands[b];
+  return sum;
+}
+
+static void
+band_color (LabCpuChart *self,
+            guint        band,
+            GdkRGBA     *color)
+{
+  if (band == BAND_OTHERS)
+    lab_chart_lookup_color (GTK_WIDGET (self), "lab_other_workers", NULL, 0.35, color);
+  else if (band == BAND_REST)
+    lab_chart_lookup_color (GTK_WIDGET (self), "lab_app_rest", NULL, 0.18, color);
+  else
+    lab_chart_palette_color (GTK_WIDGET (self), band, color);
+}
+
+static void
+draw_bands (LabCpuChart           *self,
+            cairo_t               *cr,
+            const graphene_rect_t *plot,
+            GByteArray            *storage,
+            gsize                  column_size,
+            guint                  n_columns)
+{
+  double y0 = plot->origin.y + plot->size.height, h = plot->size.height;
+
+  for (guint band = 0; band < N_BANDS; band++)
+    {
+      GdkRGBA color;
+
+      band_color (self, band, &color);
+      cairo_new_path (cr);
+      for (guint i = 0; i < n_columns; i++)
+        {
+          const Column *c = column_at (storage, column_size, i);
+          cairo_line_to (cr, c->x, y0 - MIN (1, band_top (c, band)) * h);
+        }
+      for (guint i = n_columns; i-- > 0;)
+        {
+          const Column *c = column_at (storage, column_size, i);
+          cairo_line_to (cr, c->x, y0 - MIN (1, band_top (c, band) - c->bands[band]) * h);
+        }
+      cairo_close_path (cr);
+      color.alpha *= 0.75;
+      gdk_cairo_set_source_rgba (cr, &color);
+      cairo_fill (cr);
+    }
+}
+
+static void
+draw_cores (LabCpuChart           *self,
+            cairo_t               *cr,
+            const graphene_rect_t *plot,
+            GByteArray            *storage,
+            gsize                  column_size,
+            guint                  n_columns,
+            guint                  n_cores)
+{
+  double y0 = plot->origin.y + plot->size.height, h = plot->size.height;
+  GdkRGBA color;
+
+  lab_chart_lookup_color (GTK_WIDGET (self), "lab_core_line", NULL, 0.75, &color);
+  gdk_cairo_set_source_rgba (cr, &color);
+  cairo_set_line_width (cr, 1.5);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+
+  for (guint core = 0; core < n_cores; core++)
+    {
+      cairo_new_path (cr);
+      for (guint i = 0; i < n_columns; i++)
+        {
+          const Column *c = column_at (storage, column_size, i);
+          cairo_line_to (cr, c->x, y0 - c->cores[core] * h);
+        }
+      cairo_stroke (cr);
+    }
+}
+
+static void
+snapshot_series (LabCpuChart           *self,
+                 GtkSnapshot           *snapshot,
+                 LabCpuHistory         *history,
+                 const graphene_rect_t *plot,
+                 double                 t1)
+{
+  guint n_cores = lab_cpu_history_get_n_cores (history);
+  gsize column_size = sizeof (Column) + n_cores * sizeof (double);
+  g_autoptr(GByteArray) storage = g_byte_array_new ();
+  guint n_columns;
+  cairo_t *cr;
+
+  n_columns = build_columns (history, plot, t1, storage, column_size);
+  if (n_columns == 0)
+    return;
+
+  cr = gtk_snapshot_append_cairo (snapshot, plot);
+  draw_bands (self, cr, plot, storage, column_size, n_columns);
+  draw_cores (self, cr, plot, storage, column_size, n_columns, n_cores);
+  cairo_destroy (cr);
+}
+
+static void
+snapshot_grid (LabCpuChart           *self,
+               GtkSnapshot           *snapshot,
+               const graphene_rect_t *plot)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  int line = lab_chart_line_height (widget);
+  GdkRGBA fg, grid, text;
+
+  lab_chart_get_foreground (widget, &fg);
+  lab_chart_with_alpha (&fg, 0.12, &grid);
+  lab_chart_with_alpha (&fg, 0.7, &text);
+
+  for (guint percent = 0; percent <= 100; percent += 25)
+    {
+      double y = round (plot->origin.y + plot->size.height * (1 - percent / 100.0));
+      /* Translators: a percentage on the CPU chart's axis */
+      g_autofree char *label = g_strdup_printf (_("%u %%"), percent);
+
+      gtk_snapshot_append_color (snapshot, &grid,
+                                 &GRAPHENE_RECT_INIT (plot->origin.x, y, plot->size.width, 1));
+      if (plot->size.height >= 2 * line)
+        lab_chart_append_text (widget, snapshot, label, plot->origin.x - PAD, y - line / 2, 1, &text);
+    }
+}
+
+/* Cores, then the named workers that appear in the history. */
+static double
+snapshot_legend (LabCpuChart   *self,
+                 GtkSnapshot   *snapshot,
+                 LabCpuHistory *history)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  double x = PAD, width = gtk_widget_get_width (widget);
+  guint n_workers = history ? lab_cpu_history_get_n_workers (history) : 0;
+  GdkRGBA color;
+
+  lab_chart_lookup_color (widget, "lab_core_line", NULL, 0.75, &color);
+  lab_chart_append_legend (widget, snapshot, x, 0, &color, _("Each core"), &x);
+  lab_chart_lookup_color (widget, "lab_app_rest", NULL, 0.18, &color);
+  lab_chart_append_legend (widget, snapshot, x, 0, &color, _("This app"), &x);
+
+  for (guint w = 0; w < MIN (n_workers, N_NAMED_WORKERS); w++)
+    {
+      const char *label = lab_cpu_history_get_worker_label (history, w);
+
+      if (x + lab_chart_text_width (widget, label) + 24 > width)
+        break;
+      lab_chart_palette_color (widget, w, &color);
+      lab_chart_append_legend (widget, snapshot, x, 0, &color, label, &x);
+    }
+  if (n_workers > N_NAMED_WORKERS && x + 100 < width)
+    {
+      band_color (self, BAND_OTHERS, &color);
+      lab_chart_append_legend (widget, snapshot, x, 0, &color, _("Other workers"), &x);
+    }
+  return lab_chart_line_height (widget) + PAD;
+}
+
+static void
+lab_cpu_chart_snapshot (GtkWidget   *widget,
+                        GtkSnapshot *snapshot)
+{
+  LabCpuChart *self = LAB_CPU_CHART (widget);
+  LabCpuHistory *history = lab_cpu_chart_get_history (self);
+  int line = lab_chart_line_height (widget);
+  double left = lab_chart_text_width (widget, _("100 %")) + 2 * PAD;
+  double top, t1 = MIN_SECONDS;
+  graphene_rect_t plot;
+
+  top = snapshot_legend (self, snapshot, history);
+  plot = GRAPHENE_RECT_INIT (left, top + line / 2,
+                             MAX (1, gtk_widget_get_width (widget) - left - PAD),
+                             MAX (1, gtk_widget_get_height (widget) - top - 2 * line));
+  if (history != NULL)
+    t1 = MAX (t1, lab_cpu_history_get_duration (history) / 1e9);
+
+  snapshot_grid (self, snapshot, &plot);
+  lab_chart_append_time_axis (widget, snapshot, &plot, 0, t1);
+  if (history != NULL)
+    snapshot_series (self, snapshot, history, &plot, t1);
+}
+
+static void
+lab_cpu_chart_measure (GtkWidget      *widget,
+                       GtkOrientation  orientation,
+                       int             for_size,
+                       int            *minimum,
+                       int            *natural,
+                       int            *minimum_baseline,
+                       int            *natural_baseline)
+{
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = 200;
+      *natural = 600;
+    }
+  else
+    {
+      *minimum = 120;
+      *natural = 200;
+    }
+}
+
+static void
 lab_cpu_chart_dispose (GObject *object)
 {
   LabCpuChart *self = (LabCpuChart *) object;
 
-  g_clear_object (&self->sampler);
-  g_clear_pointer (&self->history, lab_cpu_history_unref);
+  lab_cpu_chart_set_history (self, NULL);
 
   G_OBJECT_CLASS (lab_cpu_chart_parent_class)->dispose (object);
 }
@@ -92,6 +413,9 @@ lab_cpu_chart_class_init (LabCpuChartClass *klass)
   object_class->get_property = lab_cpu_chart_get_property;
   object_class->set_property = lab_cpu_chart_set_property;
 
+  widget_class->snapshot = lab_cpu_chart_snapshot;
+  widget_class->measure = lab_cpu_chart_measure;
+
   properties[PROP_SAMPLER] =
     g_param_spec_object ("sampler", NULL, NULL, LAB_TYPE_CPU_SAMPLER,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -101,11 +425,15 @@ lab_cpu_chart_class_init (LabCpuChartClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "labcpuchart");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void
 lab_cpu_chart_init (LabCpuChart *self)
 {
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("CPU use"),
+                                  -1);
 }
 
 GtkWidget *
@@ -121,8 +449,18 @@ lab_cpu_chart_set_sampler (LabCpuChart   *self,
   g_return_if_fail (LAB_IS_CPU_CHART (self));
   g_return_if_fail (sampler == NULL || LAB_IS_CPU_SAMPLER (sampler));
 
-  if (!g_set_object (&self->sampler, sampler))
+  if (sampler == self->sampler)
     return;
+  if (self->sampler != NULL)
+    g_signal_handlers_disconnect_by_func (self->sampler, sampler_changed_cb, self);
+  g_set_object (&self->sampler, sampler);
+  if (sampler != NULL)
+    {
+      g_signal_connect_object (sampler, "updated", G_CALLBACK (sampler_changed_cb),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (sampler, "notify::history", G_CALLBACK (sampler_changed_cb),
+                               self, G_CONNECT_SWAPPED);
+    }
   g_clear_pointer (&self->history, lab_cpu_history_unref);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SAMPLER]);
@@ -144,6 +482,8 @@ lab_cpu_chart_set_history (LabCpuChart   *self,
 
   if (history == self->history && self->sampler == NULL)
     return;
+  if (self->sampler != NULL)
+    g_signal_handlers_disconnect_by_func (self->sampler, sampler_changed_cb, self);
   g_clear_object (&self->sampler);
   g_clear_pointer (&self->history, lab_cpu_history_unref);
   self->history = history ? lab_cpu_history_ref (history) : NULL;

@@ -1,0 +1,317 @@
+/* test-sampler.c — LabCpuSampler and LabCpuHistory against real /proc figures
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "lab-cpu-sampler.h"
+#include "lab-task.h"
+#include "lab-test-util.h"
+
+/* About a second of pure CPU on this machine (0.15 s per 90 000). */
+#define BUSY_SIZE 600000
+
+static void
+iterate_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE), g_usleep (1000);
+}
+
+static LabRun *
+new_run (const char  *task,
+         LabStrategy  strategy,
+         guint        workers,
+         GVariant    *params)
+{
+  g_autoptr(LabRunConfig) config = lab_run_config_new (task, strategy, workers, params);
+  g_autoptr(GError) error = NULL;
+  LabRun *run = lab_run_new (config, &error);
+
+  g_assert_no_error (error);
+  return run;
+}
+
+static LabRun *
+new_busy_run (LabStrategy strategy)
+{
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, LAB_PARAM_JOBS, "u", 1);
+  g_variant_dict_insert (&dict, LAB_PARAM_SIZE, "t", (guint64) BUSY_SIZE);
+  return new_run ("primes", strategy, 1, g_variant_dict_end (&dict));
+}
+
+static void
+run_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  lab_run_start_finish (LAB_RUN (object), result, NULL);
+  *done = TRUE;
+}
+
+static void
+wait_run (LabRun   *run,
+          gboolean *done)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
+
+  while (!*done)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+}
+
+static void
+test_history_append (void)
+{
+  g_autoptr(LabCpuHistory) history = lab_cpu_history_new (2);
+  const double cores[2] = { 0.5, 1.5 };
+  const gint64 ids[2] = { 100, 200 };
+  const double usage[2] = { 0.9, 0.1 };
+  const LabCpuWorkerUsage *entries;
+  guint n;
+
+  g_assert_cmpuint (lab_cpu_history_get_n_samples (history), ==, 0);
+  g_assert_cmpint (lab_cpu_history_get_duration (history), ==, 0);
+
+  lab_cpu_history_append (history, 0, cores, 1.0, ids, usage, 2);
+  lab_cpu_history_append (history, 100000000, cores, 0.5, &ids[1], &usage[1], 1);
+
+  g_assert_cmpuint (lab_cpu_history_get_n_cores (history), ==, 2);
+  g_assert_cmpuint (lab_cpu_history_get_n_samples (history), ==, 2);
+  g_assert_cmpint (lab_cpu_history_get_time (history, 1), ==, 100000000);
+  g_assert_cmpint (lab_cpu_history_get_duration (history), ==, 100000000);
+  g_assert_cmpfloat_with_epsilon (lab_cpu_history_get_core_usage (history, 0, 0), 0.5, 1e-6);
+  /* Usage of a core is clamped to what a core can do. */
+  g_assert_cmpfloat_with_epsilon (lab_cpu_history_get_core_usage (history, 0, 1), 1.0, 1e-6);
+  g_assert_cmpfloat_with_epsilon (lab_cpu_history_get_app_usage (history, 1), 0.5, 1e-6);
+
+  g_assert_cmpuint (lab_cpu_history_get_n_workers (history), ==, 2);
+  g_assert_cmpint (lab_cpu_history_get_worker_id (history, 1), ==, 200);
+  g_assert_cmpstr (lab_cpu_history_get_worker_label (history, 0), ==, "100");
+  g_assert_cmpfloat_with_epsilon (lab_cpu_history_get_worker_usage (history, 1, 1), 0.1, 1e-6);
+  g_assert_cmpfloat (lab_cpu_history_get_worker_usage (history, 1, 0), ==, 0);
+
+  entries = lab_cpu_history_get_sample_workers (history, 0, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpuint (entries[0].worker, ==, 0);
+  g_assert_cmpfloat_with_epsilon (entries[0].usage, 0.9, 1e-6);
+  g_assert_false (lab_cpu_history_is_sealed (history));
+}
+
+/* Ten minutes at most: older samples go, memory stays bounded. */
+static void
+test_history_bounded (void)
+{
+  g_autoptr(LabCpuHistory) history = lab_cpu_history_new (1);
+  const guint max = LAB_CPU_SAMPLE_HZ * LAB_CPU_HISTORY_SECONDS;
+  const double core = 0.25;
+  gint64 step = G_GINT64_CONSTANT (1000000000) / LAB_CPU_SAMPLE_HZ;
+
+  for (guint i = 0; i < 2 * max; i++)
+    lab_cpu_history_append (history, i * step, &core, 0.1, NULL, NULL, 0);
+
+  g_assert_cmpuint (lab_cpu_history_get_n_samples (history), >=, max);
+  g_assert_cmpuint (lab_cpu_history_get_n_samples (history), <=, max + max / 10);
+  /* The newest sample is kept, the oldest gone. */
+  g_assert_cmpint (lab_cpu_history_get_duration (history), ==, (2 * max - 1) * step);
+  g_assert_cmpint (lab_cpu_history_get_time (history, 0), >, 0);
+}
+
+static double
+max_worker_usage (LabCpuHistory *history,
+                  guint          worker)
+{
+  double best = 0;
+
+  for (guint s = 0; s < lab_cpu_history_get_n_samples (history); s++)
+    best = MAX (best, lab_cpu_history_get_worker_usage (history, s, worker));
+  return best;
+}
+
+static void
+assert_cores_sane (LabCpuHistory *history)
+{
+  g_assert_cmpuint (lab_cpu_history_get_n_cores (history), ==, g_get_num_processors ());
+  for (guint s = 0; s < lab_cpu_history_get_n_samples (history); s++)
+    for (guint c = 0; c < lab_cpu_history_get_n_cores (history); c++)
+      {
+        double usage = lab_cpu_history_get_core_usage (history, s, c);
+        g_assert_cmpfloat (usage, >=, 0);
+        g_assert_cmpfloat (usage, <=, 1);
+      }
+}
+
+static void
+count_cb (gpointer  instance,
+          guint    *count)
+{
+  (*count)++;
+}
+
+/* A busy worker shows up under its id at more than half a core, on its
+ * own thread for threads, as a child process for process pools. */
+static void
+check_busy_worker (LabStrategy strategy)
+{
+  g_autoptr(LabCpuSampler) sampler = lab_cpu_sampler_new ();
+  g_autoptr(LabRun) run = new_busy_run (strategy);
+  LabCpuHistory *history;
+  gboolean done = FALSE;
+  guint updates = 0;
+  gint64 worker;
+
+  g_signal_connect (sampler, "updated", G_CALLBACK (count_cb), &updates);
+  lab_cpu_sampler_set_run (sampler, run);
+  g_assert_true (lab_cpu_sampler_is_running (sampler));
+  lab_run_start_async (run, NULL, run_done_cb, &done);
+  wait_run (run, &done);
+  iterate_for (200);
+
+  g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_FINISHED);
+  history = lab_cpu_sampler_get_history (sampler);
+  g_assert_nonnull (history);
+  g_assert_cmpuint (lab_cpu_history_get_n_samples (history), >=, 5);
+  assert_cores_sane (history);
+
+  worker = lab_run_get_job (run, 0)->worker;
+  g_assert_cmpuint (lab_cpu_history_get_n_workers (history), ==, 1);
+  g_assert_cmpint (lab_cpu_history_get_worker_id (history, 0), ==, worker);
+  g_assert_cmpfloat (max_worker_usage (history, 0), >, 0.5);
+  g_assert_cmpfloat (max_worker_usage (history, 0), <, 1.3);
+  g_assert_true (g_str_has_prefix (lab_cpu_history_get_worker_label (history, 0),
+                                   lab_strategy_uses_processes (strategy) ? "process " : "thread "));
+
+  /* Coalesced: about LAB_CPU_SAMPLE_HZ a second, not one per reading. */
+  g_assert_cmpuint (updates, >=, 3);
+  g_assert_cmpuint (updates, <=, 2 + (lab_run_get_elapsed_ns (run) / 1e9 + 0.5) * LAB_CPU_SAMPLE_HZ * 1.5);
+}
+
+static void
+test_sampler_thread_worker (void)
+{
+  check_busy_worker (LAB_STRATEGY_THREADS);
+}
+
+static void
+test_sampler_process_worker (void)
+{
+  check_busy_worker (LAB_STRATEGY_PROCESS_POOL);
+}
+
+/* Once the run has ended the history is sealed and sampling stops: the
+ * chart keeps showing the last run as it was. */
+static void
+test_sampler_seals (void)
+{
+  g_autoptr(LabCpuSampler) sampler = lab_cpu_sampler_new ();
+  g_autoptr(LabRun) run = new_run ("sleep", LAB_STRATEGY_THREADS, 2,
+                                   g_variant_new_parsed ("{'seconds': <[0.3, 0.3]>}"));
+  g_autoptr(LabCpuHistory) history = NULL;
+  gboolean done = FALSE;
+  guint n_samples;
+
+  lab_cpu_sampler_set_run (sampler, run);
+  history = lab_cpu_history_ref (lab_cpu_sampler_get_history (sampler));
+  lab_run_start_async (run, NULL, run_done_cb, &done);
+  wait_run (run, &done);
+  iterate_for (300);
+
+  g_assert_false (lab_cpu_sampler_is_running (sampler));
+  g_assert_true (lab_cpu_history_is_sealed (history));
+  g_assert_true (lab_cpu_sampler_get_history (sampler) == history);
+  n_samples = lab_cpu_history_get_n_samples (history);
+  g_assert_cmpuint (n_samples, >=, 1);
+  /* Times are relative to the run's start. */
+  g_assert_cmpint (lab_cpu_history_get_duration (history), <=, lab_run_get_elapsed_ns (run) + 200000000);
+  iterate_for (300);
+  g_assert_cmpuint (lab_cpu_history_get_n_samples (history), ==, n_samples);
+  /* Sleeping threads use next to nothing. */
+  for (guint w = 0; w < lab_cpu_history_get_n_workers (history); w++)
+    g_assert_cmpfloat (max_worker_usage (history, w), <, 0.2);
+}
+
+static void
+notify_cb (GObject    *object,
+           GParamSpec *pspec,
+           guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_sampler_start_stop (void)
+{
+  g_autoptr(LabCpuSampler) sampler = lab_cpu_sampler_new ();
+  g_autoptr(LabRun) run = new_busy_run (LAB_STRATEGY_SEQUENTIAL);
+  g_autoptr(LabCpuHistory) first = NULL;
+  guint notified = 0;
+
+  g_assert_cmpuint (lab_cpu_sampler_get_n_cores (sampler), ==, g_get_num_processors ());
+  g_assert_null (lab_cpu_sampler_get_history (sampler));
+  g_signal_connect (sampler, "notify::history", G_CALLBACK (notify_cb), &notified);
+
+  lab_cpu_sampler_start (sampler);
+  g_assert_true (lab_cpu_sampler_is_running (sampler));
+  iterate_for (450);
+  first = lab_cpu_history_ref (lab_cpu_sampler_get_history (sampler));
+  g_assert_cmpuint (lab_cpu_history_get_n_samples (first), >=, 2);
+  assert_cores_sane (first);
+  g_assert_cmpuint (lab_cpu_history_get_n_workers (first), ==, 0);
+
+  /* A run begins a new history; a run that never starts keeps sampling
+   * until it is stopped. */
+  lab_cpu_sampler_set_run (sampler, run);
+  g_assert_cmpuint (notified, ==, 2);
+  g_assert_true (lab_cpu_sampler_get_history (sampler) != first);
+  g_assert_cmpuint (lab_cpu_history_get_n_samples (lab_cpu_sampler_get_history (sampler)), ==, 0);
+  g_assert_true (lab_cpu_history_is_sealed (first));
+  g_assert_true (lab_cpu_sampler_get_run (sampler) == run);
+  lab_cpu_sampler_stop (sampler);
+  g_assert_false (lab_cpu_sampler_is_running (sampler));
+  g_assert_true (lab_cpu_history_is_sealed (lab_cpu_sampler_get_history (sampler)));
+
+  lab_cpu_sampler_set_run (sampler, NULL);
+  g_assert_null (lab_cpu_sampler_get_run (sampler));
+  g_assert_nonnull (lab_cpu_sampler_get_history (sampler));
+}
+
+/* Disposing while sampling joins the thread and drops queued samples. */
+static void
+test_sampler_dispose_running (void)
+{
+  LabCpuSampler *sampler = lab_cpu_sampler_new ();
+  guint threads = lab_test_count_threads ();
+
+  lab_cpu_sampler_start (sampler);
+  g_usleep (250000);
+  g_assert_cmpuint (lab_test_count_threads (), ==, threads + 1);
+  g_assert_finalize_object (sampler);
+  g_assert_cmpuint (lab_test_count_threads (), ==, threads);
+  iterate_for (50);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  lab_test_init (&argc, &argv);
+
+  g_test_add_func ("/sampler/history/append", test_history_append);
+  g_test_add_func ("/sampler/history/bounded", test_history_bounded);
+  g_test_add_func ("/sampler/thread-worker", test_sampler_thread_worker);
+  g_test_add_func ("/sampler/process-worker", test_sampler_process_worker);
+  g_test_add_func ("/sampler/seals", test_sampler_seals);
+  g_test_add_func ("/sampler/start-stop", test_sampler_start_stop);
+  g_test_add_func ("/sampler/dispose-running", test_sampler_dispose_running);
+
+  return g_test_run ();
+}
