@@ -51,6 +51,24 @@ static const GActionEntry app_actions[] = {
   { "about", about_action },
 };
 
+/* The window's actions (see lab-window.c), as listed in gtk/help-overlay.ui. */
+static void
+lab_application_set_window_accels (GtkApplication *app)
+{
+  static const struct {
+    const char *action;
+    const char *accels[3];
+  } accels[] = {
+    { "win.run", { "<Control>Return", "<Control>KP_Enter", NULL } },
+    { "win.cancel", { "Escape", NULL } },
+    { "win.export", { "<Control>e", NULL } },
+    { "win.toggle-sidebar", { "F9", NULL } },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (app, accels[i].action, accels[i].accels);
+}
+
 static void
 lab_application_startup (GApplication *app)
 {
@@ -61,6 +79,7 @@ lab_application_startup (GApplication *app)
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  lab_application_set_window_accels (GTK_APPLICATION (app));
 }
 
 static void

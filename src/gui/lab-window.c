@@ -1,4 +1,4 @@
-/* lab-window.c
+/* lab-window.c — the main window: pick an experiment, run it, watch, compare
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,19 +8,583 @@
 
 #include <glib/gi18n.h>
 
+#include "lab-comparison-chart.h"
+#include "lab-cpu-chart.h"
+#include "lab-cpu-sampler.h"
+#include "lab-format.h"
+#include "lab-report.h"
+#include "lab-run-row.h"
+#include "lab-timeline.h"
 #include "lab-window.h"
+
+/* Below this content width the charts stack instead of sitting side by side. */
+#define WIDE_CONTENT_WIDTH 980
+/* Failed jobs listed one by one; the rest are counted. */
+#define MAX_FAILED_ROWS 100
 
 struct _LabWindow
 {
-  AdwApplicationWindow parent_instance;
+  AdwApplicationWindow  parent_instance;
+
+  AdwToastOverlay      *toast_overlay;
+  AdwWindowTitle       *window_title;
+  GtkWidget            *run_button;
+  GtkWidget            *cancel_button;
+  GtkWidget            *progress_box;
+  GtkSpinner           *progress_spinner;
+  GtkLabel             *progress_label;
+  GtkProgressBar       *progress_bar;
+  AdwFlap              *flap;
+  LabExperimentPanel   *panel;
+  GtkStack             *main_stack;
+  GtkLabel             *run_title;
+  GtkLabel             *run_verdict;
+  GtkBox               *charts_box;
+  GtkBox               *runs_box;
+  LabTimeline          *timeline;
+  LabCpuChart          *cpu_chart;
+  AdwPreferencesGroup  *failed_group;
+  GtkListBox           *failed_list;
+  GtkListBox           *runs_list;
+  LabComparisonChart   *comparison_chart;
+
+  GListStore           *runs;
+  LabCpuSampler        *sampler;
+  LabRun               *current;        /* the run going on, if any */
+  GCancellable         *cancellable;
+  GSettings            *settings;
+  guint                 tick_id;
+  guint                 layout_id;
+  gboolean              wide;
+  gboolean              disposed;
 };
 
 G_DEFINE_FINAL_TYPE (LabWindow, lab_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void
+toast (LabWindow  *self,
+       const char *text)
+{
+  AdwToast *t = adw_toast_new (text);
+
+  adw_toast_set_timeout (t, 5);
+  adw_toast_overlay_add_toast (self->toast_overlay, t);
+}
+
+static void
+update_actions (LabWindow *self)
+{
+  gboolean running = self->current != NULL;
+  GAction *action;
+
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "run");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
+                               !running && lab_experiment_panel_get_can_run (self->panel));
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "cancel");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), running);
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "export");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
+                               !running && g_list_model_get_n_items (G_LIST_MODEL (self->runs)) > 0);
+}
+
+static void
+update_progress (LabWindow *self)
+{
+  g_autofree char *elapsed = NULL;
+  g_autofree char *text = NULL;
+  guint done, total;
+
+  if (self->current == NULL)
+    return;
+
+  done = lab_run_get_n_done (self->current);
+  total = lab_run_get_n_jobs (self->current);
+  elapsed = g_strdup_printf (_("%.1f s"), lab_run_get_elapsed_ns (self->current) / 1e9);
+  /* Translators: jobs done / jobs in the run · elapsed time */
+  text = g_strdup_printf (_("%u / %u jobs · %s"), done, total, elapsed);
+  gtk_label_set_text (self->progress_label, text);
+  gtk_progress_bar_set_fraction (self->progress_bar, total ? (double) done / total : 0);
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  update_progress (data);
+  return G_SOURCE_CONTINUE;
+}
+
+static LabRun *
+selected_run (LabWindow *self)
+{
+  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->runs_list);
+
+  return row ? lab_run_row_get_run (LAB_RUN_ROW (row)) : NULL;
+}
+
+static GtkWidget *
+failed_row_new (const char *title,
+                const char *subtitle)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  return row;
+}
+
+static void
+fill_failed (LabWindow *self,
+             LabRun    *run)
+{
+  GtkWidget *child;
+  guint shown = 0, failed = 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->failed_list))))
+    gtk_list_box_remove (self->failed_list, child);
+
+  for (guint i = 0; run != NULL && i < lab_run_get_n_jobs (run); i++)
+    {
+      const LabJobResult *job = lab_run_get_job (run, i);
+      g_autofree char *title = NULL;
+
+      if (g_atomic_int_get (&job->state) != LAB_JOB_FAILED)
+        continue;
+      if (failed++ >= MAX_FAILED_ROWS)
+        continue;
+      title = g_strdup_printf (_("Job %u"), job->index + 1);
+      gtk_list_box_append (self->failed_list, failed_row_new (title, job->error ? job->error : _("The job failed")));
+      shown++;
+    }
+
+  if (failed > shown)
+    {
+      g_autofree char *more = g_strdup_printf (ngettext ("And %u more failed job", "And %u more failed jobs",
+                                                         failed - shown), failed - shown);
+      gtk_list_box_append (self->failed_list, failed_row_new (more, _("Export the runs to read every message")));
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->failed_group), failed > 0);
+}
+
+static void
+update_header (LabWindow *self,
+               LabRun    *run)
+{
+  g_autofree char *title = lab_format_run_title (run);
+  g_autofree char *verdict = lab_format_verdict (run);
+
+  gtk_label_set_text (self->run_title, title);
+  gtk_label_set_text (self->run_verdict, verdict);
+}
+
+static void
+show_run (LabWindow *self,
+          LabRun    *run,
+          guint      position)
+{
+  lab_timeline_set_run (self->timeline, run);
+  if (run != NULL && run == self->current)
+    lab_cpu_chart_set_sampler (self->cpu_chart, self->sampler);
+  else
+    lab_cpu_chart_set_history (self->cpu_chart, run ? g_object_get_data (G_OBJECT (run), "lab-cpu-history") : NULL);
+  lab_comparison_chart_set_selected (self->comparison_chart, position);
+
+  if (run != NULL)
+    update_header (self, run);
+  fill_failed (self, run);
+}
+
+static void
+row_selected_cb (LabWindow     *self,
+                 GtkListBoxRow *row)
+{
+  if (row == NULL)
+    return;
+  show_run (self, lab_run_row_get_run (LAB_RUN_ROW (row)), gtk_list_box_row_get_index (row));
+}
+
+static void
+update_speedups (LabWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
+  g_autofree LabRun **runs = g_new0 (LabRun *, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    {
+      runs[i] = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      g_object_unref (runs[i]);   /* the store keeps it */
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->runs_list, i);
+      if (row != NULL)
+        lab_run_row_set_speedup (LAB_RUN_ROW (row), lab_report_speedup (runs, n, i));
+    }
+}
+
+static void
+set_running (LabWindow *self,
+             LabRun    *run)
+{
+  gboolean running = run != NULL;
+  g_autofree char *title = run ? lab_format_run_title (run) : NULL;
+
+  g_set_object (&self->current, run);
+  gtk_widget_set_visible (self->run_button, !running);
+  gtk_widget_set_visible (self->cancel_button, running);
+  gtk_widget_set_visible (self->progress_box, running);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), running);
+  gtk_spinner_set_spinning (self->progress_spinner, running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->panel), !running);
+  adw_window_title_set_subtitle (self->window_title, title ? title : "");
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  if (running)
+    self->tick_id = g_timeout_add (100, tick_cb, self);
+  update_actions (self);
+  update_progress (self);
+
+  if (running)
+    gtk_widget_grab_focus (self->cancel_button);
+  else if (gtk_widget_get_visible (GTK_WIDGET (self)))
+    gtk_widget_grab_focus (self->run_button);
+}
+
+static char *
+outcome_text (LabWindow *self,
+              LabRun    *run)
+{
+  g_autofree char *title = lab_format_run_title (run);
+  g_autofree char *wall = lab_format_seconds (lab_run_get_elapsed_ns (run));
+  guint failed = lab_run_get_n_failed (run);
+
+  switch (lab_run_get_state (run))
+    {
+    case LAB_RUN_CANCELLED:
+      return g_strdup_printf (ngettext ("Run cancelled; %u finished job kept",
+                                        "Run cancelled; %u finished jobs kept",
+                                        lab_run_get_n_done (run)), lab_run_get_n_done (run));
+    case LAB_RUN_FAILED:
+      return g_strdup (lab_run_get_error (run));
+    default:
+      if (failed > 0)
+        return g_strdup_printf (_("%s finished in %s; %u of %u jobs failed"),
+                                title, wall, failed, lab_run_get_n_jobs (run));
+      return g_strdup_printf (_("%s finished in %s"), title, wall);
+    }
+}
+
+static void
+run_done_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(LabWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *outcome = NULL;
+  LabRun *run = LAB_RUN (source);
+
+  /* Failures are in the run's state; the outcome says which. */
+  lab_run_start_finish (run, result, &error);
+  g_debug ("Run ended: %s", error ? error->message : "ok");
+
+  if (self->disposed)
+    return;
+
+  g_clear_object (&self->cancellable);
+  set_running (self, NULL);
+  update_speedups (self);
+  if (selected_run (self) == run)
+    {
+      update_header (self, run);
+      fill_failed (self, run);
+    }
+
+  outcome = outcome_text (self, run);
+  toast (self, outcome);
+}
+
+static void
+run_progress_cb (LabWindow *self,
+                 LabRun    *run)
+{
+  if (run != self->current)
+    return;
+  update_progress (self);
+  if (selected_run (self) == run)
+    update_header (self, run);
+}
+
+static void
+add_run (LabWindow *self,
+         LabRun    *run)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
+  GtkWidget *row = lab_run_row_new (run, n + 1);
+
+  g_list_store_append (self->runs, run);
+  gtk_list_box_append (self->runs_list, row);
+  gtk_stack_set_visible_child_name (self->main_stack, "results");
+  gtk_list_box_select_row (self->runs_list, GTK_LIST_BOX_ROW (row));
+}
+
+static void
+start_run (LabWindow *self)
+{
+  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  LabCpuHistory *history;
+
+  if (self->current != NULL)
+    return;
+
+  if (!(config = lab_experiment_panel_dup_config (self->panel, &error)) ||
+      !(run = lab_run_new (config, &error)))
+    {
+      toast (self, error->message);
+      return;
+    }
+
+  g_signal_connect_object (run, "progress", G_CALLBACK (run_progress_cb), self, G_CONNECT_SWAPPED);
+  lab_cpu_sampler_set_run (self->sampler, run);
+  if ((history = lab_cpu_sampler_get_history (self->sampler)) != NULL)
+    g_object_set_data_full (G_OBJECT (run), "lab-cpu-history",
+                            lab_cpu_history_ref (history), (GDestroyNotify) lab_cpu_history_unref);
+
+  self->cancellable = g_cancellable_new ();
+  set_running (self, run);
+  add_run (self, run);
+  if (adw_flap_get_folded (self->flap))
+    adw_flap_set_reveal_flap (self->flap, FALSE);
+
+  lab_run_start_async (run, self->cancellable, run_done_cb, g_object_ref (self));
+}
+
+static void
+run_action (GSimpleAction *action,
+            GVariant      *param,
+            gpointer       user_data)
+{
+  start_run (user_data);
+}
+
+static void
+cancel_action (GSimpleAction *action,
+               GVariant      *param,
+               gpointer       user_data)
+{
+  LabWindow *self = user_data;
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+}
+
+static void
+toggle_sidebar_action (GSimpleAction *action,
+                       GVariant      *param,
+                       gpointer       user_data)
+{
+  LabWindow *self = user_data;
+
+  adw_flap_set_reveal_flap (self->flap, !adw_flap_get_reveal_flap (self->flap));
+}
+
+static char *
+format_runs (LabWindow       *self,
+             LabReportFormat  format)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (runs, g_list_model_get_item (G_LIST_MODEL (self->runs), i));
+  return lab_report_format ((LabRun **) runs->pdata, runs->len, format);
+}
+
+static LabReportFormat
+format_for_file (GFile *file)
+{
+  g_autofree char *name = g_file_get_basename (file);
+
+  return name && g_str_has_suffix (name, ".csv") ? LAB_REPORT_CSV : LAB_REPORT_JSON;
+}
+
+static void
+export_written_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(LabWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_file_get_basename (G_FILE (source));
+  g_autofree char *text = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    text = g_strdup_printf (_("Could not export the runs: %s"), error->message);
+  else
+    text = g_strdup_printf (_("Runs exported to %s"), name);
+
+  if (!self->disposed)
+    toast (self, text);
+}
+
+static void
+export_response_cb (GtkNativeDialog *native,
+                    int              response,
+                    gpointer         user_data)
+{
+  g_autoptr(LabWindow) self = user_data;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  char *text;
+
+  if (response == GTK_RESPONSE_ACCEPT && !self->disposed &&
+      (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native))) != NULL)
+    {
+      text = format_runs (self, format_for_file (file));
+      bytes = g_bytes_new_take (text, strlen (text));
+      g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                           NULL, export_written_cb, g_object_ref (self));
+    }
+
+  g_object_unref (native);
+}
+
+static void
+add_filter (GtkFileChooser *chooser,
+            const char     *name,
+            const char     *pattern)
+{
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, name);
+  gtk_file_filter_add_pattern (filter, pattern);
+  gtk_file_chooser_add_filter (chooser, filter);
+}
+
+static void
+export_action (GSimpleAction *action,
+               GVariant      *param,
+               gpointer       user_data)
+{
+  LabWindow *self = user_data;
+  GtkFileChooserNative *native;
+
+  native = gtk_file_chooser_native_new (_("Export Runs"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), "concurrency-lab-runs.json");
+  add_filter (GTK_FILE_CHOOSER (native), _("JSON (runs and jobs)"), "*.json");
+  add_filter (GTK_FILE_CHOOSER (native), _("CSV (one line per run)"), "*.csv");
+  g_signal_connect (native, "response", G_CALLBACK (export_response_cb), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+static const GActionEntry win_actions[] = {
+  { "run", run_action },
+  { "cancel", cancel_action },
+  { "export", export_action },
+  { "toggle-sidebar", toggle_sidebar_action },
+};
+
+static gboolean
+relayout_cb (gpointer data)
+{
+  LabWindow *self = data;
+  GtkOrientation orientation = self->wide ? GTK_ORIENTATION_HORIZONTAL : GTK_ORIENTATION_VERTICAL;
+
+  self->layout_id = 0;
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->charts_box), orientation);
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->runs_box), orientation);
+  return G_SOURCE_REMOVE;
+}
+
+/* Side by side on a wide screen, stacked on a small one. Changing the
+ * layout while allocating would be too late for this frame: do it next. */
+static void
+lab_window_size_allocate (GtkWidget *widget,
+                          int        width,
+                          int        height,
+                          int        baseline)
+{
+  LabWindow *self = LAB_WINDOW (widget);
+  gboolean wide;
+
+  GTK_WIDGET_CLASS (lab_window_parent_class)->size_allocate (widget, width, height, baseline);
+
+  wide = gtk_widget_get_width (GTK_WIDGET (self->main_stack)) >= WIDE_CONTENT_WIDTH;
+  if (wide != self->wide)
+    {
+      self->wide = wide;
+      if (self->layout_id == 0)
+        self->layout_id = g_idle_add (relayout_cb, self);
+    }
+}
+
+static void
+load_settings (LabWindow *self)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
+  if (schema == NULL)
+    {
+      /* e.g. run from the build tree without GSETTINGS_SCHEMA_DIR */
+      g_debug ("No GSettings schema %s: settings are not remembered", APPLICATION_ID);
+      return;
+    }
+
+  self->settings = g_settings_new_full (schema, NULL, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+  lab_experiment_panel_set_settings (self->panel, self->settings);
+}
+
+static gboolean
+lab_window_close_request (GtkWindow *window)
+{
+  LabWindow *self = LAB_WINDOW (window);
+  int width, height;
+
+  if (self->settings != NULL)
+    {
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+      g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+    }
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+
+  return GTK_WINDOW_CLASS (lab_window_parent_class)->close_request (window);
+}
+
+static void
 lab_window_dispose (GObject *object)
 {
+  LabWindow *self = (LabWindow *) object;
+
+  self->disposed = TRUE;
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->layout_id, g_source_remove);
+
   gtk_widget_dispose_template (GTK_WIDGET (object), LAB_TYPE_WINDOW);
+
+  g_clear_object (&self->sampler);
+  g_clear_object (&self->current);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->runs);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (lab_window_parent_class)->dispose (object);
 }
@@ -30,20 +594,150 @@ lab_window_class_init (LabWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = lab_window_dispose;
+  widget_class->size_allocate = lab_window_size_allocate;
+  window_class->close_request = lab_window_close_request;
+
+  g_type_ensure (LAB_TYPE_EXPERIMENT_PANEL);
+  g_type_ensure (LAB_TYPE_TIMELINE);
+  g_type_ensure (LAB_TYPE_CPU_CHART);
+  g_type_ensure (LAB_TYPE_COMPARISON_CHART);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/lab-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, run_button);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, progress_box);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, progress_spinner);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, progress_label);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, panel);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, run_title);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, run_verdict);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, charts_box);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, runs_box);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, timeline);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, cpu_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, failed_group);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, failed_list);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, runs_list);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, comparison_chart);
 }
 
 static void
 lab_window_init (LabWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->runs = g_list_store_new (LAB_TYPE_RUN);
+  self->sampler = lab_cpu_sampler_new ();
+  self->wide = TRUE;
+  lab_comparison_chart_set_runs (self->comparison_chart, G_LIST_MODEL (self->runs));
+  lab_cpu_chart_set_sampler (self->cpu_chart, self->sampler);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
+  g_signal_connect_object (self->panel, "notify::can-run", G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->runs_list, "row-selected", G_CALLBACK (row_selected_cb), self, G_CONNECT_SWAPPED);
+
+  load_settings (self);
+  set_running (self, NULL);
 }
 
 LabWindow *
 lab_window_new (LabApplication *application)
 {
   return g_object_new (LAB_TYPE_WINDOW, "application", application, NULL);
+}
+
+LabExperimentPanel *
+lab_window_get_experiment_panel (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+  return self->panel;
+}
+
+GtkWidget *
+lab_window_get_timeline (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+  return GTK_WIDGET (self->timeline);
+}
+
+GtkWidget *
+lab_window_get_cpu_chart (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+  return GTK_WIDGET (self->cpu_chart);
+}
+
+GtkWidget *
+lab_window_get_comparison_chart (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+  return GTK_WIDGET (self->comparison_chart);
+}
+
+guint
+lab_window_get_n_runs (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), 0);
+  return g_list_model_get_n_items (G_LIST_MODEL (self->runs));
+}
+
+/**
+ * lab_window_get_run:
+ *
+ * Returns: (transfer none): run @index of the session
+ */
+LabRun *
+lab_window_get_run (LabWindow *self,
+                    guint      index)
+{
+  g_autoptr(LabRun) run = NULL;
+
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+
+  run = g_list_model_get_item (G_LIST_MODEL (self->runs), index);
+  return run;   /* the store keeps a reference */
+}
+
+gboolean
+lab_window_is_running (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), FALSE);
+  return self->current != NULL;
+}
+
+guint
+lab_window_get_n_failed_rows (LabWindow *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (LAB_IS_WINDOW (self), 0);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->failed_list));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    n++;
+  return gtk_widget_get_visible (GTK_WIDGET (self->failed_group)) ? n : 0;
+}
+
+/* The same as Export…, without the file chooser. */
+gboolean
+lab_window_export_to_file (LabWindow  *self,
+                           GFile      *file,
+                           GError    **error)
+{
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (LAB_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+
+  text = format_runs (self, format_for_file (file));
+  return g_file_replace_contents (file, text, strlen (text), NULL, FALSE,
+                                  G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, error);
 }

@@ -7,6 +7,8 @@
 #include <adwaita.h>
 
 #include "lab-application.h"
+#include "lab-experiment-panel.h"
+#include "lab-run.h"
 
 G_BEGIN_DECLS
 
@@ -14,6 +16,20 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LabWindow, lab_window, LAB, WINDOW, AdwApplicationWindow)
 
-LabWindow *lab_window_new (LabApplication *application);
+LabWindow          *lab_window_new                  (LabApplication *application);
+
+/* For tests and screenshots. */
+LabExperimentPanel *lab_window_get_experiment_panel (LabWindow      *self);
+GtkWidget          *lab_window_get_timeline         (LabWindow      *self);
+GtkWidget          *lab_window_get_cpu_chart        (LabWindow      *self);
+GtkWidget          *lab_window_get_comparison_chart (LabWindow      *self);
+guint               lab_window_get_n_runs           (LabWindow      *self);
+LabRun             *lab_window_get_run              (LabWindow      *self,
+                                                     guint           index);
+gboolean            lab_window_is_running           (LabWindow      *self);
+guint               lab_window_get_n_failed_rows    (LabWindow      *self);
+gboolean            lab_window_export_to_file       (LabWindow      *self,
+                                                     GFile          *file,
+                                                     GError        **error);
 
 G_END_DECLS

@@ -1,0 +1,134 @@
+/* lab-screenshots.c — drives the real window through a start state, a run
+ * going on and a three-run comparison, saving each as a PNG (for the
+ * AppStream metadata; build-aux/screenshots runs it under Xvfb).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "lab-application.h"
+#include "lab-experiment-panel.h"
+#include "lab-window.h"
+
+#define WIDTH  1280
+#define HEIGHT 800
+
+typedef struct {
+  LabWindow  *window;
+  const char *dir;
+  guint       step;
+  gint64      step_start;
+} Driver;
+
+static gboolean
+save_png (GtkWidget  *widget,
+          const char *dir,
+          const char *name)
+{
+  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_free_to_node (snapshot);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
+  if (!gdk_texture_save_to_png (texture, path))
+    {
+      g_printerr ("Could not write %s\n", path);
+      return FALSE;
+    }
+  g_print ("%s (%d×%d)\n", path, w, h);
+  return TRUE;
+}
+
+static void
+run_primes (Driver      *d,
+            LabStrategy  strategy,
+            guint        workers)
+{
+  LabExperimentPanel *panel = lab_window_get_experiment_panel (d->window);
+
+  lab_experiment_panel_apply_preset (panel, 5);   /* Count Primes */
+  lab_experiment_panel_set_jobs (panel, 16);
+  lab_experiment_panel_set_strategy (panel, strategy);
+  lab_experiment_panel_set_workers (panel, workers);
+  gtk_widget_activate_action (GTK_WIDGET (d->window), "win.run", NULL);
+}
+
+static gboolean
+elapsed_ms (Driver *d,
+            guint   ms)
+{
+  return g_get_monotonic_time () - d->step_start >= ms * G_TIME_SPAN_MILLISECOND;
+}
+
+/* One step per tick; a step returns once its condition holds. */
+static gboolean
+drive_cb (gpointer data)
+{
+  Driver *d = data;
+  GtkWidget *w = GTK_WIDGET (d->window);
+  gboolean idle = !lab_window_is_running (d->window);
+  gboolean next = FALSE;
+
+  switch (d->step)
+    {
+    case 0: next = elapsed_ms (d, 1500) && save_png (w, d->dir, "start.png"); break;
+    case 1: run_primes (d, LAB_STRATEGY_SEQUENTIAL, 0); next = TRUE; break;
+    case 2: next = idle && elapsed_ms (d, 300); break;
+    case 3: run_primes (d, LAB_STRATEGY_THREADS, 0); next = TRUE; break;
+    case 4: next = idle && elapsed_ms (d, 300); break;
+    case 5: run_primes (d, LAB_STRATEGY_PROCESS_POOL, 2); next = TRUE; break;
+    case 6: next = elapsed_ms (d, 800) && save_png (w, d->dir, "running.png"); break;
+    case 7: next = idle && elapsed_ms (d, 1200); break;
+    case 8: next = save_png (w, d->dir, "comparison.png"); break;
+    default:
+      g_application_quit (g_application_get_default ());
+      return G_SOURCE_REMOVE;
+    }
+
+  if (next)
+    {
+      d->step++;
+      d->step_start = g_get_monotonic_time ();
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+activate_cb (GApplication *app,
+             Driver       *d)
+{
+  d->window = LAB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  gtk_window_set_default_size (GTK_WINDOW (d->window), WIDTH, HEIGHT);
+  d->step_start = g_get_monotonic_time ();
+  g_timeout_add (50, drive_cb, d);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(LabApplication) app = NULL;
+  Driver d = { 0 };
+
+  if (argc != 2)
+    {
+      g_printerr ("usage: lab-screenshots OUTPUT-FOLDER\n");
+      return 2;
+    }
+
+  d.dir = argv[1];
+  g_mkdir_with_parents (d.dir, 0755);
+  app = lab_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (app, "activate", G_CALLBACK (activate_cb), &d);
+
+  return g_application_run (G_APPLICATION (app), 1, argv);
+}

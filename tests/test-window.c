@@ -1,0 +1,347 @@
+/* test-window.c — the main window: build, presets, run, cancel, parameters
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "lab-experiment-panel.h"
+#include "lab-test-util.h"
+#include "lab-timeline.h"
+#include "lab-window.h"
+
+typedef gboolean (*Condition) (LabWindow *window);
+
+/* Iterates the main loop until @cond holds; FALSE after @timeout_ms. */
+static gboolean
+wait_for (LabWindow *window,
+          Condition  cond,
+          guint      timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
+
+  while (!cond (window))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static gboolean
+is_idle (LabWindow *window)
+{
+  return !lab_window_is_running (window);
+}
+
+static gboolean
+is_mapped (LabWindow *window)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (window));
+}
+
+static void
+settle (LabWindow *window,
+        guint      ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static LabWindow *
+window_new (void)
+{
+  LabWindow *window = g_object_new (LAB_TYPE_WINDOW, NULL);
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_for (window, is_mapped, 5000));
+  return window;
+}
+
+static void
+window_free (LabWindow *window)
+{
+  g_assert_true (wait_for (window, is_idle, 10000));
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle (window, 20);
+}
+
+static gboolean
+action_enabled (LabWindow  *window,
+                const char *name)
+{
+  return g_action_group_get_action_enabled (G_ACTION_GROUP (window), name);
+}
+
+static void
+set_experiment (LabExperimentPanel *panel,
+                const char         *seconds,
+                guint               jobs,
+                LabStrategy         strategy,
+                guint               workers)
+{
+  g_assert_true (lab_experiment_panel_set_task (panel, "sleep"));
+  lab_experiment_panel_set_seconds (panel, seconds);
+  lab_experiment_panel_set_jobs (panel, jobs);
+  lab_experiment_panel_set_strategy (panel, strategy);
+  lab_experiment_panel_set_workers (panel, workers);
+}
+
+static void
+test_window_builds (void)
+{
+  LabWindow *window = window_new ();
+  LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
+
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Concurrency Lab");
+  g_assert_cmpuint (lab_window_get_n_runs (window), ==, 0);
+  g_assert_false (lab_window_is_running (window));
+  g_assert_true (action_enabled (window, "run"));
+  g_assert_false (action_enabled (window, "cancel"));
+  g_assert_false (action_enabled (window, "export"));
+  g_assert_cmpuint (lab_experiment_panel_get_n_presets (panel), ==, 6);
+  g_assert_nonnull (lab_experiment_panel_get_task (panel));
+  settle (window, 50);
+
+  window_free (window);
+}
+
+static void
+test_window_presets (void)
+{
+  LabWindow *window = window_new ();
+  LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
+
+  g_assert_true (lab_experiment_panel_apply_preset (panel, 1));   /* ten threads */
+  g_assert_cmpstr (lab_experiment_panel_get_task (panel), ==, "sleep");
+  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, LAB_STRATEGY_THREADS);
+  g_assert_cmpuint (lab_experiment_panel_get_jobs (panel), ==, 10);
+
+  g_assert_true (lab_experiment_panel_apply_preset (panel, 2));   /* pool with 5, 4, 3, 2, 1 s */
+  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, LAB_STRATEGY_THREAD_POOL);
+  g_assert_cmpuint (lab_experiment_panel_get_workers (panel), ==, 5);
+  g_assert_cmpuint (lab_experiment_panel_get_jobs (panel), ==, 5);
+
+  g_assert_true (lab_experiment_panel_apply_preset (panel, 5));   /* count primes */
+  g_assert_cmpstr (lab_experiment_panel_get_task (panel), ==, "primes");
+  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, LAB_STRATEGY_PROCESS_POOL);
+
+  /* A lesson whose task is missing is insensitive, and applying it changes nothing. */
+  for (guint i = 0; i < lab_experiment_panel_get_n_presets (panel); i++)
+    {
+      if (lab_experiment_panel_preset_is_available (panel, i))
+        continue;
+      g_assert_false (lab_experiment_panel_apply_preset (panel, i));
+      g_assert_cmpstr (lab_experiment_panel_get_task (panel), ==, "primes");
+    }
+
+  window_free (window);
+}
+
+static void
+test_window_run (void)
+{
+  LabWindow *window = window_new ();
+  LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
+  LabTimeline *timeline = LAB_TIMELINE (lab_window_get_timeline (window));
+  LabRun *run;
+
+  /* A pool of 2 fills exactly 2 lanes with 4 bars. */
+  set_experiment (panel, "0.05", 4, LAB_STRATEGY_THREAD_POOL, 2);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (lab_window_is_running (window));
+  g_assert_false (action_enabled (window, "run"));
+  g_assert_true (action_enabled (window, "cancel"));
+  g_assert_true (wait_for (window, is_idle, 10000));
+  settle (window, 50);
+
+  g_assert_cmpuint (lab_window_get_n_runs (window), ==, 1);
+  run = lab_window_get_run (window, 0);
+  g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_FINISHED);
+  g_assert_true (lab_timeline_get_run (timeline) == run);
+  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 2);
+  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 4);
+  g_assert_cmpuint (lab_window_get_n_failed_rows (window), ==, 0);
+
+  /* Threads: one lane per job, all overlapping. */
+  set_experiment (panel, "0.05", 5, LAB_STRATEGY_THREADS, 0);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (wait_for (window, is_idle, 10000));
+  settle (window, 50);
+  g_assert_cmpuint (lab_window_get_n_runs (window), ==, 2);
+  g_assert_true (lab_timeline_get_run (timeline) == lab_window_get_run (window, 1));
+  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 5);
+  g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 5);
+  g_assert_true (action_enabled (window, "export"));
+
+  window_free (window);
+}
+
+static void
+test_window_cancel (void)
+{
+  LabWindow *window = window_new ();
+  LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
+  gint64 start;
+
+  set_experiment (panel, "30", 3, LAB_STRATEGY_THREADS, 0);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (lab_window_is_running (window));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (panel)));
+  settle (window, 150);
+
+  start = g_get_monotonic_time ();
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
+  g_assert_true (wait_for (window, is_idle, 5000));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
+  g_assert_cmpint (lab_run_get_state (lab_window_get_run (window, 0)), ==, LAB_RUN_CANCELLED);
+
+  /* Still usable: the controls are back and the next run works. */
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (panel)));
+  g_assert_true (action_enabled (window, "run"));
+  g_assert_false (action_enabled (window, "cancel"));
+  set_experiment (panel, "0.02", 2, LAB_STRATEGY_THREADS, 0);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (wait_for (window, is_idle, 10000));
+  g_assert_cmpuint (lab_window_get_n_runs (window), ==, 2);
+  g_assert_cmpint (lab_run_get_state (lab_window_get_run (window, 1)), ==, LAB_RUN_FINISHED);
+
+  window_free (window);
+}
+
+static void
+test_window_task_params (void)
+{
+  LabWindow *window = window_new ();
+  LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
+
+  g_assert_true (lab_experiment_panel_set_task (panel, "sleep"));
+  g_assert_true (lab_experiment_panel_param_is_visible (panel, "seconds"));
+  g_assert_true (lab_experiment_panel_param_is_visible (panel, "jobs"));
+  g_assert_false (lab_experiment_panel_param_is_visible (panel, "size"));
+  g_assert_false (lab_experiment_panel_param_is_visible (panel, "images"));
+  g_assert_true (lab_experiment_panel_strategy_is_sensitive (panel, LAB_STRATEGY_ASYNC));
+
+  /* A CPU task: the range size appears, async is explained and refused. */
+  lab_experiment_panel_set_strategy (panel, LAB_STRATEGY_ASYNC);
+  g_assert_true (lab_experiment_panel_set_task (panel, "primes"));
+  g_assert_false (lab_experiment_panel_param_is_visible (panel, "seconds"));
+  g_assert_true (lab_experiment_panel_param_is_visible (panel, "size"));
+  g_assert_false (lab_experiment_panel_strategy_is_sensitive (panel, LAB_STRATEGY_ASYNC));
+  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), !=, LAB_STRATEGY_ASYNC);
+  lab_experiment_panel_set_strategy (panel, LAB_STRATEGY_ASYNC);
+  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), !=, LAB_STRATEGY_ASYNC);
+
+  g_assert_false (lab_experiment_panel_set_task (panel, "no-such-task"));
+  g_assert_cmpstr (lab_experiment_panel_get_task (panel), ==, "primes");
+
+  window_free (window);
+}
+
+static void
+test_window_bad_seconds (void)
+{
+  LabWindow *window = window_new ();
+  LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabRunConfig) config = NULL;
+
+  set_experiment (panel, "1, two, 3", 3, LAB_STRATEGY_THREADS, 0);
+  g_assert_false (lab_experiment_panel_get_can_run (panel));
+  g_assert_false (action_enabled (window, "run"));
+  config = lab_experiment_panel_dup_config (panel, &error);
+  g_assert_null (config);
+  g_assert_nonnull (error);
+
+  /* Activating a disabled action is harmless. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_cmpuint (lab_window_get_n_runs (window), ==, 0);
+
+  lab_experiment_panel_set_seconds (panel, "-1");
+  g_assert_false (lab_experiment_panel_get_can_run (panel));
+  lab_experiment_panel_set_seconds (panel, "0.5, 0.25");
+  g_assert_true (lab_experiment_panel_get_can_run (panel));
+  g_assert_cmpuint (lab_experiment_panel_get_jobs (panel), ==, 2);
+  g_assert_true (action_enabled (window, "run"));
+
+  window_free (window);
+}
+
+static void
+test_window_export (void)
+{
+  LabWindow *window = window_new ();
+  LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lab-window-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "runs.csv", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) bad = g_file_new_for_path ("/nonexistent/dir/runs.json");
+  g_autofree char *text = NULL;
+
+  set_experiment (panel, "0.01", 2, LAB_STRATEGY_SEQUENTIAL, 0);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (wait_for (window, is_idle, 10000));
+
+  g_assert_true (lab_window_export_to_file (window, file, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "sleep"));
+  g_assert_nonnull (strstr (text, "sequential"));
+
+  g_assert_false (lab_window_export_to_file (window, bad, &error));
+  g_assert_nonnull (error);
+
+  g_unlink (path);
+  g_rmdir (dir);
+  window_free (window);
+}
+
+static void
+test_window_settings (void)
+{
+  LabWindow *window = window_new ();
+  LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
+
+  g_assert_true (lab_experiment_panel_set_task (panel, "primes"));
+  lab_experiment_panel_set_strategy (panel, LAB_STRATEGY_PROCESSES);
+  lab_experiment_panel_set_workers (panel, 3);
+  window_free (window);
+
+  /* A new window starts where the last one stopped. */
+  window = window_new ();
+  panel = lab_window_get_experiment_panel (window);
+  g_assert_cmpstr (lab_experiment_panel_get_task (panel), ==, "primes");
+  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, LAB_STRATEGY_PROCESSES);
+  g_assert_cmpuint (lab_experiment_panel_get_workers (panel), ==, 3);
+  window_free (window);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  lab_test_init (&argc, &argv);
+  gtk_init ();
+  adw_init ();
+
+  g_test_add_func ("/window/builds", test_window_builds);
+  g_test_add_func ("/window/presets", test_window_presets);
+  g_test_add_func ("/window/run", test_window_run);
+  g_test_add_func ("/window/cancel", test_window_cancel);
+  g_test_add_func ("/window/task-params", test_window_task_params);
+  g_test_add_func ("/window/bad-seconds", test_window_bad_seconds);
+  g_test_add_func ("/window/export", test_window_export);
+  g_test_add_func ("/window/settings", test_window_settings);
+
+  return g_test_run ();
+}
