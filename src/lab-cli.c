@@ -202,6 +202,19 @@ build_params (const Options  *o,
   return g_variant_dict_end (&dict);
 }
 
+/* A task that picked its own output folder (download without --output)
+ * says where the files go. */
+static void
+print_output_folder (const Options *o,
+                     LabRun        *run)
+{
+  const char *output;
+
+  if (o->output == NULL &&
+      g_variant_lookup (lab_run_get_config (run)->params, LAB_PARAM_OUTPUT, "&s", &output))
+    g_printerr (_("concurrency-lab: saving the files in %s\n"), output);
+}
+
 /* Builds one run per strategy named (a comma list compares them). */
 static GPtrArray *
 build_runs (const Options  *o,
@@ -241,6 +254,7 @@ build_runs (const Options  *o,
       if (!(run = lab_run_new (config, error)))
         return NULL;
       g_ptr_array_add (runs, run);
+      print_output_folder (o, run);
     }
 
   return g_steal_pointer (&runs);

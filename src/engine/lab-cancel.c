@@ -15,6 +15,55 @@ struct _LabCancel
   GCond    cond;
   gint     cancelled;
   gpointer data;   /* e.g. the GCancellable of the run, for tasks using GIO */
+  GPtrArray *watches;  /* WatchSource, under mutex */
+};
+
+/* A source that dispatches once the token is cancelled; lab_cancel_cancel()
+ * wakes the context it is attached to. */
+typedef struct {
+  GSource       source;
+  LabCancel    *cancel;
+  GMainContext *context;
+} WatchSource;
+
+static gboolean
+watch_prepare (GSource *source,
+               gint    *timeout)
+{
+  *timeout = -1;
+  return lab_cancel_is_cancelled (((WatchSource *) source)->cancel);
+}
+
+static gboolean
+watch_check (GSource *source)
+{
+  return lab_cancel_is_cancelled (((WatchSource *) source)->cancel);
+}
+
+static gboolean
+watch_dispatch (GSource     *source,
+                GSourceFunc  callback,
+                gpointer     user_data)
+{
+  return callback ? callback (user_data) : G_SOURCE_REMOVE;
+}
+
+static void
+watch_finalize (GSource *source)
+{
+  WatchSource *watch = (WatchSource *) source;
+
+  g_mutex_lock (&watch->cancel->mutex);
+  g_ptr_array_remove_fast (watch->cancel->watches, watch);
+  g_mutex_unlock (&watch->cancel->mutex);
+  g_main_context_unref (watch->context);
+}
+
+static GSourceFuncs watch_funcs = {
+  .prepare = watch_prepare,
+  .check = watch_check,
+  .dispatch = watch_dispatch,
+  .finalize = watch_finalize,
 };
 
 LabCancel *
@@ -34,6 +83,8 @@ lab_cancel_free (LabCancel *self)
   if (self == NULL)
     return;
 
+  g_assert (self->watches == NULL || self->watches->len == 0);
+  g_clear_pointer (&self->watches, g_ptr_array_unref);
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->cond);
   g_free (self);
@@ -47,6 +98,8 @@ lab_cancel_cancel (LabCancel *self)
   g_mutex_lock (&self->mutex);
   g_atomic_int_set (&self->cancelled, TRUE);
   g_cond_broadcast (&self->cond);
+  for (guint i = 0; self->watches != NULL && i < self->watches->len; i++)
+    g_main_context_wakeup (((WatchSource *) g_ptr_array_index (self->watches, i))->context);
   g_mutex_unlock (&self->mutex);
 }
 
@@ -107,4 +160,43 @@ gpointer
 lab_cancel_get_data (LabCancel *self)
 {
   return self != NULL ? self->data : NULL;
+}
+
+/**
+ * lab_cancel_watch:
+ * @context: where @func runs
+ *
+ * Calls @func on @context as soon as the token is cancelled (at once if
+ * it already is), for jobs that wait on an event loop. Destroy the source
+ * before the token is freed.
+ *
+ * Returns: (transfer full): the attached source
+ */
+GSource *
+lab_cancel_watch (LabCancel    *self,
+                  GMainContext *context,
+                  GSourceFunc   func,
+                  gpointer      user_data)
+{
+  GSource *source;
+  WatchSource *watch;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (context != NULL, NULL);
+
+  source = g_source_new (&watch_funcs, sizeof (WatchSource));
+  watch = (WatchSource *) source;
+  watch->cancel = self;
+  watch->context = g_main_context_ref (context);
+  g_source_set_callback (source, func, user_data, NULL);
+  g_source_set_static_name (source, "[lab-cancel-watch]");
+
+  g_mutex_lock (&self->mutex);
+  if (self->watches == NULL)
+    self->watches = g_ptr_array_new ();
+  g_ptr_array_add (self->watches, watch);
+  g_mutex_unlock (&self->mutex);
+
+  g_source_attach (source, context);
+  return source;
 }

@@ -22,6 +22,10 @@ gboolean   lab_cancel_sleep        (LabCancel *cancel,
 void       lab_cancel_set_data     (LabCancel *cancel,
                                     gpointer   data);
 gpointer   lab_cancel_get_data     (LabCancel *cancel);
+GSource   *lab_cancel_watch        (LabCancel    *cancel,
+                                    GMainContext *context,
+                                    GSourceFunc   func,
+                                    gpointer      user_data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabCancel, lab_cancel_free)
 

@@ -67,6 +67,13 @@ lab_report_speedup (LabRun **runs,
   return (double) lab_run_get_elapsed_ns (reference) / lab_run_get_elapsed_ns (runs[i]);
 }
 
+/* Throughput of the bytes the jobs moved (downloads), 0 without any. */
+static double
+mb_per_s (const LabRunSummary *sum)
+{
+  return sum->wall_ns > 0 ? sum->bytes / 1e6 / s (sum->wall_ns) : 0;
+}
+
 static void
 add_job (JsonBuilder        *b,
          LabRun             *run,
@@ -96,6 +103,8 @@ add_job (JsonBuilder        *b,
   json_builder_add_int_value (b, job->value);
   json_builder_set_member_name (b, "bytes");
   json_builder_add_int_value (b, job->bytes);
+  json_builder_set_member_name (b, "status");
+  json_builder_add_int_value (b, job->status);
   json_builder_end_object (b);
 }
 
@@ -127,6 +136,7 @@ add_run (JsonBuilder *b,
   MEMBER ("peak_rss_kb", int, sum.peak_rss_kb);
   MEMBER ("peak_rss_children_kb", int, sum.peak_rss_children_kb);
   MEMBER ("bytes", int, sum.bytes);
+  MEMBER ("mb_per_s", double, mb_per_s (&sum));
 #undef MEMBER
   json_builder_set_member_name (b, "error");
   if (lab_run_get_error (run) && lab_run_get_state (run) == LAB_RUN_FAILED)
@@ -234,9 +244,10 @@ append_cell (GString    *out,
 }
 
 static void
-append_run_row (GString *out,
-                LabRun  *run,
-                double   speedup)
+append_run_row (GString  *out,
+                LabRun   *run,
+                double    speedup,
+                gboolean  show_mb)
 {
   const LabRunConfig *config = lab_run_get_config (run);
   LabRunSummary sum;
@@ -262,6 +273,11 @@ append_run_row (GString *out,
   append_cell (out, lab_strategy_to_string (config->strategy), 12, FALSE);
   for (guint i = 0; i < G_N_ELEMENTS (buf); i++)
     append_cell (out, buf[i], i >= 3 ? 10 : 7, TRUE);
+  if (show_mb)
+    {
+      g_autofree char *mb = g_strdup_printf ("%.1f", mb_per_s (&sum));
+      append_cell (out, mb, 10, TRUE);
+    }
   if (lab_run_get_state (run) == LAB_RUN_CANCELLED)
     g_string_append (out, _("cancelled"));
   else if (lab_run_get_state (run) == LAB_RUN_FAILED)
@@ -296,6 +312,7 @@ format_table (LabRun **runs,
               guint    n_runs)
 {
   GString *out = g_string_new (NULL);
+  gboolean show_mb = FALSE;
   const char *headers[] = {
     N_("Task"), N_("Strategy"), N_("Workers"), N_("Jobs"), N_("Failed"),
     N_("Wall"), N_("CPU"), N_("CPU/Wall"), N_("Speedup"), N_("Peak RSS"),
@@ -303,10 +320,19 @@ format_table (LabRun **runs,
 
   for (guint i = 0; i < G_N_ELEMENTS (headers); i++)
     append_cell (out, _(headers[i]), i == 0 ? 8 : i == 1 ? 12 : i >= 5 ? 10 : 7, i >= 2);
+  /* MB/s only for tasks that move bytes (download). */
+  for (guint i = 0; i < n_runs; i++)
+    {
+      LabRunSummary sum;
+      lab_run_get_summary (runs[i], &sum);
+      show_mb |= sum.bytes > 0;
+    }
+  if (show_mb)
+    append_cell (out, _("MB/s"), 10, TRUE);
   g_string_append_c (out, '\n');
 
   for (guint i = 0; i < n_runs; i++)
-    append_run_row (out, runs[i], lab_report_speedup (runs, n_runs, i));
+    append_run_row (out, runs[i], lab_report_speedup (runs, n_runs, i), show_mb);
 
   if (n_runs == 1 && lab_run_get_n_jobs (runs[0]) <= TABLE_MAX_JOBS)
     append_jobs (out, runs[0]);

@@ -50,6 +50,9 @@ gboolean _lab_run_thread_pool  (LabRun   *self,
 gboolean _lab_run_processes    (LabRun   *self,
                                 gboolean  pool,
                                 GError  **error);
+/* lab-strategy-async.c */
+gboolean _lab_run_async        (LabRun   *self,
+                                GError  **error);
 
 void     _lab_run_job_here     (LabRun   *self,
                                 gpointer  worker_state,

@@ -96,6 +96,18 @@ lab_run_new (const LabRunConfig  *config,
   self->klass = lab_task_lookup (config->task, NULL);
   if (!(self->plan = self->klass->setup (config->params, error)))
     return NULL;
+  /* Worker processes get what setup decided (e.g. the embedded server's
+   * URLs), not the user's parameters, so they repeat none of it. */
+  if (self->klass->resolve_params != NULL)
+    {
+      GVariant *resolved = self->klass->resolve_params (self->plan);
+
+      if (resolved != NULL)
+        {
+          g_variant_unref (self->config->params);
+          self->config->params = g_variant_ref_sink (resolved);
+        }
+    }
 
   self->n_jobs = self->klass->get_n_jobs (self->plan);
   self->workers = config->workers ? config->workers
@@ -346,6 +358,9 @@ dispatch (LabRun  *self,
     case LAB_STRATEGY_PROCESSES:    return _lab_run_processes (self, FALSE, error);
     case LAB_STRATEGY_PROCESS_POOL: return _lab_run_processes (self, TRUE, error);
     case LAB_STRATEGY_ASYNC:
+      if (self->klass->start_job != NULL)
+        return _lab_run_async (self, error);
+      G_GNUC_FALLTHROUGH;
     default:
       g_set_error (error, LAB_ERROR, LAB_ERROR_UNSUPPORTED,
                    _("The %s strategy cannot run the %s task"),

@@ -107,6 +107,71 @@ sleep_run_job (gpointer       data,
   return TRUE;
 }
 
+/* The async strategy's sleep: a timer on the loop, and a watch that ends
+ * it at once on cancel. */
+typedef struct {
+  GSource        *timer;
+  GSource        *watch;
+  LabJobDoneFunc  done;
+  gpointer        user_data;
+} SleepJob;
+
+static void
+sleep_job_finish (SleepJob *job,
+                  GError   *error)
+{
+  LabJobDoneFunc done = job->done;
+  gpointer user_data = job->user_data;
+
+  g_source_destroy (job->timer);
+  g_source_unref (job->timer);
+  if (job->watch != NULL)
+    {
+      g_source_destroy (job->watch);
+      g_source_unref (job->watch);
+    }
+  g_free (job);
+  done (error, user_data);
+}
+
+static gboolean
+sleep_elapsed_cb (gpointer data)
+{
+  sleep_job_finish (data, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+sleep_cancelled_cb (gpointer data)
+{
+  sleep_job_finish (data, g_error_new_literal (LAB_ERROR, LAB_ERROR_CANCELLED, _("Cancelled")));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+sleep_start_job (gpointer        data,
+                 gpointer        worker_state,
+                 guint           index,
+                 LabJobResult   *result,
+                 LabCancel      *cancel,
+                 GMainContext   *context,
+                 LabJobDoneFunc  done,
+                 gpointer        user_data)
+{
+  SleepPlan *plan = data;
+  gint64 ns = plan->ns[index % plan->n_ns];
+  SleepJob *job = g_new0 (SleepJob, 1);
+
+  job->done = done;
+  job->user_data = user_data;
+  job->timer = g_timeout_source_new ((guint) MIN ((ns + 999999) / 1000000, G_MAXUINT));
+  g_source_set_callback (job->timer, sleep_elapsed_cb, job, NULL);
+  g_source_set_static_name (job->timer, "[lab-sleep]");
+  g_source_attach (job->timer, context);
+  if (cancel != NULL)
+    job->watch = lab_cancel_watch (cancel, context, sleep_cancelled_cb, job);
+}
+
 static const char * const sleep_params[] = { LAB_PARAM_JOBS, LAB_PARAM_SECONDS, NULL };
 
 const LabTaskClass _lab_task_sleep = {
@@ -118,4 +183,5 @@ const LabTaskClass _lab_task_sleep = {
   .plan_free = sleep_plan_free,
   .get_n_jobs = sleep_get_n_jobs,
   .run_job = sleep_run_job,
+  .start_job = sleep_start_job,
 };

@@ -26,11 +26,23 @@ G_BEGIN_DECLS
  * @run_job: runs job @index; fills @result's value, bytes and status; returns
  *   %FALSE with @error set when the job failed. Must be thread-safe with
  *   respect to the plan and return promptly once @cancel is cancelled.
+ * @resolve_params: (optional): in the app, after @setup: the parameters
+ *   worker processes get instead of the user's, with everything @setup
+ *   decided made explicit (e.g. the embedded server's URLs, the output
+ *   folder it created), so a worker repeats none of it
+ * @start_job: (optional): starts job @index on @context and returns at
+ *   once; calls @done exactly once, on @context, when the job ends. For
+ *   the async strategy (one thread, one event loop); I/O tasks only.
  *
  * The engine has the built-in tasks; others may be registered from a
  * loadable module so that the worker process starts with GLib alone.
  */
 typedef struct _LabTaskClass LabTaskClass;
+
+/* How a job started with start_job() ends: @error is NULL when it
+ * succeeded; the callee takes it. */
+typedef void (*LabJobDoneFunc) (GError   *error,
+                                gpointer  user_data);
 
 struct _LabTaskClass
 {
@@ -51,6 +63,15 @@ struct _LabTaskClass
                            LabJobResult  *result,
                            LabCancel     *cancel,
                            GError       **error);
+  GVariant *(*resolve_params) (gpointer    plan);
+  void     (*start_job)   (gpointer       plan,
+                           gpointer       worker_state,
+                           guint          index,
+                           LabJobResult  *result,
+                           LabCancel     *cancel,
+                           GMainContext  *context,
+                           LabJobDoneFunc done,
+                           gpointer       user_data);
 };
 
 /* Parameter keys shared by tasks and front ends. */

@@ -1,0 +1,854 @@
+/* lab-tasks-net.c — the `download` task: HTTP GET of one photo with libsoup
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A loadable module, so that a worker process loads libsoup only when a
+ * download job reaches it. It links GLib, GIO and libsoup; lab_* symbols
+ * come from the program that loads it.
+ *
+ * A body is streamed into an unnamed file in the output folder (O_TMPFILE)
+ * that gets its name only once the whole body has arrived and passed every
+ * check: a failed, cancelled or killed job leaves nothing behind. Where
+ * the file system has no O_TMPFILE, a hidden temporary file is renamed.
+ */
+#define G_LOG_DOMAIN "lab-tasks-net"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <gmodule.h>
+#include <libsoup/soup.h>
+
+#include "lab-error.h"
+#include "lab-task.h"
+
+#define DEFAULT_TIMEOUT   30.0
+#define MAX_TIMEOUT       3600.0
+#define DEFAULT_MAX_BYTES (50 * 1000 * 1000)
+#define DEFAULT_PHOTOS    15
+#define MAX_PHOTOS        1000
+#define CHUNK_SIZE        (64 * 1024)
+#define MAX_NAME          200
+
+typedef struct {
+  GPtrArray *urls;       /* char *, one per job, as the user wrote it */
+  GPtrArray *names;      /* file name per job; NULL when the URL is unusable */
+  GPtrArray *url_errors; /* char *, why a URL is unusable, or NULL */
+  char      *output;
+  double     timeout;
+  guint64    max_bytes;
+  GObject   *server;     /* the embedded image server, in the app only */
+} NetPlan;
+
+/* One download in progress: the checks and the file, shared by the
+ * blocking (threads, processes) and the async code paths. */
+typedef struct {
+  NetPlan      *plan;
+  guint         index;
+  LabJobResult *result;
+  char         *content_type;
+  goffset       content_length;   /* -1 when not sent */
+  guint64       received;
+  guchar        head[16];
+  gsize         head_len;
+  gboolean      checked;          /* is an image */
+  int           fd;
+  char         *tmp_path;         /* NULL with O_TMPFILE */
+} Download;
+
+static gboolean net_setup_urls (NetPlan *plan, GVariant *params, GError **error);
+
+/* --- words for what went wrong ------------------------------------------- */
+
+static char *
+format_limit (guint64 bytes)
+{
+  if (bytes % (1000 * 1000) == 0)
+    return g_strdup_printf (_("%" G_GUINT64_FORMAT " MB"), bytes / (1000 * 1000));
+  return g_format_size (bytes);
+}
+
+static GError *
+too_large (NetPlan *plan)
+{
+  g_autofree char *limit = format_limit (plan->max_bytes);
+  return g_error_new (LAB_ERROR, LAB_ERROR_FAILED, _("larger than %s (see --max-bytes)"), limit);
+}
+
+static char *
+host_and_port (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+
+  if (uri == NULL)
+    return g_strdup (url);
+  if (g_uri_get_port (uri) > 0)
+    return g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
+  return g_strdup (g_uri_get_host (uri));
+}
+
+/* Turns a GIO or libsoup error into words a person can act on. */
+static GError *
+describe_error (Download *dl,
+                GError   *error)
+{
+  const char *url = g_ptr_array_index (dl->plan->urls, dl->index);
+  g_autofree char *host = host_and_port (url);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return g_error_new_literal (LAB_ERROR, LAB_ERROR_CANCELLED, _("Cancelled"));
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    return g_error_new (LAB_ERROR, LAB_ERROR_FAILED, _("no response in %g s from %s (see --timeout)"),
+                        dl->plan->timeout, host);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
+    return g_error_new (LAB_ERROR, LAB_ERROR_FAILED, _("connection refused by %s"), host);
+  if (error->domain == G_RESOLVER_ERROR)
+    return g_error_new (LAB_ERROR, LAB_ERROR_FAILED, _("could not find the host %s"), host);
+  if (dl->content_length > 0 && dl->received < (guint64) dl->content_length)
+    return g_error_new (LAB_ERROR, LAB_ERROR_FAILED,
+                        _("truncated: the connection closed after %" G_GUINT64_FORMAT " of %" G_GINT64_FORMAT " bytes"),
+                        dl->received, (gint64) dl->content_length);
+  return g_error_new (LAB_ERROR, LAB_ERROR_FAILED, _("%s: %s"), host, error->message);
+}
+
+/* --- the output file ------------------------------------------------------ */
+
+static gboolean
+output_open (Download  *dl,
+             GError   **error)
+{
+  const char *name = g_ptr_array_index (dl->plan->names, dl->index);
+  int saved;
+
+#ifdef O_TMPFILE
+  dl->fd = open (dl->plan->output, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+  if (dl->fd >= 0)
+    return TRUE;
+#endif
+  dl->tmp_path = g_strdup_printf ("%s/.%s.XXXXXX.part", dl->plan->output, name);
+  dl->fd = g_mkstemp_full (dl->tmp_path, O_WRONLY | O_CLOEXEC, 0644);
+  if (dl->fd >= 0)
+    return TRUE;
+
+  saved = errno;
+  g_clear_pointer (&dl->tmp_path, g_free);
+  g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not write in %s: %s"),
+               dl->plan->output, g_strerror (saved));
+  return FALSE;
+}
+
+static gboolean
+output_write (Download      *dl,
+              const guchar  *data,
+              gsize          len,
+              GError       **error)
+{
+  while (len > 0)
+    {
+      gssize n = write (dl->fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+          g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not write in %s: %s"),
+                       dl->plan->output, g_strerror (saved));
+          return FALSE;
+        }
+      data += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+static void
+output_discard (Download *dl)
+{
+  if (dl->fd >= 0)
+    close (dl->fd);
+  dl->fd = -1;
+  if (dl->tmp_path != NULL)
+    g_unlink (dl->tmp_path);
+  g_clear_pointer (&dl->tmp_path, g_free);
+}
+
+/* Gives the finished file its name, replacing an older file of that name
+ * in one step (rename), so a reader never sees half a photo. */
+static gboolean
+output_commit (Download  *dl,
+               GError   **error)
+{
+  const char *name = g_ptr_array_index (dl->plan->names, dl->index);
+  g_autofree char *final = g_build_filename (dl->plan->output, name, NULL);
+  int saved = 0;
+
+  if (dl->tmp_path == NULL)
+    {
+      static gint counter;
+      g_autofree char *proc = g_strdup_printf ("/proc/self/fd/%d", dl->fd);
+
+      dl->tmp_path = g_strdup_printf ("%s/.%s.%d-%d.part", dl->plan->output, name,
+                                      (int) getpid (), g_atomic_int_add (&counter, 1));
+      if (linkat (AT_FDCWD, proc, AT_FDCWD, dl->tmp_path, AT_SYMLINK_FOLLOW) != 0)
+        {
+          saved = errno;
+          g_clear_pointer (&dl->tmp_path, g_free);
+        }
+    }
+  if (saved == 0 && g_rename (dl->tmp_path, final) != 0)
+    saved = errno;
+
+  output_discard (dl);
+  if (saved != 0)
+    g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not save %s: %s"), final, g_strerror (saved));
+  return saved == 0;
+}
+
+/* --- the checks ------------------------------------------------------------- */
+
+static gboolean
+looks_like_image (const guchar *b,
+                  gsize         n)
+{
+  return (n >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff) ||
+         (n >= 8 && memcmp (b, "\x89PNG\r\n\x1a\n", 8) == 0) ||
+         (n >= 4 && memcmp (b, "GIF8", 4) == 0) ||
+         (n >= 12 && memcmp (b, "RIFF", 4) == 0 && memcmp (b + 8, "WEBP", 4) == 0) ||
+         (n >= 4 && (memcmp (b, "II*\0", 4) == 0 || memcmp (b, "MM\0*", 4) == 0)) ||
+         (n >= 12 && memcmp (b + 4, "ftyp", 4) == 0) ||   /* AVIF, HEIC */
+         (n >= 2 && memcmp (b, "BM", 2) == 0);
+}
+
+static gboolean
+check_image (Download  *dl,
+             GError   **error)
+{
+  dl->checked = TRUE;
+  if (dl->content_type != NULL && g_str_has_prefix (dl->content_type, "image/"))
+    return TRUE;
+  if (looks_like_image (dl->head, dl->head_len))
+    return TRUE;
+
+  g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("not an image (%s)"),
+               dl->content_type ? dl->content_type : _("no content type"));
+  return FALSE;
+}
+
+/* After the response headers: the status, the announced size, a file. */
+static gboolean
+download_begin (Download     *dl,
+                SoupMessage  *msg,
+                GError      **error)
+{
+  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+  guint status = soup_message_get_status (msg);
+
+  dl->result->status = status;
+  if (!SOUP_STATUS_IS_SUCCESSFUL (status))
+    {
+      const char *reason = soup_message_get_reason_phrase (msg);
+      g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, "HTTP %u %s", status,
+                   reason && *reason ? reason : soup_status_get_phrase (status));
+      return FALSE;
+    }
+
+  dl->content_type = g_strdup (soup_message_headers_get_content_type (headers, NULL));
+  dl->content_length = soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+                       ? soup_message_headers_get_content_length (headers) : -1;
+  if (dl->content_length > 0 && (guint64) dl->content_length > dl->plan->max_bytes)
+    {
+      g_propagate_error (error, too_large (dl->plan));
+      return FALSE;
+    }
+
+  return output_open (dl, error);
+}
+
+static gboolean
+download_feed (Download      *dl,
+               const guchar  *data,
+               gsize          len,
+               GError       **error)
+{
+  if (!dl->checked)
+    {
+      gsize take = MIN (len, sizeof dl->head - dl->head_len);
+
+      memcpy (dl->head + dl->head_len, data, take);
+      dl->head_len += take;
+      if (dl->head_len == sizeof dl->head && !check_image (dl, error))
+        return FALSE;
+    }
+
+  dl->received += len;
+  dl->result->bytes = dl->received;
+  if (dl->received > dl->plan->max_bytes)
+    {
+      g_propagate_error (error, too_large (dl->plan));
+      return FALSE;
+    }
+
+  return output_write (dl, data, len, error);
+}
+
+static gboolean
+download_end (Download  *dl,
+              GError   **error)
+{
+  if (dl->content_length >= 0 && dl->received < (guint64) dl->content_length)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED,
+                   _("truncated: the connection closed after %" G_GUINT64_FORMAT " of %" G_GINT64_FORMAT " bytes"),
+                   dl->received, (gint64) dl->content_length);
+      return FALSE;
+    }
+  if (!dl->checked && !check_image (dl, error))
+    return FALSE;
+
+  return output_commit (dl, error);
+}
+
+static void
+download_clear (Download *dl)
+{
+  output_discard (dl);
+  g_clear_pointer (&dl->content_type, g_free);
+}
+
+/* A URL the task cannot fetch fails its own job, with the reason. */
+static gboolean
+download_init (Download      *dl,
+               NetPlan       *plan,
+               guint          index,
+               LabJobResult  *result,
+               SoupMessage  **msg,
+               GError       **error)
+{
+  const char *url_error = g_ptr_array_index (plan->url_errors, index);
+
+  *dl = (Download) { .plan = plan, .index = index, .result = result, .content_length = -1, .fd = -1 };
+  result->bytes = 0;
+  result->status = 0;
+  if (url_error != NULL)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_FAILED, url_error);
+      return FALSE;
+    }
+
+  *msg = soup_message_new (SOUP_METHOD_GET, g_ptr_array_index (plan->urls, index));
+  g_assert (*msg != NULL);
+  return TRUE;
+}
+
+/* --- blocking: threads and worker processes -------------------------------- */
+
+static gboolean
+download_read_all (Download      *dl,
+                   GInputStream  *stream,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_autofree guchar *buf = g_malloc (CHUNK_SIZE);
+
+  for (;;)
+    {
+      g_autoptr(GError) local_error = NULL;
+      gssize n = g_input_stream_read (stream, buf, CHUNK_SIZE, cancellable, &local_error);
+
+      if (n < 0)
+        {
+          g_propagate_error (error, describe_error (dl, local_error));
+          return FALSE;
+        }
+      if (n == 0)
+        return download_end (dl, error);
+      if (!download_feed (dl, buf, n, error))
+        return FALSE;
+    }
+}
+
+static gboolean
+net_run_job (gpointer       data,
+             gpointer       worker_state,
+             guint          index,
+             LabJobResult  *result,
+             LabCancel     *cancel,
+             GError       **error)
+{
+  NetPlan *plan = data;
+  SoupSession *session = worker_state;
+  GCancellable *cancellable = lab_cancel_get_data (cancel);
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GError) local_error = NULL;
+  Download dl;
+  gboolean ok;
+
+  if (!download_init (&dl, plan, index, result, &msg, error))
+    return FALSE;
+
+  stream = soup_session_send (session, msg, cancellable, &local_error);
+  if (stream == NULL)
+    {
+      g_propagate_error (error, describe_error (&dl, local_error));
+      download_clear (&dl);
+      return FALSE;
+    }
+
+  ok = download_begin (&dl, msg, error) && download_read_all (&dl, stream, cancellable, error);
+  g_input_stream_close (stream, NULL, NULL);
+  download_clear (&dl);
+  return ok;
+}
+
+/* --- async: one thread, one event loop ------------------------------------- */
+
+typedef struct {
+  Download        dl;
+  SoupSession    *session;
+  SoupMessage    *msg;
+  GInputStream   *stream;
+  GCancellable   *cancellable;
+  guchar         *buf;
+  LabJobDoneFunc  done;
+  gpointer        user_data;
+} AsyncDownload;
+
+static void
+async_finish (AsyncDownload *ad,
+              GError        *error)
+{
+  LabJobDoneFunc done = ad->done;
+  gpointer user_data = ad->user_data;
+
+  if (ad->stream != NULL)
+    g_input_stream_close_async (ad->stream, G_PRIORITY_DEFAULT, NULL, NULL, NULL);
+  download_clear (&ad->dl);
+  g_clear_object (&ad->stream);
+  g_clear_object (&ad->msg);
+  g_clear_object (&ad->cancellable);
+  g_free (ad->buf);
+  g_free (ad);
+  done (error, user_data);
+}
+
+static void
+async_read_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  AsyncDownload *ad = data;
+  g_autoptr(GError) error = NULL;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
+
+  if (n < 0)
+    async_finish (ad, describe_error (&ad->dl, error));
+  else if (n == 0)
+    async_finish (ad, download_end (&ad->dl, &error) ? NULL : g_steal_pointer (&error));
+  else if (!download_feed (&ad->dl, ad->buf, n, &error))
+    async_finish (ad, g_steal_pointer (&error));
+  else
+    g_input_stream_read_async (ad->stream, ad->buf, CHUNK_SIZE, G_PRIORITY_DEFAULT,
+                               ad->cancellable, async_read_cb, ad);
+}
+
+static void
+async_sent_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  AsyncDownload *ad = data;
+  g_autoptr(GError) error = NULL;
+
+  ad->stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+  if (ad->stream == NULL)
+    {
+      async_finish (ad, describe_error (&ad->dl, error));
+      return;
+    }
+  if (!download_begin (&ad->dl, ad->msg, &error))
+    {
+      async_finish (ad, g_steal_pointer (&error));
+      return;
+    }
+
+  ad->buf = g_malloc (CHUNK_SIZE);
+  g_input_stream_read_async (ad->stream, ad->buf, CHUNK_SIZE, G_PRIORITY_DEFAULT,
+                             ad->cancellable, async_read_cb, ad);
+}
+
+static void
+net_start_job (gpointer        data,
+               gpointer        worker_state,
+               guint           index,
+               LabJobResult   *result,
+               LabCancel      *cancel,
+               GMainContext   *context,
+               LabJobDoneFunc  done,
+               gpointer        user_data)
+{
+  AsyncDownload *ad = g_new0 (AsyncDownload, 1);
+  GError *error = NULL;
+
+  g_assert (context == g_main_context_get_thread_default ());
+
+  ad->session = worker_state;
+  ad->done = done;
+  ad->user_data = user_data;
+  ad->cancellable = lab_cancel_get_data (cancel) ? g_object_ref (lab_cancel_get_data (cancel)) : NULL;
+  if (!download_init (&ad->dl, data, index, result, &ad->msg, &error))
+    {
+      async_finish (ad, error);
+      return;
+    }
+
+  soup_session_send_async (ad->session, ad->msg, G_PRIORITY_DEFAULT, ad->cancellable, async_sent_cb, ad);
+}
+
+/* --- sessions ----------------------------------------------------------------- */
+
+/* One session per worker thread or process. Its connection limits are
+ * the highest worker count, so only --workers limits a run. */
+static gpointer
+net_worker_init (gpointer data)
+{
+  NetPlan *plan = data;
+
+  return soup_session_new_with_options ("max-conns", LAB_MAX_WORKERS,
+                                        "max-conns-per-host", LAB_MAX_WORKERS,
+                                        "timeout", (guint) ceil (plan->timeout),
+                                        "user-agent", "concurrency-lab/" PACKAGE_VERSION " ",
+                                        NULL);
+}
+
+static void
+net_worker_free (gpointer state)
+{
+  g_object_unref (state);
+}
+
+/* --- setup --------------------------------------------------------------------- */
+
+static void
+net_plan_free (gpointer data)
+{
+  NetPlan *plan = data;
+
+  g_ptr_array_unref (plan->urls);
+  g_ptr_array_unref (plan->names);
+  g_ptr_array_unref (plan->url_errors);
+  g_free (plan->output);
+  /* The embedded server stops with the last reference. */
+  g_clear_object (&plan->server);
+  g_free (plan);
+}
+
+static gboolean
+net_setup_output (NetPlan   *plan,
+                  GVariant  *params,
+                  GError   **error)
+{
+  g_autofree char *probe = NULL;
+  int fd, saved;
+
+  if (!g_variant_lookup (params, LAB_PARAM_OUTPUT, "s", &plan->output))
+    {
+      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+      g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+      g_autofree char *parent = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", NULL);
+
+      g_mkdir_with_parents (parent, 0755);
+      plan->output = g_strdup_printf ("%s/downloads-%s-XXXXXX", parent, stamp);
+      if (g_mkdtemp (plan->output) == NULL)
+        goto failed;
+    }
+  else if (g_mkdir_with_parents (plan->output, 0755) != 0)
+    goto failed;
+
+  /* Fail before any job starts, not once per job. */
+  probe = g_build_filename (plan->output, ".concurrency-lab-XXXXXX", NULL);
+  if ((fd = g_mkstemp (probe)) < 0)
+    goto failed;
+  close (fd);
+  g_unlink (probe);
+  return TRUE;
+
+failed:
+  saved = errno;
+  g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+               _("Cannot write to the output folder %s: %s"), plan->output, g_strerror (saved));
+  return FALSE;
+}
+
+static gpointer
+net_setup (GVariant  *params,
+           GError   **error)
+{
+  g_autoptr(GVariant) timeout = NULL;
+  NetPlan *plan = g_new0 (NetPlan, 1);
+
+  plan->urls = g_ptr_array_new_with_free_func (g_free);
+  plan->names = g_ptr_array_new_with_free_func (g_free);
+  plan->url_errors = g_ptr_array_new_with_free_func (g_free);
+  plan->timeout = DEFAULT_TIMEOUT;
+
+  timeout = g_variant_lookup_value (params, LAB_PARAM_TIMEOUT, G_VARIANT_TYPE_DOUBLE);
+  if (timeout != NULL)
+    plan->timeout = g_variant_get_double (timeout);
+  if (!(plan->timeout > 0 && plan->timeout <= MAX_TIMEOUT))
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("--timeout must be more than 0 and at most %.0f seconds"), MAX_TIMEOUT);
+      goto failed;
+    }
+
+  if (!lab_params_get_uint64 (params, LAB_PARAM_MAX_BYTES, DEFAULT_MAX_BYTES, 1, G_MAXINT64,
+                              &plan->max_bytes, error) ||
+      !net_setup_urls (plan, params, error) ||
+      !net_setup_output (plan, params, error))
+    goto failed;
+
+  return plan;
+
+failed:
+  net_plan_free (plan);
+  return NULL;
+}
+
+/* --- URLs and file names -------------------------------------------------- */
+
+static char *
+name_from_uri (GUri *uri)
+{
+  const char *path = g_uri_get_path (uri);
+  const char *slash = strrchr (path, '/');
+  g_autofree char *name = g_uri_unescape_string (slash ? slash + 1 : path, "/");
+  GString *clean = g_string_new (NULL);
+
+  for (const char *p = name ? name : ""; *p != '\0' && clean->len < MAX_NAME; p++)
+    g_string_append_c (clean, ((guchar) *p < 0x20 || *p == '/' || *p == '\\') ? '_' : *p);
+  if (clean->len == 0 || g_str_equal (clean->str, "..") || g_str_equal (clean->str, "."))
+    g_string_assign (clean, "download");
+  if (clean->str[0] == '.')
+    g_string_prepend_c (clean, '_');   /* hidden names are ours (temporary files) */
+  if (!g_utf8_validate (clean->str, -1, NULL))
+    {
+      char *valid = g_utf8_make_valid (clean->str, -1);
+      g_string_assign (clean, valid);
+      g_free (valid);
+    }
+
+  return g_string_free (clean, FALSE);
+}
+
+/* photo.jpg, photo-2.jpg, photo-3.jpg… */
+static char *
+unique_name (GHashTable *used,
+             const char *name)
+{
+  const char *dot = strrchr (name, '.');
+  gsize stem = dot && dot != name ? (gsize) (dot - name) : strlen (name);
+  char *candidate = g_strdup (name);
+
+  for (guint n = 2; g_hash_table_contains (used, candidate); n++)
+    {
+      g_free (candidate);
+      candidate = g_strdup_printf ("%.*s-%u%s", (int) stem, name, n, name + stem);
+    }
+  g_hash_table_add (used, g_strdup (candidate));
+  return candidate;
+}
+
+static void
+add_url (NetPlan    *plan,
+         GHashTable *used,
+         const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  g_autofree char *name = NULL;
+
+  g_ptr_array_add (plan->urls, g_strdup (url));
+  if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
+    {
+      g_ptr_array_add (plan->names, NULL);
+      g_ptr_array_add (plan->url_errors, g_strdup_printf (_("“%s” is not a URL; only http and https URLs are supported"), url));
+      return;
+    }
+  if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
+    {
+      g_ptr_array_add (plan->names, NULL);
+      g_ptr_array_add (plan->url_errors, g_strdup_printf (_("%s: only http and https URLs are supported"), url));
+      return;
+    }
+
+  name = name_from_uri (uri);
+  g_ptr_array_add (plan->names, unique_name (used, name));
+  g_ptr_array_add (plan->url_errors, NULL);
+}
+
+static gboolean
+read_url_file (const char  *path,
+               GPtrArray   *lines,
+               GError     **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) split = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, &local_error))
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("Cannot read the URL list: %s"),
+                   local_error->message);
+      return FALSE;
+    }
+
+  split = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; split[i] != NULL; i++)
+    {
+      char *line = g_strstrip (split[i]);
+      if (line[0] != '\0' && line[0] != '#')
+        g_ptr_array_add (lines, g_strdup (line));
+    }
+
+  if (lines->len == 0 || lines->len > LAB_MAX_JOBS)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("The URL list %s must have between 1 and %u URLs (one a line)"), path, LAB_MAX_JOBS);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The embedded server lives in the app (lab-image-server.c); this module
+ * finds it by name so that a worker process, which never starts it, does
+ * not need it. */
+static gboolean
+start_server (NetPlan    *plan,
+              guint       n_photos,
+              GPtrArray  *lines,
+              GError    **error)
+{
+  GObject *(*server_new) (guint, GError **) = NULL;
+  GStrv (*get_urls) (GObject *) = NULL;
+  g_auto(GStrv) urls = NULL;
+  GModule *program = g_module_open (NULL, 0);
+
+  if (program == NULL ||
+      !g_module_symbol (program, "lab_image_server_new", (gpointer *) &server_new) ||
+      !g_module_symbol (program, "lab_image_server_get_photo_urls", (gpointer *) &get_urls))
+    {
+      g_clear_pointer (&program, g_module_close);
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("This program has no embedded image server: give a URL list with --urls"));
+      return FALSE;
+    }
+  g_module_close (program);
+
+  if (!(plan->server = server_new (n_photos, error)))
+    return FALSE;
+  urls = get_urls (plan->server);
+  for (guint i = 0; urls[i] != NULL; i++)
+    g_ptr_array_add (lines, g_strdup (urls[i]));
+  return TRUE;
+}
+
+static gboolean
+net_setup_urls (NetPlan   *plan,
+                GVariant  *params,
+                GError   **error)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) used = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree const char **given = NULL;
+  g_autofree char *file = NULL;
+  gboolean has_jobs = g_variant_lookup (params, LAB_PARAM_JOBS, "u", NULL);
+  guint n_photos;
+
+  g_variant_lookup (params, LAB_PARAM_URLS, "^a&s", &given);
+  g_variant_lookup (params, LAB_PARAM_URLS_FILE, "s", &file);
+
+  if ((given != NULL || file != NULL) && has_jobs)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("--jobs is the number of photos of the embedded server; with --urls each line is a job"));
+      return FALSE;
+    }
+
+  if (given != NULL)
+    for (guint i = 0; given[i] != NULL; i++)
+      g_ptr_array_add (lines, g_strdup (given[i]));
+  else if (file != NULL && !read_url_file (file, lines, error))
+    return FALSE;
+  else if (file == NULL &&
+           (!lab_params_get_uint (params, LAB_PARAM_JOBS, DEFAULT_PHOTOS, 1, MAX_PHOTOS, &n_photos, error) ||
+            !start_server (plan, n_photos, lines, error)))
+    return FALSE;
+
+  if (lines->len == 0)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("No URLs to download"));
+      return FALSE;
+    }
+
+  for (guint i = 0; i < lines->len; i++)
+    add_url (plan, used, g_ptr_array_index (lines, i));
+  return TRUE;
+}
+
+/* What the worker processes get: the URLs and folder decided here. */
+static GVariant *
+net_resolve_params (gpointer data)
+{
+  NetPlan *plan = data;
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert_value (&dict, LAB_PARAM_URLS,
+                               g_variant_new_strv ((const char * const *) plan->urls->pdata, plan->urls->len));
+  g_variant_dict_insert (&dict, LAB_PARAM_OUTPUT, "s", plan->output);
+  g_variant_dict_insert (&dict, LAB_PARAM_TIMEOUT, "d", plan->timeout);
+  g_variant_dict_insert (&dict, LAB_PARAM_MAX_BYTES, "t", plan->max_bytes);
+  return g_variant_dict_end (&dict);
+}
+
+static guint
+net_get_n_jobs (gpointer data)
+{
+  return ((NetPlan *) data)->urls->len;
+}
+
+static const char * const net_params[] = {
+  LAB_PARAM_JOBS, LAB_PARAM_URLS, LAB_PARAM_URLS_FILE, LAB_PARAM_OUTPUT,
+  LAB_PARAM_TIMEOUT, LAB_PARAM_MAX_BYTES, NULL
+};
+
+static const LabTaskClass net_download = {
+  .name = "download",
+  .kind = LAB_TASK_KIND_IO,
+  .summary = N_("Each job downloads one photo over HTTP (the embedded server by default, or --urls)"),
+  .params = net_params,
+  .setup = net_setup,
+  .plan_free = net_plan_free,
+  .get_n_jobs = net_get_n_jobs,
+  .worker_init = net_worker_init,
+  .worker_free = net_worker_free,
+  .run_job = net_run_job,
+  .resolve_params = net_resolve_params,
+  .start_job = net_start_job,
+};
+
+G_MODULE_EXPORT void lab_tasks_module_register (void);
+
+G_MODULE_EXPORT void
+lab_tasks_module_register (void)
+{
+  lab_task_register (&net_download);
+}

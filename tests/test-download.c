@@ -1,0 +1,611 @@
+/* test-download.c — the embedded image server, the download task, async
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+
+#include "lab-error.h"
+#include "lab-image-server.h"
+#include "lab-run.h"
+#include "lab-test-util.h"
+
+static const LabStrategy all_strategies[] = {
+  LAB_STRATEGY_SEQUENTIAL, LAB_STRATEGY_THREADS, LAB_STRATEGY_THREAD_POOL,
+  LAB_STRATEGY_PROCESSES, LAB_STRATEGY_PROCESS_POOL, LAB_STRATEGY_ASYNC,
+};
+
+/* A fast server for tests that are not about latency. */
+static LabImageServer *
+new_server (guint n_images,
+            guint latency_ms)
+{
+  g_autoptr(GError) error = NULL;
+  LabImageServer *server = lab_image_server_new (n_images, &error);
+
+  g_assert_no_error (error);
+  lab_image_server_set_latency (server, latency_ms);
+  lab_image_server_set_bandwidth (server, 0);
+  return server;
+}
+
+static LabRun *
+new_run (LabStrategy  strategy,
+         guint        workers,
+         GVariant    *params)
+{
+  g_autoptr(LabRunConfig) config = lab_run_config_new ("download", strategy, workers, params);
+  g_autoptr(GError) error = NULL;
+  LabRun *run = lab_run_new (config, &error);
+
+  g_assert_no_error (error);
+  return run;
+}
+
+static GVariant *
+params_for (const char * const *urls,
+            const char         *output,
+            double              timeout)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+
+  if (urls != NULL)
+    g_variant_dict_insert_value (&dict, "urls", g_variant_new_strv (urls, -1));
+  g_variant_dict_insert (&dict, "output", "s", output);
+  if (timeout > 0)
+    g_variant_dict_insert (&dict, "timeout", "d", timeout);
+  return g_variant_dict_end (&dict);
+}
+
+static guint
+count_entries (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (d);
+  while (g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+static void
+assert_file_equals (const char *dir,
+                    const char *name,
+                    GBytes     *expected)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  g_assert_cmpmem (contents, len, g_bytes_get_data (expected, NULL), g_bytes_get_size (expected));
+}
+
+static char *
+make_temp_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("lab-download-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+/* --- the server ------------------------------------------------------------ */
+
+static GBytes *
+fetch (const char *url,
+       guint      *status,
+       char      **content_type)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GError) error = NULL;
+  GBytes *body = soup_session_send_and_read (session, msg, NULL, &error);
+
+  g_assert_no_error (error);
+  *status = soup_message_get_status (msg);
+  if (content_type != NULL)
+    *content_type = g_strdup (soup_message_headers_get_content_type (soup_message_get_response_headers (msg), NULL));
+  return body;
+}
+
+static void
+test_server_photos (void)
+{
+  g_autoptr(LabImageServer) server = new_server (3, 0);
+  g_auto(GStrv) urls = lab_image_server_get_photo_urls (server);
+  g_autoptr(GBytes) again = lab_image_generate_photo (1);
+
+  g_assert_cmpuint (g_strv_length (urls), ==, 3);
+  g_assert_cmpuint (lab_image_server_get_port (server), >, 0);
+  g_assert_true (g_str_has_prefix (urls[0], "http://127.0.0.1:"));
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GBytes) expected = lab_image_server_get_photo (server, i);
+      g_autofree char *type = NULL;
+      guint status;
+      g_autoptr(GBytes) body = fetch (urls[i], &status, &type);
+      const guchar *data = g_bytes_get_data (body, NULL);
+
+      g_assert_cmpuint (status, ==, 200);
+      g_assert_cmpstr (type, ==, "image/jpeg");
+      g_assert_true (g_bytes_equal (body, expected));
+      /* Photo-like: a real JPEG of about 1–3 MB. */
+      g_assert_cmpuint (g_bytes_get_size (body), >=, 1000 * 1000);
+      g_assert_cmpuint (g_bytes_get_size (body), <=, 3 * 1000 * 1000);
+      g_assert_true (data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff);
+    }
+
+  /* Deterministic: the same index gives the same bytes. */
+  {
+    g_autoptr(GBytes) served = lab_image_server_get_photo (server, 1);
+    g_assert_true (g_bytes_equal (served, again));
+  }
+}
+
+static void
+test_server_failures (void)
+{
+  g_autoptr(LabImageServer) server = new_server (1, 0);
+  static const struct { const char *path; guint status; const char *type; } cases[] = {
+    { LAB_IMAGE_SERVER_PATH_404, 404, "text/html" },
+    { LAB_IMAGE_SERVER_PATH_500, 500, "text/html" },
+    { LAB_IMAGE_SERVER_PATH_NOT_IMAGE, 200, "text/html" },
+    { "/photos/photo-02.jpg", 404, "text/html" },   /* only one photo */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *url = lab_image_server_get_url (server, cases[i].path);
+      g_autofree char *type = NULL;
+      guint status;
+      g_autoptr(GBytes) body = fetch (url, &status, &type);
+
+      g_assert_cmpuint (status, ==, cases[i].status);
+      g_assert_cmpstr (type, ==, cases[i].type);
+    }
+}
+
+static void
+test_server_latency_and_bandwidth (void)
+{
+  g_autoptr(LabImageServer) server = new_server (1, 200);
+  g_auto(GStrv) urls = lab_image_server_get_photo_urls (server);
+  g_autoptr(GBytes) photo = lab_image_server_get_photo (server, 0);
+  gint64 t0 = g_get_monotonic_time ();
+  guint status;
+  g_autoptr(GBytes) body = fetch (urls[0], &status, NULL);
+  gint64 fast_us = g_get_monotonic_time () - t0;
+  g_autoptr(GBytes) slow = NULL;
+  guint64 bandwidth = g_bytes_get_size (photo) * 2;   /* half a second */
+
+  g_assert_cmpint (fast_us, >=, 200 * 1000);
+  g_assert_true (g_bytes_equal (body, photo));
+
+  lab_image_server_set_latency (server, 0);
+  lab_image_server_set_bandwidth (server, bandwidth);
+  t0 = g_get_monotonic_time ();
+  slow = fetch (urls[0], &status, NULL);
+  g_assert_cmpint (g_get_monotonic_time () - t0, >=, 400 * 1000);
+  g_assert_true (g_bytes_equal (slow, photo));
+}
+
+/* --- every strategy, the same bytes ------------------------------------------ */
+
+static void
+test_strategies_identical (void)
+{
+  g_autoptr(LabImageServer) server = new_server (4, 20);
+  g_auto(GStrv) urls = lab_image_server_get_photo_urls (server);
+
+  for (guint s = 0; s < G_N_ELEMENTS (all_strategies); s++)
+    {
+      g_autofree char *dir = make_temp_dir ();
+      g_autoptr(LabRun) run = new_run (all_strategies[s], 3, params_for ((const char * const *) urls, dir, 0));
+      g_autoptr(GError) error = NULL;
+      LabRunSummary sum;
+
+      g_test_message ("%s", lab_strategy_to_string (all_strategies[s]));
+      g_assert_true (lab_run_execute (run, NULL, &error));
+      g_assert_no_error (error);
+      lab_run_get_summary (run, &sum);
+      g_assert_cmpuint (sum.n_failed, ==, 0);
+      g_assert_cmpuint (sum.n_done, ==, 4);
+
+      for (guint i = 0; i < 4; i++)
+        {
+          g_autoptr(GBytes) photo = lab_image_server_get_photo (server, i);
+          g_autofree char *name = g_path_get_basename (urls[i]);
+          const LabJobResult *job = lab_run_get_job (run, i);
+
+          assert_file_equals (dir, name, photo);
+          g_assert_cmpuint (job->bytes, ==, g_bytes_get_size (photo));
+          g_assert_cmpint (job->status, ==, 200);
+        }
+      g_assert_cmpuint (count_entries (dir), ==, 4);   /* no temporary file left */
+      remove_dir (dir);
+    }
+}
+
+/* With no URLs the app starts the server; worker processes get its URLs
+ * (they must not start servers of their own) and the output folder. */
+static void
+test_default_server_processes (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree const char **resolved = NULL;
+  const char *output = NULL;
+
+  g_variant_dict_insert (&dict, "jobs", "u", 3);
+  g_variant_dict_insert (&dict, "output", "s", dir);
+  run = new_run (LAB_STRATEGY_PROCESS_POOL, 2, g_variant_dict_end (&dict));
+
+  g_assert_true (g_variant_lookup (lab_run_get_config (run)->params, "urls", "^a&s", &resolved));
+  g_assert_true (g_variant_lookup (lab_run_get_config (run)->params, "output", "&s", &output));
+  g_assert_cmpstr (output, ==, dir);
+  g_assert_false (g_variant_lookup (lab_run_get_config (run)->params, "jobs", "u", NULL));
+  g_assert_cmpuint (g_strv_length ((char **) resolved), ==, 3);
+
+  g_assert_true (lab_run_execute (run, NULL, &error));
+  g_assert_cmpuint (lab_run_get_n_failed (run), ==, 0);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GBytes) photo = lab_image_generate_photo (i);
+      g_autofree char *name = g_strdup_printf ("photo-%02u.jpg", i + 1);
+      assert_file_equals (dir, name, photo);
+    }
+  remove_dir (dir);
+}
+
+static void
+test_unique_names (void)
+{
+  g_autoptr(LabImageServer) server = new_server (1, 0);
+  g_auto(GStrv) urls = lab_image_server_get_photo_urls (server);
+  g_autofree char *with_query = g_strconcat (urls[0], "?size=large", NULL);
+  const char *list[] = { urls[0], urls[0], with_query, NULL };
+  g_autofree char *dir = make_temp_dir ();
+  g_autoptr(LabRun) run = new_run (LAB_STRATEGY_THREADS, 0, params_for (list, dir, 0));
+  g_autoptr(GBytes) photo = lab_image_server_get_photo (server, 0);
+
+  g_assert_true (lab_run_execute (run, NULL, NULL));
+  g_assert_cmpuint (lab_run_get_n_failed (run), ==, 0);
+  assert_file_equals (dir, "photo-01.jpg", photo);
+  assert_file_equals (dir, "photo-01-2.jpg", photo);
+  assert_file_equals (dir, "photo-01-3.jpg", photo);
+  remove_dir (dir);
+}
+
+/* --- failures ------------------------------------------------------------------- */
+
+static guint16
+refused_port (void)
+{
+  struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t len = sizeof addr;
+  int fd = socket (AF_INET, SOCK_STREAM, 0);
+
+  /* A port that was free a moment ago: nothing listens there. */
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &addr, sizeof addr), ==, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &addr, &len), ==, 0);
+  close (fd);
+  return ntohs (addr.sin_port);
+}
+
+typedef struct {
+  const char *path;     /* on the test server, or a whole URL */
+  const char *error;    /* expected words, NULL for a good photo */
+} Case;
+
+static const Case mixed_cases[] = {
+  { "/photos/photo-01.jpg", NULL },
+  { LAB_IMAGE_SERVER_PATH_404, "HTTP 404 Not Found" },
+  { "/photos/photo-02.jpg", NULL },
+  { LAB_IMAGE_SERVER_PATH_500, "HTTP 500 Internal Server Error" },
+  { LAB_IMAGE_SERVER_PATH_NOT_IMAGE, "not an image (text/html)" },
+  { LAB_IMAGE_SERVER_PATH_TRUNCATED, "truncated" },
+  { "refused", "connection refused" },
+  { "ftp://127.0.0.1/photo.jpg", "only http and https URLs are supported" },
+  { "not a url", "only http and https URLs are supported" },
+  { LAB_IMAGE_SERVER_PATH_STALL, "no response in 1 s" },
+  { "/photos/photo-03.jpg", NULL },
+};
+
+static GStrv
+mixed_urls (LabImageServer *server)
+{
+  GStrv urls = g_new0 (char *, G_N_ELEMENTS (mixed_cases) + 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (mixed_cases); i++)
+    {
+      const char *path = mixed_cases[i].path;
+
+      if (g_str_equal (path, "refused"))
+        urls[i] = g_strdup_printf ("http://127.0.0.1:%u/photo.jpg", refused_port ());
+      else if (path[0] == '/')
+        urls[i] = lab_image_server_get_url (server, path);
+      else
+        urls[i] = g_strdup (path);
+    }
+  return urls;
+}
+
+static void
+test_failures_mixed (gconstpointer data)
+{
+  LabStrategy strategy = GPOINTER_TO_UINT (data);
+  g_autoptr(LabImageServer) server = new_server (3, 0);
+  g_auto(GStrv) urls = mixed_urls (server);
+  g_autofree char *dir = make_temp_dir ();
+  g_autoptr(LabRun) run = new_run (strategy, 0, params_for ((const char * const *) urls, dir, 1));
+  g_autoptr(GError) error = NULL;
+  gint64 t0 = g_get_monotonic_time ();
+
+  /* A failing job never fails the run. */
+  g_assert_true (lab_run_execute (run, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_FINISHED);
+  g_assert_cmpuint (lab_run_get_n_failed (run), ==, 8);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 5 * G_USEC_PER_SEC);
+
+  for (guint i = 0; i < G_N_ELEMENTS (mixed_cases); i++)
+    {
+      const LabJobResult *job = lab_run_get_job (run, i);
+
+      if (mixed_cases[i].error == NULL)
+        g_assert_null (job->error);
+      else
+        {
+          g_assert_nonnull (job->error);
+          if (strstr (job->error, mixed_cases[i].error) == NULL)
+            g_error ("job %u: “%s” does not say “%s”", i, job->error, mixed_cases[i].error);
+        }
+    }
+  g_assert_cmpint (lab_run_get_job (run, 1)->status, ==, 404);
+
+  /* Only the three photos: nothing of the failed jobs, no temporary file. */
+  g_assert_cmpuint (count_entries (dir), ==, 3);
+  remove_dir (dir);
+}
+
+static void
+test_max_bytes (void)
+{
+  g_autoptr(LabImageServer) server = new_server (1, 0);
+  g_auto(GStrv) urls = lab_image_server_get_photo_urls (server);
+  g_autofree char *dir = make_temp_dir ();
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(LabRun) run = NULL;
+
+  g_variant_dict_insert_value (&dict, "urls", g_variant_new_strv ((const char * const *) urls, -1));
+  g_variant_dict_insert (&dict, "output", "s", dir);
+  g_variant_dict_insert (&dict, "max-bytes", "t", (guint64) 1000 * 1000);
+  run = new_run (LAB_STRATEGY_SEQUENTIAL, 0, g_variant_dict_end (&dict));
+
+  g_assert_true (lab_run_execute (run, NULL, NULL));
+  g_assert_cmpuint (lab_run_get_n_failed (run), ==, 1);
+  g_assert_nonnull (strstr (lab_run_get_job (run, 0)->error, "larger than 1 MB"));
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  remove_dir (dir);
+}
+
+/* --- cancel ------------------------------------------------------------------------ */
+
+typedef struct {
+  GMainLoop    *loop;
+  GCancellable *cancellable;
+  gint64        cancelled_at;
+} CancelTest;
+
+static gboolean
+cancel_cb (gpointer data)
+{
+  CancelTest *t = data;
+
+  t->cancelled_at = g_get_monotonic_time ();
+  g_cancellable_cancel (t->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  CancelTest *t = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (lab_run_start_finish (LAB_RUN (object), result, &error));
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_CANCELLED);
+  g_main_loop_quit (t->loop);
+}
+
+static void
+test_cancel (gconstpointer data)
+{
+  LabStrategy strategy = GPOINTER_TO_UINT (data);
+  g_autoptr(LabImageServer) server = new_server (4, 0);
+  g_auto(GStrv) urls = lab_image_server_get_photo_urls (server);
+  g_autofree char *dir = make_temp_dir ();
+  g_autoptr(LabRun) run = new_run (strategy, 0, params_for ((const char * const *) urls, dir, 0));
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  CancelTest t = { loop, cancellable, 0 };
+
+  /* 100 kB/s: each photo would take more than ten seconds. */
+  lab_image_server_set_bandwidth (server, 100 * 1000);
+  lab_run_start_async (run, cancellable, run_done_cb, &t);
+  g_timeout_add (400, cancel_cb, &t);
+  g_main_loop_run (loop);
+
+  g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_CANCELLED);
+  /* Stopped at once (processes: SIGTERM), not after the downloads. */
+  g_assert_cmpint (g_get_monotonic_time () - t.cancelled_at, <, 1500 * 1000);
+  for (guint i = 0; i < 4; i++)
+    g_assert_nonnull (lab_run_get_job (run, i)->error);
+  /* No partial file. */
+  g_assert_cmpuint (count_entries (dir), ==, 0);
+  remove_dir (dir);
+}
+
+/* --- async with the sleep task ----------------------------------------------------- */
+
+static void
+test_async_sleep (void)
+{
+  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariant *params = g_variant_parse (G_VARIANT_TYPE_VARDICT, "{'jobs': <uint32 20>, 'seconds': <[0.3]>}",
+                                      NULL, NULL, NULL);
+  LabRunSummary sum;
+  gint64 tid;
+
+  config = lab_run_config_new ("sleep", LAB_STRATEGY_ASYNC, 0, params);
+  run = lab_run_new (config, &error);
+  g_assert_no_error (error);
+  g_assert_true (lab_run_execute (run, NULL, &error));
+  lab_run_get_summary (run, &sum);
+
+  /* Twenty waits overlap on one thread. */
+  g_assert_cmpuint (sum.n_failed, ==, 0);
+  g_assert_cmpint (sum.wall_ns, >=, 300 * 1000 * 1000);
+  g_assert_cmpint (sum.wall_ns, <, 800 * 1000 * 1000);
+  tid = lab_run_get_job (run, 0)->worker;
+  for (guint i = 0; i < 20; i++)
+    g_assert_cmpint (lab_run_get_job (run, i)->worker, ==, tid);
+}
+
+static void
+test_async_sleep_cancel (void)
+{
+  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  CancelTest t = { loop, cancellable, 0 };
+  GVariant *params = g_variant_parse (G_VARIANT_TYPE_VARDICT, "{'jobs': <uint32 8>, 'seconds': <[30.0]>}",
+                                      NULL, NULL, NULL);
+
+  config = lab_run_config_new ("sleep", LAB_STRATEGY_ASYNC, 4, params);
+  run = lab_run_new (config, NULL);
+  lab_run_start_async (run, cancellable, run_done_cb, &t);
+  g_timeout_add (200, cancel_cb, &t);
+  g_main_loop_run (loop);
+
+  g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - t.cancelled_at, <, 300 * 1000);
+  /* Four were waiting and are cancelled; four never started. */
+  g_assert_cmpuint (lab_run_get_n_done (run), ==, 4);
+  g_assert_cmpint (lab_run_get_job (run, 7)->state, ==, LAB_JOB_PENDING);
+}
+
+/* --- the command line ----------------------------------------------------------------- */
+
+static void
+test_cli_unwritable_output (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *file = g_build_filename (dir, "a-file", NULL);
+  g_autofree char *output = g_build_filename (file, "photos", NULL);
+  g_autofree char *output_arg = g_strconcat ("--output=", output, NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  const char *argv[] = { "run", "--task=download", "--strategy=thread-pool", "--jobs=2",
+                         output_arg, NULL };
+
+  g_assert_true (g_file_set_contents (file, "not a folder", -1, NULL));
+  g_assert_cmpint (lab_test_run_cli (argv, NULL, &out, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "Cannot write to the output folder"));
+  g_assert_nonnull (strstr (err, output));
+  g_assert_cmpstr (out, ==, "");
+  remove_dir (dir);
+}
+
+static void
+test_cli_url_file (void)
+{
+  g_autoptr(LabImageServer) server = new_server (3, 0);
+  g_auto(GStrv) urls = mixed_urls (server);
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *list = g_build_filename (dir, "urls.txt", NULL);
+  g_autofree char *output = g_build_filename (dir, "out", NULL);
+  g_autofree char *joined = g_strjoinv ("\n", urls);
+  g_autofree char *contents = g_strdup_printf ("# photos and failures\n\n%s\n", joined);
+  g_autofree char *urls_arg = g_strconcat ("--urls=", list, NULL);
+  g_autofree char *output_arg = g_strconcat ("--output=", output, NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  const char *argv[] = { "run", "--task=download", "--strategy=async", "--timeout=1",
+                         urls_arg, output_arg, "--format=json", NULL };
+
+  g_assert_true (g_file_set_contents (list, contents, -1, NULL));
+  g_assert_cmpint (lab_test_run_cli (argv, NULL, &out, &err), ==, 1);
+  g_assert_nonnull (strstr (out, "\"failed\" : 8"));
+  g_assert_nonnull (strstr (out, "\"mb_per_s\""));
+  g_assert_cmpuint (count_entries (output), ==, 3);
+  remove_dir (output);
+  remove_dir (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  static const LabStrategy failure_strategies[] = {
+    LAB_STRATEGY_THREAD_POOL, LAB_STRATEGY_PROCESS_POOL, LAB_STRATEGY_ASYNC,
+  };
+  static const LabStrategy cancel_strategies[] = {
+    LAB_STRATEGY_THREADS, LAB_STRATEGY_PROCESS_POOL, LAB_STRATEGY_ASYNC,
+  };
+
+  lab_test_init (&argc, &argv);
+  g_assert_nonnull (g_getenv ("LAB_MODULE_DIR"));
+
+  g_test_add_func ("/download/server/photos", test_server_photos);
+  g_test_add_func ("/download/server/failures", test_server_failures);
+  g_test_add_func ("/download/server/latency-bandwidth", test_server_latency_and_bandwidth);
+  g_test_add_func ("/download/strategies/identical", test_strategies_identical);
+  g_test_add_func ("/download/default-server/processes", test_default_server_processes);
+  g_test_add_func ("/download/unique-names", test_unique_names);
+  for (guint i = 0; i < G_N_ELEMENTS (failure_strategies); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/download/failures/%s", lab_strategy_to_string (failure_strategies[i]));
+      g_test_add_data_func (path, GUINT_TO_POINTER (failure_strategies[i]), test_failures_mixed);
+    }
+  g_test_add_func ("/download/max-bytes", test_max_bytes);
+  for (guint i = 0; i < G_N_ELEMENTS (cancel_strategies); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/download/cancel/%s", lab_strategy_to_string (cancel_strategies[i]));
+      g_test_add_data_func (path, GUINT_TO_POINTER (cancel_strategies[i]), test_cancel);
+    }
+  g_test_add_func ("/async/sleep", test_async_sleep);
+  g_test_add_func ("/async/sleep-cancel", test_async_sleep_cancel);
+  g_test_add_func ("/download/cli/unwritable-output", test_cli_unwritable_output);
+  g_test_add_func ("/download/cli/url-file", test_cli_url_file);
+
+  return g_test_run ();
+}
