@@ -22,6 +22,8 @@
 #define BAR       10
 #define BAR_GAP   2
 #define ROW_GAP   10
+/* Elapsed bars of runs still going grow on this tick. */
+#define TICK_MS   100
 
 struct _LabComparisonChart
 {
@@ -29,6 +31,7 @@ struct _LabComparisonChart
 
   GListModel *runs;
   GPtrArray  *watched;     /* LabRun whose progress we follow */
+  guint       tick_id;
   guint       selected;
 };
 
@@ -49,9 +52,23 @@ run_progress_cb (LabComparisonChart *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+static gboolean
+tick_cb (gpointer data)
+{
+  LabComparisonChart *self = data;
+
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  for (guint i = 0; i < self->watched->len; i++)
+    if (lab_run_get_state (g_ptr_array_index (self->watched, i)) < LAB_RUN_FINISHED)
+      return G_SOURCE_CONTINUE;
+  self->tick_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
 static void
 unwatch_runs (LabComparisonChart *self)
 {
+  g_clear_handle_id (&self->tick_id, g_source_remove);
   for (guint i = 0; i < self->watched->len; i++)
     g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->watched, i),
                                           run_progress_cb, self);
@@ -73,6 +90,8 @@ watch_runs (LabComparisonChart *self)
                                self, G_CONNECT_SWAPPED);
       g_ptr_array_add (self->watched, g_steal_pointer (&run));
     }
+  if (self->watched->len > 0)
+    self->tick_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, TICK_MS, tick_cb, self, NULL);
 }
 
 static void

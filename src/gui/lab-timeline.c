@@ -23,6 +23,8 @@
 #define NO_LANE          G_MAXUINT
 /* Jobs looked at past the first one not started, per progress signal. */
 #define SCAN_WINDOW      4096
+/* LabRun::progress comes when jobs end; running bars grow on this tick. */
+#define TICK_MS          33
 
 typedef struct {
   gint64  worker;
@@ -41,6 +43,7 @@ struct _LabTimeline
 
   LabRun     *run;
   gulong      progress_id;
+  guint       tick_id;
 
   GArray     *lanes;         /* Lane */
   GHashTable *lane_of;       /* worker -> lane + 1 */
@@ -144,6 +147,18 @@ progress_cb (LabTimeline *self,
 {
   scan_jobs (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  LabTimeline *self = data;
+
+  progress_cb (self, self->run);
+  if (lab_run_get_state (self->run) < LAB_RUN_FINISHED)
+    return G_SOURCE_CONTINUE;
+  self->tick_id = 0;
+  return G_SOURCE_REMOVE;
 }
 
 typedef struct {
@@ -480,6 +495,7 @@ lab_timeline_set_run (LabTimeline *self,
 
   if (self->run != NULL)
     g_clear_signal_handler (&self->progress_id, self->run);
+  g_clear_handle_id (&self->tick_id, g_source_remove);
   reset_lanes (self);
   g_set_object (&self->run, run);
   if (run != NULL)
@@ -487,6 +503,8 @@ lab_timeline_set_run (LabTimeline *self,
       self->progress_id = g_signal_connect_object (run, "progress", G_CALLBACK (progress_cb),
                                                    self, G_CONNECT_SWAPPED);
       scan_jobs (self);
+      if (lab_run_get_state (run) < LAB_RUN_FINISHED)
+        self->tick_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, TICK_MS, tick_cb, self, NULL);
     }
 
   gtk_widget_queue_resize (GTK_WIDGET (self));

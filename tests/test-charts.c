@@ -1,0 +1,550 @@
+/* test-charts.c — LabCpuChart, LabTimeline and LabComparisonChart render
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each chart is shown in a window, snapshotted into a GtkSnapshot, and
+ * the render nodes are counted: empty, one-run
+ * and many-run data must all draw something, and what they draw must
+ * follow the data (lanes, bars, rows) and the style (light and dark).
+ */
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "lab-comparison-chart.h"
+#include "lab-cpu-chart.h"
+#include "lab-task.h"
+#include "lab-test-util.h"
+#include "lab-timeline.h"
+
+typedef struct {
+  GdkRGBA         color;
+  graphene_rect_t bounds;
+} ColorRect;
+
+typedef struct {
+  guint   n_color;
+  guint   n_text;
+  guint   n_cairo;
+  GArray *rects;    /* ColorRect */
+} NodeStats;
+
+static void
+walk_nodes (GskRenderNode *node,
+            NodeStats     *stats)
+{
+  ColorRect rect;
+
+  switch ((int) gsk_render_node_get_node_type (node))
+    {
+    case GSK_CONTAINER_NODE:
+      for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
+        walk_nodes (gsk_container_node_get_child (node, i), stats);
+      break;
+    case GSK_TRANSFORM_NODE:
+      walk_nodes (gsk_transform_node_get_child (node), stats);
+      break;
+    case GSK_CLIP_NODE:
+      walk_nodes (gsk_clip_node_get_child (node), stats);
+      break;
+    case GSK_ROUNDED_CLIP_NODE:
+      walk_nodes (gsk_rounded_clip_node_get_child (node), stats);
+      break;
+    case GSK_OPACITY_NODE:
+      walk_nodes (gsk_opacity_node_get_child (node), stats);
+      break;
+    case GSK_DEBUG_NODE:
+      walk_nodes (gsk_debug_node_get_child (node), stats);
+      break;
+    case GSK_COLOR_NODE:
+      stats->n_color++;
+      rect.color = *gsk_color_node_get_color (node);
+      gsk_render_node_get_bounds (node, &rect.bounds);
+      g_array_append_val (stats->rects, rect);
+      break;
+    case GSK_TEXT_NODE:
+      stats->n_text++;
+      break;
+    case GSK_CAIRO_NODE:
+      stats->n_cairo++;
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+stats_clear (NodeStats *stats)
+{
+  g_clear_pointer (&stats->rects, g_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NodeStats, stats_clear)
+
+static void
+iterate_for (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE), g_usleep (1000);
+}
+
+/* Shows @widget in a window of @width × @height and waits for it. */
+static GtkWindow *
+show_widget (GtkWidget *widget,
+             int        width,
+             int        height)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  gint64 deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+
+  gtk_window_set_default_size (window, width, height);
+  gtk_window_set_child (window, widget);
+  gtk_window_present (window);
+  while (gtk_widget_get_width (widget) == 0 || !gtk_widget_get_mapped (widget))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, FALSE);
+    }
+  iterate_for (20);
+  return window;
+}
+
+/* Snapshots @widget now, as its window would on the next frame. */
+static void
+render (GtkWidget *widget,
+        NodeStats *stats)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+
+  iterate_for (20);
+  gtk_widget_snapshot_child (gtk_widget_get_parent (widget), widget, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  *stats = (NodeStats) { .rects = g_array_new (FALSE, FALSE, sizeof (ColorRect)) };
+  if (node != NULL)
+    walk_nodes (node, stats);
+}
+
+/* Colour nodes of @color, and how many distinct rows they sit on. */
+static guint
+count_color (NodeStats     *stats,
+             const GdkRGBA *color,
+             guint         *n_rows)
+{
+  g_autoptr(GHashTable) rows = g_hash_table_new (NULL, NULL);
+  guint n = 0;
+
+  for (guint i = 0; i < stats->rects->len; i++)
+    {
+      const ColorRect *rect = &g_array_index (stats->rects, ColorRect, i);
+
+      if (!gdk_rgba_equal (&rect->color, color))
+        continue;
+      n++;
+      g_hash_table_add (rows, GINT_TO_POINTER ((int) rect->bounds.origin.y + 1));
+    }
+  if (n_rows != NULL)
+    *n_rows = g_hash_table_size (rows);
+  return n;
+}
+
+static void
+lookup (GtkWidget  *widget,
+        const char *name,
+        GdkRGBA    *color)
+{
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  g_assert_true (gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, color));
+  G_GNUC_END_IGNORE_DEPRECATIONS
+}
+
+static void
+run_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lab_run_start_finish (LAB_RUN (object), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Runs to the end while the main loop turns, as in the window. */
+static LabRun *
+run_task (const char  *task,
+          LabStrategy  strategy,
+          guint        workers,
+          const char  *params)
+{
+  g_autoptr(LabRunConfig) config = lab_run_config_new (task, strategy, workers,
+                                                       g_variant_new_parsed (params));
+  g_autoptr(GError) error = NULL;
+  LabRun *run = lab_run_new (config, &error);
+  gint64 deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
+  gboolean done = FALSE;
+
+  g_assert_no_error (error);
+  lab_run_start_async (run, NULL, run_done_cb, &done);
+  while (!done)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  return run;
+}
+
+/* ---------------------------------------------------------------- */
+
+static LabCpuHistory *
+make_history (guint n_samples,
+              guint n_workers)
+{
+  LabCpuHistory *history = lab_cpu_history_new (2);
+  g_autofree gint64 *ids = g_new (gint64, n_workers);
+  g_autofree double *usage = g_new (double, n_workers);
+
+  for (guint w = 0; w < n_workers; w++)
+    ids[w] = 1000 + w, usage[w] = 0.8 / n_workers;
+  for (guint s = 0; s < n_samples; s++)
+    {
+      double cores[2] = { (s % 10) / 10.0, 0.5 };
+
+      lab_cpu_history_append (history, s * G_GINT64_CONSTANT (100000000), cores, 1.0,
+                              ids, usage, n_workers);
+    }
+  return history;
+}
+
+static void
+test_cpu_chart_empty (void)
+{
+  GtkWidget *chart = lab_cpu_chart_new ();
+  GtkWindow *window = show_widget (chart, 600, 240);
+  g_auto(NodeStats) stats;
+
+  render (chart, &stats);
+  /* Grid lines and axis labels, no series. */
+  g_assert_cmpuint (stats.n_color, >=, 5);
+  g_assert_cmpuint (stats.n_text, >=, 5);
+  g_assert_cmpuint (stats.n_cairo, ==, 0);
+  gtk_window_destroy (window);
+}
+
+static void
+test_cpu_chart_history (void)
+{
+  g_autoptr(LabCpuHistory) one = make_history (50, 1);
+  g_autoptr(LabCpuHistory) many = make_history (LAB_CPU_SAMPLE_HZ * LAB_CPU_HISTORY_SECONDS, 300);
+  GtkWidget *chart = lab_cpu_chart_new ();
+  GtkWindow *window = show_widget (chart, 600, 240);
+  g_auto(NodeStats) first;
+  g_auto(NodeStats) second;
+
+  lab_cpu_chart_set_history (LAB_CPU_CHART (chart), one);
+  g_assert_true (lab_cpu_chart_get_history (LAB_CPU_CHART (chart)) == one);
+  render (chart, &first);
+  g_assert_cmpuint (first.n_cairo, ==, 1);
+  /* Legend: cores, the app, and the one worker by name. */
+  g_assert_cmpuint (first.n_color, >=, 3 + 5);
+
+  lab_cpu_chart_set_history (LAB_CPU_CHART (chart), many);
+  render (chart, &second);
+  g_assert_cmpuint (second.n_cairo, ==, 1);
+  g_assert_cmpuint (second.n_text, >, first.n_text);
+  gtk_window_destroy (window);
+}
+
+static void
+test_cpu_chart_sampler (void)
+{
+  g_autoptr(LabCpuSampler) sampler = lab_cpu_sampler_new ();
+  GtkWidget *chart = lab_cpu_chart_new ();
+  GtkWindow *window = show_widget (chart, 600, 240);
+  g_autoptr(LabCpuHistory) fixed = make_history (5, 0);
+  g_auto(NodeStats) stats;
+
+  lab_cpu_chart_set_history (LAB_CPU_CHART (chart), fixed);
+  lab_cpu_chart_set_sampler (LAB_CPU_CHART (chart), sampler);
+  g_assert_null (lab_cpu_chart_get_history (LAB_CPU_CHART (chart)));
+  lab_cpu_sampler_start (sampler);
+  iterate_for (350);
+  g_assert_true (lab_cpu_chart_get_history (LAB_CPU_CHART (chart)) ==
+                 lab_cpu_sampler_get_history (sampler));
+  render (chart, &stats);
+  g_assert_cmpuint (stats.n_cairo, ==, 1);
+  lab_cpu_sampler_stop (sampler);
+
+  lab_cpu_chart_set_history (LAB_CPU_CHART (chart), fixed);
+  g_assert_null (lab_cpu_chart_get_sampler (LAB_CPU_CHART (chart)));
+  gtk_window_destroy (window);
+}
+
+/* ---------------------------------------------------------------- */
+
+static void
+test_timeline_empty (void)
+{
+  GtkWidget *timeline = lab_timeline_new ();
+  GtkWindow *window = show_widget (timeline, 600, 300);
+  g_autoptr(LabRunConfig) config = lab_run_config_new ("sleep", LAB_STRATEGY_THREADS, 2, NULL);
+  g_autoptr(LabRun) run = lab_run_new (config, NULL);
+  g_auto(NodeStats) stats;
+
+  render (timeline, &stats);
+  g_assert_cmpuint (stats.n_color + stats.n_text, ==, 0);
+  lab_timeline_set_run (LAB_TIMELINE (timeline), run);
+  g_assert_cmpuint (lab_timeline_get_n_lanes (LAB_TIMELINE (timeline)), ==, 0);
+  g_assert_cmpuint (lab_timeline_get_n_bars (LAB_TIMELINE (timeline)), ==, 0);
+  g_assert_null (lab_timeline_describe_job (LAB_TIMELINE (timeline), 0));
+  gtk_window_destroy (window);
+}
+
+/* The seed's lesson: ten sleeping threads overlap, ten lanes side by side. */
+static void
+test_timeline_ten_threads (void)
+{
+  g_autoptr(LabRun) run = run_task ("sleep", LAB_STRATEGY_THREADS, 10,
+                                    "{'jobs': <uint32 10>, 'seconds': <[0.2]>}");
+  GtkWidget *timeline = lab_timeline_new ();
+  GtkWindow *window = show_widget (timeline, 700, 400);
+  g_auto(NodeStats) stats;
+  g_autofree char *text = NULL;
+  GdkRGBA ok;
+  guint n_rows;
+
+  lab_timeline_set_run (LAB_TIMELINE (timeline), run);
+  g_assert_cmpuint (lab_timeline_get_n_lanes (LAB_TIMELINE (timeline)), ==, 10);
+  g_assert_cmpuint (lab_timeline_get_n_bars (LAB_TIMELINE (timeline)), ==, 10);
+
+  render (timeline, &stats);
+  lookup (timeline, "lab_job_ok", &ok);
+  g_assert_cmpuint (count_color (&stats, &ok, &n_rows), ==, 10);
+  g_assert_cmpuint (n_rows, ==, 10);
+  /* Ten lane labels, and time labels under them. */
+  g_assert_cmpuint (stats.n_text, >, 10);
+
+  text = lab_timeline_describe_job (LAB_TIMELINE (timeline), 3);
+  g_assert_nonnull (strstr (text, "Job 4 · thread "));
+  g_assert_nonnull (strstr (text, "(0.2"));
+  gtk_window_destroy (window);
+}
+
+/* A pool of two: six jobs, exactly two lanes, three bars in each. */
+static void
+check_pool (LabStrategy  strategy,
+            const char  *worker_kind)
+{
+  g_autoptr(LabRun) run = run_task ("sleep", strategy, 2,
+                                    "{'jobs': <uint32 6>, 'seconds': <[0.1]>}");
+  GtkWidget *timeline = lab_timeline_new ();
+  GtkWindow *window = show_widget (timeline, 700, 300);
+  g_autofree char *text = NULL;
+  g_auto(NodeStats) stats;
+  GdkRGBA ok;
+  guint n_rows;
+
+  lab_timeline_set_run (LAB_TIMELINE (timeline), run);
+  g_assert_cmpuint (lab_timeline_get_n_lanes (LAB_TIMELINE (timeline)), ==, 2);
+  g_assert_cmpuint (lab_timeline_get_n_bars (LAB_TIMELINE (timeline)), ==, 6);
+  render (timeline, &stats);
+  lookup (timeline, "lab_job_ok", &ok);
+  g_assert_cmpuint (count_color (&stats, &ok, &n_rows), >=, 2);
+  g_assert_cmpuint (n_rows, ==, 2);
+
+  text = lab_timeline_describe_job (LAB_TIMELINE (timeline), 5);
+  g_assert_nonnull (strstr (text, worker_kind));
+  gtk_window_destroy (window);
+}
+
+static void
+test_timeline_thread_pool (void)
+{
+  check_pool (LAB_STRATEGY_THREAD_POOL, "· thread ");
+}
+
+static void
+test_timeline_process_pool (void)
+{
+  check_pool (LAB_STRATEGY_PROCESS_POOL, "· process ");
+}
+
+/* Lanes appear while the run goes on, redrawn on each progress signal. */
+static void
+test_timeline_live (void)
+{
+  g_autoptr(LabRunConfig) config = lab_run_config_new ("sleep", LAB_STRATEGY_THREAD_POOL, 3,
+                                                       g_variant_new_parsed ("{'seconds': <[0.3, 0.3, 0.3]>}"));
+  g_autoptr(LabRun) run = lab_run_new (config, NULL);
+  GtkWidget *timeline = lab_timeline_new ();
+  GtkWindow *window = show_widget (timeline, 600, 200);
+  g_auto(NodeStats) stats;
+  GdkRGBA running;
+
+  lab_timeline_set_run (LAB_TIMELINE (timeline), run);
+  lab_run_start_async (run, NULL, NULL, NULL);
+  iterate_for (150);
+  g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_RUNNING);
+  g_assert_cmpuint (lab_timeline_get_n_lanes (LAB_TIMELINE (timeline)), ==, 3);
+  render (timeline, &stats);
+  lookup (timeline, "lab_job_running", &running);
+  g_assert_cmpuint (count_color (&stats, &running, NULL), ==, 3);
+  while (lab_run_get_state (run) == LAB_RUN_RUNNING)
+    g_main_context_iteration (NULL, TRUE);
+  gtk_window_destroy (window);
+}
+
+/* 20 000 tiny jobs are drawn as merged bars, not one node per job. */
+static void
+test_timeline_many_jobs (void)
+{
+  g_autoptr(LabRun) run = run_task ("sleep", LAB_STRATEGY_THREAD_POOL, 4,
+                                    "{'jobs': <uint32 20000>, 'seconds': <[0.0]>}");
+  GtkWidget *timeline = lab_timeline_new ();
+  GtkWindow *window = show_widget (timeline, 800, 300);
+  g_auto(NodeStats) stats;
+
+  lab_timeline_set_run (LAB_TIMELINE (timeline), run);
+  g_assert_cmpuint (lab_timeline_get_n_bars (LAB_TIMELINE (timeline)), ==, 20000);
+  g_assert_cmpuint (lab_timeline_get_n_lanes (LAB_TIMELINE (timeline)), ==, 4);
+  render (timeline, &stats);
+  g_assert_cmpuint (stats.n_color, >=, 4);
+  g_assert_cmpuint (stats.n_color, <=, 4 * 800);
+  gtk_window_destroy (window);
+}
+
+/* Bars take their colours from the style: dark mode changes them. */
+static void
+test_timeline_dark (void)
+{
+  g_autoptr(LabRun) run = run_task ("sleep", LAB_STRATEGY_THREADS, 2,
+                                    "{'seconds': <[0.05, 0.05]>}");
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+  GtkWidget *timeline = lab_timeline_new ();
+  GtkWindow *window = show_widget (timeline, 600, 200);
+  g_auto(NodeStats) light;
+  g_auto(NodeStats) dark;
+  GdkRGBA ok_light, ok_dark;
+
+  lab_timeline_set_run (LAB_TIMELINE (timeline), run);
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  render (timeline, &light);
+  lookup (timeline, "success_bg_color", &ok_light);
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  render (timeline, &dark);
+  lookup (timeline, "success_bg_color", &ok_dark);
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
+
+  g_assert_false (gdk_rgba_equal (&ok_light, &ok_dark));
+  g_assert_cmpuint (count_color (&light, &ok_light, NULL), ==, 2);
+  g_assert_cmpuint (count_color (&dark, &ok_dark, NULL), ==, 2);
+  gtk_window_destroy (window);
+}
+
+/* ---------------------------------------------------------------- */
+
+static GListStore *
+make_runs (guint n)
+{
+  GListStore *store = g_list_store_new (LAB_TYPE_RUN);
+  static const LabStrategy strategies[] = {
+    LAB_STRATEGY_SEQUENTIAL, LAB_STRATEGY_THREADS, LAB_STRATEGY_PROCESS_POOL,
+  };
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LabRun) run = run_task ("sleep", strategies[i % 3], 2,
+                                        "{'seconds': <[0.02, 0.02]>}");
+      g_list_store_append (store, run);
+    }
+  return store;
+}
+
+static void
+test_comparison_empty (void)
+{
+  GtkWidget *chart = lab_comparison_chart_new ();
+  GtkWindow *window = show_widget (chart, 500, 300);
+  g_autoptr(GListStore) store = g_list_store_new (LAB_TYPE_RUN);
+  g_auto(NodeStats) none;
+  g_auto(NodeStats) empty;
+
+  render (chart, &none);
+  g_assert_cmpuint (none.n_text, ==, 2);   /* the legend */
+  lab_comparison_chart_set_runs (LAB_COMPARISON_CHART (chart), G_LIST_MODEL (store));
+  render (chart, &empty);
+  g_assert_cmpuint (empty.n_text, ==, 2);
+  g_assert_cmpuint (lab_comparison_chart_get_selected (LAB_COMPARISON_CHART (chart)), ==,
+                    GTK_INVALID_LIST_POSITION);
+  gtk_window_destroy (window);
+}
+
+/* One row per run with its two bars; rows follow the model. */
+static void
+test_comparison_runs (void)
+{
+  g_autoptr(GListStore) store = make_runs (3);
+  GtkWidget *chart = lab_comparison_chart_new ();
+  GtkWindow *window = show_widget (chart, 500, 400);
+  g_auto(NodeStats) three;
+  g_auto(NodeStats) many;
+  g_auto(NodeStats) selected;
+  int height_three, height_many;
+  GdkRGBA elapsed;
+
+  lab_comparison_chart_set_runs (LAB_COMPARISON_CHART (chart), G_LIST_MODEL (store));
+  render (chart, &three);
+  lookup (chart, "lab_elapsed_bar", &elapsed);
+  /* The legend swatch and one bar per run. */
+  g_assert_cmpuint (count_color (&three, &elapsed, NULL), ==, 1 + 3);
+  g_assert_cmpuint (three.n_text, ==, 2 + 3 * 3);
+  gtk_widget_measure (chart, GTK_ORIENTATION_VERTICAL, -1, NULL, &height_three, NULL, NULL);
+
+  for (guint i = 0; i < 17; i++)
+    {
+      g_autoptr(LabRun) run = g_list_model_get_item (G_LIST_MODEL (store), i % 3);
+      g_list_store_append (store, run);
+    }
+  gtk_widget_measure (chart, GTK_ORIENTATION_VERTICAL, -1, NULL, &height_many, NULL, NULL);
+  g_assert_cmpint (height_many, >, height_three * 4);
+  render (chart, &many);
+  g_assert_cmpuint (count_color (&many, &elapsed, NULL), >=, 1 + 10);
+
+  lab_comparison_chart_set_selected (LAB_COMPARISON_CHART (chart), 1);
+  render (chart, &selected);
+  g_assert_cmpuint (selected.n_color, ==, many.n_color + 1);
+  gtk_window_destroy (window);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GtkCssProvider) provider = NULL;
+
+  lab_test_init (&argc, &argv);
+  adw_init ();
+  /* What AdwApplication loads for the app. */
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, RESOURCE_PREFIX "/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  g_test_add_func ("/charts/cpu/empty", test_cpu_chart_empty);
+  g_test_add_func ("/charts/cpu/history", test_cpu_chart_history);
+  g_test_add_func ("/charts/cpu/sampler", test_cpu_chart_sampler);
+  g_test_add_func ("/charts/timeline/empty", test_timeline_empty);
+  g_test_add_func ("/charts/timeline/ten-threads", test_timeline_ten_threads);
+  g_test_add_func ("/charts/timeline/thread-pool", test_timeline_thread_pool);
+  g_test_add_func ("/charts/timeline/process-pool", test_timeline_process_pool);
+  g_test_add_func ("/charts/timeline/live", test_timeline_live);
+  g_test_add_func ("/charts/timeline/many-jobs", test_timeline_many_jobs);
+  g_test_add_func ("/charts/timeline/dark", test_timeline_dark);
+  g_test_add_func ("/charts/comparison/empty", test_comparison_empty);
+  g_test_add_func ("/charts/comparison/runs", test_comparison_runs);
+
+  return g_test_run ();
+}
