@@ -702,7 +702,10 @@ queue_sample (LabCpuSampler *self,
   if (self->flush_source != NULL)
     return;
   self->flush_source = g_idle_source_new ();
-  g_source_set_priority (self->flush_source, G_PRIORITY_DEFAULT_IDLE);
+  /* Not an idle priority: while a window animates (spinners, charts)
+   * under a slow renderer, frames keep the loop busy and idle sources
+   * would starve until the run ends. At most 10 flushes a second. */
+  g_source_set_priority (self->flush_source, G_PRIORITY_DEFAULT);
   g_source_set_callback (self->flush_source, flush_cb, self, NULL);
   g_source_set_static_name (self->flush_source, "[lab-cpu-sampler] flush");
   g_source_attach (self->flush_source, self->context);
