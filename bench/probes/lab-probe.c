@@ -1,0 +1,31 @@
+/* lab-probe.c — an executable that links one library and does nothing
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * bench/startup times posix_spawn + wait of it: the price of starting a
+ * process that links GLib alone, GIO, libsoup or libvips (chosen with
+ * -DLAB_PROBE_*). The volatile pointer keeps the library linked under
+ * --as-needed without running any of its code, so what is measured is
+ * exec, the dynamic loader and the libraries' constructors.
+ */
+#if defined(LAB_PROBE_VIPS)
+# include <vips/vips.h>
+# define LAB_PROBE_SYMBOL vips_image_get_type
+#elif defined(LAB_PROBE_SOUP)
+# include <libsoup/soup.h>
+# define LAB_PROBE_SYMBOL soup_session_get_type
+#elif defined(LAB_PROBE_GIO)
+# include <gio/gio.h>
+# define LAB_PROBE_SYMBOL g_file_get_type
+#else
+# include <glib.h>
+# define LAB_PROBE_SYMBOL g_get_monotonic_time
+#endif
+
+static void (* volatile keep) (void) = (void (*) (void)) LAB_PROBE_SYMBOL;
+
+int
+main (void)
+{
+  return keep == NULL;
+}
