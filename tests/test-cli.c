@@ -188,11 +188,13 @@ test_worker_faults (void)
   g_autofree char *crash = write_script (dir, "crash", "kill -SEGV $$");
   g_autofree char *garbage = write_script (dir, "garbage", "printf 'HTTP/1.1 200 OK\\r\\n\\r\\ngarbage'");
   g_autofree char *quits = write_script (dir, "quits", "exit 0");
+  g_autofree char *hangs = write_script (dir, "hangs", "exec sleep 60");
   struct { const char *path; const char *needle; } cases[] = {
     { "/nonexistent/concurrency-lab-worker", "Could not start the worker" },
     { crash, "crashed" },
     { garbage, "Malformed frame" },
     { quits, "exited before" },
+    { hangs, "did not answer within" },
   };
   const char *strategies[] = { "--strategy=processes", "--strategy=process-pool" };
 
@@ -200,12 +202,15 @@ test_worker_faults (void)
     for (guint s = 0; s < G_N_ELEMENTS (strategies); s++)
       {
         g_autofree char *env = g_strconcat ("LAB_WORKER_PATH=", cases[c].path, NULL);
+        const char *timeout = "LAB_WORKER_TIMEOUT_MS=300";
         g_autofree char *out = NULL, *err = NULL;
         int status = lab_test_run_cli (ARGV ("run", "--task=sleep", "--seconds=0", "--jobs=3",
                                              strategies[s], "--format=json"),
-                                       (const char * const[]) { env, NULL }, &out, &err);
+                                       (const char * const[]) { env, timeout, NULL }, &out, &err);
 
         g_assert_cmpint (status, ==, 1);
+        if (c > 0)
+          g_assert_nonnull (strstr (out, "\"failed\" : 3"));
         if (!strstr (out, cases[c].needle) && !strstr (err, cases[c].needle))
           g_error ("%s %s: “%s” not in: %s %s", cases[c].path, strategies[s], cases[c].needle, out, err);
       }
@@ -213,6 +218,7 @@ test_worker_faults (void)
   g_unlink (crash);
   g_unlink (garbage);
   g_unlink (quits);
+  g_unlink (hangs);
   g_rmdir (dir);
 }
 

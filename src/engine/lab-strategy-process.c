@@ -30,6 +30,8 @@
 extern char **environ;
 
 #define GRACE_MS         1000
+/* A worker that has not said READY by then is taken as hung. */
+#define READY_TIMEOUT_MS 10000
 #define MAX_WINDOW       64
 /* Jobs longer than this get a window of one, so that no worker sits on a
  * queue of long jobs while another is idle at the end of the run. */
@@ -46,7 +48,9 @@ typedef struct {
   guint           head;            /* ring buffer of jobs sent, oldest first */
   guint           jobs_left;       /* jobs this worker may still be sent */
   gboolean        stdin_closed;
+  gboolean        ready;
   gboolean        eof;
+  gint64          ready_deadline;  /* g_get_monotonic_time() */
   char           *fatal;
 } Worker;
 
@@ -58,6 +62,9 @@ typedef struct {
   guint     next_job;
   guint     n_alive;
   guint     n_spawned;
+  guint     n_ready;         /* workers that ever said READY */
+  gboolean  broken;          /* a worker died before READY, none ever started */
+  gint64    ready_timeout_us;
   gint64    job_ns_sum;
   guint     job_ns_count;
   GVariant *hello;
@@ -125,6 +132,7 @@ spawn_worker (Pool    *p,
   w->reader = lab_frame_reader_new (w->from_fd);
   w->writer = lab_frame_writer_new (w->to_fd);
   w->jobs_left = jobs_left;
+  w->ready_deadline = g_get_monotonic_time () + p->ready_timeout_us;
   lab_frame_writer_append (w->writer, LAB_FRAME_HELLO, g_variant_ref (p->hello));
   p->n_alive++;
   p->n_spawned++;
@@ -172,7 +180,7 @@ release_worker (Pool       *p,
     {
       guint index = w->inflight[(w->head + k) % MAX_WINDOW];
 
-      if (k == 0 || lab_cancel_is_cancelled (p->run->cancel))
+      if (k == 0 || p->broken || lab_cancel_is_cancelled (p->run->cancel))
         fail_job (p, index, why);
       else
         g_array_append_val (p->requeue, index);
@@ -186,6 +194,24 @@ release_worker (Pool       *p,
   g_free (w->fatal);
   *w = (Worker) { 0 };
   p->n_alive--;
+}
+
+static gboolean
+take_job (Pool  *p,
+          guint *index)
+{
+  if (p->requeue->len > 0)
+    {
+      *index = g_array_index (p->requeue, guint, p->requeue->len - 1);
+      g_array_set_size (p->requeue, p->requeue->len - 1);
+      return TRUE;
+    }
+  if (p->next_job < p->run->n_jobs)
+    {
+      *index = p->next_job++;
+      return TRUE;
+    }
+  return FALSE;
 }
 
 static void
@@ -206,25 +232,17 @@ reap_worker (Pool   *p,
   else
     why = describe_exit (status);
 
+  /* No worker ever started properly: the executable is broken, so the
+   * jobs still waiting fail with the same reason instead of respawning
+   * a broken worker for each of them. */
+  p->broken = !w->ready && p->n_ready == 0;
   release_worker (p, w, why);
-}
-
-static gboolean
-take_job (Pool  *p,
-          guint *index)
-{
-  if (p->requeue->len > 0)
+  if (p->broken)
     {
-      *index = g_array_index (p->requeue, guint, p->requeue->len - 1);
-      g_array_set_size (p->requeue, p->requeue->len - 1);
-      return TRUE;
+      guint index;
+      while (take_job (p, &index))
+        fail_job (p, index, why);
     }
-  if (p->next_job < p->run->n_jobs)
-    {
-      *index = p->next_job++;
-      return TRUE;
-    }
-  return FALSE;
 }
 
 static guint
@@ -270,6 +288,8 @@ handle_frame (Pool         *p,
   switch (type)
     {
     case LAB_FRAME_READY:
+      w->ready = TRUE;
+      p->n_ready++;
       return TRUE;
 
     case LAB_FRAME_FATAL:
@@ -463,6 +483,40 @@ build_pollfds (Pool          *p,
   return n;
 }
 
+/* Milliseconds until the first READY deadline, or -1. */
+static int
+poll_timeout (Pool *p)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 first = G_MAXINT64;
+
+  for (guint i = 0; i < p->run->workers; i++)
+    if (p->workers[i].pid != 0 && !p->workers[i].ready)
+      first = MIN (first, p->workers[i].ready_deadline);
+
+  if (first == G_MAXINT64)
+    return -1;
+  return (int) CLAMP ((first - now + 999) / 1000, 0, p->ready_timeout_us / 1000);
+}
+
+static void
+kill_hung (Pool *p)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < p->run->workers; i++)
+    {
+      Worker *w = &p->workers[i];
+
+      if (w->pid == 0 || w->ready || now < w->ready_deadline)
+        continue;
+      g_free (w->fatal);
+      w->fatal = g_strdup_printf (_("it did not answer within %.0f s"), p->ready_timeout_us / 1e6);
+      kill_worker (w, SIGKILL);
+      reap_worker (p, w);
+    }
+}
+
 static gboolean
 loop (Pool    *p,
       GError **error)
@@ -486,7 +540,7 @@ loop (Pool    *p,
         return TRUE;
 
       n = build_pollfds (p, fds, owners);
-      if (poll (fds, n, -1) < 0 && errno != EINTR)
+      if (poll (fds, n, poll_timeout (p)) < 0 && errno != EINTR)
         {
           int saved = errno;
           g_set_error (error, LAB_ERROR, LAB_ERROR_WORKER, "poll: %s", g_strerror (saved));
@@ -514,6 +568,7 @@ loop (Pool    *p,
           if (w->eof)
             reap_worker (p, w);
         }
+      kill_hung (p);
     }
 }
 
@@ -541,6 +596,10 @@ _lab_run_processes (LabRun    *self,
   p.hello = g_variant_ref_sink (g_variant_new ("(us@a{sv})", LAB_PROTOCOL_VERSION,
                                                self->config->task, self->config->params));
   p.cancel_fd = self->cancellable ? g_cancellable_get_fd (self->cancellable) : -1;
+  /* $LAB_WORKER_TIMEOUT_MS shortens the wait for a hung worker (tests). */
+  p.ready_timeout_us = READY_TIMEOUT_MS * 1000;
+  if (g_getenv ("LAB_WORKER_TIMEOUT_MS") != NULL)
+    p.ready_timeout_us = CLAMP (g_ascii_strtoll (g_getenv ("LAB_WORKER_TIMEOUT_MS"), NULL, 10), 1, READY_TIMEOUT_MS) * 1000;
 
   ok = loop (&p, error);
 
