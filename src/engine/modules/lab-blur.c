@@ -1,0 +1,649 @@
+/* lab-blur.c — the seed's image job on libvips: blur, thumbnail, save
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The seed (Pillow) does, per photo:
+ *
+ *   img = Image.open(name)
+ *   img = img.filter(ImageFilter.GaussianBlur(15))
+ *   img.thumbnail((1200, 1200))
+ *   img.save(out)
+ *
+ * This computes the same function with libvips, on one core:
+ *
+ *   load (sequential) → vertical blur → vertical reduce
+ *                     → horizontal blur → horizontal reduce → JPEG
+ *
+ * The Gaussian is separable and so is the thumbnail's cubic reduction,
+ * and operations along different axes commute, so
+ * reduceh ∘ reducev ∘ blurh ∘ blurv = reduceh ∘ blurh ∘ reducev ∘ blurv:
+ * the horizontal blur then only runs on the rows the thumbnail keeps.
+ * Every blurred value is still taken over the full-resolution
+ * neighbourhood; only values the thumbnail throws away are not computed.
+ * That, integer precision (what Pillow's 8-bit filters keep) and a
+ * streaming pipeline with no intermediate image make it about 1.6× faster
+ * than Pillow on one core (see bench/blur.py).
+ *
+ * Pixels are computed on the calling thread, strip by strip, rather than
+ * in libvips's thread pool: the job's CPU time then shows on its own
+ * thread's clock, cancellation is checked between strips, and the
+ * strategy alone decides how many cores work.
+ */
+#define G_LOG_DOMAIN "lab-blur"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <vips/vips.h>
+
+#include "lab-blur.h"
+#include "lab-error.h"
+
+/* A VipsImage that owns the intermediate images of one job (through
+ * vips_object_local_array()), so they all go with it. */
+typedef VipsImage LabVipsContext;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabVipsContext, g_object_unref)
+
+/* Output rows per strip: a few milliseconds of work, so a cancel is
+ * noticed quickly, and enough rows that the blur's margins cost little. */
+#define STRIP_HEIGHT 32
+#define JPEG_QUALITY 75   /* Pillow's default */
+#define JPEG_TAIL    (64 * 1024)
+
+struct _LabBlurWorker
+{
+  VipsImage *hmask;
+  VipsImage *vmask;
+};
+
+/* Formats are told by their first bytes, not by the name, and only the
+ * four photo formats are decoded: libvips could open far more (SVG, PDF,
+ * FITS...), none of which belongs in a photo folder. */
+typedef int (*LoadFunc) (const char *filename, VipsImage **out, ...);
+
+typedef struct {
+  const char *magic;
+  guint       offset;
+  guint       length;
+  LoadFunc    load;    /* NULL: an image, but not one we take */
+} Format;
+
+static const Format formats[] = {
+  { "\xFF\xD8\xFF", 0, 3, vips_jpegload },
+  { "\x89PNG\r\n\x1A\n", 0, 8, vips_pngload },
+  { "WEBP", 8, 4, vips_webpload },
+  { "II*\0", 0, 4, vips_tiffload },
+  { "MM\0*", 0, 4, vips_tiffload },
+  { "GIF8", 0, 4, NULL },
+  { "BM", 0, 2, NULL },
+  { "ftyp", 4, 4, NULL },   /* HEIF, AVIF */
+};
+
+static const char * const image_suffixes[] = {
+  ".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff",
+};
+
+static char *init_error;
+
+static gpointer
+init_once (gpointer data)
+{
+  if (VIPS_INIT ("concurrency-lab") != 0)
+    {
+      g_autofree char *message = vips_error_buffer_copy ();
+      init_error = g_strdup_printf (_("Could not start libvips: %s"), message);
+      return NULL;
+    }
+
+  /* One core per job: the strategy decides how many cores work. No
+   * operation cache: every job computes its own photo. */
+  vips_concurrency_set (1);
+  vips_cache_set_max (0);
+#if VIPS_MAJOR_VERSION > 8 || (VIPS_MAJOR_VERSION == 8 && VIPS_MINOR_VERSION >= 13)
+  vips_block_untrusted_set (TRUE);
+#endif
+  return NULL;
+}
+
+/**
+ * lab_blur_init:
+ *
+ * Starts libvips once per process, from whichever thread comes first.
+ */
+gboolean
+lab_blur_init (GError **error)
+{
+  static GOnce once = G_ONCE_INIT;
+
+  g_once (&once, init_once, NULL);
+  if (init_error != NULL)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_FAILED, init_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+LabBlurWorker *
+lab_blur_worker_new (void)
+{
+  LabBlurWorker *worker = g_new0 (LabBlurWorker, 1);
+
+  /* Global in libvips; set again in case something else changed it. */
+  vips_concurrency_set (1);
+
+  /* vips_gaussblur()'s own mask: amplitude down to 0.2, integer. */
+  if (vips_gaussmat (&worker->hmask, LAB_BLUR_SIGMA, 0.2,
+                     "separable", TRUE, "precision", VIPS_PRECISION_INTEGER, NULL) != 0 ||
+      vips_rot (worker->hmask, &worker->vmask, VIPS_ANGLE_D90, NULL) != 0)
+    g_free (vips_error_buffer_copy ());
+
+  return worker;
+}
+
+void
+lab_blur_worker_free (LabBlurWorker *worker)
+{
+  if (worker == NULL)
+    return;
+
+  g_clear_object (&worker->hmask);
+  g_clear_object (&worker->vmask);
+  g_free (worker);
+}
+
+/* The first line of libvips's error text, which it keeps per process:
+ * taking a copy also clears it for the next job. */
+static char *
+take_vips_message (void)
+{
+  g_autofree char *text = vips_error_buffer_copy ();
+  char *newline;
+
+  if (text == NULL || text[0] == '\0')
+    return g_strdup (_("unknown libvips error"));
+  if ((newline = strchr (text, '\n')) != NULL)
+    *newline = '\0';
+  return g_strdup (g_strstrip (text));
+}
+
+gboolean
+lab_blur_is_image_name (const char *name)
+{
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+
+  if (name[0] == '.')
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (image_suffixes); i++)
+    if (g_str_has_suffix (lower, image_suffixes[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* Returns the number of bytes read into @head, or -1 with errno set. */
+static gssize
+read_head (const char *path,
+           guchar     *head,
+           gsize       size)
+{
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  gssize n;
+  int saved;
+
+  if (fd < 0)
+    return -1;
+  n = read (fd, head, size);
+  saved = errno;
+  close (fd);
+  errno = saved;
+  return n;
+}
+
+static const Format *
+sniff (const guchar *head,
+       gsize         n)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    if (formats[i].offset + formats[i].length <= n &&
+        memcmp (head + formats[i].offset, formats[i].magic, formats[i].length) == 0)
+      return &formats[i];
+  return NULL;
+}
+
+/* A JPEG ends with the EOI marker (FF D9), perhaps followed by some
+ * padding or a vendor trailer; compressed data never contains it. One
+ * without it near its end was cut short. Checked before decoding, as
+ * libvips reports a decode error also as a warning on stderr. */
+static gboolean
+lacks_jpeg_end (const char *path)
+{
+  g_autofree guchar *tail = g_malloc (JPEG_TAIL);
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  off_t size, start;
+  ssize_t n;
+
+  if (fd < 0)
+    return FALSE;
+  size = lseek (fd, 0, SEEK_END);
+  start = MAX (size - JPEG_TAIL, 0);
+  n = size > 0 ? pread (fd, tail, size - start, start) : -1;
+  close (fd);
+
+  for (ssize_t i = n - 2; i >= 0; i--)
+    if (tail[i] == 0xFF && tail[i + 1] == 0xD9)
+      return FALSE;
+  return n >= 0;
+}
+
+static gpointer
+fail (GError     **error,
+      const char  *path,
+      const char  *format,
+      ...) G_GNUC_PRINTF (3, 4);
+
+/* Sets the job's error: the file's name, then what is wrong with it.
+ * Returns %NULL, for the callers' convenience. */
+static gpointer
+fail (GError     **error,
+      const char  *path,
+      const char  *format,
+      ...)
+{
+  g_autofree char *name = g_filename_display_basename (path);
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, format);
+  what = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, "%s: %s", name, what);
+  return NULL;
+}
+
+/* Checks what can be checked before decoding: the file is there, not
+ * empty, a photo format, whole, and of a size we accept. */
+static VipsImage *
+open_checked (const char  *path,
+              GError     **error)
+{
+  guchar head[16];
+  gssize n = read_head (path, head, sizeof head);
+  const Format *format;
+  VipsImage *image = NULL;
+
+  if (n < 0)
+    return fail (error, path, _("cannot open: %s"), g_strerror (errno));
+  if (n == 0)
+    return fail (error, path, _("empty file (0 bytes)"));
+  if ((format = sniff (head, n)) == NULL)
+    return fail (error, path, _("not an image"));
+  if (format->load == NULL)
+    return fail (error, path, _("not a JPEG, PNG, WebP or TIFF image"));
+  if (format->load == vips_jpegload && lacks_jpeg_end (path))
+    return fail (error, path, _("truncated JPEG"));
+
+  /* Reads the header only; pixels are decoded as the pipeline pulls them. */
+  if (format->load (path, &image, "access", VIPS_ACCESS_SEQUENTIAL,
+                    "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL) != 0)
+    {
+      g_autofree char *message = take_vips_message ();
+      return fail (error, path, _("damaged image: %s"), message);
+    }
+
+  if ((guint64) image->Xsize * (guint64) image->Ysize > LAB_BLUR_MAX_PIXELS)
+    {
+      fail (error, path, _("too large: %d×%d (the limit is %u megapixels)"),
+            image->Xsize, image->Ysize, (guint) (LAB_BLUR_MAX_PIXELS / 1000000));
+      g_object_unref (image);
+      return NULL;
+    }
+
+  return image;
+}
+
+/* img.thumbnail((1200, 1200)): fit the box, keep the aspect ratio, never
+ * enlarge; Pillow rounds the short side to the integer whose aspect ratio
+ * is closest to the original's. */
+static int
+round_aspect (double number,
+              double aspect,
+              double other,
+              gboolean number_is_width)
+{
+  int lo = (int) floor (number), hi = (int) ceil (number);
+  double err_lo, err_hi;
+
+  if (number_is_width)
+    err_lo = fabs (aspect - lo / other), err_hi = fabs (aspect - hi / other);
+  else
+    err_lo = lo == 0 ? 0 : fabs (aspect - other / lo), err_hi = fabs (aspect - other / hi);
+
+  return MAX (err_hi < err_lo ? hi : lo, 1);
+}
+
+static void
+thumbnail_size (int  width,
+                int  height,
+                int *out_width,
+                int *out_height)
+{
+  double aspect = (double) width / height;
+
+  *out_width = width;
+  *out_height = height;
+  if (width <= LAB_BLUR_BOX && height <= LAB_BLUR_BOX)
+    return;
+
+  if (aspect <= 1.0)
+    {
+      *out_width = round_aspect (LAB_BLUR_BOX * aspect, aspect, LAB_BLUR_BOX, TRUE);
+      *out_height = LAB_BLUR_BOX;
+    }
+  else
+    {
+      *out_width = LAB_BLUR_BOX;
+      *out_height = round_aspect (LAB_BLUR_BOX / aspect, aspect, LAB_BLUR_BOX, FALSE);
+    }
+}
+
+/* 8-bit sRGB or grey without alpha, as a JPEG holds; a no-op for photos. */
+static int
+to_jpeg_bands (VipsImage  *context,
+               VipsImage  *in,
+               VipsImage **out)
+{
+  VipsImage **t = (VipsImage **) vips_object_local_array (VIPS_OBJECT (context), 3);
+  VipsInterpretation interpretation = vips_image_guess_interpretation (in);
+  VipsInterpretation target = interpretation == VIPS_INTERPRETATION_B_W ||
+                              interpretation == VIPS_INTERPRETATION_GREY16
+                              ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB;
+
+  if (vips_image_hasalpha (in))
+    {
+      /* Flattened on white: a JPEG has no alpha (Pillow refuses to save). */
+      double white = in->BandFmt == VIPS_FORMAT_USHORT ? 65535.0 : 255.0;
+      VipsArrayDouble *background = vips_array_double_new (&white, 1);
+      int status = vips_flatten (in, &t[0], "background", background, NULL);
+
+      vips_area_unref (VIPS_AREA (background));
+      if (status != 0)
+        return -1;
+      in = t[0];
+    }
+  if (in->Type != target && vips_colourspace (in, &t[1], target, NULL) != 0)
+    return -1;
+  in = t[1] ? t[1] : in;
+  if (in->BandFmt != VIPS_FORMAT_UCHAR && vips_cast_uchar (in, &t[2], NULL) != 0)
+    return -1;
+
+  *out = t[2] ? t[2] : in;
+  return 0;
+}
+
+/* One axis of blur-then-thumbnail: blur along @direction with @mask, then
+ * reduce that axis to @size with Pillow's thumbnail filter (bicubic). */
+static int
+blur_axis (VipsImage     *context,
+           VipsImage     *in,
+           VipsImage     *mask,
+           VipsDirection  direction,
+           int            size,
+           VipsImage    **out)
+{
+  VipsImage **t = (VipsImage **) vips_object_local_array (VIPS_OBJECT (context), 2);
+  gboolean vertical = direction == VIPS_DIRECTION_VERTICAL;
+  int length = vertical ? in->Ysize : in->Xsize;
+  double factor = (double) length / size;
+
+  if (vips_conv (in, &t[0], mask, "precision", VIPS_PRECISION_INTEGER, NULL) != 0)
+    return -1;
+  if (size == length)
+    {
+      *out = t[0];
+      return 0;
+    }
+  if ((vertical ? vips_reducev (t[0], &t[1], factor, "kernel", VIPS_KERNEL_CUBIC, NULL)
+                : vips_reduceh (t[0], &t[1], factor, "kernel", VIPS_KERNEL_CUBIC, NULL)) != 0)
+    return -1;
+  *out = t[1];
+  return 0;
+}
+
+/* The lazy pipeline: nothing is computed until a region asks for pixels. */
+static int
+build_pipeline (LabBlurWorker  *worker,
+                VipsImage      *context,
+                VipsImage      *in,
+                VipsImage     **out)
+{
+  VipsImage *photo, *rows;
+  int width, height;
+
+  if (worker->hmask == NULL || to_jpeg_bands (context, in, &photo) != 0)
+    return -1;
+
+  thumbnail_size (photo->Xsize, photo->Ysize, &width, &height);
+
+  return blur_axis (context, photo, worker->vmask, VIPS_DIRECTION_VERTICAL, height, &rows) != 0 ||
+         blur_axis (context, rows, worker->hmask, VIPS_DIRECTION_HORIZONTAL, width, out) != 0 ? -1 : 0;
+}
+
+/* Computes @image into memory on this thread, top to bottom (the order
+ * a sequential loader needs). Returns 1 when cancelled. */
+static int
+compute_in_strips (VipsImage  *context,
+                   VipsImage  *image,
+                   VipsImage **out,
+                   LabCancel  *cancel)
+{
+  VipsObject **t = vips_object_local_array (VIPS_OBJECT (context), 3);
+  VipsImage *memory = vips_image_new_memory ();
+
+  t[0] = VIPS_OBJECT (memory);
+  if (vips_image_pipelinev (memory, VIPS_DEMAND_STYLE_THINSTRIP, image, NULL) != 0 ||
+      vips_image_write_prepare (memory) != 0)
+    return -1;
+
+  t[1] = VIPS_OBJECT (vips_region_new (image));
+  t[2] = VIPS_OBJECT (vips_region_new (memory));
+  for (int y = 0; y < image->Ysize; y += STRIP_HEIGHT)
+    {
+      VipsRect strip = { 0, y, image->Xsize, MIN (STRIP_HEIGHT, image->Ysize - y) };
+
+      if (lab_cancel_is_cancelled (cancel))
+        return 1;
+      if (vips_region_image ((VipsRegion *) t[2], &strip) != 0 ||
+          vips_region_prepare_to ((VipsRegion *) t[1], (VipsRegion *) t[2], &strip, 0, y) != 0)
+        return -1;
+    }
+
+  *out = memory;
+  return 0;
+}
+
+static gboolean
+save_jpeg (VipsImage   *image,
+           const char  *dest,
+           guint64     *bytes_written,
+           GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *name = g_filename_display_basename (dest);
+  void *buffer = NULL;
+  size_t length = 0;
+
+  /* Like Pillow's save(): quality 75, no metadata carried over. */
+  if (vips_jpegsave_buffer (image, &buffer, &length, "Q", JPEG_QUALITY, "strip", TRUE, NULL) != 0)
+    {
+      g_autofree char *message = take_vips_message ();
+      g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("%s: could not encode: %s"), name, message);
+      return FALSE;
+    }
+
+  /* A temporary file renamed over the destination: never a partial file. */
+  if (!g_file_set_contents (dest, buffer, length, &local_error))
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not save %s: %s"), name, local_error->message);
+      g_free (buffer);
+      return FALSE;
+    }
+
+  *bytes_written = length;
+  g_free (buffer);
+  return TRUE;
+}
+
+static void
+set_decode_error (const char  *path,
+                  GError     **error)
+{
+  g_autofree char *message = take_vips_message ();
+
+  fail (error, path, _("damaged image: %s"), message);
+}
+
+/**
+ * lab_blur_file:
+ * @worker: this thread's masks, from lab_blur_worker_new()
+ * @source: an image file
+ * @dest: the JPEG to write (replaced atomically)
+ * @cancel: (nullable): checked between strips
+ *
+ * Blurs @source like the seed, makes the thumbnail and saves it. Every
+ * failure is this job's: a message naming the file and what is wrong.
+ */
+gboolean
+lab_blur_file (LabBlurWorker  *worker,
+               const char     *source,
+               const char     *dest,
+               LabCancel      *cancel,
+               guint64        *bytes_written,
+               GError        **error)
+{
+  g_autoptr(LabVipsContext) context = NULL;
+  VipsImage *in, *pipeline, *result;
+  int status;
+
+  if ((in = open_checked (source, error)) == NULL)
+    return FALSE;
+
+  context = vips_image_new ();
+  vips_object_local (context, in);
+
+  if (build_pipeline (worker, context, in, &pipeline) != 0)
+    {
+      set_decode_error (source, error);
+      return FALSE;
+    }
+
+  status = compute_in_strips (context, pipeline, &result, cancel);
+  if (status == 1)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_CANCELLED, _("Cancelled"));
+      return FALSE;
+    }
+  if (status != 0)
+    {
+      set_decode_error (source, error);
+      return FALSE;
+    }
+
+  return save_jpeg (result, dest, bytes_written, error);
+}
+
+/**
+ * lab_blur_ensure_dir:
+ *
+ * Creates @dir if needed and checks that files can be written there, so
+ * an unusable output folder is reported before any job runs.
+ */
+gboolean
+lab_blur_ensure_dir (const char  *dir,
+                     GError     **error)
+{
+  g_autofree char *display = g_filename_display_name (dir);
+
+  if (g_mkdir_with_parents (dir, 0755) != 0 || g_access (dir, W_OK | X_OK) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("Cannot write to the output folder %s: %s"), display, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+lab_blur_default_output (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "concurrency-lab", "blurred", NULL);
+}
+
+/* Photo-like: smooth shapes (Perlin noise, made small and enlarged) in
+ * three colour channels plus fine grain, so that the JPEG weighs and
+ * decodes like a camera photo. Deterministic per @seed. */
+static int
+make_photo (int      seed,
+            void   **buffer,
+            size_t  *length)
+{
+  g_autoptr(LabVipsContext) context = vips_image_new ();
+  VipsImage **t = (VipsImage **) vips_object_local_array (VIPS_OBJECT (context), 9);
+  double scale[] = { 90, 80, 100 }, offset[] = { 120, 110, 100 };
+
+  if (vips_perlin (&t[0], 600, 400, "cell_size", 80, "seed", seed * 3, NULL) != 0 ||
+      vips_perlin (&t[1], 600, 400, "cell_size", 120, "seed", seed * 3 + 1, NULL) != 0 ||
+      vips_perlin (&t[2], 600, 400, "cell_size", 60, "seed", seed * 3 + 2, NULL) != 0 ||
+      vips_bandjoin (t, &t[3], 3, NULL) != 0 ||
+      vips_linear (t[3], &t[4], scale, offset, 3, NULL) != 0 ||
+      vips_resize (t[4], &t[5], 4.0, "kernel", VIPS_KERNEL_LINEAR, NULL) != 0 ||
+      vips_gaussnoise (&t[6], t[5]->Xsize, t[5]->Ysize, "sigma", 12.0, "mean", 0.0, "seed", seed, NULL) != 0 ||
+      vips_add (t[5], t[6], &t[7], NULL) != 0 ||
+      vips_cast_uchar (t[7], &t[8], NULL) != 0)
+    return -1;
+
+  return vips_jpegsave_buffer (t[8], buffer, length, "Q", 90, NULL);
+}
+
+/**
+ * lab_blur_default_images:
+ *
+ * The folder blur uses without --images: eight 2400×1600 photo-like JPEGs
+ * in the user cache folder, generated on first use (about a second) and
+ * kept. Each file is written whole or not at all, so processes that
+ * race to make them agree.
+ */
+char *
+lab_blur_default_images (GError **error)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", "photos", NULL);
+
+  if (!lab_blur_ensure_dir (dir, error))
+    return NULL;
+
+  for (int i = 1; i <= 8; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("photo-%d.jpg", i);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree void *buffer = NULL;
+      size_t length = 0;
+
+      if (g_file_test (path, G_FILE_TEST_EXISTS))
+        continue;
+      if (make_photo (i, &buffer, &length) != 0)
+        {
+          g_autofree char *message = take_vips_message ();
+          g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not make the sample photos: %s"), message);
+          return NULL;
+        }
+      if (!g_file_set_contents (path, buffer, length, error))
+        return NULL;
+    }
+
+  return g_steal_pointer (&dir);
+}

@@ -1,0 +1,214 @@
+/* lab-task-blur.c — CPU-bound: blur and thumbnail a folder of photos
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "lab-task-blur"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "lab-blur.h"
+#include "lab-error.h"
+#include "lab-tasks-vips.h"
+
+typedef struct {
+  char      *images;    /* the folder */
+  char      *output;
+  GPtrArray *sources;   /* full paths, sorted by name */
+  GPtrArray *dests;     /* one per source */
+  guint      n_jobs;
+} BlurPlan;
+
+static void
+blur_plan_free (gpointer data)
+{
+  BlurPlan *plan = data;
+
+  g_free (plan->images);
+  g_free (plan->output);
+  g_clear_pointer (&plan->sources, g_ptr_array_unref);
+  g_clear_pointer (&plan->dests, g_ptr_array_unref);
+  g_free (plan);
+}
+
+static int
+compare_paths (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The images of @dir, sorted so that a worker process that scans the
+ * folder again gives job i the same file. */
+static GPtrArray *
+list_images (const char  *dir,
+             GError     **error)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GDir) gdir = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *display = g_filename_display_name (dir);
+  const char *name;
+
+  if ((gdir = g_dir_open (dir, 0, &local_error)) == NULL)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("Cannot read the image folder %s: %s"), display, local_error->message);
+      return NULL;
+    }
+
+  while ((name = g_dir_read_name (gdir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      if (lab_blur_is_image_name (name) && g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        g_ptr_array_add (names, g_steal_pointer (&path));
+    }
+
+  if (names->len == 0)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("No JPEG, PNG, WebP or TIFF files in %s"), display);
+      return NULL;
+    }
+
+  g_ptr_array_sort (names, compare_paths);
+  return g_steal_pointer (&names);
+}
+
+/* photo.png → OUTPUT/photo.jpg; a second “photo” becomes photo-N.jpg. */
+static GPtrArray *
+output_names (GPtrArray  *sources,
+              const char *output)
+{
+  g_autoptr(GHashTable) taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GPtrArray *dests = g_ptr_array_new_full (sources->len, g_free);
+
+  for (guint i = 0; i < sources->len; i++)
+    {
+      g_autofree char *base = g_path_get_basename (g_ptr_array_index (sources, i));
+      char *dot = strrchr (base, '.');
+      char *name;
+
+      if (dot != NULL && dot != base)
+        *dot = '\0';
+      name = g_strconcat (base, ".jpg", NULL);
+      if (g_hash_table_contains (taken, name))
+        {
+          g_free (name);
+          name = g_strdup_printf ("%s-%u.jpg", base, i + 1);
+        }
+      g_ptr_array_add (dests, g_build_filename (output, name, NULL));
+      g_hash_table_add (taken, name);
+    }
+
+  return dests;
+}
+
+static gboolean
+read_folders (GVariant  *params,
+              BlurPlan  *plan,
+              GError   **error)
+{
+  g_autoptr(GVariant) images = NULL, output = NULL;
+
+  if (params != NULL)
+    {
+      images = g_variant_lookup_value (params, LAB_PARAM_IMAGES, G_VARIANT_TYPE_STRING);
+      output = g_variant_lookup_value (params, LAB_PARAM_OUTPUT, G_VARIANT_TYPE_STRING);
+    }
+
+  plan->images = images ? g_variant_dup_string (images, NULL) : lab_blur_default_images (error);
+  plan->output = output ? g_variant_dup_string (output, NULL) : lab_blur_default_output ();
+
+  return plan->images != NULL && lab_blur_ensure_dir (plan->output, error);
+}
+
+static gpointer
+blur_setup (GVariant  *params,
+            GError   **error)
+{
+  BlurPlan *plan = g_new0 (BlurPlan, 1);
+
+  if (!lab_blur_init (error) ||
+      !read_folders (params, plan, error) ||
+      !(plan->sources = list_images (plan->images, error)) ||
+      /* One job per image; --jobs=N cycles through them. */
+      !lab_params_get_uint (params, LAB_PARAM_JOBS, plan->sources->len, 1, LAB_MAX_JOBS,
+                            &plan->n_jobs, error))
+    {
+      blur_plan_free (plan);
+      return NULL;
+    }
+
+  plan->dests = output_names (plan->sources, plan->output);
+  return plan;
+}
+
+static guint
+blur_get_n_jobs (gpointer data)
+{
+  return ((BlurPlan *) data)->n_jobs;
+}
+
+/* For worker processes: the folders decided here, so a worker neither
+ * picks another default nor makes the sample photos again. */
+static GVariant *
+blur_resolve_params (gpointer data)
+{
+  BlurPlan *plan = data;
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, LAB_PARAM_IMAGES, "s", plan->images);
+  g_variant_dict_insert (&dict, LAB_PARAM_OUTPUT, "s", plan->output);
+  g_variant_dict_insert (&dict, LAB_PARAM_JOBS, "u", plan->n_jobs);
+  return g_variant_dict_end (&dict);
+}
+
+static gpointer
+blur_worker_init (gpointer data)
+{
+  return lab_blur_worker_new ();
+}
+
+static void
+blur_worker_free (gpointer state)
+{
+  lab_blur_worker_free (state);
+}
+
+static gboolean
+blur_run_job (gpointer       data,
+              gpointer       worker_state,
+              guint          index,
+              LabJobResult  *result,
+              LabCancel     *cancel,
+              GError       **error)
+{
+  BlurPlan *plan = data;
+  guint i = index % plan->sources->len;
+
+  return lab_blur_file (worker_state,
+                        g_ptr_array_index (plan->sources, i),
+                        g_ptr_array_index (plan->dests, i),
+                        cancel, &result->bytes, error);
+}
+
+static const char * const blur_params[] = {
+  LAB_PARAM_IMAGES, LAB_PARAM_OUTPUT, LAB_PARAM_JOBS, NULL
+};
+
+const LabTaskClass _lab_task_blur = {
+  .name = "blur",
+  .kind = LAB_TASK_KIND_CPU,
+  .summary = N_("Each job blurs a photo and makes its 1200×1200 thumbnail with libvips (CPU)"),
+  .params = blur_params,
+  .setup = blur_setup,
+  .plan_free = blur_plan_free,
+  .get_n_jobs = blur_get_n_jobs,
+  .worker_init = blur_worker_init,
+  .worker_free = blur_worker_free,
+  .run_job = blur_run_job,
+  .resolve_params = blur_resolve_params,
+};

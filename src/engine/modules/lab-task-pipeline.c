@@ -1,0 +1,305 @@
+/* lab-task-pipeline.c — mixed I/O and CPU: download a photo, then blur it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The download half is the `download` task itself, reached through its
+ * LabTaskClass: each worker (thread or process) gets its own download
+ * plan writing into a private folder, so the one file there after a job
+ * is that job's photo, whatever name the download gave it. The folder
+ * exists only while a job runs: a run that ends, however it ends, leaves
+ * nothing behind (thread pools may free worker state late, or never).
+ */
+#define G_LOG_DOMAIN "lab-task-pipeline"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "lab-blur.h"
+#include "lab-error.h"
+#include "lab-tasks-vips.h"
+
+typedef struct {
+  const LabTaskClass *download;
+  gpointer            download_plan;  /* in the app: keeps the embedded server */
+  GVariant           *download_params;/* what each worker's download plan gets */
+  char               *output;
+  char               *tmp;            /* downloads land in tmp/worker-XXXXXX */
+  guint               n_jobs;
+} PipelinePlan;
+
+typedef struct {
+  PipelinePlan  *plan;
+  gpointer       download_plan;
+  gpointer       download_state;
+  LabBlurWorker *blur;
+  char          *dir;
+  GError        *error;               /* the worker could not be set up */
+} PipelineWorker;
+
+/* Removes the files of @dir (a folder this task made), then @dir. */
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GDir) gdir = dir ? g_dir_open (dir, 0, NULL) : NULL;
+  const char *name;
+
+  while (gdir != NULL && (name = g_dir_read_name (gdir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (path);
+      else
+        g_unlink (path);
+    }
+  if (dir != NULL)
+    g_rmdir (dir);
+}
+
+static void
+pipeline_plan_free (gpointer data)
+{
+  PipelinePlan *plan = data;
+
+  if (plan->download_plan != NULL)
+    plan->download->plan_free (plan->download_plan);
+  g_clear_pointer (&plan->download_params, g_variant_unref);
+  g_free (plan->tmp);
+  g_free (plan->output);
+  g_free (plan);
+}
+
+/* The user's parameters with --output replaced by @output: that one is
+ * where the blurred photos go, not the downloads. */
+static GVariant *
+with_output (GVariant   *params,
+             const char *output)
+{
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, params);
+  g_variant_dict_insert (&dict, LAB_PARAM_OUTPUT, "s", output);
+  return g_variant_ref_sink (g_variant_dict_end (&dict));
+}
+
+/* A new folder for one worker's downloads, under the user's cache (not
+ * /tmp, where another user could take its name between two jobs). */
+static char *
+make_worker_dir (PipelinePlan  *plan,
+                 GError       **error)
+{
+  g_autofree char *dir = g_build_filename (plan->tmp, "worker-XXXXXX", NULL);
+
+  if (g_mkdir_with_parents (plan->tmp, 0700) != 0 || g_mkdtemp (dir) == NULL)
+    {
+      int saved = errno;
+      g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED,
+                   _("Could not make a temporary folder in %s: %s"), plan->tmp, g_strerror (saved));
+      return NULL;
+    }
+  return g_steal_pointer (&dir);
+}
+
+/* Sets up the download task with its output in a new folder of ours,
+ * which is empty again once its setup has checked it can write there. */
+static gpointer
+setup_download_into (PipelinePlan  *plan,
+                     GVariant      *params,
+                     char         **dir_out,
+                     GError       **error)
+{
+  g_autofree char *dir = make_worker_dir (plan, error);
+  g_autoptr(GVariant) download_params = NULL;
+  gpointer download_plan;
+
+  if (dir == NULL)
+    return NULL;
+
+  download_params = with_output (params, dir);
+  download_plan = plan->download->setup (download_params, error);
+  g_rmdir (dir);
+  if (dir_out != NULL)
+    *dir_out = g_steal_pointer (&dir);
+  return download_plan;
+}
+
+static gboolean
+setup_download (PipelinePlan  *plan,
+                GVariant      *params,
+                GError       **error)
+{
+  if (!(plan->download = lab_task_lookup ("download", error)) ||
+      !(plan->download_plan = setup_download_into (plan, params, NULL, error)))
+    return FALSE;
+
+  /* Workers set up their own download plans: with the URLs it decided
+   * (the embedded server's, started once, here), not the user's words. */
+  plan->download_params = plan->download->resolve_params
+                          ? g_variant_ref_sink (plan->download->resolve_params (plan->download_plan))
+                          : g_variant_ref (params);
+  plan->n_jobs = plan->download->get_n_jobs (plan->download_plan);
+  return TRUE;
+}
+
+static gpointer
+pipeline_setup (GVariant  *params,
+                GError   **error)
+{
+  PipelinePlan *plan = g_new0 (PipelinePlan, 1);
+  g_autoptr(GVariant) output = NULL;
+
+  if (params != NULL)
+    output = g_variant_lookup_value (params, LAB_PARAM_OUTPUT, G_VARIANT_TYPE_STRING);
+  plan->output = output ? g_variant_dup_string (output, NULL)
+                        : g_build_filename (g_get_user_cache_dir (), "concurrency-lab", "pipeline", NULL);
+  plan->tmp = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", "pipeline-downloads", NULL);
+
+  if (!lab_blur_init (error) ||
+      !lab_blur_ensure_dir (plan->output, error) ||
+      !setup_download (plan, params, error))
+    {
+      pipeline_plan_free (plan);
+      return NULL;
+    }
+
+  return plan;
+}
+
+static guint
+pipeline_get_n_jobs (gpointer data)
+{
+  return ((PipelinePlan *) data)->n_jobs;
+}
+
+/* For worker processes: the download's decisions, and our output. */
+static GVariant *
+pipeline_resolve_params (gpointer data)
+{
+  PipelinePlan *plan = data;
+
+  return with_output (plan->download_params, plan->output);
+}
+
+static void
+pipeline_worker_free (gpointer data)
+{
+  PipelineWorker *worker = data;
+
+  if (worker->download_state != NULL && worker->plan->download->worker_free != NULL)
+    worker->plan->download->worker_free (worker->download_state);
+  if (worker->download_plan != NULL)
+    worker->plan->download->plan_free (worker->download_plan);
+  lab_blur_worker_free (worker->blur);
+  remove_tree (worker->dir);
+  g_free (worker->dir);
+  g_clear_error (&worker->error);
+  g_free (worker);
+}
+
+static gpointer
+pipeline_worker_init (gpointer data)
+{
+  PipelinePlan *plan = data;
+  PipelineWorker *worker = g_new0 (PipelineWorker, 1);
+
+  worker->plan = plan;
+  worker->blur = lab_blur_worker_new ();
+  worker->download_plan = setup_download_into (plan, plan->download_params, &worker->dir, &worker->error);
+  if (worker->download_plan != NULL && plan->download->worker_init != NULL)
+    worker->download_state = plan->download->worker_init (worker->download_plan);
+
+  return worker;
+}
+
+/* The photo the last download left in this worker's folder. */
+static char *
+take_download (PipelineWorker  *worker,
+               GError         **error)
+{
+  g_autoptr(GDir) dir = g_dir_open (worker->dir, 0, error);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (name[0] != '.')
+      return g_build_filename (worker->dir, name, NULL);
+
+  if (dir != NULL)
+    g_set_error_literal (error, LAB_ERROR, LAB_ERROR_FAILED, _("The download left no file"));
+  return NULL;
+}
+
+static char *
+output_path (PipelinePlan *plan,
+             const char   *downloaded)
+{
+  g_autofree char *base = g_path_get_basename (downloaded);
+  char *dot = strrchr (base, '.');
+
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  return g_strdup_printf ("%s/%s.jpg", plan->output, base);
+}
+
+static gboolean
+pipeline_run_job (gpointer       data,
+                  gpointer       worker_state,
+                  guint          index,
+                  LabJobResult  *result,
+                  LabCancel     *cancel,
+                  GError       **error)
+{
+  PipelinePlan *plan = data;
+  PipelineWorker *worker = worker_state;
+  g_autofree char *downloaded = NULL;
+  g_autofree char *dest = NULL;
+  guint64 written = 0;
+  gboolean ok;
+
+  if (worker->error != NULL)
+    {
+      g_propagate_error (error, g_error_copy (worker->error));
+      return FALSE;
+    }
+
+  if (g_mkdir (worker->dir, 0700) != 0 && errno != EEXIST)
+    {
+      int saved = errno;
+      g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED,
+                   _("Could not make a temporary folder in %s: %s"), plan->tmp, g_strerror (saved));
+      return FALSE;
+    }
+
+  ok = plan->download->run_job (worker->download_plan, worker->download_state,
+                                index, result, cancel, error) &&
+       (downloaded = take_download (worker, error)) != NULL;
+
+  /* result->bytes stays what the download moved: the I/O half. */
+  if (ok)
+    {
+      dest = output_path (plan, downloaded);
+      ok = lab_blur_file (worker->blur, downloaded, dest, cancel, &written, error);
+    }
+  remove_tree (worker->dir);
+  return ok;
+}
+
+static const char * const pipeline_params[] = {
+  LAB_PARAM_JOBS, LAB_PARAM_URLS, LAB_PARAM_URLS_FILE, LAB_PARAM_OUTPUT,
+  LAB_PARAM_TIMEOUT, LAB_PARAM_MAX_BYTES, NULL
+};
+
+const LabTaskClass _lab_task_pipeline = {
+  .name = "pipeline",
+  .kind = LAB_TASK_KIND_MIXED,
+  .summary = N_("Each job downloads a photo, then blurs it (I/O, then CPU)"),
+  .params = pipeline_params,
+  .setup = pipeline_setup,
+  .plan_free = pipeline_plan_free,
+  .get_n_jobs = pipeline_get_n_jobs,
+  .worker_init = pipeline_worker_init,
+  .worker_free = pipeline_worker_free,
+  .run_job = pipeline_run_job,
+  .resolve_params = pipeline_resolve_params,
+};
