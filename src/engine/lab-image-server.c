@@ -552,6 +552,13 @@ server_thread (gpointer data)
   return NULL;
 }
 
+static gboolean
+quit_cb (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 lab_image_server_finalize (GObject *object)
 {
@@ -559,7 +566,13 @@ lab_image_server_finalize (GObject *object)
 
   if (self->thread != NULL)
     {
-      g_main_loop_quit (self->loop);
+      /* Quit from inside the loop: g_main_loop_quit() before the thread
+       * reaches g_main_loop_run() would be lost. */
+      GSource *idle = g_idle_source_new ();
+
+      g_source_set_callback (idle, quit_cb, self->loop, NULL);
+      g_source_attach (idle, self->context);
+      g_source_unref (idle);
       g_thread_join (self->thread);
     }
   g_clear_pointer (&self->loop, g_main_loop_unref);

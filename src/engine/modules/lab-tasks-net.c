@@ -609,11 +609,16 @@ net_setup (GVariant  *params,
       goto failed;
     }
 
+  /* The folder first: a bad one is reported before the server starts. */
   if (!lab_params_get_uint64 (params, LAB_PARAM_MAX_BYTES, DEFAULT_MAX_BYTES, 1, G_MAXINT64,
                               &plan->max_bytes, error) ||
-      !net_setup_urls (plan, params, error) ||
       !net_setup_output (plan, params, error))
     goto failed;
+  if (!net_setup_urls (plan, params, error))
+    {
+      g_rmdir (plan->output);   /* only if empty, e.g. the one made above */
+      goto failed;
+    }
 
   return plan;
 
