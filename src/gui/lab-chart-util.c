@@ -13,6 +13,46 @@
 
 #define TICK_LENGTH 4
 
+static gboolean
+throttle_tick_cb (GtkWidget     *widget,
+                  GdkFrameClock *clock,
+                  gpointer       data)
+{
+  LabChartThrottle *throttle = data;
+
+  if (gdk_frame_clock_get_frame_time (clock) / LAB_CHART_SLOT_US <= throttle->slot)
+    return G_SOURCE_CONTINUE;
+  throttle->tick_id = 0;
+  gtk_widget_queue_draw (widget);
+  return G_SOURCE_REMOVE;
+}
+
+/* Redraws @widget on the first frame of the next slot: requests within
+ * one slot, from any chart, share one frame. */
+void
+lab_chart_throttle_queue_draw (LabChartThrottle *throttle,
+                               GtkWidget        *widget)
+{
+  if (throttle->tick_id != 0)
+    return;
+  if (!gtk_widget_get_mapped (widget))
+    {
+      gtk_widget_queue_draw (widget);
+      return;
+    }
+  throttle->slot = g_get_monotonic_time () / LAB_CHART_SLOT_US;
+  throttle->tick_id = gtk_widget_add_tick_callback (widget, throttle_tick_cb, throttle, NULL);
+}
+
+void
+lab_chart_throttle_clear (LabChartThrottle *throttle,
+                          GtkWidget        *widget)
+{
+  if (throttle->tick_id != 0)
+    gtk_widget_remove_tick_callback (widget, throttle->tick_id);
+  throttle->tick_id = 0;
+}
+
 /* The widget's text colour: every neutral line and label derives from it,
  * so light and dark styles both work. */
 void

@@ -11,6 +11,20 @@ G_BEGIN_DECLS
 /* Worker and series colours cycle through this many style colours. */
 #define LAB_CHART_N_PALETTE 8
 
+/* Charts redraw at most once per slot of this length, all on the same
+ * frame, so that three live charts cost 30 frames a second, not 90. */
+#define LAB_CHART_SLOT_US   33333
+
+typedef struct {
+  guint  tick_id;
+  gint64 slot;
+} LabChartThrottle;
+
+void  lab_chart_throttle_queue_draw (LabChartThrottle *throttle,
+                                     GtkWidget        *widget);
+void  lab_chart_throttle_clear      (LabChartThrottle *throttle,
+                                     GtkWidget        *widget);
+
 void  lab_chart_get_foreground   (GtkWidget       *widget,
                                   GdkRGBA         *color);
 void  lab_chart_lookup_color     (GtkWidget       *widget,

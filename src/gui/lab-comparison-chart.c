@@ -32,6 +32,7 @@ struct _LabComparisonChart
   GListModel *runs;
   GPtrArray  *watched;     /* LabRun whose progress we follow */
   guint       tick_id;
+  LabChartThrottle throttle;
   guint       selected;
 };
 
@@ -49,7 +50,7 @@ G_DEFINE_FINAL_TYPE (LabComparisonChart, lab_comparison_chart, GTK_TYPE_WIDGET)
 static void
 run_progress_cb (LabComparisonChart *self)
 {
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  lab_chart_throttle_queue_draw (&self->throttle, GTK_WIDGET (self));
 }
 
 static gboolean
@@ -57,7 +58,7 @@ tick_cb (gpointer data)
 {
   LabComparisonChart *self = data;
 
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  lab_chart_throttle_queue_draw (&self->throttle, GTK_WIDGET (self));
   for (guint i = 0; i < self->watched->len; i++)
     if (lab_run_get_state (g_ptr_array_index (self->watched, i)) < LAB_RUN_FINISHED)
       return G_SOURCE_CONTINUE;
@@ -306,6 +307,7 @@ lab_comparison_chart_dispose (GObject *object)
   LabComparisonChart *self = (LabComparisonChart *) object;
 
   lab_comparison_chart_set_runs (self, NULL);
+  lab_chart_throttle_clear (&self->throttle, GTK_WIDGET (self));
 
   G_OBJECT_CLASS (lab_comparison_chart_parent_class)->dispose (object);
 }

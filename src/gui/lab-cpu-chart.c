@@ -33,6 +33,7 @@ struct _LabCpuChart
 
   LabCpuSampler *sampler;
   LabCpuHistory *history;
+  LabChartThrottle throttle;
 };
 
 /* One pixel column: the average of the samples that fall in it. */
@@ -56,7 +57,7 @@ G_DEFINE_FINAL_TYPE (LabCpuChart, lab_cpu_chart, GTK_TYPE_WIDGET)
 static void
 sampler_changed_cb (LabCpuChart *self)
 {
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  lab_chart_throttle_queue_draw (&self->throttle, GTK_WIDGET (self));
 }
 
 static void
@@ -357,6 +358,7 @@ lab_cpu_chart_dispose (GObject *object)
   LabCpuChart *self = (LabCpuChart *) object;
 
   lab_cpu_chart_set_history (self, NULL);
+  lab_chart_throttle_clear (&self->throttle, GTK_WIDGET (self));
 
   G_OBJECT_CLASS (lab_cpu_chart_parent_class)->dispose (object);
 }

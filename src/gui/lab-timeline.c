@@ -44,6 +44,7 @@ struct _LabTimeline
   LabRun     *run;
   gulong      progress_id;
   guint       tick_id;
+  LabChartThrottle throttle;
 
   GArray     *lanes;         /* Lane */
   GHashTable *lane_of;       /* worker -> lane + 1 */
@@ -146,7 +147,7 @@ progress_cb (LabTimeline *self,
              LabRun      *run)
 {
   scan_jobs (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  lab_chart_throttle_queue_draw (&self->throttle, GTK_WIDGET (self));
 }
 
 static gboolean
@@ -388,6 +389,7 @@ lab_timeline_dispose (GObject *object)
   LabTimeline *self = (LabTimeline *) object;
 
   lab_timeline_set_run (self, NULL);
+  lab_chart_throttle_clear (&self->throttle, GTK_WIDGET (self));
 
   G_OBJECT_CLASS (lab_timeline_parent_class)->dispose (object);
 }
