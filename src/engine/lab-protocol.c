@@ -134,6 +134,7 @@ lab_frame_reader_next (LabFrameReader  *self,
   const guint8 *h = self->data + self->start;
   const GVariantType *vtype;
   g_autoptr(GVariant) value = NULL;
+  g_autoptr(GBytes) bytes = NULL;
   guint32 len;
 
   if (self->end - self->start < LAB_PROTOCOL_HEADER)
@@ -171,9 +172,8 @@ lab_frame_reader_next (LabFrameReader  *self,
       return FALSE;
     }
 
-  value = g_variant_new_from_data (vtype, g_memdup2 (h + LAB_PROTOCOL_HEADER, len), len,
-                                   FALSE, g_free, NULL);
-  g_variant_ref_sink (value);
+  bytes = g_bytes_new (h + LAB_PROTOCOL_HEADER, len);
+  value = g_variant_ref_sink (g_variant_new_from_bytes (vtype, bytes, FALSE));
   if (!g_variant_is_normal_form (value))
     {
       g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
