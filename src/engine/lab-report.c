@@ -163,6 +163,7 @@ format_json (LabRun **runs,
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
+  g_autofree char *data = NULL;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "runs");
@@ -175,7 +176,8 @@ format_json (LabRun **runs,
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
   json_generator_set_pretty (gen, TRUE);
-  return g_strconcat (json_generator_to_data (gen, NULL), "\n", NULL);
+  data = json_generator_to_data (gen, NULL);
+  return g_strconcat (data, "\n", NULL);
 }
 
 static char *
