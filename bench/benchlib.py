@@ -88,6 +88,15 @@ def write_json(path, data):
             json.dump(data, f, indent=2)
 
 
+def warn_if_busy():
+    """Timings mean little when other programs hold the cores: say so."""
+    load = os.getloadavg()[0]
+    if load > 0.5 * os.cpu_count():
+        print(f"warning: load average {load:.1f} on {os.cpu_count()} cores — other programs "
+              "are running; wall-clock figures and speedups will be off", file=sys.stderr)
+    return load
+
+
 def format_seconds(s):
     if s >= 1:
         return f"{s:.3f} s"

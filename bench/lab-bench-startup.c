@@ -261,14 +261,14 @@ worker_start (Worker     *w,
 }
 
 static void
-worker_expect (Worker       *w,
-               LabFrameType  expected)
+expect_frame (LabFrameReader *reader,
+              LabFrameType    expected)
 {
   g_autoptr(GVariant) payload = NULL;
   g_autoptr(GError) error = NULL;
   LabFrameType type;
 
-  if (!lab_frame_reader_read (w->reader, &type, &payload, &error))
+  if (!lab_frame_reader_read (reader, &type, &payload, &error))
     g_error ("The worker stopped answering: %s", error ? error->message : "end of input");
   if (type != expected)
     g_error ("The worker sent frame type %u, expected %u", type, expected);
@@ -305,8 +305,8 @@ measure_worker_job (gpointer data,
       worker_start (&w, data, 1);
       lab_frame_writer_append_job (w.writer, 0);
       lab_frame_writer_flush (w.writer, TRUE, NULL);
-      worker_expect (&w, LAB_FRAME_READY);
-      worker_expect (&w, LAB_FRAME_RESULT);
+      expect_frame (w.reader, LAB_FRAME_READY);
+      expect_frame (w.reader, LAB_FRAME_RESULT);
       worker_finish (&w);
     }
   return lab_clock_now_ns () - t0;
@@ -323,18 +323,70 @@ measure_protocol_round_trip (gpointer data,
 
   worker_start (&w, data, n);
   lab_frame_writer_flush (w.writer, TRUE, NULL);
-  worker_expect (&w, LAB_FRAME_READY);
+  expect_frame (w.reader, LAB_FRAME_READY);
 
   t0 = lab_clock_now_ns ();
   for (guint i = 0; i < n; i++)
     {
       lab_frame_writer_append_job (w.writer, i);
       lab_frame_writer_flush (w.writer, TRUE, NULL);
-      worker_expect (&w, LAB_FRAME_RESULT);
+      expect_frame (w.reader, LAB_FRAME_RESULT);
     }
   t0 = lab_clock_now_ns () - t0;
 
   worker_finish (&w);
+  return t0;
+}
+
+/* The child's side of measure_fork_job (): run job 0, send its result. */
+static int
+run_one_job (const LabTaskClass *klass,
+             gpointer            plan,
+             int                 fd)
+{
+  g_autoptr(LabFrameWriter) writer = lab_frame_writer_new (fd);
+  LabJobResult result = { 0 };
+
+  result.worker = getpid ();
+  result.start_ns = lab_clock_now_ns ();
+  klass->run_job (plan, NULL, 0, &result, NULL, NULL);
+  result.end_ns = lab_clock_now_ns ();
+  lab_frame_writer_append (writer, LAB_FRAME_RESULT, lab_protocol_encode_result (&result));
+  return lab_frame_writer_flush (writer, TRUE, NULL) ? 0 : 1;
+}
+
+/* What a fork server would pay per job: the small process that already
+ * holds the task's plan forks a child, the child runs the job and writes
+ * its RESULT frame, the server reads it and reaps the child. */
+static gint64
+measure_fork_job (gpointer data,
+                  guint    n)
+{
+  g_autoptr(GVariant) hello = g_variant_ref_sink (hello_payload (1));
+  g_autoptr(GVariant) params = g_variant_get_child_value (hello, 2);
+  const LabTaskClass *klass = lab_task_lookup ("sleep", NULL);
+  gpointer plan = klass->setup (params, NULL);
+  gint64 t0 = lab_clock_now_ns ();
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LabFrameReader) reader = NULL;
+      int fds[2];
+      pid_t pid;
+
+      must (pipe2 (fds, O_CLOEXEC) == 0, "pipe2");
+      pid = fork ();
+      must (pid >= 0, "fork");
+      if (pid == 0)
+        _exit (run_one_job (klass, plan, fds[1]));
+      close (fds[1]);
+      reader = lab_frame_reader_new (fds[0]);
+      expect_frame (reader, LAB_FRAME_RESULT);
+      close (fds[0]);
+      wait_child (pid);
+    }
+  t0 = lab_clock_now_ns () - t0;
+  klass->plan_free (plan);
   return t0;
 }
 
@@ -402,6 +454,7 @@ main (int    argc,
   report ("pool-push-to-start-idle", measure_pool_latency, NULL, 2000);
   report ("pool-per-job-busy", measure_pool_throughput, NULL, 20000);
   report ("fork-wait", measure_fork, NULL, 300);
+  report ("fork-job", measure_fork_job, NULL, 300);
   for (guint i = 0; probes != NULL && probes[i] != NULL; i++)
     {
       g_auto(GStrv) kv = g_strsplit (probes[i], "=", 2);
