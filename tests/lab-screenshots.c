@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <adwaita.h>
 
 #include "lab-application.h"
@@ -16,6 +17,8 @@
 #define HEIGHT 800
 
 typedef struct {
+  int         width;
+  int         height;
   LabWindow  *window;
   const char *dir;
   guint       step;
@@ -47,15 +50,18 @@ save_png (GtkWidget  *widget,
   return TRUE;
 }
 
+/* The seed's lesson: eight jobs that wait half a second each, run one
+ * after another, on a thread each, then on a pool of two threads. */
 static void
-run_primes (Driver      *d,
-            LabStrategy  strategy,
-            guint        workers)
+run_sleep (Driver      *d,
+           LabStrategy  strategy,
+           guint        workers)
 {
   LabExperimentPanel *panel = lab_window_get_experiment_panel (d->window);
 
-  lab_experiment_panel_apply_preset (panel, 5);   /* Count Primes */
-  lab_experiment_panel_set_jobs (panel, 16);
+  lab_experiment_panel_apply_preset (panel, 1);   /* Ten Threads */
+  lab_experiment_panel_set_seconds (panel, "0.5");
+  lab_experiment_panel_set_jobs (panel, 8);
   lab_experiment_panel_set_strategy (panel, strategy);
   lab_experiment_panel_set_workers (panel, workers);
   gtk_widget_activate_action (GTK_WIDGET (d->window), "win.run", NULL);
@@ -66,6 +72,14 @@ elapsed_ms (Driver *d,
             guint   ms)
 {
   return g_get_monotonic_time () - d->step_start >= ms * G_TIME_SPAN_MILLISECOND;
+}
+
+static guint
+jobs_done (Driver *d)
+{
+  guint n = lab_window_get_n_runs (d->window);
+
+  return n ? lab_run_get_n_done (lab_window_get_run (d->window, n - 1)) : 0;
 }
 
 /* One step per tick; a step returns once its condition holds. */
@@ -80,14 +94,15 @@ drive_cb (gpointer data)
   switch (d->step)
     {
     case 0: next = elapsed_ms (d, 1500) && save_png (w, d->dir, "start.png"); break;
-    case 1: run_primes (d, LAB_STRATEGY_SEQUENTIAL, 0); next = TRUE; break;
+    case 1: run_sleep (d, LAB_STRATEGY_SEQUENTIAL, 0); next = TRUE; break;
     case 2: next = idle && elapsed_ms (d, 300); break;
-    case 3: run_primes (d, LAB_STRATEGY_THREADS, 0); next = TRUE; break;
+    case 3: run_sleep (d, LAB_STRATEGY_THREADS, 0); next = TRUE; break;
     case 4: next = idle && elapsed_ms (d, 300); break;
-    case 5: run_primes (d, LAB_STRATEGY_PROCESS_POOL, 2); next = TRUE; break;
-    case 6: next = elapsed_ms (d, 800) && save_png (w, d->dir, "running.png"); break;
-    case 7: next = idle && elapsed_ms (d, 1200); break;
-    case 8: next = save_png (w, d->dir, "comparison.png"); break;
+    case 5: run_sleep (d, LAB_STRATEGY_THREAD_POOL, 2); next = TRUE; break;
+    case 6: next = jobs_done (d) >= 3 && save_png (w, d->dir, "running.png"); break;
+    case 7: next = idle && elapsed_ms (d, 300); break;
+    case 8: lab_window_dismiss_toast (d->window); next = TRUE; break;
+    case 9: next = elapsed_ms (d, 800) && save_png (w, d->dir, "comparison.png"); break;
     default:
       g_application_quit (g_application_get_default ());
       return G_SOURCE_REMOVE;
@@ -106,7 +121,7 @@ activate_cb (GApplication *app,
              Driver       *d)
 {
   d->window = LAB_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
-  gtk_window_set_default_size (GTK_WINDOW (d->window), WIDTH, HEIGHT);
+  gtk_window_set_default_size (GTK_WINDOW (d->window), d->width, d->height);
   d->step_start = g_get_monotonic_time ();
   g_timeout_add (50, drive_cb, d);
 }
@@ -116,11 +131,12 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(LabApplication) app = NULL;
-  Driver d = { 0 };
+  Driver d = { .width = WIDTH, .height = HEIGHT };
 
-  if (argc != 2)
+  if (argc < 2 || argc > 3 ||
+      (argc == 3 && sscanf (argv[2], "%dx%d", &d.width, &d.height) != 2))
     {
-      g_printerr ("usage: lab-screenshots OUTPUT-FOLDER\n");
+      g_printerr ("usage: lab-screenshots OUTPUT-FOLDER [WIDTHxHEIGHT]\n");
       return 2;
     }
 

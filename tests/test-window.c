@@ -7,6 +7,7 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
+#include "lab-cpu-chart.h"
 #include "lab-experiment-panel.h"
 #include "lab-test-util.h"
 #include "lab-timeline.h"
@@ -153,6 +154,8 @@ test_window_run (void)
   LabWindow *window = window_new ();
   LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
   LabTimeline *timeline = LAB_TIMELINE (lab_window_get_timeline (window));
+  LabCpuChart *cpu_chart = LAB_CPU_CHART (lab_window_get_cpu_chart (window));
+  LabCpuHistory *history;
   LabRun *run;
 
   /* A pool of 2 fills exactly 2 lanes with 4 bars. */
@@ -172,8 +175,8 @@ test_window_run (void)
   g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 4);
   g_assert_cmpuint (lab_window_get_n_failed_rows (window), ==, 0);
 
-  /* Threads: one lane per job, all overlapping. */
-  set_experiment (panel, "0.05", 5, LAB_STRATEGY_THREADS, 0);
+  /* Threads: one lane per job, all overlapping; long enough to sample. */
+  set_experiment (panel, "0.4", 5, LAB_STRATEGY_THREADS, 0);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (wait_for (window, is_idle, 10000));
   settle (window, 50);
@@ -182,6 +185,16 @@ test_window_run (void)
   g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 5);
   g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 5);
   g_assert_true (action_enabled (window, "export"));
+
+  /* Selecting a run shows its own timeline and CPU history again. */
+  lab_window_select_run (window, 0);
+  g_assert_true (lab_timeline_get_run (timeline) == lab_window_get_run (window, 0));
+  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 2);
+  lab_window_select_run (window, 1);
+  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 5);
+  history = lab_cpu_chart_get_history (cpu_chart);
+  g_assert_nonnull (history);
+  g_assert_cmpuint (lab_cpu_history_get_n_samples (history), >, 0);
 
   window_free (window);
 }

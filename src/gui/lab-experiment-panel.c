@@ -61,6 +61,7 @@ struct _LabExperimentPanel
   GtkWidget    *scroller;
   AdwPreferencesGroup *lessons_group;
   GtkLabel     *lesson_label;
+  AdwPreferencesGroup *task_group;
   AdwComboRow  *task_row;
   AdwEntryRow  *seconds_row;
   AdwActionRow *jobs_row;
@@ -232,7 +233,7 @@ update_task (LabExperimentPanel *self)
   kind = g_strdup (lab_task_kind_to_string (klass->kind));
   kind[0] = g_ascii_toupper (kind[0]);
   subtitle = g_strdup_printf ("%s — %s", kind, _(klass->summary));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->task_row), subtitle);
+  adw_preferences_group_set_description (self->task_group, subtitle);
 
   gtk_widget_set_visible (GTK_WIDGET (self->seconds_row), lab_task_accepts (klass, LAB_PARAM_SECONDS));
   gtk_widget_set_visible (GTK_WIDGET (self->jobs_row), lab_task_accepts (klass, LAB_PARAM_JOBS));
@@ -532,6 +533,7 @@ lab_experiment_panel_class_init (LabExperimentPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, scroller);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, lessons_group);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, lesson_label);
+  gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, task_group);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, task_row);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, seconds_row);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, jobs_row);

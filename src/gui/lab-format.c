@@ -58,6 +58,23 @@ lab_format_run_title (LabRun *run)
                           lab_format_strategy_title (config->strategy));
 }
 
+/* CPU time the jobs themselves used (thread CPU clock or the worker
+ * process's), leaving out what the window spent drawing meanwhile. */
+static gint64
+jobs_cpu_ns (LabRun *run)
+{
+  gint64 sum = 0;
+
+  for (guint i = 0; i < lab_run_get_n_jobs (run); i++)
+    {
+      const LabJobResult *job = lab_run_get_job (run, i);
+
+      if (g_atomic_int_get (&job->state) >= LAB_JOB_OK)
+        sum += job->cpu_ns;
+    }
+  return sum;
+}
+
 /* A plain-language reading of the figures: did the jobs wait or compute? */
 char *
 lab_format_verdict (LabRun *run)
@@ -65,28 +82,31 @@ lab_format_verdict (LabRun *run)
   LabRunSummary s;
   g_autofree char *wall = NULL;
   g_autofree char *cpu = NULL;
+  gint64 cpu_ns;
   double busy;
 
   lab_run_get_summary (run, &s);
-  wall = lab_format_seconds (s.wall_ns);
-  cpu = lab_format_seconds (s.user_ns + s.sys_ns);
-  busy = s.wall_ns > 0 ? (double) (s.user_ns + s.sys_ns) / s.wall_ns : 0;
-
-  if (lab_run_get_state (run) == LAB_RUN_RUNNING)
+  if (lab_run_get_state (run) <= LAB_RUN_RUNNING)
     return g_strdup_printf (ngettext ("%u worker, %u of %u jobs done",
                                       "%u workers, %u of %u jobs done", s.workers),
                             s.workers, s.n_done, s.n_jobs);
   if (lab_run_get_state (run) == LAB_RUN_FAILED)
     return g_strdup (lab_run_get_error (run));
+
+  cpu_ns = jobs_cpu_ns (run);
+  wall = lab_format_seconds (s.wall_ns);
+  cpu = lab_format_seconds (cpu_ns);
+  busy = s.wall_ns > 0 ? (double) cpu_ns / s.wall_ns : 0;
+
   if (busy < 0.25)
-    return g_strdup_printf (ngettext ("%u worker, %s wall, %s CPU: the jobs were waiting, not computing — threads are enough.",
-                                      "%u workers, %s wall, %s CPU: the jobs were waiting, not computing — threads are enough.",
+    return g_strdup_printf (ngettext ("%u worker, %s wall, the jobs used %s CPU: they were waiting, not computing — threads are enough.",
+                                      "%u workers, %s wall, the jobs used %s CPU: they were waiting, not computing — threads are enough.",
                                       s.workers), s.workers, wall, cpu);
   if (busy >= 1.5)
-    return g_strdup_printf (ngettext ("%u worker, %s wall, %s CPU: %.1f cores computed at once — CPU-bound work spread over cores.",
-                                      "%u workers, %s wall, %s CPU: %.1f cores computed at once — CPU-bound work spread over cores.",
+    return g_strdup_printf (ngettext ("%u worker, %s wall, the jobs used %s CPU: %.1f cores computed at once — CPU-bound work spread over cores.",
+                                      "%u workers, %s wall, the jobs used %s CPU: %.1f cores computed at once — CPU-bound work spread over cores.",
                                       s.workers), s.workers, wall, cpu, busy);
-  return g_strdup_printf (ngettext ("%u worker, %s wall, %s CPU: about one core was busy — CPU-bound work that did not run in parallel.",
-                                    "%u workers, %s wall, %s CPU: about one core was busy — CPU-bound work that did not run in parallel.",
+  return g_strdup_printf (ngettext ("%u worker, %s wall, the jobs used %s CPU: about one core was busy — CPU-bound work that did not run in parallel.",
+                                    "%u workers, %s wall, the jobs used %s CPU: about one core was busy — CPU-bound work that did not run in parallel.",
                                     s.workers), s.workers, wall, cpu);
 }

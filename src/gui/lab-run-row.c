@@ -54,7 +54,7 @@ describe (LabRunRow *self)
   workers = g_strdup_printf (ngettext ("%u worker", "%u workers", s.workers), s.workers);
   failed = g_strdup_printf (ngettext ("%u failed", "%u failed", s.n_failed), s.n_failed);
 
-  if (lab_run_get_state (self->run) == LAB_RUN_RUNNING)
+  if (lab_run_get_state (self->run) <= LAB_RUN_RUNNING)
     return g_strdup_printf (_("%s · %u of %u jobs"), workers, s.n_done, s.n_jobs);
   if (lab_run_get_state (self->run) == LAB_RUN_FAILED)
     return g_strdup (lab_run_get_error (self->run));

@@ -18,7 +18,7 @@
 #include "lab-window.h"
 
 /* Below this content width the charts stack instead of sitting side by side. */
-#define WIDE_CONTENT_WIDTH 980
+#define WIDE_CONTENT_WIDTH 860
 /* Failed jobs listed one by one; the rest are counted. */
 #define MAX_FAILED_ROWS 100
 
@@ -53,6 +53,7 @@ struct _LabWindow
   LabRun               *current;        /* the run going on, if any */
   GCancellable         *cancellable;
   GSettings            *settings;
+  AdwToast             *toast;          /* weak: the last outcome shown */
   guint                 tick_id;
   guint                 layout_id;
   gboolean              wide;
@@ -67,7 +68,9 @@ toast (LabWindow  *self,
 {
   AdwToast *t = adw_toast_new (text);
 
+  lab_window_dismiss_toast (self);
   adw_toast_set_timeout (t, 5);
+  g_set_weak_pointer (&self->toast, t);
   adw_toast_overlay_add_toast (self->toast_overlay, t);
 }
 
@@ -354,6 +357,7 @@ start_run (LabWindow *self)
                             lab_cpu_history_ref (history), (GDestroyNotify) lab_cpu_history_unref);
 
   self->cancellable = g_cancellable_new ();
+  lab_window_dismiss_toast (self);
   set_running (self, run);
   add_run (self, run);
   if (adw_flap_get_folded (self->flap))
@@ -580,6 +584,7 @@ lab_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (object), LAB_TYPE_WINDOW);
 
+  g_clear_weak_pointer (&self->toast);
   g_clear_object (&self->sampler);
   g_clear_object (&self->current);
   g_clear_object (&self->cancellable);
@@ -706,6 +711,18 @@ lab_window_get_run (LabWindow *self,
   return run;   /* the store keeps a reference */
 }
 
+void
+lab_window_select_run (LabWindow *self,
+                       guint      index)
+{
+  GtkListBoxRow *row;
+
+  g_return_if_fail (LAB_IS_WINDOW (self));
+
+  if ((row = gtk_list_box_get_row_at_index (self->runs_list, index)) != NULL)
+    gtk_list_box_select_row (self->runs_list, row);
+}
+
 gboolean
 lab_window_is_running (LabWindow *self)
 {
@@ -724,6 +741,17 @@ lab_window_get_n_failed_rows (LabWindow *self)
        child != NULL; child = gtk_widget_get_next_sibling (child))
     n++;
   return gtk_widget_get_visible (GTK_WIDGET (self->failed_group)) ? n : 0;
+}
+
+/* A new run makes the last outcome stale. */
+void
+lab_window_dismiss_toast (LabWindow *self)
+{
+  g_return_if_fail (LAB_IS_WINDOW (self));
+
+  if (self->toast != NULL)
+    adw_toast_dismiss (self->toast);
+  g_clear_weak_pointer (&self->toast);
 }
 
 /* The same as Export…, without the file chooser. */

@@ -26,8 +26,11 @@ GtkWidget          *lab_window_get_comparison_chart (LabWindow      *self);
 guint               lab_window_get_n_runs           (LabWindow      *self);
 LabRun             *lab_window_get_run              (LabWindow      *self,
                                                      guint           index);
+void                lab_window_select_run           (LabWindow      *self,
+                                                     guint           index);
 gboolean            lab_window_is_running           (LabWindow      *self);
 guint               lab_window_get_n_failed_rows    (LabWindow      *self);
+void                lab_window_dismiss_toast        (LabWindow      *self);
 gboolean            lab_window_export_to_file       (LabWindow      *self,
                                                      GFile          *file,
                                                      GError        **error);
