@@ -137,6 +137,19 @@ max_worker_usage (LabCpuHistory *history,
   return best;
 }
 
+/* CPU seconds the history saw the worker use: usage × sample interval. */
+static double
+worker_cpu_seconds (LabCpuHistory *history,
+                    guint          worker)
+{
+  double sum = 0;
+
+  for (guint s = 1; s < lab_cpu_history_get_n_samples (history); s++)
+    sum += lab_cpu_history_get_worker_usage (history, s, worker) *
+           (lab_cpu_history_get_time (history, s) - lab_cpu_history_get_time (history, s - 1)) / 1e9;
+  return sum;
+}
+
 static void
 assert_cores_sane (LabCpuHistory *history)
 {
@@ -164,10 +177,12 @@ check_busy_worker (LabStrategy strategy)
 {
   g_autoptr(LabCpuSampler) sampler = lab_cpu_sampler_new ();
   g_autoptr(LabRun) run = new_busy_run (strategy);
+  const LabJobResult *job;
   LabCpuHistory *history;
   gboolean done = FALSE;
   guint updates = 0;
   gint64 worker;
+  double share;
 
   g_signal_connect (sampler, "updated", G_CALLBACK (count_cb), &updates);
   lab_cpu_sampler_set_run (sampler, run);
@@ -182,11 +197,18 @@ check_busy_worker (LabStrategy strategy)
   g_assert_cmpuint (lab_cpu_history_get_n_samples (history), >=, 5);
   assert_cores_sane (history);
 
-  worker = lab_run_get_job (run, 0)->worker;
+  job = lab_run_get_job (run, 0);
+  worker = job->worker;
   g_assert_cmpuint (lab_cpu_history_get_n_workers (history), ==, 1);
   g_assert_cmpint (lab_cpu_history_get_worker_id (history, 0), ==, worker);
-  g_assert_cmpfloat (max_worker_usage (history, 0), >, 0.5);
+  /* More than half a core, or half of what the job got on a loaded
+   * machine; and about the CPU time the job measured itself (the first
+   * and last tenth of a second may escape the samples). */
+  share = (double) job->cpu_ns / (job->end_ns - job->start_ns);
+  g_assert_cmpfloat (max_worker_usage (history, 0), >, 0.5 * MIN (share, 1.0));
   g_assert_cmpfloat (max_worker_usage (history, 0), <, 1.3);
+  g_assert_cmpfloat (worker_cpu_seconds (history, 0), >, job->cpu_ns / 1e9 - 0.25);
+  g_assert_cmpfloat (worker_cpu_seconds (history, 0), <, job->cpu_ns / 1e9 * 1.2 + 0.05);
   g_assert_true (g_str_has_prefix (lab_cpu_history_get_worker_label (history, 0),
                                    lab_strategy_uses_processes (strategy) ? "process " : "thread "));
 
