@@ -610,19 +610,63 @@ make_photo (int      seed,
   return vips_jpegsave_buffer (t[8], buffer, length, "Q", 90, NULL);
 }
 
+static gboolean
+has_images (const char *dir)
+{
+  g_autoptr(GDir) gdir = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (gdir != NULL && (name = g_dir_read_name (gdir)) != NULL)
+    if (lab_blur_is_image_name (name))
+      return TRUE;
+  return FALSE;
+}
+
+/* The download task's default folders are cache/concurrency-lab/
+ * downloads-YYYYmmdd-HHMMSS-XXXXXX: the greatest name is the newest. */
+static char *
+last_download_folder (const char *parent)
+{
+  g_autoptr(GDir) gdir = g_dir_open (parent, 0, NULL);
+  g_autofree char *best = NULL;
+  const char *name;
+
+  while (gdir != NULL && (name = g_dir_read_name (gdir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+
+      if (!g_str_has_prefix (name, "downloads-") || (best != NULL && strcmp (name, best) <= 0))
+        continue;
+      path = g_build_filename (parent, name, NULL);
+      if (has_images (path))
+        {
+          g_free (best);
+          best = g_strdup (name);
+        }
+    }
+
+  return best ? g_build_filename (parent, best, NULL) : NULL;
+}
+
 /**
  * lab_blur_default_images:
  *
- * The folder blur uses without --images: eight 2400×1600 photo-like JPEGs
- * in the user cache folder, generated on first use (about a second) and
- * kept. Each file is written whole or not at all, so processes that
- * race to make them agree.
+ * The folder blur uses without --images: the photos the download task
+ * last fetched into its default folder, or else eight 2400×1600
+ * photo-like JPEGs in the user cache folder, generated on first use
+ * (about a second) and kept. Each file is written whole or not at all,
+ * so processes that race to make them agree.
  */
 char *
 lab_blur_default_images (GError **error)
 {
-  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", "photos", NULL);
+  g_autofree char *parent = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", NULL);
+  g_autofree char *dir = last_download_folder (parent);
 
+  if (dir != NULL)
+    return g_steal_pointer (&dir);
+
+  dir = g_build_filename (parent, "photos", NULL);
   if (!lab_blur_ensure_dir (dir, error))
     return NULL;
 

@@ -1,0 +1,528 @@
+/* test-blur.c — the blur task: geometry, Pillow's result, bad files, one
+ * core, cancel, every strategy
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Test photos and the reference are made by tests/blur-pillow.py with
+ * Pillow (python3-pil), doing the seed's exact steps.
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "lab-error.h"
+#include "lab-run.h"
+#include "lab-test-util.h"
+
+static char *tmp_dir;
+static char *photos;     /* land.jpg 1800×1200, port.png 900×1500 */
+static char *reference;  /* Pillow's results */
+static char *python;
+
+/* --- helpers ------------------------------------------------------------ */
+
+static char *
+find_python_with_pil (void)
+{
+  const char *candidates[] = { "/usr/bin/python3", "python3" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
+    {
+      g_autofree char *path = g_find_program_in_path (candidates[i]);
+      const char *argv[] = { path, "-c", "import PIL", NULL };
+      int status = -1;
+
+      if (path != NULL &&
+          g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                        NULL, NULL, &status, NULL) &&
+          g_spawn_check_wait_status (status, NULL))
+        return g_steal_pointer (&path);
+    }
+
+  g_error ("No python3 with Pillow (install python3-pil)");
+}
+
+/* Runs tests/blur-pillow.py and returns what it printed. */
+static char *
+pillow (const char *command,
+        ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  char *out = NULL;
+  const char *arg;
+  int status;
+  va_list args;
+
+  g_ptr_array_add (argv, g_strdup (python));
+  g_ptr_array_add (argv, g_build_filename (g_getenv ("LAB_SOURCE_DIR"), "tests", "blur-pillow.py", NULL));
+  g_ptr_array_add (argv, g_strdup (command));
+  va_start (args, command);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (argv, g_strdup (arg));
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("blur-pillow.py %s failed: %s", command, err);
+  return out;
+}
+
+static LabRun *
+run_blur (LabStrategy  strategy,
+          guint        workers,
+          const char  *images,
+          const char  *output,
+          guint        jobs)
+{
+  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabRun) run = NULL;
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "images", "s", images);
+  g_variant_dict_insert (&dict, "output", "s", output);
+  if (jobs > 0)
+    g_variant_dict_insert (&dict, "jobs", "u", jobs);
+  config = lab_run_config_new ("blur", strategy, workers, g_variant_dict_end (&dict));
+
+  run = lab_run_new (config, &error);
+  g_assert_no_error (error);
+  lab_run_execute (run, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_FINISHED);
+  return g_steal_pointer (&run);
+}
+
+static char *
+new_dir (const char *name)
+{
+  char *dir = g_build_filename (tmp_dir, name, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  return dir;
+}
+
+/* Width and height from a JPEG's start-of-frame marker. */
+static void
+jpeg_size (const char *path,
+           guint      *width,
+           guint      *height)
+{
+  g_autofree guchar *data = NULL;
+  gsize len = 0, i = 2;
+
+  g_assert_true (g_file_get_contents (path, (char **) &data, &len, NULL));
+  g_assert_cmpuint (len, >, 4);
+  g_assert_true (data[0] == 0xFF && data[1] == 0xD8);
+  g_assert_true (data[len - 2] == 0xFF && data[len - 1] == 0xD9);
+
+  while (i + 9 < len && data[i] == 0xFF)
+    {
+      guint marker = data[i + 1], seglen = data[i + 2] << 8 | data[i + 3];
+      if (marker >= 0xC0 && marker <= 0xC3)
+        {
+          *height = data[i + 5] << 8 | data[i + 6];
+          *width = data[i + 7] << 8 | data[i + 8];
+          return;
+        }
+      i += 2 + seglen;
+    }
+  g_error ("%s has no frame header", path);
+}
+
+/* --- tests -------------------------------------------------------------- */
+
+static void
+test_geometry (void)
+{
+  g_autofree char *out = new_dir ("geometry");
+  g_autofree char *land = g_build_filename (out, "land.jpg", NULL);
+  g_autofree char *port = g_build_filename (out, "port.jpg", NULL);
+  g_autoptr(LabRun) run = run_blur (LAB_STRATEGY_SEQUENTIAL, 1, photos, out, 0);
+  guint w = 0, h = 0;
+
+  g_assert_cmpuint (lab_run_get_n_jobs (run), ==, 2);
+  g_assert_cmpuint (lab_run_get_n_failed (run), ==, 0);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_null (lab_run_get_job (run, i)->error);
+      g_assert_cmpuint (lab_run_get_job (run, i)->bytes, >, 1000);
+    }
+
+  jpeg_size (land, &w, &h);
+  g_assert_cmpuint (w, ==, 1200);
+  g_assert_cmpuint (h, ==, 800);
+  jpeg_size (port, &w, &h);
+  g_assert_cmpuint (w, ==, 720);
+  g_assert_cmpuint (h, ==, 1200);
+}
+
+/* Same size as Pillow's and a small mean absolute difference (0-255). */
+static void
+test_like_pillow (void)
+{
+  g_autofree char *out = new_dir ("like-pillow");
+  g_autoptr(LabRun) run = run_blur (LAB_STRATEGY_SEQUENTIAL, 1, photos, out, 0);
+  g_autofree char *report = pillow ("compare", reference, out, NULL);
+  g_auto(GStrv) lines = g_strsplit (g_strstrip (report), "\n", -1);
+
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) words = g_strsplit (lines[i], " ", -1);
+      double mad;
+
+      g_test_message ("%s", lines[i]);
+      g_assert_cmpstr (words[1], ==, "mad");
+      mad = g_ascii_strtod (words[2], NULL);
+      g_assert_cmpfloat (mad, <, 2.0);
+    }
+}
+
+/* PNG's CRC-32 (the zlib one), bit by bit: 17 bytes do not need a table. */
+static guint32
+png_crc (const guchar *data,
+         gsize         len)
+{
+  guint32 crc = 0xFFFFFFFF;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      crc ^= data[i];
+      for (int k = 0; k < 8; k++)
+        crc = (crc >> 1) ^ (0xEDB88320 & -(crc & 1));
+    }
+  return ~crc;
+}
+
+/* Appends a PNG chunk: length, type, data, CRC of type and data. */
+static void
+png_chunk (GByteArray   *png,
+           const char   *type,
+           const guchar *data,
+           guint32       len)
+{
+  guchar be[4] = { len >> 24, len >> 16, len >> 8, len };
+  guint start;
+  guint32 crc;
+
+  g_byte_array_append (png, be, 4);
+  start = png->len;
+  g_byte_array_append (png, (const guchar *) type, 4);
+  g_byte_array_append (png, data, len);
+  crc = png_crc (png->data + start, len + 4);
+  be[0] = crc >> 24, be[1] = crc >> 16, be[2] = crc >> 8, be[3] = crc;
+  g_byte_array_append (png, be, 4);
+}
+
+/* A valid PNG claiming 20000×20000 pixels, with almost no pixel data. */
+static void
+write_huge_png (const char *path)
+{
+  static const guchar signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n' };
+  static const guchar ihdr[13] = { 0, 0, 0x4E, 0x20, 0, 0, 0x4E, 0x20, 8, 2, 0, 0, 0 };
+  static const guchar idat[8] = { 0x78, 0x9C, 0x03, 0, 0, 0, 0, 1 };  /* zlib, empty */
+  g_autoptr(GByteArray) png = g_byte_array_new ();
+
+  g_byte_array_append (png, signature, sizeof signature);
+  png_chunk (png, "IHDR", ihdr, sizeof ihdr);
+  png_chunk (png, "IDAT", idat, sizeof idat);
+  png_chunk (png, "IEND", NULL, 0);
+  g_assert_true (g_file_set_contents (path, (char *) png->data, png->len, NULL));
+}
+
+static void
+write_file (const char *dir,
+            const char *name,
+            const char *data,
+            gssize      len)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, data, len, NULL));
+}
+
+/* Sorted by name, so job i is file i: a good photo, then four bad files. */
+static char *
+make_bad_folder (void)
+{
+  g_autofree char *good = g_build_filename (photos, "land.jpg", NULL);
+  g_autofree char *data = NULL;
+  char *dir = new_dir ("bad");
+  g_autofree char *huge = g_build_filename (dir, "e_huge.png", NULL);
+  gsize len;
+
+  g_assert_true (g_file_get_contents (good, &data, &len, NULL));
+  write_file (dir, "a_good.jpg", data, len);
+  write_file (dir, "b_text.jpg", "Hello, I am not a photo.\n", -1);
+  write_file (dir, "c_empty.jpg", "", 0);
+  write_file (dir, "d_truncated.jpg", data, len / 2);
+  write_huge_png (huge);
+  return dir;
+}
+
+static void
+check_bad_run (LabRun *run)
+{
+  static const char * const expected[] = {
+    NULL,
+    "b_text.jpg: not an image",
+    "c_empty.jpg: empty file (0 bytes)",
+    "d_truncated.jpg: truncated JPEG",
+    "e_huge.png: too large: 20000×20000",
+  };
+
+  g_assert_cmpuint (lab_run_get_n_jobs (run), ==, G_N_ELEMENTS (expected));
+  g_assert_cmpuint (lab_run_get_n_failed (run), ==, G_N_ELEMENTS (expected) - 1);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      const LabJobResult *job = lab_run_get_job (run, i);
+
+      if (expected[i] == NULL)
+        g_assert_cmpint (job->state, ==, LAB_JOB_OK);
+      else if (job->error == NULL || !g_str_has_prefix (job->error, expected[i]))
+        g_error ("job %u: “%s”, expected “%s…”", i, job->error, expected[i]);
+    }
+}
+
+/* Each bad file fails its own job; the good one beside them is done,
+ * in the app's threads and in worker processes alike. */
+static void
+test_bad_files (void)
+{
+  g_autofree char *dir = make_bad_folder ();
+  const LabStrategy strategies[] = { LAB_STRATEGY_SEQUENTIAL, LAB_STRATEGY_PROCESS_POOL };
+
+  for (guint s = 0; s < G_N_ELEMENTS (strategies); s++)
+    {
+      g_autofree char *out = new_dir (s ? "bad-out-processes" : "bad-out-threads");
+      g_autofree char *made = g_build_filename (out, "a_good.jpg", NULL);
+      g_autoptr(LabRun) run = run_blur (strategies[s], 2, dir, out, 0);
+      g_autoptr(GDir) listing = g_dir_open (out, 0, NULL);
+      guint n_files = 0;
+
+      check_bad_run (run);
+      g_assert_true (g_file_test (made, G_FILE_TEST_IS_REGULAR));
+      while (g_dir_read_name (listing) != NULL)
+        n_files++;
+      g_assert_cmpuint (n_files, ==, 1);  /* no partial file of a failed job */
+    }
+}
+
+/* libvips's own thread pool would spread one job over both cores: the
+ * task asks it for one thread, so a sequential run uses one core. */
+static void
+test_one_core (void)
+{
+  g_autofree char *out = new_dir ("one-core");
+  g_autoptr(LabRun) run = run_blur (LAB_STRATEGY_SEQUENTIAL, 1, photos, out, 4);
+  LabRunSummary summary;
+  double ratio;
+
+  lab_run_get_summary (run, &summary);
+  ratio = (double) (summary.user_ns + summary.sys_ns) / summary.wall_ns;
+  g_test_message ("CPU %.3f s over %.3f s: %.2f", (summary.user_ns + summary.sys_ns) / 1e9,
+                  summary.wall_ns / 1e9, ratio);
+  g_assert_cmpuint (summary.n_failed, ==, 0);
+  g_assert_cmpfloat (ratio, <=, 1.15);
+
+  /* The job's work is on its own thread's clock. */
+  for (guint i = 0; i < 4; i++)
+    g_assert_cmpint (lab_run_get_job (run, i)->cpu_ns, >, 10 * G_TIME_SPAN_MILLISECOND);
+}
+
+typedef struct {
+  GMainLoop *loop;
+  gboolean   done;
+} Wait;
+
+static void
+run_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  Wait *wait = data;
+
+  lab_run_start_finish (LAB_RUN (object), result, NULL);
+  wait->done = TRUE;
+  g_main_loop_quit (wait->loop);
+}
+
+static gboolean
+job_running (LabRun *run)
+{
+  return g_atomic_int_get (&lab_run_get_job (run, 0)->state) == LAB_JOB_RUNNING;
+}
+
+/* Cancelled 30 ms into a job that takes far longer: the job stops
+ * within a few strips, says so, and leaves no file. */
+static void
+test_cancel (void)
+{
+  g_autofree char *out = new_dir ("cancel");
+  g_autofree char *made = g_build_filename (out, "land.jpg", NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  Wait wait = { loop, FALSE };
+  GVariantDict dict;
+  gint64 cancelled_at;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "images", "s", photos);
+  g_variant_dict_insert (&dict, "output", "s", out);
+  g_variant_dict_insert (&dict, "jobs", "u", 1);
+  config = lab_run_config_new ("blur", LAB_STRATEGY_SEQUENTIAL, 1, g_variant_dict_end (&dict));
+  run = lab_run_new (config, &error);
+  g_assert_no_error (error);
+
+  lab_run_start_async (run, cancellable, run_done_cb, &wait);
+  while (!job_running (run))
+    g_usleep (1000);
+  g_usleep (30 * 1000);
+  cancelled_at = g_get_monotonic_time ();
+  g_cancellable_cancel (cancellable);
+  g_main_loop_run (loop);
+
+  g_test_message ("stopped %.1f ms after cancel", (g_get_monotonic_time () - cancelled_at) / 1000.0);
+  g_assert_true (wait.done);
+  g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_CANCELLED);
+  g_assert_cmpstr (lab_run_get_job (run, 0)->error, ==, "Cancelled");
+  g_assert_false (g_file_test (made, G_FILE_TEST_EXISTS));
+}
+
+/* Every strategy but async blurs; async refuses a CPU task. */
+static void
+test_strategies (void)
+{
+  g_autoptr(LabRunConfig) async = lab_run_config_new ("blur", LAB_STRATEGY_ASYNC, 2, NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (LabStrategy s = 0; s < LAB_N_STRATEGIES; s++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *made = NULL;
+      g_autoptr(LabRun) run = NULL;
+
+      if (s == LAB_STRATEGY_ASYNC)
+        continue;
+      out = new_dir (lab_strategy_to_string (s));
+      made = g_build_filename (out, "port.jpg", NULL);
+      run = run_blur (s, 2, photos, out, 0);
+      g_assert_cmpuint (lab_run_get_n_failed (run), ==, 0);
+      g_assert_true (g_file_test (made, G_FILE_TEST_IS_REGULAR));
+    }
+
+  g_assert_null (lab_run_new (async, &error));
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_UNSUPPORTED);
+}
+
+static void
+expect_setup_error (const char *images,
+                    const char *output,
+                    const char *needle)
+{
+  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "images", "s", images);
+  g_variant_dict_insert (&dict, "output", "s", output);
+  config = lab_run_config_new ("blur", LAB_STRATEGY_SEQUENTIAL, 1, g_variant_dict_end (&dict));
+
+  g_assert_null (lab_run_new (config, &error));
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT);
+  if (strstr (error->message, needle) == NULL)
+    g_error ("“%s” does not contain “%s”", error->message, needle);
+}
+
+/* Folders that cannot work are refused before any job runs (exit 2). */
+static void
+test_bad_folders (void)
+{
+  g_autofree char *empty = new_dir ("no-images");
+  g_autofree char *missing = g_build_filename (tmp_dir, "missing", NULL);
+  g_autofree char *file = g_build_filename (photos, "land.jpg", NULL);
+  g_autofree char *under_file = g_build_filename (file, "out", NULL);
+  g_autofree char *arg = g_strconcat ("--images=", missing, NULL);
+  const char *argv[] = { "run", "--task=blur", "--strategy=sequential", arg, NULL };
+  g_autofree char *err = NULL;
+
+  expect_setup_error (empty, tmp_dir, "No JPEG, PNG, WebP or TIFF files in");
+  expect_setup_error (missing, tmp_dir, "Cannot read the image folder");
+  expect_setup_error (photos, under_file, "Cannot write to the output folder");
+
+  g_assert_cmpint (lab_test_run_cli (argv, NULL, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "Cannot read the image folder"));
+}
+
+/* The worker executable starts with GLib alone; libvips comes with the
+ * module, when the first blur job arrives. */
+static void
+test_worker_links_glib_only (void)
+{
+  const char *argv[] = { "ldd", g_getenv ("LAB_WORKER_PATH"), NULL };
+  g_autofree char *out = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &out, NULL, &status, NULL));
+  g_assert_nonnull (strstr (out, "libglib-2.0"));
+  g_assert_null (strstr (out, "libvips"));
+}
+
+static void
+drop_log_cb (const char     *domain,
+             GLogLevelFlags  level,
+             const char     *message,
+             gpointer        data)
+{
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *done = NULL;
+  int status;
+
+  lab_test_init (&argc, &argv);
+  /* libvips's notes on which code paths it took. */
+  g_log_set_handler ("VIPS", G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG, drop_log_cb, NULL);
+
+  tmp_dir = g_dir_make_tmp ("test-blur-XXXXXX", &error);
+  g_assert_no_error (error);
+  python = find_python_with_pil ();
+  photos = g_build_filename (tmp_dir, "photos", NULL);
+  reference = g_build_filename (tmp_dir, "reference", NULL);
+  g_free (pillow ("photos", photos, "land.jpg:1800x1200", "port.png:900x1500", NULL));
+  done = pillow ("seed", photos, reference, NULL);
+
+  g_test_add_func ("/blur/geometry", test_geometry);
+  g_test_add_func ("/blur/like-pillow", test_like_pillow);
+  g_test_add_func ("/blur/bad-files", test_bad_files);
+  g_test_add_func ("/blur/one-core", test_one_core);
+  g_test_add_func ("/blur/cancel", test_cancel);
+  g_test_add_func ("/blur/strategies", test_strategies);
+  g_test_add_func ("/blur/bad-folders", test_bad_folders);
+  g_test_add_func ("/blur/worker-links-glib-only", test_worker_links_glib_only);
+
+  status = g_test_run ();
+
+  if (status == 0)
+    {
+      const char *rm[] = { "rm", "-rf", tmp_dir, NULL };
+      g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+    }
+  g_free (tmp_dir);
+  return status;
+}
