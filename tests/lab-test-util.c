@@ -122,3 +122,36 @@ lab_test_init (int    *argc,
   g_test_init (argc, argv, NULL);
   g_assert_nonnull (g_getenv ("LAB_WORKER_PATH"));
 }
+
+/**
+ * lab_test_jpeg_size:
+ *
+ * Asserts that @path is a whole JPEG (SOI … EOI) and reads its size from
+ * the start-of-frame marker.
+ */
+void
+lab_test_jpeg_size (const char *path,
+                    guint      *width,
+                    guint      *height)
+{
+  g_autofree guchar *data = NULL;
+  gsize len = 0, i = 2;
+
+  g_assert_true (g_file_get_contents (path, (char **) &data, &len, NULL));
+  g_assert_cmpuint (len, >, 4);
+  g_assert_true (data[0] == 0xFF && data[1] == 0xD8);
+  g_assert_true (data[len - 2] == 0xFF && data[len - 1] == 0xD9);
+
+  while (i + 9 < len && data[i] == 0xFF)
+    {
+      guint marker = data[i + 1], seglen = data[i + 2] << 8 | data[i + 3];
+      if (marker >= 0xC0 && marker <= 0xC3)
+        {
+          *height = data[i + 5] << 8 | data[i + 6];
+          *width = data[i + 7] << 8 | data[i + 8];
+          return;
+        }
+      i += 2 + seglen;
+    }
+  g_error ("%s has no frame header", path);
+}

@@ -18,5 +18,8 @@ int      lab_test_run_cli           (const char * const *argv,
                                      char              **err);
 void     lab_test_init              (int          *argc,
                                      char       ***argv);
+void     lab_test_jpeg_size         (const char   *path,
+                                     guint        *width,
+                                     guint        *height);
 
 G_END_DECLS

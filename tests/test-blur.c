@@ -107,34 +107,6 @@ new_dir (const char *name)
   return dir;
 }
 
-/* Width and height from a JPEG's start-of-frame marker. */
-static void
-jpeg_size (const char *path,
-           guint      *width,
-           guint      *height)
-{
-  g_autofree guchar *data = NULL;
-  gsize len = 0, i = 2;
-
-  g_assert_true (g_file_get_contents (path, (char **) &data, &len, NULL));
-  g_assert_cmpuint (len, >, 4);
-  g_assert_true (data[0] == 0xFF && data[1] == 0xD8);
-  g_assert_true (data[len - 2] == 0xFF && data[len - 1] == 0xD9);
-
-  while (i + 9 < len && data[i] == 0xFF)
-    {
-      guint marker = data[i + 1], seglen = data[i + 2] << 8 | data[i + 3];
-      if (marker >= 0xC0 && marker <= 0xC3)
-        {
-          *height = data[i + 5] << 8 | data[i + 6];
-          *width = data[i + 7] << 8 | data[i + 8];
-          return;
-        }
-      i += 2 + seglen;
-    }
-  g_error ("%s has no frame header", path);
-}
-
 /* --- tests -------------------------------------------------------------- */
 
 static void
@@ -154,10 +126,10 @@ test_geometry (void)
       g_assert_cmpuint (lab_run_get_job (run, i)->bytes, >, 1000);
     }
 
-  jpeg_size (land, &w, &h);
+  lab_test_jpeg_size (land, &w, &h);
   g_assert_cmpuint (w, ==, 1200);
   g_assert_cmpuint (h, ==, 800);
-  jpeg_size (port, &w, &h);
+  lab_test_jpeg_size (port, &w, &h);
   g_assert_cmpuint (w, ==, 720);
   g_assert_cmpuint (h, ==, 1200);
 }

@@ -1,0 +1,263 @@
+/* test-pipeline.c — the pipeline task: download a photo, then blur it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "lab-error.h"
+#include "lab-image-server.h"
+#include "lab-run.h"
+#include "lab-test-util.h"
+
+static char *tmp_dir;
+static char *downloads;  /* where the task keeps a job's photo meanwhile */
+
+static LabImageServer *
+new_server (guint n_images)
+{
+  g_autoptr(GError) error = NULL;
+  LabImageServer *server = lab_image_server_new (n_images, &error);
+
+  g_assert_no_error (error);
+  lab_image_server_set_latency (server, 0);
+  lab_image_server_set_bandwidth (server, 0);
+  return server;
+}
+
+static LabRun *
+new_pipeline (LabStrategy         strategy,
+              guint               workers,
+              const char * const *urls,
+              const char         *output)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  LabRun *run;
+
+  if (urls != NULL)
+    g_variant_dict_insert_value (&dict, "urls", g_variant_new_strv (urls, -1));
+  else
+    g_variant_dict_insert (&dict, "jobs", "u", 2);
+  g_variant_dict_insert (&dict, "output", "s", output);
+  config = lab_run_config_new ("pipeline", strategy, workers, g_variant_dict_end (&dict));
+  run = lab_run_new (config, &error);
+  g_assert_no_error (error);
+  return run;
+}
+
+static char *
+new_dir (const char *name)
+{
+  char *dir = g_build_filename (tmp_dir, name, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  return dir;
+}
+
+static guint
+count_entries (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (d != NULL && g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+/* Each output is the thumbnail of a blurred photo: a whole JPEG whose
+ * longer side is 1200 (the server's photos are larger). */
+static void
+assert_thumbnails (const char *dir,
+                   guint       expected)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      guint w = 0, h = 0;
+
+      lab_test_jpeg_size (path, &w, &h);
+      g_assert_cmpuint (MAX (w, h), ==, 1200);
+      n++;
+    }
+  g_assert_cmpuint (n, ==, expected);
+}
+
+/* Every strategy but async downloads and blurs; async refuses a task
+ * with CPU work. No download is left behind. */
+static void
+test_strategies (void)
+{
+  g_autoptr(LabImageServer) server = new_server (3);
+  g_auto(GStrv) urls = lab_image_server_get_photo_urls (server);
+  g_autoptr(LabRunConfig) async = lab_run_config_new ("pipeline", LAB_STRATEGY_ASYNC, 2, NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (LabStrategy s = 0; s < LAB_N_STRATEGIES; s++)
+    {
+      g_autofree char *out = NULL;
+      g_autoptr(LabRun) run = NULL;
+
+      if (s == LAB_STRATEGY_ASYNC)
+        continue;
+      out = new_dir (lab_strategy_to_string (s));
+      run = new_pipeline (s, 2, (const char * const *) urls, out);
+      g_assert_true (lab_run_execute (run, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (lab_run_get_n_failed (run), ==, 0);
+      for (guint i = 0; i < 3; i++)
+        g_assert_cmpuint (lab_run_get_job (run, i)->bytes, >, 100 * 1000);  /* downloaded */
+      assert_thumbnails (out, 3);
+      g_assert_cmpuint (count_entries (downloads), ==, 0);
+    }
+
+  g_assert_null (lab_run_new (async, &error));
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_UNSUPPORTED);
+}
+
+/* A failed download fails its own job; the photos beside it are blurred. */
+static void
+test_failures (void)
+{
+  g_autoptr(LabImageServer) server = new_server (2);
+  g_auto(GStrv) photos = lab_image_server_get_photo_urls (server);
+  g_autofree char *missing = lab_image_server_get_url (server, LAB_IMAGE_SERVER_PATH_404);
+  g_autofree char *text = lab_image_server_get_url (server, LAB_IMAGE_SERVER_PATH_NOT_IMAGE);
+  const char *urls[] = { photos[0], missing, text, photos[1], "ftp://example.org/x.jpg", NULL };
+  g_autofree char *out = new_dir ("failures");
+  g_autoptr(LabRun) run = new_pipeline (LAB_STRATEGY_PROCESS_POOL, 2, urls, out);
+
+  g_assert_true (lab_run_execute (run, NULL, NULL));
+  g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_FINISHED);
+  g_assert_cmpuint (lab_run_get_n_failed (run), ==, 3);
+  g_assert_null (lab_run_get_job (run, 0)->error);
+  g_assert_nonnull (strstr (lab_run_get_job (run, 1)->error, "404"));
+  g_assert_nonnull (strstr (lab_run_get_job (run, 2)->error, "not an image"));
+  g_assert_null (lab_run_get_job (run, 3)->error);
+  g_assert_nonnull (strstr (lab_run_get_job (run, 4)->error, "http"));
+  assert_thumbnails (out, 2);
+}
+
+/* Without URLs the embedded server is started once, in the app; worker
+ * processes get its URLs instead of starting servers of their own. */
+static void
+test_default_server (void)
+{
+  g_autofree char *out = new_dir ("default");
+  g_autoptr(LabRun) run = new_pipeline (LAB_STRATEGY_PROCESS_POOL, 2, NULL, out);
+
+  g_assert_true (lab_run_execute (run, NULL, NULL));
+  g_assert_cmpuint (lab_run_get_n_jobs (run), ==, 2);
+  g_assert_cmpuint (lab_run_get_n_failed (run), ==, 0);
+  assert_thumbnails (out, 2);
+}
+
+typedef struct {
+  GMainLoop    *loop;
+  GCancellable *cancellable;
+  gint64        cancelled_at;
+} CancelTest;
+
+static gboolean
+cancel_cb (gpointer data)
+{
+  CancelTest *t = data;
+
+  t->cancelled_at = g_get_monotonic_time ();
+  g_cancellable_cancel (t->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  CancelTest *t = data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (lab_run_start_finish (LAB_RUN (object), result, &error));
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_CANCELLED);
+  g_main_loop_quit (t->loop);
+}
+
+/* Cancelled mid-download: stops at once and leaves no file anywhere. */
+static void
+test_cancel (gconstpointer data)
+{
+  LabStrategy strategy = GPOINTER_TO_UINT (data);
+  g_autoptr(LabImageServer) server = new_server (2);
+  g_auto(GStrv) urls = lab_image_server_get_photo_urls (server);
+  g_autofree char *out = new_dir (strategy == LAB_STRATEGY_THREAD_POOL ? "cancel-threads" : "cancel-processes");
+  g_autoptr(LabRun) run = new_pipeline (strategy, 2, (const char * const *) urls, out);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  CancelTest t = { loop, cancellable, 0 };
+
+  /* 100 kB/s: each photo would take more than ten seconds. */
+  lab_image_server_set_bandwidth (server, 100 * 1000);
+  lab_run_start_async (run, cancellable, run_done_cb, &t);
+  g_timeout_add (300, cancel_cb, &t);
+  g_main_loop_run (loop);
+
+  g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - t.cancelled_at, <, 1500 * 1000);
+  for (guint i = 0; i < 2; i++)
+    g_assert_nonnull (lab_run_get_job (run, i)->error);
+  g_assert_cmpuint (count_entries (out), ==, 0);
+  if (strategy == LAB_STRATEGY_THREAD_POOL)
+    g_assert_cmpuint (count_entries (downloads), ==, 0);
+}
+
+static void
+drop_log_cb (const char     *domain,
+             GLogLevelFlags  level,
+             const char     *message,
+             gpointer        data)
+{
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cache = NULL;
+  int status;
+
+  /* A cache folder of our own (read by the worker processes too), so the
+   * test can see that the task leaves nothing in it. */
+  tmp_dir = g_dir_make_tmp ("test-pipeline-XXXXXX", &error);
+  g_assert_no_error (error);
+  cache = g_build_filename (tmp_dir, "cache", NULL);
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  downloads = g_build_filename (cache, "concurrency-lab", "pipeline-downloads", NULL);
+
+  lab_test_init (&argc, &argv);
+  /* libvips's notes on which code paths it took. */
+  g_log_set_handler ("VIPS", G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG, drop_log_cb, NULL);
+
+  g_test_add_func ("/pipeline/strategies", test_strategies);
+  g_test_add_func ("/pipeline/failures", test_failures);
+  g_test_add_func ("/pipeline/default-server", test_default_server);
+  g_test_add_data_func ("/pipeline/cancel/thread-pool", GUINT_TO_POINTER (LAB_STRATEGY_THREAD_POOL), test_cancel);
+  g_test_add_data_func ("/pipeline/cancel/process-pool", GUINT_TO_POINTER (LAB_STRATEGY_PROCESS_POOL), test_cancel);
+
+  status = g_test_run ();
+
+  if (status == 0)
+    {
+      const char *rm[] = { "rm", "-rf", tmp_dir, NULL };
+      g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+    }
+  g_free (downloads);
+  g_free (tmp_dir);
+  return status;
+}
