@@ -12,9 +12,11 @@
 #include <signal.h>
 #include <glib/gi18n.h>
 #include <glib-unix.h>
+#include <json-glib/json-glib.h>
 
 #include "lab-cli.h"
 #include "lab-error.h"
+#include "lab-history.h"
 #include "lab-report.h"
 #include "lab-run.h"
 
@@ -31,6 +33,7 @@ typedef struct {
   char   *timeout;
   char   *max_bytes;
   char   *images;
+  gboolean save;
 } Options;
 
 static void
@@ -80,6 +83,7 @@ lab_cli_print_help (void)
   g_print (_("Usage:\n"
              "  concurrency-lab                 Open the Concurrency Lab window\n"
              "  concurrency-lab run [OPTION…]   Run an experiment headless and print the figures\n"
+             "  concurrency-lab history         List the runs kept in the history\n"
              "\n"
              "Threads win on I/O-bound work, processes on CPU-bound work: run a task\n"
              "with several strategies and compare elapsed time and CPU time.\n"
@@ -291,9 +295,32 @@ run_done_cb (GObject      *object,
   g_main_loop_quit (session->loop);
 }
 
+/* --save: keep the runs in the history, as the window does. */
+static gboolean
+save_runs (LabRun **runs,
+           guint    n_runs)
+{
+  g_autoptr(LabHistory) history = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!(history = lab_history_open (NULL, &error)))
+    goto failed;
+  if (lab_history_get_notice (history))
+    g_printerr ("concurrency-lab: %s\n", lab_history_get_notice (history));
+  for (guint i = 0; i < n_runs; i++)
+    if (!lab_history_add_run (history, runs[i], &error))
+      goto failed;
+  return TRUE;
+
+failed:
+  g_printerr ("concurrency-lab: %s\n", error->message);
+  return FALSE;
+}
+
 static int
 execute (GPtrArray       *runs,
-         LabReportFormat  format)
+         LabReportFormat  format,
+         gboolean         save)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -323,6 +350,8 @@ execute (GPtrArray       *runs,
   /* What finished is printed even after Ctrl+C. */
   report = lab_report_format ((LabRun **) runs->pdata, n_run, format);
   g_print ("%s", report);
+  if (save && !save_runs ((LabRun **) runs->pdata, n_run))
+    status = LAB_EXIT_FAILED;
   if (session.interrupted)
     g_printerr (_("concurrency-lab: interrupted; the jobs that finished are shown\n"));
 
@@ -353,6 +382,7 @@ lab_cli_run (int    argc,
     { "max-bytes", 0, 0, G_OPTION_ARG_STRING, &o.max_bytes, N_("download: the largest file accepted"), "N" },
     { "images", 0, 0, G_OPTION_ARG_FILENAME, &o.images, N_("blur: a folder of images"), N_("DIR") },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &o.format, N_("Output: table (default), json or csv"), N_("FORMAT") },
+    { "save", 0, 0, G_OPTION_ARG_NONE, &o.save, N_("Keep the runs in the history, as the window does"), NULL },
     { NULL }
   };
 
@@ -380,9 +410,107 @@ lab_cli_run (int    argc,
   if (!(runs = build_runs (&o, &error)))
     goto usage;
 
-  return execute (runs, format);
+  return execute (runs, format, o.save);
 
 usage:
   g_printerr ("concurrency-lab run: %s\n", error->message);
   return LAB_EXIT_USAGE;
+}
+
+static void
+print_history (GPtrArray *entries)
+{
+  g_print ("%6s  %-16s  %-8s  %-12s  %7s  %6s  %10s  %10s\n",
+           _("Run"), _("When"), _("Task"), _("Strategy"), _("Workers"), _("Failed"), _("Wall"), _("CPU"));
+  for (guint i = 0; i < entries->len; i++)
+    {
+      LabHistoryEntry *e = g_ptr_array_index (entries, i);
+      g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (e->created);
+      g_autofree char *stamp = g_date_time_format (when, "%Y-%m-%d %H:%M");
+
+      g_print ("%6" G_GINT64_FORMAT "  %-16s  %-8s  %-12s  %7u  %6u  %8.3f s  %8.3f s%s\n",
+               e->id, stamp, e->task, e->strategy, e->workers, e->failed, e->wall_s, e->cpu_s,
+               e->cancelled ? _("  cancelled") : "");
+    }
+}
+
+/* The runs of a history as one {"runs": [...]} document. */
+static void
+print_history_json (GPtrArray *entries)
+{
+  g_print ("{\n  \"runs\" : [\n");
+  for (guint i = entries->len; i > 0; i--)
+    {
+      LabHistoryEntry *e = g_ptr_array_index (entries, i - 1);
+      g_autoptr(JsonNode) node = json_from_string (e->json, NULL);
+      JsonArray *runs = node ? json_object_get_array_member (json_node_get_object (node), "runs") : NULL;
+      g_autofree char *text = NULL;
+
+      if (runs == NULL || json_array_get_length (runs) == 0)
+        continue;
+      json_object_set_int_member (json_array_get_object_element (runs, 0), "history_id", e->id);
+      text = json_to_string (json_array_get_element (runs, 0), TRUE);
+      g_print ("%s%s\n", text, i > 1 ? "," : "");
+    }
+  g_print ("  ]\n}\n");
+}
+
+/**
+ * lab_cli_history:
+ *
+ * `concurrency-lab history [--format=table|json] [--delete=ID]`
+ */
+int
+lab_cli_history (int    argc,
+                 char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(LabHistory) history = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *format = NULL;
+  gint64 delete_id = 0;
+  const GOptionEntry entries_def[] = {
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("Output: table (default) or json"), N_("FORMAT") },
+    { "delete", 0, 0, G_OPTION_ARG_INT64, &delete_id, N_("Delete the run with this number"), "ID" },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("— list the runs kept in the history"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries_def, GETTEXT_PACKAGE);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    goto usage;
+  if (argc > 1 || (format && !g_str_equal (format, "table") && !g_str_equal (format, "json")))
+    {
+      g_set_error (&error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("Usage: concurrency-lab history [--format=table|json] [--delete=ID]"));
+      goto usage;
+    }
+
+  if (!(history = lab_history_open (NULL, &error)))
+    goto failed;
+  if (lab_history_get_notice (history))
+    g_printerr ("concurrency-lab: %s\n", lab_history_get_notice (history));
+
+  if (delete_id != 0)
+    return lab_history_delete (history, delete_id, &error) ? LAB_EXIT_OK :
+           (g_printerr ("concurrency-lab history: %s\n", error->message), LAB_EXIT_USAGE);
+
+  if (!(entries = lab_history_list (history, 0, &error)))
+    goto failed;
+  if (format && g_str_equal (format, "json"))
+    print_history_json (entries);
+  else
+    print_history (entries);
+  return LAB_EXIT_OK;
+
+usage:
+  g_printerr ("concurrency-lab history: %s\n", error->message);
+  return LAB_EXIT_USAGE;
+
+failed:
+  g_printerr ("concurrency-lab history: %s\n", error->message);
+  return LAB_EXIT_FAILED;
 }

@@ -14,6 +14,8 @@ G_BEGIN_DECLS
 
 int   lab_cli_run        (int    argc,
                           char **argv);
+int   lab_cli_history    (int    argc,
+                          char **argv);
 char *lab_cli_list_tasks_and_strategies (void);
 void  lab_cli_print_help (void);
 

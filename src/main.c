@@ -25,6 +25,8 @@ main (int    argc,
   /* The headless paths never initialise GTK: they work with no display. */
   if (argc >= 2 && g_str_equal (argv[1], "run"))
     return lab_cli_run (argc - 1, argv + 1);
+  if (argc >= 2 && g_str_equal (argv[1], "history"))
+    return lab_cli_history (argc - 1, argv + 1);
 
   if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
     {
