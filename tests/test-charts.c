@@ -111,7 +111,33 @@ show_widget (GtkWidget *widget,
   return window;
 }
 
-/* Snapshots @widget now, as its window would on the next frame. */
+static void
+painted_cb (GdkFrameClock *clock,
+            gboolean      *painted)
+{
+  *painted = TRUE;
+}
+
+/* Lets the window lay out and paint a frame, so sizes are current. */
+static void
+wait_frame (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  gint64 deadline = g_get_monotonic_time () + 5 * G_TIME_SPAN_SECOND;
+  gboolean painted = FALSE;
+  gulong id;
+
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (painted_cb), &painted);
+  gtk_widget_queue_draw (widget);
+  while (!painted)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_signal_handler_disconnect (clock, id);
+}
+
+/* Snapshots @widget now, as its window does on each frame. */
 static void
 render (GtkWidget *widget,
         NodeStats *stats)
@@ -119,7 +145,7 @@ render (GtkWidget *widget,
   GtkSnapshot *snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
 
-  iterate_for (20);
+  wait_frame (widget);
   gtk_widget_snapshot_child (gtk_widget_get_parent (widget), widget, snapshot);
   node = gtk_snapshot_free_to_node (snapshot);
   *stats = (NodeStats) { .rects = g_array_new (FALSE, FALSE, sizeof (ColorRect)) };

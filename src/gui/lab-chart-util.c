@@ -115,6 +115,8 @@ lab_chart_palette_color (GtkWidget *widget,
 char *
 lab_chart_format_seconds (double seconds)
 {
+  if (fabs (seconds) < 0.0005)
+    seconds = 0;
   if (seconds != 0 && fabs (seconds) < 0.01)
     /* Translators: milliseconds on a chart */
     return g_strdup_printf (_("%.1f ms"), seconds * 1000);
@@ -204,7 +206,7 @@ lab_chart_append_time_axis (GtkWidget             *widget,
 {
   GdkRGBA fg, grid, text;
   double step;
-  double label_width = lab_chart_text_width (widget, "00.0 s") + 16;
+  double label_width = lab_chart_text_width (widget, "00.00 s") + 32;
 
   if (t1 <= t0 || plot->size.width < 1)
     return;

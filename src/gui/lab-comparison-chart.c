@@ -16,6 +16,7 @@
 
 #include "lab-chart-util.h"
 #include "lab-comparison-chart.h"
+#include "lab-format.h"
 #include "lab-run.h"
 
 #define PAD       8
@@ -131,16 +132,24 @@ describe_run (LabRun *run)
   const LabRunConfig *config = lab_run_get_config (run);
   guint workers = lab_run_get_workers (run);
 
-  /* Translators: "sleep · threads · 10 workers" */
+  /* Translators: "Sleep · Threads · 10 workers" */
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %s · %u worker",
                                        "%s · %s · %u workers", workers),
-                          config->task, lab_strategy_to_string (config->strategy), workers);
+                          lab_format_task_title (config->task),
+                          lab_format_strategy_title (config->strategy), workers);
+}
+
+/* From one bar to the next: room for the value written beside it. */
+static int
+bar_pitch (GtkWidget *widget)
+{
+  return MAX (BAR + BAR_GAP, lab_chart_line_height (widget));
 }
 
 static int
 row_height (GtkWidget *widget)
 {
-  return lab_chart_line_height (widget) + 2 * BAR + BAR_GAP + ROW_GAP + 4;
+  return lab_chart_line_height (widget) + 2 + bar_pitch (widget) + BAR + ROW_GAP;
 }
 
 static void
@@ -175,8 +184,8 @@ snapshot_row (LabComparisonChart *self,
   int line = lab_chart_line_height (widget);
   double wall = lab_run_get_elapsed_ns (run) / 1e9;
   double cpu = run_cpu_seconds (run);
-  g_autofree char *wall_text = lab_chart_format_seconds (wall);
-  g_autofree char *cpu_text = lab_chart_format_seconds (cpu);
+  g_autofree char *wall_text = lab_format_seconds (lab_run_get_elapsed_ns (run));
+  g_autofree char *cpu_text = lab_format_seconds (cpu * 1e9);
   g_autofree char *wall_label = NULL;
   g_autofree char *cpu_label = NULL;
   GdkRGBA fg, color;
@@ -206,7 +215,7 @@ snapshot_row (LabComparisonChart *self,
   lab_chart_lookup_color (widget, "lab_cpu_bar", "orange_3", 0.45, &color);
   /* Translators: %s is a duration, e.g. "0.02 s" */
   cpu_label = g_strdup_printf (_("%s CPU"), cpu_text);
-  snapshot_bar (widget, snapshot, PAD, y + BAR + BAR_GAP, cpu * scale, &color, cpu_label);
+  snapshot_bar (widget, snapshot, PAD, y + bar_pitch (widget), cpu * scale, &color, cpu_label);
 }
 
 /* Pixels per second so that the longest bar leaves room for its text. */
@@ -216,7 +225,7 @@ compute_scale (LabComparisonChart *self)
   GtkWidget *widget = GTK_WIDGET (self);
   double longest = 0.001;
   double room = gtk_widget_get_width (widget) - 2 * PAD -
-                lab_chart_text_width (widget, _("00.0 s elapsed")) - 6;
+                lab_chart_text_width (widget, _("00.00 s elapsed")) - 6;
 
   for (guint i = 0; i < g_list_model_get_n_items (self->runs); i++)
     {

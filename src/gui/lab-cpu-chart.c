@@ -322,8 +322,12 @@ lab_cpu_chart_snapshot (GtkWidget   *widget,
   plot = GRAPHENE_RECT_INIT (left, top + line / 2,
                              MAX (1, gtk_widget_get_width (widget) - left - PAD),
                              MAX (1, gtk_widget_get_height (widget) - top - 2 * line));
-  if (history != NULL)
-    t1 = MAX (t1, lab_cpu_history_get_duration (history) / 1e9);
+  /* Live, the axis grows by whole steps rather than on every sample;
+   * once the run has ended it fits the run. */
+  if (history != NULL && lab_cpu_history_is_sealed (history))
+    t1 = MAX (0.5, lab_cpu_history_get_duration (history) / 1e9);
+  else if (history != NULL)
+    t1 = MIN_SECONDS * ceil (MAX (t1, lab_cpu_history_get_duration (history) / 1e9) / MIN_SECONDS);
 
   snapshot_grid (self, snapshot, &plot);
   lab_chart_append_time_axis (widget, snapshot, &plot, 0, t1);

@@ -217,17 +217,65 @@ lab_timeline_snapshot_lanes (LabTimeline  *self,
     }
 }
 
+/* Draws bars row by row: a bar wide enough to see stands alone with a
+ * pixel of gap after it, so back-to-back jobs stay apart; narrower ones
+ * merge with their neighbours into one rectangle. */
+typedef struct {
+  GtkSnapshot *snapshot;
+  GdkRGBA      colors[LAB_JOB_FAILED + 1];
+  PendingBar  *rows;
+  double       row_height;
+  double       gap;
+} BarPainter;
+
+#define WIDE_BAR 3.0
+
 static void
-flush_bar (GtkSnapshot     *snapshot,
-           const GdkRGBA   *colors,
-           const PendingBar *bar,
-           double           y,
-           double           height)
+paint_rect (BarPainter *painter,
+            guint       row,
+            double      x0,
+            double      x1,
+            int         state)
 {
-  if (bar->state == LAB_JOB_PENDING)
-    return;
-  gtk_snapshot_append_color (snapshot, &colors[bar->state],
-                             &GRAPHENE_RECT_INIT (bar->x0, y, MAX (1, bar->x1 - bar->x0), height));
+  gtk_snapshot_append_color (painter->snapshot, &painter->colors[state],
+                             &GRAPHENE_RECT_INIT (x0, row * painter->row_height + painter->gap / 2,
+                                                  MAX (1, x1 - x0),
+                                                  MAX (1, painter->row_height - painter->gap)));
+}
+
+static void
+flush_row (BarPainter *painter,
+           guint       row)
+{
+  PendingBar *bar = &painter->rows[row];
+
+  if (bar->state != LAB_JOB_PENDING)
+    paint_rect (painter, row, bar->x0, bar->x1, bar->state);
+  bar->state = LAB_JOB_PENDING;
+}
+
+static void
+paint_bar (BarPainter *painter,
+           guint       row,
+           double      x0,
+           double      x1,
+           int         state)
+{
+  PendingBar *bar = &painter->rows[row];
+
+  if (x1 - x0 >= WIDE_BAR)
+    {
+      paint_rect (painter, row, x0, x1 - 1, state);
+      return;
+    }
+  if (bar->state == state && x0 <= bar->x1 + 1 && x1 >= bar->x0 - 1)
+    {
+      bar->x0 = MIN (bar->x0, x0);
+      bar->x1 = MAX (bar->x1, x1);
+      return;
+    }
+  flush_row (painter, row);
+  *bar = (PendingBar) { x0, x1, state };
 }
 
 static void
@@ -235,44 +283,37 @@ lab_timeline_snapshot_bars (LabTimeline  *self,
                             GtkSnapshot  *snapshot,
                             const Layout *layout)
 {
-  GdkRGBA colors[LAB_JOB_FAILED + 1];
   g_autofree PendingBar *rows = g_new0 (PendingBar, layout->n_rows);
+  BarPainter painter = {
+    .snapshot = snapshot,
+    .rows = rows,
+    .row_height = layout->plot.size.height / layout->n_rows,
+    .gap = layout->lane_height >= MIN_LANE_HEIGHT ? LANE_GAP : 0,
+  };
   double scale = layout->plot.size.width / (layout->t1 * 1e9);
-  double row_height = layout->plot.size.height / layout->n_rows;
-  double gap = layout->lane_height >= MIN_LANE_HEIGHT ? LANE_GAP : 0;
   gint64 now_ns = lab_run_get_elapsed_ns (self->run);
   guint n_jobs = lab_run_get_n_jobs (self->run);
 
-  lab_chart_lookup_color (GTK_WIDGET (self), "lab_job_running", "accent_bg_color", 0.5, &colors[LAB_JOB_RUNNING]);
-  lab_chart_lookup_color (GTK_WIDGET (self), "lab_job_ok", "success_bg_color", 0.8, &colors[LAB_JOB_OK]);
-  lab_chart_lookup_color (GTK_WIDGET (self), "lab_job_failed", "error_bg_color", 1.0, &colors[LAB_JOB_FAILED]);
+  lab_chart_lookup_color (GTK_WIDGET (self), "lab_job_running", "accent_bg_color", 0.5, &painter.colors[LAB_JOB_RUNNING]);
+  lab_chart_lookup_color (GTK_WIDGET (self), "lab_job_ok", "success_bg_color", 0.8, &painter.colors[LAB_JOB_OK]);
+  lab_chart_lookup_color (GTK_WIDGET (self), "lab_job_failed", "error_bg_color", 1.0, &painter.colors[LAB_JOB_FAILED]);
 
   for (guint i = 0; i < n_jobs && self->job_lane != NULL; i++)
     {
       const LabJobResult *job = lab_run_get_job (self->run, i);
       int state = g_atomic_int_get (&job->state);
       guint lane = self->job_lane[i];
-      PendingBar *row;
-      double x0, x1;
 
       if (state == LAB_JOB_PENDING || lane == NO_LANE)
         continue;
-      row = &rows[(guint) (lane * layout->n_rows / MAX (self->lanes->len, 1))];
-      x0 = layout->plot.origin.x + job->start_ns * scale;
-      x1 = layout->plot.origin.x + (state == LAB_JOB_RUNNING ? now_ns : job->end_ns) * scale;
-      if (row->state == state && x0 <= row->x1 + 1 && x1 >= row->x0 - 1)
-        {
-          row->x0 = MIN (row->x0, x0);
-          row->x1 = MAX (row->x1, x1);
-          continue;
-        }
-      flush_bar (snapshot, colors, row, (row - rows) * row_height + gap / 2,
-                 MAX (1, row_height - gap));
-      *row = (PendingBar) { x0, x1, state };
+      paint_bar (&painter, lane * layout->n_rows / self->lanes->len,
+                 layout->plot.origin.x + job->start_ns * scale,
+                 layout->plot.origin.x + (state == LAB_JOB_RUNNING ? now_ns : job->end_ns) * scale,
+                 state);
     }
 
   for (guint r = 0; r < layout->n_rows; r++)
-    flush_bar (snapshot, colors, &rows[r], r * row_height + gap / 2, MAX (1, row_height - gap));
+    flush_row (&painter, r);
 }
 
 static void
