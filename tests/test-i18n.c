@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <sys/wait.h>
 #include <glib/gstdio.h>
 
 #include "lab-test-util.h"
@@ -136,6 +137,40 @@ test_c_locale_stays_english (void)
   g_assert_null (strstr (out, "用法"));
 }
 
+/* The worker takes only some locale categories from the environment
+ * (lab_i18n_init_messages(), it starts faster): its messages must still
+ * be translated and written as UTF-8. */
+static char *
+worker_usage_in (const char *lang)
+{
+  const char *argv[] = { g_getenv ("LAB_WORKER_PATH"), "--help", NULL };
+  g_autofree char *lc_all = g_strdup_printf ("LC_ALL=%s", lang);
+  g_autofree char *loc = g_strdup_printf ("LOCPATH=%s", locpath ? locpath : "");
+  g_autofree char *catalogues = g_strdup_printf ("LAB_LOCALEDIR=%s/po", g_getenv ("LAB_BUILD_DIR"));
+  const char *env[] = { lc_all, "LANGUAGE=", catalogues, locpath ? loc : NULL, NULL };
+  g_autoptr(GError) error = NULL;
+  char *err = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, (char **) env, G_SPAWN_DEFAULT, NULL, NULL, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+  g_assert_true (g_utf8_validate (err, -1, NULL));
+  return err;
+}
+
+static void
+test_worker_in_chinese (void)
+{
+  g_autofree char *zh = worker_usage_in ("zh_CN.UTF-8");
+  g_autofree char *c = worker_usage_in ("C.UTF-8");
+
+  g_assert_nonnull (strstr (zh, "二进制协议"));
+  g_assert_null (strstr (zh, "binary protocol"));
+  g_assert_nonnull (strstr (c, "binary protocol"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -148,6 +183,7 @@ main (int   argc,
   g_test_add_func ("/i18n/usage-error", test_usage_error_in_chinese);
   g_test_add_func ("/i18n/report", test_report_in_chinese);
   g_test_add_func ("/i18n/c-locale", test_c_locale_stays_english);
+  g_test_add_func ("/i18n/worker", test_worker_in_chinese);
 
   return g_test_run ();
 }

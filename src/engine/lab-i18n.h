@@ -10,5 +10,6 @@ G_BEGIN_DECLS
 
 const char *lab_i18n_get_locale_dir (void);
 void        lab_i18n_init           (void);
+void        lab_i18n_init_messages  (void);
 
 G_END_DECLS

@@ -19,7 +19,7 @@ int
 main (int    argc,
       char **argv)
 {
-  lab_i18n_init ();
+  lab_i18n_init_messages ();
 
   if (argc > 1)
     {
