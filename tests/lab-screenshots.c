@@ -93,7 +93,7 @@ drive_cb (gpointer data)
 
   switch (d->step)
     {
-    case 0: next = elapsed_ms (d, 1500) && save_png (w, d->dir, "start.png"); break;
+    case 0: next = elapsed_ms (d, 1500) && save_png (w, d->dir, "main-window.png"); break;
     case 1: run_sleep (d, LAB_STRATEGY_SEQUENTIAL, 0); next = TRUE; break;
     case 2: next = idle && elapsed_ms (d, 300); break;
     case 3: run_sleep (d, LAB_STRATEGY_THREADS, 0); next = TRUE; break;

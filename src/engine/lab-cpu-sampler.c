@@ -474,6 +474,8 @@ sample_cores (ThreadState *ts,
 
       if (*line == '\n')
         line++;
+      if (*line == '\0')   /* the last line's newline: strchr (line + 1) would overrun */
+        break;
       if (!g_str_has_prefix (line, "cpu") || !g_ascii_isdigit (line[3]))
         continue;
       if (sscanf (line + 3, "%u %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
