@@ -390,6 +390,43 @@ measure_fork_job (gpointer data,
   return t0;
 }
 
+/* The processes strategy's pattern served by a fork server: @n children
+ * forked at once, each runs one job and writes its RESULT frame (under
+ * PIPE_BUF, so frames do not interleave) to one shared pipe; the server
+ * reads @n frames, then reaps every child. */
+static gint64
+measure_fork_burst (gpointer data,
+                    guint    n)
+{
+  g_autoptr(GVariant) hello = g_variant_ref_sink (hello_payload (1));
+  g_autoptr(GVariant) params = g_variant_get_child_value (hello, 2);
+  g_autoptr(LabFrameReader) reader = NULL;
+  g_autofree pid_t *pids = g_new (pid_t, n);
+  const LabTaskClass *klass = lab_task_lookup ("sleep", NULL);
+  gpointer plan = klass->setup (params, NULL);
+  gint64 t0 = lab_clock_now_ns ();
+  int fds[2];
+
+  must (pipe2 (fds, O_CLOEXEC) == 0, "pipe2");
+  for (guint i = 0; i < n; i++)
+    {
+      pids[i] = fork ();
+      must (pids[i] >= 0, "fork");
+      if (pids[i] == 0)
+        _exit (run_one_job (klass, plan, fds[1]));
+    }
+  close (fds[1]);
+  reader = lab_frame_reader_new (fds[0]);
+  for (guint i = 0; i < n; i++)
+    expect_frame (reader, LAB_FRAME_RESULT);
+  for (guint i = 0; i < n; i++)
+    wait_child (pids[i]);
+  close (fds[0]);
+  t0 = lab_clock_now_ns () - t0;
+  klass->plan_free (plan);
+  return t0;
+}
+
 /* One byte there and back between two processes over two pipes. */
 static gint64
 measure_pipe_round_trip (gpointer data,
@@ -455,6 +492,7 @@ main (int    argc,
   report ("pool-per-job-busy", measure_pool_throughput, NULL, 20000);
   report ("fork-wait", measure_fork, NULL, 300);
   report ("fork-job", measure_fork_job, NULL, 300);
+  report ("fork-burst", measure_fork_burst, NULL, 200);
   for (guint i = 0; probes != NULL && probes[i] != NULL; i++)
     {
       g_auto(GStrv) kv = g_strsplit (probes[i], "=", 2);
