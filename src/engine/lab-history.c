@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <sqlite3.h>
 #include <glib/gi18n-lib.h>
@@ -327,7 +328,7 @@ lab_history_delete (LabHistory  *self,
     return set_sqlite_error (self, error, _("delete"));
   if (sqlite3_changes (self->db) == 0)
     {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("No run %" G_GINT64_FORMAT " in the history"), id);
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("No run %" PRId64 " in the history"), id);
       return FALSE;
     }
 
