@@ -83,13 +83,13 @@ lab_cli_print_help (void)
   g_print (_("Usage:\n"
              "  concurrency-lab                 Open the Concurrency Lab window\n"
              "  concurrency-lab run [OPTION…]   Run an experiment headless and print the figures\n"
-             "  concurrency-lab history         List the runs kept in the history\n"
              "\n"
              "Threads win on I/O-bound work, processes on CPU-bound work: run a task\n"
              "with several strategies and compare elapsed time and CPU time.\n"
              "\n"));
   g_print ("%s\n", list);
   g_print (_("See “concurrency-lab run --help” for the options of a run.\n"));
+  g_print (_("“concurrency-lab history” lists the runs kept in the history.\n"));
 }
 
 static gboolean
