@@ -5,9 +5,9 @@
   blur-pillow.py photos DIR NAME:WxH ...   write photo-like test images
   blur-pillow.py seed SRC_DIR DST_DIR      the seed's steps on every image
   blur-pillow.py compare REF_DIR OUT_DIR   mean absolute difference per image
-  blur-pillow.py time SRC_DIR DST_DIR N    best of N runs, seconds per image
+  blur-pillow.py time SRC_DIR DST_DIR      per image: name, wall and CPU seconds
 
-Used by tests/test-blur.c and bench/blur.sh.
+Used by tests/test-blur.c and bench/blur.
 """
 import os
 import random
@@ -75,15 +75,11 @@ def main(argv):
             mad = sum(ImageStat.Stat(ImageChops.difference(ref, out)).mean) / 3
             print(f'{name} mad {mad:.3f}')
     elif cmd == 'time':
-        names = images(argv[2])
         os.makedirs(argv[3], exist_ok=True)
-        best = float('inf')
-        for _ in range(int(argv[4])):
-            start = time.perf_counter()
-            for name in names:
-                seed_process(os.path.join(argv[2], name), os.path.join(argv[3], out_name(name)))
-            best = min(best, (time.perf_counter() - start) / len(names))
-        print(f'{best:.4f}')
+        for name in images(argv[2]):
+            wall, cpu = time.perf_counter(), time.process_time()
+            seed_process(os.path.join(argv[2], name), os.path.join(argv[3], out_name(name)))
+            print(f'{name} {time.perf_counter() - wall:.6f} {time.process_time() - cpu:.6f}')
     else:
         sys.exit(f'unknown command {cmd}')
 
