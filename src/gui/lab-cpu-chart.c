@@ -235,6 +235,7 @@ snapshot_series (LabCpuChart           *self,
   guint n_cores = lab_cpu_history_get_n_cores (history);
   gsize column_size = sizeof (Column) + n_cores * sizeof (double);
   g_autoptr(GByteArray) storage = g_byte_array_new ();
+  graphene_rect_t bounds;
   guint n_columns;
   cairo_t *cr;
 
@@ -242,7 +243,9 @@ snapshot_series (LabCpuChart           *self,
   if (n_columns == 0)
     return;
 
-  cr = gtk_snapshot_append_cairo (snapshot, plot);
+  /* A little room above 100 % so a busy core's line is not cut in half. */
+  graphene_rect_inset_r (plot, 0, -2, &bounds);
+  cr = gtk_snapshot_append_cairo (snapshot, &bounds);
   draw_bands (self, cr, plot, storage, column_size, n_columns);
   draw_cores (self, cr, plot, storage, column_size, n_columns, n_cores);
   cairo_destroy (cr);
