@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lab-error.h"
 #include "lab-test-util.h"
 
 static guint
@@ -154,4 +155,94 @@ lab_test_jpeg_size (const char *path,
       i += 2 + seglen;
     }
   g_error ("%s has no frame header", path);
+}
+
+/* Entries of @dir, hidden ones included (0 when it does not exist). */
+guint
+lab_test_count_entries (const char *dir)
+{
+  return count_dir (dir);
+}
+
+/* rm -rf @dir: a test's own temporary folder. */
+void
+lab_test_remove_tree (const char *dir)
+{
+  const char *argv[] = { "rm", "-rf", dir, NULL };
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH,
+                               NULL, NULL, NULL, NULL, NULL, NULL));
+}
+
+static void
+drop_log_cb (const char     *log_domain,
+             GLogLevelFlags  level,
+             const char     *message,
+             gpointer        data)
+{
+}
+
+/* Drops a library's info and debug notes (libvips lists the code paths it
+ * takes) so that test logs show the tests. */
+void
+lab_test_hide_info (const char *log_domain)
+{
+  g_log_set_handler (log_domain, G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG, drop_log_cb, NULL);
+}
+
+typedef struct {
+  GMainLoop *loop;
+  GError    *error;
+} RunWait;
+
+static void
+run_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  RunWait *wait = data;
+
+  lab_run_start_finish (LAB_RUN (object), result, &wait->error);
+  g_main_loop_quit (wait->loop);
+}
+
+static gboolean
+any_job_running (LabRun *run)
+{
+  for (guint i = 0; i < lab_run_get_n_jobs (run); i++)
+    if (g_atomic_int_get (&lab_run_get_job (run, i)->state) != LAB_JOB_PENDING)
+      return TRUE;
+  return FALSE;
+}
+
+/**
+ * lab_test_run_and_cancel:
+ * @after_ms: how long after the first job starts
+ *
+ * Starts @run, cancels it @after_ms into its first job and waits for it;
+ * asserts it ended cancelled.
+ *
+ * Returns: microseconds from the cancel to the end of the run
+ */
+gint64
+lab_test_run_and_cancel (LabRun *run,
+                         guint   after_ms)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  RunWait wait = { loop, NULL };
+  gint64 cancelled_at;
+
+  lab_run_start_async (run, cancellable, run_done_cb, &wait);
+  while (!any_job_running (run))
+    g_usleep (1000);
+  g_usleep (after_ms * 1000);
+  cancelled_at = g_get_monotonic_time ();
+  g_cancellable_cancel (cancellable);
+  g_main_loop_run (loop);
+
+  g_assert_error (wait.error, LAB_ERROR, LAB_ERROR_CANCELLED);
+  g_clear_error (&wait.error);
+  g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_CANCELLED);
+  return g_get_monotonic_time () - cancelled_at;
 }

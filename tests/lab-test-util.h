@@ -6,6 +6,8 @@
 
 #include <gio/gio.h>
 
+#include "lab-run.h"
+
 G_BEGIN_DECLS
 
 guint    lab_test_count_threads     (void);
@@ -21,5 +23,10 @@ void     lab_test_init              (int          *argc,
 void     lab_test_jpeg_size         (const char   *path,
                                      guint        *width,
                                      guint        *height);
+guint    lab_test_count_entries     (const char   *dir);
+void     lab_test_remove_tree       (const char   *dir);
+void     lab_test_hide_info         (const char   *log_domain);
+gint64   lab_test_run_and_cancel    (LabRun       *run,
+                                     guint         after_ms);
 
 G_END_DECLS

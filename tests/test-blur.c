@@ -275,14 +275,10 @@ test_bad_files (void)
       g_autofree char *out = new_dir (s ? "bad-out-processes" : "bad-out-threads");
       g_autofree char *made = g_build_filename (out, "a_good.jpg", NULL);
       g_autoptr(LabRun) run = run_blur (strategies[s], 2, dir, out, 0);
-      g_autoptr(GDir) listing = g_dir_open (out, 0, NULL);
-      guint n_files = 0;
 
       check_bad_run (run);
       g_assert_true (g_file_test (made, G_FILE_TEST_IS_REGULAR));
-      while (g_dir_read_name (listing) != NULL)
-        n_files++;
-      g_assert_cmpuint (n_files, ==, 1);  /* no partial file of a failed job */
+      g_assert_cmpuint (lab_test_count_entries (out), ==, 1);  /* no partial file */
     }
 }
 
@@ -308,29 +304,6 @@ test_one_core (void)
     g_assert_cmpint (lab_run_get_job (run, i)->cpu_ns, >, 10 * G_TIME_SPAN_MILLISECOND);
 }
 
-typedef struct {
-  GMainLoop *loop;
-  gboolean   done;
-} Wait;
-
-static void
-run_done_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      data)
-{
-  Wait *wait = data;
-
-  lab_run_start_finish (LAB_RUN (object), result, NULL);
-  wait->done = TRUE;
-  g_main_loop_quit (wait->loop);
-}
-
-static gboolean
-job_running (LabRun *run)
-{
-  return g_atomic_int_get (&lab_run_get_job (run, 0)->state) == LAB_JOB_RUNNING;
-}
-
 /* Cancelled 30 ms into a job that takes far longer: the job stops
  * within a few strips, says so, and leaves no file. */
 static void
@@ -338,14 +311,11 @@ test_cancel (void)
 {
   g_autofree char *out = new_dir ("cancel");
   g_autofree char *made = g_build_filename (out, "land.jpg", NULL);
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(LabRunConfig) config = NULL;
   g_autoptr(LabRun) run = NULL;
   g_autoptr(GError) error = NULL;
-  Wait wait = { loop, FALSE };
   GVariantDict dict;
-  gint64 cancelled_at;
+  gint64 latency;
 
   g_variant_dict_init (&dict, NULL);
   g_variant_dict_insert (&dict, "images", "s", photos);
@@ -355,17 +325,8 @@ test_cancel (void)
   run = lab_run_new (config, &error);
   g_assert_no_error (error);
 
-  lab_run_start_async (run, cancellable, run_done_cb, &wait);
-  while (!job_running (run))
-    g_usleep (1000);
-  g_usleep (30 * 1000);
-  cancelled_at = g_get_monotonic_time ();
-  g_cancellable_cancel (cancellable);
-  g_main_loop_run (loop);
-
-  g_test_message ("stopped %.1f ms after cancel", (g_get_monotonic_time () - cancelled_at) / 1000.0);
-  g_assert_true (wait.done);
-  g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_CANCELLED);
+  latency = lab_test_run_and_cancel (run, 30);
+  g_test_message ("stopped %.1f ms after cancel", latency / 1000.0);
   g_assert_cmpstr (lab_run_get_job (run, 0)->error, ==, "Cancelled");
   g_assert_false (g_file_test (made, G_FILE_TEST_EXISTS));
 }
@@ -451,14 +412,6 @@ test_worker_links_glib_only (void)
   g_assert_null (strstr (out, "libvips"));
 }
 
-static void
-drop_log_cb (const char     *domain,
-             GLogLevelFlags  level,
-             const char     *message,
-             gpointer        data)
-{
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -468,8 +421,7 @@ main (int   argc,
   int status;
 
   lab_test_init (&argc, &argv);
-  /* libvips's notes on which code paths it took. */
-  g_log_set_handler ("VIPS", G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG, drop_log_cb, NULL);
+  lab_test_hide_info ("VIPS");
 
   tmp_dir = g_dir_make_tmp ("test-blur-XXXXXX", &error);
   g_assert_no_error (error);
@@ -491,10 +443,7 @@ main (int   argc,
   status = g_test_run ();
 
   if (status == 0)
-    {
-      const char *rm[] = { "rm", "-rf", tmp_dir, NULL };
-      g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
-    }
+    lab_test_remove_tree (tmp_dir);
   g_free (tmp_dir);
   return status;
 }

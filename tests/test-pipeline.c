@@ -57,17 +57,6 @@ new_dir (const char *name)
   return dir;
 }
 
-static guint
-count_entries (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  guint n = 0;
-
-  while (d != NULL && g_dir_read_name (d) != NULL)
-    n++;
-  return n;
-}
-
 /* Each output is the thumbnail of a blurred photo: a whole JPEG whose
  * longer side is 1200 (the server's photos are larger). */
 static void
@@ -115,7 +104,7 @@ test_strategies (void)
       for (guint i = 0; i < 3; i++)
         g_assert_cmpuint (lab_run_get_job (run, i)->bytes, >, 100 * 1000);  /* downloaded */
       assert_thumbnails (out, 3);
-      g_assert_cmpuint (count_entries (downloads), ==, 0);
+      g_assert_cmpuint (lab_test_count_entries (downloads), ==, 0);
     }
 
   g_assert_null (lab_run_new (async, &error));
@@ -159,35 +148,6 @@ test_default_server (void)
   assert_thumbnails (out, 2);
 }
 
-typedef struct {
-  GMainLoop    *loop;
-  GCancellable *cancellable;
-  gint64        cancelled_at;
-} CancelTest;
-
-static gboolean
-cancel_cb (gpointer data)
-{
-  CancelTest *t = data;
-
-  t->cancelled_at = g_get_monotonic_time ();
-  g_cancellable_cancel (t->cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-run_done_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      data)
-{
-  CancelTest *t = data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_false (lab_run_start_finish (LAB_RUN (object), result, &error));
-  g_assert_error (error, LAB_ERROR, LAB_ERROR_CANCELLED);
-  g_main_loop_quit (t->loop);
-}
-
 /* Cancelled mid-download: stops at once and leaves no file anywhere. */
 static void
 test_cancel (gconstpointer data)
@@ -197,31 +157,15 @@ test_cancel (gconstpointer data)
   g_auto(GStrv) urls = lab_image_server_get_photo_urls (server);
   g_autofree char *out = new_dir (strategy == LAB_STRATEGY_THREAD_POOL ? "cancel-threads" : "cancel-processes");
   g_autoptr(LabRun) run = new_pipeline (strategy, 2, (const char * const *) urls, out);
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  CancelTest t = { loop, cancellable, 0 };
 
   /* 100 kB/s: each photo would take more than ten seconds. */
   lab_image_server_set_bandwidth (server, 100 * 1000);
-  lab_run_start_async (run, cancellable, run_done_cb, &t);
-  g_timeout_add (300, cancel_cb, &t);
-  g_main_loop_run (loop);
-
-  g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_CANCELLED);
-  g_assert_cmpint (g_get_monotonic_time () - t.cancelled_at, <, 1500 * 1000);
+  g_assert_cmpint (lab_test_run_and_cancel (run, 200), <, 1500 * 1000);
   for (guint i = 0; i < 2; i++)
     g_assert_nonnull (lab_run_get_job (run, i)->error);
-  g_assert_cmpuint (count_entries (out), ==, 0);
+  g_assert_cmpuint (lab_test_count_entries (out), ==, 0);
   if (strategy == LAB_STRATEGY_THREAD_POOL)
-    g_assert_cmpuint (count_entries (downloads), ==, 0);
-}
-
-static void
-drop_log_cb (const char     *domain,
-             GLogLevelFlags  level,
-             const char     *message,
-             gpointer        data)
-{
+    g_assert_cmpuint (lab_test_count_entries (downloads), ==, 0);
 }
 
 int
@@ -241,8 +185,7 @@ main (int   argc,
   downloads = g_build_filename (cache, "concurrency-lab", "pipeline-downloads", NULL);
 
   lab_test_init (&argc, &argv);
-  /* libvips's notes on which code paths it took. */
-  g_log_set_handler ("VIPS", G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG, drop_log_cb, NULL);
+  lab_test_hide_info ("VIPS");
 
   g_test_add_func ("/pipeline/strategies", test_strategies);
   g_test_add_func ("/pipeline/failures", test_failures);
@@ -253,10 +196,7 @@ main (int   argc,
   status = g_test_run ();
 
   if (status == 0)
-    {
-      const char *rm[] = { "rm", "-rf", tmp_dir, NULL };
-      g_spawn_sync (NULL, (char **) rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
-    }
+    lab_test_remove_tree (tmp_dir);
   g_free (downloads);
   g_free (tmp_dir);
   return status;
