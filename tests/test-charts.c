@@ -441,6 +441,33 @@ test_timeline_many_jobs (void)
   gtk_window_destroy (window);
 }
 
+/* Failed jobs have their own colour, and their error in the tooltip. */
+static void
+test_timeline_failed (void)
+{
+  g_autoptr(LabRun) run = run_task ("download", LAB_STRATEGY_THREAD_POOL, 2,
+                                    "{'urls': <['http://127.0.0.1:9/a.jpg', 'http://127.0.0.1:9/b.jpg']>,"
+                                    " 'timeout': <2.0>}");
+  GtkWidget *timeline = lab_timeline_new ();
+  GtkWindow *window = show_widget (timeline, 600, 200);
+  g_autofree char *text = NULL;
+  g_auto(NodeStats) stats;
+  GdkRGBA failed, ok;
+
+  g_assert_cmpuint (lab_run_get_n_failed (run), ==, 2);
+  lab_timeline_set_run (LAB_TIMELINE (timeline), run);
+  render (timeline, &stats);
+  lookup (timeline, "lab_job_failed", &failed);
+  lookup (timeline, "lab_job_ok", &ok);
+  g_assert_false (gdk_rgba_equal (&failed, &ok));
+  g_assert_cmpuint (count_color (&stats, &failed, NULL), ==, 2);
+  g_assert_cmpuint (count_color (&stats, &ok, NULL), ==, 0);
+
+  text = lab_timeline_describe_job (LAB_TIMELINE (timeline), 1);
+  g_assert_nonnull (strstr (text, lab_run_get_job (run, 1)->error));
+  gtk_window_destroy (window);
+}
+
 /* Bars take their colours from the style: dark mode changes them. */
 static void
 test_timeline_dark (void)
@@ -568,6 +595,7 @@ main (int   argc,
   g_test_add_func ("/charts/timeline/process-pool", test_timeline_process_pool);
   g_test_add_func ("/charts/timeline/live", test_timeline_live);
   g_test_add_func ("/charts/timeline/many-jobs", test_timeline_many_jobs);
+  g_test_add_func ("/charts/timeline/failed", test_timeline_failed);
   g_test_add_func ("/charts/timeline/dark", test_timeline_dark);
   g_test_add_func ("/charts/comparison/empty", test_comparison_empty);
   g_test_add_func ("/charts/comparison/runs", test_comparison_runs);

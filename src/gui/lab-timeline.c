@@ -21,6 +21,7 @@
 #define LANE_GAP         4
 #define LABEL_PAD        12
 #define NO_LANE          G_MAXUINT
+#define MAX_LABELLED_LANES 256
 /* Jobs looked at past the first one not started, per progress signal. */
 #define SCAN_WINDOW      4096
 /* LabRun::progress comes when jobs end; running bars grow on this tick. */
@@ -93,8 +94,10 @@ intern_lane (LabTimeline *self,
 
   lane.worker = worker;
   lane.label = lab_run_describe_worker (self->run, worker);
-  self->label_width = MAX (self->label_width,
-                           lab_chart_text_width (GTK_WIDGET (self), lane.label));
+  /* Past a few hundred lanes they are too thin for labels anyway. */
+  if (self->lanes->len < MAX_LABELLED_LANES)
+    self->label_width = MAX (self->label_width,
+                             lab_chart_text_width (GTK_WIDGET (self), lane.label));
   g_array_append_val (self->lanes, lane);
   g_hash_table_insert (self->lane_of, GSIZE_TO_POINTER ((gsize) worker),
                        GUINT_TO_POINTER (self->lanes->len));
