@@ -319,6 +319,45 @@ test_window_export (void)
   window_free (window);
 }
 
+/* Jobs fail, the run does not: each failure is listed with its message. */
+static void
+test_window_failed_jobs (void)
+{
+  LabWindow *window = window_new ();
+  LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lab-window-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "urls.txt", NULL);
+  LabRun *run;
+
+  g_assert_true (g_file_set_contents (path, "http://127.0.0.1:1/a.jpg\nftp://example.org/b.jpg\n", -1, NULL));
+  g_assert_true (lab_experiment_panel_set_task (panel, "download"));
+  g_assert_true (lab_experiment_panel_param_is_visible (panel, "urls-file"));
+  lab_experiment_panel_set_urls_file (panel, path);
+  lab_experiment_panel_set_strategy (panel, LAB_STRATEGY_THREADS);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (wait_for (window, is_idle, 20000));
+
+  g_assert_cmpuint (lab_window_get_n_runs (window), ==, 1);
+  run = lab_window_get_run (window, 0);
+  g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_FINISHED);
+  g_assert_cmpuint (lab_run_get_n_jobs (run), ==, 2);   /* one job per line */
+  g_assert_cmpuint (lab_run_get_n_failed (run), ==, 2);
+  g_assert_cmpuint (lab_window_get_n_failed_rows (window), ==, 2);
+
+  /* A run without failures hides the list again. */
+  set_experiment (panel, "0.01", 2, LAB_STRATEGY_THREADS, 0);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (wait_for (window, is_idle, 10000));
+  g_assert_cmpuint (lab_window_get_n_failed_rows (window), ==, 0);
+  lab_window_select_run (window, 0);
+  g_assert_cmpuint (lab_window_get_n_failed_rows (window), ==, 2);
+
+  g_unlink (path);
+  g_rmdir (dir);
+  window_free (window);
+}
+
 static void
 test_window_settings (void)
 {
@@ -354,6 +393,7 @@ main (int    argc,
   g_test_add_func ("/window/task-params", test_window_task_params);
   g_test_add_func ("/window/bad-seconds", test_window_bad_seconds);
   g_test_add_func ("/window/export", test_window_export);
+  g_test_add_func ("/window/failed-jobs", test_window_failed_jobs);
   g_test_add_func ("/window/settings", test_window_settings);
 
   return g_test_run ();

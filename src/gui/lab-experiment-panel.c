@@ -201,13 +201,26 @@ set_file_subtitle (AdwActionRow *row,
   gtk_widget_set_visible (clear_button, path != NULL);
 }
 
+/* With a URL list, each line is a job: the count is not the user's to set. */
+static gboolean
+jobs_from_url_list (LabExperimentPanel *self)
+{
+  const LabTaskClass *klass = current_task (self);
+
+  return klass != NULL && self->urls_file != NULL && lab_task_accepts (klass, LAB_PARAM_URLS_FILE);
+}
+
 static void
 update_files (LabExperimentPanel *self)
 {
+  gboolean from_list = jobs_from_url_list (self);
+
   set_file_subtitle (self->urls_row, self->urls_clear_button, self->urls_file,
                      _("Built-in image server, works offline"));
   set_file_subtitle (self->images_row, self->images_clear_button, self->images_dir,
                      _("Downloaded photos, or generated ones"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->jobs_spin), !from_list);
+  adw_action_row_set_subtitle (self->jobs_row, from_list ? _("One job per line of the URL list") : NULL);
 }
 
 static guint
@@ -242,6 +255,7 @@ update_task (LabExperimentPanel *self)
   gtk_widget_set_visible (GTK_WIDGET (self->images_row), lab_task_accepts (klass, LAB_PARAM_IMAGES));
 
   update_strategies (self);
+  update_files (self);
   update_can_run (self);
 }
 
@@ -595,7 +609,7 @@ build_params (LabExperimentPanel *self,
                                    g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, values->data,
                                                               values->len, sizeof (double)));
     }
-  if (lab_task_accepts (klass, LAB_PARAM_JOBS))
+  if (lab_task_accepts (klass, LAB_PARAM_JOBS) && !jobs_from_url_list (self))
     g_variant_dict_insert (&dict, LAB_PARAM_JOBS, "u", (guint32) gtk_spin_button_get_value_as_int (self->jobs_spin));
   if (lab_task_accepts (klass, LAB_PARAM_SIZE))
     g_variant_dict_insert (&dict, LAB_PARAM_SIZE, "t", (guint64) gtk_spin_button_get_value (self->size_spin));
@@ -838,4 +852,28 @@ lab_experiment_panel_param_is_visible (LabExperimentPanel *self,
   if (g_str_equal (param, LAB_PARAM_IMAGES))
     return gtk_widget_get_visible (GTK_WIDGET (self->images_row));
   return FALSE;
+}
+
+/* What the file choosers set; %NULL for the default (built-in server,
+ * generated images). */
+void
+lab_experiment_panel_set_urls_file (LabExperimentPanel *self,
+                                    const char         *path)
+{
+  g_return_if_fail (LAB_IS_EXPERIMENT_PANEL (self));
+
+  g_free (self->urls_file);
+  self->urls_file = g_strdup (path);
+  update_files (self);
+}
+
+void
+lab_experiment_panel_set_images_dir (LabExperimentPanel *self,
+                                     const char         *path)
+{
+  g_return_if_fail (LAB_IS_EXPERIMENT_PANEL (self));
+
+  g_free (self->images_dir);
+  self->images_dir = g_strdup (path);
+  update_files (self);
 }

@@ -43,6 +43,10 @@ void          lab_experiment_panel_set_jobs        (LabExperimentPanel  *self,
                                                     guint                jobs);
 void          lab_experiment_panel_set_seconds     (LabExperimentPanel  *self,
                                                     const char          *seconds);
+void          lab_experiment_panel_set_urls_file   (LabExperimentPanel  *self,
+                                                    const char          *path);
+void          lab_experiment_panel_set_images_dir  (LabExperimentPanel  *self,
+                                                    const char          *path);
 gboolean      lab_experiment_panel_param_is_visible (LabExperimentPanel *self,
                                                      const char         *param);
 
