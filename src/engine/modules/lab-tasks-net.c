@@ -91,7 +91,8 @@ host_and_port (const char *url)
   if (uri == NULL)
     return g_strdup (url);
   if (g_uri_get_port (uri) > 0)
-    return g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
+    return g_strdup_printf (strchr (g_uri_get_host (uri), ':') ? "[%s]:%d" : "%s:%d",
+                            g_uri_get_host (uri), g_uri_get_port (uri));
   return g_strdup (g_uri_get_host (uri));
 }
 
@@ -345,7 +346,12 @@ download_init (Download      *dl,
     }
 
   *msg = soup_message_new (SOUP_METHOD_GET, g_ptr_array_index (plan->urls, index));
-  g_assert (*msg != NULL);
+  if (*msg == NULL)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("“%s” is not a URL; only http and https URLs are supported"),
+                   (const char *) g_ptr_array_index (plan->urls, index));
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -690,16 +696,16 @@ add_url (NetPlan    *plan,
   g_autofree char *name = NULL;
 
   g_ptr_array_add (plan->urls, g_strdup (url));
+  if (uri != NULL && g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
+    {
+      g_ptr_array_add (plan->names, NULL);
+      g_ptr_array_add (plan->url_errors, g_strdup_printf (_("%s: only http and https URLs are supported"), url));
+      return;
+    }
   if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
     {
       g_ptr_array_add (plan->names, NULL);
       g_ptr_array_add (plan->url_errors, g_strdup_printf (_("“%s” is not a URL; only http and https URLs are supported"), url));
-      return;
-    }
-  if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
-    {
-      g_ptr_array_add (plan->names, NULL);
-      g_ptr_array_add (plan->url_errors, g_strdup_printf (_("%s: only http and https URLs are supported"), url));
       return;
     }
 
