@@ -503,7 +503,6 @@ main (int    argc,
     }
   if (worker != NULL)
     {
-      report ("spawn-wait:worker", measure_spawn, worker, 200);
       report ("worker-one-job", measure_worker_job, worker, 200);
       report ("protocol-round-trip", measure_protocol_round_trip, worker, 3000);
     }
