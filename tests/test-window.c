@@ -217,6 +217,8 @@ test_window_cancel (void)
   g_assert_true (wait_for (window, is_idle, 5000));
   g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
   g_assert_cmpint (lab_run_get_state (lab_window_get_run (window, 0)), ==, LAB_RUN_CANCELLED);
+  /* The jobs the cancel stopped are listed, not hidden. */
+  g_assert_cmpuint (lab_window_get_n_failed_rows (window), ==, 3);
 
   /* Still usable: the controls are back and the next run works. */
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (panel)));

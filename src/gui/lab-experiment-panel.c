@@ -343,11 +343,12 @@ chooser_response_cb (GtkNativeDialog *native,
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
-      char **target = data->folder ? &self->images_dir : &self->urls_file;
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
 
-      g_free (*target);
-      *target = file ? g_file_get_path (file) : NULL;
-      update_files (self);
+      if (data->folder)
+        lab_experiment_panel_set_images_dir (self, path);
+      else
+        lab_experiment_panel_set_urls_file (self, path);
     }
 
   g_object_unref (native);
@@ -398,15 +399,13 @@ images_clicked_cb (LabExperimentPanel *self)
 static void
 urls_clear_cb (LabExperimentPanel *self)
 {
-  g_clear_pointer (&self->urls_file, g_free);
-  update_files (self);
+  lab_experiment_panel_set_urls_file (self, NULL);
 }
 
 static void
 images_clear_cb (LabExperimentPanel *self)
 {
-  g_clear_pointer (&self->images_dir, g_free);
-  update_files (self);
+  lab_experiment_panel_set_images_dir (self, NULL);
 }
 
 static void

@@ -92,6 +92,9 @@ lab_format_verdict (LabRun *run)
                             s.workers, s.n_done, s.n_jobs);
   if (lab_run_get_state (run) == LAB_RUN_FAILED)
     return g_strdup (lab_run_get_error (run));
+  if (lab_run_get_state (run) == LAB_RUN_CANCELLED)
+    return g_strdup_printf (_("Cancelled after %.1f s: %u of %u jobs had finished."),
+                            s.wall_ns / 1e9, s.n_done - s.n_failed, s.n_jobs);
 
   cpu_ns = jobs_cpu_ns (run);
   wall = lab_format_seconds (s.wall_ns);

@@ -167,6 +167,9 @@ fill_failed (LabWindow *self,
       gtk_list_box_append (self->failed_list, failed_row_new (more, _("Export the runs to read every message")));
     }
 
+  adw_preferences_group_set_title (self->failed_group,
+                                   run && lab_run_get_state (run) == LAB_RUN_CANCELLED
+                                   ? _("Failed and Cancelled Jobs") : _("Failed Jobs"));
   gtk_widget_set_visible (GTK_WIDGET (self->failed_group), failed > 0);
 }
 
@@ -267,7 +270,7 @@ outcome_text (LabWindow *self,
     case LAB_RUN_CANCELLED:
       return g_strdup_printf (ngettext ("Run cancelled; %u finished job kept",
                                         "Run cancelled; %u finished jobs kept",
-                                        lab_run_get_n_done (run)), lab_run_get_n_done (run));
+                                        lab_run_get_n_done (run) - failed), lab_run_get_n_done (run) - failed);
     case LAB_RUN_FAILED:
       return g_strdup (lab_run_get_error (run));
     default:
