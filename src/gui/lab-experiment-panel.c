@@ -861,8 +861,11 @@ lab_experiment_panel_set_urls_file (LabExperimentPanel *self,
 {
   g_return_if_fail (LAB_IS_EXPERIMENT_PANEL (self));
 
-  g_free (self->urls_file);
-  self->urls_file = g_strdup (path);
+  if (path != self->urls_file)
+    {
+      g_free (self->urls_file);
+      self->urls_file = g_strdup (path);
+    }
   update_files (self);
 }
 
@@ -872,7 +875,10 @@ lab_experiment_panel_set_images_dir (LabExperimentPanel *self,
 {
   g_return_if_fail (LAB_IS_EXPERIMENT_PANEL (self));
 
-  g_free (self->images_dir);
-  self->images_dir = g_strdup (path);
+  if (path != self->images_dir)
+    {
+      g_free (self->images_dir);
+      self->images_dir = g_strdup (path);
+    }
   update_files (self);
 }
