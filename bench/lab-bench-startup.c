@@ -338,7 +338,7 @@ measure_protocol_round_trip (gpointer data,
   return t0;
 }
 
-/* The child's side of measure_fork_job (): run job 0, send its result. */
+/* The child's side of fork_batch (): run job 0, send its result. */
 static int
 run_one_job (const LabTaskClass *klass,
              gpointer            plan,
@@ -355,60 +355,20 @@ run_one_job (const LabTaskClass *klass,
   return lab_frame_writer_flush (writer, TRUE, NULL) ? 0 : 1;
 }
 
-/* What a fork server would pay per job: the small process that already
- * holds the task's plan forks a child, the child runs the job and writes
- * its RESULT frame, the server reads it and reaps the child. */
-static gint64
-measure_fork_job (gpointer data,
-                  guint    n)
+/* @count children forked at once, each runs job 0 and writes its RESULT
+ * frame (under PIPE_BUF, so frames do not interleave) to one shared pipe;
+ * the parent reads @count frames, then reaps every child. */
+static void
+fork_batch (const LabTaskClass *klass,
+            gpointer            plan,
+            guint               count)
 {
-  g_autoptr(GVariant) hello = g_variant_ref_sink (hello_payload (1));
-  g_autoptr(GVariant) params = g_variant_get_child_value (hello, 2);
-  const LabTaskClass *klass = lab_task_lookup ("sleep", NULL);
-  gpointer plan = klass->setup (params, NULL);
-  gint64 t0 = lab_clock_now_ns ();
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(LabFrameReader) reader = NULL;
-      int fds[2];
-      pid_t pid;
-
-      must (pipe2 (fds, O_CLOEXEC) == 0, "pipe2");
-      pid = fork ();
-      must (pid >= 0, "fork");
-      if (pid == 0)
-        _exit (run_one_job (klass, plan, fds[1]));
-      close (fds[1]);
-      reader = lab_frame_reader_new (fds[0]);
-      expect_frame (reader, LAB_FRAME_RESULT);
-      close (fds[0]);
-      wait_child (pid);
-    }
-  t0 = lab_clock_now_ns () - t0;
-  klass->plan_free (plan);
-  return t0;
-}
-
-/* The processes strategy's pattern served by a fork server: @n children
- * forked at once, each runs one job and writes its RESULT frame (under
- * PIPE_BUF, so frames do not interleave) to one shared pipe; the server
- * reads @n frames, then reaps every child. */
-static gint64
-measure_fork_burst (gpointer data,
-                    guint    n)
-{
-  g_autoptr(GVariant) hello = g_variant_ref_sink (hello_payload (1));
-  g_autoptr(GVariant) params = g_variant_get_child_value (hello, 2);
   g_autoptr(LabFrameReader) reader = NULL;
-  g_autofree pid_t *pids = g_new (pid_t, n);
-  const LabTaskClass *klass = lab_task_lookup ("sleep", NULL);
-  gpointer plan = klass->setup (params, NULL);
-  gint64 t0 = lab_clock_now_ns ();
+  g_autofree pid_t *pids = g_new (pid_t, count);
   int fds[2];
 
   must (pipe2 (fds, O_CLOEXEC) == 0, "pipe2");
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < count; i++)
     {
       pids[i] = fork ();
       must (pids[i] >= 0, "fork");
@@ -417,14 +377,46 @@ measure_fork_burst (gpointer data,
     }
   close (fds[1]);
   reader = lab_frame_reader_new (fds[0]);
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < count; i++)
     expect_frame (reader, LAB_FRAME_RESULT);
-  for (guint i = 0; i < n; i++)
+  for (guint i = 0; i < count; i++)
     wait_child (pids[i]);
   close (fds[0]);
+}
+
+/* What a fork server would pay per job: the small process that already
+ * holds the task's plan forks a child per job, @at_once at a time. */
+static gint64
+fork_jobs (guint n,
+           guint at_once)
+{
+  g_autoptr(GVariant) hello = g_variant_ref_sink (hello_payload (1));
+  g_autoptr(GVariant) params = g_variant_get_child_value (hello, 2);
+  const LabTaskClass *klass = lab_task_lookup ("sleep", NULL);
+  gpointer plan = klass->setup (params, NULL);
+  gint64 t0 = lab_clock_now_ns ();
+
+  for (guint done = 0; done < n; done += at_once)
+    fork_batch (klass, plan, MIN (at_once, n - done));
   t0 = lab_clock_now_ns () - t0;
   klass->plan_free (plan);
   return t0;
+}
+
+/* One job at a time, as a fork server with --workers=1 would run them. */
+static gint64
+measure_fork_job (gpointer data,
+                  guint    n)
+{
+  return fork_jobs (n, 1);
+}
+
+/* The processes strategy's default: every job's process started at once. */
+static gint64
+measure_fork_burst (gpointer data,
+                    guint    n)
+{
+  return fork_jobs (n, n);
 }
 
 /* One byte there and back between two processes over two pipes. */
