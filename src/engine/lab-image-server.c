@@ -265,6 +265,8 @@ reply_free (Reply *reply)
       g_source_unref (reply->timer);
     }
   g_clear_pointer (&reply->body, g_bytes_unref);
+  /* "disconnected" may still come after "finished". */
+  g_signal_handlers_disconnect_by_data (reply->msg, reply);
   g_object_unref (reply->msg);
   g_free (reply);
 }
@@ -293,9 +295,7 @@ drop_replies (LabImageServer *self)
   g_hash_table_steal_all (self->replies);
   for (GList *l = all; l != NULL; l = l->next)
     {
-      Reply *reply = l->data;
-      g_signal_handlers_disconnect_by_data (reply->msg, reply);
-      reply_free (reply);
+      reply_free (l->data);
     }
   g_list_free (all);
 }
