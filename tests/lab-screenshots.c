@@ -41,6 +41,9 @@ save_png (GtkWidget  *widget,
   node = gtk_snapshot_free_to_node (snapshot);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, w, h));
+  /* The renderer may have nothing to give mid-frame: try on the next tick. */
+  if (texture == NULL)
+    return FALSE;
   if (!gdk_texture_save_to_png (texture, path))
     {
       g_printerr ("Could not write %s\n", path);

@@ -16,7 +16,6 @@ struct _LabRunRow
   AdwActionRow  parent_instance;
 
   GtkStack     *state_stack;
-  GtkSpinner   *spinner;
   GtkLabel     *wall_label;
   GtkLabel     *speedup_label;
 
@@ -84,7 +83,6 @@ lab_run_row_class_init (LabRunRowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/lab-run-row.ui");
   gtk_widget_class_bind_template_child (widget_class, LabRunRow, state_stack);
-  gtk_widget_class_bind_template_child (widget_class, LabRunRow, spinner);
   gtk_widget_class_bind_template_child (widget_class, LabRunRow, wall_label);
   gtk_widget_class_bind_template_child (widget_class, LabRunRow, speedup_label);
 }
@@ -162,5 +160,4 @@ lab_run_row_update (LabRunRow *self)
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle);
   gtk_label_set_text (self->wall_label, wall);
   gtk_stack_set_visible_child_name (self->state_stack, page);
-  gtk_spinner_set_spinning (self->spinner, g_str_equal (page, "running"));
 }

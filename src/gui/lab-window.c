@@ -31,7 +31,6 @@ struct _LabWindow
   GtkWidget            *run_button;
   GtkWidget            *cancel_button;
   GtkWidget            *progress_box;
-  GtkSpinner           *progress_spinner;
   GtkLabel             *progress_label;
   GtkProgressBar       *progress_bar;
   AdwFlap              *flap;
@@ -242,7 +241,6 @@ set_running (LabWindow *self,
   gtk_widget_set_visible (self->cancel_button, running);
   gtk_widget_set_visible (self->progress_box, running);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), running);
-  gtk_spinner_set_spinning (self->progress_spinner, running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->panel), !running);
   adw_window_title_set_subtitle (self->window_title, title ? title : "");
   g_clear_handle_id (&self->tick_id, g_source_remove);
@@ -619,7 +617,6 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, run_button);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, progress_box);
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, progress_spinner);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, progress_label);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, flap);
