@@ -136,6 +136,10 @@ test_window_presets (void)
   g_assert_cmpstr (lab_experiment_panel_get_task (panel), ==, "primes");
   g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, LAB_STRATEGY_PROCESS_POOL);
 
+  /* The task modules are built for the tests: every lesson can run. */
+  g_assert_true (lab_experiment_panel_preset_is_available (panel, 3));   /* download */
+  g_assert_true (lab_experiment_panel_preset_is_available (panel, 4));   /* blur */
+
   /* A lesson whose task is missing is insensitive, and applying it changes nothing. */
   for (guint i = 0; i < lab_experiment_panel_get_n_presets (panel); i++)
     {
@@ -366,10 +370,23 @@ test_window_settings (void)
   LabWindow *window = window_new ();
   LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
 
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *strategy = NULL;
+
   g_assert_true (lab_experiment_panel_set_task (panel, "primes"));
   lab_experiment_panel_set_strategy (panel, LAB_STRATEGY_PROCESSES);
   lab_experiment_panel_set_workers (panel, 3);
-  window_free (window);
+  strategy = g_settings_get_string (settings, "strategy");
+  g_assert_cmpstr (strategy, ==, "processes");
+
+  /* Closing remembers the size. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 690);
+  g_object_ref (window);
+  gtk_window_close (GTK_WINDOW (window));
+  settle (window, 20);
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 1000);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 690);
+  g_object_unref (window);
 
   /* A new window starts where the last one stopped. */
   window = window_new ();

@@ -166,6 +166,25 @@ strategy_fits_task (LabStrategy         strategy,
          (klass->kind != LAB_TASK_KIND_CPU && klass->kind != LAB_TASK_KIND_MIXED);
 }
 
+static void
+update_workers (LabExperimentPanel *self)
+{
+  LabStrategy strategy = lab_experiment_panel_get_strategy (self);
+  g_autofree char *subtitle = NULL;
+
+  if (strategy == LAB_STRATEGY_SEQUENTIAL)
+    subtitle = g_strdup (_("Always one: the jobs run one after another"));
+  else if (strategy == LAB_STRATEGY_THREAD_POOL || strategy == LAB_STRATEGY_PROCESS_POOL)
+    subtitle = g_strdup_printf (ngettext ("Auto: one per core, %u on this computer",
+                                          "Auto: one per core, %u on this computer",
+                                          g_get_num_processors ()), g_get_num_processors ());
+  else
+    subtitle = g_strdup_printf (_("Auto: one per job, at most %u"), LAB_MAX_WORKERS);
+
+  adw_action_row_set_subtitle (self->workers_row, subtitle);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->workers_spin), strategy != LAB_STRATEGY_SEQUENTIAL);
+}
+
 /* Async runs one thread with an event loop; it cannot compute two things
  * at once, so it is offered for waits and I/O only. */
 static void
@@ -184,8 +203,7 @@ update_strategies (LabExperimentPanel *self)
   if (!async_ok && gtk_check_button_get_active (self->strategy_checks[LAB_STRATEGY_ASYNC]))
     gtk_check_button_set_active (self->strategy_checks[LAB_STRATEGY_THREAD_POOL], TRUE);
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->workers_row),
-                            lab_experiment_panel_get_strategy (self) != LAB_STRATEGY_SEQUENTIAL);
+  update_workers (self);
 }
 
 static void
