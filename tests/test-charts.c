@@ -545,7 +545,7 @@ test_comparison_runs (void)
   g_auto(NodeStats) many;
   g_auto(NodeStats) selected;
   int height_three, height_many;
-  GdkRGBA elapsed;
+  GdkRGBA elapsed, cpu;
 
   lab_comparison_chart_set_runs (LAB_COMPARISON_CHART (chart), G_LIST_MODEL (store));
   render (chart, &three);
@@ -554,6 +554,17 @@ test_comparison_runs (void)
   g_assert_cmpuint (count_color (&three, &elapsed, NULL), ==, 1 + 3);
   g_assert_cmpuint (three.n_text, ==, 2 + 3 * 3);
   gtk_widget_measure (chart, GTK_ORIENTATION_VERTICAL, -1, NULL, &height_three, NULL, NULL);
+  /* Sleeping jobs use next to no CPU: their CPU bars are slivers, even
+   * though the process spent CPU on other things meanwhile. */
+  lookup (chart, "lab_cpu_bar", &cpu);
+  g_assert_cmpuint (count_color (&three, &cpu, NULL), ==, 1 + 3);
+  for (guint i = 0; i < three.rects->len; i++)
+    {
+      const ColorRect *rect = &g_array_index (three.rects, ColorRect, i);
+
+      if (gdk_rgba_equal (&rect->color, &cpu) && rect->bounds.origin.y > 20)
+        g_assert_cmpfloat (rect->bounds.size.width, <=, 2);
+    }
 
   for (guint i = 0; i < 17; i++)
     {
