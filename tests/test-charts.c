@@ -338,6 +338,8 @@ test_timeline_ten_threads (void)
   GtkWindow *window = show_widget (timeline, 700, 400);
   g_auto(NodeStats) stats;
   g_autofree char *text = NULL;
+  GtkTooltip *tooltip;
+  gboolean shown;
   GdkRGBA ok;
   guint n_rows;
 
@@ -355,6 +357,16 @@ test_timeline_ten_threads (void)
   text = lab_timeline_describe_job (LAB_TIMELINE (timeline), 3);
   g_assert_nonnull (strstr (text, "Job 4 · thread "));
   g_assert_nonnull (strstr (text, "(0.2"));
+
+  /* Hovering a bar asks for a tooltip; the margin left of the bars
+   * (lane labels) has none. */
+  tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
+  g_signal_emit_by_name (timeline, "query-tooltip", gtk_widget_get_width (timeline) / 2, 10,
+                         FALSE, tooltip, &shown);
+  g_assert_true (shown);
+  g_signal_emit_by_name (timeline, "query-tooltip", 2, 10, FALSE, tooltip, &shown);
+  g_assert_false (shown);
+  g_object_unref (tooltip);
   gtk_window_destroy (window);
 }
 
