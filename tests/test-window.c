@@ -359,7 +359,16 @@ test_window_failed_jobs (void)
   lab_window_select_run (window, 0);
   g_assert_cmpuint (lab_window_get_n_failed_rows (window), ==, 2);
 
+  /* A setup error (the list is gone) is told, and no run is added. */
   g_unlink (path);
+  g_assert_true (lab_experiment_panel_set_task (panel, "download"));
+  lab_experiment_panel_set_urls_file (panel, path);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (wait_for (window, is_idle, 10000));
+  g_assert_cmpuint (lab_window_get_n_runs (window), ==, 2);
+  g_assert_true (action_enabled (window, "run"));
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (panel)));
+
   g_rmdir (dir);
   window_free (window);
 }

@@ -55,6 +55,7 @@ struct _LabWindow
   AdwToast             *toast;          /* weak: the last outcome shown */
   guint                 tick_id;
   guint                 layout_id;
+  gboolean              preparing;      /* the run is being set up */
   gboolean              wide;
   gboolean              disposed;
 };
@@ -76,7 +77,7 @@ toast (LabWindow  *self,
 static void
 update_actions (LabWindow *self)
 {
-  gboolean running = self->current != NULL;
+  gboolean running = self->current != NULL || self->preparing;
   GAction *action;
 
   action = g_action_map_lookup_action (G_ACTION_MAP (self), "run");
@@ -97,7 +98,12 @@ update_progress (LabWindow *self)
   guint done, total;
 
   if (self->current == NULL)
-    return;
+    {
+      if (self->preparing)
+        gtk_label_set_text (self->progress_label, _("Preparing…"));
+      gtk_progress_bar_set_fraction (self->progress_bar, 0);
+      return;
+    }
 
   done = lab_run_get_n_done (self->current);
   total = lab_run_get_n_jobs (self->current);
@@ -233,7 +239,7 @@ static void
 set_running (LabWindow *self,
              LabRun    *run)
 {
-  gboolean running = run != NULL;
+  gboolean running = run != NULL || self->preparing;
   g_autofree char *title = run ? lab_format_run_title (run) : NULL;
 
   g_set_object (&self->current, run);
@@ -334,22 +340,10 @@ add_run (LabWindow *self,
 }
 
 static void
-start_run (LabWindow *self)
+begin_run (LabWindow *self,
+           LabRun    *run)
 {
-  g_autoptr(LabRunConfig) config = NULL;
-  g_autoptr(LabRun) run = NULL;
-  g_autoptr(GError) error = NULL;
   LabCpuHistory *history;
-
-  if (self->current != NULL)
-    return;
-
-  if (!(config = lab_experiment_panel_dup_config (self->panel, &error)) ||
-      !(run = lab_run_new (config, &error)))
-    {
-      toast (self, error->message);
-      return;
-    }
 
   g_signal_connect_object (run, "progress", G_CALLBACK (run_progress_cb), self, G_CONNECT_SWAPPED);
   lab_cpu_sampler_set_run (self->sampler, run);
@@ -357,14 +351,81 @@ start_run (LabWindow *self)
     g_object_set_data_full (G_OBJECT (run), "lab-cpu-history",
                             lab_cpu_history_ref (history), (GDestroyNotify) lab_cpu_history_unref);
 
-  self->cancellable = g_cancellable_new ();
-  lab_window_dismiss_toast (self);
   set_running (self, run);
   add_run (self, run);
   if (adw_flap_get_folded (self->flap))
     adw_flap_set_reveal_flap (self->flap, FALSE);
 
   lab_run_start_async (run, self->cancellable, run_done_cb, g_object_ref (self));
+}
+
+/* Setting a task up may read files, list folders, generate sample photos
+ * or start the image server: not on the main thread. */
+static void
+prepare_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GError *error = NULL;
+  LabRun *run = lab_run_new (task_data, &error);
+
+  if (run != NULL)
+    g_task_return_pointer (task, run, g_object_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+prepared_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  LabWindow *self = LAB_WINDOW (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabRun) run = g_task_propagate_pointer (G_TASK (result), &error);
+
+  self->preparing = FALSE;
+  if (self->disposed)
+    return;
+
+  if (run == NULL || g_cancellable_is_cancelled (self->cancellable))
+    {
+      g_clear_object (&self->cancellable);
+      set_running (self, NULL);
+      toast (self, error ? error->message : _("Run cancelled before it started"));
+      return;
+    }
+
+  begin_run (self, run);
+}
+
+static void
+start_run (LabWindow *self)
+{
+  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+
+  if (self->current != NULL || self->preparing)
+    return;
+
+  if (!(config = lab_experiment_panel_dup_config (self->panel, &error)))
+    {
+      toast (self, error->message);
+      return;
+    }
+
+  self->cancellable = g_cancellable_new ();
+  self->preparing = TRUE;
+  lab_window_dismiss_toast (self);
+  set_running (self, NULL);
+
+  task = g_task_new (self, self->cancellable, prepared_cb, NULL);
+  g_task_set_source_tag (task, start_run);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, g_steal_pointer (&config), (GDestroyNotify) lab_run_config_free);
+  g_task_run_in_thread (task, prepare_thread);
 }
 
 static void
@@ -727,7 +788,7 @@ gboolean
 lab_window_is_running (LabWindow *self)
 {
   g_return_val_if_fail (LAB_IS_WINDOW (self), FALSE);
-  return self->current != NULL;
+  return self->current != NULL || self->preparing;
 }
 
 guint
