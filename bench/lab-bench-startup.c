@@ -4,9 +4,10 @@
  *
  * Measures the operations each strategy pays for before (or between) its
  * jobs: GThread create + join, GThreadPool push → start, fork + wait,
- * posix_spawn + wait of small programs linking GLib / GIO / libsoup /
- * libvips and of concurrency-lab-worker, a raw pipe round trip and a job
- * round trip over the worker protocol. Each measurement is repeated and
+ * a job in a forked child (what a fork server would pay), posix_spawn +
+ * wait of small programs linking GLib / GIO / libsoup / libvips, a job in
+ * a fresh concurrency-lab-worker, a raw pipe round trip and a job round
+ * trip over the worker protocol. Each measurement is repeated and
  * printed as one tab-separated line for bench/startup:
  *
  *   name  median_us  min_us  max_us  iterations_per_repeat
