@@ -121,6 +121,20 @@ note_job (LabTimeline *self,
   return state >= LAB_JOB_OK;
 }
 
+/* What a screen reader says of the chart: how many workers ran jobs. */
+static void
+describe_lanes (LabTimeline *self)
+{
+  g_autofree char *text = NULL;
+
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u worker ran jobs",
+                                       "%u workers ran jobs", self->lanes->len),
+                          self->lanes->len);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text,
+                                  -1);
+}
+
 /* Gives every newly started job its lane. */
 static void
 scan_jobs (LabTimeline *self)
@@ -142,7 +156,10 @@ scan_jobs (LabTimeline *self)
     note_job (self, i);
 
   if (self->lanes->len != lanes_before)
-    gtk_widget_queue_resize (GTK_WIDGET (self));
+    {
+      gtk_widget_queue_resize (GTK_WIDGET (self));
+      describe_lanes (self);
+    }
 }
 
 static void
