@@ -447,6 +447,27 @@ async_finish (AsyncDownload *ad,
   done (error, user_data);
 }
 
+/* Handles one read; returns TRUE when more should be read. */
+static gboolean
+async_got (AsyncDownload *ad,
+           gssize         n,
+           GError        *error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (n < 0)
+    async_finish (ad, describe_error (&ad->dl, error));
+  else if (n == 0)
+    async_finish (ad, download_end (&ad->dl, &local_error) ? NULL : g_steal_pointer (&local_error));
+  else if (!download_feed (&ad->dl, ad->buf, n, &local_error))
+    async_finish (ad, g_steal_pointer (&local_error));
+  else
+    return TRUE;
+  return FALSE;
+}
+
+static void async_read_next (AsyncDownload *ad);
+
 static void
 async_read_cb (GObject      *object,
                GAsyncResult *result,
@@ -456,15 +477,50 @@ async_read_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   gssize n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
 
-  if (n < 0)
-    async_finish (ad, describe_error (&ad->dl, error));
-  else if (n == 0)
-    async_finish (ad, download_end (&ad->dl, &error) ? NULL : g_steal_pointer (&error));
-  else if (!download_feed (&ad->dl, ad->buf, n, &error))
-    async_finish (ad, g_steal_pointer (&error));
-  else
-    g_input_stream_read_async (ad->stream, ad->buf, CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                               ad->cancellable, async_read_cb, ad);
+  if (async_got (ad, n, error))
+    async_read_next (ad);
+}
+
+static gboolean
+async_readable_cb (GObject  *stream,
+                   gpointer  data)
+{
+  async_read_next (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Reads what has arrived without waiting, then waits for more: one main
+ * loop iteration per burst of data rather than one (and a GTask) per
+ * chunk as with g_input_stream_read_async(). */
+static void
+async_read_next (AsyncDownload *ad)
+{
+  GPollableInputStream *pollable = G_POLLABLE_INPUT_STREAM (ad->stream);
+
+  if (!G_IS_POLLABLE_INPUT_STREAM (ad->stream) || !g_pollable_input_stream_can_poll (pollable))
+    {
+      g_input_stream_read_async (ad->stream, ad->buf, CHUNK_SIZE, G_PRIORITY_DEFAULT,
+                                 ad->cancellable, async_read_cb, ad);
+      return;
+    }
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_pollable_input_stream_read_nonblocking (pollable, ad->buf, CHUNK_SIZE, ad->cancellable, &error);
+      g_autoptr(GSource) source = NULL;
+
+      if (n >= 0 || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          if (!async_got (ad, n, error))
+            return;
+          continue;
+        }
+      source = g_pollable_input_stream_create_source (pollable, ad->cancellable);
+      g_source_set_callback (source, G_SOURCE_FUNC (async_readable_cb), ad, NULL);
+      g_source_attach (source, g_main_context_get_thread_default ());
+      return;
+    }
 }
 
 static void
@@ -488,8 +544,7 @@ async_sent_cb (GObject      *object,
     }
 
   ad->buf = g_malloc (CHUNK_SIZE);
-  g_input_stream_read_async (ad->stream, ad->buf, CHUNK_SIZE, G_PRIORITY_DEFAULT,
-                             ad->cancellable, async_read_cb, ad);
+  async_read_next (ad);
 }
 
 static void
