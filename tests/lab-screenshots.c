@@ -38,10 +38,11 @@ save_png (GtkWidget  *widget,
   g_autofree char *path = g_build_filename (dir, name, NULL);
 
   gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_free_to_node (snapshot);
+  /* Mid-frame there may be nothing to draw yet: try on the next tick. */
+  if (!(node = gtk_snapshot_free_to_node (snapshot)))
+    return FALSE;
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, w, h));
-  /* The renderer may have nothing to give mid-frame: try on the next tick. */
   if (texture == NULL)
     return FALSE;
   if (!gdk_texture_save_to_png (texture, path))

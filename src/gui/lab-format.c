@@ -60,8 +60,8 @@ lab_format_run_title (LabRun *run)
 
 /* CPU time the jobs themselves used (thread CPU clock or the worker
  * process's), leaving out what the window spent drawing meanwhile. */
-static gint64
-jobs_cpu_ns (LabRun *run)
+gint64
+lab_format_jobs_cpu_ns (LabRun *run)
 {
   gint64 sum = 0;
 
@@ -96,7 +96,7 @@ lab_format_verdict (LabRun *run)
     return g_strdup_printf (_("Cancelled after %.1f s: %u of %u jobs had finished."),
                             s.wall_ns / 1e9, s.n_done - s.n_failed, s.n_jobs);
 
-  cpu_ns = jobs_cpu_ns (run);
+  cpu_ns = lab_format_jobs_cpu_ns (run);
   wall = lab_format_seconds (s.wall_ns);
   cpu = lab_format_seconds (cpu_ns);
   busy = s.wall_ns > 0 ? (double) cpu_ns / s.wall_ns : 0;

@@ -49,7 +49,7 @@ describe (LabRunRow *self)
   g_autofree char *failed = NULL;
 
   lab_run_get_summary (self->run, &s);
-  cpu = lab_format_seconds (s.user_ns + s.sys_ns);
+  cpu = lab_format_seconds (lab_format_jobs_cpu_ns (self->run));
   workers = g_strdup_printf (ngettext ("%u worker", "%u workers", s.workers), s.workers);
   failed = g_strdup_printf (ngettext ("%u failed", "%u failed", s.n_failed), s.n_failed);
 
@@ -59,7 +59,8 @@ describe (LabRunRow *self)
     return g_strdup (lab_run_get_error (self->run));
   if (lab_run_get_state (self->run) == LAB_RUN_CANCELLED)
     return g_strdup_printf (_("%s · cancelled after %u of %u jobs"), workers, s.n_done, s.n_jobs);
-  return g_strdup_printf (_("%s · %u jobs · %s CPU · %s"), workers, s.n_jobs, cpu, failed);
+  /* Translators: workers · jobs · CPU time the jobs used · failed jobs */
+  return g_strdup_printf (_("%s · %u jobs · %s CPU in jobs · %s"), workers, s.n_jobs, cpu, failed);
 }
 
 static void
