@@ -12,290 +12,19 @@
 
 #include "config.h"
 
+#include "lab-cpu-sampler.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "lab-clock.h"
-#include "lab-cpu-sampler.h"
+#include "lab-cpu-history-private.h"
 
 #define SAMPLE_INTERVAL_US    (G_USEC_PER_SEC / LAB_CPU_SAMPLE_HZ)
-#define MAX_SAMPLES           (LAB_CPU_SAMPLE_HZ * LAB_CPU_HISTORY_SECONDS)
 /* Jobs looked at past the first one not yet started, each sample. */
 #define JOB_SCAN_WINDOW       4096
-
-/* ------------------------------------------------------------------ */
-/* LabCpuHistory                                                       */
-
-typedef struct {
-  gint64             time_ns;      /* CLOCK_MONOTONIC */
-  float              app;
-  guint              n_workers;
-  LabCpuWorkerUsage *workers;      /* points into the same block */
-  float              cores[];
-} Sample;
-
-struct _LabCpuHistory
-{
-  gatomicrefcount  ref_count;
-  guint            n_cores;
-  gboolean         sealed;
-  gint64           origin_ns;      /* time 0 of the axis */
-  GPtrArray       *samples;        /* Sample* */
-  GArray          *worker_ids;     /* gint64 */
-  GPtrArray       *worker_labels;  /* "thread 1234", "process 1234" */
-  GHashTable      *worker_index;   /* id -> index + 1 */
-};
-
-G_DEFINE_BOXED_TYPE (LabCpuHistory, lab_cpu_history, lab_cpu_history_ref, lab_cpu_history_unref)
-
-/**
- * lab_cpu_history_new:
- * @n_cores: cores per sample
- *
- * An empty history, e.g. to fill by hand with lab_cpu_history_append().
- */
-LabCpuHistory *
-lab_cpu_history_new (guint n_cores)
-{
-  LabCpuHistory *self = g_new0 (LabCpuHistory, 1);
-
-  g_atomic_ref_count_init (&self->ref_count);
-  self->n_cores = n_cores;
-  self->samples = g_ptr_array_new_with_free_func (g_free);
-  self->worker_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  self->worker_labels = g_ptr_array_new_with_free_func (g_free);
-  self->worker_index = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  return self;
-}
-
-LabCpuHistory *
-lab_cpu_history_ref (LabCpuHistory *self)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-  g_atomic_ref_count_inc (&self->ref_count);
-  return self;
-}
-
-void
-lab_cpu_history_unref (LabCpuHistory *self)
-{
-  g_return_if_fail (self != NULL);
-
-  if (!g_atomic_ref_count_dec (&self->ref_count))
-    return;
-  g_ptr_array_unref (self->samples);
-  g_hash_table_unref (self->worker_index);
-  g_array_unref (self->worker_ids);
-  g_ptr_array_unref (self->worker_labels);
-  g_free (self);
-}
-
-guint
-lab_cpu_history_get_n_cores (LabCpuHistory *self)
-{
-  g_return_val_if_fail (self != NULL, 0);
-  return self->n_cores;
-}
-
-guint
-lab_cpu_history_get_n_samples (LabCpuHistory *self)
-{
-  g_return_val_if_fail (self != NULL, 0);
-  return self->samples->len;
-}
-
-static inline const Sample *
-get_sample (LabCpuHistory *self,
-            guint          sample)
-{
-  return g_ptr_array_index (self->samples, sample);
-}
-
-gint64
-lab_cpu_history_get_time (LabCpuHistory *self,
-                          guint          sample)
-{
-  g_return_val_if_fail (self != NULL, 0);
-  g_return_val_if_fail (sample < self->samples->len, 0);
-  return get_sample (self, sample)->time_ns - self->origin_ns;
-}
-
-/* Time of the last sample, or 0 when there is none. */
-gint64
-lab_cpu_history_get_duration (LabCpuHistory *self)
-{
-  g_return_val_if_fail (self != NULL, 0);
-
-  if (self->samples->len == 0)
-    return 0;
-  return MAX (0, lab_cpu_history_get_time (self, self->samples->len - 1));
-}
-
-double
-lab_cpu_history_get_core_usage (LabCpuHistory *self,
-                                guint          sample,
-                                guint          core)
-{
-  g_return_val_if_fail (self != NULL, 0);
-  g_return_val_if_fail (sample < self->samples->len, 0);
-  g_return_val_if_fail (core < self->n_cores, 0);
-  return get_sample (self, sample)->cores[core];
-}
-
-/* The whole app, its threads and worker processes, in cores. */
-double
-lab_cpu_history_get_app_usage (LabCpuHistory *self,
-                               guint          sample)
-{
-  g_return_val_if_fail (self != NULL, 0);
-  g_return_val_if_fail (sample < self->samples->len, 0);
-  return get_sample (self, sample)->app;
-}
-
-guint
-lab_cpu_history_get_n_workers (LabCpuHistory *self)
-{
-  g_return_val_if_fail (self != NULL, 0);
-  return self->worker_ids->len;
-}
-
-/* The thread id or process id the run reported for the worker. */
-gint64
-lab_cpu_history_get_worker_id (LabCpuHistory *self,
-                               guint          worker)
-{
-  g_return_val_if_fail (self != NULL, 0);
-  g_return_val_if_fail (worker < self->worker_ids->len, 0);
-  return g_array_index (self->worker_ids, gint64, worker);
-}
-
-/* How the run names the worker: "thread 1234" or "process 1234". */
-const char *
-lab_cpu_history_get_worker_label (LabCpuHistory *self,
-                                  guint          worker)
-{
-  g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (worker < self->worker_ids->len, NULL);
-  return g_ptr_array_index (self->worker_labels, worker);
-}
-
-/* The workers that used some CPU during the sample, by worker index. */
-const LabCpuWorkerUsage *
-lab_cpu_history_get_sample_workers (LabCpuHistory *self,
-                                    guint          sample,
-                                    guint         *n_workers)
-{
-  const Sample *s;
-
-  g_return_val_if_fail (self != NULL, NULL);
-  g_return_val_if_fail (sample < self->samples->len, NULL);
-  g_return_val_if_fail (n_workers != NULL, NULL);
-
-  s = get_sample (self, sample);
-  *n_workers = s->n_workers;
-  return s->workers;
-}
-
-double
-lab_cpu_history_get_worker_usage (LabCpuHistory *self,
-                                  guint          sample,
-                                  guint          worker)
-{
-  const LabCpuWorkerUsage *usage;
-  guint n;
-
-  g_return_val_if_fail (self != NULL, 0);
-  g_return_val_if_fail (sample < self->samples->len, 0);
-
-  usage = lab_cpu_history_get_sample_workers (self, sample, &n);
-  for (guint i = 0; i < n; i++)
-    if (usage[i].worker == worker)
-      return usage[i].usage;
-  return 0;
-}
-
-/* A sealed history gets no more samples: its run has ended. */
-gboolean
-lab_cpu_history_is_sealed (LabCpuHistory *self)
-{
-  g_return_val_if_fail (self != NULL, TRUE);
-  return self->sealed;
-}
-
-static guint
-history_intern_worker (LabCpuHistory *self,
-                       LabRun        *run,
-                       gint64         id)
-{
-  gpointer value = g_hash_table_lookup (self->worker_index, &id);
-  gint64 *key;
-
-  if (value != NULL)
-    return GPOINTER_TO_UINT (value) - 1;
-
-  g_array_append_val (self->worker_ids, id);
-  g_ptr_array_add (self->worker_labels,
-                   run ? lab_run_describe_worker (run, id)
-                       : g_strdup_printf ("%" G_GINT64_FORMAT, id));
-  key = &g_array_index (self->worker_ids, gint64, self->worker_ids->len - 1);
-  /* The array may move its storage: the table keeps its own copy. */
-  key = g_memdup2 (key, sizeof *key);
-  g_hash_table_insert (self->worker_index, key, GUINT_TO_POINTER (self->worker_ids->len));
-  return self->worker_ids->len - 1;
-}
-
-static void
-history_append_absolute (LabCpuHistory *self,
-                         LabRun        *run,
-                         gint64         time_ns,
-                         const double  *cores,
-                         double         app_usage,
-                         const gint64  *worker_ids,
-                         const double  *worker_usage,
-                         guint          n_workers)
-{
-  gsize size = sizeof (Sample) + self->n_cores * sizeof (float);
-  Sample *s;
-
-  size = (size + 7) & ~(gsize) 7;
-  s = g_malloc0 (size + n_workers * sizeof (LabCpuWorkerUsage));
-  s->time_ns = time_ns;
-  s->app = app_usage;
-  s->n_workers = n_workers;
-  s->workers = (LabCpuWorkerUsage *) ((char *) s + size);
-  for (guint i = 0; i < self->n_cores; i++)
-    s->cores[i] = CLAMP (cores[i], 0.0, 1.0);
-  for (guint i = 0; i < n_workers; i++)
-    s->workers[i] = (LabCpuWorkerUsage) {
-      .worker = history_intern_worker (self, run, worker_ids[i]),
-      .usage = MAX (worker_usage[i], 0.0),
-    };
-
-  g_ptr_array_add (self->samples, s);
-  /* Drop the oldest tenth at once rather than one sample each time. */
-  if (self->samples->len > MAX_SAMPLES + MAX_SAMPLES / 10)
-    g_ptr_array_remove_range (self->samples, 0, self->samples->len - MAX_SAMPLES);
-}
-
-void
-lab_cpu_history_append (LabCpuHistory *self,
-                        gint64         time_ns,
-                        const double  *cores,
-                        double         app_usage,
-                        const gint64  *worker_ids,
-                        const double  *worker_usage,
-                        guint          n_workers)
-{
-  g_return_if_fail (self != NULL);
-  g_return_if_fail (cores != NULL || self->n_cores == 0);
-  g_return_if_fail (n_workers == 0 || (worker_ids != NULL && worker_usage != NULL));
-  g_return_if_fail (!self->sealed);
-
-  history_append_absolute (self, NULL, time_ns + self->origin_ns, cores, app_usage,
-                           worker_ids, worker_usage, n_workers);
-}
 
 /* ------------------------------------------------------------------ */
 /* What the sampler thread hands to the main context                    */
@@ -629,7 +358,7 @@ static void
 seal_history (LabCpuSampler *self)
 {
   if (self->history != NULL)
-    self->history->sealed = TRUE;
+    _lab_cpu_history_seal (self->history);
 }
 
 /* The run's start becomes time 0 once the run knows it. */
@@ -639,7 +368,7 @@ update_origin (LabCpuSampler *self)
   gint64 start;
 
   if (self->run != NULL && (start = lab_run_get_start_time (self->run)) != 0)
-    self->history->origin_ns = start;
+    _lab_cpu_history_set_origin (self->history, start);
 }
 
 static gboolean
@@ -662,12 +391,13 @@ apply_pending (LabCpuSampler *self,
     {
       RawSample *raw = g_ptr_array_index (pending, i);
 
-      if (raw->generation != generation || self->history == NULL || self->history->sealed)
+      if (raw->generation != generation || self->history == NULL ||
+          lab_cpu_history_is_sealed (self->history))
         continue;
-      history_append_absolute (self->history, self->run, raw->time_ns, raw->cores, raw->app,
-                               (const gint64 *) raw->worker_ids->data,
-                               (const double *) raw->worker_usage->data,
-                               raw->worker_ids->len);
+      _lab_cpu_history_append_at (self->history, self->run, raw->time_ns, raw->cores, raw->app,
+                                  (const gint64 *) raw->worker_ids->data,
+                                  (const double *) raw->worker_usage->data,
+                                  raw->worker_ids->len);
     }
 }
 
@@ -786,7 +516,7 @@ begin_history (LabCpuSampler *self,
   seal_history (self);
   g_clear_pointer (&self->history, lab_cpu_history_unref);
   self->history = lab_cpu_history_new (self->n_cores);
-  self->history->origin_ns = lab_clock_now_ns ();
+  _lab_cpu_history_set_origin (self->history, lab_clock_now_ns ());
   g_set_object (&self->run, run);
   update_origin (self);
 
@@ -967,7 +697,7 @@ lab_cpu_sampler_start (LabCpuSampler *self)
 {
   g_return_if_fail (LAB_IS_CPU_SAMPLER (self));
 
-  if (self->history == NULL || self->history->sealed)
+  if (self->history == NULL || lab_cpu_history_is_sealed (self->history))
     begin_history (self, NULL);
   lab_cpu_sampler_start_thread (self);
 }
