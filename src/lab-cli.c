@@ -215,7 +215,7 @@ print_output_folder (const Options *o,
   const char *output;
 
   if (o->output == NULL &&
-      g_variant_lookup (lab_run_get_config (run)->params, LAB_PARAM_OUTPUT, "&s", &output))
+      g_variant_lookup (lab_run_get_resolved_params (run), LAB_PARAM_OUTPUT, "&s", &output))
     g_printerr (_("concurrency-lab: saving the files in %s\n"), output);
 }
 

@@ -265,10 +265,12 @@ test_default_server_processes (void)
   g_variant_dict_insert (&dict, "output", "s", dir);
   run = new_run (LAB_STRATEGY_PROCESS_POOL, 2, g_variant_dict_end (&dict));
 
-  g_assert_true (g_variant_lookup (lab_run_get_config (run)->params, "urls", "^a&s", &resolved));
-  g_assert_true (g_variant_lookup (lab_run_get_config (run)->params, "output", "&s", &output));
+  g_assert_true (g_variant_lookup (lab_run_get_resolved_params (run), "urls", "^a&s", &resolved));
+  g_assert_true (g_variant_lookup (lab_run_get_resolved_params (run), "output", "&s", &output));
   g_assert_cmpstr (output, ==, dir);
-  g_assert_false (g_variant_lookup (lab_run_get_config (run)->params, "jobs", "u", NULL));
+  g_assert_false (g_variant_lookup (lab_run_get_resolved_params (run), "jobs", "u", NULL));
+  /* The config keeps what the user asked for. */
+  g_assert_false (g_variant_lookup (lab_run_get_config (run)->params, "urls", "^a&s", NULL));
   g_assert_cmpuint (g_strv_length ((char **) resolved), ==, 3);
 
   g_assert_true (lab_run_execute (run, NULL, &error));

@@ -17,6 +17,7 @@ struct _LabRun
   LabRunConfig       *config;
   const LabTaskClass *klass;
   gpointer            plan;
+  GVariant           *worker_params; /* see lab_run_get_resolved_params() */
   guint               n_jobs;
   guint               workers;
   LabJobResult       *jobs;

@@ -43,6 +43,7 @@ lab_run_finalize (GObject *object)
   g_clear_pointer (&self->cancel, lab_cancel_free);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->config, lab_run_config_free);
+  g_clear_pointer (&self->worker_params, g_variant_unref);
   g_free (self->error);
 
   G_OBJECT_CLASS (lab_run_parent_class)->finalize (object);
@@ -97,17 +98,12 @@ lab_run_new (const LabRunConfig  *config,
   if (!(self->plan = self->klass->setup (config->params, error)))
     return NULL;
   /* Worker processes get what setup decided (e.g. the embedded server's
-   * URLs), not the user's parameters, so they repeat none of it. */
+   * URLs), not the user's parameters, so they repeat none of it. The
+   * config keeps the user's: a copy of it must start its own server. */
   if (self->klass->resolve_params != NULL)
-    {
-      GVariant *resolved = self->klass->resolve_params (self->plan);
-
-      if (resolved != NULL)
-        {
-          g_variant_unref (self->config->params);
-          self->config->params = g_variant_ref_sink (resolved);
-        }
-    }
+    self->worker_params = self->klass->resolve_params (self->plan);
+  self->worker_params = self->worker_params ? g_variant_ref_sink (self->worker_params)
+                                            : g_variant_ref (self->config->params);
 
   self->n_jobs = self->klass->get_n_jobs (self->plan);
   self->workers = config->workers ? config->workers
@@ -127,6 +123,20 @@ lab_run_get_config (LabRun *self)
 {
   g_return_val_if_fail (LAB_IS_RUN (self), NULL);
   return self->config;
+}
+
+/**
+ * lab_run_get_resolved_params:
+ *
+ * The parameters as the task's setup resolved them, e.g. with the output
+ * folder it created and the URLs of the embedded server; what worker
+ * processes get. The same as the config's when the task resolves nothing.
+ */
+GVariant *
+lab_run_get_resolved_params (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+  return self->worker_params;
 }
 
 LabTaskKind

@@ -46,6 +46,7 @@ typedef struct {
 LabRun             *lab_run_new              (const LabRunConfig   *config,
                                               GError              **error);
 const LabRunConfig *lab_run_get_config       (LabRun               *self);
+GVariant           *lab_run_get_resolved_params (LabRun            *self);
 LabTaskKind         lab_run_get_task_kind    (LabRun               *self);
 LabRunState         lab_run_get_state        (LabRun               *self);
 const char         *lab_run_get_error        (LabRun               *self);

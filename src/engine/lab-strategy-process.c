@@ -594,7 +594,7 @@ _lab_run_processes (LabRun    *self,
   p.workers = g_new0 (Worker, self->workers);
   p.requeue = g_array_new (FALSE, FALSE, sizeof (guint));
   p.hello = g_variant_ref_sink (g_variant_new ("(us@a{sv})", LAB_PROTOCOL_VERSION,
-                                               self->config->task, self->config->params));
+                                               self->config->task, self->worker_params));
   p.cancel_fd = self->cancellable ? g_cancellable_get_fd (self->cancellable) : -1;
   /* $LAB_WORKER_TIMEOUT_MS shortens the wait for a hung worker (tests). */
   p.ready_timeout_us = READY_TIMEOUT_MS * 1000;
