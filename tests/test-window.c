@@ -9,6 +9,7 @@
 
 #include "lab-cpu-chart.h"
 #include "lab-experiment-panel.h"
+#include "lab-history.h"
 #include "lab-test-util.h"
 #include "lab-timeline.h"
 #include "lab-window.h"
@@ -373,6 +374,41 @@ test_window_failed_jobs (void)
   window_free (window);
 }
 
+static guint
+count_history (void)
+{
+  g_autofree char *path = lab_history_get_default_path ();
+  g_autoptr(LabHistory) history = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS) ||
+      !(history = lab_history_open (path, NULL)) ||
+      !(entries = lab_history_list (history, 100, NULL)))
+    return 0;
+  return entries->len;
+}
+
+/* Finished runs land in the history database (in a private XDG_DATA_HOME). */
+static void
+test_window_history (void)
+{
+  LabWindow *window = window_new ();
+  LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
+  guint before = count_history ();
+  gint64 deadline;
+
+  set_experiment (panel, "0.01", 3, LAB_STRATEGY_THREAD_POOL, 2);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (wait_for (window, is_idle, 10000));
+
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (count_history () == before && g_get_monotonic_time () < deadline)
+    settle (window, 20);
+  g_assert_cmpuint (count_history (), ==, before + 1);
+
+  window_free (window);
+}
+
 static void
 test_window_settings (void)
 {
@@ -406,11 +442,38 @@ test_window_settings (void)
   window_free (window);
 }
 
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  g_autofree char *data_home = NULL;
+  int rc;
+
+  /* The window keeps runs in the user's history, and downloads land in the
+   * cache: not the real ones. */
   lab_test_init (&argc, &argv);
+  data_home = g_dir_make_tmp ("lab-window-data-XXXXXX", NULL);
+  g_assert_nonnull (data_home);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("XDG_CACHE_HOME", data_home, TRUE);
   gtk_init ();
   adw_init ();
 
@@ -422,7 +485,10 @@ main (int    argc,
   g_test_add_func ("/window/bad-seconds", test_window_bad_seconds);
   g_test_add_func ("/window/export", test_window_export);
   g_test_add_func ("/window/failed-jobs", test_window_failed_jobs);
+  g_test_add_func ("/window/history", test_window_history);
   g_test_add_func ("/window/settings", test_window_settings);
 
-  return g_test_run ();
+  rc = g_test_run ();
+  remove_tree (data_home);
+  return rc;
 }

@@ -12,6 +12,7 @@
 #include "lab-cpu-chart.h"
 #include "lab-cpu-sampler.h"
 #include "lab-format.h"
+#include "lab-history.h"
 #include "lab-report.h"
 #include "lab-run-row.h"
 #include "lab-timeline.h"
@@ -285,6 +286,52 @@ outcome_text (LabWindow *self,
     }
 }
 
+/* Keeps a finished run in the history database, on a thread: SQLite
+ * writes and syncs. Each write opens its own connection, so no state is
+ * shared between threads. Returns what the user must be told, if anything. */
+static void
+keep_run_thread (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  g_autoptr(LabHistory) history = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!(history = lab_history_open (NULL, &error)) ||
+      lab_history_add_run (history, task_data, &error) == 0)
+    {
+      g_task_return_pointer (task, g_strdup_printf (_("The run was not kept in the history: %s"),
+                                                    error->message), g_free);
+      return;
+    }
+
+  g_task_return_pointer (task, g_strdup (lab_history_get_notice (history)), g_free);
+}
+
+static void
+run_kept_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  LabWindow *self = LAB_WINDOW (source);
+  g_autofree char *notice = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (notice != NULL && !self->disposed)
+    toast (self, notice);
+}
+
+static void
+keep_run (LabWindow *self,
+          LabRun    *run)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, run_kept_cb, NULL);
+
+  g_task_set_source_tag (task, keep_run);
+  g_task_set_task_data (task, g_object_ref (run), g_object_unref);
+  g_task_run_in_thread (task, keep_run_thread);
+}
+
 static void
 run_done_cb (GObject      *source,
              GAsyncResult *result,
@@ -313,6 +360,8 @@ run_done_cb (GObject      *source,
 
   outcome = outcome_text (self, run);
   toast (self, outcome);
+  if (lab_run_get_state (run) != LAB_RUN_FAILED)
+    keep_run (self, run);
 }
 
 static void
