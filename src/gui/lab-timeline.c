@@ -22,6 +22,7 @@
 #define LABEL_PAD        12
 #define NO_LANE          G_MAXUINT
 #define MAX_LABELLED_LANES 256
+#define MAX_NATURAL_LANES  100
 /* Jobs looked at past the first one not started, per progress signal. */
 #define SCAN_WINDOW      4096
 /* LabRun::progress comes when jobs end; running bars grow on this tick. */
@@ -52,6 +53,7 @@ struct _LabTimeline
   guint      *job_lane;      /* per job, NO_LANE until started */
   guint       scan_from;     /* jobs before this one are all final */
   guint       n_bars;
+  guint       described_lanes;
   int         label_width;
 };
 
@@ -79,6 +81,7 @@ reset_lanes (LabTimeline *self)
   g_clear_pointer (&self->job_lane, g_free);
   self->scan_from = 0;
   self->n_bars = 0;
+  self->described_lanes = G_MAXUINT;
   self->label_width = 0;
 }
 
@@ -133,6 +136,7 @@ describe_lanes (LabTimeline *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text,
                                   -1);
+  self->described_lanes = self->lanes->len;
 }
 
 /* Gives every newly started job its lane. */
@@ -141,6 +145,7 @@ scan_jobs (LabTimeline *self)
 {
   guint n_jobs = lab_run_get_n_jobs (self->run);
   guint lanes_before = self->lanes->len;
+  int label_width_before = self->label_width;
   guint end;
 
   if (self->job_lane == NULL)
@@ -155,11 +160,14 @@ scan_jobs (LabTimeline *self)
   for (guint i = self->scan_from; i < end; i++)
     note_job (self, i);
 
-  if (self->lanes->len != lanes_before)
-    {
-      gtk_widget_queue_resize (GTK_WIDGET (self));
-      describe_lanes (self);
-    }
+  /* The natural height stops growing at MAX_NATURAL_LANES: past that a
+   * new lane is only a redraw, not a new layout of the window. */
+  if (MIN (self->lanes->len, MAX_NATURAL_LANES) != MIN (lanes_before, MAX_NATURAL_LANES) ||
+      self->label_width != label_width_before)
+    gtk_widget_queue_resize (GTK_WIDGET (self));
+  if (self->lanes->len != self->described_lanes &&
+      lab_run_get_state (self->run) >= LAB_RUN_FINISHED)
+    describe_lanes (self);
 }
 
 static void
@@ -216,7 +224,11 @@ lab_timeline_snapshot_lanes (LabTimeline  *self,
                              const Layout *layout)
 {
   GtkWidget *widget = GTK_WIDGET (self);
+  double text_y = (layout->lane_height - lab_chart_line_height (widget)) / 2;
   GdkRGBA fg, stripe;
+
+  if (layout->lane_height < MIN_LANE_HEIGHT)
+    return;
 
   lab_chart_get_foreground (widget, &fg);
   lab_chart_with_alpha (&fg, 0.04, &stripe);
@@ -230,10 +242,8 @@ lab_timeline_snapshot_lanes (LabTimeline  *self,
         gtk_snapshot_append_color (snapshot, &stripe,
                                    &GRAPHENE_RECT_INIT (0, y, gtk_widget_get_width (widget),
                                                         layout->lane_height));
-      if (layout->lane_height >= MIN_LANE_HEIGHT)
-        lab_chart_append_text (widget, snapshot, lane->label, layout->plot.origin.x - LABEL_PAD / 2,
-                               y + (layout->lane_height - lab_chart_line_height (widget)) / 2,
-                               1, &fg);
+      lab_chart_append_text (widget, snapshot, lane->label,
+                             layout->plot.origin.x - LABEL_PAD / 2, y + text_y, 1, &fg);
     }
 }
 
@@ -376,7 +386,7 @@ lab_timeline_measure (GtkWidget      *widget,
     {
       /* Past a hundred lanes they shrink rather than grow the window. */
       *minimum = axis + MIN_LANE_HEIGHT * MIN (n_lanes, 4);
-      *natural = axis + LANE_HEIGHT * MIN (n_lanes, 100);
+      *natural = axis + LANE_HEIGHT * MIN (n_lanes, MAX_NATURAL_LANES);
     }
 }
 
@@ -566,6 +576,7 @@ lab_timeline_set_run (LabTimeline *self,
       self->progress_id = g_signal_connect_object (run, "progress", G_CALLBACK (progress_cb),
                                                    self, G_CONNECT_SWAPPED);
       scan_jobs (self);
+      describe_lanes (self);
       if (lab_run_get_state (run) < LAB_RUN_FINISHED)
         self->tick_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, TICK_MS, tick_cb, self, NULL);
     }
