@@ -163,6 +163,18 @@ band_color (LabCpuChart *self,
     lab_chart_palette_color (GTK_WIDGET (self), band, color);
 }
 
+static gboolean
+band_is_used (GByteArray *storage,
+              gsize       column_size,
+              guint       n_columns,
+              guint       band)
+{
+  for (guint i = 0; i < n_columns; i++)
+    if (column_at (storage, column_size, i)->bands[band] > 0)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 draw_bands (LabCpuChart           *self,
             cairo_t               *cr,
@@ -177,6 +189,8 @@ draw_bands (LabCpuChart           *self,
     {
       GdkRGBA color;
 
+      if (!band_is_used (storage, column_size, n_columns, band))
+        continue;
       band_color (self, band, &color);
       cairo_new_path (cr);
       for (guint i = 0; i < n_columns; i++)
