@@ -157,6 +157,17 @@ lab_test_jpeg_size (const char *path,
   g_error ("%s has no frame header", path);
 }
 
+/* Makes PARENT/NAME (and PARENT) and returns its path. */
+char *
+lab_test_make_dir (const char *parent,
+                   const char *name)
+{
+  char *dir = g_build_filename (parent, name, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  return dir;
+}
+
 /* Entries of @dir, hidden ones included (0 when it does not exist). */
 guint
 lab_test_count_entries (const char *dir)

@@ -23,6 +23,8 @@ void     lab_test_init              (int          *argc,
 void     lab_test_jpeg_size         (const char   *path,
                                      guint        *width,
                                      guint        *height);
+char    *lab_test_make_dir          (const char   *parent,
+                                     const char   *name);
 guint    lab_test_count_entries     (const char   *dir);
 void     lab_test_remove_tree       (const char   *dir);
 void     lab_test_hide_info         (const char   *log_domain);

@@ -71,16 +71,13 @@ pillow (const char *command,
   return out;
 }
 
-static LabRun *
-run_blur (LabStrategy  strategy,
-          guint        workers,
-          const char  *images,
-          const char  *output,
-          guint        jobs)
+static LabRunConfig *
+blur_config (LabStrategy  strategy,
+             guint        workers,
+             const char  *images,
+             const char  *output,
+             guint        jobs)
 {
-  g_autoptr(LabRunConfig) config = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LabRun) run = NULL;
   GVariantDict dict;
 
   g_variant_dict_init (&dict, NULL);
@@ -88,9 +85,20 @@ run_blur (LabStrategy  strategy,
   g_variant_dict_insert (&dict, "output", "s", output);
   if (jobs > 0)
     g_variant_dict_insert (&dict, "jobs", "u", jobs);
-  config = lab_run_config_new ("blur", strategy, workers, g_variant_dict_end (&dict));
+  return lab_run_config_new ("blur", strategy, workers, g_variant_dict_end (&dict));
+}
 
-  run = lab_run_new (config, &error);
+static LabRun *
+run_blur (LabStrategy  strategy,
+          guint        workers,
+          const char  *images,
+          const char  *output,
+          guint        jobs)
+{
+  g_autoptr(LabRunConfig) config = blur_config (strategy, workers, images, output, jobs);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabRun) run = lab_run_new (config, &error);
+
   g_assert_no_error (error);
   lab_run_execute (run, NULL, &error);
   g_assert_no_error (error);
@@ -101,10 +109,7 @@ run_blur (LabStrategy  strategy,
 static char *
 new_dir (const char *name)
 {
-  char *dir = g_build_filename (tmp_dir, name, NULL);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  return dir;
+  return lab_test_make_dir (tmp_dir, name);
 }
 
 /* --- tests -------------------------------------------------------------- */
@@ -311,18 +316,11 @@ test_cancel (void)
 {
   g_autofree char *out = new_dir ("cancel");
   g_autofree char *made = g_build_filename (out, "land.jpg", NULL);
-  g_autoptr(LabRunConfig) config = NULL;
-  g_autoptr(LabRun) run = NULL;
+  g_autoptr(LabRunConfig) config = blur_config (LAB_STRATEGY_SEQUENTIAL, 1, photos, out, 1);
   g_autoptr(GError) error = NULL;
-  GVariantDict dict;
+  g_autoptr(LabRun) run = lab_run_new (config, &error);
   gint64 latency;
 
-  g_variant_dict_init (&dict, NULL);
-  g_variant_dict_insert (&dict, "images", "s", photos);
-  g_variant_dict_insert (&dict, "output", "s", out);
-  g_variant_dict_insert (&dict, "jobs", "u", 1);
-  config = lab_run_config_new ("blur", LAB_STRATEGY_SEQUENTIAL, 1, g_variant_dict_end (&dict));
-  run = lab_run_new (config, &error);
   g_assert_no_error (error);
 
   latency = lab_test_run_and_cancel (run, 30);
@@ -362,14 +360,8 @@ expect_setup_error (const char *images,
                     const char *output,
                     const char *needle)
 {
-  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(LabRunConfig) config = blur_config (LAB_STRATEGY_SEQUENTIAL, 1, images, output, 0);
   g_autoptr(GError) error = NULL;
-  GVariantDict dict;
-
-  g_variant_dict_init (&dict, NULL);
-  g_variant_dict_insert (&dict, "images", "s", images);
-  g_variant_dict_insert (&dict, "output", "s", output);
-  config = lab_run_config_new ("blur", LAB_STRATEGY_SEQUENTIAL, 1, g_variant_dict_end (&dict));
 
   g_assert_null (lab_run_new (config, &error));
   g_assert_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT);

@@ -51,10 +51,7 @@ new_pipeline (LabStrategy         strategy,
 static char *
 new_dir (const char *name)
 {
-  char *dir = g_build_filename (tmp_dir, name, NULL);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  return dir;
+  return lab_test_make_dir (tmp_dir, name);
 }
 
 /* Each output is the thumbnail of a blurred photo: a whole JPEG whose
