@@ -334,10 +334,11 @@ test_window_failed_jobs (void)
   LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("lab-window-XXXXXX", &error);
-  g_autofree char *path = g_build_filename (dir, "urls.txt", NULL);
+  g_autofree char *path = g_build_filename (dir, "urls & <list>.txt", NULL);
   LabRun *run;
 
-  g_assert_true (g_file_set_contents (path, "http://127.0.0.1:1/a.jpg\nftp://example.org/b.jpg\n", -1, NULL));
+  /* Messages with markup characters reach toasts and rows unharmed. */
+  g_assert_true (g_file_set_contents (path, "http://127.0.0.1:1/a.jpg?x=<1>&y=2\nftp://example.org/b.jpg\n", -1, NULL));
   g_assert_true (lab_experiment_panel_set_task (panel, "download"));
   g_assert_true (lab_experiment_panel_param_is_visible (panel, "urls-file"));
   lab_experiment_panel_set_urls_file (panel, path);

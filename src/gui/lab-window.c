@@ -67,7 +67,9 @@ static void
 toast (LabWindow  *self,
        const char *text)
 {
-  AdwToast *t = adw_toast_new (text);
+  /* Toast titles are markup; messages may quote URLs with & in them. */
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+  AdwToast *t = adw_toast_new (escaped);
 
   lab_window_dismiss_toast (self);
   adw_toast_set_timeout (t, 5);
