@@ -26,7 +26,7 @@
 /* Jobs looked at past the first one not started, per progress signal. */
 #define SCAN_WINDOW      4096
 /* LabRun::progress comes when jobs end; running bars grow on this tick. */
-#define TICK_MS          33
+#define TICK_MS          33   /* default priority: frames must not starve it */
 
 typedef struct {
   gint64  worker;
@@ -578,7 +578,7 @@ lab_timeline_set_run (LabTimeline *self,
       scan_jobs (self);
       describe_lanes (self);
       if (lab_run_get_state (run) < LAB_RUN_FINISHED)
-        self->tick_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, TICK_MS, tick_cb, self, NULL);
+        self->tick_id = g_timeout_add (TICK_MS, tick_cb, self);
     }
 
   gtk_widget_queue_resize (GTK_WIDGET (self));
