@@ -389,6 +389,42 @@ test_bad_folders (void)
   g_assert_nonnull (strstr (err, "Cannot read the image folder"));
 }
 
+/* Without --images: the folder the download task filled last (its
+ * default folders are named by date), not an older one. */
+static void
+test_default_images (void)
+{
+  g_autofree char *parent = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", NULL);
+  g_autofree char *older = lab_test_make_dir (parent, "downloads-20250101-090000-AAAAAA");
+  g_autofree char *newer = lab_test_make_dir (parent, "downloads-20260101-090000-BBBBBB");
+  g_autofree char *empty = lab_test_make_dir (parent, "downloads-20270101-090000-CCCCCC");
+  g_autofree char *source = g_build_filename (photos, "land.jpg", NULL);
+  g_autofree char *out = new_dir ("default-images");
+  g_autofree char *data = NULL;
+  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(LabRun) run = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantDict dict;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (source, &data, &len, NULL));
+  write_file (older, "old-1.jpg", data, len);
+  write_file (older, "old-2.jpg", data, len);
+  write_file (newer, "new.jpg", data, len);
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "output", "s", out);
+  config = lab_run_config_new ("blur", LAB_STRATEGY_PROCESS_POOL, 2, g_variant_dict_end (&dict));
+  run = lab_run_new (config, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lab_run_get_n_jobs (run), ==, 1);
+  g_assert_true (lab_run_execute (run, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (lab_run_get_n_failed (run), ==, 0);
+  g_assert_cmpuint (lab_test_count_entries (out), ==, 1);
+  g_assert_cmpuint (lab_test_count_entries (empty), ==, 0);
+}
+
 /* The worker executable starts with GLib alone; libvips comes with the
  * module, when the first blur job arrives. */
 static void
@@ -410,13 +446,18 @@ main (int   argc,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *done = NULL;
+  g_autofree char *cache = NULL;
   int status;
+
+  /* A cache folder of our own, for the default folders; set before any
+   * thread starts, read by the worker processes too. */
+  tmp_dir = g_dir_make_tmp ("test-blur-XXXXXX", &error);
+  g_assert_no_error (error);
+  cache = g_build_filename (tmp_dir, "cache", NULL);
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
 
   lab_test_init (&argc, &argv);
   lab_test_hide_info ("VIPS");
-
-  tmp_dir = g_dir_make_tmp ("test-blur-XXXXXX", &error);
-  g_assert_no_error (error);
   python = find_python_with_pil ();
   photos = g_build_filename (tmp_dir, "photos", NULL);
   reference = g_build_filename (tmp_dir, "reference", NULL);
@@ -430,6 +471,7 @@ main (int   argc,
   g_test_add_func ("/blur/cancel", test_cancel);
   g_test_add_func ("/blur/strategies", test_strategies);
   g_test_add_func ("/blur/bad-folders", test_bad_folders);
+  g_test_add_func ("/blur/default-images", test_default_images);
   g_test_add_func ("/blur/worker-links-glib-only", test_worker_links_glib_only);
 
   status = g_test_run ();
