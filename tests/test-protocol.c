@@ -442,6 +442,74 @@ test_worker_executable (void)
   g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, LAB_WORKER_EXIT_USAGE);
 }
 
+/* The fork server: a child per job, results in the order jobs end. */
+static void
+test_worker_fork_server (void)
+{
+  const char *worker = g_getenv ("LAB_WORKER_PATH");
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GByteArray) input = g_byte_array_new ();
+  g_autoptr(GBytes) in = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabFrameReader) reader = NULL;
+  GVariantDict dict;
+  gint64 server_pid = 0, spawned_pid, pids[2] = { 0 };
+  guint order[2], n_results = 0;
+  int fds[2];
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert_value (&dict, "seconds", g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, (double[]) { 0.3, 0.0 }, 2, sizeof (double)));
+  concat (input, hello ("sleep", g_variant_dict_end (&dict)));
+  concat (input, encode (LAB_FRAME_JOB, g_variant_new_uint32 (0)));
+  concat (input, encode (LAB_FRAME_JOB, g_variant_new_uint32 (1)));
+  in = g_byte_array_free_to_bytes (g_steal_pointer (&input));
+
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                           worker, "--fork", NULL);
+  g_assert_no_error (error);
+  spawned_pid = atoll (g_subprocess_get_identifier (proc));
+  g_subprocess_communicate (proc, in, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, LAB_WORKER_EXIT_OK);
+
+  make_pipe (fds);
+  write_all (fds[1], g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+  close (fds[1]);
+  reader = lab_frame_reader_new (fds[0]);
+  for (;;)
+    {
+      g_autoptr(GVariant) payload = NULL;
+      LabJobResult r = { 0 };
+      LabFrameType type;
+
+      if (!lab_frame_reader_read (reader, &type, &payload, &error))
+        break;
+      if (type == LAB_FRAME_READY)
+        {
+          server_pid = g_variant_get_int64 (payload);
+          continue;
+        }
+      g_assert_cmpint (type, ==, LAB_FRAME_RESULT);
+      lab_protocol_decode_result (payload, &r);
+      g_assert_null (r.error);
+      g_assert_cmpuint (n_results, <, 2);
+      order[n_results++] = r.index;
+      pids[r.index] = r.worker;
+    }
+  g_assert_no_error (error);
+  close (fds[0]);
+
+  /* The quick job ends first; each ran in its own child of the server. */
+  g_assert_cmpuint (n_results, ==, 2);
+  g_assert_cmpuint (order[0], ==, 1);
+  g_assert_cmpuint (order[1], ==, 0);
+  g_assert_cmpint (server_pid, ==, spawned_pid);
+  g_assert_cmpint (pids[0], !=, server_pid);
+  g_assert_cmpint (pids[1], !=, server_pid);
+  g_assert_cmpint (pids[0], !=, pids[1]);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -454,6 +522,7 @@ main (int    argc,
   g_test_add_func ("/protocol/worker/serves-jobs", test_worker_serves_jobs);
   g_test_add_func ("/protocol/worker/refuses-bad-input", test_worker_refuses_bad_input);
   g_test_add_func ("/protocol/worker/executable", test_worker_executable);
+  g_test_add_func ("/protocol/worker/fork-server", test_worker_fork_server);
 
   return g_test_run ();
 }

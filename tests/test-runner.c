@@ -156,6 +156,39 @@ test_pool_lanes (void)
     }
 }
 
+/* --workers caps how many threads or processes run at once. */
+static void
+test_workers_cap (void)
+{
+  LabStrategy capped[] = { LAB_STRATEGY_THREADS, LAB_STRATEGY_PROCESSES };
+
+  for (guint s = 0; s < G_N_ELEMENTS (capped); s++)
+    {
+      g_autoptr(LabRun) run = new_run ("sleep", capped[s], 2, "{'seconds': <[0.1]>, 'jobs': <uint32 6>}");
+      guint most = 0;
+
+      g_assert_true (lab_run_execute (run, NULL, NULL));
+      assert_all_ok (run);
+      /* Six jobs each with a process or thread of its own... */
+      g_assert_cmpuint (count_distinct_workers (run), ==, 6);
+      /* ...but never more than two at a time. */
+      for (guint i = 0; i < 6; i++)
+        {
+          const LabJobResult *a = lab_run_get_job (run, i);
+          guint overlapping = 0;
+
+          for (guint k = 0; k < 6; k++)
+            {
+              const LabJobResult *b = lab_run_get_job (run, k);
+              if (b->start_ns <= a->start_ns && a->start_ns < b->end_ns)
+                overlapping++;
+            }
+          most = MAX (most, overlapping);
+        }
+      g_assert_cmpuint (most, ==, 2);
+    }
+}
+
 /* Thousands of tiny jobs through every pipe window size. */
 static void
 test_many_tiny_jobs (void)
@@ -353,6 +386,7 @@ main (int    argc,
   g_test_add_func ("/runner/each-strategy/primes", test_each_strategy_primes);
   g_test_add_func ("/runner/pool-lanes", test_pool_lanes);
   g_test_add_func ("/runner/many-tiny-jobs", test_many_tiny_jobs);
+  g_test_add_func ("/runner/workers-cap", test_workers_cap);
   g_test_add_func ("/runner/async-progress", test_async_progress);
   g_test_add_func ("/runner/cancel", test_cancel);
   g_test_add_func ("/runner/cancel-busy-pool", test_cancel_busy_pool);

@@ -267,7 +267,7 @@ append_header (LabFrameWriter *self,
   g_byte_array_append (self->buf, h, sizeof h);
 }
 
-/* Takes ownership of a floating @payload. */
+/* Takes ownership of @payload (a floating reference or a full one). */
 void
 lab_frame_writer_append (LabFrameWriter *self,
                          LabFrameType    type,
@@ -278,7 +278,7 @@ lab_frame_writer_append (LabFrameWriter *self,
 
   g_return_if_fail (g_variant_is_of_type (payload, lab_frame_type_get_variant_type (type)));
 
-  g_variant_ref_sink (payload);
+  g_variant_take_ref (payload);
   normal = g_variant_get_normal_form (payload);
   g_variant_unref (payload);
   len = g_variant_get_size (normal);

@@ -7,6 +7,13 @@
  * single round trip per job would cost more than a tiny job), reads
  * results as they come, and on cancel sends SIGTERM, then SIGKILL after a
  * grace period, and reaps every child it started.
+ *
+ * process-pool: N workers, each running job after job.
+ * processes: one worker started with --fork, a fork server that forks a
+ * child per job. Each job still gets a process of its own, but a fork of a
+ * set-up worker costs about a quarter of starting an executable (and the
+ * task's libraries load once), so the lesson measures processes rather
+ * than the dynamic loader. The window is then the cap on live children.
  */
 #define G_LOG_DOMAIN "lab-strategy-process"
 
@@ -17,6 +24,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
@@ -43,9 +51,8 @@ typedef struct {
   int             from_fd;
   LabFrameReader *reader;
   LabFrameWriter *writer;
-  guint           inflight[MAX_WINDOW];
+  guint          *inflight;        /* jobs sent, oldest first */
   guint           n_inflight;
-  guint           head;            /* ring buffer of jobs sent, oldest first */
   guint           jobs_left;       /* jobs this worker may still be sent */
   gboolean        stdin_closed;
   gboolean        ready;
@@ -57,7 +64,9 @@ typedef struct {
 typedef struct {
   LabRun   *run;
   gboolean  pool;
-  Worker   *workers;       /* run->workers slots; pid 0 = free */
+  gboolean  forking;       /* processes: one fork server */
+  guint     n_slots;
+  Worker   *workers;       /* n_slots slots; pid 0 = free */
   GArray   *requeue;       /* jobs to hand out again after a worker crash */
   guint     next_job;
   guint     n_alive;
@@ -91,8 +100,9 @@ spawn_worker (Pool    *p,
               GError **error)
 {
   const char *path = lab_worker_get_path ();
-  char *argv[] = { (char *) path, NULL };
+  char *argv[] = { (char *) path, p->forking ? (char *) "--fork" : NULL, NULL };
   posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
   int in_pipe[2], out_pipe[2];
   pid_t pid;
   int rc;
@@ -109,7 +119,15 @@ spawn_worker (Pool    *p,
   posix_spawn_file_actions_init (&actions);
   posix_spawn_file_actions_adddup2 (&actions, in_pipe[0], STDIN_FILENO);
   posix_spawn_file_actions_adddup2 (&actions, out_pipe[1], STDOUT_FILENO);
-  rc = posix_spawn (&pid, path, &actions, NULL, argv, environ);
+  /* The fork server leads a process group, so cancel reaches its children. */
+  posix_spawnattr_init (&attr);
+  if (p->forking)
+    {
+      posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETPGROUP);
+      posix_spawnattr_setpgroup (&attr, 0);
+    }
+  rc = posix_spawn (&pid, path, &actions, &attr, argv, environ);
+  posix_spawnattr_destroy (&attr);
   posix_spawn_file_actions_destroy (&actions);
   close (in_pipe[0]);
   close (out_pipe[1]);
@@ -132,6 +150,7 @@ spawn_worker (Pool    *p,
   w->reader = lab_frame_reader_new (w->from_fd);
   w->writer = lab_frame_writer_new (w->to_fd);
   w->jobs_left = jobs_left;
+  w->inflight = g_new (guint, p->forking ? p->run->workers : MAX_WINDOW);
   w->ready_deadline = g_get_monotonic_time () + p->ready_timeout_us;
   lab_frame_writer_append (w->writer, LAB_FRAME_HELLO, g_variant_ref (p->hello));
   p->n_alive++;
@@ -178,9 +197,10 @@ release_worker (Pool       *p,
 {
   for (guint k = 0; k < w->n_inflight; k++)
     {
-      guint index = w->inflight[(w->head + k) % MAX_WINDOW];
+      guint index = w->inflight[k];
 
-      if (k == 0 || p->broken || lab_cancel_is_cancelled (p->run->cancel))
+      /* Under a fork server every job sent was running. */
+      if (k == 0 || p->forking || p->broken || lab_cancel_is_cancelled (p->run->cancel))
         fail_job (p, index, why);
       else
         g_array_append_val (p->requeue, index);
@@ -192,6 +212,7 @@ release_worker (Pool       *p,
   lab_frame_reader_free (w->reader);
   lab_frame_writer_free (w->writer);
   g_free (w->fatal);
+  g_free (w->inflight);
   *w = (Worker) { 0 };
   p->n_alive--;
 }
@@ -250,10 +271,12 @@ window (Pool *p)
 {
   gint64 mean;
 
-  if (!p->pool)
-    return 1;
+  if (p->forking)
+    return p->run->workers;
+  /* Before any job has ended: two each, unless that would leave
+   * workers without a job. */
   if (p->job_ns_count == 0)
-    return 2;
+    return p->run->n_jobs >= 2 * p->n_slots ? 2 : 1;
   mean = MAX (p->job_ns_sum / p->job_ns_count, 1);
   return CLAMP (WINDOW_TARGET_NS / mean, 1, MAX_WINDOW);
 }
@@ -267,10 +290,9 @@ feed_worker (Pool   *p,
 
   while (!w->stdin_closed && w->jobs_left > 0 && w->n_inflight < limit && take_job (p, &index))
     {
-      if (w->n_inflight == 0)
+      if (w->n_inflight == 0 || p->forking)
         _lab_run_job_started (p->run, index, w->pid);
-      w->inflight[(w->head + w->n_inflight) % MAX_WINDOW] = index;
-      w->n_inflight++;
+      w->inflight[w->n_inflight++] = index;
       w->jobs_left--;
       lab_frame_writer_append_job (w->writer, index);
     }
@@ -283,7 +305,7 @@ handle_frame (Pool         *p,
               GVariant     *payload)
 {
   LabJobResult r = { 0 };
-  guint expected;
+  guint pos;
 
   switch (type)
     {
@@ -298,24 +320,25 @@ handle_frame (Pool         *p,
       return TRUE;
 
     case LAB_FRAME_RESULT:
-      if (w->n_inflight == 0)
-        break;
-      expected = w->inflight[w->head];
       lab_protocol_decode_result (payload, &r);
-      if (r.index != expected)
+      /* Children of a fork server answer in any order. */
+      for (pos = 0; pos < w->n_inflight && w->inflight[pos] != r.index; pos++)
+        ;
+      if (pos == w->n_inflight)
         {
           lab_job_result_clear (&r);
           break;
         }
-      w->head = (w->head + 1) % MAX_WINDOW;
+      memmove (w->inflight + pos, w->inflight + pos + 1, (w->n_inflight - pos - 1) * sizeof (guint));
       w->n_inflight--;
       p->job_ns_sum += r.end_ns - r.start_ns;
       p->job_ns_count++;
       _lab_run_job_store (p->run, r.index, r.start_ns - p->run->t0_ns, r.end_ns - p->run->t0_ns,
-                          r.cpu_ns, w->pid, r.bytes, r.value, r.status, r.error);
-      /* The next job in line is the one running now. */
-      if (w->n_inflight > 0)
-        _lab_run_job_started (p->run, w->inflight[w->head], w->pid);
+                          r.cpu_ns, r.worker > 0 ? r.worker : w->pid,
+                          r.bytes, r.value, r.status, r.error);
+      /* In a pool, the next job in line is the one running now. */
+      if (!p->forking && pos == 0 && w->n_inflight > 0)
+        _lab_run_job_started (p->run, w->inflight[0], w->pid);
       return TRUE;
 
     case LAB_FRAME_HELLO:
@@ -366,11 +389,12 @@ read_worker (Pool   *p,
 }
 
 static void
-kill_worker (Worker *w,
+kill_worker (Pool   *p,
+             Worker *w,
              int     sig)
 {
   if (w->pid > 0)
-    kill (w->pid, sig);
+    kill (p->forking ? -w->pid : w->pid, sig);
 }
 
 /* Cancel: SIGTERM, then SIGKILL for those still there after the grace
@@ -378,12 +402,12 @@ kill_worker (Worker *w,
 static void
 stop_all (Pool *p)
 {
-  guint n = p->run->workers;
+  guint n = p->n_slots;
   gint64 deadline = g_get_monotonic_time () + GRACE_MS * 1000;
   gboolean killed = FALSE;
 
   for (guint i = 0; i < n; i++)
-    kill_worker (&p->workers[i], SIGTERM);
+    kill_worker (p, &p->workers[i], SIGTERM);
 
   while (p->n_alive > 0)
     {
@@ -400,7 +424,7 @@ stop_all (Pool *p)
       if (!killed && g_get_monotonic_time () >= deadline)
         {
           for (guint i = 0; i < n; i++)
-            kill_worker (&p->workers[i], SIGKILL);
+            kill_worker (p, &p->workers[i], SIGKILL);
           killed = TRUE;
         }
       g_usleep (1000);
@@ -424,7 +448,7 @@ static gboolean
 spawn_more (Pool    *p,
             GError **error)
 {
-  for (guint i = 0; i < p->run->workers; i++)
+  for (guint i = 0; i < p->n_slots; i++)
     {
       g_autoptr(GError) local_error = NULL;
       Worker *w = &p->workers[i];
@@ -433,7 +457,7 @@ spawn_more (Pool    *p,
 
       if (w->pid != 0 || pending == 0)
         continue;
-      if (spawn_worker (p, w, p->pool ? G_MAXUINT : 1, &local_error))
+      if (spawn_worker (p, w, G_MAXUINT, &local_error))
         continue;
       if (p->n_spawned == 0)
         {
@@ -458,7 +482,7 @@ build_pollfds (Pool          *p,
   fds[n++] = (struct pollfd) { .fd = p->cancel_fd, .events = POLLIN };
   owners[0] = NULL;
 
-  for (guint i = 0; i < p->run->workers; i++)
+  for (guint i = 0; i < p->n_slots; i++)
     {
       Worker *w = &p->workers[i];
 
@@ -490,7 +514,7 @@ poll_timeout (Pool *p)
   gint64 now = g_get_monotonic_time ();
   gint64 first = G_MAXINT64;
 
-  for (guint i = 0; i < p->run->workers; i++)
+  for (guint i = 0; i < p->n_slots; i++)
     if (p->workers[i].pid != 0 && !p->workers[i].ready)
       first = MIN (first, p->workers[i].ready_deadline);
 
@@ -504,7 +528,7 @@ kill_hung (Pool *p)
 {
   gint64 now = g_get_monotonic_time ();
 
-  for (guint i = 0; i < p->run->workers; i++)
+  for (guint i = 0; i < p->n_slots; i++)
     {
       Worker *w = &p->workers[i];
 
@@ -512,7 +536,7 @@ kill_hung (Pool *p)
         continue;
       g_free (w->fatal);
       w->fatal = g_strdup_printf (_("it did not answer within %.0f s"), p->ready_timeout_us / 1e6);
-      kill_worker (w, SIGKILL);
+      kill_worker (p, w, SIGKILL);
       reap_worker (p, w);
     }
 }
@@ -521,8 +545,8 @@ static gboolean
 loop (Pool    *p,
       GError **error)
 {
-  g_autofree struct pollfd *fds = g_new (struct pollfd, 2 * p->run->workers + 1);
-  g_autofree Worker **owners = g_new (Worker *, 2 * p->run->workers + 1);
+  g_autofree struct pollfd *fds = g_new (struct pollfd, 2 * p->n_slots + 1);
+  g_autofree Worker **owners = g_new (Worker *, 2 * p->n_slots + 1);
 
   for (;;)
     {
@@ -562,7 +586,7 @@ loop (Pool    *p,
             }
           if (!read_worker (p, w))
             {
-              kill_worker (w, SIGKILL);
+              kill_worker (p, w, SIGKILL);
               w->eof = TRUE;
             }
           if (w->eof)
@@ -591,7 +615,9 @@ _lab_run_processes (LabRun    *self,
 
   p.run = self;
   p.pool = pool;
-  p.workers = g_new0 (Worker, self->workers);
+  p.forking = !pool;
+  p.n_slots = pool ? self->workers : 1;
+  p.workers = g_new0 (Worker, p.n_slots);
   p.requeue = g_array_new (FALSE, FALSE, sizeof (guint));
   p.hello = g_variant_ref_sink (g_variant_new ("(us@a{sv})", LAB_PROTOCOL_VERSION,
                                                self->config->task, self->worker_params));

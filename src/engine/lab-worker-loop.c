@@ -6,6 +6,12 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 
@@ -23,6 +29,9 @@ typedef struct {
   gpointer            worker_state;
   guint               n_jobs;
   gint64              pid;
+  gboolean            forking;
+  GHashTable         *children;   /* pid → job index + 1 */
+  int                 signal_fd;
 } Worker;
 
 static int
@@ -76,7 +85,8 @@ hello (Worker  *w,
     return FALSE;
 
   w->n_jobs = w->klass->get_n_jobs (w->plan);
-  if (w->klass->worker_init != NULL)
+  /* A fork server sets up per-process state in each child instead. */
+  if (!w->forking && w->klass->worker_init != NULL)
     w->worker_state = w->klass->worker_init (w->plan);
 
   lab_frame_writer_append (w->writer, LAB_FRAME_READY, g_variant_new_int64 (w->pid));
@@ -92,7 +102,7 @@ run_job (Worker *w,
   gint64 cpu0;
 
   result.index = index;
-  result.worker = w->pid;
+  result.worker = getpid ();
   result.start_ns = lab_clock_now_ns ();
   cpu0 = lab_clock_thread_cpu_ns ();
 
@@ -149,6 +159,220 @@ serve_jobs (Worker *w)
     }
 }
 
+/* Fork server: one process per job, forked from this one, which has set
+ * the task up once (loaded its module, parsed its parameters). A child
+ * writes its RESULT in a single write() of at most PIPE_BUF bytes, which
+ * the kernel never interleaves with another child's. */
+#define ATOMIC_FRAME 4096
+#define MAX_ERROR    3000
+
+static void
+write_result_atomic (int           fd,
+                     LabJobResult *result)
+{
+  g_autoptr(LabFrameWriter) writer = lab_frame_writer_new (fd);
+
+  if (result->error != NULL && strlen (result->error) > MAX_ERROR)
+    {
+      char *end = g_utf8_find_prev_char (result->error, result->error + MAX_ERROR);
+      *end = '\0';
+    }
+  lab_frame_writer_append (writer, LAB_FRAME_RESULT, lab_protocol_encode_result (result));
+  g_assert (lab_frame_writer_pending (writer) <= ATOMIC_FRAME);
+  lab_frame_writer_flush (writer, TRUE, NULL);
+}
+
+G_GNUC_NORETURN static void
+child_main (Worker *w,
+            guint   index)
+{
+  g_autoptr(GError) error = NULL;
+  LabJobResult result = { 0 };
+  sigset_t mask;
+  gint64 cpu0;
+
+  sigemptyset (&mask);
+  sigprocmask (SIG_SETMASK, &mask, NULL);
+  close (w->signal_fd);
+
+  result.index = index;
+  result.worker = getpid ();
+  result.start_ns = lab_clock_now_ns ();
+  cpu0 = lab_clock_thread_cpu_ns ();
+  if (w->klass->worker_init != NULL)
+    w->worker_state = w->klass->worker_init (w->plan);
+  if (!w->klass->run_job (w->plan, w->worker_state, index, &result, NULL, &error))
+    result.error = g_strdup (error ? error->message : _("The job failed"));
+  result.cpu_ns = lab_clock_thread_cpu_ns () - cpu0;
+  result.end_ns = lab_clock_now_ns ();
+
+  write_result_atomic (STDOUT_FILENO, &result);
+  _exit (0);
+}
+
+static void
+report_lost_child (Worker     *w,
+                   guint       index,
+                   gint64      pid,
+                   const char *why)
+{
+  LabJobResult result = { 0 };
+
+  result.index = index;
+  result.worker = pid;
+  result.start_ns = result.end_ns = lab_clock_now_ns ();
+  result.error = g_strdup (why);
+  write_result_atomic (STDOUT_FILENO, &result);
+  lab_job_result_clear (&result);
+}
+
+static void
+fork_job (Worker *w,
+          guint   index)
+{
+  pid_t pid = fork ();
+
+  if (pid == 0)
+    child_main (w, index);
+
+  if (pid < 0)
+    {
+      int saved = errno;
+      g_autofree char *why = g_strdup_printf (_("Could not start a process: %s"), g_strerror (saved));
+      report_lost_child (w, index, 0, why);
+      return;
+    }
+
+  g_hash_table_insert (w->children, GINT_TO_POINTER (pid), GUINT_TO_POINTER (index + 1));
+}
+
+/* Reaps finished children; one that died without its result gets one. */
+static void
+reap_children (Worker *w)
+{
+  int status;
+  pid_t pid;
+
+  while ((pid = waitpid (-1, &status, WNOHANG)) > 0)
+    {
+      guint index = GPOINTER_TO_UINT (g_hash_table_lookup (w->children, GINT_TO_POINTER (pid)));
+      g_autofree char *why = NULL;
+
+      g_hash_table_remove (w->children, GINT_TO_POINTER (pid));
+      if (index == 0 || (WIFEXITED (status) && WEXITSTATUS (status) == 0))
+        continue;
+      if (WIFSIGNALED (status))
+        why = g_strdup_printf (_("The worker process crashed (%s)"), g_strsignal (WTERMSIG (status)));
+      else
+        why = g_strdup_printf (_("The worker process exited with status %d"), WEXITSTATUS (status));
+      report_lost_child (w, index - 1, pid, why);
+    }
+}
+
+/* SIGTERM (cancel): the children get SIGKILL and are reaped here, so none
+ * is left to an init that may not reap. */
+static int
+stop_children (Worker *w)
+{
+  GHashTableIter iter;
+  gpointer pid;
+
+  g_hash_table_iter_init (&iter, w->children);
+  while (g_hash_table_iter_next (&iter, &pid, NULL))
+    kill (GPOINTER_TO_INT (pid), SIGKILL);
+  for (;;)
+    {
+      pid_t reaped = waitpid (-1, NULL, 0);
+      if (reaped < 0 && errno != EINTR)
+        break;
+    }
+  g_hash_table_remove_all (w->children);
+  return 128 + SIGTERM;
+}
+
+/* Returns -1 to go on, or the exit status. */
+static int
+handle_signals (Worker *w)
+{
+  struct signalfd_siginfo info;
+
+  while (read (w->signal_fd, &info, sizeof info) == sizeof info)
+    if (info.ssi_signo == SIGTERM)
+      return stop_children (w);
+
+  reap_children (w);
+  return -1;
+}
+
+static int
+take_input_jobs (Worker *w)
+{
+  g_autoptr(GVariant) payload = NULL;
+  g_autoptr(GError) error = NULL;
+  LabFrameType type;
+
+  while (lab_frame_reader_next (w->reader, &type, &payload, &error))
+    {
+      guint index;
+
+      if (type != LAB_FRAME_JOB)
+        return fatal (w, _("Expected a JOB frame"));
+      index = g_variant_get_uint32 (payload);
+      if (index >= w->n_jobs)
+        return fatal (w, _("Job index out of range"));
+      fork_job (w, index);
+      g_clear_pointer (&payload, g_variant_unref);
+    }
+
+  return error != NULL ? fatal (w, error->message) : -1;
+}
+
+static int
+serve_forking (Worker *w,
+               int     in_fd)
+{
+  gboolean input_open = TRUE;
+  sigset_t mask;
+
+  sigemptyset (&mask);
+  sigaddset (&mask, SIGCHLD);
+  sigaddset (&mask, SIGTERM);
+  sigprocmask (SIG_BLOCK, &mask, NULL);
+  w->signal_fd = signalfd (-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  w->children = g_hash_table_new (NULL, NULL);
+
+  for (;;)
+    {
+      struct pollfd fds[2] = {
+        { .fd = w->signal_fd, .events = POLLIN },
+        { .fd = input_open ? in_fd : -1, .events = POLLIN },
+      };
+      int status;
+
+      if ((status = take_input_jobs (w)) >= 0)
+        return status;
+      if (!input_open && g_hash_table_size (w->children) == 0)
+        return LAB_WORKER_EXIT_OK;
+
+      if (poll (fds, 2, -1) < 0 && errno != EINTR)
+        return fatal (w, g_strerror (errno));
+      if ((fds[0].revents & POLLIN) && (status = handle_signals (w)) >= 0)
+        return status;
+      if (fds[1].revents != 0)
+        {
+          g_autoptr(GError) error = NULL;
+          gssize n = lab_frame_reader_fill (w->reader, &error);
+
+          if (n < 0 && error != NULL)
+            return fatal (w, error->message);
+          if (n == 0 && lab_frame_reader_get_buffered (w->reader) > 0)
+            return fatal (w, _("The pipe closed in the middle of a frame"));
+          if (n == 0)
+            input_open = FALSE;
+        }
+    }
+}
+
 /**
  * lab_worker_serve:
  * @in_fd: where frames from the app arrive (the worker's stdin)
@@ -156,9 +380,10 @@ serve_jobs (Worker *w)
  *
  * Returns: the worker's exit status
  */
-int
-lab_worker_serve (int in_fd,
-                  int out_fd)
+static int
+serve (int      in_fd,
+       int      out_fd,
+       gboolean forking)
 {
   g_autoptr(GError) error = NULL;
   Worker w = { 0 };
@@ -167,11 +392,19 @@ lab_worker_serve (int in_fd,
   w.reader = lab_frame_reader_new (in_fd);
   w.writer = lab_frame_writer_new (out_fd);
   w.pid = getpid ();
+  w.forking = forking;
+  w.signal_fd = -1;
 
   if (!hello (&w, &error))
     status = fatal (&w, error ? error->message : _("No HELLO frame before end of input"));
+  else if (forking)
+    status = serve_forking (&w, in_fd);
   else
     status = serve_jobs (&w);
+
+  if (w.signal_fd >= 0)
+    close (w.signal_fd);
+  g_clear_pointer (&w.children, g_hash_table_unref);
 
   if (w.worker_state != NULL && w.klass->worker_free != NULL)
     w.klass->worker_free (w.worker_state);
@@ -181,4 +414,28 @@ lab_worker_serve (int in_fd,
   lab_frame_writer_free (w.writer);
 
   return status;
+}
+
+int
+lab_worker_serve (int in_fd,
+                  int out_fd)
+{
+  return serve (in_fd, out_fd, FALSE);
+}
+
+/**
+ * lab_worker_serve_forking:
+ *
+ * Like lab_worker_serve(), but every job runs in a child forked for it:
+ * the `processes` strategy, one process per job, without paying for an
+ * executable's start-up each time. The worker must be the only thread of
+ * its process (fork() copies only the calling thread).
+ *
+ * Returns: the worker's exit status
+ */
+int
+lab_worker_serve_forking (int in_fd,
+                          int out_fd)
+{
+  return serve (in_fd, out_fd, TRUE);
 }

@@ -12,7 +12,9 @@ G_BEGIN_DECLS
 #define LAB_WORKER_EXIT_USAGE    2
 #define LAB_WORKER_EXIT_PROTOCOL 3
 
-int lab_worker_serve (int in_fd,
-                      int out_fd);
+int lab_worker_serve         (int in_fd,
+                              int out_fd);
+int lab_worker_serve_forking (int in_fd,
+                              int out_fd);
 
 G_END_DECLS

@@ -21,6 +21,10 @@ main (int    argc,
 {
   lab_i18n_init_messages ();
 
+  /* --fork: a fork server for the processes strategy, a process per job. */
+  if (argc == 2 && g_str_equal (argv[1], "--fork"))
+    return lab_worker_serve_forking (STDIN_FILENO, STDOUT_FILENO);
+
   if (argc > 1)
     {
       g_printerr (_("concurrency-lab-worker runs jobs for Concurrency Lab; it takes no arguments\n"
