@@ -58,7 +58,8 @@ gboolean _lab_run_async        (LabRun   *self,
 void     _lab_run_job_here     (LabRun   *self,
                                 gpointer  worker_state,
                                 guint     index,
-                                gint64    worker);
+                                gint64    worker,
+                                gint64   *cpu_mark);
 void     _lab_run_job_store    (LabRun   *self,
                                 guint     index,
                                 gint64    start_ns,

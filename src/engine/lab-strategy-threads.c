@@ -32,9 +32,10 @@ _lab_run_sequential (LabRun  *self,
 {
   gpointer state = worker_init (self);
   gint64 tid = lab_clock_thread_id ();
+  gint64 cpu_mark = -1;
 
   for (guint i = 0; i < self->n_jobs && !lab_cancel_is_cancelled (self->cancel); i++)
-    _lab_run_job_here (self, state, i, tid);
+    _lab_run_job_here (self, state, i, tid, &cpu_mark);
 
   worker_free (self, state);
   return TRUE;
@@ -56,7 +57,7 @@ one_thread_main (gpointer data)
   OneThread *one = data;
   gpointer state = worker_init (one->run);
 
-  _lab_run_job_here (one->run, state, one->index, lab_clock_thread_id ());
+  _lab_run_job_here (one->run, state, one->index, lab_clock_thread_id (), NULL);
   worker_free (one->run, state);
   g_async_queue_push (one->finished, one);
 
@@ -119,6 +120,7 @@ typedef struct {
   LabRun   *run;
   gpointer  state;
   gint64    tid;
+  gint64    cpu_mark;
 } PoolThread;
 
 static void
@@ -150,10 +152,11 @@ pool_func (gpointer data,
       pt->run = g_object_ref (self);
       pt->state = worker_init (self);
       pt->tid = lab_clock_thread_id ();
+      pt->cpu_mark = -1;
       g_private_replace (&pool_thread_key, pt);
     }
 
-  _lab_run_job_here (self, pt->state, index, pt->tid);
+  _lab_run_job_here (self, pt->state, index, pt->tid, &pt->cpu_mark);
 }
 
 gboolean
