@@ -111,6 +111,23 @@ test_usage_error_in_chinese (void)
   g_assert_nonnull (strstr (err, "未知"));
 }
 
+/* The terminal column where @word first starts in @text. */
+static int
+column_of (const char *text,
+           const char *word)
+{
+  const char *at = strstr (text, word);
+  const char *line;
+  int column = 0;
+
+  g_assert_nonnull (at);
+  for (line = at; line > text && line[-1] != '\n'; line--)
+    ;
+  for (const char *p = line; p < at; p = g_utf8_next_char (p))
+    column += g_unichar_iswide (g_utf8_get_char (p)) ? 2 : 1;
+  return column;
+}
+
 static void
 test_report_in_chinese (void)
 {
@@ -122,6 +139,9 @@ test_report_in_chinese (void)
   g_assert_cmpint (run_in ("zh_CN.UTF-8", argv, &out, &err), ==, 0);
   g_assert_nonnull (strstr (out, "策略"));
   g_assert_null (strstr (out, "Strategy"));
+  /* Chinese characters take two columns: the job table still lines up. */
+  g_assert_cmpint (column_of (out, "结果"), >, 0);
+  g_assert_cmpint (column_of (out, "结果"), ==, column_of (out, "成功"));
 }
 
 /* The same binary speaks English when asked: the Chinese above is not an accident. */

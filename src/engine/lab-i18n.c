@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lab-i18n.h"
+#include "lab-paths-private.h"
 
 /**
  * lab_i18n_get_locale_dir:
@@ -26,16 +27,7 @@ lab_i18n_get_locale_dir (void)
 
   if (g_once_init_enter (&initialized))
     {
-      const char *env = g_getenv ("LAB_LOCALEDIR");
-      g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-      g_autofree char *exe_dir = exe ? g_path_get_dirname (exe) : NULL;
-
-      if (env != NULL && env[0] != '\0')
-        dir = g_strdup (env);
-      else if (exe_dir != NULL && g_str_has_prefix (exe_dir, LAB_BUILD_DIR))
-        dir = g_build_filename (LAB_BUILD_DIR, "..", "po", NULL);
-      else
-        dir = g_strdup (LOCALEDIR);
+      dir = _lab_locate ("LAB_LOCALEDIR", LAB_BUILD_DIR "/../po", LOCALEDIR);
       g_once_init_leave (&initialized, 1);
     }
 

@@ -227,13 +227,27 @@ format_csv (LabRun **runs,
 }
 
 /* Pads @text to @width display columns (translations may be wide). */
+/* The columns a terminal gives @text: Chinese characters take two. */
+static int
+display_width (const char *text)
+{
+  int width = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      width += g_unichar_iszerowidth (c) ? 0 : g_unichar_iswide (c) ? 2 : 1;
+    }
+  return width;
+}
+
 static void
 append_cell (GString    *out,
              const char *text,
              int         width,
              gboolean    right)
 {
-  int pad = MAX (0, width - (int) g_utf8_strlen (text, -1));
+  int pad = MAX (0, width - display_width (text));
 
   if (right)
     for (int i = 0; i < pad; i++)
@@ -293,8 +307,13 @@ append_jobs (GString *out,
 {
   guint n = lab_run_get_n_jobs (run);
 
-  g_string_append_printf (out, "\n  %-5s  %-16s  %9s  %9s  %9s  %s\n",
-                          _("Job"), _("Worker"), _("Start"), _("End"), _("CPU"), _("Result"));
+  g_string_append (out, "\n  ");
+  append_cell (out, _("Job"), 5, FALSE);
+  append_cell (out, _("Worker"), 16, FALSE);
+  append_cell (out, _("Start"), 9, TRUE);
+  append_cell (out, _("End"), 9, TRUE);
+  append_cell (out, _("CPU"), 9, TRUE);
+  g_string_append_printf (out, "%s\n", _("Result"));
   for (guint i = 0; i < n; i++)
     {
       const LabJobResult *job = lab_run_get_job (run, i);
@@ -303,8 +322,10 @@ append_jobs (GString *out,
       if (job->state < LAB_JOB_OK)
         continue;
       worker = lab_run_describe_worker (run, job->worker);
-      g_string_append_printf (out, "  %-5u  %-16s  %7.3f s  %7.3f s  %7.3f s  %s\n",
-                              job->index, worker, s (job->start_ns), s (job->end_ns),
+      g_string_append_printf (out, "  %-5u  ", job->index);
+      append_cell (out, worker, 16, FALSE);
+      g_string_append_printf (out, "%7.3f s  %7.3f s  %7.3f s  %s\n",
+                              s (job->start_ns), s (job->end_ns),
                               s (job->cpu_ns), job->error ? job->error : _("ok"));
     }
 }

@@ -14,6 +14,7 @@
 
 #include "lab-clock.h"
 #include "lab-error.h"
+#include "lab-paths-private.h"
 #include "lab-run-private.h"
 
 /* At most ~30 progress signals a second, however many jobs finish. */
@@ -556,19 +557,7 @@ lab_worker_get_path (void)
 
   if (g_once_init_enter (&initialized))
     {
-      const char *env = g_getenv ("LAB_WORKER_PATH");
-      g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-      g_autofree char *dir = exe ? g_path_get_dirname (exe) : NULL;
-      char *found;
-
-      if (env != NULL && env[0] != '\0')
-        found = g_strdup (env);
-      else if (dir != NULL && g_str_equal (dir, LAB_BUILD_DIR))
-        found = g_build_filename (dir, "concurrency-lab-worker", NULL);
-      else
-        found = g_strdup (LAB_WORKER_PATH);
-
-      path = found;
+      path = _lab_locate ("LAB_WORKER_PATH", LAB_BUILD_DIR "/concurrency-lab-worker", LAB_WORKER_PATH);
       g_once_init_leave (&initialized, 1);
     }
 

@@ -11,6 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lab-error.h"
+#include "lab-paths-private.h"
 #include "lab-task-private.h"
 #include "lab-task.h"
 
@@ -44,16 +45,7 @@ lab_task_get_module_dir (void)
 
   if (g_once_init_enter (&initialized))
     {
-      const char *env = g_getenv ("LAB_MODULE_DIR");
-      g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
-      g_autofree char *exe_dir = exe ? g_path_get_dirname (exe) : NULL;
-
-      if (env != NULL && env[0] != '\0')
-        dir = g_strdup (env);
-      else if (exe_dir != NULL && g_str_has_prefix (exe_dir, LAB_BUILD_DIR))
-        dir = g_build_filename (LAB_BUILD_DIR, "engine", "modules", NULL);
-      else
-        dir = g_strdup (LAB_MODULE_DIR);
+      dir = _lab_locate ("LAB_MODULE_DIR", LAB_BUILD_DIR "/engine/modules", LAB_MODULE_DIR);
       g_once_init_leave (&initialized, 1);
     }
 
