@@ -24,7 +24,7 @@
 #define BAR_GAP   2
 #define ROW_GAP   10
 /* Elapsed bars of runs still going grow on this tick. */
-#define TICK_MS   100  /* default priority: frames must not starve it */
+#define TICK_MS   100  /* at idle priority, as the timeline's */
 
 struct _LabComparisonChart
 {
@@ -93,7 +93,7 @@ watch_runs (LabComparisonChart *self)
       g_ptr_array_add (self->watched, g_steal_pointer (&run));
     }
   if (self->watched->len > 0)
-    self->tick_id = g_timeout_add (TICK_MS, tick_cb, self);
+    self->tick_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, TICK_MS, tick_cb, self, NULL);
 }
 
 static void

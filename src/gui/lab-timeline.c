@@ -25,8 +25,9 @@
 #define MAX_NATURAL_LANES  100
 /* Jobs looked at past the first one not started, per progress signal. */
 #define SCAN_WINDOW      4096
-/* LabRun::progress comes when jobs end; running bars grow on this tick. */
-#define TICK_MS          33   /* default priority: frames must not starve it */
+/* LabRun::progress comes when jobs end; running bars grow on this tick,
+ * at idle priority: progress signals and frames come first. */
+#define TICK_MS          33
 
 typedef struct {
   gint64  worker;
@@ -578,7 +579,7 @@ lab_timeline_set_run (LabTimeline *self,
       scan_jobs (self);
       describe_lanes (self);
       if (lab_run_get_state (run) < LAB_RUN_FINISHED)
-        self->tick_id = g_timeout_add (TICK_MS, tick_cb, self);
+        self->tick_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, TICK_MS, tick_cb, self, NULL);
     }
 
   gtk_widget_queue_resize (GTK_WIDGET (self));
