@@ -104,7 +104,8 @@ drive_cb (gpointer data)
     case 4: next = idle && elapsed_ms (d, 300); break;
     case 5: run_sleep (d, LAB_STRATEGY_THREAD_POOL, 2); next = TRUE; break;
     case 6: next = jobs_done (d) >= 3 && save_png (w, d->dir, "running.png"); break;
-    case 7: next = idle && elapsed_ms (d, 300); break;
+    /* Dismiss the last toast only once it has finished sliding in. */
+    case 7: next = idle && elapsed_ms (d, 1500); break;
     case 8: lab_window_dismiss_toast (d->window); next = TRUE; break;
     case 9: next = elapsed_ms (d, 800) && save_png (w, d->dir, "comparison.png"); break;
     default:

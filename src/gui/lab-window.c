@@ -53,7 +53,7 @@ struct _LabWindow
   LabRun               *current;        /* the run going on, if any */
   GCancellable         *cancellable;
   GSettings            *settings;
-  AdwToast             *toast;          /* weak: the last outcome shown */
+  AdwToast             *toast;          /* the outcome on screen, until dismissed */
   guint                 tick_id;
   guint                 layout_id;
   gboolean              preparing;      /* the run is being set up */
@@ -64,17 +64,31 @@ struct _LabWindow
 G_DEFINE_FINAL_TYPE (LabWindow, lab_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void
+toast_dismissed_cb (LabWindow *self)
+{
+  g_clear_object (&self->toast);
+}
+
+/* One toast at a time: a newer outcome replaces the text of the one on
+ * screen. (Dismissing a toast while it still slides in crashes
+ * libadwaita 1.2, and a queue would show stale outcomes.) */
+static void
 toast (LabWindow  *self,
        const char *text)
 {
   /* Toast titles are markup; messages may quote URLs with & in them. */
   g_autofree char *escaped = g_markup_escape_text (text, -1);
-  AdwToast *t = adw_toast_new (escaped);
 
-  lab_window_dismiss_toast (self);
-  adw_toast_set_timeout (t, 5);
-  g_set_weak_pointer (&self->toast, t);
-  adw_toast_overlay_add_toast (self->toast_overlay, t);
+  if (self->toast != NULL)
+    {
+      adw_toast_set_title (self->toast, escaped);
+      return;
+    }
+
+  self->toast = adw_toast_new (escaped);
+  adw_toast_set_timeout (self->toast, 5);
+  g_signal_connect_object (self->toast, "dismissed", G_CALLBACK (toast_dismissed_cb), self, G_CONNECT_SWAPPED);
+  adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->toast));
 }
 
 static void
@@ -469,7 +483,6 @@ start_run (LabWindow *self)
 
   self->cancellable = g_cancellable_new ();
   self->preparing = TRUE;
-  lab_window_dismiss_toast (self);
   set_running (self, NULL);
 
   task = g_task_new (self, self->cancellable, prepared_cb, NULL);
@@ -697,7 +710,7 @@ lab_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (object), LAB_TYPE_WINDOW);
 
-  g_clear_weak_pointer (&self->toast);
+  g_clear_object (&self->toast);
   g_clear_object (&self->sampler);
   g_clear_object (&self->current);
   g_clear_object (&self->cancellable);
@@ -855,7 +868,7 @@ lab_window_get_n_failed_rows (LabWindow *self)
   return gtk_widget_get_visible (GTK_WIDGET (self->failed_group)) ? n : 0;
 }
 
-/* A new run makes the last outcome stale. */
+/* For screenshots: only once the toast has finished sliding in. */
 void
 lab_window_dismiss_toast (LabWindow *self)
 {
@@ -863,7 +876,6 @@ lab_window_dismiss_toast (LabWindow *self)
 
   if (self->toast != NULL)
     adw_toast_dismiss (self->toast);
-  g_clear_weak_pointer (&self->toast);
 }
 
 /* The same as Export…, without the file chooser. */
