@@ -330,7 +330,7 @@ run_kept_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  LabWindow *self = LAB_WINDOW (source);
+  g_autoptr(LabWindow) self = user_data;
   g_autofree char *notice = g_task_propagate_pointer (G_TASK (result), NULL);
 
   if (notice != NULL && !self->disposed)
@@ -341,7 +341,9 @@ static void
 keep_run (LabWindow *self,
           LabRun    *run)
 {
-  g_autoptr(GTask) task = g_task_new (self, NULL, run_kept_cb, NULL);
+  /* The window rides in user_data, not as the source object: the task may
+   * be freed on its thread, and the window must be let go on this one. */
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, run_kept_cb, g_object_ref (self));
 
   g_task_set_source_tag (task, keep_run);
   g_task_set_task_data (task, g_object_ref (run), g_object_unref);
@@ -446,7 +448,7 @@ prepared_cb (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  LabWindow *self = LAB_WINDOW (source);
+  g_autoptr(LabWindow) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(LabRun) run = g_task_propagate_pointer (G_TASK (result), &error);
 
@@ -485,7 +487,7 @@ start_run (LabWindow *self)
   self->preparing = TRUE;
   set_running (self, NULL);
 
-  task = g_task_new (self, self->cancellable, prepared_cb, NULL);
+  task = g_task_new (NULL, self->cancellable, prepared_cb, g_object_ref (self));
   g_task_set_source_tag (task, start_run);
   g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, g_steal_pointer (&config), (GDestroyNotify) lab_run_config_free);
