@@ -303,14 +303,17 @@ outcome_text (LabWindow *self,
 }
 
 /* Keeps a finished run in the history database, on a thread: SQLite
- * writes and syncs. Each write opens its own connection, so no state is
- * shared between threads. Returns what the user must be told, if anything. */
+ * writes and syncs. Each write opens its own connection, one at a time (a
+ * second opening while the first creates the file could take it for a
+ * damaged one). Returns what the user must be told, if anything. */
 static void
 keep_run_thread (GTask        *task,
                  gpointer      source_object,
                  gpointer      task_data,
                  GCancellable *cancellable)
 {
+  static GMutex lock;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
   g_autoptr(LabHistory) history = NULL;
   g_autoptr(GError) error = NULL;
 
