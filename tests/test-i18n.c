@@ -54,6 +54,21 @@ ensure_locale (void)
     g_error ("Could not generate the zh_CN.UTF-8 locale (is the `locales` package installed?): %s", err);
 }
 
+/* What a child needs to speak @lang with this build's catalogues. */
+static GStrv
+locale_env (const char *lang)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *lc_all = g_strdup_printf ("LC_ALL=%s", lang);
+  g_autofree char *catalogues = g_strdup_printf ("LAB_LOCALEDIR=%s/po", g_getenv ("LAB_BUILD_DIR"));
+  g_autofree char *loc = g_strdup_printf ("LOCPATH=%s", locpath ? locpath : "");
+
+  g_strv_builder_add_many (builder, lc_all, "LANGUAGE=", catalogues, NULL);
+  if (locpath != NULL)
+    g_strv_builder_add (builder, loc);
+  return g_strv_builder_end (builder);
+}
+
 /* Runs the CLI in @lang; returns its exit status. */
 static int
 run_in (const char          *lang,
@@ -61,12 +76,9 @@ run_in (const char          *lang,
         char               **out,
         char               **err)
 {
-  g_autofree char *lc_all = g_strdup_printf ("LC_ALL=%s", lang);
-  g_autofree char *loc = g_strdup_printf ("LOCPATH=%s", locpath ? locpath : "");
-  g_autofree char *catalogues = g_strdup_printf ("LAB_LOCALEDIR=%s/po", g_getenv ("LAB_BUILD_DIR"));
-  const char *env[] = { lc_all, "LANGUAGE=", catalogues, locpath ? loc : NULL, NULL };
+  g_auto(GStrv) env = locale_env (lang);
 
-  return lab_test_run_cli (argv, env, out, err);
+  return lab_test_run_cli (argv, (const char * const *) env, out, err);
 }
 
 static void
@@ -164,10 +176,7 @@ static char *
 worker_usage_in (const char *lang)
 {
   const char *argv[] = { g_getenv ("LAB_WORKER_PATH"), "--help", NULL };
-  g_autofree char *lc_all = g_strdup_printf ("LC_ALL=%s", lang);
-  g_autofree char *loc = g_strdup_printf ("LOCPATH=%s", locpath ? locpath : "");
-  g_autofree char *catalogues = g_strdup_printf ("LAB_LOCALEDIR=%s/po", g_getenv ("LAB_BUILD_DIR"));
-  const char *env[] = { lc_all, "LANGUAGE=", catalogues, locpath ? loc : NULL, NULL };
+  g_auto(GStrv) env = locale_env (lang);
   g_autoptr(GError) error = NULL;
   char *err = NULL;
   int status = 0;
