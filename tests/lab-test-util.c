@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include <locale.h>
+#include <signal.h>
+#include <glib-unix.h>
 #include <stdio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -121,6 +123,11 @@ lab_test_init (int    *argc,
   setlocale (LC_ALL, "C.UTF-8");
   g_setenv ("LANGUAGE", "C", TRUE);
   g_test_init (argc, argv, NULL);
+  /* GLib starts its own "gmain" worker thread once, on first need; start
+   * it now so that counting threads sees only the ones tests start. */
+  g_source_unref (g_unix_signal_source_new (SIGWINCH));
+  /* Likewise its "pool-spawner" thread, started by the first thread pool. */
+  g_thread_pool_free (g_thread_pool_new ((GFunc) (void (*) (void)) g_free, NULL, 1, FALSE, NULL), TRUE, TRUE);
   g_assert_nonnull (g_getenv ("LAB_WORKER_PATH"));
 }
 

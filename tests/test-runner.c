@@ -305,7 +305,9 @@ check_cancel (LabStrategy strategy,
         g_assert_nonnull (job->error);
     }
 
-  g_assert_true (lab_test_wait_threads (threads0, 2000));
+  if (!lab_test_wait_threads (threads0, 2000))
+    g_error ("%s, cancel after %d ms: %u threads left, %u before",
+             lab_strategy_to_string (strategy), cancel_ms, lab_test_count_threads (), threads0);
   g_assert_cmpuint (lab_test_count_children (), ==, 0);
 }
 
@@ -376,6 +378,52 @@ test_measures_cpu (void)
   g_assert_cmpint (sum.peak_rss_children_kb, >, 0);
 }
 
+static gpointer
+burn_thread (gpointer data)
+{
+  volatile guint64 x = 0;
+
+  /* Another thread of the app keeps a core busy, like a window drawing. */
+  while (!g_atomic_int_get ((gint *) data))
+    x++;
+  return NULL;
+}
+
+/* The run's CPU is the CPU of its own threads and processes, not of the
+ * rest of the app; each in-process strategy counts its threads' time. */
+static void
+test_cpu_excludes_caller (void)
+{
+  LabStrategy strategies[] = { LAB_STRATEGY_SEQUENTIAL, LAB_STRATEGY_THREADS, LAB_STRATEGY_THREAD_POOL };
+
+  for (guint s = 0; s < G_N_ELEMENTS (strategies); s++)
+    {
+      g_autoptr(LabRun) sleeping = new_run ("sleep", strategies[s], 2, "{'seconds': <[0.3]>, 'jobs': <uint32 2>}");
+      g_autoptr(LabRun) computing = new_run ("primes", strategies[s], 2, "{'size': <uint64 30000>, 'jobs': <uint32 4>}");
+      AsyncData data = { 0 };
+      LabRunSummary sum;
+      gint64 jobs_cpu = 0;
+      gint stop = FALSE;
+      GThread *burner = g_thread_new ("burner", burn_thread, &stop);
+
+      run_async (sleeping, -1, &data);
+      lab_run_get_summary (sleeping, &sum);
+      g_assert_cmpint (sum.user_ns + sum.sys_ns, <, 100 * 1000 * 1000);
+
+      memset (&data, 0, sizeof data);
+      run_async (computing, -1, &data);
+      g_atomic_int_set (&stop, TRUE);
+      g_thread_join (burner);
+      lab_run_get_summary (computing, &sum);
+      for (guint i = 0; i < 4; i++)
+        jobs_cpu += lab_run_get_job (computing, i)->cpu_ns;
+      /* All of the jobs' CPU is there (rusage ticks are coarse)... */
+      g_assert_cmpint (sum.user_ns + sum.sys_ns, >=, jobs_cpu * 8 / 10);
+      /* ...and not the main loop's burning. */
+      g_assert_cmpint (sum.user_ns + sum.sys_ns, <, jobs_cpu * 13 / 10 + 50 * 1000 * 1000);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -392,6 +440,7 @@ main (int    argc,
   g_test_add_func ("/runner/cancel-busy-pool", test_cancel_busy_pool);
   g_test_add_func ("/runner/bad-config", test_bad_config);
   g_test_add_func ("/runner/measures-cpu", test_measures_cpu);
+  g_test_add_func ("/runner/cpu-excludes-caller", test_cpu_excludes_caller);
 
   return g_test_run ();
 }

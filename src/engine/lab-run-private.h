@@ -39,6 +39,14 @@ struct _LabRun
 
   GSource            *progress_source;
   guint               last_progress;
+
+  /* CPU of the threads the run started, added as each one ends, so that
+   * the run's CPU leaves out the rest of the app (the window drawing). */
+  GMutex              threads_mutex;
+  GCond               threads_cond;
+  guint               live_threads;
+  gint64              threads_user_ns;
+  gint64              threads_sys_ns;
 };
 
 /* Strategies: lab-strategy-threads.c and lab-strategy-process.c */
@@ -70,6 +78,17 @@ void     _lab_run_job_store    (LabRun   *self,
                                 gint64    value,
                                 gint      status,
                                 char     *error);
+/* CPU a thread had used when it started working for the run. */
+typedef struct {
+  gint64 user_ns;
+  gint64 sys_ns;
+} LabThreadMark;
+
+void     _lab_run_thread_enter (LabRun        *self,
+                                LabThreadMark *mark);
+void     _lab_run_thread_leave (LabRun        *self,
+                                LabThreadMark *mark);
+void     _lab_run_wait_threads (LabRun   *self);
 void     _lab_run_job_started  (LabRun   *self,
                                 guint     index,
                                 gint64    worker);

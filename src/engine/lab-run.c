@@ -42,6 +42,8 @@ lab_run_finalize (GObject *object)
   if (self->plan != NULL)
     self->klass->plan_free (self->plan);
   g_clear_pointer (&self->cancel, lab_cancel_free);
+  g_mutex_clear (&self->threads_mutex);
+  g_cond_clear (&self->threads_cond);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->config, lab_run_config_free);
   g_clear_pointer (&self->worker_params, g_variant_unref);
@@ -72,6 +74,8 @@ static void
 lab_run_init (LabRun *self)
 {
   self->cancel = lab_cancel_new ();
+  g_mutex_init (&self->threads_mutex);
+  g_cond_init (&self->threads_cond);
 }
 
 /**
@@ -342,6 +346,55 @@ _lab_run_job_here (LabRun   *self,
                       error ? g_strdup (error->message) : NULL);
 }
 
+static gint64
+timeval_ns (const struct timeval *tv)
+{
+  return (gint64) tv->tv_sec * G_GINT64_CONSTANT (1000000000) + (gint64) tv->tv_usec * 1000;
+}
+
+/* A thread working for the run calls enter first and leave last, on that
+ * thread; leave adds the CPU the thread used in between to the run's.
+ * (A pool may get a thread that served before, so not its whole life.) */
+void
+_lab_run_thread_enter (LabRun        *self,
+                       LabThreadMark *mark)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_THREAD, &usage);
+  mark->user_ns = timeval_ns (&usage.ru_utime);
+  mark->sys_ns = timeval_ns (&usage.ru_stime);
+  g_mutex_lock (&self->threads_mutex);
+  self->live_threads++;
+  g_mutex_unlock (&self->threads_mutex);
+}
+
+void
+_lab_run_thread_leave (LabRun        *self,
+                       LabThreadMark *mark)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_THREAD, &usage);
+  g_mutex_lock (&self->threads_mutex);
+  self->threads_user_ns += timeval_ns (&usage.ru_utime) - mark->user_ns;
+  self->threads_sys_ns += timeval_ns (&usage.ru_stime) - mark->sys_ns;
+  self->live_threads--;
+  g_cond_broadcast (&self->threads_cond);
+  g_mutex_unlock (&self->threads_mutex);
+}
+
+/* Until every thread that worked for the run has left it (and said how
+ * much CPU it used). */
+void
+_lab_run_wait_threads (LabRun *self)
+{
+  g_mutex_lock (&self->threads_mutex);
+  while (self->live_threads > 0)
+    g_cond_wait (&self->threads_cond, &self->threads_mutex);
+  g_mutex_unlock (&self->threads_mutex);
+}
+
 static gboolean
 progress_cb (gpointer data)
 {
@@ -364,11 +417,6 @@ cancelled_cb (GCancellable *cancellable,
   lab_cancel_cancel (self->cancel);
 }
 
-static gint64
-timeval_ns (const struct timeval *tv)
-{
-  return (gint64) tv->tv_sec * G_GINT64_CONSTANT (1000000000) + (gint64) tv->tv_usec * 1000;
-}
 
 static gboolean
 dispatch (LabRun  *self,
@@ -408,7 +456,7 @@ lab_run_execute (LabRun        *self,
                  GCancellable  *cancellable,
                  GError       **error)
 {
-  struct rusage self0, self1, kids0, kids1;
+  struct rusage self0, self1, kids0, kids1, here0, here1;
   g_autoptr(GError) local_error = NULL;
   gulong handler = 0;
   gboolean ok;
@@ -424,18 +472,25 @@ lab_run_execute (LabRun        *self,
     }
 
   getrusage (RUSAGE_SELF, &self0);
+  getrusage (RUSAGE_THREAD, &here0);
   getrusage (RUSAGE_CHILDREN, &kids0);
   self->t0_ns = lab_clock_now_ns ();
   g_atomic_int_set (&self->state, LAB_RUN_RUNNING);
 
   ok = dispatch (self, &local_error);
 
+  _lab_run_wait_threads (self);
   self->wall_ns = lab_clock_now_ns () - self->t0_ns;
   getrusage (RUSAGE_SELF, &self1);
+  getrusage (RUSAGE_THREAD, &here1);
   getrusage (RUSAGE_CHILDREN, &kids1);
-  self->user_ns = timeval_ns (&self1.ru_utime) - timeval_ns (&self0.ru_utime)
+  /* This thread, the threads the run started, and the worker processes
+   * it reaped: not the rest of the app, which may be drawing a window. */
+  self->user_ns = timeval_ns (&here1.ru_utime) - timeval_ns (&here0.ru_utime)
+                + self->threads_user_ns
                 + timeval_ns (&kids1.ru_utime) - timeval_ns (&kids0.ru_utime);
-  self->sys_ns = timeval_ns (&self1.ru_stime) - timeval_ns (&self0.ru_stime)
+  self->sys_ns = timeval_ns (&here1.ru_stime) - timeval_ns (&here0.ru_stime)
+               + self->threads_sys_ns
                + timeval_ns (&kids1.ru_stime) - timeval_ns (&kids0.ru_stime);
   self->peak_rss_kb = self1.ru_maxrss;
   self->peak_rss_children_kb = kids1.ru_maxrss;

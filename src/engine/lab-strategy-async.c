@@ -76,7 +76,9 @@ async_thread (gpointer data)
 {
   AsyncRun *ar = data;
   LabRun *run = ar->run;
+  LabThreadMark mark;
 
+  _lab_run_thread_enter (run, &mark);
   g_main_context_push_thread_default (ar->context);
   ar->tid = lab_clock_thread_id ();
   if (run->klass->worker_init != NULL)
@@ -96,6 +98,7 @@ async_thread (gpointer data)
   while (g_main_context_iteration (ar->context, FALSE))
     ;
   g_main_context_pop_thread_default (ar->context);
+  _lab_run_thread_leave (run, &mark);
 
   return NULL;
 }

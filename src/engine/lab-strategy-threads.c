@@ -55,10 +55,14 @@ static gpointer
 one_thread_main (gpointer data)
 {
   OneThread *one = data;
-  gpointer state = worker_init (one->run);
+  LabThreadMark mark;
+  gpointer state;
 
+  _lab_run_thread_enter (one->run, &mark);
+  state = worker_init (one->run);
   _lab_run_job_here (one->run, state, one->index, lab_clock_thread_id (), NULL);
   worker_free (one->run, state);
+  _lab_run_thread_leave (one->run, &mark);
   g_async_queue_push (one->finished, one);
 
   return NULL;
@@ -114,46 +118,83 @@ _lab_run_threads (LabRun  *self,
 }
 
 /* thread-pool: GThreadPool with exclusive threads. Each pool thread keeps
- * its worker state (e.g. an HTTP session) for as long as it lives, in a
- * GPrivate freed when the pool ends its threads. */
+ * its worker state (e.g. an HTTP session) in a GPrivate while the run
+ * lasts. A pool thread does not end with the pool (GLib keeps it for
+ * reuse), so after the jobs every thread takes one "finish" task: it
+ * frees its state on its own thread and counts its CPU, then waits until
+ * all have taken theirs, so that no thread takes two. */
 typedef struct {
-  LabRun   *run;
-  gpointer  state;
-  gint64    tid;
-  gint64    cpu_mark;
+  LabRun        *run;
+  gpointer       state;
+  gint64         tid;
+  gint64         cpu_mark;
+  LabThreadMark  mark;
 } PoolThread;
 
-static void
-pool_thread_free (gpointer data)
-{
-  PoolThread *pt = data;
+typedef struct {
+  GMutex mutex;
+  GCond  cond;
+  guint  arrived;
+  guint  expected;
+} Barrier;
 
-  worker_free (pt->run, pt->state);
-  g_object_unref (pt->run);
-  g_free (pt);
+static GPrivate pool_thread_key;
+static guint8 finish_marker;
+
+static void
+finish_pool_thread (LabRun  *self,
+                    Barrier *barrier)
+{
+  PoolThread *pt = g_private_get (&pool_thread_key);
+
+  if (pt != NULL)
+    {
+      g_private_set (&pool_thread_key, NULL);
+      worker_free (self, pt->state);
+      _lab_run_thread_leave (self, &pt->mark);
+      g_free (pt);
+    }
+
+  g_mutex_lock (&barrier->mutex);
+  barrier->arrived++;
+  g_cond_broadcast (&barrier->cond);
+  while (barrier->arrived < barrier->expected)
+    g_cond_wait (&barrier->cond, &barrier->mutex);
+  g_mutex_unlock (&barrier->mutex);
 }
 
-static GPrivate pool_thread_key = G_PRIVATE_INIT (pool_thread_free);
+typedef struct {
+  LabRun  *run;
+  Barrier  barrier;
+} PoolData;
 
 static void
 pool_func (gpointer data,
            gpointer user_data)
 {
-  LabRun *self = user_data;
+  PoolData *pd = user_data;
+  LabRun *self = pd->run;
   PoolThread *pt = g_private_get (&pool_thread_key);
   guint index = GPOINTER_TO_UINT (data) - 1;
+
+  if (data == &finish_marker)
+    {
+      finish_pool_thread (self, &pd->barrier);
+      return;
+    }
 
   if (lab_cancel_is_cancelled (self->cancel))
     return;
 
-  if (pt == NULL || pt->run != self)
+  if (pt == NULL)
     {
       pt = g_new0 (PoolThread, 1);
-      pt->run = g_object_ref (self);
+      _lab_run_thread_enter (self, &pt->mark);
+      pt->run = self;
       pt->state = worker_init (self);
       pt->tid = lab_clock_thread_id ();
       pt->cpu_mark = -1;
-      g_private_replace (&pool_thread_key, pt);
+      g_private_set (&pool_thread_key, pt);
     }
 
   _lab_run_job_here (self, pt->state, index, pt->tid, &pt->cpu_mark);
@@ -163,18 +204,29 @@ gboolean
 _lab_run_thread_pool (LabRun  *self,
                       GError **error)
 {
+  PoolData pd = { self };
   GThreadPool *pool;
 
-  pool = g_thread_pool_new (pool_func, self, self->workers, TRUE, error);
-  if (pool == NULL)
-    return FALSE;
+  g_mutex_init (&pd.barrier.mutex);
+  g_cond_init (&pd.barrier.cond);
+  pd.barrier.expected = self->workers;
 
-  for (guint i = 0; i < self->n_jobs; i++)
-    if (!g_thread_pool_push (pool, GUINT_TO_POINTER (i + 1), error))
-      break;
+  pool = g_thread_pool_new (pool_func, &pd, self->workers, TRUE, error);
+  if (pool != NULL)
+    {
+      for (guint i = 0; i < self->n_jobs; i++)
+        g_thread_pool_push (pool, GUINT_TO_POINTER (i + 1), NULL);
+      for (guint i = 0; i < self->workers; i++)
+        g_thread_pool_push (pool, &finish_marker, NULL);
 
-  /* Waits for the queued jobs; once cancelled they return at once. */
-  g_thread_pool_free (pool, FALSE, TRUE);
+      /* Waits for the queued jobs; once cancelled they return at once. */
+      g_thread_pool_free (pool, FALSE, TRUE);
+      /* The idle threads GLib kept for reuse end now, not 15 s later. */
+      g_thread_pool_stop_unused_threads ();
+    }
 
-  return TRUE;
+  g_mutex_clear (&pd.barrier.mutex);
+  g_cond_clear (&pd.barrier.cond);
+
+  return pool != NULL;
 }
