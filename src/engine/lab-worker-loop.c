@@ -116,6 +116,33 @@ run_job (Worker *w,
   lab_job_result_clear (&result);
 }
 
+/* Takes the next whole JOB frame from what has been read. Returns TRUE
+ * with @index; FALSE with @status -1 when more input is needed, or with
+ * the exit status after a protocol error. */
+static gboolean
+next_job (Worker *w,
+          guint  *index,
+          int    *status)
+{
+  g_autoptr(GVariant) payload = NULL;
+  g_autoptr(GError) error = NULL;
+  LabFrameType type;
+
+  *status = -1;
+  if (!lab_frame_reader_next (w->reader, &type, &payload, &error))
+    {
+      if (error != NULL)
+        *status = fatal (w, error->message);
+      return FALSE;
+    }
+
+  if (type != LAB_FRAME_JOB)
+    *status = fatal (w, _("Expected a JOB frame"));
+  else if ((*index = g_variant_get_uint32 (payload)) >= w->n_jobs)
+    *status = fatal (w, _("Job index out of range"));
+  return *status < 0;
+}
+
 /* Jobs run back to back from what is already buffered; results are
  * written in one batch whenever the worker would otherwise wait for
  * input, so a busy pool costs about one pipe write per batch. */
@@ -124,25 +151,18 @@ serve_jobs (Worker *w)
 {
   for (;;)
     {
-      g_autoptr(GVariant) payload = NULL;
       g_autoptr(GError) error = NULL;
-      LabFrameType type;
+      guint index;
+      int status;
       gssize n;
 
-      if (lab_frame_reader_next (w->reader, &type, &payload, &error))
+      if (next_job (w, &index, &status))
         {
-          guint index;
-
-          if (type != LAB_FRAME_JOB)
-            return fatal (w, _("Expected a JOB frame"));
-          index = g_variant_get_uint32 (payload);
-          if (index >= w->n_jobs)
-            return fatal (w, _("Job index out of range"));
           run_job (w, index);
           continue;
         }
-      if (error != NULL)
-        return fatal (w, error->message);
+      if (status >= 0)
+        return status;
 
       if (!lab_frame_writer_flush (w->writer, TRUE, &error))
         return LAB_WORKER_EXIT_PROTOCOL;
@@ -307,24 +327,12 @@ handle_signals (Worker *w)
 static int
 take_input_jobs (Worker *w)
 {
-  g_autoptr(GVariant) payload = NULL;
-  g_autoptr(GError) error = NULL;
-  LabFrameType type;
+  guint index;
+  int status;
 
-  while (lab_frame_reader_next (w->reader, &type, &payload, &error))
-    {
-      guint index;
-
-      if (type != LAB_FRAME_JOB)
-        return fatal (w, _("Expected a JOB frame"));
-      index = g_variant_get_uint32 (payload);
-      if (index >= w->n_jobs)
-        return fatal (w, _("Job index out of range"));
-      fork_job (w, index);
-      g_clear_pointer (&payload, g_variant_unref);
-    }
-
-  return error != NULL ? fatal (w, error->message) : -1;
+  while (next_job (w, &index, &status))
+    fork_job (w, index);
+  return status;
 }
 
 static int
