@@ -34,6 +34,7 @@
 #include "lab-error.h"
 #include "lab-protocol.h"
 #include "lab-run-private.h"
+#include "lab-worker-loop.h"
 
 extern char **environ;
 
@@ -166,16 +167,6 @@ pipe_failed:
   }
 }
 
-static char *
-describe_exit (int status)
-{
-  if (WIFSIGNALED (status))
-    return g_strdup_printf (_("The worker process crashed (%s)"), g_strsignal (WTERMSIG (status)));
-  if (WIFEXITED (status) && WEXITSTATUS (status) != 0)
-    return g_strdup_printf (_("The worker process exited with status %d"), WEXITSTATUS (status));
-  return g_strdup (_("The worker process exited before the job finished"));
-}
-
 static void
 fail_job (Pool       *p,
           guint       index,
@@ -251,7 +242,7 @@ reap_worker (Pool   *p,
   else if (lab_cancel_is_cancelled (p->run->cancel))
     why = g_strdup (_("Cancelled"));
   else
-    why = describe_exit (status);
+    why = lab_worker_describe_exit (status);
 
   /* No worker ever started properly: the executable is broken, so the
    * jobs still waiting fail with the same reason instead of respawning

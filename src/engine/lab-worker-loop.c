@@ -281,10 +281,7 @@ reap_children (Worker *w)
       g_hash_table_remove (w->children, GINT_TO_POINTER (pid));
       if (index == 0 || (WIFEXITED (status) && WEXITSTATUS (status) == 0))
         continue;
-      if (WIFSIGNALED (status))
-        why = g_strdup_printf (_("The worker process crashed (%s)"), g_strsignal (WTERMSIG (status)));
-      else
-        why = g_strdup_printf (_("The worker process exited with status %d"), WEXITSTATUS (status));
+      why = lab_worker_describe_exit (status);
       report_lost_child (w, index - 1, pid, why);
     }
 }
@@ -379,6 +376,25 @@ serve_forking (Worker *w,
             input_open = FALSE;
         }
     }
+}
+
+/**
+ * lab_worker_describe_exit:
+ * @status: a wait status of a worker process
+ *
+ * Why a job its worker was running did not finish, for both ends: the app
+ * reaping a worker, and a fork server reaping a child.
+ *
+ * Returns: (transfer full): the message
+ */
+char *
+lab_worker_describe_exit (int status)
+{
+  if (WIFSIGNALED (status))
+    return g_strdup_printf (_("The worker process crashed (%s)"), g_strsignal (WTERMSIG (status)));
+  if (WIFEXITED (status) && WEXITSTATUS (status) != 0)
+    return g_strdup_printf (_("The worker process exited with status %d"), WEXITSTATUS (status));
+  return g_strdup (_("The worker process exited before the job finished"));
 }
 
 /**
