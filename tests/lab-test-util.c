@@ -31,6 +31,28 @@ lab_test_count_threads (void)
   return count_dir ("/proc/self/task");
 }
 
+/* The names of this process's threads, for a failure message. */
+char *
+lab_test_describe_threads (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  g_autoptr(GString) names = g_string_new (NULL);
+  const char *tid;
+
+  while (dir != NULL && (tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/task", tid, "comm", NULL);
+      g_autofree char *comm = NULL;
+
+      if (!g_file_get_contents (path, &comm, NULL, NULL))
+        continue;
+      g_strchomp (comm);
+      g_string_append_printf (names, "%s%s (%s)", names->len > 0 ? ", " : "", comm, tid);
+    }
+
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
 /* Children of this process, zombies included: a zombie means a worker
  * the engine forgot to reap. */
 guint

@@ -11,6 +11,7 @@
 G_BEGIN_DECLS
 
 guint    lab_test_count_threads     (void);
+char    *lab_test_describe_threads  (void);
 guint    lab_test_count_children    (void);
 gboolean lab_test_wait_threads      (guint        expected,
                                      guint        timeout_ms);

@@ -306,8 +306,11 @@ check_cancel (LabStrategy strategy,
     }
 
   if (!lab_test_wait_threads (threads0, 2000))
-    g_error ("%s, cancel after %d ms: %u threads left, %u before",
-             lab_strategy_to_string (strategy), cancel_ms, lab_test_count_threads (), threads0);
+    {
+      g_autofree char *names = lab_test_describe_threads ();
+      g_error ("%s, cancel after %d ms: %u threads left, %u before: %s",
+               lab_strategy_to_string (strategy), cancel_ms, lab_test_count_threads (), threads0, names);
+    }
   g_assert_cmpuint (lab_test_count_children (), ==, 0);
 }
 

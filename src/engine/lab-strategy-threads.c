@@ -211,6 +211,13 @@ _lab_run_thread_pool (LabRun  *self,
   g_cond_init (&pd.barrier.cond);
   pd.barrier.expected = self->workers;
 
+  /* A pool's threads end with its run. GLib would keep one of them
+   * idle for 15 s to reuse it, and asking it to stop afterwards
+   * (g_thread_pool_stop_unused_threads()) races with the thread that
+   * has not yet become idle. A run would then leave a thread behind,
+   * which the per-worker CPU chart would show as a worker. */
+  g_thread_pool_set_max_unused_threads (0);
+
   pool = g_thread_pool_new (pool_func, &pd, self->workers, TRUE, error);
   if (pool != NULL)
     {
@@ -221,8 +228,6 @@ _lab_run_thread_pool (LabRun  *self,
 
       /* Waits for the queued jobs; once cancelled they return at once. */
       g_thread_pool_free (pool, FALSE, TRUE);
-      /* The idle threads GLib kept for reuse end now, not 15 s later. */
-      g_thread_pool_stop_unused_threads ();
     }
 
   g_mutex_clear (&pd.barrier.mutex);
