@@ -33,8 +33,13 @@ typedef struct {
   char   *timeout;
   char   *max_bytes;
   char   *images;
+  char   *repeat;
+  char   *warmup;
   gboolean save;
 } Options;
+
+/* --repeat and --warmup: enough for a median, not a night's work. */
+#define CLI_MAX_REPEATS 100
 
 static void
 options_clear (Options *o)
@@ -51,6 +56,8 @@ options_clear (Options *o)
   g_free (o->timeout);
   g_free (o->max_bytes);
   g_free (o->images);
+  g_free (o->repeat);
+  g_free (o->warmup);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -219,9 +226,41 @@ print_output_folder (const Options *o,
     g_printerr (_("concurrency-lab: saving the files in %s\n"), output);
 }
 
-/* Builds one run per strategy named (a comma list compares them). */
+/* How many times each strategy runs: warm-up runs first (not reported),
+ * then the measured repeats. */
+static gboolean
+parse_passes (const Options  *o,
+              guint          *warmup,
+              guint          *repeat,
+              GError        **error)
+{
+  guint64 n;
+
+  *warmup = 0;
+  *repeat = 1;
+  if (o->repeat)
+    {
+      if (!parse_uint64 ("repeat", o->repeat, G_MAXUINT32, &n, error))
+        return FALSE;
+      if (n < 1 || n > CLI_MAX_REPEATS)
+        return usage_error (error, _("--repeat must be between 1 and %u"), CLI_MAX_REPEATS);
+      *repeat = n;
+    }
+  if (o->warmup)
+    {
+      if (!parse_uint64 ("warmup", o->warmup, CLI_MAX_REPEATS, &n, error))
+        return FALSE;
+      *warmup = n;
+    }
+  return TRUE;
+}
+
+/* Builds one run per strategy named (a comma list compares them), for
+ * each pass. The strategies take turns, so that a machine growing busier
+ * or quieter during the experiment weighs on all of them alike. */
 static GPtrArray *
 build_runs (const Options  *o,
+            guint           n_passes,
             GError        **error)
 {
   g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func (g_object_unref);
@@ -245,21 +284,22 @@ build_runs (const Options  *o,
   g_variant_ref_sink (params);
 
   strategies = g_strsplit (o->strategy, ",", -1);
-  for (guint i = 0; strategies[i] != NULL; i++)
-    {
-      g_autoptr(LabRunConfig) config = NULL;
-      LabStrategy strategy;
-      LabRun *run;
+  for (guint pass = 0; pass < n_passes; pass++)
+    for (guint i = 0; strategies[i] != NULL; i++)
+      {
+        g_autoptr(LabRunConfig) config = NULL;
+        LabStrategy strategy;
+        LabRun *run;
 
-      if (!lab_strategy_from_string (g_strstrip (strategies[i]), &strategy))
-        return usage_error (error, _("Unknown strategy “%s” (see --help for the list)"), strategies[i]), NULL;
+        if (!lab_strategy_from_string (g_strstrip (strategies[i]), &strategy))
+          return usage_error (error, _("Unknown strategy “%s” (see --help for the list)"), strategies[i]), NULL;
 
-      config = lab_run_config_new (o->task, strategy, workers, params);
-      if (!(run = lab_run_new (config, error)))
-        return NULL;
-      g_ptr_array_add (runs, run);
-      print_output_folder (o, run);
-    }
+        config = lab_run_config_new (o->task, strategy, workers, params);
+        if (!(run = lab_run_new (config, error)))
+          return NULL;
+        g_ptr_array_add (runs, run);
+        print_output_folder (o, run);
+      }
 
   return g_steal_pointer (&runs);
 }
@@ -317,8 +357,20 @@ failed:
   return FALSE;
 }
 
+/* A warm-up run is not reported, but its failed jobs still fail the
+ * command: they are said on stderr (a run that could not work at all
+ * has already said why). */
+static void
+warn_warmup_failures (LabRun *run)
+{
+  if (lab_run_get_state (run) == LAB_RUN_FINISHED && lab_run_get_n_failed (run) > 0)
+    g_printerr (_("concurrency-lab: %u jobs failed in a warm-up run of %s\n"),
+                lab_run_get_n_failed (run), lab_strategy_to_string (lab_run_get_config (run)->strategy));
+}
+
 static int
 execute (GPtrArray       *runs,
+         guint            n_warmup,
          LabReportFormat  format,
          gboolean         save)
 {
@@ -326,6 +378,7 @@ execute (GPtrArray       *runs,
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autofree char *report = NULL;
   Session session = { loop, cancellable, FALSE };
+  LabRun **measured = (LabRun **) runs->pdata + n_warmup;
   guint sigint, sigterm;
   guint n_run = 0;
   int status = LAB_EXIT_OK;
@@ -342,15 +395,18 @@ execute (GPtrArray       *runs,
 
       if (lab_run_get_state (run) != LAB_RUN_FINISHED || lab_run_get_n_failed (run) > 0)
         status = LAB_EXIT_FAILED;
+      if (i < n_warmup)
+        warn_warmup_failures (run);
     }
 
   g_source_remove (sigint);
   g_source_remove (sigterm);
 
   /* What finished is printed even after Ctrl+C. */
-  report = lab_report_format ((LabRun **) runs->pdata, n_run, format);
+  n_run = n_run > n_warmup ? n_run - n_warmup : 0;
+  report = lab_report_format (measured, n_run, format);
   g_print ("%s", report);
-  if (save && !save_runs ((LabRun **) runs->pdata, n_run))
+  if (save && !save_runs (measured, n_run))
     status = LAB_EXIT_FAILED;
   if (session.interrupted)
     g_printerr (_("concurrency-lab: interrupted; the jobs that finished are shown\n"));
@@ -369,6 +425,7 @@ lab_cli_run (int    argc,
   g_autofree char *list = lab_cli_list_tasks_and_strategies ();
   g_autofree char *description = NULL;
   LabReportFormat format = LAB_REPORT_TABLE;
+  guint warmup, repeat;
   const GOptionEntry entries[] = {
     { "task", 't', 0, G_OPTION_ARG_STRING, &o.task, N_("What each job does (see Tasks below)"), N_("TASK") },
     { "strategy", 's', 0, G_OPTION_ARG_STRING, &o.strategy, N_("Who runs the jobs; a comma list compares several"), N_("NAME[,NAME…]") },
@@ -382,6 +439,8 @@ lab_cli_run (int    argc,
     { "max-bytes", 0, 0, G_OPTION_ARG_STRING, &o.max_bytes, N_("download, pipeline: the largest file accepted"), "N" },
     { "images", 0, 0, G_OPTION_ARG_FILENAME, &o.images, N_("blur: a folder of images"), N_("DIR") },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &o.format, N_("Output: table (default), json or csv"), N_("FORMAT") },
+    { "repeat", 'r', 0, G_OPTION_ARG_STRING, &o.repeat, N_("Run each strategy N times and report the median, minimum and maximum (at most 100)"), "N" },
+    { "warmup", 0, 0, G_OPTION_ARG_STRING, &o.warmup, N_("Runs of each strategy done first and left out of the figures (default 0)"), "N" },
     { "save", 0, 0, G_OPTION_ARG_NONE, &o.save, N_("Keep the runs in the history, as the window does"), NULL },
     { NULL }
   };
@@ -407,10 +466,11 @@ lab_cli_run (int    argc,
                    _("--format must be table, json or csv, not “%s”"), o.format);
       goto usage;
     }
-  if (!(runs = build_runs (&o, &error)))
+  if (!parse_passes (&o, &warmup, &repeat, &error) ||
+      !(runs = build_runs (&o, warmup + repeat, &error)))
     goto usage;
 
-  return execute (runs, format, o.save);
+  return execute (runs, warmup * (runs->len / (warmup + repeat)), format, o.save);
 
 usage:
   g_printerr ("concurrency-lab run: %s\n", error->message);

@@ -141,6 +141,47 @@ test_bad_usage (void)
   expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--format=xml"), "--format");
   expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "extra"), "extra");
   expect_usage (ARGV ("run", "--no-such-option"), "no-such-option");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--repeat=0"), "--repeat");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--repeat=101"), "100");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--repeat=three"), "--repeat");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--warmup=-1"), "--warmup");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--warmup=101"), "100");
+}
+
+/* --repeat: the strategies take turns, warm-up runs are left out, and
+ * the summary gives each strategy's median. */
+static void
+test_repeat (void)
+{
+  g_autofree char *out = NULL, *err = NULL, *csv = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonArray *runs, *summary;
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=sleep", "--seconds=0.05", "--jobs=2",
+                                           "--strategy=sequential,threads", "--repeat=3", "--warmup=1",
+                                           "--format=json"), NULL, &out, &err), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  parse_run (out, &root);
+  runs = json_object_get_array_member (json_node_get_object (root), "runs");
+  g_assert_cmpuint (json_array_get_length (runs), ==, 6);
+  for (guint i = 0; i < 6; i++)
+    {
+      JsonObject *run = json_array_get_object_element (runs, i);
+      g_assert_cmpstr (json_object_get_string_member (run, "strategy"), ==, i % 2 ? "threads" : "sequential");
+      g_assert_cmpint (json_object_get_int_member (run, "repeat"), ==, i / 2 + 1);
+    }
+  summary = json_object_get_array_member (json_node_get_object (root), "summary");
+  g_assert_cmpuint (json_array_get_length (summary), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (summary, 1), "runs"), ==, 3);
+  g_assert_cmpfloat (json_object_get_double_member (json_array_get_object_element (summary, 1), "speedup"), >, 1.3);
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=primes", "--size=500", "--jobs=2",
+                                           "--strategy=thread-pool", "-r", "4", "-f", "csv"), NULL, &csv, NULL), ==, 0);
+  lines = g_strsplit (csv, "\n", -1);
+  g_assert_true (g_str_has_suffix (lines[0], ",repeat,outlier"));
+  g_assert_cmpuint (g_strv_length (lines), ==, 6);
+  g_assert_nonnull (strstr (lines[4], ",4,"));
 }
 
 static void
@@ -177,6 +218,27 @@ write_script (const char *dir,
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
   g_assert_cmpint (chmod (path, 0755), ==, 0);
   return path;
+}
+
+/* A warm-up run is left out of the figures, not out of the exit status. */
+static void
+test_warmup_failure (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lab-cli-XXXXXX", NULL);
+  g_autofree char *crash = write_script (dir, "crash", "kill -SEGV $$");
+  g_autofree char *env = g_strconcat ("LAB_WORKER_PATH=", crash, NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  int status = lab_test_run_cli (ARGV ("run", "--task=sleep", "--seconds=0", "--jobs=2",
+                                       "--strategy=processes", "--warmup=1", "--format=json"),
+                                 (const char * const[]) { env, NULL }, &out, &err);
+
+  g_assert_cmpint (status, ==, 1);
+  g_assert_nonnull (strstr (err, "2 jobs failed in a warm-up run of processes"));
+  /* The measured run is the only one reported. */
+  g_assert_nonnull (strstr (out, "\"repeat\" : 1"));
+  g_assert_null (strstr (out, "\"repeat\" : 2"));
+  g_unlink (crash);
+  g_rmdir (dir);
 }
 
 /* A worker that is missing, crashes or writes garbage fails the jobs it
@@ -304,6 +366,8 @@ main (int    argc,
   g_test_add_func ("/cli/help", test_help);
   g_test_add_func ("/cli/worker-faults", test_worker_faults);
   g_test_add_func ("/cli/interrupt", test_interrupt);
+  g_test_add_func ("/cli/repeat", test_repeat);
+  g_test_add_func ("/cli/warmup-failure", test_warmup_failure);
   g_test_add_func ("/cli/exit-status", test_failed_status);
 
   return g_test_run ();

@@ -6,6 +6,9 @@
 
 #include "config.h"
 
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
 #include <json-glib/json-glib.h>
 #include <glib/gi18n-lib.h>
 
@@ -74,6 +77,216 @@ mb_per_s (const LabRunSummary *sum)
   return sum->wall_ns > 0 ? sum->bytes / 1e6 / s (sum->wall_ns) : 0;
 }
 
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static double
+median_of_sorted (const double *sorted,
+                  guint         n)
+{
+  return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+/**
+ * lab_report_stats:
+ *
+ * Fills @stats with the smallest, median and largest of @values (all 0
+ * when @n is 0).
+ */
+void
+lab_report_stats (const double   *values,
+                  guint           n,
+                  LabReportStats *stats)
+{
+  g_autofree double *sorted = g_memdup2 (values, n * sizeof (double));
+
+  *stats = (LabReportStats) { .n = n };
+  if (n == 0)
+    return;
+  qsort (sorted, n, sizeof (double), compare_doubles);
+  stats->min = sorted[0];
+  stats->median = median_of_sorted (sorted, n);
+  stats->max = sorted[n - 1];
+}
+
+/**
+ * lab_report_find_outliers:
+ * @outlier: (out caller-allocates): @n flags
+ *
+ * A repeat is an outlier when it lies more than three (normal-scaled)
+ * median absolute deviations from the median, and more than 5 % away
+ * from it, so that the jitter of nearly equal runs is never flagged.
+ * Fewer than three values have none.
+ *
+ * Returns: how many values were flagged
+ */
+guint
+lab_report_find_outliers (const double *values,
+                          guint         n,
+                          gboolean     *outlier)
+{
+  g_autofree double *deviation = g_new (double, MAX (n, 1));
+  LabReportStats stats;
+  double limit;
+  guint found = 0;
+
+  memset (outlier, 0, n * sizeof (gboolean));
+  if (n < 3)
+    return 0;
+
+  lab_report_stats (values, n, &stats);
+  for (guint i = 0; i < n; i++)
+    deviation[i] = fabs (values[i] - stats.median);
+  qsort (deviation, n, sizeof (double), compare_doubles);
+  limit = MAX (3 * 1.4826 * median_of_sorted (deviation, n), 0.05 * fabs (stats.median));
+
+  for (guint i = 0; i < n; i++)
+    if (fabs (values[i] - stats.median) > limit)
+      {
+        outlier[i] = TRUE;
+        found++;
+      }
+  return found;
+}
+
+/* Runs of the same task, parameters, strategy and workers are repeats
+ * of one experiment (--repeat, or the same run done twice in the window). */
+static gboolean
+same_experiment (LabRun *a,
+                 LabRun *b)
+{
+  const LabRunConfig *x = lab_run_get_config (a);
+  const LabRunConfig *y = lab_run_get_config (b);
+
+  return g_str_equal (x->task, y->task) && x->strategy == y->strategy &&
+         x->workers == y->workers && g_variant_equal (x->params, y->params);
+}
+
+/* Returns: (element-type GArray<guint>): each experiment's runs, in the
+ * order the experiments first appear; @repeat_of gets each run's
+ * 1-based number within its experiment. */
+static GPtrArray *
+group_runs (LabRun **runs,
+            guint    n_runs,
+            guint   *repeat_of)
+{
+  GPtrArray *groups = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+
+  for (guint i = 0; i < n_runs; i++)
+    {
+      GArray *group = NULL;
+
+      for (guint g = 0; g < groups->len && group == NULL; g++)
+        {
+          GArray *candidate = g_ptr_array_index (groups, g);
+          if (same_experiment (runs[i], runs[g_array_index (candidate, guint, 0)]))
+            group = candidate;
+        }
+      if (group == NULL)
+        {
+          group = g_array_new (FALSE, FALSE, sizeof (guint));
+          g_ptr_array_add (groups, group);
+        }
+      g_array_append_val (group, i);
+      repeat_of[i] = group->len;
+    }
+  return groups;
+}
+
+/* One experiment's figures over its finished repeats. */
+typedef struct {
+  LabRun         *first;
+  guint           n_runs;       /* cancelled ones included */
+  guint           n_jobs_failed;
+  gint64          peak_rss_kb;
+  LabReportStats  wall;         /* seconds, finished runs only */
+  LabReportStats  cpu;
+  double          mb_per_s;     /* median */
+  double          speedup;      /* median against the sequential median, or 0 */
+} Experiment;
+
+static void
+experiment_figures (LabRun     **runs,
+                    GArray      *group,
+                    Experiment  *e,
+                    gboolean    *outlier_of_run)
+{
+  g_autofree double *wall = g_new0 (double, group->len);
+  g_autofree double *cpu = g_new0 (double, group->len);
+  g_autofree double *mb = g_new0 (double, group->len);
+  g_autofree gboolean *flags = g_new0 (gboolean, group->len);
+  g_autofree guint *finished = g_new0 (guint, group->len);
+  LabReportStats mb_stats;
+  guint n = 0;
+
+  *e = (Experiment) { .first = runs[g_array_index (group, guint, 0)], .n_runs = group->len };
+  for (guint k = 0; k < group->len; k++)
+    {
+      guint i = g_array_index (group, guint, k);
+      LabRunSummary sum;
+
+      lab_run_get_summary (runs[i], &sum);
+      e->n_jobs_failed += sum.n_failed;
+      e->peak_rss_kb = MAX (e->peak_rss_kb, MAX (sum.peak_rss_kb, sum.peak_rss_children_kb));
+      if (lab_run_get_state (runs[i]) != LAB_RUN_FINISHED)
+        continue;
+      wall[n] = s (sum.wall_ns);
+      cpu[n] = s (sum.user_ns + sum.sys_ns);
+      mb[n] = mb_per_s (&sum);
+      finished[n++] = i;
+    }
+
+  lab_report_stats (wall, n, &e->wall);
+  lab_report_stats (cpu, n, &e->cpu);
+  lab_report_stats (mb, n, &mb_stats);
+  e->mb_per_s = mb_stats.median;
+  lab_report_find_outliers (wall, n, flags);
+  for (guint k = 0; k < n && outlier_of_run != NULL; k++)
+    outlier_of_run[finished[k]] = flags[k];
+}
+
+/* Every experiment's figures, with speedups against the sequential
+ * experiment of the same task (the first one, when there are several). */
+static GArray *
+experiments_new (LabRun    **runs,
+                 guint       n_runs,
+                 guint      *repeat_of,
+                 gboolean   *outlier_of_run)
+{
+  g_autoptr(GPtrArray) groups = group_runs (runs, n_runs, repeat_of);
+  GArray *experiments = g_array_sized_new (FALSE, TRUE, sizeof (Experiment), groups->len);
+
+  g_array_set_size (experiments, groups->len);
+  for (guint g = 0; g < groups->len; g++)
+    experiment_figures (runs, g_ptr_array_index (groups, g), &g_array_index (experiments, Experiment, g), outlier_of_run);
+
+  for (guint g = 0; g < experiments->len; g++)
+    {
+      Experiment *e = &g_array_index (experiments, Experiment, g);
+      const char *task = lab_run_get_config (e->first)->task;
+
+      for (guint r = 0; r < experiments->len; r++)
+        {
+          Experiment *ref = &g_array_index (experiments, Experiment, r);
+          const LabRunConfig *config = lab_run_get_config (ref->first);
+
+          if (config->strategy == LAB_STRATEGY_SEQUENTIAL && g_str_equal (config->task, task) &&
+              ref->wall.n > 0 && e->wall.median > 0)
+            {
+              e->speedup = ref->wall.median / e->wall.median;
+              break;
+            }
+        }
+    }
+  return experiments;
+}
+
 static void
 add_job (JsonBuilder        *b,
          LabRun             *run,
@@ -111,7 +324,9 @@ add_job (JsonBuilder        *b,
 static void
 add_run (JsonBuilder *b,
          LabRun      *run,
-         double       speedup)
+         double       speedup,
+         guint        repeat,
+         gboolean     outlier)
 {
   const LabRunConfig *config = lab_run_get_config (run);
   LabRunSummary sum;
@@ -137,6 +352,8 @@ add_run (JsonBuilder *b,
   MEMBER ("peak_rss_children_kb", int, sum.peak_rss_children_kb);
   MEMBER ("bytes", int, sum.bytes);
   MEMBER ("mb_per_s", double, mb_per_s (&sum));
+  MEMBER ("repeat", int, repeat);
+  MEMBER ("outlier", boolean, outlier);
 #undef MEMBER
   json_builder_set_member_name (b, "error");
   if (lab_run_get_error (run) && lab_run_get_state (run) == LAB_RUN_FAILED)
@@ -156,6 +373,50 @@ add_run (JsonBuilder *b,
   json_builder_end_object (b);
 }
 
+static void
+add_stats (JsonBuilder          *b,
+           const char           *name,
+           const LabReportStats *stats)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "min");
+  json_builder_add_double_value (b, stats->min);
+  json_builder_set_member_name (b, "median");
+  json_builder_add_double_value (b, stats->median);
+  json_builder_set_member_name (b, "max");
+  json_builder_add_double_value (b, stats->max);
+  json_builder_end_object (b);
+}
+
+/* One entry per experiment: its repeats' figures. */
+static void
+add_summary (JsonBuilder      *b,
+             const Experiment *e)
+{
+  const LabRunConfig *config = lab_run_get_config (e->first);
+  LabRunSummary sum;
+
+  lab_run_get_summary (e->first, &sum);
+  json_builder_begin_object (b);
+#define MEMBER(name, kind, value) \
+  json_builder_set_member_name (b, name); json_builder_add_##kind##_value (b, value)
+  MEMBER ("task", string, config->task);
+  MEMBER ("strategy", string, lab_strategy_to_string (config->strategy));
+  MEMBER ("workers", int, sum.workers);
+  MEMBER ("jobs", int, sum.n_jobs);
+  MEMBER ("runs", int, e->n_runs);
+  MEMBER ("finished", int, e->wall.n);
+  MEMBER ("failed", int, e->n_jobs_failed);
+  MEMBER ("speedup", double, e->speedup);
+  MEMBER ("peak_rss_kb", int, e->peak_rss_kb);
+  MEMBER ("mb_per_s", double, e->mb_per_s);
+#undef MEMBER
+  add_stats (b, "wall_s", &e->wall);
+  add_stats (b, "cpu_s", &e->cpu);
+  json_builder_end_object (b);
+}
+
 static char *
 format_json (LabRun **runs,
              guint    n_runs)
@@ -164,12 +425,20 @@ format_json (LabRun **runs,
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *data = NULL;
+  g_autofree guint *repeat_of = g_new0 (guint, MAX (n_runs, 1));
+  g_autofree gboolean *outlier = g_new0 (gboolean, MAX (n_runs, 1));
+  g_autoptr(GArray) experiments = experiments_new (runs, n_runs, repeat_of, outlier);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "runs");
   json_builder_begin_array (b);
   for (guint i = 0; i < n_runs; i++)
-    add_run (b, runs[i], lab_report_speedup (runs, n_runs, i));
+    add_run (b, runs[i], lab_report_speedup (runs, n_runs, i), repeat_of[i], outlier[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "summary");
+  json_builder_begin_array (b);
+  for (guint g = 0; g < experiments->len; g++)
+    add_summary (b, &g_array_index (experiments, Experiment, g));
   json_builder_end_array (b);
   json_builder_end_object (b);
 
@@ -204,7 +473,10 @@ format_csv (LabRun **runs,
             guint    n_runs)
 {
   GString *out = g_string_new ("task,strategy,workers,jobs,done,failed,cancelled,"
-                               "wall_s,user_s,sys_s,cpu_s,speedup,peak_rss_kb,bytes\n");
+                               "wall_s,user_s,sys_s,cpu_s,speedup,peak_rss_kb,bytes,repeat,outlier\n");
+  g_autofree guint *repeat_of = g_new0 (guint, MAX (n_runs, 1));
+  g_autofree gboolean *outlier = g_new0 (gboolean, MAX (n_runs, 1));
+  g_autoptr(GArray) experiments = experiments_new (runs, n_runs, repeat_of, outlier);
 
   for (guint i = 0; i < n_runs; i++)
     {
@@ -213,14 +485,14 @@ format_csv (LabRun **runs,
       LabRunSummary sum;
 
       lab_run_get_summary (runs[i], &sum);
-      g_string_append_printf (out, "%s,%s,%u,%u,%u,%u,%s,%.6f,%.6f,%.6f,%.6f,%.3f,%" G_GINT64_FORMAT ",%" G_GUINT64_FORMAT "\n",
+      g_string_append_printf (out, "%s,%s,%u,%u,%u,%u,%s,%.6f,%.6f,%.6f,%.6f,%.3f,%" G_GINT64_FORMAT ",%" G_GUINT64_FORMAT ",%u,%s\n",
                               task, lab_strategy_to_string (config->strategy),
                               sum.workers, sum.n_jobs, sum.n_done, sum.n_failed,
                               lab_run_get_state (runs[i]) == LAB_RUN_CANCELLED ? "true" : "false",
                               s (sum.wall_ns), s (sum.user_ns), s (sum.sys_ns),
                               s (sum.user_ns + sum.sys_ns),
                               lab_report_speedup (runs, n_runs, i),
-                              sum.peak_rss_kb, sum.bytes);
+                              sum.peak_rss_kb, sum.bytes, repeat_of[i], outlier[i] ? "true" : "false");
     }
 
   return g_string_free (out, FALSE);
@@ -330,6 +602,90 @@ append_jobs (GString *out,
     }
 }
 
+static void
+append_experiment_row (GString          *out,
+                       const Experiment *e,
+                       gboolean          show_mb)
+{
+  const LabRunConfig *config = lab_run_get_config (e->first);
+  LabRunSummary sum;
+  char buf[11][32];
+
+  lab_run_get_summary (e->first, &sum);
+  g_snprintf (buf[0], sizeof buf[0], "%u", sum.workers);
+  g_snprintf (buf[1], sizeof buf[1], "%u", sum.n_jobs);
+  g_snprintf (buf[2], sizeof buf[2], "%u", e->n_runs);
+  g_snprintf (buf[3], sizeof buf[3], "%u", e->n_jobs_failed);
+  g_snprintf (buf[4], sizeof buf[4], "%.3f s", e->wall.median);
+  g_snprintf (buf[5], sizeof buf[5], "%.3f s", e->wall.min);
+  g_snprintf (buf[6], sizeof buf[6], "%.3f s", e->wall.max);
+  g_snprintf (buf[7], sizeof buf[7], "%.3f s", e->cpu.median);
+  g_snprintf (buf[8], sizeof buf[8], "%.2f", e->wall.median > 0 ? e->cpu.median / e->wall.median : 0);
+  if (e->speedup > 0)
+    g_snprintf (buf[9], sizeof buf[9], "%.2f×", e->speedup);
+  else
+    g_strlcpy (buf[9], "—", sizeof buf[9]);
+  g_snprintf (buf[10], sizeof buf[10], "%.1f MB", e->peak_rss_kb / 1024.0);
+
+  append_cell (out, config->task, 8, FALSE);
+  append_cell (out, lab_strategy_to_string (config->strategy), 12, FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (buf); i++)
+    append_cell (out, buf[i], i >= 4 ? 10 : 7, TRUE);
+  if (show_mb)
+    {
+      g_autofree char *mb = g_strdup_printf ("%.1f", e->mb_per_s);
+      append_cell (out, mb, 10, TRUE);
+    }
+  g_string_append_c (out, '\n');
+}
+
+/* Repeated experiments: one row each, with the median and the spread,
+ * then the repeats that stood out. */
+static void
+append_experiments (GString   *out,
+                    LabRun   **runs,
+                    guint      n_runs,
+                    gboolean   show_mb)
+{
+  g_autofree guint *repeat_of = g_new0 (guint, MAX (n_runs, 1));
+  g_autofree gboolean *outlier = g_new0 (gboolean, MAX (n_runs, 1));
+  g_autoptr(GArray) experiments = experiments_new (runs, n_runs, repeat_of, outlier);
+  const char *headers[] = {
+    N_("Task"), N_("Strategy"), N_("Workers"), N_("Jobs"), N_("Repeats"), N_("Failed"),
+    N_("Wall"), N_("Min"), N_("Max"), N_("CPU"), N_("CPU/Wall"), N_("Speedup"), N_("Peak RSS"),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (headers); i++)
+    append_cell (out, _(headers[i]), i == 0 ? 8 : i == 1 ? 12 : i >= 6 ? 10 : 7, i >= 2);
+  if (show_mb)
+    append_cell (out, _("MB/s"), 10, TRUE);
+  g_string_append_c (out, '\n');
+
+  for (guint g = 0; g < experiments->len; g++)
+    append_experiment_row (out, &g_array_index (experiments, Experiment, g), show_mb);
+
+  g_string_append_printf (out, "\n%s\n", _("Wall and CPU are the medians of the finished runs; Min and Max bound their wall times."));
+  for (guint i = 0; i < n_runs; i++)
+    if (outlier[i])
+      {
+        g_autofree char *line = g_strdup_printf (_("Outlier: run %u of %s took %.3f s"), repeat_of[i],
+                                                 lab_strategy_to_string (lab_run_get_config (runs[i])->strategy),
+                                                 lab_run_get_elapsed_ns (runs[i]) / 1e9);
+        g_string_append_printf (out, "%s\n", line);
+      }
+}
+
+static gboolean
+any_repeated (LabRun **runs,
+              guint    n_runs)
+{
+  for (guint i = 0; i < n_runs; i++)
+    for (guint k = i + 1; k < n_runs; k++)
+      if (same_experiment (runs[i], runs[k]))
+        return TRUE;
+  return FALSE;
+}
+
 static char *
 format_table (LabRun **runs,
               guint    n_runs)
@@ -341,8 +697,6 @@ format_table (LabRun **runs,
     N_("Wall"), N_("CPU"), N_("CPU/Wall"), N_("Speedup"), N_("Peak RSS"),
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS (headers); i++)
-    append_cell (out, _(headers[i]), i == 0 ? 8 : i == 1 ? 12 : i >= 5 ? 10 : 7, i >= 2);
   /* MB/s only for tasks that move bytes (download). */
   for (guint i = 0; i < n_runs; i++)
     {
@@ -350,6 +704,14 @@ format_table (LabRun **runs,
       lab_run_get_summary (runs[i], &sum);
       show_mb |= sum.bytes > 0;
     }
+  if (any_repeated (runs, n_runs))
+    {
+      append_experiments (out, runs, n_runs, show_mb);
+      return g_string_free (out, FALSE);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (headers); i++)
+    append_cell (out, _(headers[i]), i == 0 ? 8 : i == 1 ? 12 : i >= 5 ? 10 : 7, i >= 2);
   if (show_mb)
     append_cell (out, _("MB/s"), 10, TRUE);
   g_string_append_c (out, '\n');

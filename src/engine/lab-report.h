@@ -25,4 +25,18 @@ double   lab_report_speedup            (LabRun          **runs,
                                         guint             n_runs,
                                         guint             i);
 
+typedef struct {
+  guint  n;
+  double min;
+  double median;
+  double max;
+} LabReportStats;
+
+void     lab_report_stats              (const double     *values,
+                                        guint             n,
+                                        LabReportStats   *stats);
+guint    lab_report_find_outliers      (const double     *values,
+                                        guint             n,
+                                        gboolean         *outlier);
+
 G_END_DECLS
