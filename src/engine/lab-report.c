@@ -630,7 +630,7 @@ append_experiment_row (GString          *out,
   append_cell (out, config->task, 8, FALSE);
   append_cell (out, lab_strategy_to_string (config->strategy), 12, FALSE);
   for (guint i = 0; i < G_N_ELEMENTS (buf); i++)
-    append_cell (out, buf[i], i >= 4 ? 10 : 7, TRUE);
+    append_cell (out, buf[i], i >= 4 ? 10 : 8, TRUE);
   if (show_mb)
     {
       g_autofree char *mb = g_strdup_printf ("%.1f", e->mb_per_s);
@@ -656,7 +656,7 @@ append_experiments (GString   *out,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (headers); i++)
-    append_cell (out, _(headers[i]), i == 0 ? 8 : i == 1 ? 12 : i >= 6 ? 10 : 7, i >= 2);
+    append_cell (out, _(headers[i]), i == 0 ? 8 : i == 1 ? 12 : i >= 6 ? 10 : 8, i >= 2);
   if (show_mb)
     append_cell (out, _("MB/s"), 10, TRUE);
   g_string_append_c (out, '\n');
