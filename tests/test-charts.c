@@ -594,6 +594,35 @@ test_comparison_runs (void)
   gtk_window_destroy (window);
 }
 
+/* Repeats of one experiment get whiskers (min, max and median) over their
+ * elapsed bars: four marks a row; a run done once gets none. */
+static void
+test_comparison_repeats (void)
+{
+  g_autoptr(GListStore) store = make_runs (3);
+  GtkWidget *chart = lab_comparison_chart_new ();
+  GtkWindow *window = show_widget (chart, 500, 400);
+  g_auto(NodeStats) once;
+  g_auto(NodeStats) repeated;
+  GdkRGBA whisker;
+
+  lab_comparison_chart_set_runs (LAB_COMPARISON_CHART (chart), G_LIST_MODEL (store));
+  render (chart, &once);
+  lookup (chart, "lab_whisker", &whisker);
+  g_assert_cmpuint (count_color (&once, &whisker, NULL), ==, 0);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(LabRun) run = run_task ("sleep", LAB_STRATEGY_THREADS, 2, "{'seconds': <[0.02, 0.02]>}");
+      g_list_store_append (store, run);
+    }
+  render (chart, &repeated);
+  /* Threads three times; sequential and the process pool once each. */
+  g_assert_cmpuint (count_color (&repeated, &whisker, NULL), ==, 3 * 4);
+  g_assert_cmpuint (repeated.n_text, ==, once.n_text + 2 * 3);
+  gtk_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -622,6 +651,7 @@ main (int   argc,
   g_test_add_func ("/charts/timeline/dark", test_timeline_dark);
   g_test_add_func ("/charts/comparison/empty", test_comparison_empty);
   g_test_add_func ("/charts/comparison/runs", test_comparison_runs);
+  g_test_add_func ("/charts/comparison/repeats", test_comparison_repeats);
 
   return g_test_run ();
 }

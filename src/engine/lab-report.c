@@ -161,11 +161,7 @@ static gboolean
 same_experiment (LabRun *a,
                  LabRun *b)
 {
-  const LabRunConfig *x = lab_run_get_config (a);
-  const LabRunConfig *y = lab_run_get_config (b);
-
-  return g_str_equal (x->task, y->task) && x->strategy == y->strategy &&
-         x->workers == y->workers && g_variant_equal (x->params, y->params);
+  return lab_run_config_equal (lab_run_get_config (a), lab_run_get_config (b));
 }
 
 /* Returns: (element-type GArray<guint>): each experiment's runs, in the

@@ -42,6 +42,20 @@ lab_run_config_copy (const LabRunConfig *config)
   return lab_run_config_new (config->task, config->strategy, config->workers, config->params);
 }
 
+/**
+ * lab_run_config_equal:
+ *
+ * Returns: whether @a and @b run the same experiment: same task,
+ *   parameters, strategy and workers (repeats of one another)
+ */
+gboolean
+lab_run_config_equal (const LabRunConfig *a,
+                      const LabRunConfig *b)
+{
+  return g_str_equal (a->task, b->task) && a->strategy == b->strategy &&
+         a->workers == b->workers && g_variant_equal (a->params, b->params);
+}
+
 void
 lab_run_config_free (LabRunConfig *config)
 {

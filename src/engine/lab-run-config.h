@@ -26,6 +26,8 @@ LabRunConfig *lab_run_config_new            (const char          *task,
                                              guint                workers,
                                              GVariant            *params);
 LabRunConfig *lab_run_config_copy           (const LabRunConfig  *config);
+gboolean      lab_run_config_equal          (const LabRunConfig  *a,
+                                             const LabRunConfig  *b);
 void          lab_run_config_free           (LabRunConfig        *config);
 gboolean      lab_run_config_check          (const LabRunConfig  *config,
                                              GError             **error);

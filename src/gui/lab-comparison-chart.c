@@ -6,6 +6,10 @@
  * elapsed time and one for the jobs' CPU time just below, on one scale for all
  * runs, so that threads waiting together and processes working in
  * parallel tell their story side by side.
+ *
+ * A run repeated (the same task, parameters, strategy and workers) gets
+ * whiskers over its elapsed bar: the fastest and slowest repeat and the
+ * median, so one lucky or unlucky run is not mistaken for the rule.
  */
 #define G_LOG_DOMAIN "lab-comparison-chart"
 
@@ -17,12 +21,14 @@
 #include "lab-chart-util.h"
 #include "lab-comparison-chart.h"
 #include "lab-format.h"
+#include "lab-report.h"
 #include "lab-run.h"
 
 #define PAD       8
 #define BAR       10
 #define BAR_GAP   2
 #define ROW_GAP   10
+#define WHISKER   2   /* line width of the whiskers */
 /* Elapsed bars of runs still going grow on this tick. */
 #define TICK_MS   100  /* at idle priority, as the timeline's */
 
@@ -147,12 +153,14 @@ row_height (GtkWidget *widget)
   return lab_chart_line_height (widget) + 2 + bar_pitch (widget) + BAR + ROW_GAP;
 }
 
+/* The bar, and its text after @text_x (or after the bar when further). */
 static void
 snapshot_bar (GtkWidget     *widget,
               GtkSnapshot   *snapshot,
               double         x,
               double         y,
               double         width,
+              double         text_x,
               const GdkRGBA *color,
               const char    *text)
 {
@@ -162,8 +170,95 @@ snapshot_bar (GtkWidget     *widget,
   lab_chart_get_foreground (widget, &fg);
   lab_chart_with_alpha (&fg, 0.75, &fg);
   gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x, y, MAX (1, width), BAR));
-  lab_chart_append_text (widget, snapshot, text, x + MAX (1, width) + 6,
+  lab_chart_append_text (widget, snapshot, text, MAX (text_x, x + MAX (1, width)) + 6,
                          y + BAR / 2.0 - line / 2.0, 0, &fg);
+}
+
+/* The elapsed time of the finished repeats of @run's experiment; FALSE
+ * when it has fewer than two. */
+static gboolean
+repeat_stats (LabComparisonChart *self,
+              LabRun             *run,
+              LabReportStats     *stats,
+              gboolean           *outlier)
+{
+  const LabRunConfig *config = lab_run_get_config (run);
+  guint n_items = g_list_model_get_n_items (self->runs);
+  g_autofree double *wall = g_new (double, n_items);
+  g_autofree gboolean *flags = g_new (gboolean, n_items);
+  guint n = 0, self_index = G_MAXUINT;
+
+  *outlier = FALSE;
+  if (lab_run_get_state (run) != LAB_RUN_FINISHED)
+    return FALSE;
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(LabRun) other = g_list_model_get_item (self->runs, i);
+
+      if (lab_run_get_state (other) != LAB_RUN_FINISHED ||
+          !lab_run_config_equal (config, lab_run_get_config (other)))
+        continue;
+      if (other == run)
+        self_index = n;
+      wall[n++] = lab_run_get_elapsed_ns (other) / 1e9;
+    }
+  if (n < 2)
+    return FALSE;
+
+  lab_report_stats (wall, n, stats);
+  lab_report_find_outliers (wall, n, flags);
+  *outlier = self_index < n && flags[self_index];
+  return TRUE;
+}
+
+/* Min to max as a line with end caps, the median as a taller tick. */
+static void
+snapshot_whiskers (GtkWidget            *widget,
+                   GtkSnapshot          *snapshot,
+                   double                y,
+                   double                scale,
+                   const LabReportStats *stats)
+{
+  double mid = y + BAR / 2.0;
+  double x0 = PAD + stats->min * scale;
+  double x1 = PAD + stats->max * scale;
+  double xm = PAD + stats->median * scale;
+  GdkRGBA color;
+
+  lab_chart_lookup_color (widget, "lab_whisker", NULL, 0.7, &color);
+  gtk_snapshot_append_color (snapshot, &color, &GRAPHENE_RECT_INIT (x0, mid - WHISKER / 2.0, MAX (1, x1 - x0), WHISKER));
+  gtk_snapshot_append_color (snapshot, &color, &GRAPHENE_RECT_INIT (x0 - WHISKER / 2.0, y + 1, WHISKER, BAR - 2));
+  gtk_snapshot_append_color (snapshot, &color, &GRAPHENE_RECT_INIT (x1 - WHISKER / 2.0, y + 1, WHISKER, BAR - 2));
+  gtk_snapshot_append_color (snapshot, &color, &GRAPHENE_RECT_INIT (xm - WHISKER / 2.0, y - 2, WHISKER, BAR + 4));
+}
+
+/* The row's title, and for a repeat "· median 1.4 s of 5 runs". */
+static char *
+describe_row (LabRun               *run,
+              const LabReportStats *stats,
+              gboolean              outlier)
+{
+  g_autofree char *median_text = NULL;
+  g_autofree char *title = describe_run (run);
+  GString *text = g_string_new (title);
+
+  if (stats == NULL)
+    return g_string_free (text, FALSE);
+
+  median_text = lab_format_seconds (stats->median * 1e9);
+  g_string_append (text, " — ");
+  /* Translators: the median elapsed time of the repeats of one
+   * experiment, e.g. "median 1.5 s of 5 runs" */
+  g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "median %s of %u run",
+                                             "median %s of %u runs", stats->n),
+                          median_text, stats->n);
+  if (outlier)
+    {
+      g_string_append (text, " · ");
+      /* Translators: said of a repeat far from the others' median */
+      g_string_append (text, _("outlier"));
+    }
+  return g_string_free (text, FALSE);
 }
 
 static void
@@ -175,14 +270,16 @@ snapshot_row (LabComparisonChart *self,
               double              scale)
 {
   GtkWidget *widget = GTK_WIDGET (self);
-  g_autofree char *label = describe_run (run);
   int line = lab_chart_line_height (widget);
   double wall = lab_run_get_elapsed_ns (run) / 1e9;
   double cpu = run_cpu_seconds (run);
   g_autofree char *wall_text = lab_format_seconds (lab_run_get_elapsed_ns (run));
   g_autofree char *cpu_text = lab_format_seconds (cpu * 1e9);
+  g_autofree char *label = NULL;
   g_autofree char *wall_label = NULL;
   g_autofree char *cpu_label = NULL;
+  LabReportStats stats;
+  gboolean repeated, outlier;
   GdkRGBA fg, color;
 
   lab_chart_get_foreground (widget, &fg);
@@ -201,16 +298,20 @@ snapshot_row (LabComparisonChart *self,
       gtk_snapshot_pop (snapshot);
     }
 
+  repeated = repeat_stats (self, run, &stats, &outlier);
+  label = describe_row (run, repeated ? &stats : NULL, outlier);
   lab_chart_append_text (widget, snapshot, label, PAD, y, 0, &fg);
   y += line + 2;
   lab_chart_lookup_color (widget, "lab_elapsed_bar", "accent_bg_color", 0.8, &color);
   /* Translators: %s is a duration, e.g. "1.5 s" */
   wall_label = g_strdup_printf (_("%s elapsed"), wall_text);
-  snapshot_bar (widget, snapshot, PAD, y, wall * scale, &color, wall_label);
+  snapshot_bar (widget, snapshot, PAD, y, wall * scale, repeated ? PAD + stats.max * scale : 0, &color, wall_label);
+  if (repeated)
+    snapshot_whiskers (widget, snapshot, y, scale, &stats);
   lab_chart_lookup_color (widget, "lab_cpu_bar", "orange_3", 0.45, &color);
   /* Translators: %s is a duration, e.g. "0.02 s" */
   cpu_label = g_strdup_printf (_("%s CPU"), cpu_text);
-  snapshot_bar (widget, snapshot, PAD, y + bar_pitch (widget), cpu * scale, &color, cpu_label);
+  snapshot_bar (widget, snapshot, PAD, y + bar_pitch (widget), cpu * scale, 0, &color, cpu_label);
 }
 
 /* Pixels per second so that the longest bar leaves room for its text. */
