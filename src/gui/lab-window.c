@@ -6,11 +6,15 @@
 
 #include "config.h"
 
+#include <cairo-svg.h>
+#include <math.h>
 #include <glib/gi18n.h>
 
+#include "lab-chart-util.h"
 #include "lab-comparison-chart.h"
 #include "lab-cpu-chart.h"
 #include "lab-cpu-sampler.h"
+#include "lab-error.h"
 #include "lab-format.h"
 #include "lab-history.h"
 #include "lab-report.h"
@@ -22,6 +26,20 @@
 #define WIDE_CONTENT_WIDTH 860
 /* Failed jobs listed one by one; the rest are counted. */
 #define MAX_FAILED_ROWS 100
+/* Charts are saved as PNG at twice their size on screen, crisp on HiDPI. */
+#define CHART_PNG_SCALE 2
+/* Where an SVG must carry a drawing as an image, its pixels per point. */
+#define SVG_RASTER_SCALE 4
+
+/* Per chart card: the save-chart action's target and the name suggested. */
+static const struct {
+  const char *id;
+  const char *file_name;
+} chart_files[LAB_N_CHARTS] = {
+  [LAB_CHART_TIMELINE] = { "timeline", "timeline.png" },
+  [LAB_CHART_CPU] = { "cpu", "cpu-use.png" },
+  [LAB_CHART_COMPARISON] = { "comparison", "elapsed-and-cpu-time.png" },
+};
 
 struct _LabWindow
 {
@@ -47,6 +65,8 @@ struct _LabWindow
   GtkListBox           *failed_list;
   GtkListBox           *runs_list;
   LabComparisonChart   *comparison_chart;
+  GtkWidget            *chart_cards[LAB_N_CHARTS];
+  GtkWidget            *save_buttons[LAB_N_CHARTS];
 
   GListStore           *runs;
   LabCpuSampler        *sampler;
@@ -105,6 +125,10 @@ update_actions (LabWindow *self)
   action = g_action_map_lookup_action (G_ACTION_MAP (self), "export");
   g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
                                !running && g_list_model_get_n_items (G_LIST_MODEL (self->runs)) > 0);
+  /* A chart can be saved as soon as there is a run to draw, even a live one. */
+  action = g_action_map_lookup_action (G_ACTION_MAP (self), "save-chart");
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
+                               g_list_model_get_n_items (G_LIST_MODEL (self->runs)) > 0);
 }
 
 static void
@@ -407,6 +431,7 @@ add_run (LabWindow *self,
   gtk_list_box_append (self->runs_list, row);
   gtk_stack_set_visible_child_name (self->main_stack, "results");
   gtk_list_box_select_row (self->runs_list, GTK_LIST_BOX_ROW (row));
+  update_actions (self);
 }
 
 static void
@@ -546,23 +571,71 @@ format_for_file (GFile *file)
   return name && g_str_has_suffix (name, ".csv") ? LAB_REPORT_CSV : LAB_REPORT_JSON;
 }
 
-static void
-export_written_cb (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+typedef enum {
+  WRITE_RUNS,
+  WRITE_CHART,
+} WriteWhat;
+
+typedef struct {
+  LabWindow *self;
+  WriteWhat  what;
+} WriteData;
+
+/* What the user is told once the runs or a chart are written, or not. */
+static char *
+written_text (WriteWhat     what,
+              GFile        *file,
+              const GError *error)
 {
-  g_autoptr(LabWindow) self = user_data;
+  g_autofree char *name = g_file_get_basename (file);
+
+  if (error != NULL)
+    return what == WRITE_CHART ? g_strdup_printf (_("Could not save the chart: %s"), error->message)
+                               : g_strdup_printf (_("Could not export the runs: %s"), error->message);
+  return what == WRITE_CHART ? g_strdup_printf (_("Chart saved to %s"), name)
+                             : g_strdup_printf (_("Runs exported to %s"), name);
+}
+
+static void
+file_written_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autofree WriteData *data = user_data;
+  g_autoptr(LabWindow) self = data->self;
   g_autoptr(GError) error = NULL;
-  g_autofree char *name = g_file_get_basename (G_FILE (source));
   g_autofree char *text = NULL;
 
-  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
-    text = g_strdup_printf (_("Could not export the runs: %s"), error->message);
-  else
-    text = g_strdup_printf (_("Runs exported to %s"), name);
-
+  g_file_replace_contents_finish (G_FILE (source), result, NULL, &error);
+  text = written_text (data->what, G_FILE (source), error);
   if (!self->disposed)
     toast (self, text);
+}
+
+/* Atomic: the file is replaced whole or not at all. */
+static void
+write_file_async (LabWindow *self,
+                  GFile     *file,
+                  GBytes    *bytes,
+                  WriteWhat  what)
+{
+  WriteData *data = g_new0 (WriteData, 1);
+
+  data->self = g_object_ref (self);
+  data->what = what;
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
+                                       NULL, file_written_cb, data);
+}
+
+/* The file the user accepted in @native, if the window is still there. */
+static GFile *
+chosen_file (LabWindow       *self,
+             GtkNativeDialog *native,
+             int              response)
+{
+  if (response != GTK_RESPONSE_ACCEPT || self->disposed)
+    return NULL;
+  return gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
 }
 
 static void
@@ -571,17 +644,15 @@ export_response_cb (GtkNativeDialog *native,
                     gpointer         user_data)
 {
   g_autoptr(LabWindow) self = user_data;
-  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) file = chosen_file (self, native, response);
   g_autoptr(GBytes) bytes = NULL;
   char *text;
 
-  if (response == GTK_RESPONSE_ACCEPT && !self->disposed &&
-      (file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native))) != NULL)
+  if (file != NULL)
     {
       text = format_runs (self, format_for_file (file));
       bytes = g_bytes_new_take (text, strlen (text));
-      g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
-                                           NULL, export_written_cb, g_object_ref (self));
+      write_file_async (self, file, bytes, WRITE_RUNS);
     }
 
   g_object_unref (native);
@@ -599,28 +670,303 @@ add_filter (GtkFileChooser *chooser,
   gtk_file_chooser_add_filter (chooser, filter);
 }
 
+/* A portal in a sandbox: the app has no other way to the user's files. */
+static GtkFileChooser *
+save_chooser_new (LabWindow  *self,
+                  const char *title,
+                  const char *accept,
+                  const char *name)
+{
+  GtkFileChooserNative *native;
+
+  native = gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        accept, _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), name);
+  return GTK_FILE_CHOOSER (native);
+}
+
 static void
 export_action (GSimpleAction *action,
                GVariant      *param,
                gpointer       user_data)
 {
   LabWindow *self = user_data;
-  GtkFileChooserNative *native;
+  GtkFileChooser *chooser;
 
-  native = gtk_file_chooser_native_new (_("Export Runs"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
-                                        _("_Export"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), "concurrency-lab-runs.json");
-  add_filter (GTK_FILE_CHOOSER (native), _("JSON (runs and jobs)"), "*.json");
-  add_filter (GTK_FILE_CHOOSER (native), _("CSV (one line per run)"), "*.csv");
-  g_signal_connect (native, "response", G_CALLBACK (export_response_cb), g_object_ref (self));
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+  chooser = save_chooser_new (self, _("Export Runs"), _("_Export"), "concurrency-lab-runs.json");
+  add_filter (chooser, _("JSON (runs and jobs)"), "*.json");
+  add_filter (chooser, _("CSV (one line per run)"), "*.csv");
+  g_signal_connect (chooser, "response", G_CALLBACK (export_response_cb), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static gboolean
+is_svg_file (GFile *file)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *lower = name ? g_ascii_strdown (name, -1) : NULL;
+
+  return lower && g_str_has_suffix (lower, ".svg");
+}
+
+/* The card as last drawn, on the window's background, its save button
+ * painted over with the card's own: the image is of the chart, not of
+ * the app. @bounds receives the card's size, padding and border included. */
+static GskRenderNode *
+chart_node (LabWindow        *self,
+            LabChartKind      kind,
+            graphene_rect_t  *bounds,
+            GError          **error)
+{
+  GtkWidget *card = self->chart_cards[kind];
+  g_autoptr(GdkPaintable) paintable = NULL;
+  GtkSnapshot *snapshot;
+  graphene_rect_t box, button;
+  GdkRGBA window_bg, card_bg;
+
+  /* The widget's origin is its content's corner; the box starts before. */
+  if (!gtk_widget_get_mapped (card) || !gtk_widget_compute_bounds (card, card, &box) ||
+      box.size.width < 1 || box.size.height < 1)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED,
+                   _("The chart is not on screen; run an experiment and try again"));
+      return NULL;
+    }
+
+  *bounds = GRAPHENE_RECT_INIT (0, 0, box.size.width, box.size.height);
+  lab_chart_lookup_color (card, "window_bg_color", NULL, 0, &window_bg);
+  lab_chart_lookup_color (card, "card_bg_color", NULL, 0, &card_bg);
+  paintable = gtk_widget_paintable_new (card);
+  snapshot = gtk_snapshot_new ();
+  gtk_snapshot_append_color (snapshot, &window_bg, bounds);
+  gdk_paintable_snapshot (paintable, snapshot, box.size.width, box.size.height);
+  if (gtk_widget_compute_bounds (self->save_buttons[kind], card, &button))
+    {
+      graphene_rect_offset (&button, -box.origin.x, -box.origin.y);
+      gtk_snapshot_append_color (snapshot, &window_bg, &button);
+      gtk_snapshot_append_color (snapshot, &card_bg, &button);
+    }
+  return gtk_snapshot_free_to_node (snapshot);
+}
+
+static GBytes *
+render_png (LabWindow             *self,
+            GskRenderNode         *node,
+            const graphene_rect_t *bounds)
+{
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (self));
+  g_autoptr(GskTransform) scale = gsk_transform_scale (NULL, CHART_PNG_SCALE, CHART_PNG_SCALE);
+  g_autoptr(GskRenderNode) scaled = gsk_transform_node_new (node, scale);
+  g_autoptr(GdkTexture) texture = NULL;
+  graphene_rect_t viewport;
+
+  graphene_rect_scale (bounds, CHART_PNG_SCALE, CHART_PNG_SCALE, &viewport);
+  texture = gsk_renderer_render_texture (renderer, scaled, &viewport);
+  return gdk_texture_save_to_png_bytes (texture);
+}
+
+static GskRenderNode *svg_safe_container (GskRenderNode *node);
+
+/* The drawing as an image at a few times its size. */
+static GskRenderNode *
+cairo_node_as_texture (GskRenderNode *node)
+{
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GBytes) pixels = NULL;
+  graphene_rect_t bounds;
+  cairo_surface_t *image;
+  cairo_t *cr;
+  int width, height;
+
+  gsk_render_node_get_bounds (node, &bounds);
+  width = ceil (bounds.size.width * SVG_RASTER_SCALE);
+  height = ceil (bounds.size.height * SVG_RASTER_SCALE);
+  image = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+  cr = cairo_create (image);
+  cairo_scale (cr, SVG_RASTER_SCALE, SVG_RASTER_SCALE);
+  cairo_translate (cr, -bounds.origin.x, -bounds.origin.y);
+  gsk_render_node_draw (node, cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (image);
+
+  pixels = g_bytes_new (cairo_image_surface_get_data (image), (gsize) cairo_image_surface_get_stride (image) * height);
+  texture = gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, pixels, cairo_image_surface_get_stride (image));
+  cairo_surface_destroy (image);
+  return gsk_texture_node_new (texture, &bounds);
+}
+
+/* cairo 1.16's SVG surface shifts the clip of a drawing recorded away from
+ * the origin twice, cutting the charts' lines and areas off (fixed in
+ * 1.17.2): there such drawings go in as images. The rest stays vector. */
+static GskRenderNode *
+svg_safe_node (GskRenderNode *node)
+{
+  g_autoptr(GskRenderNode) child = NULL;
+
+  switch ((int) gsk_render_node_get_node_type (node))
+    {
+    case GSK_CAIRO_NODE:
+      return cairo_node_as_texture (node);
+    case GSK_CONTAINER_NODE:
+      return svg_safe_container (node);
+    case GSK_TRANSFORM_NODE:
+      child = svg_safe_node (gsk_transform_node_get_child (node));
+      return gsk_transform_node_new (child, gsk_transform_node_get_transform (node));
+    case GSK_CLIP_NODE:
+      child = svg_safe_node (gsk_clip_node_get_child (node));
+      return gsk_clip_node_new (child, gsk_clip_node_get_clip (node));
+    case GSK_ROUNDED_CLIP_NODE:
+      child = svg_safe_node (gsk_rounded_clip_node_get_child (node));
+      return gsk_rounded_clip_node_new (child, gsk_rounded_clip_node_get_clip (node));
+    case GSK_OPACITY_NODE:
+      child = svg_safe_node (gsk_opacity_node_get_child (node));
+      return gsk_opacity_node_new (child, gsk_opacity_node_get_opacity (node));
+    case GSK_DEBUG_NODE:
+      return svg_safe_node (gsk_debug_node_get_child (node));
+    default:
+      return gsk_render_node_ref (node);
+    }
+}
+
+static GskRenderNode *
+svg_safe_container (GskRenderNode *node)
+{
+  guint n = gsk_container_node_get_n_children (node);
+  g_autoptr(GPtrArray) children = g_ptr_array_new_full (n, (GDestroyNotify) gsk_render_node_unref);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (children, svg_safe_node (gsk_container_node_get_child (node, i)));
+  return gsk_container_node_new ((GskRenderNode **) children->pdata, n);
+}
+
+static cairo_status_t
+append_bytes_cb (void                *closure,
+                 const unsigned char *data,
+                 unsigned int         length)
+{
+  g_byte_array_append (closure, data, length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+static GBytes *
+render_svg (GskRenderNode          *node,
+            const graphene_rect_t  *bounds,
+            GError                **error)
+{
+  g_autoptr(GByteArray) svg = g_byte_array_new ();
+  g_autoptr(GskRenderNode) safe = NULL;
+  cairo_surface_t *surface;
+  cairo_status_t status;
+  cairo_t *cr;
+
+  surface = cairo_svg_surface_create_for_stream (append_bytes_cb, svg, bounds->size.width, bounds->size.height);
+  cairo_svg_surface_set_document_unit (surface, CAIRO_SVG_UNIT_PX);
+  cr = cairo_create (surface);
+  safe = cairo_version () < CAIRO_VERSION_ENCODE (1, 17, 2) ? svg_safe_node (node) : gsk_render_node_ref (node);
+  gsk_render_node_draw (safe, cr);
+  cairo_destroy (cr);
+  cairo_surface_finish (surface);
+  status = cairo_surface_status (surface);
+  cairo_surface_destroy (surface);
+
+  if (status != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not draw the chart as SVG: %s"),
+                   cairo_status_to_string (status));
+      return NULL;
+    }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&svg));
+}
+
+/* SVG when @file ends in .svg, PNG otherwise. */
+static GBytes *
+render_chart (LabWindow     *self,
+              LabChartKind   kind,
+              GFile         *file,
+              GError       **error)
+{
+  g_autoptr(GskRenderNode) node = NULL;
+  graphene_rect_t bounds;
+
+  if (!(node = chart_node (self, kind, &bounds, error)))
+    return NULL;
+  if (is_svg_file (file))
+    return render_svg (node, &bounds, error);
+  return render_png (self, node, &bounds);
+}
+
+/* A name without an extension gets ".png" — not in a sandbox, where the
+ * portal lets the app write the very file chosen and no other. */
+static GFile *
+with_png_extension (GFile *file)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  g_autoptr(GFile) parent = g_file_get_parent (file);
+  g_autofree char *png = NULL;
+  const char *dot = name ? strrchr (name, '.') : NULL;
+
+  if ((dot != NULL && dot != name) || parent == NULL || g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    return g_object_ref (file);
+  png = g_strconcat (name, ".png", NULL);
+  return g_file_get_child (parent, png);
+}
+
+static void
+save_chart_response_cb (GtkNativeDialog *native,
+                        int              response,
+                        gpointer         user_data)
+{
+  g_autoptr(LabWindow) self = user_data;
+  g_autoptr(GFile) chosen = chosen_file (self, native, response);
+  LabChartKind kind = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (native), "lab-chart-kind"));
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  if (chosen != NULL)
+    {
+      file = with_png_extension (chosen);
+      if ((bytes = render_chart (self, kind, file, &error)) != NULL)
+        write_file_async (self, file, bytes, WRITE_CHART);
+      else
+        {
+          text = written_text (WRITE_CHART, file, error);
+          toast (self, text);
+        }
+    }
+
+  g_object_unref (native);
+}
+
+static void
+save_chart_action (GSimpleAction *action,
+                   GVariant      *param,
+                   gpointer       user_data)
+{
+  LabWindow *self = user_data;
+  const char *id = g_variant_get_string (param, NULL);
+  GtkFileChooser *chooser;
+  guint kind = 0;
+
+  while (kind < LAB_N_CHARTS && !g_str_equal (chart_files[kind].id, id))
+    kind++;
+  g_return_if_fail (kind < LAB_N_CHARTS);
+
+  chooser = save_chooser_new (self, _("Save Chart as Image"), _("_Save"), chart_files[kind].file_name);
+  add_filter (chooser, _("PNG image"), "*.png");
+  add_filter (chooser, _("SVG image"), "*.svg");
+  g_object_set_data (G_OBJECT (chooser), "lab-chart-kind", GUINT_TO_POINTER (kind));
+  g_signal_connect (chooser, "response", G_CALLBACK (save_chart_response_cb), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static const GActionEntry win_actions[] = {
   { "run", run_action },
   { "cancel", cancel_action },
   { "export", export_action },
+  { "save-chart", save_chart_action, "s" },
   { "toggle-sidebar", toggle_sidebar_action },
 };
 
@@ -725,6 +1071,21 @@ lab_window_dispose (GObject *object)
   G_OBJECT_CLASS (lab_window_parent_class)->dispose (object);
 }
 
+/* Binds "<id>_card" and "save_<id>_button" of the template. */
+static void
+bind_chart_card (GtkWidgetClass *widget_class,
+                 LabChartKind    kind,
+                 const char     *id)
+{
+  g_autofree char *card = g_strconcat (id, "_card", NULL);
+  g_autofree char *button = g_strconcat ("save_", id, "_button", NULL);
+
+  gtk_widget_class_bind_template_child_full (widget_class, card, FALSE,
+                                             G_STRUCT_OFFSET (LabWindow, chart_cards) + kind * sizeof (GtkWidget *));
+  gtk_widget_class_bind_template_child_full (widget_class, button, FALSE,
+                                             G_STRUCT_OFFSET (LabWindow, save_buttons) + kind * sizeof (GtkWidget *));
+}
+
 static void
 lab_window_class_init (LabWindowClass *klass)
 {
@@ -762,6 +1123,9 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, failed_list);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, runs_list);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, comparison_chart);
+  bind_chart_card (widget_class, LAB_CHART_TIMELINE, "timeline");
+  bind_chart_card (widget_class, LAB_CHART_CPU, "cpu");
+  bind_chart_card (widget_class, LAB_CHART_COMPARISON, "comparison");
 }
 
 static void
@@ -896,5 +1260,44 @@ lab_window_export_to_file (LabWindow  *self,
 
   text = format_runs (self, format_for_file (file));
   return g_file_replace_contents (file, text, strlen (text), NULL, FALSE,
+                                  G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, error);
+}
+
+GtkWidget *
+lab_window_get_chart_card (LabWindow    *self,
+                           LabChartKind  kind)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (kind < LAB_N_CHARTS, NULL);
+  return self->chart_cards[kind];
+}
+
+GtkWidget *
+lab_window_get_chart_button (LabWindow    *self,
+                             LabChartKind  kind)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (kind < LAB_N_CHARTS, NULL);
+  return self->save_buttons[kind];
+}
+
+/* The same as a chart's Save as Image… button, without the file chooser:
+ * SVG when @file ends in .svg, PNG at twice the size on screen otherwise. */
+gboolean
+lab_window_save_chart (LabWindow     *self,
+                       LabChartKind   kind,
+                       GFile         *file,
+                       GError       **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_val_if_fail (LAB_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (kind < LAB_N_CHARTS, FALSE);
+  g_return_val_if_fail (G_IS_FILE (file), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!(bytes = render_chart (self, kind, file, error)))
+    return FALSE;
+  return g_file_replace_contents (file, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL, FALSE,
                                   G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL, error);
 }

@@ -16,6 +16,14 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LabWindow, lab_window, LAB, WINDOW, AdwApplicationWindow)
 
+/* The chart cards of the window, each of which can be saved as an image. */
+typedef enum {
+  LAB_CHART_TIMELINE,
+  LAB_CHART_CPU,
+  LAB_CHART_COMPARISON,
+  LAB_N_CHARTS,
+} LabChartKind;
+
 LabWindow          *lab_window_new                  (LabApplication *application);
 
 /* For tests and screenshots. */
@@ -32,6 +40,14 @@ gboolean            lab_window_is_running           (LabWindow      *self);
 guint               lab_window_get_n_failed_rows    (LabWindow      *self);
 void                lab_window_dismiss_toast        (LabWindow      *self);
 gboolean            lab_window_export_to_file       (LabWindow      *self,
+                                                     GFile          *file,
+                                                     GError        **error);
+GtkWidget          *lab_window_get_chart_card       (LabWindow      *self,
+                                                     LabChartKind    kind);
+GtkWidget          *lab_window_get_chart_button     (LabWindow      *self,
+                                                     LabChartKind    kind);
+gboolean            lab_window_save_chart           (LabWindow      *self,
+                                                     LabChartKind    kind,
                                                      GFile          *file,
                                                      GError        **error);
 
