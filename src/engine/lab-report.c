@@ -14,6 +14,13 @@
 
 #include "lab-report.h"
 
+/* One member of the JSON object being built by the JsonBuilder `b`. */
+#define MEMBER(name, kind, value) \
+  G_STMT_START { \
+    json_builder_set_member_name (b, name); \
+    json_builder_add_##kind##_value (b, value); \
+  } G_STMT_END
+
 /* Jobs are listed under a single run's table only when they fit on screen. */
 #define TABLE_MAX_JOBS 20
 
@@ -291,29 +298,20 @@ add_job (JsonBuilder        *b,
   g_autofree char *worker = lab_run_describe_worker (run, job->worker);
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "index");
-  json_builder_add_int_value (b, job->index);
-  json_builder_set_member_name (b, "worker");
-  json_builder_add_string_value (b, worker);
-  json_builder_set_member_name (b, "start_s");
-  json_builder_add_double_value (b, s (job->start_ns));
-  json_builder_set_member_name (b, "end_s");
-  json_builder_add_double_value (b, s (job->end_ns));
-  json_builder_set_member_name (b, "cpu_s");
-  json_builder_add_double_value (b, s (job->cpu_ns));
-  json_builder_set_member_name (b, "ok");
-  json_builder_add_boolean_value (b, job->error == NULL);
+  MEMBER ("index", int, job->index);
+  MEMBER ("worker", string, worker);
+  MEMBER ("start_s", double, s (job->start_ns));
+  MEMBER ("end_s", double, s (job->end_ns));
+  MEMBER ("cpu_s", double, s (job->cpu_ns));
+  MEMBER ("ok", boolean, job->error == NULL);
   json_builder_set_member_name (b, "error");
   if (job->error)
     json_builder_add_string_value (b, job->error);
   else
     json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "value");
-  json_builder_add_int_value (b, job->value);
-  json_builder_set_member_name (b, "bytes");
-  json_builder_add_int_value (b, job->bytes);
-  json_builder_set_member_name (b, "status");
-  json_builder_add_int_value (b, job->status);
+  MEMBER ("value", int, job->value);
+  MEMBER ("bytes", int, job->bytes);
+  MEMBER ("status", int, job->status);
   json_builder_end_object (b);
 }
 
@@ -330,8 +328,6 @@ add_run (JsonBuilder *b,
   lab_run_get_summary (run, &sum);
 
   json_builder_begin_object (b);
-#define MEMBER(name, kind, value) \
-  json_builder_set_member_name (b, name); json_builder_add_##kind##_value (b, value)
   MEMBER ("task", string, config->task);
   MEMBER ("strategy", string, lab_strategy_to_string (config->strategy));
   MEMBER ("workers", int, sum.workers);
@@ -350,7 +346,6 @@ add_run (JsonBuilder *b,
   MEMBER ("mb_per_s", double, mb_per_s (&sum));
   MEMBER ("repeat", int, repeat);
   MEMBER ("outlier", boolean, outlier);
-#undef MEMBER
   json_builder_set_member_name (b, "error");
   if (lab_run_get_error (run) && lab_run_get_state (run) == LAB_RUN_FAILED)
     json_builder_add_string_value (b, lab_run_get_error (run));
@@ -376,12 +371,9 @@ add_stats (JsonBuilder          *b,
 {
   json_builder_set_member_name (b, name);
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "min");
-  json_builder_add_double_value (b, stats->min);
-  json_builder_set_member_name (b, "median");
-  json_builder_add_double_value (b, stats->median);
-  json_builder_set_member_name (b, "max");
-  json_builder_add_double_value (b, stats->max);
+  MEMBER ("min", double, stats->min);
+  MEMBER ("median", double, stats->median);
+  MEMBER ("max", double, stats->max);
   json_builder_end_object (b);
 }
 
@@ -395,8 +387,6 @@ add_summary (JsonBuilder      *b,
 
   lab_run_get_summary (e->first, &sum);
   json_builder_begin_object (b);
-#define MEMBER(name, kind, value) \
-  json_builder_set_member_name (b, name); json_builder_add_##kind##_value (b, value)
   MEMBER ("task", string, config->task);
   MEMBER ("strategy", string, lab_strategy_to_string (config->strategy));
   MEMBER ("workers", int, sum.workers);
@@ -407,7 +397,6 @@ add_summary (JsonBuilder      *b,
   MEMBER ("speedup", double, e->speedup);
   MEMBER ("peak_rss_kb", int, e->peak_rss_kb);
   MEMBER ("mb_per_s", double, e->mb_per_s);
-#undef MEMBER
   add_stats (b, "wall_s", &e->wall);
   add_stats (b, "cpu_s", &e->cpu);
   json_builder_end_object (b);
