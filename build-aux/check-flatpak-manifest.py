@@ -28,7 +28,7 @@ RUNTIME, SDK, MIN_RUNTIME_VERSION = "org.gnome.Platform", "org.gnome.Sdk", 47
 IN_RUNTIME = {
     "glib-2.0", "gio-2.0", "gio-unix-2.0", "gmodule-2.0", "gobject-2.0", "gthread-2.0",
     "gtk4", "libadwaita-1", "json-glib-1.0", "libsoup-3.0", "sqlite3", "threads",
-    "cairo", "pango", "gdk-pixbuf-2.0", "libxml-2.0", "zlib", "libjpeg", "libpng",
+    "cairo", "cairo-svg", "pango", "gdk-pixbuf-2.0", "libxml-2.0", "zlib", "libjpeg", "libpng",
 }
 # pkg-config name -> manifest module name, for what the runtime lacks.
 MODULE_FOR = {"vips": "libvips"}
