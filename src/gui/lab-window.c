@@ -766,8 +766,6 @@ render_png (LabWindow             *self,
   return gdk_texture_save_to_png_bytes (texture);
 }
 
-static GskRenderNode *svg_safe_container (GskRenderNode *node);
-
 /* The drawing as an image at a few times its size. */
 static GskRenderNode *
 cairo_node_as_texture (GskRenderNode *node)
@@ -795,6 +793,8 @@ cairo_node_as_texture (GskRenderNode *node)
   cairo_surface_destroy (image);
   return gsk_texture_node_new (texture, &bounds);
 }
+
+static GskRenderNode *svg_safe_container (GskRenderNode *node);
 
 /* cairo 1.16's SVG surface shifts the clip of a drawing recorded away from
  * the origin twice, cutting the charts' lines and areas off (fixed in
