@@ -38,9 +38,6 @@ typedef struct {
   gboolean save;
 } Options;
 
-/* --repeat and --warmup: enough for a median, not a night's work. */
-#define CLI_MAX_REPEATS 100
-
 static void
 options_clear (Options *o)
 {
@@ -242,13 +239,13 @@ parse_passes (const Options  *o,
     {
       if (!parse_uint64 ("repeat", o->repeat, G_MAXUINT32, &n, error))
         return FALSE;
-      if (n < 1 || n > CLI_MAX_REPEATS)
-        return usage_error (error, _("--repeat must be between 1 and %u"), CLI_MAX_REPEATS);
+      if (n < 1 || n > LAB_MAX_REPEATS)
+        return usage_error (error, _("--repeat must be between 1 and %u"), LAB_MAX_REPEATS);
       *repeat = n;
     }
   if (o->warmup)
     {
-      if (!parse_uint64 ("warmup", o->warmup, CLI_MAX_REPEATS, &n, error))
+      if (!parse_uint64 ("warmup", o->warmup, LAB_MAX_REPEATS, &n, error))
         return FALSE;
       *warmup = n;
     }

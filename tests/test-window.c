@@ -615,6 +615,58 @@ test_window_history (void)
   window_free (window);
 }
 
+static guint wanted_runs;
+
+static gboolean
+has_wanted_runs (LabWindow *window)
+{
+  return lab_window_get_n_runs (window) >= wanted_runs;
+}
+
+/* Repeats: Run runs the same experiment N times, each a row of its own;
+ * a cancel stops the repeats still to come. */
+static void
+test_window_repeats (void)
+{
+  LabWindow *window = window_new ();
+  LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+
+  set_experiment (panel, "0.05", 2, LAB_STRATEGY_THREADS, 0);
+  lab_experiment_panel_set_repeats (panel, 3);
+  g_assert_cmpuint (g_settings_get_uint (settings, "repeats"), ==, 3);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (wait_for (window, is_idle, 10000));
+  g_assert_cmpuint (lab_window_get_n_runs (window), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      LabRun *run = lab_window_get_run (window, i);
+
+      g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_FINISHED);
+      g_assert_true (lab_run_config_equal (lab_run_get_config (run),
+                                           lab_run_get_config (lab_window_get_run (window, 0))));
+    }
+
+  /* Cancelled during the second of three: no third one starts. */
+  set_experiment (panel, "0.3", 2, LAB_STRATEGY_THREADS, 0);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  wanted_runs = 5;
+  g_assert_true (wait_for (window, has_wanted_runs, 10000));
+  g_assert_true (lab_window_is_running (window));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
+  g_assert_true (wait_for (window, is_idle, 5000));
+  settle (window, 400);
+  g_assert_cmpuint (lab_window_get_n_runs (window), ==, 5);
+  g_assert_cmpint (lab_run_get_state (lab_window_get_run (window, 3)), ==, LAB_RUN_FINISHED);
+  g_assert_cmpint (lab_run_get_state (lab_window_get_run (window, 4)), ==, LAB_RUN_CANCELLED);
+  g_assert_true (action_enabled (window, "run"));
+
+  /* Back to one run, for the tests after this one. */
+  lab_experiment_panel_set_repeats (panel, 0);
+  g_assert_cmpuint (lab_experiment_panel_get_repeats (panel), ==, 1);
+  window_free (window);
+}
+
 static void
 test_window_settings (void)
 {
@@ -694,6 +746,7 @@ main (int    argc,
   g_test_add_func ("/window/failed-jobs", test_window_failed_jobs);
   g_test_add_func ("/window/history", test_window_history);
   g_test_add_func ("/window/settings", test_window_settings);
+  g_test_add_func ("/window/repeats", test_window_repeats);
 
   rc = g_test_run ();
   remove_tree (data_home);

@@ -11,6 +11,8 @@ G_BEGIN_DECLS
 /* Documented limits: the CLI refuses more, the GUI's controls stop there. */
 #define LAB_MAX_WORKERS 256
 #define LAB_MAX_JOBS    1000000
+/* Repeats of one experiment (run --repeat, the window's Repeats). */
+#define LAB_MAX_REPEATS 100
 
 typedef enum {
   LAB_TASK_KIND_WAIT,

@@ -78,6 +78,7 @@ struct _LabExperimentPanel
   GtkLabel     *strategy_note;
   AdwActionRow *workers_row;
   GtkSpinButton *workers_spin;
+  GtkSpinButton *repeats_spin;
 
   GtkWidget    *preset_rows[G_N_ELEMENTS (presets)];
   GtkWidget    *strategy_rows[LAB_N_STRATEGIES];
@@ -289,6 +290,7 @@ save_settings (LabExperimentPanel *self)
   g_settings_set_string (self->settings, "strategy",
                          lab_strategy_to_string (lab_experiment_panel_get_strategy (self)));
   g_settings_set_uint (self->settings, "workers", lab_experiment_panel_get_workers (self));
+  g_settings_set_uint (self->settings, "repeats", lab_experiment_panel_get_repeats (self));
 }
 
 static void
@@ -581,6 +583,7 @@ lab_experiment_panel_class_init (LabExperimentPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, strategy_note);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, workers_row);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, workers_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, repeats_spin);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "labexperimentpanel");
 }
@@ -591,6 +594,7 @@ lab_experiment_panel_init (LabExperimentPanel *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   gtk_spin_button_set_range (self->workers_spin, 0, LAB_MAX_WORKERS);
+  gtk_spin_button_set_range (self->repeats_spin, 1, LAB_MAX_REPEATS);
   gtk_spin_button_set_range (self->jobs_spin, 1, LAB_MAX_JOBS);
   add_preset_rows (self);
   add_strategy_rows (self);
@@ -601,6 +605,7 @@ lab_experiment_panel_init (LabExperimentPanel *self)
   g_signal_connect (self->workers_spin, "output", G_CALLBACK (workers_output_cb), NULL);
   g_signal_connect (self->workers_spin, "input", G_CALLBACK (workers_input_cb), NULL);
   g_signal_connect_swapped (self->workers_spin, "value-changed", G_CALLBACK (save_settings), self);
+  g_signal_connect_swapped (self->repeats_spin, "value-changed", G_CALLBACK (save_settings), self);
   g_signal_connect_swapped (self->urls_button, "clicked", G_CALLBACK (urls_clicked_cb), self);
   g_signal_connect_swapped (self->images_button, "clicked", G_CALLBACK (images_clicked_cb), self);
   g_signal_connect_swapped (self->urls_clear_button, "clicked", G_CALLBACK (urls_clear_cb), self);
@@ -699,6 +704,7 @@ lab_experiment_panel_set_settings (LabExperimentPanel *self,
       lab_experiment_panel_strategy_is_sensitive (self, strategy))
     lab_experiment_panel_set_strategy (self, strategy);
   lab_experiment_panel_set_workers (self, workers);
+  lab_experiment_panel_set_repeats (self, g_settings_get_uint (settings, "repeats"));
 
   self->settings = g_object_ref (settings);
 }
@@ -827,6 +833,22 @@ lab_experiment_panel_set_workers (LabExperimentPanel *self,
 {
   g_return_if_fail (LAB_IS_EXPERIMENT_PANEL (self));
   gtk_spin_button_set_value (self->workers_spin, MIN (workers, LAB_MAX_WORKERS));
+}
+
+/* How many times Run runs the experiment, 1 to LAB_MAX_REPEATS. */
+guint
+lab_experiment_panel_get_repeats (LabExperimentPanel *self)
+{
+  g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), 1);
+  return gtk_spin_button_get_value_as_int (self->repeats_spin);
+}
+
+void
+lab_experiment_panel_set_repeats (LabExperimentPanel *self,
+                                  guint               repeats)
+{
+  g_return_if_fail (LAB_IS_EXPERIMENT_PANEL (self));
+  gtk_spin_button_set_value (self->repeats_spin, CLAMP (repeats, 1, LAB_MAX_REPEATS));
 }
 
 guint

@@ -77,6 +77,9 @@ struct _LabWindow
   guint                 tick_id;
   guint                 layout_id;
   gboolean              preparing;      /* the run is being set up */
+  LabRunConfig         *repeat_config;  /* what Run runs, for each repeat */
+  guint                 repeat;         /* 1-based number of the run going on */
+  guint                 n_repeats;
   gboolean              wide;
   gboolean              disposed;
 };
@@ -149,8 +152,13 @@ update_progress (LabWindow *self)
   done = lab_run_get_n_done (self->current);
   total = lab_run_get_n_jobs (self->current);
   elapsed = g_strdup_printf (_("%.1f s"), lab_run_get_elapsed_ns (self->current) / 1e9);
-  /* Translators: jobs done / jobs in the run · elapsed time */
-  text = g_strdup_printf (_("%u / %u jobs · %s"), done, total, elapsed);
+  if (self->n_repeats > 1)
+    /* Translators: repeat number / repeats · jobs done / jobs in the run · elapsed time */
+    text = g_strdup_printf (_("Run %u of %u · %u / %u jobs · %s"), self->repeat, self->n_repeats,
+                            done, total, elapsed);
+  else
+    /* Translators: jobs done / jobs in the run · elapsed time */
+    text = g_strdup_printf (_("%u / %u jobs · %s"), done, total, elapsed);
   gtk_label_set_text (self->progress_label, text);
   gtk_progress_bar_set_fraction (self->progress_bar, total ? (double) done / total : 0);
 }
@@ -377,6 +385,33 @@ keep_run (LabWindow *self,
   g_task_run_in_thread (task, keep_run_thread);
 }
 
+/* After the last of several repeats: their median, which the comparison
+ * chart also shows. */
+static char *
+repeats_outcome (LabWindow *self,
+                 LabRun    *run)
+{
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
+  g_autofree double *wall = g_new0 (double, self->n_repeats);
+  g_autofree char *title = lab_format_run_title (run);
+  g_autofree char *median = NULL;
+  LabReportStats stats;
+  guint n = 0;
+
+  for (guint i = n_items - MIN (n_items, self->n_repeats); i < n_items; i++)
+    {
+      g_autoptr(LabRun) repeat = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
+      wall[n++] = lab_run_get_elapsed_ns (repeat) / 1e9;
+    }
+  lab_report_stats (wall, n, &stats);
+  median = lab_format_seconds (stats.median * 1e9);
+  /* Translators: "Sleep with Threads: 5 runs, median 1.00 s" */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s: %u run, median %s", "%s: %u runs, median %s", n),
+                          title, n, median);
+}
+
+static void prepare_run (LabWindow *self);
+
 static void
 run_done_cb (GObject      *source,
              GAsyncResult *result,
@@ -386,6 +421,7 @@ run_done_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *outcome = NULL;
   LabRun *run = LAB_RUN (source);
+  LabRunState state;
 
   /* Failures are in the run's state; the outcome says which. */
   lab_run_start_finish (run, result, &error);
@@ -394,8 +430,9 @@ run_done_cb (GObject      *source,
   if (self->disposed)
     return;
 
-  g_clear_object (&self->cancellable);
-  set_running (self, NULL);
+  state = lab_run_get_state (run);
+  if (state != LAB_RUN_FAILED)
+    keep_run (self, run);
   update_speedups (self);
   if (selected_run (self) == run)
     {
@@ -403,10 +440,22 @@ run_done_cb (GObject      *source,
       fill_failed (self, run);
     }
 
-  outcome = outcome_text (self, run);
+  /* The next repeat, unless this one was cancelled or could not run. */
+  if (state == LAB_RUN_FINISHED && self->repeat < self->n_repeats &&
+      !g_cancellable_is_cancelled (self->cancellable))
+    {
+      self->repeat++;
+      prepare_run (self);
+      return;
+    }
+
+  g_clear_object (&self->cancellable);
+  set_running (self, NULL);
+  if (state == LAB_RUN_FINISHED && self->n_repeats > 1 && lab_run_get_n_failed (run) == 0)
+    outcome = repeats_outcome (self, run);
+  else
+    outcome = outcome_text (self, run);
   toast (self, outcome);
-  if (lab_run_get_state (run) != LAB_RUN_FAILED)
-    keep_run (self, run);
 }
 
 static void
@@ -495,12 +544,28 @@ prepared_cb (GObject      *source,
   begin_run (self, run);
 }
 
+/* Sets the next repeat up on a thread; the window stays in its running
+ * state from one repeat to the next. */
+static void
+prepare_run (LabWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  self->preparing = TRUE;
+  set_running (self, NULL);
+
+  task = g_task_new (NULL, self->cancellable, prepared_cb, g_object_ref (self));
+  g_task_set_source_tag (task, prepare_run);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, lab_run_config_copy (self->repeat_config), (GDestroyNotify) lab_run_config_free);
+  g_task_run_in_thread (task, prepare_thread);
+}
+
 static void
 start_run (LabWindow *self)
 {
   g_autoptr(LabRunConfig) config = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GTask) task = NULL;
 
   if (self->current != NULL || self->preparing)
     return;
@@ -511,15 +576,12 @@ start_run (LabWindow *self)
       return;
     }
 
+  g_clear_pointer (&self->repeat_config, lab_run_config_free);
+  self->repeat_config = g_steal_pointer (&config);
+  self->repeat = 1;
+  self->n_repeats = lab_experiment_panel_get_repeats (self->panel);
   self->cancellable = g_cancellable_new ();
-  self->preparing = TRUE;
-  set_running (self, NULL);
-
-  task = g_task_new (NULL, self->cancellable, prepared_cb, g_object_ref (self));
-  g_task_set_source_tag (task, start_run);
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_set_task_data (task, g_steal_pointer (&config), (GDestroyNotify) lab_run_config_free);
-  g_task_run_in_thread (task, prepare_thread);
+  prepare_run (self);
 }
 
 static void
@@ -1064,6 +1126,7 @@ lab_window_dispose (GObject *object)
   g_clear_object (&self->toast);
   g_clear_object (&self->sampler);
   g_clear_object (&self->current);
+  g_clear_pointer (&self->repeat_config, lab_run_config_free);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->runs);
   g_clear_object (&self->settings);
