@@ -648,7 +648,7 @@ test_window_repeats (void)
     }
 
   /* Cancelled during the second of three: no third one starts. */
-  set_experiment (panel, "0.3", 2, LAB_STRATEGY_THREADS, 0);
+  set_experiment (panel, "1.0", 2, LAB_STRATEGY_THREADS, 0);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   wanted_runs = 5;
   g_assert_true (wait_for (window, has_wanted_runs, 10000));
