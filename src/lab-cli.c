@@ -252,9 +252,59 @@ parse_passes (const Options  *o,
   return TRUE;
 }
 
-/* Builds one run per strategy named (a comma list compares them), for
- * each pass. The strategies take turns, so that a machine growing busier
- * or quieter during the experiment weighs on all of them alike. */
+static void
+add_workers (GArray *list,
+             guint   workers)
+{
+  for (guint i = 0; i < list->len; i++)
+    if (g_array_index (list, guint, i) == workers)
+      return;
+  g_array_append_val (list, workers);
+}
+
+/* --workers: one count, a comma list, or "sweep": 1, 2, 4… up to twice
+ * the cores. Without it, one entry of 0: each strategy's default. */
+static GArray *
+parse_workers (const Options  *o,
+               GError        **error)
+{
+  g_autoptr(GArray) list = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_auto(GStrv) parts = NULL;
+  guint cores = g_get_num_processors ();
+
+  if (o->workers == NULL)
+    {
+      add_workers (list, 0);
+      return g_steal_pointer (&list);
+    }
+  if (g_str_equal (o->workers, "sweep"))
+    {
+      for (guint n = 1; n < 2 * cores && n < LAB_MAX_WORKERS; n *= 2)
+        add_workers (list, n);
+      add_workers (list, MIN (cores, LAB_MAX_WORKERS));
+      add_workers (list, MIN (2 * cores, LAB_MAX_WORKERS));
+      return g_steal_pointer (&list);
+    }
+
+  parts = g_strsplit (o->workers, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      guint64 workers;
+
+      if (!parse_uint64 ("workers", g_strstrip (parts[i]), G_MAXUINT32, &workers, error))
+        return NULL;
+      if (workers < 1 || workers > LAB_MAX_WORKERS)
+        return usage_error (error, _("--workers must be between 1 and %u"), LAB_MAX_WORKERS), NULL;
+      add_workers (list, workers);
+    }
+  return g_steal_pointer (&list);
+}
+
+/* Builds one run per strategy named (a comma list compares them) and per
+ * worker count, for each pass. They take turns, so that a machine growing
+ * busier or quieter during the experiment weighs on all of them alike.
+ * The sequential strategy has one worker whatever --workers says: it runs
+ * once a pass. */
 static GPtrArray *
 build_runs (const Options  *o,
             guint           n_passes,
@@ -262,41 +312,39 @@ build_runs (const Options  *o,
 {
   g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GVariant) params = NULL;
+  g_autoptr(GArray) workers = NULL;
   g_auto(GStrv) strategies = NULL;
-  guint64 workers = 0;
 
   if (o->task == NULL)
     return usage_error (error, _("Missing --task (see --help for the list)")), NULL;
   if (o->strategy == NULL)
     return usage_error (error, _("Missing --strategy (see --help for the list)")), NULL;
-  if (o->workers)
-    {
-      if (!parse_uint64 ("workers", o->workers, G_MAXUINT32, &workers, error))
-        return NULL;
-      if (workers < 1 || workers > LAB_MAX_WORKERS)
-        return usage_error (error, _("--workers must be between 1 and %u"), LAB_MAX_WORKERS), NULL;
-    }
-  if (!(params = build_params (o, error)))
+  if (!(workers = parse_workers (o, error)) || !(params = build_params (o, error)))
     return NULL;
   g_variant_ref_sink (params);
 
   strategies = g_strsplit (o->strategy, ",", -1);
   for (guint pass = 0; pass < n_passes; pass++)
     for (guint i = 0; strategies[i] != NULL; i++)
-      {
-        g_autoptr(LabRunConfig) config = NULL;
-        LabStrategy strategy;
-        LabRun *run;
+      for (guint w = 0; w < workers->len; w++)
+        {
+          g_autoptr(LabRunConfig) config = NULL;
+          LabStrategy strategy;
+          LabRun *run;
 
-        if (!lab_strategy_from_string (g_strstrip (strategies[i]), &strategy))
-          return usage_error (error, _("Unknown strategy “%s” (see --help for the list)"), strategies[i]), NULL;
+          if (!lab_strategy_from_string (g_strstrip (strategies[i]), &strategy))
+            return usage_error (error, _("Unknown strategy “%s” (see --help for the list)"), strategies[i]), NULL;
+          if (strategy == LAB_STRATEGY_SEQUENTIAL && w > 0)
+            continue;
 
-        config = lab_run_config_new (o->task, strategy, workers, params);
-        if (!(run = lab_run_new (config, error)))
-          return NULL;
-        g_ptr_array_add (runs, run);
-        print_output_folder (o, run);
-      }
+          config = lab_run_config_new (o->task, strategy,
+                                       strategy == LAB_STRATEGY_SEQUENTIAL ? 0 : g_array_index (workers, guint, w),
+                                       params);
+          if (!(run = lab_run_new (config, error)))
+            return NULL;
+          g_ptr_array_add (runs, run);
+          print_output_folder (o, run);
+        }
 
   return g_steal_pointer (&runs);
 }
@@ -426,7 +474,7 @@ lab_cli_run (int    argc,
   const GOptionEntry entries[] = {
     { "task", 't', 0, G_OPTION_ARG_STRING, &o.task, N_("What each job does (see Tasks below)"), N_("TASK") },
     { "strategy", 's', 0, G_OPTION_ARG_STRING, &o.strategy, N_("Who runs the jobs; a comma list compares several"), N_("NAME[,NAME…]") },
-    { "workers", 'w', 0, G_OPTION_ARG_STRING, &o.workers, N_("Threads or processes at once (default: one per core for pools, all jobs for threads and processes; at most 256)"), "N" },
+    { "workers", 'w', 0, G_OPTION_ARG_STRING, &o.workers, N_("Threads or processes at once (default: one per core for pools, all jobs for threads and processes; at most 256); a comma list, or “sweep” for 1, 2, 4… up to twice the cores, compares several"), N_("N[,N…]") },
     { "jobs", 'j', 0, G_OPTION_ARG_STRING, &o.jobs, N_("Number of jobs"), "N" },
     { "seconds", 0, 0, G_OPTION_ARG_STRING, &o.seconds, N_("sleep: seconds per job; a list like 5,4,3,2,1 gives one job per value"), N_("S[,S…]") },
     { "size", 0, 0, G_OPTION_ARG_STRING, &o.size, N_("primes: numbers each job checks (default 90000, about 0.15 s here)"), "N" },

@@ -146,6 +146,49 @@ test_bad_usage (void)
   expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--repeat=three"), "--repeat");
   expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--warmup=-1"), "--warmup");
   expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--warmup=101"), "100");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--workers=1,x"), "--workers");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--workers=2,0"), "256");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--workers=1,,2"), "--workers");
+  expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--workers=sweeps"), "--workers");
+}
+
+/* --workers=sweep: 1, 2, 4… up to twice the cores for each strategy,
+ * the sequential run once, and the scaling below the table. */
+static void
+test_sweep (void)
+{
+  g_autofree char *out = NULL, *table = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GArray) expected = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint cores = g_get_num_processors ();
+  JsonArray *runs, *scaling;
+
+  for (guint n = 1; n < 2 * cores; n *= 2)
+    g_array_append_val (expected, n);
+  if (g_array_index (expected, guint, expected->len - 1) < cores)
+    g_array_append_val (expected, cores);
+  {
+    guint twice = 2 * cores;
+    g_array_append_val (expected, twice);
+  }
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=sleep", "--seconds=0", "--jobs=64",
+                                           "--strategy=sequential,thread-pool", "--workers=sweep",
+                                           "--format=json"), NULL, &out, NULL), ==, 0);
+  parse_run (out, &root);
+  runs = json_object_get_array_member (json_node_get_object (root), "runs");
+  g_assert_cmpuint (json_array_get_length (runs), ==, 1 + expected->len);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (runs, 0), "strategy"), ==, "sequential");
+  for (guint i = 0; i < expected->len; i++)
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (runs, i + 1), "workers"), ==,
+                     MIN (g_array_index (expected, guint, i), 64));
+  scaling = json_object_get_array_member (json_node_get_object (root), "scaling");
+  g_assert_cmpuint (json_array_get_length (scaling), ==, 1);
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=primes", "--size=500", "--jobs=4",
+                                           "--strategy=thread-pool", "--workers=1,2"), NULL, &table, NULL), ==, 0);
+  g_assert_nonnull (strstr (table, "\nScaling"));
+  g_assert_nonnull (strstr (table, "thread-pool     1: 1.00×"));
 }
 
 /* --repeat: the strategies take turns, warm-up runs are left out, and
@@ -375,6 +418,7 @@ main (int    argc,
   g_test_add_func ("/cli/worker-faults", test_worker_faults);
   g_test_add_func ("/cli/interrupt", test_interrupt);
   g_test_add_func ("/cli/repeat", test_repeat);
+  g_test_add_func ("/cli/sweep", test_sweep);
   g_test_add_func ("/cli/warmup-failure", test_warmup_failure);
   g_test_add_func ("/cli/exit-status", test_failed_status);
 

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <math.h>
+
 #include <json-glib/json-glib.h>
 
 #include "lab-report.h"
@@ -56,13 +58,40 @@ test_outliers (void)
   g_assert_false (flags[0] || flags[1]);
 }
 
+/* Speedups made by the law itself give back its serial fraction. */
+static void
+test_amdahl (void)
+{
+  const guint workers[] = { 1, 2, 4, 8 };
+  double speedup[4];
+  const double slower[] = { 0.5 };
+  const guint two[] = { 2 };
+  guint used;
+
+  for (guint i = 0; i < 4; i++)
+    speedup[i] = 1 / (0.1 + 0.9 / workers[i]);
+  g_assert_cmpfloat_with_epsilon (lab_report_amdahl_fit (workers, speedup, 4, 8, &used), 0.1, 1e-9);
+  g_assert_cmpuint (used, ==, 3);
+  /* More workers than cores are left out. */
+  g_assert_cmpfloat_with_epsilon (lab_report_amdahl_fit (workers, speedup, 4, 2, &used), 0.1, 1e-9);
+  g_assert_cmpuint (used, ==, 1);
+  g_assert_true (isnan (lab_report_amdahl_fit (workers, speedup, 1, 8, NULL)));
+
+  /* Perfect scaling has no serial part; slower than one worker is all serial. */
+  for (guint i = 0; i < 4; i++)
+    speedup[i] = workers[i];
+  g_assert_cmpfloat_with_epsilon (lab_report_amdahl_fit (workers, speedup, 4, 8, NULL), 0.0, 1e-9);
+  g_assert_cmpfloat (lab_report_amdahl_fit (two, slower, 1, 8, NULL), ==, 1.0);
+}
+
 static LabRun *
-sleep_run (LabStrategy  strategy,
-           const char  *seconds)
+sleep_run_on (LabStrategy  strategy,
+              guint        workers,
+              const char  *seconds)
 {
   g_autofree char *text = g_strdup_printf ("{'seconds': <[%s]>}", seconds);
   g_autoptr(GVariant) params = g_variant_ref_sink (g_variant_parse (G_VARIANT_TYPE_VARDICT, text, NULL, NULL, NULL));
-  g_autoptr(LabRunConfig) config = lab_run_config_new ("sleep", strategy, 0, params);
+  g_autoptr(LabRunConfig) config = lab_run_config_new ("sleep", strategy, workers, params);
   g_autoptr(GError) error = NULL;
   LabRun *run = lab_run_new (config, &error);
 
@@ -70,6 +99,13 @@ sleep_run (LabStrategy  strategy,
   g_assert_true (lab_run_execute (run, NULL, &error));
   g_assert_no_error (error);
   return run;
+}
+
+static LabRun *
+sleep_run (LabStrategy  strategy,
+           const char  *seconds)
+{
+  return sleep_run_on (strategy, 0, seconds);
 }
 
 static double
@@ -159,6 +195,57 @@ test_repeats_in_table (void)
   g_assert_nonnull (strstr (lines[4], "median"));
 }
 
+static JsonNode *
+report_json (GPtrArray *runs)
+{
+  g_autofree char *text = lab_report_format ((LabRun **) runs->pdata, runs->len, LAB_REPORT_JSON);
+  g_autoptr(GError) error = NULL;
+  JsonNode *root = json_from_string (text, &error);
+
+  g_assert_no_error (error);
+  return root;
+}
+
+/* A strategy run with several worker counts gets a scaling entry: its
+ * speedups are the summary's, against sequential when there is one, or
+ * else against its own run on one worker. */
+static void
+test_scaling (void)
+{
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(JsonNode) with_seq = NULL, without_seq = NULL;
+  JsonArray *scaling, *summary, *points;
+  JsonObject *entry;
+
+  g_ptr_array_add (runs, sleep_run_on (LAB_STRATEGY_THREAD_POOL, 1, "0.01, 0.01"));
+  g_ptr_array_add (runs, sleep_run_on (LAB_STRATEGY_THREAD_POOL, 2, "0.01, 0.01"));
+  g_ptr_array_add (runs, sleep_run_on (LAB_STRATEGY_THREADS, 2, "0.01, 0.01"));
+  without_seq = report_json (runs);
+  scaling = json_object_get_array_member (json_node_get_object (without_seq), "scaling");
+  /* threads ran on one worker count only. */
+  g_assert_cmpuint (json_array_get_length (scaling), ==, 1);
+  entry = json_array_get_object_element (scaling, 0);
+  g_assert_cmpstr (json_object_get_string_member (entry, "strategy"), ==, "thread-pool");
+  g_assert_cmpstr (json_object_get_string_member (entry, "reference"), ==, "1 worker");
+  points = json_object_get_array_member (entry, "points");
+  g_assert_cmpuint (json_array_get_length (points), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (points, 0), "workers"), ==, 1);
+  g_assert_cmpfloat (json_object_get_double_member (json_array_get_object_element (points, 0), "speedup"), ==, 1.0);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (points, 1), "workers"), ==, 2);
+
+  g_ptr_array_add (runs, sleep_run (LAB_STRATEGY_SEQUENTIAL, "0.01, 0.01"));
+  with_seq = report_json (runs);
+  scaling = json_object_get_array_member (json_node_get_object (with_seq), "scaling");
+  summary = json_object_get_array_member (json_node_get_object (with_seq), "summary");
+  entry = json_array_get_object_element (scaling, 0);
+  g_assert_cmpstr (json_object_get_string_member (entry, "reference"), ==, "sequential");
+  points = json_object_get_array_member (entry, "points");
+  for (guint i = 0; i < 2; i++)
+    g_assert_cmpfloat (json_object_get_double_member (json_array_get_object_element (points, i), "speedup"), ==,
+                       json_object_get_double_member (json_array_get_object_element (summary, i), "speedup"));
+  g_assert_true (json_object_has_member (entry, "serial_fraction"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -168,6 +255,8 @@ main (int argc, char **argv)
   g_test_add_func ("/report/outliers", test_outliers);
   g_test_add_func ("/report/repeats-in-json", test_repeats_in_json);
   g_test_add_func ("/report/repeats-in-table", test_repeats_in_table);
+  g_test_add_func ("/report/amdahl", test_amdahl);
+  g_test_add_func ("/report/scaling", test_scaling);
 
   return g_test_run ();
 }

@@ -162,6 +162,47 @@ lab_report_find_outliers (const double *values,
   return found;
 }
 
+/**
+ * lab_report_amdahl_fit:
+ * @max_workers: points with more workers are left out (more workers than
+ *   cores cannot go faster, whatever the code's serial part)
+ * @n_fitted: (out) (optional): how many points the fit used
+ *
+ * Fits Amdahl's law, S(n) = 1 / (s + (1 - s) / n), to measured speedups
+ * by least squares on 1/S - 1/n = s (1 - 1/n).
+ *
+ * Returns: the serial fraction s in [0, 1], or NAN without a point of 2
+ *   to @max_workers workers
+ */
+double
+lab_report_amdahl_fit (const guint  *workers,
+                       const double *speedup,
+                       guint         n,
+                       guint         max_workers,
+                       guint        *n_fitted)
+{
+  double sxy = 0, sxx = 0;
+  guint used = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      double x, y;
+
+      if (workers[i] < 2 || workers[i] > max_workers || speedup[i] <= 0)
+        continue;
+      x = 1 - 1.0 / workers[i];
+      y = 1 / speedup[i] - 1.0 / workers[i];
+      sxy += x * y;
+      sxx += x * x;
+      used++;
+    }
+  if (n_fitted != NULL)
+    *n_fitted = used;
+  if (sxx == 0)
+    return NAN;
+  return CLAMP (sxy / sxx, 0, 1);
+}
+
 /* Runs of the same task, parameters, strategy and workers are repeats
  * of one experiment (--repeat, or the same run done twice in the window). */
 static gboolean
@@ -290,6 +331,113 @@ experiments_new (LabRun    **runs,
   return experiments;
 }
 
+/* A strategy run with several worker counts (run --workers=1,2,4): its
+ * speedup at each, against the sequential experiment of the task or else
+ * its own run on one worker, and Amdahl's serial fraction. */
+typedef struct {
+  const Experiment *first;
+  const char       *reference;   /* "sequential" or "1 worker" */
+  GArray           *workers;     /* guint */
+  GArray           *speedup;     /* double */
+  double            serial_fraction;  /* NAN when it cannot be fitted */
+  guint             n_fitted;         /* points the fit used */
+} Scaling;
+
+static void
+scaling_free (gpointer data)
+{
+  Scaling *scaling = data;
+
+  g_array_unref (scaling->workers);
+  g_array_unref (scaling->speedup);
+  g_free (scaling);
+}
+
+static guint
+experiment_workers (const Experiment *e)
+{
+  LabRunSummary sum;
+
+  lab_run_get_summary (e->first, &sum);
+  return sum.workers;
+}
+
+static gboolean
+same_series (const Experiment *a,
+             const Experiment *b)
+{
+  const LabRunConfig *x = lab_run_get_config (a->first);
+  const LabRunConfig *y = lab_run_get_config (b->first);
+
+  return x->strategy == y->strategy && g_str_equal (x->task, y->task) &&
+         g_variant_equal (x->params, y->params);
+}
+
+static Scaling *
+scaling_new (GArray           *experiments,
+             const Experiment *first)
+{
+  Scaling *scaling = g_new0 (Scaling, 1);
+  double one_worker = 0;
+
+  scaling->first = first;
+  scaling->workers = g_array_new (FALSE, FALSE, sizeof (guint));
+  scaling->speedup = g_array_new (FALSE, FALSE, sizeof (double));
+  for (guint g = 0; g < experiments->len; g++)
+    {
+      const Experiment *e = &g_array_index (experiments, Experiment, g);
+      if (same_series (first, e) && experiment_workers (e) == 1)
+        one_worker = e->wall.median;
+    }
+  scaling->reference = first->speedup > 0 || one_worker == 0 ? "sequential" : "1 worker";
+
+  for (guint g = 0; g < experiments->len; g++)
+    {
+      const Experiment *e = &g_array_index (experiments, Experiment, g);
+      guint workers = experiment_workers (e);
+      double speedup;
+
+      if (!same_series (first, e) || e->wall.median <= 0)
+        continue;
+      speedup = g_str_equal (scaling->reference, "sequential") ? e->speedup : one_worker / e->wall.median;
+      g_array_append_val (scaling->workers, workers);
+      g_array_append_val (scaling->speedup, speedup);
+    }
+  scaling->serial_fraction = lab_report_amdahl_fit ((guint *) scaling->workers->data,
+                                                    (double *) scaling->speedup->data,
+                                                    scaling->workers->len, g_get_num_processors (),
+                                                    &scaling->n_fitted);
+  return scaling;
+}
+
+/* Returns: (element-type Scaling): one per strategy run with more than
+ * one worker count; empty for the other experiments */
+static GPtrArray *
+scalings_new (GArray *experiments)
+{
+  GPtrArray *scalings = g_ptr_array_new_with_free_func (scaling_free);
+
+  for (guint g = 0; g < experiments->len; g++)
+    {
+      const Experiment *e = &g_array_index (experiments, Experiment, g);
+      gboolean seen = FALSE, several = FALSE;
+
+      if (lab_run_get_config (e->first)->strategy == LAB_STRATEGY_SEQUENTIAL)
+        continue;
+      for (guint k = 0; k < experiments->len; k++)
+        {
+          const Experiment *other = &g_array_index (experiments, Experiment, k);
+          if (k < g && same_series (e, other))
+            seen = TRUE;
+          if (k != g && same_series (e, other) && experiment_workers (other) != experiment_workers (e))
+            several = TRUE;
+        }
+      if (!seen && several)
+        g_ptr_array_add (scalings, scaling_new (experiments, e));
+    }
+  return scalings;
+}
+
 static void
 add_job (JsonBuilder        *b,
          LabRun             *run,
@@ -402,6 +550,34 @@ add_summary (JsonBuilder      *b,
   json_builder_end_object (b);
 }
 
+static void
+add_scaling (JsonBuilder   *b,
+             const Scaling *scaling)
+{
+  const LabRunConfig *config = lab_run_get_config (scaling->first->first);
+
+  json_builder_begin_object (b);
+  MEMBER ("task", string, config->task);
+  MEMBER ("strategy", string, lab_strategy_to_string (config->strategy));
+  MEMBER ("reference", string, scaling->reference);
+  json_builder_set_member_name (b, "points");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < scaling->workers->len; i++)
+    {
+      json_builder_begin_object (b);
+      MEMBER ("workers", int, g_array_index (scaling->workers, guint, i));
+      MEMBER ("speedup", double, g_array_index (scaling->speedup, double, i));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "serial_fraction");
+  if (isnan (scaling->serial_fraction))
+    json_builder_add_null_value (b);
+  else
+    json_builder_add_double_value (b, scaling->serial_fraction);
+  json_builder_end_object (b);
+}
+
 static char *
 format_json (LabRun **runs,
              guint    n_runs)
@@ -413,6 +589,7 @@ format_json (LabRun **runs,
   g_autofree guint *repeat_of = g_new0 (guint, MAX (n_runs, 1));
   g_autofree gboolean *outlier = g_new0 (gboolean, MAX (n_runs, 1));
   g_autoptr(GArray) experiments = experiments_new (runs, n_runs, repeat_of, outlier);
+  g_autoptr(GPtrArray) scalings = scalings_new (experiments);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "runs");
@@ -424,6 +601,11 @@ format_json (LabRun **runs,
   json_builder_begin_array (b);
   for (guint g = 0; g < experiments->len; g++)
     add_summary (b, &g_array_index (experiments, Experiment, g));
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "scaling");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < scalings->len; i++)
+    add_scaling (b, g_ptr_array_index (scalings, i));
   json_builder_end_array (b);
   json_builder_end_object (b);
 
@@ -660,6 +842,52 @@ append_experiments (GString   *out,
       }
 }
 
+/* Below the table: each swept strategy's speedups, and what Amdahl's law
+ * makes of them. */
+static void
+append_scaling (GString *out,
+                LabRun **runs,
+                guint    n_runs)
+{
+  g_autofree guint *repeat_of = g_new0 (guint, MAX (n_runs, 1));
+  g_autoptr(GArray) experiments = experiments_new (runs, n_runs, repeat_of, NULL);
+  g_autoptr(GPtrArray) scalings = scalings_new (experiments);
+
+  if (scalings->len == 0)
+    return;
+
+  g_string_append_c (out, '\n');
+  g_string_append_printf (out, _("Scaling: speedup by workers; Amdahl’s law fitted on up to %u workers (the cores)"),
+                          g_get_num_processors ());
+  g_string_append_c (out, '\n');
+  for (guint i = 0; i < scalings->len; i++)
+    {
+      const Scaling *scaling = g_ptr_array_index (scalings, i);
+      LabStrategy strategy = lab_run_get_config (scaling->first->first)->strategy;
+
+      g_string_append (out, "  ");
+      append_cell (out, lab_strategy_to_string (strategy), 12, FALSE);
+      for (guint k = 0; k < scaling->workers->len; k++)
+        {
+          g_autofree char *point = g_strdup_printf ("%u: %.2f×", g_array_index (scaling->workers, guint, k),
+                                                    g_array_index (scaling->speedup, double, k));
+          append_cell (out, point, 10, TRUE);
+        }
+      if (isnan (scaling->serial_fraction))
+        g_string_append (out, _("serial fraction: needs a run on 2 or more workers, up to the cores"));
+      else if (scaling->serial_fraction < 0.001)
+        g_string_append (out, _("no serial part measured: no limit seen"));
+      else if (scaling->n_fitted < 2)
+        /* One point says little about the limit; the fraction is given alone. */
+        g_string_append_printf (out, _("serial fraction %.1f %% (from one worker count)"),
+                                100 * scaling->serial_fraction);
+      else
+        g_string_append_printf (out, _("serial fraction %.1f %%: at most %.0f× on any number of cores"),
+                                100 * scaling->serial_fraction, 1 / scaling->serial_fraction);
+      g_string_append_c (out, '\n');
+    }
+}
+
 static gboolean
 any_repeated (LabRun **runs,
               guint    n_runs)
@@ -692,6 +920,7 @@ format_table (LabRun **runs,
   if (any_repeated (runs, n_runs))
     {
       append_experiments (out, runs, n_runs, show_mb);
+      append_scaling (out, runs, n_runs);
       return g_string_free (out, FALSE);
     }
 
@@ -706,6 +935,7 @@ format_table (LabRun **runs,
 
   if (n_runs == 1 && lab_run_get_n_jobs (runs[0]) <= TABLE_MAX_JOBS)
     append_jobs (out, runs[0]);
+  append_scaling (out, runs, n_runs);
 
   return g_string_free (out, FALSE);
 }

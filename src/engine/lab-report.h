@@ -38,5 +38,10 @@ void     lab_report_stats              (const double     *values,
 guint    lab_report_find_outliers      (const double     *values,
                                         guint             n,
                                         gboolean         *outlier);
+double   lab_report_amdahl_fit         (const guint      *workers,
+                                        const double     *speedup,
+                                        guint             n,
+                                        guint             max_workers,
+                                        guint            *n_fitted);
 
 G_END_DECLS
