@@ -296,7 +296,8 @@ experiment_figures (LabRun     **runs,
 }
 
 /* Every experiment's figures, with speedups against the sequential
- * experiment of the same task (the first one, when there are several). */
+ * experiment of the same task and parameters (the first one, when there
+ * are several). */
 static GArray *
 experiments_new (LabRun    **runs,
                  guint       n_runs,
@@ -313,15 +314,16 @@ experiments_new (LabRun    **runs,
   for (guint g = 0; g < experiments->len; g++)
     {
       Experiment *e = &g_array_index (experiments, Experiment, g);
-      const char *task = lab_run_get_config (e->first)->task;
+      const LabRunConfig *own = lab_run_get_config (e->first);
 
       for (guint r = 0; r < experiments->len; r++)
         {
           Experiment *ref = &g_array_index (experiments, Experiment, r);
           const LabRunConfig *config = lab_run_get_config (ref->first);
 
-          if (config->strategy == LAB_STRATEGY_SEQUENTIAL && g_str_equal (config->task, task) &&
-              ref->wall.n > 0 && e->wall.median > 0)
+          /* The same work done by a plain loop: same task, same parameters. */
+          if (config->strategy == LAB_STRATEGY_SEQUENTIAL && g_str_equal (config->task, own->task) &&
+              g_variant_equal (config->params, own->params) && ref->wall.n > 0 && e->wall.median > 0)
             {
               e->speedup = ref->wall.median / e->wall.median;
               break;
@@ -331,22 +333,11 @@ experiments_new (LabRun    **runs,
   return experiments;
 }
 
-/* A strategy run with several worker counts (run --workers=1,2,4): its
- * speedup at each, against the sequential experiment of the task or else
- * its own run on one worker, and Amdahl's serial fraction. */
-typedef struct {
-  const Experiment *first;
-  const char       *reference;   /* "sequential" or "1 worker" */
-  GArray           *workers;     /* guint */
-  GArray           *speedup;     /* double */
-  double            serial_fraction;  /* NAN when it cannot be fitted */
-  guint             n_fitted;         /* points the fit used */
-} Scaling;
-
+/* A strategy run with several worker counts: see lab_report_scaling(). */
 static void
 scaling_free (gpointer data)
 {
-  Scaling *scaling = data;
+  LabReportScaling *scaling = data;
 
   g_array_unref (scaling->workers);
   g_array_unref (scaling->speedup);
@@ -373,14 +364,14 @@ same_series (const Experiment *a,
          g_variant_equal (x->params, y->params);
 }
 
-static Scaling *
+static LabReportScaling *
 scaling_new (GArray           *experiments,
              const Experiment *first)
 {
-  Scaling *scaling = g_new0 (Scaling, 1);
+  LabReportScaling *scaling = g_new0 (LabReportScaling, 1);
   double one_worker = 0;
 
-  scaling->first = first;
+  scaling->run = first->first;
   scaling->workers = g_array_new (FALSE, FALSE, sizeof (guint));
   scaling->speedup = g_array_new (FALSE, FALSE, sizeof (double));
   for (guint g = 0; g < experiments->len; g++)
@@ -410,8 +401,8 @@ scaling_new (GArray           *experiments,
   return scaling;
 }
 
-/* Returns: (element-type Scaling): one per strategy run with more than
- * one worker count; empty for the other experiments */
+/* Returns: (element-type LabReportScaling): one per strategy run with
+ * more than one worker count */
 static GPtrArray *
 scalings_new (GArray *experiments)
 {
@@ -552,9 +543,9 @@ add_summary (JsonBuilder      *b,
 
 static void
 add_scaling (JsonBuilder   *b,
-             const Scaling *scaling)
+             const LabReportScaling *scaling)
 {
-  const LabRunConfig *config = lab_run_get_config (scaling->first->first);
+  const LabRunConfig *config = lab_run_get_config (scaling->run);
 
   json_builder_begin_object (b);
   MEMBER ("task", string, config->task);
@@ -849,9 +840,7 @@ append_scaling (GString *out,
                 LabRun **runs,
                 guint    n_runs)
 {
-  g_autofree guint *repeat_of = g_new0 (guint, MAX (n_runs, 1));
-  g_autoptr(GArray) experiments = experiments_new (runs, n_runs, repeat_of, NULL);
-  g_autoptr(GPtrArray) scalings = scalings_new (experiments);
+  g_autoptr(GPtrArray) scalings = lab_report_scaling (runs, n_runs);
 
   if (scalings->len == 0)
     return;
@@ -862,8 +851,8 @@ append_scaling (GString *out,
   g_string_append_c (out, '\n');
   for (guint i = 0; i < scalings->len; i++)
     {
-      const Scaling *scaling = g_ptr_array_index (scalings, i);
-      LabStrategy strategy = lab_run_get_config (scaling->first->first)->strategy;
+      const LabReportScaling *scaling = g_ptr_array_index (scalings, i);
+      LabStrategy strategy = lab_run_get_config (scaling->run)->strategy;
 
       g_string_append (out, "  ");
       append_cell (out, lab_strategy_to_string (strategy), 12, FALSE);
@@ -938,6 +927,28 @@ format_table (LabRun **runs,
   append_scaling (out, runs, n_runs);
 
   return g_string_free (out, FALSE);
+}
+
+/**
+ * lab_report_scaling:
+ *
+ * For each strategy that ran with more than one worker count (a sweep):
+ * the speedup of the median run at each count, against the sequential
+ * runs of the task (or else the strategy's own runs on one worker), and
+ * the serial fraction of Amdahl's law fitted on the counts up to the
+ * cores. Repeats of one experiment count as one point.
+ *
+ * Returns: (transfer full) (element-type LabReportScaling): in the order
+ *   the strategies first ran
+ */
+GPtrArray *
+lab_report_scaling (LabRun **runs,
+                    guint    n_runs)
+{
+  g_autofree guint *repeat_of = g_new0 (guint, MAX (n_runs, 1));
+  g_autoptr(GArray) experiments = experiments_new (runs, n_runs, repeat_of, NULL);
+
+  return scalings_new (experiments);
 }
 
 /**

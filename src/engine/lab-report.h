@@ -44,4 +44,17 @@ double   lab_report_amdahl_fit         (const guint      *workers,
                                         guint             max_workers,
                                         guint            *n_fitted);
 
+/* The speedups of one strategy over the worker counts it ran with. */
+typedef struct {
+  LabRun     *run;              /* one of its runs: task and strategy */
+  const char *reference;        /* "sequential" or "1 worker" */
+  GArray     *workers;          /* guint, in the order they ran */
+  GArray     *speedup;          /* double, of the median run at each count */
+  double      serial_fraction;  /* Amdahl's s, or NAN when it cannot be fitted */
+  guint       n_fitted;         /* worker counts the fit used */
+} LabReportScaling;
+
+GPtrArray *lab_report_scaling          (LabRun          **runs,
+                                        guint             n_runs);
+
 G_END_DECLS
