@@ -262,15 +262,14 @@ add_workers (GArray *list,
   g_array_append_val (list, workers);
 }
 
-/* --workers: one count, a comma list, or "sweep": 1, 2, 4… up to twice
- * the cores. Without it, one entry of 0: each strategy's default. */
+/* --workers: one count, a comma list, or "sweep" (1, 2, 4… up to twice
+ * the cores). Without it, one entry of 0: each strategy's default. */
 static GArray *
 parse_workers (const Options  *o,
                GError        **error)
 {
   g_autoptr(GArray) list = g_array_new (FALSE, FALSE, sizeof (guint));
   g_auto(GStrv) parts = NULL;
-  guint cores = g_get_num_processors ();
 
   if (o->workers == NULL)
     {
@@ -278,13 +277,7 @@ parse_workers (const Options  *o,
       return g_steal_pointer (&list);
     }
   if (g_str_equal (o->workers, "sweep"))
-    {
-      for (guint n = 1; n < 2 * cores && n < LAB_MAX_WORKERS; n *= 2)
-        add_workers (list, n);
-      add_workers (list, MIN (cores, LAB_MAX_WORKERS));
-      add_workers (list, MIN (2 * cores, LAB_MAX_WORKERS));
-      return g_steal_pointer (&list);
-    }
+    return lab_run_config_sweep_workers ();
 
   parts = g_strsplit (o->workers, ",", -1);
   for (guint i = 0; parts[i] != NULL; i++)

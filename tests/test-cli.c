@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <json-glib/json-glib.h>
 
+#include "lab-run-config.h"
 #include "lab-test-util.h"
 
 #define ARGV(...) ((const char * const[]) { __VA_ARGS__, NULL })
@@ -152,6 +153,16 @@ test_bad_usage (void)
   expect_usage (ARGV ("run", "--task=sleep", "--strategy=threads", "--workers=sweeps"), "--workers");
 }
 
+static gboolean
+has_count (GArray *counts,
+           guint   n)
+{
+  for (guint i = 0; i < counts->len; i++)
+    if (g_array_index (counts, guint, i) == n)
+      return TRUE;
+  return FALSE;
+}
+
 /* --workers=sweep: 1, 2, 4… up to twice the cores for each strategy,
  * the sequential run once, and the scaling below the table. */
 static void
@@ -159,18 +170,18 @@ test_sweep (void)
 {
   g_autofree char *out = NULL, *table = NULL;
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GArray) expected = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) expected = lab_run_config_sweep_workers ();
   guint cores = g_get_num_processors ();
   JsonArray *runs, *scaling;
 
-  for (guint n = 1; n < 2 * cores; n *= 2)
-    g_array_append_val (expected, n);
-  if (g_array_index (expected, guint, expected->len - 1) < cores)
-    g_array_append_val (expected, cores);
-  {
-    guint twice = 2 * cores;
-    g_array_append_val (expected, twice);
-  }
+  /* Rising from 1 to twice the cores, through every power of two and the cores. */
+  g_assert_cmpuint (g_array_index (expected, guint, 0), ==, 1);
+  g_assert_cmpuint (g_array_index (expected, guint, expected->len - 1), ==, MIN (2 * cores, LAB_MAX_WORKERS));
+  for (guint i = 1; i < expected->len; i++)
+    g_assert_cmpuint (g_array_index (expected, guint, i - 1), <, g_array_index (expected, guint, i));
+  for (guint n = 1; n <= 2 * MIN (cores, LAB_MAX_WORKERS); n *= 2)
+    g_assert_true (has_count (expected, MIN (n, LAB_MAX_WORKERS)));
+  g_assert_true (has_count (expected, MIN (cores, LAB_MAX_WORKERS)));
 
   g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=sleep", "--seconds=0", "--jobs=64",
                                            "--strategy=sequential,thread-pool", "--workers=sweep",

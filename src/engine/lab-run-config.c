@@ -43,6 +43,36 @@ lab_run_config_copy (const LabRunConfig *config)
 }
 
 /**
+ * lab_run_config_sweep_workers:
+ *
+ * The worker counts of a sweep: 1, 2, 4… then the number of cores and
+ * twice that, each once, in rising order, at most LAB_MAX_WORKERS.
+ *
+ * Returns: (transfer full) (element-type guint): the counts
+ */
+GArray *
+lab_run_config_sweep_workers (void)
+{
+  GArray *list = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint cores = MIN (g_get_num_processors (), LAB_MAX_WORKERS);
+  guint last = MIN (2 * cores, LAB_MAX_WORKERS);
+
+  for (guint n = 1; n <= last; n *= 2)
+    {
+      if (n > cores && cores > n / 2 && cores != last)
+        g_array_append_val (list, cores);
+      g_array_append_val (list, n);
+    }
+  if (g_array_index (list, guint, list->len - 1) != last)
+    {
+      if (g_array_index (list, guint, list->len - 1) < cores)
+        g_array_append_val (list, cores);
+      g_array_append_val (list, last);
+    }
+  return list;
+}
+
+/**
  * lab_run_config_equal:
  *
  * Returns: whether @a and @b run the same experiment: same task,

@@ -28,6 +28,7 @@ LabRunConfig *lab_run_config_new            (const char          *task,
 LabRunConfig *lab_run_config_copy           (const LabRunConfig  *config);
 gboolean      lab_run_config_equal          (const LabRunConfig  *a,
                                              const LabRunConfig  *b);
+GArray       *lab_run_config_sweep_workers  (void);
 void          lab_run_config_free           (LabRunConfig        *config);
 gboolean      lab_run_config_check          (const LabRunConfig  *config,
                                              GError             **error);
