@@ -667,6 +667,38 @@ test_window_repeats (void)
   window_free (window);
 }
 
+/* Sweep: a plain loop, then the strategy on each worker count. */
+static void
+test_window_sweep (void)
+{
+  LabWindow *window = window_new ();
+  LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
+  g_autoptr(GArray) counts = lab_run_config_sweep_workers ();
+
+  set_experiment (panel, "0.02", 4, LAB_STRATEGY_SEQUENTIAL, 0);
+  lab_experiment_panel_set_sweep (panel, TRUE);
+  /* A loop has nothing to sweep. */
+  g_assert_false (lab_experiment_panel_get_sweep (panel));
+  lab_experiment_panel_set_strategy (panel, LAB_STRATEGY_THREAD_POOL);
+  g_assert_true (lab_experiment_panel_get_sweep (panel));
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (wait_for (window, is_idle, 30000));
+  g_assert_cmpuint (lab_window_get_n_runs (window), ==, 1 + counts->len);
+  g_assert_cmpint (lab_run_get_config (lab_window_get_run (window, 0))->strategy, ==, LAB_STRATEGY_SEQUENTIAL);
+  for (guint i = 0; i < counts->len; i++)
+    {
+      LabRun *run = lab_window_get_run (window, i + 1);
+
+      g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_FINISHED);
+      g_assert_cmpint (lab_run_get_config (run)->strategy, ==, LAB_STRATEGY_THREAD_POOL);
+      g_assert_cmpuint (lab_run_get_workers (run), ==, MIN (g_array_index (counts, guint, i), 4));
+    }
+
+  lab_experiment_panel_set_sweep (panel, FALSE);
+  window_free (window);
+}
+
 static void
 test_window_settings (void)
 {
@@ -747,6 +779,7 @@ main (int    argc,
   g_test_add_func ("/window/history", test_window_history);
   g_test_add_func ("/window/settings", test_window_settings);
   g_test_add_func ("/window/repeats", test_window_repeats);
+  g_test_add_func ("/window/sweep", test_window_sweep);
 
   rc = g_test_run ();
   remove_tree (data_home);

@@ -79,6 +79,8 @@ struct _LabExperimentPanel
   AdwActionRow *workers_row;
   GtkSpinButton *workers_spin;
   GtkSpinButton *repeats_spin;
+  AdwActionRow *sweep_row;
+  GtkSwitch    *sweep_switch;
 
   GtkWidget    *preset_rows[G_N_ELEMENTS (presets)];
   GtkWidget    *strategy_rows[LAB_N_STRATEGIES];
@@ -183,7 +185,24 @@ update_workers (LabExperimentPanel *self)
     subtitle = g_strdup_printf (_("Auto: one per job, at most %u"), LAB_MAX_WORKERS);
 
   adw_action_row_set_subtitle (self->workers_row, subtitle);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->workers_spin), strategy != LAB_STRATEGY_SEQUENTIAL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->workers_spin),
+                            strategy != LAB_STRATEGY_SEQUENTIAL && !lab_experiment_panel_get_sweep (self));
+  /* A loop has one worker: there is nothing to sweep. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sweep_row), strategy != LAB_STRATEGY_SEQUENTIAL);
+}
+
+static void
+update_sweep_subtitle (LabExperimentPanel *self)
+{
+  g_autoptr(GArray) counts = lab_run_config_sweep_workers ();
+  g_autoptr(GString) list = g_string_new (NULL);
+  g_autofree char *subtitle = NULL;
+
+  for (guint i = 0; i < counts->len; i++)
+    g_string_append_printf (list, "%s%u", i > 0 ? ", " : "", g_array_index (counts, guint, i));
+  /* Translators: %s is a list of worker counts, e.g. "1, 2, 4" */
+  subtitle = g_strdup_printf (_("A plain loop, then %s workers: how far more workers help"), list->str);
+  adw_action_row_set_subtitle (self->sweep_row, subtitle);
 }
 
 /* Async runs one thread with an event loop; it cannot compute two things
@@ -291,6 +310,14 @@ save_settings (LabExperimentPanel *self)
                          lab_strategy_to_string (lab_experiment_panel_get_strategy (self)));
   g_settings_set_uint (self->settings, "workers", lab_experiment_panel_get_workers (self));
   g_settings_set_uint (self->settings, "repeats", lab_experiment_panel_get_repeats (self));
+  g_settings_set_boolean (self->settings, "sweep", lab_experiment_panel_get_sweep (self));
+}
+
+static void
+sweep_changed_cb (LabExperimentPanel *self)
+{
+  update_workers (self);
+  save_settings (self);
 }
 
 static void
@@ -584,6 +611,8 @@ lab_experiment_panel_class_init (LabExperimentPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, workers_row);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, workers_spin);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, repeats_spin);
+  gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, sweep_row);
+  gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, sweep_switch);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "labexperimentpanel");
 }
@@ -606,6 +635,8 @@ lab_experiment_panel_init (LabExperimentPanel *self)
   g_signal_connect (self->workers_spin, "input", G_CALLBACK (workers_input_cb), NULL);
   g_signal_connect_swapped (self->workers_spin, "value-changed", G_CALLBACK (save_settings), self);
   g_signal_connect_swapped (self->repeats_spin, "value-changed", G_CALLBACK (save_settings), self);
+  g_signal_connect_swapped (self->sweep_switch, "notify::active", G_CALLBACK (sweep_changed_cb), self);
+  update_sweep_subtitle (self);
   g_signal_connect_swapped (self->urls_button, "clicked", G_CALLBACK (urls_clicked_cb), self);
   g_signal_connect_swapped (self->images_button, "clicked", G_CALLBACK (images_clicked_cb), self);
   g_signal_connect_swapped (self->urls_clear_button, "clicked", G_CALLBACK (urls_clear_cb), self);
@@ -705,6 +736,7 @@ lab_experiment_panel_set_settings (LabExperimentPanel *self,
     lab_experiment_panel_set_strategy (self, strategy);
   lab_experiment_panel_set_workers (self, workers);
   lab_experiment_panel_set_repeats (self, g_settings_get_uint (settings, "repeats"));
+  lab_experiment_panel_set_sweep (self, g_settings_get_boolean (settings, "sweep"));
 
   self->settings = g_object_ref (settings);
 }
@@ -833,6 +865,24 @@ lab_experiment_panel_set_workers (LabExperimentPanel *self,
 {
   g_return_if_fail (LAB_IS_EXPERIMENT_PANEL (self));
   gtk_spin_button_set_value (self->workers_spin, MIN (workers, LAB_MAX_WORKERS));
+}
+
+/* Whether Run sweeps the worker counts (lab_run_config_sweep_workers()),
+ * after a sequential run for reference, instead of using Workers. */
+gboolean
+lab_experiment_panel_get_sweep (LabExperimentPanel *self)
+{
+  g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), FALSE);
+  return gtk_switch_get_active (self->sweep_switch) &&
+         lab_experiment_panel_get_strategy (self) != LAB_STRATEGY_SEQUENTIAL;
+}
+
+void
+lab_experiment_panel_set_sweep (LabExperimentPanel *self,
+                                gboolean            sweep)
+{
+  g_return_if_fail (LAB_IS_EXPERIMENT_PANEL (self));
+  gtk_switch_set_active (self->sweep_switch, sweep);
 }
 
 /* How many times Run runs the experiment, 1 to LAB_MAX_REPEATS. */

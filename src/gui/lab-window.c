@@ -74,9 +74,9 @@ struct _LabWindow
   guint                 tick_id;
   guint                 layout_id;
   gboolean              preparing;      /* the run is being set up */
-  LabRunConfig         *repeat_config;  /* what Run runs, for each repeat */
-  guint                 repeat;         /* 1-based number of the run going on */
-  guint                 n_repeats;
+  GPtrArray            *queue;          /* LabRunConfig: what one Run runs, in order */
+  guint                 queued;         /* 1-based number of the run going on */
+  gboolean              sweeping;       /* the queue sweeps worker counts */
   gboolean              wide;
   gboolean              disposed;
 };
@@ -149,9 +149,9 @@ update_progress (LabWindow *self)
   done = lab_run_get_n_done (self->current);
   total = lab_run_get_n_jobs (self->current);
   elapsed = g_strdup_printf (_("%.1f s"), lab_run_get_elapsed_ns (self->current) / 1e9);
-  if (self->n_repeats > 1)
-    /* Translators: repeat number / repeats · jobs done / jobs in the run · elapsed time */
-    text = g_strdup_printf (_("Run %u of %u · %u / %u jobs · %s"), self->repeat, self->n_repeats,
+  if (self->queue != NULL && self->queue->len > 1)
+    /* Translators: run number / runs of this Run · jobs done / jobs in the run · elapsed time */
+    text = g_strdup_printf (_("Run %u of %u · %u / %u jobs · %s"), self->queued, self->queue->len,
                             done, total, elapsed);
   else
     /* Translators: jobs done / jobs in the run · elapsed time */
@@ -389,13 +389,14 @@ repeats_outcome (LabWindow *self,
                  LabRun    *run)
 {
   guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
-  g_autofree double *wall = g_new0 (double, self->n_repeats);
+  guint n_repeats = self->queue->len;
+  g_autofree double *wall = g_new0 (double, n_repeats);
   g_autofree char *title = lab_format_run_title (run);
   g_autofree char *median = NULL;
   LabReportStats stats;
   guint n = 0;
 
-  for (guint i = n_items - MIN (n_items, self->n_repeats); i < n_items; i++)
+  for (guint i = n_items - MIN (n_items, n_repeats); i < n_items; i++)
     {
       g_autoptr(LabRun) repeat = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
       wall[n++] = lab_run_get_elapsed_ns (repeat) / 1e9;
@@ -405,6 +406,22 @@ repeats_outcome (LabWindow *self,
   /* Translators: "Sleep with Threads: 5 runs, median 1.00 s" */
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s: %u run, median %s", "%s: %u runs, median %s", n),
                           title, n, median);
+}
+
+static char *
+queue_outcome (LabWindow *self,
+               LabRun    *run)
+{
+  g_autofree char *title = NULL;
+
+  if (!self->sweeping)
+    return repeats_outcome (self, run);
+
+  title = lab_format_run_title (run);
+  /* Translators: "Count Primes with Thread Pool: 4 runs; the speedup by workers is below" */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s: %u run; the speedup by workers is below",
+                                       "%s: %u runs; the speedup by workers is below", self->queue->len),
+                          title, self->queue->len);
 }
 
 static void prepare_run (LabWindow *self);
@@ -437,19 +454,20 @@ run_done_cb (GObject      *source,
       fill_failed (self, run);
     }
 
-  /* The next repeat, unless this one was cancelled or could not run. */
-  if (state == LAB_RUN_FINISHED && self->repeat < self->n_repeats &&
+  /* The next run of the queue, unless this one was cancelled or could
+   * not run. */
+  if (state == LAB_RUN_FINISHED && self->queued < self->queue->len &&
       !g_cancellable_is_cancelled (self->cancellable))
     {
-      self->repeat++;
+      self->queued++;
       prepare_run (self);
       return;
     }
 
   g_clear_object (&self->cancellable);
   set_running (self, NULL);
-  if (state == LAB_RUN_FINISHED && self->n_repeats > 1 && lab_run_get_n_failed (run) == 0)
-    outcome = repeats_outcome (self, run);
+  if (state == LAB_RUN_FINISHED && self->queue->len > 1 && lab_run_get_n_failed (run) == 0)
+    outcome = queue_outcome (self, run);
   else
     outcome = outcome_text (self, run);
   toast (self, outcome);
@@ -541,8 +559,34 @@ prepared_cb (GObject      *source,
   begin_run (self, run);
 }
 
-/* Sets the next repeat up on a thread; the window stays in its running
- * state from one repeat to the next. */
+/* What one Run runs: @config @repeats times, or for a sweep a plain loop
+ * and then @config on each worker count, @repeats times over. The runs
+ * take turns, so that a machine growing busier weighs on all alike. */
+static GPtrArray *
+queue_new (const LabRunConfig *config,
+           gboolean            sweep,
+           guint               repeats)
+{
+  GPtrArray *queue = g_ptr_array_new_with_free_func ((GDestroyNotify) lab_run_config_free);
+  g_autoptr(GArray) counts = sweep ? lab_run_config_sweep_workers () : NULL;
+
+  for (guint r = 0; r < repeats; r++)
+    {
+      if (!sweep)
+        {
+          g_ptr_array_add (queue, lab_run_config_copy (config));
+          continue;
+        }
+      g_ptr_array_add (queue, lab_run_config_new (config->task, LAB_STRATEGY_SEQUENTIAL, 0, config->params));
+      for (guint i = 0; i < counts->len; i++)
+        g_ptr_array_add (queue, lab_run_config_new (config->task, config->strategy,
+                                                    g_array_index (counts, guint, i), config->params));
+    }
+  return queue;
+}
+
+/* Sets the next run of the queue up on a thread; the window stays in its
+ * running state from one run to the next. */
 static void
 prepare_run (LabWindow *self)
 {
@@ -554,7 +598,8 @@ prepare_run (LabWindow *self)
   task = g_task_new (NULL, self->cancellable, prepared_cb, g_object_ref (self));
   g_task_set_source_tag (task, prepare_run);
   g_task_set_check_cancellable (task, FALSE);
-  g_task_set_task_data (task, lab_run_config_copy (self->repeat_config), (GDestroyNotify) lab_run_config_free);
+  g_task_set_task_data (task, lab_run_config_copy (g_ptr_array_index (self->queue, self->queued - 1)),
+                        (GDestroyNotify) lab_run_config_free);
   g_task_run_in_thread (task, prepare_thread);
 }
 
@@ -573,10 +618,10 @@ start_run (LabWindow *self)
       return;
     }
 
-  g_clear_pointer (&self->repeat_config, lab_run_config_free);
-  self->repeat_config = g_steal_pointer (&config);
-  self->repeat = 1;
-  self->n_repeats = lab_experiment_panel_get_repeats (self->panel);
+  g_clear_pointer (&self->queue, g_ptr_array_unref);
+  self->sweeping = lab_experiment_panel_get_sweep (self->panel);
+  self->queue = queue_new (config, self->sweeping, lab_experiment_panel_get_repeats (self->panel));
+  self->queued = 1;
   self->cancellable = g_cancellable_new ();
   prepare_run (self);
 }
@@ -994,7 +1039,7 @@ lab_window_dispose (GObject *object)
   g_clear_object (&self->toast);
   g_clear_object (&self->sampler);
   g_clear_object (&self->current);
-  g_clear_pointer (&self->repeat_config, lab_run_config_free);
+  g_clear_pointer (&self->queue, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->runs);
   g_clear_object (&self->settings);
