@@ -1,4 +1,4 @@
-/* test-charts.c — LabCpuChart, LabTimeline and LabComparisonChart render
+/* test-charts.c — LabCpuChart, LabTimeline, LabComparisonChart and LabScalingChart render
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -11,8 +11,10 @@
 
 #include <adwaita.h>
 
+#include "lab-chart-util.h"
 #include "lab-comparison-chart.h"
 #include "lab-cpu-chart.h"
+#include "lab-scaling-chart.h"
 #include "lab-task.h"
 #include "lab-test-util.h"
 #include "lab-timeline.h"
@@ -623,6 +625,181 @@ test_comparison_repeats (void)
   gtk_window_destroy (window);
 }
 
+/* ---------------------------------------------------------------- */
+
+static void
+append_run (GListStore  *store,
+            LabStrategy  strategy,
+            guint        workers)
+{
+  g_autoptr(LabRun) run = run_task ("sleep", strategy, workers, "{'seconds': <[0.02, 0.02]>}");
+
+  g_list_store_append (store, run);
+}
+
+static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *n_notify)
+{
+  (*n_notify)++;
+}
+
+/* The colour the chart draws the ideal line and its legend swatch in. */
+static void
+ideal_color (GtkWidget *widget,
+             GdkRGBA   *color)
+{
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), color);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  color->alpha *= 0.45;
+}
+
+/* No sweep: no series, a one-line message and nothing plotted, whether
+ * there are no runs, runs on one worker count, or a second count that
+ * has not finished yet. */
+static void
+test_scaling_empty (void)
+{
+  GtkWidget *chart = lab_scaling_chart_new ();
+  GtkWindow *window = show_widget (chart, 500, 300);
+  g_autoptr(GListStore) store = g_list_store_new (LAB_TYPE_RUN);
+  g_autoptr(LabRunConfig) config = lab_run_config_new ("sleep", LAB_STRATEGY_THREAD_POOL, 1,
+                                                       g_variant_new_parsed ("{'seconds': <[0.02, 0.02]>}"));
+  g_autoptr(LabRun) pending = lab_run_new (config, NULL);
+  g_auto(NodeStats) none;
+  g_auto(NodeStats) single;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
+  guint n_notify = 0;
+  int height;
+
+  g_assert_null (lab_scaling_chart_get_runs (LAB_SCALING_CHART (chart)));
+  render (chart, &none);
+  g_assert_cmpuint (lab_scaling_chart_get_n_series (LAB_SCALING_CHART (chart)), ==, 0);
+  g_assert_cmpuint (none.n_text, ==, 1);
+  g_assert_cmpuint (none.n_color + none.n_cairo, ==, 0);
+  gtk_widget_measure (chart, GTK_ORIENTATION_VERTICAL, -1, &height, NULL, NULL, NULL);
+  g_assert_cmpint (height, >=, 200);
+
+  g_signal_connect (chart, "notify::n-series", G_CALLBACK (count_notify_cb), &n_notify);
+  lab_scaling_chart_set_runs (LAB_SCALING_CHART (chart), G_LIST_MODEL (store));
+  g_assert_true (lab_scaling_chart_get_runs (LAB_SCALING_CHART (chart)) == G_LIST_MODEL (store));
+  append_run (store, LAB_STRATEGY_SEQUENTIAL, 1);
+  append_run (store, LAB_STRATEGY_THREAD_POOL, 2);
+  append_run (store, LAB_STRATEGY_THREAD_POOL, 2);
+  append_run (store, LAB_STRATEGY_PROCESS_POOL, 1);
+  g_list_store_append (store, pending);
+  render (chart, &single);
+  g_assert_cmpuint (lab_scaling_chart_get_n_series (LAB_SCALING_CHART (chart)), ==, 0);
+  g_assert_cmpuint (n_notify, ==, 0);
+  g_assert_cmpuint (single.n_text, ==, 1);
+  g_assert_cmpuint (single.n_color + single.n_cairo, ==, 0);
+
+  /* Once the run on one worker ends, the thread pool has a sweep. */
+  lab_run_start_async (pending, NULL, NULL, NULL);
+  while (lab_run_get_state (pending) < LAB_RUN_FINISHED || n_notify == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpuint (lab_scaling_chart_get_n_series (LAB_SCALING_CHART (chart)), ==, 1);
+  g_assert_cmpuint (n_notify, ==, 1);
+  gtk_window_destroy (window);
+}
+
+static void
+check_sweep_nodes (GtkWidget *chart,
+                   NodeStats *stats)
+{
+  GdkRGBA first, second, ideal;
+
+  lab_chart_palette_color (chart, 0, &first);
+  lab_chart_palette_color (chart, 1, &second);
+  ideal_color (chart, &ideal);
+  g_assert_false (gdk_rgba_equal (&first, &second));
+  /* Two dots and the legend swatch for each strategy; the swatch of the
+   * ideal line; the lines and curves in one cairo node. */
+  g_assert_cmpuint (count_color (stats, &first, NULL), ==, 2 + 1);
+  g_assert_cmpuint (count_color (stats, &second, NULL), ==, 2 + 1);
+  g_assert_cmpuint (count_color (stats, &ideal, NULL), ==, 1);
+  g_assert_cmpuint (stats->n_cairo, ==, 1);
+  /* Three legend entries, 0× to 2× at least, counts 1 and 2, the titles
+   * of both axes. */
+  g_assert_cmpuint (stats->n_text, >=, 3 + 3 + 2 + 2);
+}
+
+/* Two strategies on one and two workers: two series, each followed as
+ * its second count finishes. */
+static void
+test_scaling_sweep (void)
+{
+  g_autoptr(GListStore) store = g_list_store_new (LAB_TYPE_RUN);
+  GtkWidget *chart = lab_scaling_chart_new ();
+  GtkWindow *window = show_widget (chart, 600, 320);
+  g_auto(NodeStats) stats;
+  guint n_notify = 0;
+  guint n_series;
+
+  lab_scaling_chart_set_runs (LAB_SCALING_CHART (chart), G_LIST_MODEL (store));
+  g_signal_connect (chart, "notify::n-series", G_CALLBACK (count_notify_cb), &n_notify);
+  append_run (store, LAB_STRATEGY_SEQUENTIAL, 1);
+  append_run (store, LAB_STRATEGY_THREAD_POOL, 1);
+  append_run (store, LAB_STRATEGY_PROCESS_POOL, 1);
+  g_assert_cmpuint (n_notify, ==, 0);
+  append_run (store, LAB_STRATEGY_THREAD_POOL, 2);
+  g_assert_cmpuint (n_notify, ==, 1);
+  g_assert_cmpuint (lab_scaling_chart_get_n_series (LAB_SCALING_CHART (chart)), ==, 1);
+  append_run (store, LAB_STRATEGY_PROCESS_POOL, 2);
+  g_assert_cmpuint (n_notify, ==, 2);
+  g_object_get (chart, "n-series", &n_series, NULL);
+  g_assert_cmpuint (n_series, ==, 2);
+
+  render (chart, &stats);
+  check_sweep_nodes (chart, &stats);
+
+  /* A repeat adds no series; removing the runs removes them. */
+  append_run (store, LAB_STRATEGY_THREAD_POOL, 2);
+  g_assert_cmpuint (lab_scaling_chart_get_n_series (LAB_SCALING_CHART (chart)), ==, 2);
+  g_list_store_remove_all (store);
+  g_assert_cmpuint (lab_scaling_chart_get_n_series (LAB_SCALING_CHART (chart)), ==, 0);
+  g_assert_cmpuint (n_notify, ==, 3);
+  gtk_window_destroy (window);
+}
+
+/* The neutral lines follow the style: dark mode changes them. */
+static void
+test_scaling_dark (void)
+{
+  g_autoptr(GListStore) store = g_list_store_new (LAB_TYPE_RUN);
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+  GtkWidget *chart = lab_scaling_chart_new ();
+  GtkWindow *window = show_widget (chart, 600, 320);
+  g_auto(NodeStats) light;
+  g_auto(NodeStats) dark;
+  GdkRGBA ideal_light, ideal_dark;
+
+  append_run (store, LAB_STRATEGY_SEQUENTIAL, 1);
+  append_run (store, LAB_STRATEGY_THREADS, 1);
+  append_run (store, LAB_STRATEGY_THREADS, 2);
+  append_run (store, LAB_STRATEGY_PROCESSES, 1);
+  append_run (store, LAB_STRATEGY_PROCESSES, 2);
+  lab_scaling_chart_set_runs (LAB_SCALING_CHART (chart), G_LIST_MODEL (store));
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  render (chart, &light);
+  check_sweep_nodes (chart, &light);
+  ideal_color (chart, &ideal_light);
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  render (chart, &dark);
+  check_sweep_nodes (chart, &dark);
+  ideal_color (chart, &ideal_dark);
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
+
+  g_assert_false (gdk_rgba_equal (&ideal_light, &ideal_dark));
+  g_assert_cmpuint (light.n_text, ==, dark.n_text);
+  gtk_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -652,6 +829,9 @@ main (int   argc,
   g_test_add_func ("/charts/comparison/empty", test_comparison_empty);
   g_test_add_func ("/charts/comparison/runs", test_comparison_runs);
   g_test_add_func ("/charts/comparison/repeats", test_comparison_repeats);
+  g_test_add_func ("/charts/scaling/empty", test_scaling_empty);
+  g_test_add_func ("/charts/scaling/sweep", test_scaling_sweep);
+  g_test_add_func ("/charts/scaling/dark", test_scaling_dark);
 
   return g_test_run ();
 }

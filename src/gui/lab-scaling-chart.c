@@ -1,0 +1,719 @@
+/* lab-scaling-chart.c — speedup by number of workers, against the ideal
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A sweep runs one task with a strategy on 1, 2, 4… workers. For each
+ * strategy swept, the chart draws the speedup of its median run at each
+ * count (lab_report_scaling()), the curve of Amdahl's law fitted to it,
+ * the ideal speedup (as many times faster as there are workers) and a
+ * marker at the number of cores, past which CPU-bound work cannot gain.
+ *
+ * The x axis is linear, so the ideal is a straight diagonal and Amdahl's
+ * curve flattens the way the textbooks draw it; its ticks are the worker
+ * counts that ran.
+ */
+#define G_LOG_DOMAIN "lab-scaling-chart"
+
+#include "config.h"
+
+#include <math.h>
+#include <glib/gi18n.h>
+
+#include "lab-chart-util.h"
+#include "lab-format.h"
+#include "lab-report.h"
+#include "lab-run.h"
+#include "lab-scaling-chart.h"
+
+#define PAD          8
+#define INSET        10   /* between the frame and the first and last counts */
+#define TICK_LENGTH  4
+#define DOT          7
+#define LINE_WIDTH   2.0
+#define CURVE_WIDTH  1.25
+#define CURVE_STEPS  64
+
+struct _LabScalingChart
+{
+  GtkWidget   parent_instance;
+
+  GListModel *runs;
+  GPtrArray  *watched;    /* LabRun still going: the chart waits for their end */
+  GPtrArray  *finished;   /* LabRun the series were computed from */
+  GPtrArray  *series;     /* LabReportScaling, counts in ascending order */
+};
+
+/* Where the data goes: counts 1…max_workers across, 0…max_speedup up. */
+typedef struct {
+  graphene_rect_t frame;
+  guint           max_workers;
+  double          max_speedup;
+  double          step;
+} Axes;
+
+enum {
+  PROP_0,
+  PROP_RUNS,
+  PROP_N_SERIES,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (LabScalingChart, lab_scaling_chart, GTK_TYPE_WIDGET)
+
+static void watch_runs (LabScalingChart *self);
+
+/* lab_report_scaling() keeps the order the counts ran in; lines join
+ * them from left to right. */
+static void
+sort_points (LabReportScaling *scaling)
+{
+  guint *workers = (guint *) scaling->workers->data;
+  double *speedup = (double *) scaling->speedup->data;
+
+  for (guint i = 1; i < scaling->workers->len; i++)
+    for (guint j = i; j > 0 && workers[j - 1] > workers[j]; j--)
+      {
+        guint w = workers[j];
+        double s = speedup[j];
+
+        workers[j] = workers[j - 1], speedup[j] = speedup[j - 1];
+        workers[j - 1] = w, speedup[j - 1] = s;
+      }
+}
+
+/* Only finished runs have figures to trust: a run still going or
+ * cancelled would make a point of a partial time. */
+static void
+update_series (LabScalingChart *self)
+{
+  g_autoptr(GPtrArray) finished = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n_before = lab_scaling_chart_get_n_series (self);
+  GPtrArray *series;
+
+  for (guint i = 0; self->runs != NULL && i < g_list_model_get_n_items (self->runs); i++)
+    {
+      g_autoptr(LabRun) run = g_list_model_get_item (self->runs, i);
+
+      if (lab_run_get_state (run) == LAB_RUN_FINISHED)
+        g_ptr_array_add (finished, g_steal_pointer (&run));
+    }
+  series = lab_report_scaling ((LabRun **) finished->pdata, finished->len);
+  for (guint i = series->len; i-- > 0;)
+    {
+      LabReportScaling *scaling = g_ptr_array_index (series, i);
+
+      if (scaling->workers->len < 2)
+        g_ptr_array_remove_index (series, i);
+      else
+        sort_points (scaling);
+    }
+
+  /* The series point at the runs: replace them in that order. */
+  g_clear_pointer (&self->series, g_ptr_array_unref);
+  g_clear_pointer (&self->finished, g_ptr_array_unref);
+  self->series = series;
+  self->finished = g_steal_pointer (&finished);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  if (n_before != series->len)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SERIES]);
+}
+
+static void
+run_progress_cb (LabRun          *run,
+                 LabScalingChart *self)
+{
+  if (lab_run_get_state (run) < LAB_RUN_FINISHED)
+    return;
+  update_series (self);
+  watch_runs (self);
+}
+
+static void
+unwatch_runs (LabScalingChart *self)
+{
+  for (guint i = 0; i < self->watched->len; i++)
+    g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->watched, i),
+                                          run_progress_cb, self);
+  g_ptr_array_set_size (self->watched, 0);
+}
+
+/* Finished runs do not change: only runs still going are followed, for
+ * the moment they end. */
+static void
+watch_runs (LabScalingChart *self)
+{
+  unwatch_runs (self);
+  for (guint i = 0; self->runs != NULL && i < g_list_model_get_n_items (self->runs); i++)
+    {
+      g_autoptr(LabRun) run = g_list_model_get_item (self->runs, i);
+
+      if (lab_run_get_state (run) >= LAB_RUN_FINISHED)
+        continue;
+      g_signal_connect_object (run, "progress", G_CALLBACK (run_progress_cb), self, 0);
+      g_ptr_array_add (self->watched, g_steal_pointer (&run));
+    }
+}
+
+static void
+items_changed_cb (LabScalingChart *self)
+{
+  watch_runs (self);
+  update_series (self);
+}
+
+static double
+axes_x (const Axes *axes,
+        double      workers)
+{
+  double width = axes->frame.size.width - 2 * INSET;
+
+  return axes->frame.origin.x + INSET + (workers - 1) / (axes->max_workers - 1) * width;
+}
+
+static double
+axes_y (const Axes *axes,
+        double      speedup)
+{
+  return axes->frame.origin.y + axes->frame.size.height * (1 - speedup / axes->max_speedup);
+}
+
+static double
+amdahl (double serial,
+        double workers)
+{
+  return 1 / (serial + (1 - serial) / workers);
+}
+
+/* The counts run, and the speedup axis: up to the best speedup or the
+ * ideal at the highest count, whichever is higher, in whole steps. */
+static void
+compute_ranges (LabScalingChart *self,
+                Axes            *axes)
+{
+  int line = lab_chart_line_height (GTK_WIDGET (self));
+  double top = 1;
+
+  axes->max_workers = 2;
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      LabReportScaling *scaling = g_ptr_array_index (self->series, i);
+
+      for (guint k = 0; k < scaling->workers->len; k++)
+        {
+          axes->max_workers = MAX (axes->max_workers, g_array_index (scaling->workers, guint, k));
+          top = MAX (top, g_array_index (scaling->speedup, double, k));
+        }
+    }
+  top = MAX (top, axes->max_workers);
+  axes->step = MAX (1, lab_chart_nice_step (top, MAX (1, axes->frame.size.height / (1.8 * line))));
+  axes->max_speedup = ceil (top / axes->step - 1e-9) * axes->step;
+}
+
+static char *
+format_speedup (double speedup)
+{
+  /* Translators: a speedup on the chart's axis, "2×" */
+  return g_strdup_printf (_("%g×"), speedup);
+}
+
+static char *
+describe_series (LabScalingChart  *self,
+                 LabReportScaling *scaling)
+{
+  const LabRunConfig *config = lab_run_get_config (scaling->run);
+  gboolean several_tasks = FALSE;
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      LabReportScaling *other = g_ptr_array_index (self->series, i);
+
+      several_tasks |= !g_str_equal (lab_run_get_config (other->run)->task, config->task);
+    }
+  if (several_tasks)
+    g_string_append_printf (text, "%s · ", lab_format_task_title (config->task));
+  g_string_append (text, lab_format_strategy_title (config->strategy));
+  if (!isnan (scaling->serial_fraction))
+    {
+      g_string_append (text, " — ");
+      /* Translators: the serial fraction of Amdahl's law fitted to a
+       * strategy's speedups, e.g. "serial 2.0 %" */
+      g_string_append_printf (text, _("serial %.1f %%"), scaling->serial_fraction * 100);
+    }
+  return g_string_free (text, FALSE);
+}
+
+static void
+ideal_color (GtkWidget *widget,
+             GdkRGBA   *color)
+{
+  lab_chart_get_foreground (widget, color);
+  lab_chart_with_alpha (color, 0.45, color);
+}
+
+/* One entry per series, then the ideal; wraps to further lines when the
+ * widget is narrow. Returns the height used. */
+static double
+snapshot_legend (LabScalingChart *self,
+                 GtkSnapshot     *snapshot)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  int line = lab_chart_line_height (widget);
+  double width = gtk_widget_get_width (widget);
+  double x = PAD, y = 0;
+  GdkRGBA color;
+
+  for (guint i = 0; i <= self->series->len; i++)
+    {
+      g_autofree char *label = NULL;
+      double entry;
+
+      if (i < self->series->len)
+        {
+          label = describe_series (self, g_ptr_array_index (self->series, i));
+          lab_chart_palette_color (widget, i, &color);
+        }
+      else
+        {
+          label = g_strdup (_("Ideal"));
+          ideal_color (widget, &color);
+        }
+      entry = round (line * 0.6) + 6 + lab_chart_text_width (widget, label);
+      if (x > PAD && x + entry > width - PAD)
+        x = PAD, y += line + 2;
+      lab_chart_append_legend (widget, snapshot, x, y, &color, label, &x);
+    }
+  return y + line;
+}
+
+/* Horizontal lines and labels at each speedup step, and the titles of
+ * both axes. */
+static void
+snapshot_speedup_axis (LabScalingChart *self,
+                       GtkSnapshot     *snapshot,
+                       const Axes      *axes)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  const graphene_rect_t *frame = &axes->frame;
+  int line = lab_chart_line_height (widget);
+  const char *title = _("Speedup");
+  GdkRGBA fg, grid, text;
+
+  lab_chart_get_foreground (widget, &fg);
+  lab_chart_with_alpha (&fg, 0.7, &text);
+  for (double s = 0; s <= axes->max_speedup + 1e-9; s += axes->step)
+    {
+      g_autofree char *label = format_speedup (s);
+      double y = round (axes_y (axes, s));
+
+      lab_chart_with_alpha (&fg, s == 0 ? 0.3 : 0.1, &grid);
+      gtk_snapshot_append_color (snapshot, &grid,
+                                 &GRAPHENE_RECT_INIT (frame->origin.x, y - (s == 0 ? 1 : 0),
+                                                      frame->size.width, 1));
+      lab_chart_append_text (widget, snapshot, label, frame->origin.x - 6, y - line / 2.0, 1, &text);
+    }
+
+  /* Read bottom to top, as axis titles are. */
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (PAD / 2.0, frame->origin.y + frame->size.height / 2));
+  gtk_snapshot_rotate (snapshot, -90);
+  lab_chart_append_text (widget, snapshot, title, lab_chart_text_width (widget, title) / 2.0, 0, 1, &text);
+  gtk_snapshot_restore (snapshot);
+}
+
+static gboolean
+count_was_run (LabScalingChart *self,
+               guint            workers)
+{
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      LabReportScaling *scaling = g_ptr_array_index (self->series, i);
+
+      for (guint k = 0; k < scaling->workers->len; k++)
+        if (g_array_index (scaling->workers, guint, k) == workers)
+          return TRUE;
+    }
+  return workers == 1;
+}
+
+/* A tick and a grid line at each count that ran; labels that would
+ * overlap the one before are left out. */
+static void
+snapshot_workers_axis (LabScalingChart *self,
+                       GtkSnapshot     *snapshot,
+                       const Axes      *axes)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  const graphene_rect_t *frame = &axes->frame;
+  int line = lab_chart_line_height (widget);
+  double bottom = frame->origin.y + frame->size.height;
+  double last_end = -G_MAXDOUBLE;
+  const char *title = _("Workers");
+  GdkRGBA fg, grid, text;
+
+  lab_chart_get_foreground (widget, &fg);
+  lab_chart_with_alpha (&fg, 0.1, &grid);
+  lab_chart_with_alpha (&fg, 0.7, &text);
+  for (guint w = 1; w <= axes->max_workers; w++)
+    {
+      g_autofree char *label = g_strdup_printf ("%u", w);
+      double x = round (axes_x (axes, w));
+      double half = lab_chart_text_width (widget, label) / 2.0;
+
+      if (!count_was_run (self, w))
+        continue;
+      gtk_snapshot_append_color (snapshot, &grid,
+                                 &GRAPHENE_RECT_INIT (x, frame->origin.y, 1, frame->size.height + TICK_LENGTH));
+      if (x - half < last_end + 6)
+        continue;
+      lab_chart_append_text (widget, snapshot, label, x, bottom + TICK_LENGTH, 0.5, &text);
+      last_end = x + half;
+    }
+  lab_chart_append_text (widget, snapshot, title, frame->origin.x + frame->size.width / 2,
+                         bottom + TICK_LENGTH + line + 2, 0.5, &text);
+}
+
+/* Past the number of cores, CPU-bound work cannot go any faster. */
+static void
+snapshot_cores (LabScalingChart *self,
+                GtkSnapshot     *snapshot,
+                const Axes      *axes)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  guint cores = g_get_num_processors ();
+  int line = lab_chart_line_height (widget);
+  double x = round (axes_x (axes, cores));
+  double right = axes->frame.origin.x + axes->frame.size.width;
+  g_autofree char *label = NULL;
+  double width, xalign = 0.5;
+  GdkRGBA color;
+
+  if (cores > axes->max_workers)
+    return;
+  /* Translators: the marker at the machine's number of cores on the
+   * speedup chart */
+  label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u core", "%u cores", cores), cores);
+  width = lab_chart_text_width (widget, label);
+  if (x + width / 2 > right + INSET)
+    xalign = 1;
+  else if (x - width / 2 < axes->frame.origin.x)
+    xalign = 0;
+  lab_chart_lookup_color (widget, "accent_color", NULL, 0.6, &color);
+  lab_chart_with_alpha (&color, 0.7, &color);
+  gtk_snapshot_append_color (snapshot, &color,
+                             &GRAPHENE_RECT_INIT (x, axes->frame.origin.y - 2, 1, axes->frame.size.height + 2));
+  lab_chart_append_text (widget, snapshot, label, x + (xalign == 0 ? -1 : xalign == 1 ? 2 : 0),
+                         axes->frame.origin.y - line - 2, xalign, &color);
+}
+
+static void
+draw_ideal (LabScalingChart *self,
+            cairo_t         *cr,
+            const Axes      *axes)
+{
+  static const double dashes[] = { 6, 4 };
+  GdkRGBA color;
+
+  ideal_color (GTK_WIDGET (self), &color);
+  gdk_cairo_set_source_rgba (cr, &color);
+  cairo_set_line_width (cr, 1.5);
+  cairo_set_dash (cr, dashes, G_N_ELEMENTS (dashes), 0);
+  cairo_move_to (cr, axes_x (axes, 1), axes_y (axes, 1));
+  cairo_line_to (cr, axes_x (axes, axes->max_workers), axes_y (axes, axes->max_workers));
+  cairo_stroke (cr);
+  cairo_set_dash (cr, NULL, 0, 0);
+}
+
+/* Amdahl's curve, thin, under the measured line of the same colour. */
+static void
+draw_series (LabScalingChart  *self,
+             cairo_t          *cr,
+             const Axes       *axes,
+             LabReportScaling *scaling,
+             const GdkRGBA    *color)
+{
+  GdkRGBA faint;
+
+  if (!isnan (scaling->serial_fraction))
+    {
+      lab_chart_with_alpha (color, 0.6, &faint);
+      gdk_cairo_set_source_rgba (cr, &faint);
+      cairo_set_line_width (cr, CURVE_WIDTH);
+      cairo_new_path (cr);
+      for (guint i = 0; i <= CURVE_STEPS; i++)
+        {
+          double n = 1 + (axes->max_workers - 1) * (double) i / CURVE_STEPS;
+
+          cairo_line_to (cr, axes_x (axes, n), axes_y (axes, amdahl (scaling->serial_fraction, n)));
+        }
+      cairo_stroke (cr);
+    }
+
+  gdk_cairo_set_source_rgba (cr, color);
+  cairo_set_line_width (cr, LINE_WIDTH);
+  cairo_new_path (cr);
+  for (guint k = 0; k < scaling->workers->len; k++)
+    cairo_line_to (cr, axes_x (axes, g_array_index (scaling->workers, guint, k)),
+                   axes_y (axes, g_array_index (scaling->speedup, double, k)));
+  cairo_stroke (cr);
+}
+
+/* The measured points as dots over the lines, in the series' colour. */
+static void
+snapshot_dots (LabScalingChart  *self,
+               GtkSnapshot      *snapshot,
+               const Axes       *axes,
+               LabReportScaling *scaling,
+               const GdkRGBA    *color)
+{
+  for (guint k = 0; k < scaling->workers->len; k++)
+    {
+      double x = axes_x (axes, g_array_index (scaling->workers, guint, k));
+      double y = axes_y (axes, g_array_index (scaling->speedup, double, k));
+      GskRoundedRect dot;
+
+      gsk_rounded_rect_init_from_rect (&dot, &GRAPHENE_RECT_INIT (x - DOT / 2.0, y - DOT / 2.0, DOT, DOT),
+                                       DOT / 2.0);
+      gtk_snapshot_push_rounded_clip (snapshot, &dot);
+      gtk_snapshot_append_color (snapshot, color, &dot.bounds);
+      gtk_snapshot_pop (snapshot);
+    }
+}
+
+static void
+snapshot_plot (LabScalingChart *self,
+               GtkSnapshot     *snapshot,
+               const Axes      *axes)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  graphene_rect_t bounds;
+  cairo_t *cr;
+  GdkRGBA color;
+
+  graphene_rect_inset_r (&axes->frame, -DOT, -DOT, &bounds);
+  cr = gtk_snapshot_append_cairo (snapshot, &bounds);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+  draw_ideal (self, cr, axes);
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      lab_chart_palette_color (widget, i, &color);
+      draw_series (self, cr, axes, g_ptr_array_index (self->series, i), &color);
+    }
+  cairo_destroy (cr);
+
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      lab_chart_palette_color (widget, i, &color);
+      snapshot_dots (self, snapshot, axes, g_ptr_array_index (self->series, i), &color);
+    }
+}
+
+static void
+snapshot_empty (LabScalingChart *self,
+                GtkSnapshot     *snapshot)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  const char *text = _("Run a strategy with several worker counts to see how it scales");
+  GdkRGBA color;
+
+  lab_chart_get_foreground (widget, &color);
+  lab_chart_with_alpha (&color, 0.55, &color);
+  lab_chart_append_text (widget, snapshot, text, gtk_widget_get_width (widget) / 2.0,
+                         (gtk_widget_get_height (widget) - lab_chart_line_height (widget)) / 2.0,
+                         0.5, &color);
+}
+
+static void
+lab_scaling_chart_snapshot (GtkWidget   *widget,
+                            GtkSnapshot *snapshot)
+{
+  LabScalingChart *self = LAB_SCALING_CHART (widget);
+  int line = lab_chart_line_height (widget);
+  double top, left, right;
+  g_autofree char *widest = NULL;
+  Axes axes;
+
+  if (self->series->len == 0)
+    {
+      snapshot_empty (self, snapshot);
+      return;
+    }
+
+  top = snapshot_legend (self, snapshot) + PAD + line + 2;
+  axes.frame = GRAPHENE_RECT_INIT (0, top, 1, MAX (1, gtk_widget_get_height (widget) - top - TICK_LENGTH - 2 * line - 2 - PAD / 2.0));
+  compute_ranges (self, &axes);
+  widest = format_speedup (axes.max_speedup);
+  left = PAD / 2.0 + line + PAD + lab_chart_text_width (widget, widest) + 6;
+  right = PAD + lab_chart_text_width (widget, "00") / 2.0;
+  axes.frame.origin.x = round (left);
+  axes.frame.size.width = MAX (2 * INSET + 1, gtk_widget_get_width (widget) - left - right);
+
+  snapshot_speedup_axis (self, snapshot, &axes);
+  snapshot_workers_axis (self, snapshot, &axes);
+  snapshot_cores (self, snapshot, &axes);
+  snapshot_plot (self, snapshot, &axes);
+}
+
+static void
+lab_scaling_chart_measure (GtkWidget      *widget,
+                           GtkOrientation  orientation,
+                           int             for_size,
+                           int            *minimum,
+                           int            *natural,
+                           int            *minimum_baseline,
+                           int            *natural_baseline)
+{
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      *minimum = 240;
+      *natural = 480;
+    }
+  else
+    {
+      *minimum = 220;
+      *natural = 260;
+    }
+}
+
+static void
+lab_scaling_chart_dispose (GObject *object)
+{
+  LabScalingChart *self = (LabScalingChart *) object;
+
+  lab_scaling_chart_set_runs (self, NULL);
+
+  G_OBJECT_CLASS (lab_scaling_chart_parent_class)->dispose (object);
+}
+
+static void
+lab_scaling_chart_finalize (GObject *object)
+{
+  LabScalingChart *self = (LabScalingChart *) object;
+
+  g_ptr_array_unref (self->watched);
+  g_clear_pointer (&self->series, g_ptr_array_unref);
+  g_clear_pointer (&self->finished, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (lab_scaling_chart_parent_class)->finalize (object);
+}
+
+static void
+lab_scaling_chart_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  LabScalingChart *self = LAB_SCALING_CHART (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUNS:
+      g_value_set_object (value, self->runs);
+      break;
+    case PROP_N_SERIES:
+      g_value_set_uint (value, lab_scaling_chart_get_n_series (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lab_scaling_chart_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  LabScalingChart *self = LAB_SCALING_CHART (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUNS:
+      lab_scaling_chart_set_runs (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lab_scaling_chart_class_init (LabScalingChartClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lab_scaling_chart_dispose;
+  object_class->finalize = lab_scaling_chart_finalize;
+  object_class->get_property = lab_scaling_chart_get_property;
+  object_class->set_property = lab_scaling_chart_set_property;
+
+  widget_class->snapshot = lab_scaling_chart_snapshot;
+  widget_class->measure = lab_scaling_chart_measure;
+
+  properties[PROP_RUNS] =
+    g_param_spec_object ("runs", NULL, NULL, G_TYPE_LIST_MODEL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_SERIES] =
+    g_param_spec_uint ("n-series", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_css_name (widget_class, "labscalingchart");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+lab_scaling_chart_init (LabScalingChart *self)
+{
+  self->watched = g_ptr_array_new_with_free_func (g_object_unref);
+  self->finished = g_ptr_array_new_with_free_func (g_object_unref);
+  self->series = g_ptr_array_new ();
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Speedup by number of workers, with the ideal and Amdahl's law"),
+                                  -1);
+}
+
+GtkWidget *
+lab_scaling_chart_new (void)
+{
+  return g_object_new (LAB_TYPE_SCALING_CHART, NULL);
+}
+
+void
+lab_scaling_chart_set_runs (LabScalingChart *self,
+                            GListModel      *runs)
+{
+  g_return_if_fail (LAB_IS_SCALING_CHART (self));
+  g_return_if_fail (runs == NULL || G_IS_LIST_MODEL (runs));
+
+  if (runs == self->runs)
+    return;
+  if (self->runs != NULL)
+    g_signal_handlers_disconnect_by_func (self->runs, items_changed_cb, self);
+  g_set_object (&self->runs, runs);
+  if (runs != NULL)
+    g_signal_connect_object (runs, "items-changed", G_CALLBACK (items_changed_cb),
+                             self, G_CONNECT_SWAPPED);
+  watch_runs (self);
+  update_series (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNS]);
+}
+
+GListModel *
+lab_scaling_chart_get_runs (LabScalingChart *self)
+{
+  g_return_val_if_fail (LAB_IS_SCALING_CHART (self), NULL);
+  return self->runs;
+}
+
+guint
+lab_scaling_chart_get_n_series (LabScalingChart *self)
+{
+  g_return_val_if_fail (LAB_IS_SCALING_CHART (self), 0);
+  return self->series != NULL ? self->series->len : 0;
+}

@@ -1,0 +1,27 @@
+/* lab-scaling-chart.h — speedup by number of workers, against the ideal
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define LAB_TYPE_SCALING_CHART (lab_scaling_chart_get_type ())
+
+G_DECLARE_FINAL_TYPE (LabScalingChart, lab_scaling_chart, LAB, SCALING_CHART, GtkWidget)
+
+/* @runs: a GListModel of LabRun (property "runs"); the chart follows its
+ * changes and draws the finished runs of each strategy run with several
+ * worker counts. */
+GtkWidget  *lab_scaling_chart_new          (void);
+void        lab_scaling_chart_set_runs     (LabScalingChart *self,
+                                            GListModel      *runs);
+GListModel *lab_scaling_chart_get_runs     (LabScalingChart *self);
+
+/* The strategies drawn (read-only property "n-series"): 0 when no sweep
+ * is among the runs. */
+guint       lab_scaling_chart_get_n_series (LabScalingChart *self);
+
+G_END_DECLS
