@@ -49,8 +49,8 @@ s (gint64 ns)
  * lab_report_speedup:
  *
  * Returns: how many times faster run @i was than the last sequential run
- *   of the same task before it (or after it, when none came before), or
- *   0 when there is none
+ *   of the same task with the same parameters before it (or after it,
+ *   when none came before), or 0 when there is none
  */
 double
 lab_report_speedup (LabRun **runs,
@@ -66,6 +66,7 @@ lab_report_speedup (LabRun **runs,
 
       if (other->strategy == LAB_STRATEGY_SEQUENTIAL &&
           g_str_equal (other->task, config->task) &&
+          g_variant_equal (other->params, config->params) &&
           lab_run_get_state (runs[k]) == LAB_RUN_FINISHED &&
           (reference == NULL || k < i))
         reference = runs[k];

@@ -118,7 +118,8 @@ lab_run_row_get_run (LabRunRow *self)
   return self->run;
 }
 
-/* @speedup: against the last sequential run of the same task; 0 for none */
+/* @speedup: against the last sequential run of the same task and
+ * parameters; 0 for none */
 void
 lab_run_row_set_speedup (LabRunRow *self,
                          double     speedup)
@@ -133,7 +134,7 @@ lab_run_row_set_speedup (LabRunRow *self,
   gtk_label_set_text (self->speedup_label, text ? text : "");
   gtk_widget_set_visible (GTK_WIDGET (self->speedup_label), text != NULL);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->speedup_label),
-                               text ? _("Speedup against the last sequential run of the same task") : NULL);
+                               text ? _("Speedup against the last sequential run of the same task and parameters") : NULL);
   if (speedup >= 1.2)
     gtk_widget_add_css_class (GTK_WIDGET (self->speedup_label), "faster");
   else
