@@ -36,6 +36,7 @@ typedef struct {
   char   *repeat;
   char   *warmup;
   gboolean save;
+  gboolean gil;
 } Options;
 
 static void
@@ -333,6 +334,7 @@ build_runs (const Options  *o,
           config = lab_run_config_new (o->task, strategy,
                                        strategy == LAB_STRATEGY_SEQUENTIAL ? 0 : g_array_index (workers, guint, w),
                                        params);
+          config->gil = o->gil;
           if (!(run = lab_run_new (config, error)))
             return NULL;
           g_ptr_array_add (runs, run);
@@ -479,6 +481,7 @@ lab_cli_run (int    argc,
     { "format", 'f', 0, G_OPTION_ARG_STRING, &o.format, N_("Output: table (default), json or csv"), N_("FORMAT") },
     { "repeat", 'r', 0, G_OPTION_ARG_STRING, &o.repeat, N_("Run each strategy N times and report the median, minimum and maximum (at most 100)"), "N" },
     { "warmup", 0, 0, G_OPTION_ARG_STRING, &o.warmup, N_("Runs of each strategy done first and left out of the figures (default 0)"), "N" },
+    { "gil", 0, 0, G_OPTION_ARG_NONE, &o.gil, N_("Threads take turns to compute, handing over every 5 ms, like CPython’s global interpreter lock (threads and thread-pool)"), NULL },
     { "save", 0, 0, G_OPTION_ARG_NONE, &o.save, N_("Keep the runs in the history, as the window does"), NULL },
     { NULL }
   };

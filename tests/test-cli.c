@@ -282,6 +282,28 @@ write_script (const char *dir,
   return path;
 }
 
+/* --gil: the thread strategies take turns; processes are not changed. */
+static void
+test_gil (void)
+{
+  g_autofree char *out = NULL, *table = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *runs;
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=primes", "--size=500", "--jobs=2", "--gil",
+                                           "--strategy=threads,process-pool", "--format=json"),
+                                     NULL, &out, NULL), ==, 0);
+  parse_run (out, &root);
+  runs = json_object_get_array_member (json_node_get_object (root), "runs");
+  g_assert_true (json_object_get_boolean_member (json_array_get_object_element (runs, 0), "gil"));
+  g_assert_false (json_object_get_boolean_member (json_array_get_object_element (runs, 1), "gil"));
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=primes", "--size=500", "--jobs=2", "--gil",
+                                           "--strategy=thread-pool,processes"), NULL, &table, NULL), ==, 0);
+  g_assert_nonnull (strstr (table, "\nprimes    thread-pool+GIL "));
+  g_assert_nonnull (strstr (table, "\nprimes    processes "));
+}
+
 /* A warm-up run is left out of the figures, not out of the exit status. */
 static void
 test_warmup_failure (void)
@@ -430,6 +452,7 @@ main (int    argc,
   g_test_add_func ("/cli/interrupt", test_interrupt);
   g_test_add_func ("/cli/repeat", test_repeat);
   g_test_add_func ("/cli/sweep", test_sweep);
+  g_test_add_func ("/cli/gil", test_gil);
   g_test_add_func ("/cli/warmup-failure", test_warmup_failure);
   g_test_add_func ("/cli/exit-status", test_failed_status);
 

@@ -362,7 +362,8 @@ same_series (const Experiment *a,
   const LabRunConfig *y = lab_run_get_config (b->first);
 
   return x->strategy == y->strategy && g_str_equal (x->task, y->task) &&
-         g_variant_equal (x->params, y->params);
+         g_variant_equal (x->params, y->params) &&
+         lab_run_config_uses_gil (x) == lab_run_config_uses_gil (y);
 }
 
 static LabReportScaling *
@@ -486,6 +487,7 @@ add_run (JsonBuilder *b,
   MEMBER ("mb_per_s", double, mb_per_s (&sum));
   MEMBER ("repeat", int, repeat);
   MEMBER ("outlier", boolean, outlier);
+  MEMBER ("gil", boolean, lab_run_config_uses_gil (config));
   json_builder_set_member_name (b, "error");
   if (lab_run_get_error (run) && lab_run_get_state (run) == LAB_RUN_FAILED)
     json_builder_add_string_value (b, lab_run_get_error (run));
@@ -531,6 +533,7 @@ add_summary (JsonBuilder      *b,
   MEMBER ("strategy", string, lab_strategy_to_string (config->strategy));
   MEMBER ("workers", int, sum.workers);
   MEMBER ("jobs", int, sum.n_jobs);
+  MEMBER ("gil", boolean, lab_run_config_uses_gil (config));
   MEMBER ("runs", int, e->n_runs);
   MEMBER ("finished", int, e->wall.n);
   MEMBER ("failed", int, e->n_jobs_failed);
@@ -551,6 +554,7 @@ add_scaling (JsonBuilder   *b,
   json_builder_begin_object (b);
   MEMBER ("task", string, config->task);
   MEMBER ("strategy", string, lab_strategy_to_string (config->strategy));
+  MEMBER ("gil", boolean, lab_run_config_uses_gil (config));
   MEMBER ("reference", string, scaling->reference);
   json_builder_set_member_name (b, "points");
   json_builder_begin_array (b);
@@ -690,12 +694,39 @@ append_cell (GString    *out,
   g_string_append (out, "  ");
 }
 
+/* "thread-pool", or "thread-pool+GIL" when the GIL switch changed it. */
+static char *
+strategy_label (LabRun *run)
+{
+  const LabRunConfig *config = lab_run_get_config (run);
+
+  return g_strconcat (lab_strategy_to_string (config->strategy),
+                      lab_run_config_uses_gil (config) ? "+GIL" : "", NULL);
+}
+
+/* The strategy column: 12 wide, more when a label needs it. */
+static int
+strategy_width (LabRun **runs,
+                guint    n_runs)
+{
+  int width = 12;
+
+  for (guint i = 0; i < n_runs; i++)
+    {
+      g_autofree char *label = strategy_label (runs[i]);
+      width = MAX (width, (int) strlen (label));
+    }
+  return width;
+}
+
 static void
 append_run_row (GString  *out,
                 LabRun   *run,
                 double    speedup,
-                gboolean  show_mb)
+                gboolean  show_mb,
+                int       sw)
 {
+  g_autofree char *label = strategy_label (run);
   const LabRunConfig *config = lab_run_get_config (run);
   LabRunSummary sum;
   char buf[8][32];
@@ -717,7 +748,7 @@ append_run_row (GString  *out,
   g_snprintf (buf[7], sizeof buf[7], "%.1f MB", MAX (sum.peak_rss_kb, sum.peak_rss_children_kb) / 1024.0);
 
   append_cell (out, config->task, 8, FALSE);
-  append_cell (out, lab_strategy_to_string (config->strategy), 12, FALSE);
+  append_cell (out, label, sw, FALSE);
   for (guint i = 0; i < G_N_ELEMENTS (buf); i++)
     append_cell (out, buf[i], i >= 3 ? 10 : 7, TRUE);
   if (show_mb)
@@ -764,8 +795,10 @@ append_jobs (GString *out,
 static void
 append_experiment_row (GString          *out,
                        const Experiment *e,
-                       gboolean          show_mb)
+                       gboolean          show_mb,
+                       int               sw)
 {
+  g_autofree char *label = strategy_label (e->first);
   const LabRunConfig *config = lab_run_get_config (e->first);
   LabRunSummary sum;
   char buf[11][32];
@@ -787,7 +820,7 @@ append_experiment_row (GString          *out,
   g_snprintf (buf[10], sizeof buf[10], "%.1f MB", e->peak_rss_kb / 1024.0);
 
   append_cell (out, config->task, 8, FALSE);
-  append_cell (out, lab_strategy_to_string (config->strategy), 12, FALSE);
+  append_cell (out, label, sw, FALSE);
   for (guint i = 0; i < G_N_ELEMENTS (buf); i++)
     append_cell (out, buf[i], i >= 4 ? 10 : 8, TRUE);
   if (show_mb)
@@ -806,6 +839,7 @@ append_experiments (GString   *out,
                     guint      n_runs,
                     gboolean   show_mb)
 {
+  int sw = strategy_width (runs, n_runs);
   g_autofree guint *repeat_of = g_new0 (guint, MAX (n_runs, 1));
   g_autofree gboolean *outlier = g_new0 (gboolean, MAX (n_runs, 1));
   g_autoptr(GArray) experiments = experiments_new (runs, n_runs, repeat_of, outlier);
@@ -815,13 +849,13 @@ append_experiments (GString   *out,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (headers); i++)
-    append_cell (out, _(headers[i]), i == 0 ? 8 : i == 1 ? 12 : i >= 6 ? 10 : 8, i >= 2);
+    append_cell (out, _(headers[i]), i == 0 ? 8 : i == 1 ? sw : i >= 6 ? 10 : 8, i >= 2);
   if (show_mb)
     append_cell (out, _("MB/s"), 10, TRUE);
   g_string_append_c (out, '\n');
 
   for (guint g = 0; g < experiments->len; g++)
-    append_experiment_row (out, &g_array_index (experiments, Experiment, g), show_mb);
+    append_experiment_row (out, &g_array_index (experiments, Experiment, g), show_mb, sw);
 
   g_string_append_printf (out, "\n%s\n", _("Wall and CPU are the medians of the finished runs; Min and Max bound their wall times."));
   for (guint i = 0; i < n_runs; i++)
@@ -853,10 +887,10 @@ append_scaling (GString *out,
   for (guint i = 0; i < scalings->len; i++)
     {
       const LabReportScaling *scaling = g_ptr_array_index (scalings, i);
-      LabStrategy strategy = lab_run_get_config (scaling->run)->strategy;
+      g_autofree char *label = strategy_label (scaling->run);
 
       g_string_append (out, "  ");
-      append_cell (out, lab_strategy_to_string (strategy), 12, FALSE);
+      append_cell (out, label, strategy_width (runs, n_runs), FALSE);
       for (guint k = 0; k < scaling->workers->len; k++)
         {
           g_autofree char *point = g_strdup_printf ("%u: %.2f×", g_array_index (scaling->workers, guint, k),
@@ -893,6 +927,7 @@ static char *
 format_table (LabRun **runs,
               guint    n_runs)
 {
+  int sw = strategy_width (runs, n_runs);
   GString *out = g_string_new (NULL);
   gboolean show_mb = FALSE;
   const char *headers[] = {
@@ -915,13 +950,13 @@ format_table (LabRun **runs,
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (headers); i++)
-    append_cell (out, _(headers[i]), i == 0 ? 8 : i == 1 ? 12 : i >= 5 ? 10 : 7, i >= 2);
+    append_cell (out, _(headers[i]), i == 0 ? 8 : i == 1 ? sw : i >= 5 ? 10 : 7, i >= 2);
   if (show_mb)
     append_cell (out, _("MB/s"), 10, TRUE);
   g_string_append_c (out, '\n');
 
   for (guint i = 0; i < n_runs; i++)
-    append_run_row (out, runs[i], lab_report_speedup (runs, n_runs, i), show_mb);
+    append_run_row (out, runs[i], lab_report_speedup (runs, n_runs, i), show_mb, sw);
 
   if (n_runs == 1 && lab_run_get_n_jobs (runs[0]) <= TABLE_MAX_JOBS)
     append_jobs (out, runs[0]);

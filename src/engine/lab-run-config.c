@@ -39,7 +39,25 @@ lab_run_config_new (const char  *task,
 LabRunConfig *
 lab_run_config_copy (const LabRunConfig *config)
 {
-  return lab_run_config_new (config->task, config->strategy, config->workers, config->params);
+  LabRunConfig *copy = lab_run_config_new (config->task, config->strategy, config->workers, config->params);
+
+  copy->gil = config->gil;
+  return copy;
+}
+
+/**
+ * lab_run_config_uses_gil:
+ *
+ * Returns: whether the "Python GIL" switch changes this run: it is on and
+ *   several threads of this process run the jobs. Each worker process has
+ *   its own interpreter lock in Python, and one thread has nobody to take
+ *   turns with.
+ */
+gboolean
+lab_run_config_uses_gil (const LabRunConfig *config)
+{
+  return config->gil &&
+         (config->strategy == LAB_STRATEGY_THREADS || config->strategy == LAB_STRATEGY_THREAD_POOL);
 }
 
 /**
@@ -76,14 +94,16 @@ lab_run_config_sweep_workers (void)
  * lab_run_config_equal:
  *
  * Returns: whether @a and @b run the same experiment: same task,
- *   parameters, strategy and workers (repeats of one another)
+ *   parameters, strategy and workers, with the GIL or without it
+ *   (repeats of one another)
  */
 gboolean
 lab_run_config_equal (const LabRunConfig *a,
                       const LabRunConfig *b)
 {
   return g_str_equal (a->task, b->task) && a->strategy == b->strategy &&
-         a->workers == b->workers && g_variant_equal (a->params, b->params);
+         a->workers == b->workers && g_variant_equal (a->params, b->params) &&
+         lab_run_config_uses_gil (a) == lab_run_config_uses_gil (b);
 }
 
 void

@@ -18,6 +18,7 @@ typedef struct {
   LabStrategy  strategy;
   guint        workers;   /* 0: the strategy's default */
   GVariant    *params;    /* a{sv} of LAB_PARAM_* keys, never NULL */
+  gboolean     gil;       /* threads take turns to compute, as in CPython */
 } LabRunConfig;
 
 GType         lab_run_config_get_type       (void) G_GNUC_CONST;
@@ -29,6 +30,7 @@ LabRunConfig *lab_run_config_copy           (const LabRunConfig  *config);
 gboolean      lab_run_config_equal          (const LabRunConfig  *a,
                                              const LabRunConfig  *b);
 GArray       *lab_run_config_sweep_workers  (void);
+gboolean      lab_run_config_uses_gil       (const LabRunConfig  *config);
 void          lab_run_config_free           (LabRunConfig        *config);
 gboolean      lab_run_config_check          (const LabRunConfig  *config,
                                              GError             **error);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "lab-cancel.h"
+#include "lab-gil.h"
 #include "lab-run.h"
 #include "lab-task.h"
 
@@ -24,6 +25,7 @@ struct _LabRun
 
   LabCancel          *cancel;
   GCancellable       *cancellable;
+  LabGil             *gil;          /* the "Python GIL" switch, or NULL */
 
   gint64              t0_ns;        /* CLOCK_MONOTONIC at start */
   gint64              wall_ns;

@@ -42,6 +42,7 @@ lab_run_finalize (GObject *object)
   if (self->plan != NULL)
     self->klass->plan_free (self->plan);
   g_clear_pointer (&self->cancel, lab_cancel_free);
+  g_clear_pointer (&self->gil, lab_gil_free);
   g_mutex_clear (&self->threads_mutex);
   g_cond_clear (&self->threads_cond);
   g_clear_object (&self->cancellable);
@@ -119,6 +120,8 @@ lab_run_new (const LabRunConfig  *config,
   self->jobs = g_new0 (LabJobResult, self->n_jobs);
   for (guint i = 0; i < self->n_jobs; i++)
     self->jobs[i].index = i;
+  if (lab_run_config_uses_gil (config))
+    self->gil = lab_gil_new (LAB_GIL_SWITCH_INTERVAL_US);
 
   return g_steal_pointer (&self);
 }
@@ -333,8 +336,10 @@ _lab_run_job_here (LabRun   *self,
   start = job->start_ns;
   cpu0 = cpu_mark != NULL && *cpu_mark >= 0 ? *cpu_mark : lab_clock_thread_cpu_ns ();
 
+  lab_gil_set_current (self->gil);
   if (!self->klass->run_job (self->plan, worker_state, index, job, self->cancel, &error) && error == NULL)
     g_set_error_literal (&error, LAB_ERROR, LAB_ERROR_FAILED, _("The job failed"));
+  lab_gil_set_current (NULL);
 
   cpu1 = lab_clock_thread_cpu_ns ();
   if (cpu_mark != NULL)
