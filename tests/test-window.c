@@ -11,6 +11,7 @@
 #include "lab-cpu-chart.h"
 #include "lab-error.h"
 #include "lab-experiment-panel.h"
+#include "lab-format.h"
 #include "lab-history.h"
 #include "lab-test-util.h"
 #include "lab-timeline.h"
@@ -699,6 +700,37 @@ test_window_sweep (void)
   window_free (window);
 }
 
+/* The "Python GIL" switch: offered for the thread strategies, kept in the
+ * settings, and carried by the runs it changes. */
+static void
+test_window_gil (void)
+{
+  LabWindow *window = window_new ();
+  LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(LabRunConfig) config = NULL;
+  g_autofree char *title = NULL;
+  LabRun *run;
+
+  set_experiment (panel, "0.02", 2, LAB_STRATEGY_THREADS, 0);
+  lab_experiment_panel_set_gil (panel, TRUE);
+  g_assert_true (g_settings_get_boolean (settings, "gil"));
+  config = lab_experiment_panel_dup_config (panel, NULL);
+  g_assert_true (config->gil);
+  g_assert_true (lab_run_config_uses_gil (config));
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (wait_for (window, is_idle, 10000));
+  run = lab_window_get_run (window, 0);
+  g_assert_true (lab_run_config_uses_gil (lab_run_get_config (run)));
+  title = lab_format_run_title (run);
+  g_assert_true (g_str_has_suffix (title, "and the GIL"));
+
+  lab_experiment_panel_set_gil (panel, FALSE);
+  g_assert_false (g_settings_get_boolean (settings, "gil"));
+  window_free (window);
+}
+
 static void
 test_window_settings (void)
 {
@@ -780,6 +812,7 @@ main (int    argc,
   g_test_add_func ("/window/settings", test_window_settings);
   g_test_add_func ("/window/repeats", test_window_repeats);
   g_test_add_func ("/window/sweep", test_window_sweep);
+  g_test_add_func ("/window/gil", test_window_gil);
 
   rc = g_test_run ();
   remove_tree (data_home);

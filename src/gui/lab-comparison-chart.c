@@ -133,6 +133,12 @@ describe_run (LabRun *run)
   const LabRunConfig *config = lab_run_get_config (run);
   guint workers = lab_run_get_workers (run);
 
+  if (lab_run_config_uses_gil (config))
+    /* Translators: "Count Primes · Threads · 2 workers · GIL" */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %s · %u worker · GIL",
+                                         "%s · %s · %u workers · GIL", workers),
+                            lab_format_task_title (config->task),
+                            lab_format_strategy_title (config->strategy), workers);
   /* Translators: "Sleep · Threads · 10 workers" */
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %s · %u worker",
                                        "%s · %s · %u workers", workers),

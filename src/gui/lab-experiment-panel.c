@@ -81,6 +81,8 @@ struct _LabExperimentPanel
   GtkSpinButton *repeats_spin;
   AdwActionRow *sweep_row;
   GtkSwitch    *sweep_switch;
+  AdwActionRow *gil_row;
+  GtkSwitch    *gil_switch;
 
   GtkWidget    *preset_rows[G_N_ELEMENTS (presets)];
   GtkWidget    *strategy_rows[LAB_N_STRATEGIES];
@@ -189,6 +191,9 @@ update_workers (LabExperimentPanel *self)
                             strategy != LAB_STRATEGY_SEQUENTIAL && !lab_experiment_panel_get_sweep (self));
   /* A loop has one worker: there is nothing to sweep. */
   gtk_widget_set_sensitive (GTK_WIDGET (self->sweep_row), strategy != LAB_STRATEGY_SEQUENTIAL);
+  /* Each process has its own lock, as each Python process has its own interpreter. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->gil_row),
+                            strategy == LAB_STRATEGY_THREADS || strategy == LAB_STRATEGY_THREAD_POOL);
 }
 
 static void
@@ -311,6 +316,7 @@ save_settings (LabExperimentPanel *self)
   g_settings_set_uint (self->settings, "workers", lab_experiment_panel_get_workers (self));
   g_settings_set_uint (self->settings, "repeats", lab_experiment_panel_get_repeats (self));
   g_settings_set_boolean (self->settings, "sweep", lab_experiment_panel_get_sweep (self));
+  g_settings_set_boolean (self->settings, "gil", gtk_switch_get_active (self->gil_switch));
 }
 
 static void
@@ -613,6 +619,8 @@ lab_experiment_panel_class_init (LabExperimentPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, repeats_spin);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, sweep_row);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, sweep_switch);
+  gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, gil_row);
+  gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, gil_switch);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "labexperimentpanel");
 }
@@ -636,6 +644,7 @@ lab_experiment_panel_init (LabExperimentPanel *self)
   g_signal_connect_swapped (self->workers_spin, "value-changed", G_CALLBACK (save_settings), self);
   g_signal_connect_swapped (self->repeats_spin, "value-changed", G_CALLBACK (save_settings), self);
   g_signal_connect_swapped (self->sweep_switch, "notify::active", G_CALLBACK (sweep_changed_cb), self);
+  g_signal_connect_swapped (self->gil_switch, "notify::active", G_CALLBACK (save_settings), self);
   update_sweep_subtitle (self);
   g_signal_connect_swapped (self->urls_button, "clicked", G_CALLBACK (urls_clicked_cb), self);
   g_signal_connect_swapped (self->images_button, "clicked", G_CALLBACK (images_clicked_cb), self);
@@ -685,6 +694,7 @@ lab_experiment_panel_dup_config (LabExperimentPanel  *self,
                                  GError             **error)
 {
   const LabTaskClass *klass;
+  LabRunConfig *config;
 
   g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), NULL);
 
@@ -700,8 +710,10 @@ lab_experiment_panel_dup_config (LabExperimentPanel  *self,
       return NULL;
     }
 
-  return lab_run_config_new (klass->name, lab_experiment_panel_get_strategy (self),
-                             lab_experiment_panel_get_workers (self), build_params (self, klass));
+  config = lab_run_config_new (klass->name, lab_experiment_panel_get_strategy (self),
+                               lab_experiment_panel_get_workers (self), build_params (self, klass));
+  config->gil = gtk_switch_get_active (self->gil_switch);
+  return config;
 }
 
 gboolean
@@ -737,6 +749,7 @@ lab_experiment_panel_set_settings (LabExperimentPanel *self,
   lab_experiment_panel_set_workers (self, workers);
   lab_experiment_panel_set_repeats (self, g_settings_get_uint (settings, "repeats"));
   lab_experiment_panel_set_sweep (self, g_settings_get_boolean (settings, "sweep"));
+  lab_experiment_panel_set_gil (self, g_settings_get_boolean (settings, "gil"));
 
   self->settings = g_object_ref (settings);
 }
@@ -865,6 +878,22 @@ lab_experiment_panel_set_workers (LabExperimentPanel *self,
 {
   g_return_if_fail (LAB_IS_EXPERIMENT_PANEL (self));
   gtk_spin_button_set_value (self->workers_spin, MIN (workers, LAB_MAX_WORKERS));
+}
+
+/* The "Python GIL" switch (see lab-gil.c); it changes the thread strategies only. */
+gboolean
+lab_experiment_panel_get_gil (LabExperimentPanel *self)
+{
+  g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), FALSE);
+  return gtk_switch_get_active (self->gil_switch);
+}
+
+void
+lab_experiment_panel_set_gil (LabExperimentPanel *self,
+                              gboolean            gil)
+{
+  g_return_if_fail (LAB_IS_EXPERIMENT_PANEL (self));
+  gtk_switch_set_active (self->gil_switch, gil);
 }
 
 /* Whether Run sweeps the worker counts (lab_run_config_sweep_workers()),

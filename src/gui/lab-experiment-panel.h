@@ -38,6 +38,9 @@ gboolean      lab_experiment_panel_strategy_is_sensitive (LabExperimentPanel *se
 guint         lab_experiment_panel_get_workers     (LabExperimentPanel  *self);
 void          lab_experiment_panel_set_workers     (LabExperimentPanel  *self,
                                                     guint                workers);
+gboolean      lab_experiment_panel_get_gil         (LabExperimentPanel  *self);
+void          lab_experiment_panel_set_gil         (LabExperimentPanel  *self,
+                                                    gboolean             gil);
 gboolean      lab_experiment_panel_get_sweep       (LabExperimentPanel  *self);
 void          lab_experiment_panel_set_sweep       (LabExperimentPanel  *self,
                                                     gboolean             sweep);

@@ -53,6 +53,11 @@ lab_format_run_title (LabRun *run)
 {
   const LabRunConfig *config = lab_run_get_config (run);
 
+  if (lab_run_config_uses_gil (config))
+    /* Translators: task and strategy with the imitation of Python's global
+     * interpreter lock, e.g. "Count Primes with Threads and the GIL" */
+    return g_strdup_printf (_("%s with %s and the GIL"), lab_format_task_title (config->task),
+                            lab_format_strategy_title (config->strategy));
   /* Translators: task and strategy, e.g. "Sleep with Threads" */
   return g_strdup_printf (_("%s with %s"), lab_format_task_title (config->task),
                           lab_format_strategy_title (config->strategy));
