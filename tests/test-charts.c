@@ -670,7 +670,7 @@ test_scaling_empty (void)
   g_autoptr(LabRun) pending = lab_run_new (config, NULL);
   g_auto(NodeStats) none;
   g_auto(NodeStats) single;
-  gint64 deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
   guint n_notify = 0;
   int height;
 
@@ -698,11 +698,9 @@ test_scaling_empty (void)
 
   /* Once the run on one worker ends, the thread pool has a sweep. */
   lab_run_start_async (pending, NULL, NULL, NULL);
-  while (lab_run_get_state (pending) < LAB_RUN_FINISHED || n_notify == 0)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (NULL, TRUE);
-    }
+  while ((lab_run_get_state (pending) < LAB_RUN_FINISHED || n_notify == 0) &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE), g_usleep (1000);
   g_assert_cmpuint (lab_scaling_chart_get_n_series (LAB_SCALING_CHART (chart)), ==, 1);
   g_assert_cmpuint (n_notify, ==, 1);
   gtk_window_destroy (window);

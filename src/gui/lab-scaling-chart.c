@@ -207,7 +207,7 @@ compute_ranges (LabScalingChart *self,
         }
     }
   top = MAX (top, axes->max_workers);
-  axes->step = MAX (1, lab_chart_nice_step (top, MAX (1, axes->frame.size.height / (1.8 * line))));
+  axes->step = MAX (0.5, lab_chart_nice_step (top, MAX (1, axes->frame.size.height / (1.8 * line))));
   axes->max_speedup = ceil (top / axes->step - 1e-9) * axes->step;
 }
 
