@@ -677,7 +677,7 @@ test_scaling_empty (void)
   g_assert_null (lab_scaling_chart_get_runs (LAB_SCALING_CHART (chart)));
   render (chart, &none);
   g_assert_cmpuint (lab_scaling_chart_get_n_series (LAB_SCALING_CHART (chart)), ==, 0);
-  g_assert_cmpuint (none.n_text, ==, 1);
+  g_assert_cmpuint (none.n_text, >=, 1);   /* the message */
   g_assert_cmpuint (none.n_color + none.n_cairo, ==, 0);
   gtk_widget_measure (chart, GTK_ORIENTATION_VERTICAL, -1, &height, NULL, NULL, NULL);
   g_assert_cmpint (height, >=, 200);
@@ -693,7 +693,7 @@ test_scaling_empty (void)
   render (chart, &single);
   g_assert_cmpuint (lab_scaling_chart_get_n_series (LAB_SCALING_CHART (chart)), ==, 0);
   g_assert_cmpuint (n_notify, ==, 0);
-  g_assert_cmpuint (single.n_text, ==, 1);
+  g_assert_cmpuint (single.n_text, ==, none.n_text);
   g_assert_cmpuint (single.n_color + single.n_cairo, ==, 0);
 
   /* Once the run on one worker ends, the thread pool has a sweep. */

@@ -511,19 +511,29 @@ snapshot_plot (LabScalingChart *self,
     }
 }
 
+/* Centred, and wrapped when the widget is narrower than the sentence. */
 static void
 snapshot_empty (LabScalingChart *self,
                 GtkSnapshot     *snapshot)
 {
   GtkWidget *widget = GTK_WIDGET (self);
-  const char *text = _("Run a strategy with several worker counts to see how it scales");
+  g_autoptr(PangoLayout) layout = NULL;
+  int width = MAX (1, gtk_widget_get_width (widget) - 2 * PAD);
+  int height;
   GdkRGBA color;
 
+  layout = gtk_widget_create_pango_layout (widget, _("Run a strategy with several worker counts to see how it scales"));
+  pango_layout_set_width (layout, width * PANGO_SCALE);
+  pango_layout_set_wrap (layout, PANGO_WRAP_WORD_CHAR);
+  pango_layout_set_alignment (layout, PANGO_ALIGN_CENTER);
+  pango_layout_get_pixel_size (layout, NULL, &height);
   lab_chart_get_foreground (widget, &color);
   lab_chart_with_alpha (&color, 0.55, &color);
-  lab_chart_append_text (widget, snapshot, text, gtk_widget_get_width (widget) / 2.0,
-                         (gtk_widget_get_height (widget) - lab_chart_line_height (widget)) / 2.0,
-                         0.5, &color);
+
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (PAD, round ((gtk_widget_get_height (widget) - height) / 2.0)));
+  gtk_snapshot_append_layout (snapshot, layout, &color);
+  gtk_snapshot_restore (snapshot);
 }
 
 static void
