@@ -332,7 +332,7 @@ test_window_export (void)
   window_free (window);
 }
 
-static const char *chart_names[LAB_N_CHARTS] = { "timeline", "cpu", "comparison" };
+static const char *chart_names[LAB_N_CHARTS] = { "timeline", "cpu", "comparison", "scaling" };
 
 /* Not one uniform colour: something was drawn. */
 static gboolean
@@ -502,10 +502,14 @@ test_window_save_chart (void)
   save_fails (window, early, LAB_ERROR);
 
   /* Long enough for the CPU chart to have samples. */
-  set_experiment (panel, "0.25", 4, LAB_STRATEGY_THREAD_POOL, 2);
+  /* A sweep, so that the speedup chart is there too. */
+  set_experiment (panel, "0.1", 4, LAB_STRATEGY_THREAD_POOL, 2);
+  lab_experiment_panel_set_sweep (panel, TRUE);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  g_assert_true (wait_for (window, is_idle, 10000));
+  g_assert_true (wait_for (window, is_idle, 20000));
+  lab_experiment_panel_set_sweep (panel, FALSE);
   settle (window, 100);
+  g_assert_true (gtk_widget_get_visible (lab_window_get_chart_card (window, LAB_CHART_SCALING)));
   g_assert_true (action_enabled (window, "save-chart"));
   g_assert_true (gtk_widget_compute_bounds (cpu_card, cpu_card, &box));
   g_assert_cmpfloat (box.size.width, >=, gtk_widget_get_width (cpu_card) + 24);
@@ -639,6 +643,7 @@ test_window_repeats (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (wait_for (window, is_idle, 10000));
   g_assert_cmpuint (lab_window_get_n_runs (window), ==, 3);
+  g_assert_false (gtk_widget_get_visible (lab_window_get_chart_card (window, LAB_CHART_SCALING)));
   for (guint i = 0; i < 3; i++)
     {
       LabRun *run = lab_window_get_run (window, i);
@@ -695,6 +700,8 @@ test_window_sweep (void)
       g_assert_cmpint (lab_run_get_config (run)->strategy, ==, LAB_STRATEGY_THREAD_POOL);
       g_assert_cmpuint (lab_run_get_workers (run), ==, MIN (g_array_index (counts, guint, i), 4));
     }
+  /* The speedup chart shows the swept strategy; without a sweep it hides. */
+  g_assert_true (gtk_widget_get_visible (lab_window_get_chart_card (window, LAB_CHART_SCALING)));
 
   lab_experiment_panel_set_sweep (panel, FALSE);
   window_free (window);

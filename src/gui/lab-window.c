@@ -18,6 +18,7 @@
 #include "lab-history.h"
 #include "lab-report.h"
 #include "lab-run-row.h"
+#include "lab-scaling-chart.h"
 #include "lab-timeline.h"
 #include "lab-window.h"
 
@@ -36,6 +37,7 @@ static const struct {
   [LAB_CHART_TIMELINE] = { "timeline", "timeline.png" },
   [LAB_CHART_CPU] = { "cpu", "cpu-use.png" },
   [LAB_CHART_COMPARISON] = { "comparison", "elapsed-and-cpu-time.png" },
+  [LAB_CHART_SCALING] = { "scaling", "speedup-by-workers.png" },
 };
 
 struct _LabWindow
@@ -62,6 +64,7 @@ struct _LabWindow
   GtkListBox           *failed_list;
   GtkListBox           *runs_list;
   LabComparisonChart   *comparison_chart;
+  LabScalingChart      *scaling_chart;
   GtkWidget            *chart_cards[LAB_N_CHARTS];
   GtkWidget            *save_buttons[LAB_N_CHARTS];
 
@@ -1077,6 +1080,7 @@ lab_window_class_init (LabWindowClass *klass)
   g_type_ensure (LAB_TYPE_TIMELINE);
   g_type_ensure (LAB_TYPE_CPU_CHART);
   g_type_ensure (LAB_TYPE_COMPARISON_CHART);
+  g_type_ensure (LAB_TYPE_SCALING_CHART);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/lab-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LabWindow, toast_overlay);
@@ -1102,6 +1106,8 @@ lab_window_class_init (LabWindowClass *klass)
   bind_chart_card (widget_class, LAB_CHART_TIMELINE, "timeline");
   bind_chart_card (widget_class, LAB_CHART_CPU, "cpu");
   bind_chart_card (widget_class, LAB_CHART_COMPARISON, "comparison");
+  bind_chart_card (widget_class, LAB_CHART_SCALING, "scaling");
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, scaling_chart);
 }
 
 static void
@@ -1113,6 +1119,10 @@ lab_window_init (LabWindow *self)
   self->sampler = lab_cpu_sampler_new ();
   self->wide = TRUE;
   lab_comparison_chart_set_runs (self->comparison_chart, G_LIST_MODEL (self->runs));
+  lab_scaling_chart_set_runs (self->scaling_chart, G_LIST_MODEL (self->runs));
+  /* The speedup by workers is shown once a sweep gives it something to draw. */
+  g_object_bind_property (self->scaling_chart, "n-series", self->chart_cards[LAB_CHART_SCALING], "visible",
+                          G_BINDING_SYNC_CREATE);
   lab_cpu_chart_set_sampler (self->cpu_chart, self->sampler);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
