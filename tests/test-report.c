@@ -238,6 +238,15 @@ test_scaling (void)
   g_assert_cmpfloat (json_object_get_double_member (json_array_get_object_element (points, 0), "speedup"), ==, 1.0);
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (points, 1), "workers"), ==, 2);
 
+  /* Four workers asked for two jobs run as two: still one point at 2. */
+  g_ptr_array_add (runs, sleep_run_on (LAB_STRATEGY_THREAD_POOL, 4, "0.01, 0.01"));
+  g_clear_pointer (&without_seq, json_node_unref);
+  without_seq = report_json (runs);
+  scaling = json_object_get_array_member (json_node_get_object (without_seq), "scaling");
+  points = json_object_get_array_member (json_array_get_object_element (scaling, 0), "points");
+  g_assert_cmpuint (json_array_get_length (points), ==, 2);
+  g_ptr_array_remove_index (runs, runs->len - 1);
+
   g_ptr_array_add (runs, sleep_run (LAB_STRATEGY_SEQUENTIAL, "0.01, 0.01"));
   with_seq = report_json (runs);
   scaling = json_object_get_array_member (json_node_get_object (with_seq), "scaling");

@@ -366,6 +366,18 @@ same_series (const Experiment *a,
          lab_run_config_uses_gil (x) == lab_run_config_uses_gil (y);
 }
 
+/* A sweep past the number of jobs runs with as many workers as jobs: the
+ * first experiment of each count is its point. */
+static gboolean
+has_workers (GArray *counts,
+             guint   workers)
+{
+  for (guint i = 0; i < counts->len; i++)
+    if (g_array_index (counts, guint, i) == workers)
+      return TRUE;
+  return FALSE;
+}
+
 static LabReportScaling *
 scaling_new (GArray           *experiments,
              const Experiment *first)
@@ -390,7 +402,7 @@ scaling_new (GArray           *experiments,
       guint workers = experiment_workers (e);
       double speedup;
 
-      if (!same_series (first, e) || e->wall.median <= 0)
+      if (!same_series (first, e) || e->wall.median <= 0 || has_workers (scaling->workers, workers))
         continue;
       speedup = g_str_equal (scaling->reference, "sequential") ? e->speedup : one_worker / e->wall.median;
       g_array_append_val (scaling->workers, workers);
