@@ -733,6 +733,15 @@ test_window_gil (void)
   title = lab_format_run_title (run);
   g_assert_true (g_str_has_suffix (title, "and the GIL"));
 
+  /* A sweep keeps the switch on every run of the strategy. */
+  lab_experiment_panel_set_sweep (panel, TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (wait_for (window, is_idle, 20000));
+  lab_experiment_panel_set_sweep (panel, FALSE);
+  for (guint i = 2; i < lab_window_get_n_runs (window); i++)
+    g_assert_true (lab_run_config_uses_gil (lab_run_get_config (lab_window_get_run (window, i))));
+  g_assert_cmpuint (lab_window_get_n_runs (window), >, 3);
+
   lab_experiment_panel_set_gil (panel, FALSE);
   g_assert_false (g_settings_get_boolean (settings, "gil"));
   window_free (window);

@@ -580,10 +580,15 @@ queue_new (const LabRunConfig *config,
           g_ptr_array_add (queue, lab_run_config_copy (config));
           continue;
         }
-      g_ptr_array_add (queue, lab_run_config_new (config->task, LAB_STRATEGY_SEQUENTIAL, 0, config->params));
-      for (guint i = 0; i < counts->len; i++)
-        g_ptr_array_add (queue, lab_run_config_new (config->task, config->strategy,
-                                                    g_array_index (counts, guint, i), config->params));
+      for (guint i = 0; i <= counts->len; i++)
+        {
+          /* First the loop, then the strategy on each count; all keep the GIL switch. */
+          LabRunConfig *run = lab_run_config_copy (config);
+
+          run->strategy = i == 0 ? LAB_STRATEGY_SEQUENTIAL : config->strategy;
+          run->workers = i == 0 ? 0 : g_array_index (counts, guint, i - 1);
+          g_ptr_array_add (queue, run);
+        }
     }
   return queue;
 }
