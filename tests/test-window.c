@@ -116,7 +116,7 @@ test_window_builds (void)
   g_assert_false (action_enabled (window, "save-chart"));
   for (guint kind = 0; kind < LAB_N_CHARTS; kind++)
     g_assert_false (gtk_widget_get_sensitive (lab_window_get_chart_button (window, kind)));
-  g_assert_cmpuint (lab_experiment_panel_get_n_presets (panel), ==, 6);
+  g_assert_cmpuint (lab_experiment_panel_get_n_presets (panel), ==, 7);
   g_assert_nonnull (lab_experiment_panel_get_task (panel));
   settle (window, 50);
 
@@ -139,9 +139,17 @@ test_window_presets (void)
   g_assert_cmpuint (lab_experiment_panel_get_workers (panel), ==, 5);
   g_assert_cmpuint (lab_experiment_panel_get_jobs (panel), ==, 5);
 
+  g_assert_true (lab_experiment_panel_apply_preset (panel, 6));   /* threads and the GIL */
+  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, LAB_STRATEGY_THREADS);
+  g_assert_true (lab_experiment_panel_get_gil (panel));
+  lab_experiment_panel_set_sweep (panel, TRUE);
+
   g_assert_true (lab_experiment_panel_apply_preset (panel, 5));   /* count primes */
   g_assert_cmpstr (lab_experiment_panel_get_task (panel), ==, "primes");
   g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, LAB_STRATEGY_PROCESS_POOL);
+  /* Each lesson is the experiment it describes. */
+  g_assert_false (lab_experiment_panel_get_gil (panel));
+  g_assert_false (lab_experiment_panel_get_sweep (panel));
 
   /* The task modules are built for the tests: every lesson can run. */
   g_assert_true (lab_experiment_panel_preset_is_available (panel, 3));   /* download */

@@ -20,6 +20,7 @@ typedef struct {
   guint        workers;   /* 0: the strategy's default */
   const char  *seconds;   /* NULL: leave the field as it is */
   guint        jobs;      /* 0: the task's default */
+  gboolean     gil;       /* the "Python GIL" switch */
 } LabPreset;
 
 static const LabPreset presets[] = {
@@ -52,6 +53,12 @@ static const LabPreset presets[] = {
        "process pool: with N cores the pool is almost N times faster, and the CPU chart shows every "
        "core busy."),
     "primes", LAB_STRATEGY_PROCESS_POOL, 0, NULL, 8 },
+  { N_("Python Threads and the GIL"), N_("CPU-bound · 4 threads · GIL"),
+    N_("The seed’s puzzle: Python threads do not speed up computation, because only the thread "
+       "holding the global interpreter lock runs Python code. With the GIL switch on, four threads "
+       "count primes no faster than a loop and about one core is busy. Turn the switch off to see "
+       "C threads use every core."),
+    "primes", LAB_STRATEGY_THREADS, 4, NULL, 8, TRUE },
 };
 
 struct _LabExperimentPanel
@@ -796,6 +803,9 @@ lab_experiment_panel_apply_preset (LabExperimentPanel *self,
     gtk_spin_button_set_value (self->jobs_spin, preset->jobs);
   lab_experiment_panel_set_strategy (self, preset->strategy);
   lab_experiment_panel_set_workers (self, preset->workers);
+  /* A lesson is one experiment as described: no sweep, its own GIL setting. */
+  lab_experiment_panel_set_gil (self, preset->gil);
+  lab_experiment_panel_set_sweep (self, FALSE);
 
   gtk_label_set_text (self->lesson_label, _(preset->lesson));
   gtk_widget_set_visible (GTK_WIDGET (self->lesson_label), TRUE);
