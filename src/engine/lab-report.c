@@ -205,15 +205,9 @@ lab_report_amdahl_fit (const guint  *workers,
 }
 
 /* Runs of the same task, parameters, strategy and workers are repeats
- * of one experiment (--repeat, or the same run done twice in the window). */
-static gboolean
-same_experiment (LabRun *a,
-                 LabRun *b)
-{
-  return lab_run_config_equal (lab_run_get_config (a), lab_run_get_config (b));
-}
-
-/* Returns: (element-type GArray<guint>): each experiment's runs, in the
+ * of one experiment (--repeat, or the same run done twice in the window).
+ *
+ * Returns: (element-type GArray<guint>): each experiment's runs, in the
  * order the experiments first appear; @repeat_of gets each run's
  * 1-based number within its experiment. */
 static GPtrArray *
@@ -230,7 +224,9 @@ group_runs (LabRun **runs,
       for (guint g = 0; g < groups->len && group == NULL; g++)
         {
           GArray *candidate = g_ptr_array_index (groups, g);
-          if (same_experiment (runs[i], runs[g_array_index (candidate, guint, 0)]))
+          LabRun *first = runs[g_array_index (candidate, guint, 0)];
+
+          if (lab_run_config_equal (lab_run_get_config (runs[i]), lab_run_get_config (first)))
             group = candidate;
         }
       if (group == NULL)
@@ -845,37 +841,43 @@ append_experiment_row (GString          *out,
 
 /* Repeated experiments: one row each, with the median and the spread,
  * then the repeats that stood out. */
+/* What the parts of a table share: the runs grouped into experiments
+ * once, and the width of the strategy column. */
+typedef struct {
+  LabRun   **runs;
+  guint      n_runs;
+  GArray    *experiments;
+  guint     *repeat_of;
+  gboolean  *outlier;
+  gboolean   show_mb;
+  int        sw;
+} Table;
+
 static void
-append_experiments (GString   *out,
-                    LabRun   **runs,
-                    guint      n_runs,
-                    gboolean   show_mb)
+append_experiments (GString     *out,
+                    const Table *t)
 {
-  int sw = strategy_width (runs, n_runs);
-  g_autofree guint *repeat_of = g_new0 (guint, MAX (n_runs, 1));
-  g_autofree gboolean *outlier = g_new0 (gboolean, MAX (n_runs, 1));
-  g_autoptr(GArray) experiments = experiments_new (runs, n_runs, repeat_of, outlier);
   const char *headers[] = {
     N_("Task"), N_("Strategy"), N_("Workers"), N_("Jobs"), N_("Repeats"), N_("Failed"),
     N_("Wall"), N_("Min"), N_("Max"), N_("CPU"), N_("CPU/Wall"), N_("Speedup"), N_("Peak RSS"),
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (headers); i++)
-    append_cell (out, _(headers[i]), i == 0 ? 8 : i == 1 ? sw : i >= 6 ? 10 : 8, i >= 2);
-  if (show_mb)
+    append_cell (out, _(headers[i]), i == 0 ? 8 : i == 1 ? t->sw : i >= 6 ? 10 : 8, i >= 2);
+  if (t->show_mb)
     append_cell (out, _("MB/s"), 10, TRUE);
   g_string_append_c (out, '\n');
 
-  for (guint g = 0; g < experiments->len; g++)
-    append_experiment_row (out, &g_array_index (experiments, Experiment, g), show_mb, sw);
+  for (guint g = 0; g < t->experiments->len; g++)
+    append_experiment_row (out, &g_array_index (t->experiments, Experiment, g), t->show_mb, t->sw);
 
   g_string_append_printf (out, "\n%s\n", _("Wall and CPU are the medians of the finished runs; Min and Max bound their wall times."));
-  for (guint i = 0; i < n_runs; i++)
-    if (outlier[i])
+  for (guint i = 0; i < t->n_runs; i++)
+    if (t->outlier[i])
       {
-        g_autofree char *line = g_strdup_printf (_("Outlier: run %u of %s took %.3f s"), repeat_of[i],
-                                                 lab_strategy_to_string (lab_run_get_config (runs[i])->strategy),
-                                                 lab_run_get_elapsed_ns (runs[i]) / 1e9);
+        g_autofree char *line = g_strdup_printf (_("Outlier: run %u of %s took %.3f s"), t->repeat_of[i],
+                                                 lab_strategy_to_string (lab_run_get_config (t->runs[i])->strategy),
+                                                 lab_run_get_elapsed_ns (t->runs[i]) / 1e9);
         g_string_append_printf (out, "%s\n", line);
       }
 }
@@ -883,11 +885,10 @@ append_experiments (GString   *out,
 /* Below the table: each swept strategy's speedups, and what Amdahl's law
  * makes of them. */
 static void
-append_scaling (GString *out,
-                LabRun **runs,
-                guint    n_runs)
+append_scaling (GString     *out,
+                const Table *t)
 {
-  g_autoptr(GPtrArray) scalings = lab_report_scaling (runs, n_runs);
+  g_autoptr(GPtrArray) scalings = scalings_new (t->experiments);
 
   if (scalings->len == 0)
     return;
@@ -902,7 +903,7 @@ append_scaling (GString *out,
       g_autofree char *label = strategy_label (scaling->run);
 
       g_string_append (out, "  ");
-      append_cell (out, label, strategy_width (runs, n_runs), FALSE);
+      append_cell (out, label, t->sw, FALSE);
       for (guint k = 0; k < scaling->workers->len; k++)
         {
           g_autofree char *point = g_strdup_printf ("%u: %.2f×", g_array_index (scaling->workers, guint, k),
@@ -924,24 +925,15 @@ append_scaling (GString *out,
     }
 }
 
-static gboolean
-any_repeated (LabRun **runs,
-              guint    n_runs)
-{
-  for (guint i = 0; i < n_runs; i++)
-    for (guint k = i + 1; k < n_runs; k++)
-      if (same_experiment (runs[i], runs[k]))
-        return TRUE;
-  return FALSE;
-}
-
 static char *
 format_table (LabRun **runs,
               guint    n_runs)
 {
-  int sw = strategy_width (runs, n_runs);
+  g_autofree guint *repeat_of = g_new0 (guint, MAX (n_runs, 1));
+  g_autofree gboolean *outlier = g_new0 (gboolean, MAX (n_runs, 1));
+  g_autoptr(GArray) experiments = experiments_new (runs, n_runs, repeat_of, outlier);
+  Table t = { runs, n_runs, experiments, repeat_of, outlier, FALSE, strategy_width (runs, n_runs) };
   GString *out = g_string_new (NULL);
-  gboolean show_mb = FALSE;
   const char *headers[] = {
     N_("Task"), N_("Strategy"), N_("Workers"), N_("Jobs"), N_("Failed"),
     N_("Wall"), N_("CPU"), N_("CPU/Wall"), N_("Speedup"), N_("Peak RSS"),
@@ -952,27 +944,28 @@ format_table (LabRun **runs,
     {
       LabRunSummary sum;
       lab_run_get_summary (runs[i], &sum);
-      show_mb |= sum.bytes > 0;
+      t.show_mb |= sum.bytes > 0;
     }
-  if (any_repeated (runs, n_runs))
+  /* Fewer experiments than runs: some were repeated. */
+  if (experiments->len < n_runs)
     {
-      append_experiments (out, runs, n_runs, show_mb);
-      append_scaling (out, runs, n_runs);
+      append_experiments (out, &t);
+      append_scaling (out, &t);
       return g_string_free (out, FALSE);
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (headers); i++)
-    append_cell (out, _(headers[i]), i == 0 ? 8 : i == 1 ? sw : i >= 5 ? 10 : 7, i >= 2);
-  if (show_mb)
+    append_cell (out, _(headers[i]), i == 0 ? 8 : i == 1 ? t.sw : i >= 5 ? 10 : 7, i >= 2);
+  if (t.show_mb)
     append_cell (out, _("MB/s"), 10, TRUE);
   g_string_append_c (out, '\n');
 
   for (guint i = 0; i < n_runs; i++)
-    append_run_row (out, runs[i], lab_report_speedup (runs, n_runs, i), show_mb, sw);
+    append_run_row (out, runs[i], lab_report_speedup (runs, n_runs, i), t.show_mb, t.sw);
 
   if (n_runs == 1 && lab_run_get_n_jobs (runs[0]) <= TABLE_MAX_JOBS)
     append_jobs (out, runs[0]);
-  append_scaling (out, runs, n_runs);
+  append_scaling (out, &t);
 
   return g_string_free (out, FALSE);
 }
