@@ -41,7 +41,16 @@ struct _LabComparisonChart
   guint       tick_id;
   LabChartThrottle throttle;
   guint       selected;
+  GArray     *repeats;           /* RowRepeat for each run, by position */
+  guint       repeats_finished;  /* finished runs when it was filled, or G_MAXUINT */
 };
+
+/* A run's experiment, when it has two or more finished repeats. */
+typedef struct {
+  gboolean       repeated;
+  gboolean       outlier;
+  LabReportStats stats;   /* elapsed seconds of the finished repeats */
+} RowRepeat;
 
 enum {
   PROP_0,
@@ -105,6 +114,7 @@ watch_runs (LabComparisonChart *self)
 static void
 items_changed_cb (LabComparisonChart *self)
 {
+  self->repeats_finished = G_MAXUINT;
   watch_runs (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
@@ -180,41 +190,75 @@ snapshot_bar (GtkWidget     *widget,
                          y + BAR / 2.0 - line / 2.0, 0, &fg);
 }
 
-/* The elapsed time of the finished repeats of @run's experiment; FALSE
- * when it has fewer than two. */
-static gboolean
-repeat_stats (LabComparisonChart *self,
-              LabRun             *run,
-              LabReportStats     *stats,
-              gboolean           *outlier)
+/* Fills one experiment's rows: @members are positions of finished runs. */
+static void
+fill_experiment (LabComparisonChart *self,
+                 GArray             *members,
+                 const double       *wall)
 {
-  const LabRunConfig *config = lab_run_get_config (run);
-  guint n_items = g_list_model_get_n_items (self->runs);
-  g_autofree double *wall = g_new (double, n_items);
-  g_autofree gboolean *flags = g_new (gboolean, n_items);
-  guint n = 0, self_index = G_MAXUINT;
+  g_autofree gboolean *flags = g_new (gboolean, members->len);
+  LabReportStats stats;
 
-  *outlier = FALSE;
-  if (lab_run_get_state (run) != LAB_RUN_FINISHED)
-    return FALSE;
+  lab_report_stats (wall, members->len, &stats);
+  lab_report_find_outliers (wall, members->len, flags);
+  for (guint k = 0; k < members->len; k++)
+    {
+      RowRepeat *row = &g_array_index (self->repeats, RowRepeat, g_array_index (members, guint, k));
+
+      *row = (RowRepeat) { TRUE, flags[k], stats };
+    }
+}
+
+/* The repeats of each run's experiment change only when runs come, go
+ * or finish: they are worked out again then, not on every frame. */
+static void
+update_repeats (LabComparisonChart *self)
+{
+  guint n_items = self->runs ? g_list_model_get_n_items (self->runs) : 0;
+  g_autoptr(GPtrArray) finished = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GArray) position = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autofree gboolean *grouped = NULL;
+
   for (guint i = 0; i < n_items; i++)
     {
-      g_autoptr(LabRun) other = g_list_model_get_item (self->runs, i);
+      g_autoptr(LabRun) run = g_list_model_get_item (self->runs, i);
 
-      if (lab_run_get_state (other) != LAB_RUN_FINISHED ||
-          !lab_run_config_equal (config, lab_run_get_config (other)))
+      if (lab_run_get_state (run) != LAB_RUN_FINISHED)
         continue;
-      if (other == run)
-        self_index = n;
-      wall[n++] = lab_run_get_elapsed_ns (other) / 1e9;
+      g_ptr_array_add (finished, g_steal_pointer (&run));
+      g_array_append_val (position, i);
     }
-  if (n < 2)
-    return FALSE;
+  if (self->repeats->len == n_items && self->repeats_finished == finished->len)
+    return;
 
-  lab_report_stats (wall, n, stats);
-  lab_report_find_outliers (wall, n, flags);
-  *outlier = self_index < n && flags[self_index];
-  return TRUE;
+  g_array_set_size (self->repeats, 0);
+  g_array_set_size (self->repeats, n_items);
+  self->repeats_finished = finished->len;
+  grouped = g_new0 (gboolean, MAX (finished->len, 1));
+  for (guint a = 0; a < finished->len; a++)
+    {
+      const LabRunConfig *config = lab_run_get_config (g_ptr_array_index (finished, a));
+      g_autoptr(GArray) members = NULL;
+      g_autoptr(GArray) wall = NULL;
+
+      if (grouped[a])
+        continue;
+      members = g_array_new (FALSE, FALSE, sizeof (guint));
+      wall = g_array_new (FALSE, FALSE, sizeof (double));
+      for (guint b = a; b < finished->len; b++)
+        {
+          LabRun *other = g_ptr_array_index (finished, b);
+          double seconds = lab_run_get_elapsed_ns (other) / 1e9;
+
+          if (grouped[b] || !lab_run_config_equal (config, lab_run_get_config (other)))
+            continue;
+          grouped[b] = TRUE;
+          g_array_append_val (members, g_array_index (position, guint, b));
+          g_array_append_val (wall, seconds);
+        }
+      if (members->len >= 2)
+        fill_experiment (self, members, (double *) wall->data);
+    }
 }
 
 /* Min to max as a line with end caps, the median as a taller tick. */
@@ -284,8 +328,7 @@ snapshot_row (LabComparisonChart *self,
   g_autofree char *label = NULL;
   g_autofree char *wall_label = NULL;
   g_autofree char *cpu_label = NULL;
-  LabReportStats stats;
-  gboolean repeated, outlier;
+  const RowRepeat *repeat = &g_array_index (self->repeats, RowRepeat, position);
   GdkRGBA fg, color;
 
   lab_chart_get_foreground (widget, &fg);
@@ -304,16 +347,16 @@ snapshot_row (LabComparisonChart *self,
       gtk_snapshot_pop (snapshot);
     }
 
-  repeated = repeat_stats (self, run, &stats, &outlier);
-  label = describe_row (run, repeated ? &stats : NULL, outlier);
+  label = describe_row (run, repeat->repeated ? &repeat->stats : NULL, repeat->outlier);
   lab_chart_append_text (widget, snapshot, label, PAD, y, 0, &fg);
   y += line + 2;
   lab_chart_lookup_color (widget, "lab_elapsed_bar", "accent_bg_color", 0.8, &color);
   /* Translators: %s is a duration, e.g. "1.5 s" */
   wall_label = g_strdup_printf (_("%s elapsed"), wall_text);
-  snapshot_bar (widget, snapshot, PAD, y, wall * scale, repeated ? PAD + stats.max * scale : 0, &color, wall_label);
-  if (repeated)
-    snapshot_whiskers (widget, snapshot, y, scale, &stats);
+  snapshot_bar (widget, snapshot, PAD, y, wall * scale, repeat->repeated ? PAD + repeat->stats.max * scale : 0,
+                &color, wall_label);
+  if (repeat->repeated)
+    snapshot_whiskers (widget, snapshot, y, scale, &repeat->stats);
   lab_chart_lookup_color (widget, "lab_cpu_bar", "orange_3", 0.45, &color);
   /* Translators: %s is a duration, e.g. "0.02 s" */
   cpu_label = g_strdup_printf (_("%s CPU"), cpu_text);
@@ -367,6 +410,7 @@ lab_comparison_chart_snapshot (GtkWidget   *widget,
     return;
 
   scale = compute_scale (self);
+  update_repeats (self);
   for (guint i = 0; i < n_runs; i++, y += row_height (widget))
     {
       g_autoptr(LabRun) run = g_list_model_get_item (self->runs, i);
@@ -429,6 +473,7 @@ lab_comparison_chart_finalize (GObject *object)
   LabComparisonChart *self = (LabComparisonChart *) object;
 
   g_ptr_array_unref (self->watched);
+  g_array_unref (self->repeats);
 
   G_OBJECT_CLASS (lab_comparison_chart_parent_class)->finalize (object);
 }
@@ -508,6 +553,8 @@ lab_comparison_chart_init (LabComparisonChart *self)
 
   self->selected = GTK_INVALID_LIST_POSITION;
   self->watched = g_ptr_array_new_with_free_func (g_object_unref);
+  self->repeats = g_array_new (FALSE, TRUE, sizeof (RowRepeat));
+  self->repeats_finished = G_MAXUINT;
 
   g_signal_connect_swapped (click, "pressed", G_CALLBACK (pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
@@ -535,6 +582,7 @@ lab_comparison_chart_set_runs (LabComparisonChart *self,
   if (self->runs != NULL)
     g_signal_handlers_disconnect_by_func (self->runs, items_changed_cb, self);
   g_set_object (&self->runs, runs);
+  self->repeats_finished = G_MAXUINT;
   if (runs != NULL)
     g_signal_connect_object (runs, "items-changed", G_CALLBACK (items_changed_cb),
                              self, G_CONNECT_SWAPPED);
