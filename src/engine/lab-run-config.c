@@ -68,6 +68,15 @@ lab_run_config_uses_gil (const LabRunConfig *config)
  *
  * Returns: (transfer full) (element-type guint): the counts
  */
+static int
+compare_counts (gconstpointer a,
+                 gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return (x > y) - (x < y);
+}
+
 GArray *
 lab_run_config_sweep_workers (void)
 {
@@ -75,18 +84,16 @@ lab_run_config_sweep_workers (void)
   guint cores = MIN (g_get_num_processors (), LAB_MAX_WORKERS);
   guint last = MIN (2 * cores, LAB_MAX_WORKERS);
 
-  for (guint n = 1; n <= last; n *= 2)
-    {
-      if (n > cores && cores > n / 2 && cores != last)
-        g_array_append_val (list, cores);
-      g_array_append_val (list, n);
-    }
-  if (g_array_index (list, guint, list->len - 1) != last)
-    {
-      if (g_array_index (list, guint, list->len - 1) < cores)
-        g_array_append_val (list, cores);
-      g_array_append_val (list, last);
-    }
+  for (guint n = 1; n < last; n *= 2)
+    g_array_append_val (list, n);
+  g_array_append_val (list, cores);
+  g_array_append_val (list, last);
+  g_array_sort (list, compare_counts);
+
+  /* Each count once. */
+  for (guint i = list->len - 1; i > 0; i--)
+    if (g_array_index (list, guint, i) == g_array_index (list, guint, i - 1))
+      g_array_remove_index (list, i);
   return list;
 }
 
