@@ -64,7 +64,7 @@ lab_gil_acquire (LabGil *gil)
     g_cond_wait (&gil->cond, &gil->mutex);
   gil->held = TRUE;
   gil->serving++;
-  g_atomic_int_dec_and_test (&gil->waiting);
+  g_atomic_int_add (&gil->waiting, -1);
   gil->acquired_us = g_get_monotonic_time ();
   g_mutex_unlock (&gil->mutex);
 }
