@@ -10,13 +10,16 @@
 #include <inttypes.h>
 #include <math.h>
 #include <signal.h>
+#include <stdio.h>
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 #include <json-glib/json-glib.h>
 
 #include "lab-cli.h"
 #include "lab-error.h"
+#include "lab-experiment.h"
 #include "lab-history.h"
+#include "lab-lessons.h"
 #include "lab-report.h"
 #include "lab-run.h"
 
@@ -35,6 +38,7 @@ typedef struct {
   char   *images;
   char   *repeat;
   char   *warmup;
+  char   *lesson;
   gboolean save;
   gboolean gil;
 } Options;
@@ -56,6 +60,7 @@ options_clear (Options *o)
   g_free (o->images);
   g_free (o->repeat);
   g_free (o->warmup);
+  g_free (o->lesson);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -63,19 +68,23 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
 char *
 lab_cli_list_tasks_and_strategies (void)
 {
-  g_autofree const LabTaskClass **tasks = NULL;
+  const LabTaskInfo * const *tasks = lab_task_info_list (NULL);
+  const LabStrategy * const *strategies = lab_strategy_list (NULL);
+  const LabLesson * const *lessons = lab_lesson_list (NULL);
   GString *out = g_string_new (_("Tasks:\n"));
-  guint n_tasks;
 
-  tasks = lab_task_list (&n_tasks);
-  for (guint i = 0; i < n_tasks; i++)
+  for (guint i = 0; tasks[i] != NULL; i++)
     g_string_append_printf (out, "  %-13s %s (%s)\n", tasks[i]->name,
-                            _(tasks[i]->summary), lab_task_kind_to_string (tasks[i]->kind));
+                            lab_task_info_get_summary (tasks[i]), lab_task_kind_to_string (tasks[i]->kind));
 
   g_string_append (out, _("\nStrategies:\n"));
-  for (guint i = 0; i < LAB_N_STRATEGIES; i++)
-    g_string_append_printf (out, "  %-13s %s\n", lab_strategy_to_string (i),
-                            lab_strategy_get_summary (i));
+  for (guint i = 0; strategies[i] != NULL; i++)
+    g_string_append_printf (out, "  %-13s %s\n", strategies[i]->name, lab_strategy_get_summary (strategies[i]));
+
+  g_string_append (out, _("\nLessons (run --lesson=NAME):\n"));
+  for (guint i = 0; lessons[i] != NULL; i++)
+    g_string_append_printf (out, "  %-13s %s — %s\n", lessons[i]->id,
+                            lab_lesson_get_title (lessons[i]), lab_lesson_get_setup (lessons[i]));
 
   return g_string_free (out, FALSE);
 }
@@ -211,17 +220,31 @@ build_params (const Options  *o,
   return g_variant_dict_end (&dict);
 }
 
-/* A task that picked its own output folder (download without --output)
- * says where the files go. */
-static void
-print_output_folder (const Options *o,
-                     LabRun        *run)
+static gboolean
+is_blank (const char *text)
 {
-  const char *output;
+  for (; *text != '\0'; text++)
+    if (!g_ascii_isspace (*text))
+      return FALSE;
+  return TRUE;
+}
 
-  if (o->output == NULL &&
-      g_variant_lookup (lab_run_get_resolved_params (run), LAB_PARAM_OUTPUT, "&s", &output))
-    g_printerr (_("concurrency-lab: saving the files in %s\n"), output);
+/* An option given with nothing after "=" is a mistake, not a default. */
+static gboolean
+check_not_empty (const Options  *o,
+                 GError        **error)
+{
+  const struct { const char *name; const char *value; } options[] = {
+    { "task", o->task }, { "strategy", o->strategy }, { "workers", o->workers }, { "jobs", o->jobs },
+    { "seconds", o->seconds }, { "size", o->size }, { "format", o->format }, { "urls", o->urls_file },
+    { "output", o->output }, { "timeout", o->timeout }, { "max-bytes", o->max_bytes },
+    { "images", o->images }, { "repeat", o->repeat }, { "warmup", o->warmup }, { "lesson", o->lesson },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (options); i++)
+    if (options[i].value != NULL && is_blank (options[i].value))
+      return usage_error (error, _("--%s needs a value"), options[i].name);
+  return TRUE;
 }
 
 /* How many times each strategy runs: warm-up runs first (not reported),
@@ -253,101 +276,142 @@ parse_passes (const Options  *o,
   return TRUE;
 }
 
-static void
-add_workers (GArray *list,
-             guint   workers)
-{
-  for (guint i = 0; i < list->len; i++)
-    if (g_array_index (list, guint, i) == workers)
-      return;
-  g_array_append_val (list, workers);
-}
-
 /* --workers: one count, a comma list, or "sweep" (1, 2, 4… up to twice
- * the cores). Without it, one entry of 0: each strategy's default. */
-static GArray *
-parse_workers (const Options  *o,
-               GError        **error)
+ * the cores). Without it, the strategies' defaults. */
+static gboolean
+set_workers (LabExperiment  *experiment,
+             const Options  *o,
+             GError        **error)
 {
   g_autoptr(GArray) list = g_array_new (FALSE, FALSE, sizeof (guint));
   g_auto(GStrv) parts = NULL;
 
   if (o->workers == NULL)
-    {
-      add_workers (list, 0);
-      return g_steal_pointer (&list);
-    }
+    return TRUE;
   if (g_str_equal (o->workers, "sweep"))
-    return lab_run_config_sweep_workers ();
+    {
+      lab_experiment_set_sweep (experiment);
+      return TRUE;
+    }
 
   parts = g_strsplit (o->workers, ",", -1);
   for (guint i = 0; parts[i] != NULL; i++)
     {
       guint64 workers;
+      guint w;
 
       if (!parse_uint64 ("workers", g_strstrip (parts[i]), G_MAXUINT32, &workers, error))
-        return NULL;
+        return FALSE;
       if (workers < 1 || workers > LAB_MAX_WORKERS)
-        return usage_error (error, _("--workers must be between 1 and %u"), LAB_MAX_WORKERS), NULL;
-      add_workers (list, workers);
+        return usage_error (error, _("--workers must be between 1 and %u"), LAB_MAX_WORKERS);
+      w = workers;
+      g_array_append_val (list, w);
     }
-  return g_steal_pointer (&list);
+  lab_experiment_set_workers (experiment, (guint *) list->data, list->len);
+  return TRUE;
 }
 
-/* Builds one run per strategy named (a comma list compares them) and per
- * worker count, for each pass. They take turns, so that a machine growing
- * busier or quieter during the experiment weighs on all of them alike.
- * The sequential strategy has one worker whatever --workers says: it runs
- * once a pass. */
-static GPtrArray *
-build_runs (const Options  *o,
-            guint           n_passes,
-            GError        **error)
+static gboolean
+add_strategies (LabExperiment  *experiment,
+                const char     *names,
+                GError        **error)
 {
-  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GVariant) params = NULL;
-  g_autoptr(GArray) workers = NULL;
-  g_auto(GStrv) strategies = NULL;
+  g_auto(GStrv) parts = g_strsplit (names, ",", -1);
 
-  if (o->task == NULL)
-    return usage_error (error, _("Missing --task (see --help for the list)")), NULL;
-  if (o->strategy == NULL)
-    return usage_error (error, _("Missing --strategy (see --help for the list)")), NULL;
-  if (!(workers = parse_workers (o, error)) || !(params = build_params (o, error)))
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      const LabStrategy *strategy = lab_strategy_lookup (g_strstrip (parts[i]));
+
+      if (strategy == NULL)
+        return usage_error (error, _("Unknown strategy “%s” (see --help for the list)"), parts[i]);
+      lab_experiment_add_strategy (experiment, strategy);
+    }
+  return TRUE;
+}
+
+/* --lesson sets everything the experiment is; only how often it runs and
+ * how it is printed stay the user's. */
+static LabExperiment *
+lesson_experiment (const Options  *o,
+                   GError        **error)
+{
+  const LabLesson *lesson = lab_lesson_lookup (o->lesson);
+
+  if (lesson == NULL)
+    return usage_error (error, _("Unknown lesson “%s” (see --help for the list)"), o->lesson), NULL;
+  if (o->task || o->strategy || o->workers || o->jobs || o->seconds || o->size || o->urls_file ||
+      o->output || o->timeout || o->max_bytes || o->images || o->gil)
+    return usage_error (error, _("--lesson sets the task, its parameters and the strategies; "
+                                 "only --repeat, --warmup, --format and --save go with it")), NULL;
+  if (!lab_lesson_is_available (lesson, error))
     return NULL;
-  g_variant_ref_sink (params);
+  return lab_lesson_new_experiment (lesson);
+}
 
-  strategies = g_strsplit (o->strategy, ",", -1);
-  for (guint pass = 0; pass < n_passes; pass++)
-    for (guint i = 0; strategies[i] != NULL; i++)
-      for (guint w = 0; w < workers->len; w++)
-        {
-          g_autoptr(LabRunConfig) config = NULL;
-          LabStrategy strategy;
-          LabRun *run;
+/* The experiment the options describe: the runs it plans are made and set
+ * up one at a time, when their turn comes. */
+static LabExperiment *
+build_experiment (const Options  *o,
+                  GError        **error)
+{
+  g_autoptr(LabExperiment) experiment = NULL;
+  g_autoptr(GVariant) params = NULL;
+  const LabTaskInfo *task;
+  guint warmup, repeat;
 
-          if (!lab_strategy_from_string (g_strstrip (strategies[i]), &strategy))
-            return usage_error (error, _("Unknown strategy “%s” (see --help for the list)"), strategies[i]), NULL;
-          if (strategy == LAB_STRATEGY_SEQUENTIAL && w > 0)
-            continue;
+  if (!check_not_empty (o, error) || !parse_passes (o, &warmup, &repeat, error))
+    return NULL;
+  if (o->lesson != NULL)
+    experiment = lesson_experiment (o, error);
+  else if (o->task == NULL)
+    return usage_error (error, _("Missing --task (see --help for the list)")), NULL;
+  else if (o->strategy == NULL)
+    return usage_error (error, _("Missing --strategy (see --help for the list)")), NULL;
+  else if (!(task = lab_task_info_lookup (o->task)))
+    return usage_error (error, _("Unknown task “%s” (see --help for the list)"), o->task), NULL;
+  else if ((params = build_params (o, error)))
+    {
+      experiment = lab_experiment_new (task, g_steal_pointer (&params));
+      lab_experiment_set_gil (experiment, o->gil);
+      if (!add_strategies (experiment, o->strategy, error) || !set_workers (experiment, o, error))
+        g_clear_object (&experiment);
+    }
+  if (experiment == NULL)
+    return NULL;
 
-          config = lab_run_config_new (o->task, strategy,
-                                       strategy == LAB_STRATEGY_SEQUENTIAL ? 0 : g_array_index (workers, guint, w),
-                                       params);
-          config->gil = o->gil;
-          if (!(run = lab_run_new (config, error)))
-            return NULL;
-          g_ptr_array_add (runs, run);
-          print_output_folder (o, run);
-        }
+  lab_experiment_set_repeat (experiment, repeat, warmup);
+  if (!lab_experiment_check (experiment, error))
+    return NULL;
+  return g_steal_pointer (&experiment);
+}
 
-  return g_steal_pointer (&runs);
+/* Standard output may be a full disk, a closed pipe: that is an error
+ * the user must hear of, not a success. */
+static gboolean
+write_stdout (const char  *text,
+              GError     **error)
+{
+  gsize len = strlen (text);
+
+  if ((len > 0 && fwrite (text, 1, len, stdout) != len) || fflush (stdout) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not write the output: %s"), g_strerror (saved));
+      clearerr (stdout);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 typedef struct {
-  GMainLoop    *loop;
-  GCancellable *cancellable;
-  gboolean      interrupted;
+  GMainLoop     *loop;
+  GCancellable  *cancellable;
+  const Options *options;
+  LabHistory    *history;
+  GError        *error;
+  gboolean       interrupted;
+  gboolean       said_output;
+  gboolean       save_failed;
 } Session;
 
 static gboolean
@@ -360,93 +424,133 @@ interrupt_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* --save: each run is kept as soon as it ends, so an interrupted command
+ * loses none of the runs that finished. */
 static void
-run_done_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      data)
+save_run (Session *session,
+          LabRun  *run)
 {
-  Session *session = data;
   g_autoptr(GError) error = NULL;
 
-  if (!lab_run_start_finish (LAB_RUN (object), result, &error) &&
-      !g_error_matches (error, LAB_ERROR, LAB_ERROR_CANCELLED))
-    g_printerr ("concurrency-lab: %s\n", error->message);
+  if (session->history == NULL && !session->save_failed)
+    {
+      if (!(session->history = lab_history_open (NULL, &error)))
+        {
+          g_printerr ("concurrency-lab: %s\n", error->message);
+          session->save_failed = TRUE;
+          return;
+        }
+      if (lab_history_get_notice (session->history))
+        g_printerr ("concurrency-lab: %s\n", lab_history_get_notice (session->history));
+    }
+  if (session->history != NULL && lab_history_add_run (session->history, run, &error) == 0)
+    {
+      g_printerr ("concurrency-lab: %s\n", error->message);
+      session->save_failed = TRUE;
+    }
+}
 
+static void
+run_ended_cb (LabExperiment *experiment,
+              LabRun        *run,
+              gboolean       warmup,
+              Session       *session)
+{
+  GVariant *resolved = lab_run_get_resolved_params (run);
+  const char *output;
+
+  /* A task that picked its own output folder says where the files went. */
+  if (!session->said_output && session->options->output == NULL && resolved != NULL &&
+      g_variant_lookup (resolved, LAB_PARAM_OUTPUT, "&s", &output))
+    {
+      g_autofree char *display = g_filename_display_name (output);
+
+      g_printerr (_("concurrency-lab: the files are in %s\n"), display);
+      session->said_output = TRUE;
+    }
+  if (warmup && lab_run_get_state (run) == LAB_RUN_FINISHED && lab_run_get_n_failed (run) > 0)
+    g_printerr (_("concurrency-lab: %u jobs failed in a warm-up run of %s\n"),
+                lab_run_get_n_failed (run), lab_run_get_config (run)->strategy->name);
+  if (!warmup && session->options->save)
+    save_run (session, run);
+}
+
+static void
+experiment_done_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      data)
+{
+  Session *session = data;
+
+  lab_experiment_run_finish (LAB_EXPERIMENT (object), result, &session->error);
   g_main_loop_quit (session->loop);
 }
 
-/* --save: keep the runs in the history, as the window does. */
-static gboolean
-save_runs (LabRun **runs,
-           guint    n_runs)
+/* The lesson's title and text above its table, what it expects below. */
+static char *
+lesson_header (const LabLesson *lesson)
 {
-  g_autoptr(LabHistory) history = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = lab_lesson_describe_expected (lesson);
 
-  if (!(history = lab_history_open (NULL, &error)))
-    goto failed;
-  if (lab_history_get_notice (history))
-    g_printerr ("concurrency-lab: %s\n", lab_history_get_notice (history));
-  for (guint i = 0; i < n_runs; i++)
-    if (!lab_history_add_run (history, runs[i], &error))
-      goto failed;
-  return TRUE;
-
-failed:
-  g_printerr ("concurrency-lab: %s\n", error->message);
-  return FALSE;
+  return g_strdup_printf ("%s — %s\n%s\n%s\n\n", lab_lesson_get_title (lesson), lab_lesson_get_setup (lesson),
+                          lab_lesson_get_text (lesson), expected);
 }
 
-/* A warm-up run is not reported, but its failed jobs still fail the
- * command: they are said on stderr (a run that could not work at all
- * has already said why). */
-static void
-warn_warmup_failures (LabRun *run)
+static char *
+report (LabExperiment   *experiment,
+        const Options   *o,
+        LabReportFormat  format)
 {
-  if (lab_run_get_state (run) == LAB_RUN_FINISHED && lab_run_get_n_failed (run) > 0)
-    g_printerr (_("concurrency-lab: %u jobs failed in a warm-up run of %s\n"),
-                lab_run_get_n_failed (run), lab_strategy_to_string (lab_run_get_config (run)->strategy));
+  g_autoptr(LabAnalysis) analysis = lab_experiment_dup_analysis (experiment);
+  g_autofree char *text = lab_report_format_analysis (analysis, format);
+  const LabLesson *lesson = o->lesson ? lab_lesson_lookup (o->lesson) : NULL;
+  g_autofree char *header = NULL;
+  g_autofree char *outcome = NULL;
+
+  if (lesson == NULL || format != LAB_REPORT_TABLE)
+    return g_steal_pointer (&text);
+  header = lesson_header (lesson);
+  outcome = lab_lesson_describe_outcome (lesson, analysis);
+  return g_strconcat (header, text, "\n", outcome, outcome[0] ? "\n" : "", NULL);
 }
 
 static int
-execute (GPtrArray       *runs,
-         guint            n_warmup,
-         LabReportFormat  format,
-         gboolean         save)
+execute (LabExperiment   *experiment,
+         const Options   *o,
+         LabReportFormat  format)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autofree char *report = NULL;
-  Session session = { loop, cancellable, FALSE };
-  LabRun **measured = (LabRun **) runs->pdata + n_warmup;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  Session session = { loop, cancellable, o };
   guint sigint, sigterm;
-  guint n_run = 0;
   int status = LAB_EXIT_OK;
 
   sigint = g_unix_signal_add (SIGINT, interrupt_cb, &session);
   sigterm = g_unix_signal_add (SIGTERM, interrupt_cb, &session);
-
-  for (guint i = 0; i < runs->len && !session.interrupted; i++, n_run++)
-    {
-      LabRun *run = g_ptr_array_index (runs, i);
-
-      lab_run_start_async (run, cancellable, run_done_cb, &session);
-      g_main_loop_run (loop);
-
-      if (lab_run_get_state (run) != LAB_RUN_FINISHED || lab_run_get_n_failed (run) > 0)
-        status = LAB_EXIT_FAILED;
-      if (i < n_warmup)
-        warn_warmup_failures (run);
-    }
-
+  g_signal_connect (experiment, "run-ended", G_CALLBACK (run_ended_cb), &session);
+  lab_experiment_run_async (experiment, cancellable, experiment_done_cb, &session);
+  g_main_loop_run (loop);
   g_source_remove (sigint);
   g_source_remove (sigterm);
+  g_clear_object (&session.history);
+
+  if (session.error != NULL)
+    {
+      g_printerr ("concurrency-lab run: %s\n", session.error->message);
+      g_clear_error (&session.error);
+      return LAB_EXIT_USAGE;
+    }
 
   /* What finished is printed even after Ctrl+C. */
-  n_run = n_run > n_warmup ? n_run - n_warmup : 0;
-  report = lab_report_format (measured, n_run, format);
-  g_print ("%s", report);
-  if (save && !save_runs (measured, n_run))
+  text = report (experiment, o, format);
+  if (!write_stdout (text, &error))
+    {
+      g_printerr ("concurrency-lab: %s\n", error->message);
+      status = LAB_EXIT_FAILED;
+    }
+  if (!lab_experiment_all_succeeded (experiment) || session.save_failed)
     status = LAB_EXIT_FAILED;
   if (session.interrupted)
     g_printerr (_("concurrency-lab: interrupted; the jobs that finished are shown\n"));
@@ -460,12 +564,11 @@ lab_cli_run (int    argc,
 {
   g_auto(Options) o = { 0 };
   g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(LabExperiment) experiment = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *list = lab_cli_list_tasks_and_strategies ();
   g_autofree char *description = NULL;
   LabReportFormat format = LAB_REPORT_TABLE;
-  guint warmup, repeat;
   const GOptionEntry entries[] = {
     { "task", 't', 0, G_OPTION_ARG_STRING, &o.task, N_("What each job does (see Tasks below)"), N_("TASK") },
     { "strategy", 's', 0, G_OPTION_ARG_STRING, &o.strategy, N_("Who runs the jobs; a comma list compares several"), N_("NAME[,NAME…]") },
@@ -478,6 +581,7 @@ lab_cli_run (int    argc,
     { "timeout", 0, 0, G_OPTION_ARG_STRING, &o.timeout, N_("download, pipeline: seconds without an answer before a job fails"), "S" },
     { "max-bytes", 0, 0, G_OPTION_ARG_STRING, &o.max_bytes, N_("download, pipeline: the largest file accepted"), "N" },
     { "images", 0, 0, G_OPTION_ARG_FILENAME, &o.images, N_("blur: a folder of images"), N_("DIR") },
+    { "lesson", 'l', 0, G_OPTION_ARG_STRING, &o.lesson, N_("Run one of the lessons below, and say what it expects"), N_("NAME") },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &o.format, N_("Output: table (default), json or csv"), N_("FORMAT") },
     { "repeat", 'r', 0, G_OPTION_ARG_STRING, &o.repeat, N_("Run each strategy N times and report the median, minimum and maximum (at most 100)"), "N" },
     { "warmup", 0, 0, G_OPTION_ARG_STRING, &o.warmup, N_("Runs of each strategy done first and left out of the figures (default 0)"), "N" },
@@ -494,6 +598,10 @@ lab_cli_run (int    argc,
                                    "was cancelled (Ctrl+C), 2 for bad usage."));
   g_option_context_set_description (context, description);
 
+  /* A closed pipe or a full disk on standard output is an error to
+   * report (see write_stdout()), not a signal that ends the command. */
+  signal (SIGPIPE, SIG_IGN);
+
   if (!g_option_context_parse (context, &argc, &argv, &error))
     goto usage;
   if (argc > 1)
@@ -507,11 +615,14 @@ lab_cli_run (int    argc,
                    _("--format must be table, json or csv, not “%s”"), o.format);
       goto usage;
     }
-  if (!parse_passes (&o, &warmup, &repeat, &error) ||
-      !(runs = build_runs (&o, warmup + repeat, &error)))
+  if (!(experiment = build_experiment (&o, &error)))
     goto usage;
 
-  return execute (runs, warmup * (runs->len / (warmup + repeat)), format, o.save);
+  /* Reports of figures alone let each run's job records go once it ended;
+   * JSON lists every job, and a single short run's table shows them. */
+  lab_experiment_set_keep_jobs (experiment, format == LAB_REPORT_JSON ||
+                                            lab_experiment_get_n_planned (experiment) == 1);
+  return execute (experiment, &o, format);
 
 usage:
   g_printerr ("concurrency-lab run: %s\n", error->message);

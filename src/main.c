@@ -40,6 +40,17 @@ main (int    argc,
       return LAB_EXIT_OK;
     }
 
+  /* The window takes no arguments but the one its D-Bus service file
+   * passes: anything else is a mistyped command, not a window to open. */
+  if (argc >= 2 && !g_str_equal (argv[1], "--gapplication-service"))
+    {
+      g_printerr (argv[1][0] == '-'
+                  ? _("concurrency-lab: unknown option “%s”; see concurrency-lab --help\n")
+                  : _("concurrency-lab: unknown command “%s”; see concurrency-lab --help\n"),
+                  argv[1]);
+      return LAB_EXIT_USAGE;
+    }
+
 #ifdef LAB_HAVE_GUI
   {
     g_autoptr(LabApplication) app = lab_application_new ();

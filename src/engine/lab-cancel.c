@@ -8,6 +8,7 @@
 
 #include "lab-cancel.h"
 #include "lab-clock.h"
+#include "lab-gil.h"
 
 struct _LabCancel
 {
@@ -107,6 +108,29 @@ gboolean
 lab_cancel_is_cancelled (LabCancel *self)
 {
   return self != NULL && g_atomic_int_get (&self->cancelled);
+}
+
+/**
+ * lab_cancel_checkpoint:
+ * @cancel: (nullable): the job's token
+ *
+ * A computing job calls this every millisecond or so, where CPython's
+ * eval loop would check between bytecodes. When the runner gave the
+ * thread the run's "Python GIL" (lab_gil_set_current()), it offers the
+ * lock to the threads waiting for it once the switch interval is over,
+ * so every computing task takes turns, not only those that know of the
+ * lock.
+ *
+ * Returns: %TRUE once the job must stop
+ */
+gboolean
+lab_cancel_checkpoint (LabCancel *self)
+{
+  LabGil *gil = lab_gil_get_current ();
+
+  if (gil != NULL)
+    lab_gil_switch_point (gil);
+  return lab_cancel_is_cancelled (self);
 }
 
 /**

@@ -17,6 +17,7 @@ LabCancel *lab_cancel_new          (void);
 void       lab_cancel_free         (LabCancel *cancel);
 void       lab_cancel_cancel       (LabCancel *cancel);
 gboolean   lab_cancel_is_cancelled (LabCancel *cancel);
+gboolean   lab_cancel_checkpoint   (LabCancel *cancel);
 gboolean   lab_cancel_sleep        (LabCancel *cancel,
                                     gint64     ns);
 void       lab_cancel_set_data     (LabCancel *cancel,

@@ -23,8 +23,6 @@
 #include "lab-cpu-history-private.h"
 
 #define SAMPLE_INTERVAL_US    (G_USEC_PER_SEC / LAB_CPU_SAMPLE_HZ)
-/* Jobs looked at past the first one not yet started, each sample. */
-#define JOB_SCAN_WINDOW       4096
 
 /* ------------------------------------------------------------------ */
 /* What the sampler thread hands to the main context                    */
@@ -237,26 +235,15 @@ track_worker (ThreadState *ts,
   g_hash_table_insert (ts->tracked, &t->id, t);
 }
 
-/* Finds the workers the run has reported. Jobs mostly start in order:
- * look from the first job not started yet, a bounded window beyond. */
+/* Follows the workers the run has seen since the last look. */
 static void
 discover_workers (ThreadState *ts)
 {
-  guint n_jobs = lab_run_get_n_jobs (ts->run);
-  guint end;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
 
-  while (ts->scan_from < n_jobs &&
-         g_atomic_int_get (&lab_run_get_job (ts->run, ts->scan_from)->state) != LAB_JOB_PENDING)
-    track_worker (ts, lab_run_get_job (ts->run, ts->scan_from++)->worker);
-
-  end = MIN (n_jobs, ts->scan_from + JOB_SCAN_WINDOW);
-  for (guint i = ts->scan_from; i < end; i++)
-    {
-      const LabJobResult *job = lab_run_get_job (ts->run, i);
-
-      if (g_atomic_int_get (&job->state) != LAB_JOB_PENDING)
-        track_worker (ts, job->worker);
-    }
+  ts->scan_from = lab_run_get_worker_ids (ts->run, ts->scan_from, ids);
+  for (guint i = 0; i < ids->len; i++)
+    track_worker (ts, g_array_index (ids, gint64, i));
 }
 
 static gboolean
@@ -317,8 +304,7 @@ thread_state_set_run (ThreadState *ts,
   g_hash_table_remove_all (ts->tracked);
   ts->generation = generation;
   ts->scan_from = 0;
-  ts->processes = run != NULL &&
-                  lab_strategy_uses_processes (lab_run_get_config (run)->strategy);
+  ts->processes = run != NULL && lab_run_get_config (run)->strategy->processes;
 }
 
 static RawSample *

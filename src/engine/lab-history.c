@@ -229,8 +229,8 @@ lab_history_add_run (LabHistory  *self,
     }
 
   sqlite3_bind_int64 (stmt, 1, g_get_real_time () / G_USEC_PER_SEC);
-  sqlite3_bind_text (stmt, 2, config->task, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, lab_strategy_to_string (config->strategy), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, config->task->name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, config->strategy->name, -1, SQLITE_STATIC);
   sqlite3_bind_int (stmt, 4, sum.workers);
   sqlite3_bind_int (stmt, 5, sum.n_jobs);
   sqlite3_bind_int (stmt, 6, sum.n_failed);

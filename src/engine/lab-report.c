@@ -1,17 +1,21 @@
-/* lab-report.c
+/* lab-report.c — runs as a table, JSON or CSV
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Numbers in JSON and CSV are written the same in every locale (a dot,
+ * no thousands separator); the table is for people and follows the same
+ * rule, so that it can be pasted anywhere.
  */
 #define G_LOG_DOMAIN "lab-report"
 
 #include "config.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 #include <json-glib/json-glib.h>
 #include <glib/gi18n-lib.h>
 
+#include "lab-format.h"
 #include "lab-report.h"
 
 /* One member of the JSON object being built by the JsonBuilder `b`. */
@@ -23,6 +27,8 @@
 
 /* Jobs are listed under a single run's table only when they fit on screen. */
 #define TABLE_MAX_JOBS 20
+/* Sentences below the table are wrapped to this many columns. */
+#define TABLE_TEXT_WIDTH 96
 
 gboolean
 lab_report_format_from_string (const char      *name,
@@ -45,39 +51,6 @@ s (gint64 ns)
   return ns / 1e9;
 }
 
-/**
- * lab_report_speedup:
- *
- * Returns: how many times faster run @i was than the last sequential run
- *   of the same task with the same parameters before it (or after it,
- *   when none came before), or 0 when there is none
- */
-double
-lab_report_speedup (LabRun **runs,
-                    guint    n_runs,
-                    guint    i)
-{
-  const LabRunConfig *config = lab_run_get_config (runs[i]);
-  LabRun *reference = NULL;
-
-  for (guint k = 0; k < n_runs; k++)
-    {
-      const LabRunConfig *other = lab_run_get_config (runs[k]);
-
-      if (other->strategy == LAB_STRATEGY_SEQUENTIAL &&
-          g_str_equal (other->task, config->task) &&
-          g_variant_equal (other->params, config->params) &&
-          lab_run_get_state (runs[k]) == LAB_RUN_FINISHED &&
-          (reference == NULL || k < i))
-        reference = runs[k];
-    }
-
-  if (reference == NULL || lab_run_get_elapsed_ns (runs[i]) <= 0)
-    return 0;
-
-  return (double) lab_run_get_elapsed_ns (reference) / lab_run_get_elapsed_ns (runs[i]);
-}
-
 /* Throughput of the bytes the jobs moved (downloads), 0 without any. */
 static double
 mb_per_s (const LabRunSummary *sum)
@@ -85,379 +58,46 @@ mb_per_s (const LabRunSummary *sum)
   return sum->wall_ns > 0 ? sum->bytes / 1e6 / s (sum->wall_ns) : 0;
 }
 
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
+/* --- JSON ----------------------------------------------------------------- */
 
-  return (x > y) - (x < y);
-}
-
-static double
-median_of_sorted (const double *sorted,
-                  guint         n)
-{
-  return n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-}
-
-/**
- * lab_report_stats:
- *
- * Fills @stats with the smallest, median and largest of @values (all 0
- * when @n is 0).
- */
-void
-lab_report_stats (const double   *values,
-                  guint           n,
-                  LabReportStats *stats)
-{
-  g_autofree double *sorted = g_memdup2 (values, n * sizeof (double));
-
-  *stats = (LabReportStats) { .n = n };
-  if (n == 0)
-    return;
-  qsort (sorted, n, sizeof (double), compare_doubles);
-  stats->min = sorted[0];
-  stats->median = median_of_sorted (sorted, n);
-  stats->max = sorted[n - 1];
-}
-
-/**
- * lab_report_find_outliers:
- * @outlier: (out caller-allocates): @n flags
- *
- * A repeat is an outlier when it lies more than three (normal-scaled)
- * median absolute deviations from the median, and more than 5 % away
- * from it, so that the jitter of nearly equal runs is never flagged.
- * Fewer than three values have none.
- *
- * Returns: how many values were flagged
- */
-guint
-lab_report_find_outliers (const double *values,
-                          guint         n,
-                          gboolean     *outlier)
-{
-  g_autofree double *deviation = g_new (double, MAX (n, 1));
-  LabReportStats stats;
-  double limit;
-  guint found = 0;
-
-  memset (outlier, 0, n * sizeof (gboolean));
-  if (n < 3)
-    return 0;
-
-  lab_report_stats (values, n, &stats);
-  for (guint i = 0; i < n; i++)
-    deviation[i] = fabs (values[i] - stats.median);
-  qsort (deviation, n, sizeof (double), compare_doubles);
-  limit = MAX (3 * 1.4826 * median_of_sorted (deviation, n), 0.05 * fabs (stats.median));
-
-  for (guint i = 0; i < n; i++)
-    if (fabs (values[i] - stats.median) > limit)
-      {
-        outlier[i] = TRUE;
-        found++;
-      }
-  return found;
-}
-
-/**
- * lab_report_amdahl_fit:
- * @max_workers: points with more workers are left out (more workers than
- *   cores cannot go faster, whatever the code's serial part)
- * @n_fitted: (out) (optional): how many points the fit used
- *
- * Fits Amdahl's law, S(n) = 1 / (s + (1 - s) / n), to measured speedups
- * by least squares on 1/S - 1/n = s (1 - 1/n).
- *
- * Returns: the serial fraction s in [0, 1], or NAN without a point of 2
- *   to @max_workers workers
- */
-double
-lab_report_amdahl_fit (const guint  *workers,
-                       const double *speedup,
-                       guint         n,
-                       guint         max_workers,
-                       guint        *n_fitted)
-{
-  double sxy = 0, sxx = 0;
-  guint used = 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      double x, y;
-
-      if (workers[i] < 2 || workers[i] > max_workers || speedup[i] <= 0)
-        continue;
-      x = 1 - 1.0 / workers[i];
-      y = 1 / speedup[i] - 1.0 / workers[i];
-      sxy += x * y;
-      sxx += x * x;
-      used++;
-    }
-  if (n_fitted != NULL)
-    *n_fitted = used;
-  if (sxx == 0)
-    return NAN;
-  return CLAMP (sxy / sxx, 0, 1);
-}
-
-/* Runs of the same task, parameters, strategy and workers are repeats
- * of one experiment (--repeat, or the same run done twice in the window).
- *
- * Returns: (element-type GArray<guint>): each experiment's runs, in the
- * order the experiments first appear; @repeat_of gets each run's
- * 1-based number within its experiment. */
-static GPtrArray *
-group_runs (LabRun **runs,
-            guint    n_runs,
-            guint   *repeat_of)
-{
-  GPtrArray *groups = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
-
-  for (guint i = 0; i < n_runs; i++)
-    {
-      GArray *group = NULL;
-
-      for (guint g = 0; g < groups->len && group == NULL; g++)
-        {
-          GArray *candidate = g_ptr_array_index (groups, g);
-          LabRun *first = runs[g_array_index (candidate, guint, 0)];
-
-          if (lab_run_config_equal (lab_run_get_config (runs[i]), lab_run_get_config (first)))
-            group = candidate;
-        }
-      if (group == NULL)
-        {
-          group = g_array_new (FALSE, FALSE, sizeof (guint));
-          g_ptr_array_add (groups, group);
-        }
-      g_array_append_val (group, i);
-      repeat_of[i] = group->len;
-    }
-  return groups;
-}
-
-/* One experiment's figures over its finished repeats. */
-typedef struct {
-  LabRun         *first;
-  guint           n_runs;       /* cancelled ones included */
-  guint           n_jobs_failed;
-  gint64          peak_rss_kb;
-  LabReportStats  wall;         /* seconds, finished runs only */
-  LabReportStats  cpu;
-  double          mb_per_s;     /* median */
-  double          speedup;      /* median against the sequential median, or 0 */
-} Experiment;
-
+/* Text from a file, a URL or another program may be any bytes: JSON
+ * carries valid UTF-8 only. */
 static void
-experiment_figures (LabRun     **runs,
-                    GArray      *group,
-                    Experiment  *e,
-                    gboolean    *outlier_of_run)
+add_text (JsonBuilder *b,
+          const char  *name,
+          const char  *text)
 {
-  g_autofree double *wall = g_new0 (double, group->len);
-  g_autofree double *cpu = g_new0 (double, group->len);
-  g_autofree double *mb = g_new0 (double, group->len);
-  g_autofree gboolean *flags = g_new0 (gboolean, group->len);
-  g_autofree guint *finished = g_new0 (guint, group->len);
-  LabReportStats mb_stats;
-  guint n = 0;
-
-  *e = (Experiment) { .first = runs[g_array_index (group, guint, 0)], .n_runs = group->len };
-  for (guint k = 0; k < group->len; k++)
+  json_builder_set_member_name (b, name);
+  if (text == NULL)
+    json_builder_add_null_value (b);
+  else if (g_utf8_validate (text, -1, NULL))
+    json_builder_add_string_value (b, text);
+  else
     {
-      guint i = g_array_index (group, guint, k);
-      LabRunSummary sum;
-
-      lab_run_get_summary (runs[i], &sum);
-      e->n_jobs_failed += sum.n_failed;
-      e->peak_rss_kb = MAX (e->peak_rss_kb, MAX (sum.peak_rss_kb, sum.peak_rss_children_kb));
-      if (lab_run_get_state (runs[i]) != LAB_RUN_FINISHED)
-        continue;
-      wall[n] = s (sum.wall_ns);
-      cpu[n] = s (sum.user_ns + sum.sys_ns);
-      mb[n] = mb_per_s (&sum);
-      finished[n++] = i;
+      g_autofree char *valid = g_utf8_make_valid (text, -1);
+      json_builder_add_string_value (b, valid);
     }
-
-  lab_report_stats (wall, n, &e->wall);
-  lab_report_stats (cpu, n, &e->cpu);
-  lab_report_stats (mb, n, &mb_stats);
-  e->mb_per_s = mb_stats.median;
-  lab_report_find_outliers (wall, n, flags);
-  for (guint k = 0; k < n && outlier_of_run != NULL; k++)
-    outlier_of_run[finished[k]] = flags[k];
-}
-
-/* Every experiment's figures, with speedups against the sequential
- * experiment of the same task and parameters (the first one, when there
- * are several). */
-static GArray *
-experiments_new (LabRun    **runs,
-                 guint       n_runs,
-                 guint      *repeat_of,
-                 gboolean   *outlier_of_run)
-{
-  g_autoptr(GPtrArray) groups = group_runs (runs, n_runs, repeat_of);
-  GArray *experiments = g_array_sized_new (FALSE, TRUE, sizeof (Experiment), groups->len);
-
-  g_array_set_size (experiments, groups->len);
-  for (guint g = 0; g < groups->len; g++)
-    experiment_figures (runs, g_ptr_array_index (groups, g), &g_array_index (experiments, Experiment, g), outlier_of_run);
-
-  for (guint g = 0; g < experiments->len; g++)
-    {
-      Experiment *e = &g_array_index (experiments, Experiment, g);
-      const LabRunConfig *own = lab_run_get_config (e->first);
-
-      for (guint r = 0; r < experiments->len; r++)
-        {
-          Experiment *ref = &g_array_index (experiments, Experiment, r);
-          const LabRunConfig *config = lab_run_get_config (ref->first);
-
-          /* The same work done by a plain loop: same task, same parameters. */
-          if (config->strategy == LAB_STRATEGY_SEQUENTIAL && g_str_equal (config->task, own->task) &&
-              g_variant_equal (config->params, own->params) && ref->wall.n > 0 && e->wall.median > 0)
-            {
-              e->speedup = ref->wall.median / e->wall.median;
-              break;
-            }
-        }
-    }
-  return experiments;
-}
-
-/* A strategy run with several worker counts: see lab_report_scaling(). */
-static void
-scaling_free (gpointer data)
-{
-  LabReportScaling *scaling = data;
-
-  g_array_unref (scaling->workers);
-  g_array_unref (scaling->speedup);
-  g_free (scaling);
-}
-
-static guint
-experiment_workers (const Experiment *e)
-{
-  LabRunSummary sum;
-
-  lab_run_get_summary (e->first, &sum);
-  return sum.workers;
-}
-
-static gboolean
-same_series (const Experiment *a,
-             const Experiment *b)
-{
-  const LabRunConfig *x = lab_run_get_config (a->first);
-  const LabRunConfig *y = lab_run_get_config (b->first);
-
-  return x->strategy == y->strategy && g_str_equal (x->task, y->task) &&
-         g_variant_equal (x->params, y->params) &&
-         lab_run_config_uses_gil (x) == lab_run_config_uses_gil (y);
-}
-
-/* A sweep past the number of jobs runs with as many workers as jobs: the
- * first experiment of each count is its point. */
-static gboolean
-has_workers (GArray *counts,
-             guint   workers)
-{
-  for (guint i = 0; i < counts->len; i++)
-    if (g_array_index (counts, guint, i) == workers)
-      return TRUE;
-  return FALSE;
-}
-
-static LabReportScaling *
-scaling_new (GArray           *experiments,
-             const Experiment *first)
-{
-  LabReportScaling *scaling = g_new0 (LabReportScaling, 1);
-  double one_worker = 0;
-
-  scaling->run = first->first;
-  scaling->workers = g_array_new (FALSE, FALSE, sizeof (guint));
-  scaling->speedup = g_array_new (FALSE, FALSE, sizeof (double));
-  for (guint g = 0; g < experiments->len; g++)
-    {
-      const Experiment *e = &g_array_index (experiments, Experiment, g);
-      if (same_series (first, e) && experiment_workers (e) == 1)
-        one_worker = e->wall.median;
-    }
-  scaling->reference = first->speedup > 0 || one_worker == 0 ? "sequential" : "1 worker";
-
-  for (guint g = 0; g < experiments->len; g++)
-    {
-      const Experiment *e = &g_array_index (experiments, Experiment, g);
-      guint workers = experiment_workers (e);
-      double speedup;
-
-      if (!same_series (first, e) || e->wall.median <= 0 || has_workers (scaling->workers, workers))
-        continue;
-      speedup = g_str_equal (scaling->reference, "sequential") ? e->speedup : one_worker / e->wall.median;
-      g_array_append_val (scaling->workers, workers);
-      g_array_append_val (scaling->speedup, speedup);
-    }
-  scaling->serial_fraction = lab_report_amdahl_fit ((guint *) scaling->workers->data,
-                                                    (double *) scaling->speedup->data,
-                                                    scaling->workers->len, g_get_num_processors (),
-                                                    &scaling->n_fitted);
-  return scaling;
-}
-
-/* Returns: (element-type LabReportScaling): one per strategy run with
- * more than one worker count */
-static GPtrArray *
-scalings_new (GArray *experiments)
-{
-  GPtrArray *scalings = g_ptr_array_new_with_free_func (scaling_free);
-
-  for (guint g = 0; g < experiments->len; g++)
-    {
-      const Experiment *e = &g_array_index (experiments, Experiment, g);
-      gboolean seen = FALSE, several = FALSE;
-
-      if (lab_run_get_config (e->first)->strategy == LAB_STRATEGY_SEQUENTIAL)
-        continue;
-      for (guint k = 0; k < experiments->len; k++)
-        {
-          const Experiment *other = &g_array_index (experiments, Experiment, k);
-          if (k < g && same_series (e, other))
-            seen = TRUE;
-          if (k != g && same_series (e, other) && experiment_workers (other) != experiment_workers (e))
-            several = TRUE;
-        }
-      if (!seen && several)
-        g_ptr_array_add (scalings, scaling_new (experiments, e));
-    }
-  return scalings;
 }
 
 static void
 add_job (JsonBuilder        *b,
          LabRun             *run,
-         const LabJobResult *job)
+         guint               index,
+         const LabJobRecord *job)
 {
   g_autofree char *worker = lab_run_describe_worker (run, job->worker);
 
   json_builder_begin_object (b);
-  MEMBER ("index", int, job->index);
+  MEMBER ("index", int, index);
   MEMBER ("worker", string, worker);
+  MEMBER ("lane", int, job->lane);
+  MEMBER ("dispatch_s", double, s (job->dispatch_ns));
   MEMBER ("start_s", double, s (job->start_ns));
   MEMBER ("end_s", double, s (job->end_ns));
+  MEMBER ("back_s", double, s (job->back_ns));
   MEMBER ("cpu_s", double, s (job->cpu_ns));
   MEMBER ("ok", boolean, job->error == NULL);
-  json_builder_set_member_name (b, "error");
-  if (job->error)
-    json_builder_add_string_value (b, job->error);
-  else
-    json_builder_add_null_value (b);
+  add_text (b, "error", job->error);
   MEMBER ("value", int, job->value);
   MEMBER ("bytes", int, job->bytes);
   MEMBER ("status", int, job->status);
@@ -465,20 +105,68 @@ add_job (JsonBuilder        *b,
 }
 
 static void
-add_run (JsonBuilder *b,
-         LabRun      *run,
-         double       speedup,
-         guint        repeat,
-         gboolean     outlier)
+add_breakdown (JsonBuilder        *b,
+               const LabBreakdown *breakdown)
 {
+  json_builder_set_member_name (b, "breakdown");
+  json_builder_begin_object (b);
+  MEMBER ("capacity_s", double, breakdown->capacity_s);
+  MEMBER ("setup_s", double, breakdown->setup_s);
+  MEMBER ("start_s", double, breakdown->start_s);
+  MEMBER ("work_s", double, breakdown->work_s);
+  MEMBER ("transfer_s", double, breakdown->transfer_s);
+  MEMBER ("idle_s", double, breakdown->idle_s);
+  MEMBER ("stop_s", double, breakdown->stop_s);
+  json_builder_end_object (b);
+}
+
+static const char *
+severity_name (LabSeverity severity)
+{
+  switch (severity)
+    {
+    case LAB_SEVERITY_WARNING: return "warning";
+    case LAB_SEVERITY_NOTICE:  return "notice";
+    case LAB_SEVERITY_INFO:
+    default:                   return "info";
+    }
+}
+
+static void
+add_findings (JsonBuilder *b,
+              LabRun      *run)
+{
+  guint n;
+  const LabFinding *findings = lab_run_get_findings (run, &n);
+
+  add_text (b, "verdict", lab_run_get_verdict (run));
+  json_builder_set_member_name (b, "findings");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < n; i++)
+    {
+      json_builder_begin_object (b);
+      MEMBER ("code", string, findings[i].code);
+      MEMBER ("severity", string, severity_name (findings[i].severity));
+      add_text (b, "text", findings[i].text);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+}
+
+static void
+add_run (JsonBuilder *b,
+         LabAnalysis *analysis,
+         guint        i)
+{
+  LabRun *run = lab_analysis_get_run (analysis, i);
   const LabRunConfig *config = lab_run_get_config (run);
   LabRunSummary sum;
 
   lab_run_get_summary (run, &sum);
 
   json_builder_begin_object (b);
-  MEMBER ("task", string, config->task);
-  MEMBER ("strategy", string, lab_strategy_to_string (config->strategy));
+  MEMBER ("task", string, config->task->name);
+  MEMBER ("strategy", string, config->strategy->name);
   MEMBER ("workers", int, sum.workers);
   MEMBER ("jobs", int, sum.n_jobs);
   MEMBER ("done", int, sum.n_done);
@@ -488,36 +176,35 @@ add_run (JsonBuilder *b,
   MEMBER ("user_s", double, s (sum.user_ns));
   MEMBER ("sys_s", double, s (sum.sys_ns));
   MEMBER ("cpu_s", double, s (sum.user_ns + sum.sys_ns));
-  MEMBER ("speedup", double, speedup);
+  MEMBER ("speedup", double, lab_analysis_get_speedup (analysis, i));
   MEMBER ("peak_rss_kb", int, sum.peak_rss_kb);
   MEMBER ("peak_rss_children_kb", int, sum.peak_rss_children_kb);
   MEMBER ("bytes", int, sum.bytes);
   MEMBER ("mb_per_s", double, mb_per_s (&sum));
-  MEMBER ("repeat", int, repeat);
-  MEMBER ("outlier", boolean, outlier);
+  MEMBER ("repeat", int, lab_analysis_get_repeat (analysis, i));
+  MEMBER ("outlier", boolean, lab_analysis_is_outlier (analysis, i));
   MEMBER ("gil", boolean, lab_run_config_uses_gil (config));
-  json_builder_set_member_name (b, "error");
-  if (lab_run_get_error (run) && lab_run_get_state (run) == LAB_RUN_FAILED)
-    json_builder_add_string_value (b, lab_run_get_error (run));
-  else
-    json_builder_add_null_value (b);
+  MEMBER ("machine_busy", double, sum.machine_busy);
+  add_text (b, "error", lab_run_get_state (run) == LAB_RUN_FAILED ? lab_run_get_error (run) : NULL);
+  add_breakdown (b, lab_run_get_breakdown (run));
+  add_findings (b, run);
 
   json_builder_set_member_name (b, "job_results");
   json_builder_begin_array (b);
-  for (guint i = 0; i < sum.n_jobs; i++)
+  for (guint k = 0; lab_run_has_jobs (run) && k < sum.n_jobs; k++)
     {
-      const LabJobResult *job = lab_run_get_job (run, i);
+      const LabJobRecord *job = lab_run_get_job (run, k);
       if (job->state >= LAB_JOB_OK)
-        add_job (b, run, job);
+        add_job (b, run, k, job);
     }
   json_builder_end_array (b);
   json_builder_end_object (b);
 }
 
 static void
-add_stats (JsonBuilder          *b,
-           const char           *name,
-           const LabReportStats *stats)
+add_stats (JsonBuilder    *b,
+           const char     *name,
+           const LabStats *stats)
 {
   json_builder_set_member_name (b, name);
   json_builder_begin_object (b);
@@ -527,41 +214,41 @@ add_stats (JsonBuilder          *b,
   json_builder_end_object (b);
 }
 
-/* One entry per experiment: its repeats' figures. */
+/* One entry per configuration: its repeats' figures. */
 static void
-add_summary (JsonBuilder      *b,
-             const Experiment *e)
+add_summary (JsonBuilder       *b,
+             const LabRunGroup *group)
 {
-  const LabRunConfig *config = lab_run_get_config (e->first);
+  const LabRunConfig *config = lab_run_get_config (group->first);
   LabRunSummary sum;
 
-  lab_run_get_summary (e->first, &sum);
+  lab_run_get_summary (group->first, &sum);
   json_builder_begin_object (b);
-  MEMBER ("task", string, config->task);
-  MEMBER ("strategy", string, lab_strategy_to_string (config->strategy));
+  MEMBER ("task", string, config->task->name);
+  MEMBER ("strategy", string, config->strategy->name);
   MEMBER ("workers", int, sum.workers);
   MEMBER ("jobs", int, sum.n_jobs);
   MEMBER ("gil", boolean, lab_run_config_uses_gil (config));
-  MEMBER ("runs", int, e->n_runs);
-  MEMBER ("finished", int, e->wall.n);
-  MEMBER ("failed", int, e->n_jobs_failed);
-  MEMBER ("speedup", double, e->speedup);
-  MEMBER ("peak_rss_kb", int, e->peak_rss_kb);
-  MEMBER ("mb_per_s", double, e->mb_per_s);
-  add_stats (b, "wall_s", &e->wall);
-  add_stats (b, "cpu_s", &e->cpu);
+  MEMBER ("runs", int, group->runs->len);
+  MEMBER ("finished", int, group->wall.n);
+  MEMBER ("failed", int, group->n_jobs_failed);
+  MEMBER ("speedup", double, group->speedup);
+  MEMBER ("peak_rss_kb", int, group->peak_rss_kb);
+  MEMBER ("mb_per_s", double, group->mb_per_s);
+  add_stats (b, "wall_s", &group->wall);
+  add_stats (b, "cpu_s", &group->cpu);
   json_builder_end_object (b);
 }
 
 static void
-add_scaling (JsonBuilder   *b,
-             const LabReportScaling *scaling)
+add_scaling (JsonBuilder      *b,
+             const LabScaling *scaling)
 {
-  const LabRunConfig *config = lab_run_get_config (scaling->run);
+  const LabRunConfig *config = lab_run_get_config (scaling->first);
 
   json_builder_begin_object (b);
-  MEMBER ("task", string, config->task);
-  MEMBER ("strategy", string, lab_strategy_to_string (config->strategy));
+  MEMBER ("task", string, config->task->name);
+  MEMBER ("strategy", string, config->strategy->name);
   MEMBER ("gil", boolean, lab_run_config_uses_gil (config));
   MEMBER ("reference", string, scaling->reference);
   json_builder_set_member_name (b, "points");
@@ -583,33 +270,28 @@ add_scaling (JsonBuilder   *b,
 }
 
 static char *
-format_json (LabRun **runs,
-             guint    n_runs)
+format_json (LabAnalysis *analysis)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *data = NULL;
-  g_autofree guint *repeat_of = g_new0 (guint, MAX (n_runs, 1));
-  g_autofree gboolean *outlier = g_new0 (gboolean, MAX (n_runs, 1));
-  g_autoptr(GArray) experiments = experiments_new (runs, n_runs, repeat_of, outlier);
-  g_autoptr(GPtrArray) scalings = scalings_new (experiments);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "runs");
   json_builder_begin_array (b);
-  for (guint i = 0; i < n_runs; i++)
-    add_run (b, runs[i], lab_report_speedup (runs, n_runs, i), repeat_of[i], outlier[i]);
+  for (guint i = 0; i < lab_analysis_get_n_runs (analysis); i++)
+    add_run (b, analysis, i);
   json_builder_end_array (b);
   json_builder_set_member_name (b, "summary");
   json_builder_begin_array (b);
-  for (guint g = 0; g < experiments->len; g++)
-    add_summary (b, &g_array_index (experiments, Experiment, g));
+  for (guint g = 0; g < lab_analysis_get_n_groups (analysis); g++)
+    add_summary (b, lab_analysis_get_group (analysis, g));
   json_builder_end_array (b);
   json_builder_set_member_name (b, "scaling");
   json_builder_begin_array (b);
-  for (guint i = 0; i < scalings->len; i++)
-    add_scaling (b, g_ptr_array_index (scalings, i));
+  for (guint i = 0; i < lab_analysis_get_n_scalings (analysis); i++)
+    add_scaling (b, lab_analysis_get_scaling (analysis, i));
   json_builder_end_array (b);
   json_builder_end_object (b);
 
@@ -620,15 +302,18 @@ format_json (LabRun **runs,
   return g_strconcat (data, "\n", NULL);
 }
 
-static char *
-csv_field (const char *text)
+/* --- CSV ------------------------------------------------------------------ */
+
+static void
+append_csv_field (GString    *out,
+                  const char *text)
 {
-  g_autoptr(GString) out = NULL;
-
-  if (strpbrk (text, ",\"\n") == NULL)
-    return g_strdup (text);
-
-  out = g_string_new ("\"");
+  if (strpbrk (text, ",\"\n\r") == NULL)
+    {
+      g_string_append (out, text);
+      return;
+    }
+  g_string_append_c (out, '"');
   for (const char *p = text; *p; p++)
     {
       if (*p == '"')
@@ -636,40 +321,68 @@ csv_field (const char *text)
       g_string_append_c (out, *p);
     }
   g_string_append_c (out, '"');
-  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* A number as C writes it, whatever the locale: "0.020508", never "0,020508". */
+static void
+append_number (GString    *out,
+               const char *format,
+               double      value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append_c (out, ',');
+  g_string_append (out, g_ascii_formatd (buf, sizeof buf, format, value));
+}
+
+static void
+append_csv_run (GString     *out,
+                LabAnalysis *analysis,
+                guint        i)
+{
+  LabRun *run = lab_analysis_get_run (analysis, i);
+  const LabRunConfig *config = lab_run_get_config (run);
+  const LabBreakdown *b = lab_run_get_breakdown (run);
+  LabRunSummary sum;
+
+  lab_run_get_summary (run, &sum);
+  append_csv_field (out, config->task->name);
+  g_string_append_printf (out, ",%s,%u,%u,%u,%u,%s", config->strategy->name,
+                          sum.workers, sum.n_jobs, sum.n_done, sum.n_failed,
+                          lab_run_get_state (run) == LAB_RUN_CANCELLED ? "true" : "false");
+  append_number (out, "%.6f", s (sum.wall_ns));
+  append_number (out, "%.6f", s (sum.user_ns));
+  append_number (out, "%.6f", s (sum.sys_ns));
+  append_number (out, "%.6f", s (sum.user_ns + sum.sys_ns));
+  append_number (out, "%.3f", lab_analysis_get_speedup (analysis, i));
+  g_string_append_printf (out, ",%" G_GINT64_FORMAT ",%" G_GUINT64_FORMAT ",%u,%s",
+                          sum.peak_rss_kb, sum.bytes, lab_analysis_get_repeat (analysis, i),
+                          lab_analysis_is_outlier (analysis, i) ? "true" : "false");
+  append_number (out, "%.6f", b->capacity_s);
+  append_number (out, "%.6f", b->setup_s);
+  append_number (out, "%.6f", b->start_s);
+  append_number (out, "%.6f", b->work_s);
+  append_number (out, "%.6f", b->transfer_s);
+  append_number (out, "%.6f", b->idle_s);
+  append_number (out, "%.6f", b->stop_s);
+  append_number (out, "%.3f", sum.machine_busy);
+  g_string_append_c (out, '\n');
 }
 
 static char *
-format_csv (LabRun **runs,
-            guint    n_runs)
+format_csv (LabAnalysis *analysis)
 {
   GString *out = g_string_new ("task,strategy,workers,jobs,done,failed,cancelled,"
-                               "wall_s,user_s,sys_s,cpu_s,speedup,peak_rss_kb,bytes,repeat,outlier\n");
-  g_autofree guint *repeat_of = g_new0 (guint, MAX (n_runs, 1));
-  g_autofree gboolean *outlier = g_new0 (gboolean, MAX (n_runs, 1));
-  g_autoptr(GArray) experiments = experiments_new (runs, n_runs, repeat_of, outlier);
+                               "wall_s,user_s,sys_s,cpu_s,speedup,peak_rss_kb,bytes,repeat,outlier,"
+                               "capacity_s,setup_s,start_s,work_s,transfer_s,idle_s,stop_s,machine_busy\n");
 
-  for (guint i = 0; i < n_runs; i++)
-    {
-      const LabRunConfig *config = lab_run_get_config (runs[i]);
-      g_autofree char *task = csv_field (config->task);
-      LabRunSummary sum;
-
-      lab_run_get_summary (runs[i], &sum);
-      g_string_append_printf (out, "%s,%s,%u,%u,%u,%u,%s,%.6f,%.6f,%.6f,%.6f,%.3f,%" G_GINT64_FORMAT ",%" G_GUINT64_FORMAT ",%u,%s\n",
-                              task, lab_strategy_to_string (config->strategy),
-                              sum.workers, sum.n_jobs, sum.n_done, sum.n_failed,
-                              lab_run_get_state (runs[i]) == LAB_RUN_CANCELLED ? "true" : "false",
-                              s (sum.wall_ns), s (sum.user_ns), s (sum.sys_ns),
-                              s (sum.user_ns + sum.sys_ns),
-                              lab_report_speedup (runs, n_runs, i),
-                              sum.peak_rss_kb, sum.bytes, repeat_of[i], outlier[i] ? "true" : "false");
-    }
-
+  for (guint i = 0; i < lab_analysis_get_n_runs (analysis); i++)
+    append_csv_run (out, analysis, i);
   return g_string_free (out, FALSE);
 }
 
-/* Pads @text to @width display columns (translations may be wide). */
+/* --- table ---------------------------------------------------------------- */
+
 /* The columns a terminal gives @text: Chinese characters take two. */
 static int
 display_width (const char *text)
@@ -684,6 +397,7 @@ display_width (const char *text)
   return width;
 }
 
+/* Pads @text to @width display columns (translations may be wide). */
 static void
 append_cell (GString    *out,
              const char *text,
@@ -702,40 +416,94 @@ append_cell (GString    *out,
   g_string_append (out, "  ");
 }
 
-/* "thread-pool", or "thread-pool+GIL" when the GIL switch changed it. */
-static char *
-strategy_label (LabRun *run)
+/* @text after @indent, wrapped at spaces to TABLE_TEXT_WIDTH columns. */
+static void
+append_wrapped (GString    *out,
+                int         indent,
+                const char *text)
 {
-  const LabRunConfig *config = lab_run_get_config (run);
+  g_auto(GStrv) words = g_strsplit (text, " ", -1);
+  int column = indent;
 
-  return g_strconcat (lab_strategy_to_string (config->strategy),
-                      lab_run_config_uses_gil (config) ? "+GIL" : "", NULL);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      int width = display_width (words[i]);
+
+      if (i > 0 && column + 1 + width > TABLE_TEXT_WIDTH)
+        {
+          g_string_append_printf (out, "\n%*s", indent, "");
+          column = indent;
+        }
+      else if (i > 0)
+        {
+          g_string_append_c (out, ' ');
+          column++;
+        }
+      g_string_append (out, words[i]);
+      column += width;
+    }
+  g_string_append_c (out, '\n');
 }
 
 /* The strategy column: 12 wide, more when a label needs it. */
 static int
-strategy_width (LabRun **runs,
-                guint    n_runs)
+strategy_width (LabAnalysis *analysis)
 {
   int width = 12;
 
-  for (guint i = 0; i < n_runs; i++)
+  for (guint i = 0; i < lab_analysis_get_n_runs (analysis); i++)
     {
-      g_autofree char *label = strategy_label (runs[i]);
-      width = MAX (width, (int) strlen (label));
+      g_autofree char *label = lab_run_config_dup_label (lab_run_get_config (lab_analysis_get_run (analysis, i)));
+      width = MAX (width, display_width (label));
     }
   return width;
 }
 
+/* What the table shares between its parts. */
+typedef struct {
+  LabAnalysis *analysis;
+  gboolean     show_mb;
+  int          sw;
+} Table;
+
 static void
-append_run_row (GString  *out,
-                LabRun   *run,
-                double    speedup,
-                gboolean  show_mb,
-                int       sw)
+append_headers (GString           *out,
+                const Table       *t,
+                const char * const *headers,
+                guint              n,
+                guint              first_wide)
 {
-  g_autofree char *label = strategy_label (run);
+  for (guint i = 0; i < n; i++)
+    append_cell (out, _(headers[i]), i == 0 ? 8 : i == 1 ? t->sw : i >= first_wide ? 10 : 7, i >= 2);
+  if (t->show_mb)
+    append_cell (out, _("MB/s"), 10, TRUE);
+  g_string_append_c (out, '\n');
+}
+
+static const char *
+state_note (LabRun *run)
+{
+  LabRunSummary sum;
+
+  if (lab_run_get_state (run) == LAB_RUN_CANCELLED)
+    return _("cancelled");
+  if (lab_run_get_state (run) == LAB_RUN_FAILED)
+    return lab_run_get_error (run);
+  lab_run_get_summary (run, &sum);
+  if (sum.machine_busy >= 0.20)
+    return _("busy machine");
+  return "";
+}
+
+static void
+append_run_row (GString     *out,
+                const Table *t,
+                guint        i)
+{
+  LabRun *run = lab_analysis_get_run (t->analysis, i);
   const LabRunConfig *config = lab_run_get_config (run);
+  g_autofree char *label = lab_run_config_dup_label (config);
+  double speedup = lab_analysis_get_speedup (t->analysis, i);
   LabRunSummary sum;
   char buf[8][32];
   double cpu;
@@ -755,19 +523,16 @@ append_run_row (GString  *out,
     g_strlcpy (buf[6], "—", sizeof buf[6]);
   g_snprintf (buf[7], sizeof buf[7], "%.1f MB", MAX (sum.peak_rss_kb, sum.peak_rss_children_kb) / 1024.0);
 
-  append_cell (out, config->task, 8, FALSE);
-  append_cell (out, label, sw, FALSE);
-  for (guint i = 0; i < G_N_ELEMENTS (buf); i++)
-    append_cell (out, buf[i], i >= 3 ? 10 : 7, TRUE);
-  if (show_mb)
+  append_cell (out, config->task->name, 8, FALSE);
+  append_cell (out, label, t->sw, FALSE);
+  for (guint k = 0; k < G_N_ELEMENTS (buf); k++)
+    append_cell (out, buf[k], k >= 3 ? 10 : 7, TRUE);
+  if (t->show_mb)
     {
       g_autofree char *mb = g_strdup_printf ("%.1f", mb_per_s (&sum));
       append_cell (out, mb, 10, TRUE);
     }
-  if (lab_run_get_state (run) == LAB_RUN_CANCELLED)
-    g_string_append (out, _("cancelled"));
-  else if (lab_run_get_state (run) == LAB_RUN_FAILED)
-    g_string_append (out, lab_run_get_error (run));
+  g_string_append (out, state_note (run));
   g_string_append_c (out, '\n');
 }
 
@@ -786,78 +551,66 @@ append_jobs (GString *out,
   g_string_append_printf (out, "%s\n", _("Result"));
   for (guint i = 0; i < n; i++)
     {
-      const LabJobResult *job = lab_run_get_job (run, i);
+      const LabJobRecord *job = lab_run_get_job (run, i);
       g_autofree char *worker = NULL;
+      g_autofree char *error = NULL;
 
       if (job->state < LAB_JOB_OK)
         continue;
       worker = lab_run_describe_worker (run, job->worker);
-      g_string_append_printf (out, "  %-5u  ", job->index);
+      error = job->error ? g_utf8_make_valid (job->error, -1) : NULL;
+      g_string_append_printf (out, "  %-5u  ", i);
       append_cell (out, worker, 16, FALSE);
       g_string_append_printf (out, "%7.3f s  %7.3f s  %7.3f s  %s\n",
                               s (job->start_ns), s (job->end_ns),
-                              s (job->cpu_ns), job->error ? job->error : _("ok"));
+                              s (job->cpu_ns), error ? error : _("ok"));
     }
 }
 
 static void
-append_experiment_row (GString          *out,
-                       const Experiment *e,
-                       gboolean          show_mb,
-                       int               sw)
+append_group_row (GString           *out,
+                  const Table       *t,
+                  const LabRunGroup *group)
 {
-  g_autofree char *label = strategy_label (e->first);
-  const LabRunConfig *config = lab_run_get_config (e->first);
+  g_autofree char *label = lab_run_config_dup_label (lab_run_get_config (group->first));
   LabRunSummary sum;
   char buf[11][32];
 
-  lab_run_get_summary (e->first, &sum);
+  lab_run_get_summary (group->first, &sum);
   g_snprintf (buf[0], sizeof buf[0], "%u", sum.workers);
   g_snprintf (buf[1], sizeof buf[1], "%u", sum.n_jobs);
-  g_snprintf (buf[2], sizeof buf[2], "%u", e->n_runs);
-  g_snprintf (buf[3], sizeof buf[3], "%u", e->n_jobs_failed);
-  g_snprintf (buf[4], sizeof buf[4], "%.3f s", e->wall.median);
-  g_snprintf (buf[5], sizeof buf[5], "%.3f s", e->wall.min);
-  g_snprintf (buf[6], sizeof buf[6], "%.3f s", e->wall.max);
-  g_snprintf (buf[7], sizeof buf[7], "%.3f s", e->cpu.median);
-  g_snprintf (buf[8], sizeof buf[8], "%.2f", e->wall.median > 0 ? e->cpu.median / e->wall.median : 0);
-  if (e->speedup > 0)
-    g_snprintf (buf[9], sizeof buf[9], "%.2f×", e->speedup);
+  g_snprintf (buf[2], sizeof buf[2], "%u", group->runs->len);
+  g_snprintf (buf[3], sizeof buf[3], "%u", group->n_jobs_failed);
+  g_snprintf (buf[4], sizeof buf[4], "%.3f s", group->wall.median);
+  g_snprintf (buf[5], sizeof buf[5], "%.3f s", group->wall.min);
+  g_snprintf (buf[6], sizeof buf[6], "%.3f s", group->wall.max);
+  g_snprintf (buf[7], sizeof buf[7], "%.3f s", group->cpu.median);
+  g_snprintf (buf[8], sizeof buf[8], "%.2f", group->wall.median > 0 ? group->cpu.median / group->wall.median : 0);
+  if (group->speedup > 0)
+    g_snprintf (buf[9], sizeof buf[9], "%.2f×", group->speedup);
   else
     g_strlcpy (buf[9], "—", sizeof buf[9]);
-  g_snprintf (buf[10], sizeof buf[10], "%.1f MB", e->peak_rss_kb / 1024.0);
+  g_snprintf (buf[10], sizeof buf[10], "%.1f MB", group->peak_rss_kb / 1024.0);
 
-  append_cell (out, config->task, 8, FALSE);
-  append_cell (out, label, sw, FALSE);
+  append_cell (out, lab_run_get_config (group->first)->task->name, 8, FALSE);
+  append_cell (out, label, t->sw, FALSE);
   for (guint i = 0; i < G_N_ELEMENTS (buf); i++)
     append_cell (out, buf[i], i >= 4 ? 10 : 8, TRUE);
-  if (show_mb)
+  if (t->show_mb)
     {
-      g_autofree char *mb = g_strdup_printf ("%.1f", e->mb_per_s);
+      g_autofree char *mb = g_strdup_printf ("%.1f", group->mb_per_s);
       append_cell (out, mb, 10, TRUE);
     }
   g_string_append_c (out, '\n');
 }
 
-/* Repeated experiments: one row each, with the median and the spread,
+/* Repeated configurations: one row each, with the median and the spread,
  * then the repeats that stood out. */
-/* What the parts of a table share: the runs grouped into experiments
- * once, and the width of the strategy column. */
-typedef struct {
-  LabRun   **runs;
-  guint      n_runs;
-  GArray    *experiments;
-  guint     *repeat_of;
-  gboolean  *outlier;
-  gboolean   show_mb;
-  int        sw;
-} Table;
-
 static void
-append_experiments (GString     *out,
-                    const Table *t)
+append_groups (GString     *out,
+               const Table *t)
 {
-  const char *headers[] = {
+  static const char * const headers[] = {
     N_("Task"), N_("Strategy"), N_("Workers"), N_("Jobs"), N_("Repeats"), N_("Failed"),
     N_("Wall"), N_("Min"), N_("Max"), N_("CPU"), N_("CPU/Wall"), N_("Speedup"), N_("Peak RSS"),
   };
@@ -868,18 +621,106 @@ append_experiments (GString     *out,
     append_cell (out, _("MB/s"), 10, TRUE);
   g_string_append_c (out, '\n');
 
-  for (guint g = 0; g < t->experiments->len; g++)
-    append_experiment_row (out, &g_array_index (t->experiments, Experiment, g), t->show_mb, t->sw);
+  for (guint g = 0; g < lab_analysis_get_n_groups (t->analysis); g++)
+    append_group_row (out, t, lab_analysis_get_group (t->analysis, g));
 
   g_string_append_printf (out, "\n%s\n", _("Wall and CPU are the medians of the finished runs; Min and Max bound their wall times."));
-  for (guint i = 0; i < t->n_runs; i++)
-    if (t->outlier[i])
+  for (guint i = 0; i < lab_analysis_get_n_runs (t->analysis); i++)
+    if (lab_analysis_is_outlier (t->analysis, i))
       {
-        g_autofree char *line = g_strdup_printf (_("Outlier: run %u of %s took %.3f s"), t->repeat_of[i],
-                                                 lab_strategy_to_string (lab_run_get_config (t->runs[i])->strategy),
-                                                 lab_run_get_elapsed_ns (t->runs[i]) / 1e9);
+        LabRun *run = lab_analysis_get_run (t->analysis, i);
+        g_autofree char *line = g_strdup_printf (_("Outlier: run %u of %s took %.3f s"),
+                                                 lab_analysis_get_repeat (t->analysis, i),
+                                                 lab_run_get_config (run)->strategy->name,
+                                                 lab_run_get_elapsed_ns (run) / 1e9);
         g_string_append_printf (out, "%s\n", line);
       }
+}
+
+/**
+ * lab_report_describe_breakdown:
+ *
+ * Returns: where the time went, as shares of the capacity: "start 2 %,
+ *   work 95 %, transfer 1 %, idle 2 %"; parts under 0.05 % are left out
+ */
+char *
+lab_report_describe_breakdown (const LabBreakdown *b)
+{
+  const struct { const char *name; double value; } parts[] = {
+    { N_("start"), b->start_s }, { N_("work"), b->work_s }, { N_("transfer"), b->transfer_s },
+    { N_("idle"), b->idle_s }, { N_("stop"), b->stop_s },
+  };
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (b->capacity_s <= 0)
+    return g_strdup (_("nothing ran"));
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    {
+      g_autofree char *share = NULL;
+
+      if (parts[i].value / b->capacity_s < 0.0005)
+        continue;
+      share = lab_format_percent (parts[i].value / b->capacity_s);
+      /* Translators: a part of the capacity and its share, e.g. "work 95 %" */
+      g_string_append_printf (out, "%s%s %s", out->len ? ", " : "", _(parts[i].name), share);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* The run a group is told by: its finished repeat nearest the median. */
+static LabRun *
+median_run (const LabRunGroup *group)
+{
+  LabRun *best = group->first;
+  double distance = G_MAXDOUBLE;
+
+  for (guint i = 0; i < group->runs->len; i++)
+    {
+      LabRun *run = g_ptr_array_index (group->runs, i);
+      double d = fabs (lab_run_get_elapsed_ns (run) / 1e9 - group->wall.median);
+
+      if (lab_run_get_state (run) == LAB_RUN_FINISHED && d < distance)
+        {
+          best = run;
+          distance = d;
+        }
+    }
+  return best;
+}
+
+/* Below the table: where each configuration's time went, and what the
+ * engine reads in it. */
+static void
+append_readings (GString     *out,
+                 const Table *t)
+{
+  guint n_groups = lab_analysis_get_n_groups (t->analysis);
+
+  g_string_append_printf (out, "\n%s\n", _("Where the time went (shares of workers × wall):"));
+  for (guint g = 0; g < n_groups; g++)
+    {
+      LabRun *run = median_run (lab_analysis_get_group (t->analysis, g));
+      g_autofree char *label = lab_run_config_dup_label (lab_run_get_config (run));
+      g_autofree char *parts = lab_report_describe_breakdown (lab_run_get_breakdown (run));
+
+      g_string_append (out, "  ");
+      append_cell (out, label, t->sw, FALSE);
+      g_string_append_printf (out, "%s\n", parts);
+    }
+
+  g_string_append_printf (out, "\n%s\n", _("Verdict:"));
+  for (guint g = 0; g < n_groups; g++)
+    {
+      LabRun *run = median_run (lab_analysis_get_group (t->analysis, g));
+      g_autofree char *label = lab_run_config_dup_label (lab_run_get_config (run));
+      const char *verdict = lab_run_get_verdict (run);
+
+      if (verdict == NULL)
+        continue;
+      g_string_append (out, "  ");
+      append_cell (out, label, t->sw, FALSE);
+      append_wrapped (out, t->sw + 4, verdict);
+    }
 }
 
 /* Below the table: each swept strategy's speedups, and what Amdahl's law
@@ -888,19 +729,19 @@ static void
 append_scaling (GString     *out,
                 const Table *t)
 {
-  g_autoptr(GPtrArray) scalings = scalings_new (t->experiments);
+  guint n = lab_analysis_get_n_scalings (t->analysis);
 
-  if (scalings->len == 0)
+  if (n == 0)
     return;
 
   g_string_append_c (out, '\n');
   g_string_append_printf (out, _("Scaling: speedup by workers; Amdahl’s law fitted on up to %u workers (the cores)"),
-                          g_get_num_processors ());
+                          lab_usable_cores ());
   g_string_append_c (out, '\n');
-  for (guint i = 0; i < scalings->len; i++)
+  for (guint i = 0; i < n; i++)
     {
-      const LabReportScaling *scaling = g_ptr_array_index (scalings, i);
-      g_autofree char *label = strategy_label (scaling->run);
+      const LabScaling *scaling = lab_analysis_get_scaling (t->analysis, i);
+      g_autofree char *label = lab_run_config_dup_label (lab_run_get_config (scaling->first));
 
       g_string_append (out, "  ");
       append_cell (out, label, t->sw, FALSE);
@@ -926,74 +767,64 @@ append_scaling (GString     *out,
 }
 
 static char *
-format_table (LabRun **runs,
-              guint    n_runs)
+format_table (LabAnalysis *analysis)
 {
-  g_autofree guint *repeat_of = g_new0 (guint, MAX (n_runs, 1));
-  g_autofree gboolean *outlier = g_new0 (gboolean, MAX (n_runs, 1));
-  g_autoptr(GArray) experiments = experiments_new (runs, n_runs, repeat_of, outlier);
-  Table t = { runs, n_runs, experiments, repeat_of, outlier, FALSE, strategy_width (runs, n_runs) };
-  GString *out = g_string_new (NULL);
-  const char *headers[] = {
+  static const char * const headers[] = {
     N_("Task"), N_("Strategy"), N_("Workers"), N_("Jobs"), N_("Failed"),
     N_("Wall"), N_("CPU"), N_("CPU/Wall"), N_("Speedup"), N_("Peak RSS"),
   };
+  Table t = { analysis, FALSE, strategy_width (analysis) };
+  GString *out = g_string_new (NULL);
+  guint n_runs = lab_analysis_get_n_runs (analysis);
 
   /* MB/s only for tasks that move bytes (download). */
   for (guint i = 0; i < n_runs; i++)
     {
       LabRunSummary sum;
-      lab_run_get_summary (runs[i], &sum);
+      lab_run_get_summary (lab_analysis_get_run (analysis, i), &sum);
       t.show_mb |= sum.bytes > 0;
     }
-  /* Fewer experiments than runs: some were repeated. */
-  if (experiments->len < n_runs)
+
+  if (lab_analysis_has_repeats (analysis))
+    append_groups (out, &t);
+  else
     {
-      append_experiments (out, &t);
-      append_scaling (out, &t);
-      return g_string_free (out, FALSE);
+      append_headers (out, &t, headers, G_N_ELEMENTS (headers), 5);
+      for (guint i = 0; i < n_runs; i++)
+        append_run_row (out, &t, i);
+      if (n_runs == 1 && lab_run_has_jobs (lab_analysis_get_run (analysis, 0)) &&
+          lab_run_get_n_jobs (lab_analysis_get_run (analysis, 0)) <= TABLE_MAX_JOBS)
+        append_jobs (out, lab_analysis_get_run (analysis, 0));
     }
-
-  for (guint i = 0; i < G_N_ELEMENTS (headers); i++)
-    append_cell (out, _(headers[i]), i == 0 ? 8 : i == 1 ? t.sw : i >= 5 ? 10 : 7, i >= 2);
-  if (t.show_mb)
-    append_cell (out, _("MB/s"), 10, TRUE);
-  g_string_append_c (out, '\n');
-
-  for (guint i = 0; i < n_runs; i++)
-    append_run_row (out, runs[i], lab_report_speedup (runs, n_runs, i), t.show_mb, t.sw);
-
-  if (n_runs == 1 && lab_run_get_n_jobs (runs[0]) <= TABLE_MAX_JOBS)
-    append_jobs (out, runs[0]);
+  if (n_runs > 0)
+    append_readings (out, &t);
   append_scaling (out, &t);
 
   return g_string_free (out, FALSE);
 }
 
 /**
- * lab_report_scaling:
+ * lab_report_format_analysis:
  *
- * For each strategy that ran with more than one worker count (a sweep):
- * the speedup of the median run at each count, against the sequential
- * runs of the task (or else the strategy's own runs on one worker), and
- * the serial fraction of Amdahl's law fitted on the counts up to the
- * cores. Repeats of one experiment count as one point.
- *
- * Returns: (transfer full) (element-type LabReportScaling): in the order
- *   the strategies first ran
+ * Returns: (transfer full): the analysed runs in @format, ending with a
+ *   newline
  */
-GPtrArray *
-lab_report_scaling (LabRun **runs,
-                    guint    n_runs)
+char *
+lab_report_format_analysis (LabAnalysis     *analysis,
+                            LabReportFormat  format)
 {
-  g_autofree guint *repeat_of = g_new0 (guint, MAX (n_runs, 1));
-  g_autoptr(GArray) experiments = experiments_new (runs, n_runs, repeat_of, NULL);
-
-  return scalings_new (experiments);
+  switch (format)
+    {
+    case LAB_REPORT_JSON: return format_json (analysis);
+    case LAB_REPORT_CSV:  return format_csv (analysis);
+    case LAB_REPORT_TABLE:
+    default:              return format_table (analysis);
+    }
 }
 
 /**
  * lab_report_format:
+ * @runs: (array length=n_runs): runs, in the order they ran
  *
  * Returns: (transfer full): the runs in @format, ending with a newline
  */
@@ -1002,11 +833,7 @@ lab_report_format (LabRun          **runs,
                    guint             n_runs,
                    LabReportFormat   format)
 {
-  switch (format)
-    {
-    case LAB_REPORT_JSON: return format_json (runs, n_runs);
-    case LAB_REPORT_CSV:  return format_csv (runs, n_runs);
-    case LAB_REPORT_TABLE:
-    default:              return format_table (runs, n_runs);
-    }
+  g_autoptr(LabAnalysis) analysis = lab_analysis_new (runs, n_runs);
+
+  return lab_report_format_analysis (analysis, format);
 }

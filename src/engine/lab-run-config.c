@@ -15,17 +15,22 @@ G_DEFINE_BOXED_TYPE (LabRunConfig, lab_run_config, lab_run_config_copy, lab_run_
 
 /**
  * lab_run_config_new:
+ * @task: an entry of the task table
+ * @strategy: an entry of the strategy table
  * @params: (nullable): a{sv} parameters; a floating reference is sunk
  */
 LabRunConfig *
-lab_run_config_new (const char  *task,
-                    LabStrategy  strategy,
-                    guint        workers,
-                    GVariant    *params)
+lab_run_config_new (const LabTaskInfo *task,
+                    const LabStrategy *strategy,
+                    guint              workers,
+                    GVariant          *params)
 {
-  LabRunConfig *self = g_new0 (LabRunConfig, 1);
+  LabRunConfig *self;
 
-  self->task = g_strdup (task);
+  g_return_val_if_fail (task != NULL && strategy != NULL, NULL);
+
+  self = g_new0 (LabRunConfig, 1);
+  self->task = task;
   self->strategy = strategy;
   self->workers = workers;
   if (params == NULL)
@@ -34,6 +39,38 @@ lab_run_config_new (const char  *task,
   self->params = g_variant_ref_sink (params);
 
   return self;
+}
+
+/**
+ * lab_run_config_new_by_name:
+ *
+ * Returns: (nullable): a config, or %NULL with @error naming the unknown
+ *   task or strategy (%LAB_ERROR_INVALID_ARGUMENT)
+ */
+LabRunConfig *
+lab_run_config_new_by_name (const char  *task,
+                            const char  *strategy,
+                            guint        workers,
+                            GVariant    *params,
+                            GError     **error)
+{
+  const LabTaskInfo *info = lab_task_info_lookup (task);
+  const LabStrategy *s = lab_strategy_lookup (strategy);
+  g_autoptr(GVariant) sunk = params ? g_variant_ref_sink (params) : NULL;
+
+  if (info == NULL)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("Unknown task “%s” (see --help for the list)"), task ? task : "");
+      return NULL;
+    }
+  if (s == NULL)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("Unknown strategy “%s” (see --help for the list)"), strategy ? strategy : "");
+      return NULL;
+    }
+  return lab_run_config_new (info, s, workers, sunk);
 }
 
 LabRunConfig *
@@ -56,8 +93,7 @@ lab_run_config_copy (const LabRunConfig *config)
 gboolean
 lab_run_config_uses_gil (const LabRunConfig *config)
 {
-  return config->gil &&
-         (config->strategy == LAB_STRATEGY_THREADS || config->strategy == LAB_STRATEGY_THREAD_POOL);
+  return config->gil && config->strategy->shares_gil;
 }
 
 /**
@@ -81,7 +117,7 @@ GArray *
 lab_run_config_sweep_workers (void)
 {
   GArray *list = g_array_new (FALSE, FALSE, sizeof (guint));
-  guint cores = MIN (g_get_num_processors (), LAB_MAX_WORKERS);
+  guint cores = MIN (lab_usable_cores (), LAB_MAX_WORKERS);
   guint last = MIN (2 * cores, LAB_MAX_WORKERS);
 
   for (guint n = 1; n < last; n *= 2)
@@ -108,9 +144,21 @@ gboolean
 lab_run_config_equal (const LabRunConfig *a,
                       const LabRunConfig *b)
 {
-  return g_str_equal (a->task, b->task) && a->strategy == b->strategy &&
-         a->workers == b->workers && g_variant_equal (a->params, b->params) &&
-         lab_run_config_uses_gil (a) == lab_run_config_uses_gil (b);
+  return lab_run_config_same_work (a, b) && a->strategy == b->strategy &&
+         a->workers == b->workers && lab_run_config_uses_gil (a) == lab_run_config_uses_gil (b);
+}
+
+/**
+ * lab_run_config_same_work:
+ *
+ * Returns: whether @a and @b do the same jobs (same task and parameters),
+ *   whoever runs them: runs of one experiment, comparable with each other
+ */
+gboolean
+lab_run_config_same_work (const LabRunConfig *a,
+                          const LabRunConfig *b)
+{
+  return a->task == b->task && g_variant_equal (a->params, b->params);
 }
 
 void
@@ -119,29 +167,8 @@ lab_run_config_free (LabRunConfig *config)
   if (config == NULL)
     return;
 
-  g_free (config->task);
   g_clear_pointer (&config->params, g_variant_unref);
   g_free (config);
-}
-
-guint
-lab_run_config_default_workers (LabStrategy strategy,
-                                guint       n_jobs)
-{
-  switch (strategy)
-    {
-    case LAB_STRATEGY_SEQUENTIAL:
-      return 1;
-    case LAB_STRATEGY_THREAD_POOL:
-    case LAB_STRATEGY_PROCESS_POOL:
-      return MIN (g_get_num_processors (), LAB_MAX_WORKERS);
-    case LAB_STRATEGY_THREADS:
-    case LAB_STRATEGY_PROCESSES:
-    case LAB_STRATEGY_ASYNC:
-    default:
-      /* Like the seed: every job starts at once, up to the limit. */
-      return CLAMP (n_jobs, 1, LAB_MAX_WORKERS);
-    }
 }
 
 /**
@@ -154,18 +181,7 @@ gboolean
 lab_run_config_check (const LabRunConfig  *config,
                       GError             **error)
 {
-  const LabTaskClass *klass;
-
   g_return_val_if_fail (config != NULL, FALSE);
-
-  if (!(klass = lab_task_lookup (config->task, error)))
-    return FALSE;
-
-  if (config->strategy >= LAB_N_STRATEGIES)
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("Unknown strategy"));
-      return FALSE;
-    }
 
   if (config->workers > LAB_MAX_WORKERS)
     {
@@ -174,14 +190,38 @@ lab_run_config_check (const LabRunConfig  *config,
       return FALSE;
     }
 
-  if (config->strategy == LAB_STRATEGY_ASYNC &&
-      (klass->kind == LAB_TASK_KIND_CPU || klass->kind == LAB_TASK_KIND_MIXED))
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_UNSUPPORTED,
-                   _("The async strategy runs one thread with an event loop: it cannot run the CPU-bound %s task"),
-                   klass->name);
-      return FALSE;
-    }
+  return lab_strategy_can_run (config->strategy, config->task, error) &&
+         lab_task_info_is_available (config->task, error) &&
+         lab_task_check_params (config->task, config->params, error);
+}
 
-  return lab_task_check_params (klass, config->params, error);
+/**
+ * lab_run_config_dup_label:
+ *
+ * Returns: the strategy as the command line's tables name it:
+ *   "thread-pool", or "thread-pool+GIL" when the GIL switch changes it
+ */
+char *
+lab_run_config_dup_label (const LabRunConfig *config)
+{
+  return g_strconcat (config->strategy->name, lab_run_config_uses_gil (config) ? "+GIL" : "", NULL);
+}
+
+/**
+ * lab_run_config_dup_title:
+ *
+ * Returns: the run as the window names it: "Sleep with Threads", "Count
+ *   Primes with Threads and the GIL"
+ */
+char *
+lab_run_config_dup_title (const LabRunConfig *config)
+{
+  if (lab_run_config_uses_gil (config))
+    /* Translators: task and strategy with the imitation of Python's global
+     * interpreter lock, e.g. "Count Primes with Threads and the GIL" */
+    return g_strdup_printf (_("%s with %s and the GIL"), lab_task_info_get_title (config->task),
+                            lab_strategy_get_title (config->strategy));
+  /* Translators: task and strategy, e.g. "Sleep with Threads" */
+  return g_strdup_printf (_("%s with %s"), lab_task_info_get_title (config->task),
+                          lab_strategy_get_title (config->strategy));
 }

@@ -6,6 +6,7 @@
 
 #include <glib-object.h>
 
+#include "lab-strategy.h"
 #include "lab-task.h"
 #include "lab-types.h"
 
@@ -14,28 +15,35 @@ G_BEGIN_DECLS
 #define LAB_TYPE_RUN_CONFIG (lab_run_config_get_type ())
 
 typedef struct {
-  char        *task;
-  LabStrategy  strategy;
-  guint        workers;   /* 0: the strategy's default */
-  GVariant    *params;    /* a{sv} of LAB_PARAM_* keys, never NULL */
-  gboolean     gil;       /* threads take turns to compute, as in CPython */
+  const LabTaskInfo *task;
+  const LabStrategy *strategy;
+  guint              workers;   /* 0: the strategy's default */
+  GVariant          *params;    /* a{sv} of LAB_PARAM_* keys, never NULL */
+  gboolean           gil;       /* threads take turns to compute, as in CPython */
 } LabRunConfig;
 
 GType         lab_run_config_get_type       (void) G_GNUC_CONST;
-LabRunConfig *lab_run_config_new            (const char          *task,
-                                             LabStrategy          strategy,
+LabRunConfig *lab_run_config_new            (const LabTaskInfo   *task,
+                                             const LabStrategy   *strategy,
                                              guint                workers,
                                              GVariant            *params);
+LabRunConfig *lab_run_config_new_by_name    (const char          *task,
+                                             const char          *strategy,
+                                             guint                workers,
+                                             GVariant            *params,
+                                             GError             **error);
 LabRunConfig *lab_run_config_copy           (const LabRunConfig  *config);
 gboolean      lab_run_config_equal          (const LabRunConfig  *a,
+                                             const LabRunConfig  *b);
+gboolean      lab_run_config_same_work      (const LabRunConfig  *a,
                                              const LabRunConfig  *b);
 GArray       *lab_run_config_sweep_workers  (void);
 gboolean      lab_run_config_uses_gil       (const LabRunConfig  *config);
 void          lab_run_config_free           (LabRunConfig        *config);
 gboolean      lab_run_config_check          (const LabRunConfig  *config,
                                              GError             **error);
-guint         lab_run_config_default_workers (LabStrategy         strategy,
-                                             guint                n_jobs);
+char         *lab_run_config_dup_label      (const LabRunConfig  *config);
+char         *lab_run_config_dup_title      (const LabRunConfig  *config);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabRunConfig, lab_run_config_free)
 

@@ -1,98 +1,36 @@
-/* lab-run-private.h — what the strategies see of a run
+/* lab-run-private.h — what the runner and the analysis tell a run
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A run's records belong to the context that owns the run: the one that
+ * called lab_run_start_async() (or lab_run_execute()). The run's threads
+ * never write them: they post copies here, under the run's lock, and the
+ * owner takes them in on its own thread (at most ~30 times a second,
+ * before LabRun::progress, and once more at the end).
  */
 #pragma once
 
 #include "lab-cancel.h"
-#include "lab-gil.h"
 #include "lab-run.h"
-#include "lab-task.h"
 
 G_BEGIN_DECLS
 
-struct _LabRun
-{
-  GObject             parent_instance;
-
-  LabRunConfig       *config;
-  const LabTaskClass *klass;
-  gpointer            plan;
-  GVariant           *worker_params; /* see lab_run_get_resolved_params() */
-  guint               n_jobs;
-  guint               workers;
-  LabJobResult       *jobs;
-
-  LabCancel          *cancel;
-  GCancellable       *cancellable;
-  LabGil             *gil;          /* the "Python GIL" switch, or NULL */
-
-  gint64              t0_ns;        /* CLOCK_MONOTONIC at start */
-  gint64              wall_ns;
-  gint64              user_ns;
-  gint64              sys_ns;
-  gint64              peak_rss_kb;
-  gint64              peak_rss_children_kb;
-
-  gint                n_done;       /* atomic */
-  gint                n_failed;     /* atomic */
-  gint                state;        /* atomic LabRunState */
-  char               *error;
-
-  GSource            *progress_source;
-  guint               last_progress;
-
-  /* CPU of the threads the run started, added as each one ends, so that
-   * the run's CPU leaves out the rest of the app (the window drawing). */
-  GMutex              threads_mutex;
-  GCond               threads_cond;
-  guint               live_threads;
-  gint64              threads_user_ns;
-  gint64              threads_sys_ns;
-};
-
-/* Strategies: lab-strategy-threads.c and lab-strategy-process.c */
-gboolean _lab_run_sequential   (LabRun   *self,
-                                GError  **error);
-gboolean _lab_run_threads      (LabRun   *self,
-                                GError  **error);
-gboolean _lab_run_thread_pool  (LabRun   *self,
-                                GError  **error);
-gboolean _lab_run_processes    (LabRun   *self,
-                                gboolean  pool,
-                                GError  **error);
-/* lab-strategy-async.c */
-gboolean _lab_run_async        (LabRun   *self,
-                                GError  **error);
-
-void     _lab_run_job_here     (LabRun   *self,
-                                gpointer  worker_state,
-                                guint     index,
-                                gint64    worker,
-                                gint64   *cpu_mark);
-void     _lab_run_job_store    (LabRun   *self,
-                                guint     index,
-                                gint64    start_ns,
-                                gint64    end_ns,
-                                gint64    cpu_ns,
-                                gint64    worker,
-                                guint64   bytes,
-                                gint64    value,
-                                gint      status,
-                                char     *error);
-/* CPU a thread had used when it started working for the run. */
-typedef struct {
-  gint64 user_ns;
-  gint64 sys_ns;
-} LabThreadMark;
-
-void     _lab_run_thread_enter (LabRun        *self,
-                                LabThreadMark *mark);
-void     _lab_run_thread_leave (LabRun        *self,
-                                LabThreadMark *mark);
-void     _lab_run_wait_threads (LabRun   *self);
-void     _lab_run_job_started  (LabRun   *self,
-                                guint     index,
-                                gint64    worker);
+LabCancel *_lab_run_get_cancel      (LabRun                 *self);
+void       _lab_run_post_prepared   (LabRun                 *self,
+                                     guint                   n_jobs,
+                                     guint                   workers,
+                                     GVariant               *resolved_params);
+void       _lab_run_post_started    (LabRun                 *self,
+                                     gint64                  t0_ns);
+void       _lab_run_post_job        (LabRun                 *self,
+                                     guint                   index,
+                                     LabJobRecord           *record);
+void       _lab_run_post_worker     (LabRun                 *self,
+                                     guint                   index,
+                                     const LabWorkerRecord  *record);
+void       _lab_run_post_ended      (LabRun                 *self,
+                                     LabRunState             state,
+                                     const LabRunSummary    *figures,
+                                     const char             *error);
 
 G_END_DECLS

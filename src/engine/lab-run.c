@@ -1,21 +1,26 @@
-/* lab-run.c — one run: set up the task, hand the jobs to a strategy, measure
+/* lab-run.c — one run: its configuration, its records and figures
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A run belongs to the context that starts it. Its threads (the runner,
+ * the strategy's workers) never write what that context reads: they post
+ * copies under the run's lock (lab-run-private.h), and the owner takes
+ * them in before each LabRun::progress and at the end. So the timeline,
+ * the CPU chart and the reports read records nobody else writes.
  */
 #define G_LOG_DOMAIN "lab-run"
 
 #include "config.h"
 
-#include <signal.h>
 #include <inttypes.h>
-#include <sys/resource.h>
-#include <unistd.h>
 #include <glib/gi18n-lib.h>
 
+#include "lab-breakdown.h"
 #include "lab-clock.h"
 #include "lab-error.h"
 #include "lab-paths-private.h"
 #include "lab-run-private.h"
+#include "lab-runner.h"
 
 /* At most ~30 progress signals a second, however many jobs finish. */
 #define PROGRESS_INTERVAL_MS 33
@@ -27,7 +32,94 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+typedef struct {
+  guint32      index;
+  LabJobRecord record;
+} JobEvent;
+
+typedef enum {
+  EVENT_PREPARED,
+  EVENT_WORKER,
+  EVENT_ENDED,
+} EventKind;
+
+/* The rarer events: a handful per run. */
+typedef struct {
+  EventKind        kind;
+  guint            index;
+  LabWorkerRecord  worker;
+  LabRunSummary    figures;
+  LabRunState      state;
+  GVariant        *params;
+  char            *error;
+} Event;
+
+struct _LabRun
+{
+  GObject          parent_instance;
+
+  LabRunConfig    *config;
+
+  /* The owner's: written on its thread only. */
+  LabRunState      state;
+  char            *error;
+  GVariant        *resolved_params;
+  guint            n_jobs;
+  guint            workers;
+  LabJobRecord    *jobs;           /* n_jobs, or NULL once dropped */
+  GArray          *worker_records; /* LabWorkerRecord */
+  LabRunSummary    figures;
+  guint            n_done_seen;
+  guint            n_failed_seen;
+  gint64           jobs_cpu_ns;
+  guint64          bytes;
+  LabBreakdown     breakdown;
+  GArray          *findings;       /* LabFinding */
+  GSource         *progress_source;
+  gboolean         has_records;    /* made from records: nothing to run */
+
+  /* Taking events in: the owner's thread, or in lab_run_execute() any
+   * of the run's threads, one at a time. */
+  GMutex           apply_mutex;
+
+  /* Shared with the run's threads, under mutex (or atomic). */
+  GMutex           mutex;
+  GArray          *job_events;     /* JobEvent */
+  GPtrArray       *events;         /* Event */
+  GArray          *worker_ids;     /* gint64, every worker seen, for the sampler */
+  gboolean         apply_at_once;  /* the owner waits in lab_run_execute() */
+  LabCancel       *cancel;
+  gint64           t0_ns;          /* atomic */
+  gint             n_done;         /* atomic */
+  gint             n_failed;       /* atomic */
+  gint             running;        /* atomic: started and not ended */
+};
+
 G_DEFINE_FINAL_TYPE (LabRun, lab_run, G_TYPE_OBJECT)
+
+static void
+event_free (gpointer data)
+{
+  Event *event = data;
+
+  g_clear_pointer (&event->params, g_variant_unref);
+  g_free (event->error);
+  g_free (event);
+}
+
+static void
+clear_jobs (LabRun *self)
+{
+  for (guint i = 0; self->jobs != NULL && i < self->n_jobs; i++)
+    g_free (self->jobs[i].error);
+  g_clear_pointer (&self->jobs, g_free);
+}
+
+void
+lab_finding_clear (LabFinding *finding)
+{
+  g_clear_pointer (&finding->text, g_free);
+}
 
 static void
 lab_run_finalize (GObject *object)
@@ -36,18 +128,19 @@ lab_run_finalize (GObject *object)
 
   g_assert (self->progress_source == NULL);
 
-  for (guint i = 0; i < self->n_jobs; i++)
-    lab_job_result_clear (&self->jobs[i]);
-  g_free (self->jobs);
-  if (self->plan != NULL)
-    self->klass->plan_free (self->plan);
+  clear_jobs (self);
+  for (guint i = 0; i < self->job_events->len; i++)
+    g_free (g_array_index (self->job_events, JobEvent, i).record.error);
+  g_array_unref (self->job_events);
+  g_ptr_array_unref (self->events);
+  g_array_unref (self->worker_ids);
+  g_array_unref (self->worker_records);
+  g_clear_pointer (&self->findings, g_array_unref);
   g_clear_pointer (&self->cancel, lab_cancel_free);
-  g_clear_pointer (&self->gil, lab_gil_free);
-  g_mutex_clear (&self->threads_mutex);
-  g_cond_clear (&self->threads_cond);
-  g_clear_object (&self->cancellable);
+  g_mutex_clear (&self->mutex);
+  g_mutex_clear (&self->apply_mutex);
   g_clear_pointer (&self->config, lab_run_config_free);
-  g_clear_pointer (&self->worker_params, g_variant_unref);
+  g_clear_pointer (&self->resolved_params, g_variant_unref);
   g_free (self->error);
 
   G_OBJECT_CLASS (lab_run_parent_class)->finalize (object);
@@ -64,7 +157,8 @@ lab_run_class_init (LabRunClass *klass)
    * LabRun::progress:
    *
    * Emitted on the main context that started the run, at most about 30
-   * times a second, while jobs finish, and once more at the end.
+   * times a second, while jobs start and finish, and once more at the
+   * end. The run's records are up to date when it is emitted.
    */
   signals[PROGRESS] = g_signal_new ("progress", G_TYPE_FROM_CLASS (klass),
                                     G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -75,15 +169,19 @@ static void
 lab_run_init (LabRun *self)
 {
   self->cancel = lab_cancel_new ();
-  g_mutex_init (&self->threads_mutex);
-  g_cond_init (&self->threads_cond);
+  g_mutex_init (&self->mutex);
+  g_mutex_init (&self->apply_mutex);
+  self->job_events = g_array_new (FALSE, FALSE, sizeof (JobEvent));
+  self->events = g_ptr_array_new_with_free_func (event_free);
+  self->worker_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->worker_records = g_array_new (FALSE, FALSE, sizeof (LabWorkerRecord));
 }
 
 /**
  * lab_run_new:
  *
- * Checks @config and sets up its task (which reads parameters, and may
- * read files such as a URL list). Nothing runs until lab_run_start_async().
+ * Checks @config; nothing is set up or run until lab_run_start_async()
+ * (so a run planned for later costs no memory, no server, no folder).
  *
  * Returns: (transfer full): a run, or %NULL with @error set (bad usage)
  */
@@ -91,7 +189,7 @@ LabRun *
 lab_run_new (const LabRunConfig  *config,
              GError             **error)
 {
-  g_autoptr(LabRun) self = NULL;
+  LabRun *self;
 
   g_return_val_if_fail (config != NULL, NULL);
 
@@ -100,30 +198,59 @@ lab_run_new (const LabRunConfig  *config,
 
   self = g_object_new (LAB_TYPE_RUN, NULL);
   self->config = lab_run_config_copy (config);
-  self->klass = lab_task_lookup (config->task, NULL);
-  if (!(self->plan = self->klass->setup (config->params, error)))
-    return NULL;
-  /* Worker processes get what setup decided (e.g. the embedded server's
-   * URLs), not the user's parameters, so they repeat none of it. The
-   * config keeps the user's: a copy of it must start its own server. */
-  if (self->klass->resolve_params != NULL)
-    self->worker_params = self->klass->resolve_params (self->plan);
-  self->worker_params = self->worker_params ? g_variant_ref_sink (self->worker_params)
-                                            : g_variant_ref (self->config->params);
+  return self;
+}
 
-  self->n_jobs = self->klass->get_n_jobs (self->plan);
-  self->workers = config->workers ? config->workers
-                                  : lab_run_config_default_workers (config->strategy, self->n_jobs);
-  if (config->strategy == LAB_STRATEGY_SEQUENTIAL)
-    self->workers = 1;
-  self->workers = MIN (self->workers, MAX (self->n_jobs, 1));
-  self->jobs = g_new0 (LabJobResult, self->n_jobs);
-  for (guint i = 0; i < self->n_jobs; i++)
-    self->jobs[i].index = i;
-  if (lab_run_config_uses_gil (config))
-    self->gil = lab_gil_new (LAB_GIL_SWITCH_INTERVAL_US);
+/**
+ * lab_run_new_from_records:
+ * @summary: the run's figures; n_done, n_failed and bytes are counted
+ *   from @jobs
+ * @jobs: (array length=n_jobs): its jobs, copied
+ * @workers: (array length=n_workers) (nullable): its long-lived workers
+ *
+ * A run that has already happened: made up for a test, or read back from
+ * the history. Its breakdown is worked out from the records; it cannot
+ * be started.
+ */
+LabRun *
+lab_run_new_from_records (const LabRunConfig    *config,
+                          LabRunState            state,
+                          const LabRunSummary   *summary,
+                          const LabJobRecord    *jobs,
+                          guint                  n_jobs,
+                          const LabWorkerRecord *workers,
+                          guint                  n_workers)
+{
+  LabRun *self;
 
-  return g_steal_pointer (&self);
+  g_return_val_if_fail (config != NULL && summary != NULL, NULL);
+  g_return_val_if_fail (state >= LAB_RUN_FINISHED, NULL);
+
+  self = g_object_new (LAB_TYPE_RUN, NULL);
+  self->config = lab_run_config_copy (config);
+  self->has_records = TRUE;
+  self->state = state;
+  self->figures = *summary;
+  self->n_jobs = n_jobs;
+  self->workers = summary->workers;
+  self->resolved_params = g_variant_ref (self->config->params);
+  self->jobs = g_new0 (LabJobRecord, MAX (n_jobs, 1));
+  for (guint i = 0; i < n_jobs; i++)
+    {
+      self->jobs[i] = jobs[i];
+      self->jobs[i].error = g_strdup (jobs[i].error);
+      if (jobs[i].state >= LAB_JOB_OK)
+        {
+          self->n_done_seen++;
+          self->n_failed_seen += jobs[i].state == LAB_JOB_FAILED;
+          self->jobs_cpu_ns += jobs[i].cpu_ns;
+          self->bytes += jobs[i].bytes;
+        }
+    }
+  if (workers != NULL)
+    g_array_append_vals (self->worker_records, workers, n_workers);
+  lab_breakdown_compute (self, &self->breakdown);
+  return self;
 }
 
 const LabRunConfig *
@@ -138,27 +265,20 @@ lab_run_get_config (LabRun *self)
  *
  * The parameters as the task's setup resolved them, e.g. with the output
  * folder it created and the URLs of the embedded server; what worker
- * processes get. The same as the config's when the task resolves nothing.
+ * processes get. %NULL until the run is set up.
  */
 GVariant *
 lab_run_get_resolved_params (LabRun *self)
 {
   g_return_val_if_fail (LAB_IS_RUN (self), NULL);
-  return self->worker_params;
-}
-
-LabTaskKind
-lab_run_get_task_kind (LabRun *self)
-{
-  g_return_val_if_fail (LAB_IS_RUN (self), 0);
-  return self->klass->kind;
+  return self->resolved_params;
 }
 
 LabRunState
 lab_run_get_state (LabRun *self)
 {
   g_return_val_if_fail (LAB_IS_RUN (self), LAB_RUN_FAILED);
-  return g_atomic_int_get (&self->state);
+  return self->state;
 }
 
 const char *
@@ -168,6 +288,7 @@ lab_run_get_error (LabRun *self)
   return self->error;
 }
 
+/* Jobs of the plan: 0 until the task is set up. */
 guint
 lab_run_get_n_jobs (LabRun *self)
 {
@@ -175,18 +296,19 @@ lab_run_get_n_jobs (LabRun *self)
   return self->n_jobs;
 }
 
+/* Jobs finished, ok or failed; from any thread while the run goes on. */
 guint
 lab_run_get_n_done (LabRun *self)
 {
   g_return_val_if_fail (LAB_IS_RUN (self), 0);
-  return g_atomic_int_get (&self->n_done);
+  return self->has_records ? self->n_done_seen : (guint) g_atomic_int_get (&self->n_done);
 }
 
 guint
 lab_run_get_n_failed (LabRun *self)
 {
   g_return_val_if_fail (LAB_IS_RUN (self), 0);
-  return g_atomic_int_get (&self->n_failed);
+  return self->has_records ? self->n_failed_seen : (guint) g_atomic_int_get (&self->n_failed);
 }
 
 guint
@@ -196,40 +318,66 @@ lab_run_get_workers (LabRun *self)
   return self->workers;
 }
 
+/* Whether the run still has its job records (see lab_run_drop_jobs()). */
+gboolean
+lab_run_has_jobs (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), FALSE);
+  return self->jobs != NULL;
+}
+
 /**
  * lab_run_get_job:
  *
- * A job's record. While the run goes on, read `state` first (with
- * g_atomic_int_get()): the other fields are complete once it is final.
+ * A job's record, as the owner last took it in; read on the owner's
+ * thread only.
  */
-const LabJobResult *
+const LabJobRecord *
 lab_run_get_job (LabRun *self,
                  guint   index)
 {
   g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+  g_return_val_if_fail (self->jobs != NULL, NULL);
   g_return_val_if_fail (index < self->n_jobs, NULL);
   return &self->jobs[index];
 }
 
-/* CLOCK_MONOTONIC nanoseconds at the start of the run (0 before). */
+guint
+lab_run_get_n_worker_records (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), 0);
+  return self->worker_records->len;
+}
+
+const LabWorkerRecord *
+lab_run_get_worker_record (LabRun *self,
+                           guint   index)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+  g_return_val_if_fail (index < self->worker_records->len, NULL);
+  return &g_array_index (self->worker_records, LabWorkerRecord, index);
+}
+
+/* CLOCK_MONOTONIC nanoseconds at the start of the run's clock (0 before);
+ * from any thread. */
 gint64
 lab_run_get_start_time (LabRun *self)
 {
   g_return_val_if_fail (LAB_IS_RUN (self), 0);
-  return self->t0_ns;
+  return __atomic_load_n (&self->t0_ns, __ATOMIC_ACQUIRE);
 }
 
 gint64
 lab_run_get_elapsed_ns (LabRun *self)
 {
+  gint64 t0;
+
   g_return_val_if_fail (LAB_IS_RUN (self), 0);
 
-  switch (lab_run_get_state (self))
-    {
-    case LAB_RUN_READY:   return 0;
-    case LAB_RUN_RUNNING: return lab_clock_now_ns () - self->t0_ns;
-    default:              return self->wall_ns;
-    }
+  if (self->state >= LAB_RUN_FINISHED)
+    return self->figures.wall_ns;
+  t0 = lab_run_get_start_time (self);
+  return t0 > 0 ? lab_clock_now_ns () - t0 : 0;
 }
 
 void
@@ -238,21 +386,68 @@ lab_run_get_summary (LabRun        *self,
 {
   g_return_if_fail (LAB_IS_RUN (self));
 
-  *summary = (LabRunSummary) {
-    .wall_ns = lab_run_get_elapsed_ns (self),
-    .user_ns = self->user_ns,
-    .sys_ns = self->sys_ns,
-    .peak_rss_kb = self->peak_rss_kb,
-    .peak_rss_children_kb = self->peak_rss_children_kb,
-    .n_jobs = self->n_jobs,
-    .n_done = lab_run_get_n_done (self),
-    .n_failed = lab_run_get_n_failed (self),
-    .workers = self->workers,
-  };
+  *summary = self->figures;
+  summary->wall_ns = lab_run_get_elapsed_ns (self);
+  summary->n_jobs = self->n_jobs;
+  summary->n_done = lab_run_get_n_done (self);
+  summary->n_failed = lab_run_get_n_failed (self);
+  summary->workers = self->workers;
+  summary->bytes = self->bytes;
+}
 
-  for (guint i = 0; i < self->n_jobs; i++)
-    if (g_atomic_int_get (&self->jobs[i].state) >= LAB_JOB_OK)
-      summary->bytes += self->jobs[i].bytes;
+/* CPU time the jobs themselves used (their thread's or process's), as
+ * recorded; 0 for async, whose jobs share one thread. */
+gint64
+lab_run_get_jobs_cpu_ns (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), 0);
+  return self->jobs_cpu_ns;
+}
+
+/* Where the time went; all 0 until the run has ended. */
+const LabBreakdown *
+lab_run_get_breakdown (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+  return &self->breakdown;
+}
+
+/**
+ * lab_run_get_findings:
+ *
+ * What the engine reads in the run (lab-findings.h), heaviest first;
+ * none until an analysis has set them.
+ */
+const LabFinding *
+lab_run_get_findings (LabRun *self,
+                      guint  *n_findings)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+
+  *n_findings = self->findings ? self->findings->len : 0;
+  return self->findings ? (const LabFinding *) self->findings->data : NULL;
+}
+
+/* The heaviest finding's sentence, or %NULL. */
+const char *
+lab_run_get_verdict (LabRun *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+
+  if (self->findings == NULL || self->findings->len == 0)
+    return NULL;
+  return g_array_index (self->findings, LabFinding, 0).text;
+}
+
+/* Takes @findings (element-type LabFinding, with a clear func). */
+void
+lab_run_set_findings (LabRun *self,
+                      GArray *findings)
+{
+  g_return_if_fail (LAB_IS_RUN (self));
+
+  g_clear_pointer (&self->findings, g_array_unref);
+  self->findings = findings;
 }
 
 char *
@@ -261,154 +456,297 @@ lab_run_describe_worker (LabRun *self,
 {
   g_return_val_if_fail (LAB_IS_RUN (self), NULL);
 
-  if (lab_strategy_uses_processes (self->config->strategy))
+  if (self->config->strategy->processes)
     return g_strdup_printf (_("process %" PRId64), worker);
   return g_strdup_printf (_("thread %" PRId64), worker);
 }
 
-void
-_lab_run_job_started (LabRun *self,
-                      guint   index,
-                      gint64  worker)
+char *
+lab_run_dup_title (LabRun *self)
 {
-  LabJobResult *job = &self->jobs[index];
-
-  job->worker = worker;
-  job->start_ns = lab_clock_now_ns () - self->t0_ns;
-  g_atomic_int_set (&job->state, LAB_JOB_RUNNING);
-}
-
-/* Records a finished job. Each job has its own slot, so no lock is taken:
- * only the two counters are shared. Takes @error. */
-void
-_lab_run_job_store (LabRun  *self,
-                    guint    index,
-                    gint64   start_ns,
-                    gint64   end_ns,
-                    gint64   cpu_ns,
-                    gint64   worker,
-                    guint64  bytes,
-                    gint64   value,
-                    gint     status,
-                    char    *error)
-{
-  LabJobResult *job = &self->jobs[index];
-
-  g_assert (index < self->n_jobs);
-
-  job->start_ns = start_ns;
-  job->end_ns = end_ns;
-  job->cpu_ns = cpu_ns;
-  job->worker = worker;
-  job->bytes = bytes;
-  job->value = value;
-  job->status = status;
-  g_free (job->error);
-  job->error = error;
-
-  if (error != NULL)
-    g_atomic_int_inc (&self->n_failed);
-  g_atomic_int_inc (&self->n_done);
-  g_atomic_int_set (&job->state, error ? LAB_JOB_FAILED : LAB_JOB_OK);
+  g_return_val_if_fail (LAB_IS_RUN (self), NULL);
+  return lab_run_config_dup_title (self->config);
 }
 
 /**
- * _lab_run_job_here:
- * @cpu_mark: (inout) (nullable): the calling thread's CPU clock when its
- *   previous job ended, or -1; it is left at this job's end
+ * lab_run_drop_jobs:
  *
- * Runs one job on the calling thread. Reading a thread's CPU clock is a
- * system call (about a microsecond here), so a thread running job after
- * job reads it once per job: one job's end is the next one's start.
+ * Frees the job records of an ended run: its figures, breakdown and
+ * findings stay. A command that prints only figures keeps a million-job
+ * run's records no longer than it needs them.
  */
 void
-_lab_run_job_here (LabRun   *self,
-                   gpointer  worker_state,
-                   guint     index,
-                   gint64    worker,
-                   gint64   *cpu_mark)
+lab_run_drop_jobs (LabRun *self)
 {
-  LabJobResult *job = &self->jobs[index];
-  g_autoptr(GError) error = NULL;
-  gint64 start, cpu0, cpu1;
+  g_return_if_fail (LAB_IS_RUN (self));
+  g_return_if_fail (self->state >= LAB_RUN_FINISHED);
 
-  _lab_run_job_started (self, index, worker);
-  start = job->start_ns;
-  cpu0 = cpu_mark != NULL && *cpu_mark >= 0 ? *cpu_mark : lab_clock_thread_cpu_ns ();
-
-  lab_gil_set_current (self->gil);
-  if (!self->klass->run_job (self->plan, worker_state, index, job, self->cancel, &error) && error == NULL)
-    g_set_error_literal (&error, LAB_ERROR, LAB_ERROR_FAILED, _("The job failed"));
-  lab_gil_set_current (NULL);
-
-  cpu1 = lab_clock_thread_cpu_ns ();
-  if (cpu_mark != NULL)
-    *cpu_mark = cpu1;
-
-  _lab_run_job_store (self, index, start, lab_clock_now_ns () - self->t0_ns,
-                      cpu1 - cpu0, worker,
-                      job->bytes, job->value, job->status,
-                      error ? g_strdup (error->message) : NULL);
+  clear_jobs (self);
 }
 
-static gint64
-timeval_ns (const struct timeval *tv)
+/**
+ * lab_run_get_worker_ids:
+ * @from: how many the caller has already seen
+ * @ids: (element-type gint64): receives the ones after those
+ *
+ * The thread ids or process ids of the run's workers, in the order they
+ * appeared; from any thread (the CPU sampler reads them).
+ *
+ * Returns: how many there are now
+ */
+guint
+lab_run_get_worker_ids (LabRun *self,
+                        guint   from,
+                        GArray *ids)
 {
-  return (gint64) tv->tv_sec * G_GINT64_CONSTANT (1000000000) + (gint64) tv->tv_usec * 1000;
+  guint n;
+
+  g_return_val_if_fail (LAB_IS_RUN (self), 0);
+
+  g_mutex_lock (&self->mutex);
+  n = self->worker_ids->len;
+  if (from < n)
+    g_array_append_vals (ids, &g_array_index (self->worker_ids, gint64, from), n - from);
+  g_mutex_unlock (&self->mutex);
+  return n;
 }
 
-/* A thread working for the run calls enter first and leave last, on that
- * thread; leave adds the CPU the thread used in between to the run's.
- * (A pool may get a thread that served before, so not its whole life.) */
+/* --- what the run's threads post ---------------------------------------- */
+
+LabCancel *
+_lab_run_get_cancel (LabRun *self)
+{
+  return self->cancel;
+}
+
+static void take_events (LabRun *self);
+
+static void
+post_event (LabRun *self,
+            Event  *event)
+{
+  g_mutex_lock (&self->mutex);
+  g_ptr_array_add (self->events, event);
+  g_mutex_unlock (&self->mutex);
+  if (self->apply_at_once)
+    take_events (self);
+}
+
 void
-_lab_run_thread_enter (LabRun        *self,
-                       LabThreadMark *mark)
+_lab_run_post_prepared (LabRun   *self,
+                        guint     n_jobs,
+                        guint     workers,
+                        GVariant *resolved_params)
 {
-  struct rusage usage;
+  Event *event = g_new0 (Event, 1);
 
-  getrusage (RUSAGE_THREAD, &usage);
-  mark->user_ns = timeval_ns (&usage.ru_utime);
-  mark->sys_ns = timeval_ns (&usage.ru_stime);
-  g_mutex_lock (&self->threads_mutex);
-  self->live_threads++;
-  g_mutex_unlock (&self->threads_mutex);
+  event->kind = EVENT_PREPARED;
+  event->index = n_jobs;
+  event->worker.lane = workers;
+  event->params = g_variant_ref (resolved_params);
+  post_event (self, event);
 }
 
 void
-_lab_run_thread_leave (LabRun        *self,
-                       LabThreadMark *mark)
+_lab_run_post_started (LabRun *self,
+                       gint64  t0_ns)
 {
-  struct rusage usage;
-
-  getrusage (RUSAGE_THREAD, &usage);
-  g_mutex_lock (&self->threads_mutex);
-  self->threads_user_ns += timeval_ns (&usage.ru_utime) - mark->user_ns;
-  self->threads_sys_ns += timeval_ns (&usage.ru_stime) - mark->sys_ns;
-  self->live_threads--;
-  g_cond_broadcast (&self->threads_cond);
-  g_mutex_unlock (&self->threads_mutex);
+  __atomic_store_n (&self->t0_ns, t0_ns, __ATOMIC_RELEASE);
 }
 
-/* Until every thread that worked for the run has left it (and said how
- * much CPU it used). */
-void
-_lab_run_wait_threads (LabRun *self)
+/* Notes a worker for the CPU sampler; under the run's mutex. */
+static void
+note_worker_id_locked (LabRun *self,
+                       gint64  id)
 {
-  g_mutex_lock (&self->threads_mutex);
-  while (self->live_threads > 0)
-    g_cond_wait (&self->threads_cond, &self->threads_mutex);
-  g_mutex_unlock (&self->threads_mutex);
+  GArray *ids = self->worker_ids;
+
+  /* Jobs of one worker come in runs: checking the last few is enough to
+   * keep the list to the workers, not the jobs. */
+  for (guint i = ids->len; i > 0 && i + 8 > ids->len; i--)
+    if (g_array_index (ids, gint64, i - 1) == id)
+      return;
+  g_array_append_val (ids, id);
+}
+
+/* Takes @record's error. */
+void
+_lab_run_post_job (LabRun       *self,
+                   guint         index,
+                   LabJobRecord *record)
+{
+  JobEvent event = { index, *record };
+
+  record->error = NULL;
+  if (record->state >= LAB_JOB_OK)
+    {
+      if (record->state == LAB_JOB_FAILED)
+        g_atomic_int_inc (&self->n_failed);
+      g_atomic_int_inc (&self->n_done);
+    }
+
+  g_mutex_lock (&self->mutex);
+  g_array_append_val (self->job_events, event);
+  if (record->worker > 0)
+    note_worker_id_locked (self, record->worker);
+  g_mutex_unlock (&self->mutex);
+  if (self->apply_at_once && self->job_events->len >= 4096)
+    take_events (self);
+}
+
+void
+_lab_run_post_worker (LabRun                *self,
+                      guint                  index,
+                      const LabWorkerRecord *record)
+{
+  Event *event = g_new0 (Event, 1);
+
+  event->kind = EVENT_WORKER;
+  event->index = index;
+  event->worker = *record;
+  if (record->id > 0)
+    {
+      g_mutex_lock (&self->mutex);
+      note_worker_id_locked (self, record->id);
+      g_mutex_unlock (&self->mutex);
+    }
+  post_event (self, event);
+}
+
+void
+_lab_run_post_ended (LabRun              *self,
+                     LabRunState          state,
+                     const LabRunSummary *figures,
+                     const char          *error)
+{
+  Event *event = g_new0 (Event, 1);
+
+  event->kind = EVENT_ENDED;
+  event->state = state;
+  event->figures = *figures;
+  event->error = g_strdup (error);
+  g_atomic_int_set (&self->running, FALSE);
+  post_event (self, event);
+}
+
+/* --- what the owner takes in --------------------------------------------- */
+
+static void
+apply_job (LabRun       *self,
+           guint         index,
+           LabJobRecord *record)
+{
+  LabJobRecord *job;
+
+  if (self->jobs == NULL || index >= self->n_jobs)
+    {
+      g_free (record->error);
+      return;
+    }
+
+  job = &self->jobs[index];
+  if (record->state >= LAB_JOB_OK)
+    {
+      self->n_done_seen++;
+      self->n_failed_seen += record->state == LAB_JOB_FAILED;
+      self->jobs_cpu_ns += record->cpu_ns;
+      self->bytes += record->bytes;
+    }
+  else if (job->state >= LAB_JOB_OK)
+    return;   /* a late "started" of a job already done */
+  g_free (job->error);
+  *job = *record;
+}
+
+static void
+apply_event (LabRun *self,
+             Event  *event)
+{
+  switch (event->kind)
+    {
+    case EVENT_PREPARED:
+      self->n_jobs = event->index;
+      self->workers = event->worker.lane;
+      g_clear_pointer (&self->resolved_params, g_variant_unref);
+      self->resolved_params = g_steal_pointer (&event->params);
+      self->jobs = g_new0 (LabJobRecord, MAX (self->n_jobs, 1));
+      self->state = LAB_RUN_RUNNING;
+      break;
+
+    case EVENT_WORKER:
+      if (event->index >= self->worker_records->len)
+        g_array_set_size (self->worker_records, event->index + 1);
+      g_array_index (self->worker_records, LabWorkerRecord, event->index) = event->worker;
+      break;
+
+    case EVENT_ENDED:
+      self->figures = event->figures;
+      self->workers = event->figures.workers;
+      self->error = g_steal_pointer (&event->error);
+      self->state = event->state;
+      if (self->jobs != NULL)
+        lab_breakdown_compute (self, &self->breakdown);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Takes in what the run's threads posted since the last time: their
+ * records become the owner's. */
+static void
+take_events (LabRun *self)
+{
+  g_autoptr(GMutexLocker) applying = g_mutex_locker_new (&self->apply_mutex);
+  g_autoptr(GArray) jobs = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  Event *ended = NULL;
+
+  g_mutex_lock (&self->mutex);
+  if (self->job_events->len > 0)
+    {
+      jobs = self->job_events;
+      self->job_events = g_array_new (FALSE, FALSE, sizeof (JobEvent));
+    }
+  if (self->events->len > 0)
+    {
+      events = self->events;
+      self->events = g_ptr_array_new_with_free_func (event_free);
+    }
+  g_mutex_unlock (&self->mutex);
+
+  /* Set-up first (the jobs need it), the end last. */
+  for (guint i = 0; events != NULL && i < events->len; i++)
+    {
+      Event *event = g_ptr_array_index (events, i);
+      if (event->kind == EVENT_ENDED)
+        ended = event;
+      else
+        apply_event (self, event);
+    }
+  for (guint i = 0; jobs != NULL && i < jobs->len; i++)
+    {
+      JobEvent *event = &g_array_index (jobs, JobEvent, i);
+      apply_job (self, event->index, &event->record);
+    }
+  if (ended != NULL)
+    apply_event (self, ended);
 }
 
 static gboolean
 progress_cb (gpointer data)
 {
   LabRun *self = data;
-  guint done = lab_run_get_n_done (self);
+  gboolean changed;
 
-  if (done != self->last_progress)
+  g_mutex_lock (&self->mutex);
+  changed = self->job_events->len > 0 || self->events->len > 0;
+  g_mutex_unlock (&self->mutex);
+
+  if (changed)
     {
-      self->last_progress = done;
+      take_events (self);
       g_signal_emit (self, signals[PROGRESS], 0);
     }
 
@@ -416,109 +754,40 @@ progress_cb (gpointer data)
 }
 
 static void
-cancelled_cb (GCancellable *cancellable,
-              LabRun       *self)
+begin (LabRun *self)
 {
-  lab_cancel_cancel (self->cancel);
-}
-
-
-static gboolean
-dispatch (LabRun  *self,
-          GError **error)
-{
-  switch (self->config->strategy)
-    {
-    case LAB_STRATEGY_SEQUENTIAL:   return _lab_run_sequential (self, error);
-    case LAB_STRATEGY_THREADS:      return _lab_run_threads (self, error);
-    case LAB_STRATEGY_THREAD_POOL:  return _lab_run_thread_pool (self, error);
-    case LAB_STRATEGY_PROCESSES:    return _lab_run_processes (self, FALSE, error);
-    case LAB_STRATEGY_PROCESS_POOL: return _lab_run_processes (self, TRUE, error);
-    case LAB_STRATEGY_ASYNC:
-      if (self->klass->start_job != NULL)
-        return _lab_run_async (self, error);
-      G_GNUC_FALLTHROUGH;
-    default:
-      g_set_error (error, LAB_ERROR, LAB_ERROR_UNSUPPORTED,
-                   _("The %s strategy cannot run the %s task"),
-                   lab_strategy_to_string (self->config->strategy), self->klass->name);
-      return FALSE;
-    }
+  g_return_if_fail (!self->has_records);
+  self->state = LAB_RUN_PREPARING;
+  g_atomic_int_set (&self->running, TRUE);
 }
 
 /**
  * lab_run_execute:
  *
- * Runs every job and blocks until the run ends; the strategies use their
- * own threads or processes. lab_run_start_async() calls this on a thread
- * of its own. A failed job does not fail the run: see the summary.
+ * Sets the task up, runs every job and blocks until the run ends; the
+ * strategies use their own threads or processes. The calling thread
+ * owns the run. A failed job does not fail the run: see the summary.
  *
- * Returns: %FALSE with @error when the run could not go on (cancelled, or
- *   the worker could not be started)
+ * Returns: %FALSE with @error when the run could not go on (cancelled,
+ *   the task could not be set up, or the worker could not be started)
  */
 gboolean
 lab_run_execute (LabRun        *self,
                  GCancellable  *cancellable,
                  GError       **error)
 {
-  struct rusage self0, self1, kids0, kids1, here0, here1;
-  g_autoptr(GError) local_error = NULL;
-  gulong handler = 0;
   gboolean ok;
 
   g_return_val_if_fail (LAB_IS_RUN (self), FALSE);
-  g_return_val_if_fail (lab_run_get_state (self) == LAB_RUN_READY, FALSE);
+  g_return_val_if_fail (self->state == LAB_RUN_READY, FALSE);
 
-  if (cancellable != NULL)
-    {
-      g_set_object (&self->cancellable, cancellable);
-      lab_cancel_set_data (self->cancel, cancellable);
-      handler = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb), self, NULL);
-    }
-
-  getrusage (RUSAGE_SELF, &self0);
-  getrusage (RUSAGE_THREAD, &here0);
-  getrusage (RUSAGE_CHILDREN, &kids0);
-  self->t0_ns = lab_clock_now_ns ();
-  g_atomic_int_set (&self->state, LAB_RUN_RUNNING);
-
-  ok = dispatch (self, &local_error);
-
-  _lab_run_wait_threads (self);
-  self->wall_ns = lab_clock_now_ns () - self->t0_ns;
-  getrusage (RUSAGE_SELF, &self1);
-  getrusage (RUSAGE_THREAD, &here1);
-  getrusage (RUSAGE_CHILDREN, &kids1);
-  /* This thread, the threads the run started, and the worker processes
-   * it reaped: not the rest of the app, which may be drawing a window. */
-  self->user_ns = timeval_ns (&here1.ru_utime) - timeval_ns (&here0.ru_utime)
-                + self->threads_user_ns
-                + timeval_ns (&kids1.ru_utime) - timeval_ns (&kids0.ru_utime);
-  self->sys_ns = timeval_ns (&here1.ru_stime) - timeval_ns (&here0.ru_stime)
-               + self->threads_sys_ns
-               + timeval_ns (&kids1.ru_stime) - timeval_ns (&kids0.ru_stime);
-  self->peak_rss_kb = self1.ru_maxrss;
-  self->peak_rss_children_kb = kids1.ru_maxrss;
-
-  if (handler != 0)
-    g_cancellable_disconnect (cancellable, handler);
-
-  if (ok && lab_cancel_is_cancelled (self->cancel))
-    {
-      ok = FALSE;
-      g_set_error_literal (&local_error, LAB_ERROR, LAB_ERROR_CANCELLED, _("The run was cancelled"));
-    }
-
-  if (!ok)
-    self->error = g_strdup (local_error->message);
-
-  g_atomic_int_set (&self->state,
-                    ok ? LAB_RUN_FINISHED :
-                    g_error_matches (local_error, LAB_ERROR, LAB_ERROR_CANCELLED) ? LAB_RUN_CANCELLED :
-                    LAB_RUN_FAILED);
-
-  if (!ok)
-    g_propagate_error (error, g_steal_pointer (&local_error));
+  begin (self);
+  /* Nobody reads the records while this waits: the run's threads may
+   * hand them over as they come, and the events need not pile up. */
+  self->apply_at_once = TRUE;
+  ok = _lab_runner_execute (self, self->config, cancellable, error);
+  take_events (self);
+  self->apply_at_once = FALSE;
   return ok;
 }
 
@@ -529,7 +798,7 @@ run_thread (gpointer data)
   LabRun *self = g_task_get_source_object (task);
   GError *error = NULL;
 
-  if (lab_run_execute (self, g_task_get_cancellable (task), &error))
+  if (_lab_runner_execute (self, self->config, g_task_get_cancellable (task), &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -547,6 +816,7 @@ stop_progress (gpointer data)
     {
       g_source_destroy (self->progress_source);
       g_clear_pointer (&self->progress_source, g_source_unref);
+      take_events (self);
       g_signal_emit (self, signals[PROGRESS], 0);
     }
 }
@@ -554,9 +824,10 @@ stop_progress (gpointer data)
 /**
  * lab_run_start_async:
  *
- * Starts the run on a thread of its own ("lab-run") and returns at once.
- * LabRun::progress and @callback are delivered on the thread-default main
- * context of the caller.
+ * Starts the run on a thread of its own ("lab-run"), which sets the task
+ * up and runs it, and returns at once. LabRun::progress and @callback are
+ * delivered on the thread-default main context of the caller, which owns
+ * the run's records.
  */
 void
 lab_run_start_async (LabRun              *self,
@@ -569,11 +840,12 @@ lab_run_start_async (LabRun              *self,
   GThread *thread;
 
   g_return_if_fail (LAB_IS_RUN (self));
-  g_return_if_fail (lab_run_get_state (self) == LAB_RUN_READY);
+  g_return_if_fail (self->state == LAB_RUN_READY);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, lab_run_start_async);
   g_task_set_check_cancellable (task, FALSE);
+  begin (self);
 
   self->progress_source = g_timeout_source_new (PROGRESS_INTERVAL_MS);
   g_source_set_callback (self->progress_source, progress_cb, self, NULL);
@@ -584,7 +856,10 @@ lab_run_start_async (LabRun              *self,
   thread = g_thread_try_new ("lab-run", run_thread, g_object_ref (task), &error);
   if (thread == NULL)
     {
+      LabRunSummary none = { 0 };
+
       g_object_unref (task);
+      _lab_run_post_ended (self, LAB_RUN_FAILED, &none, error->message);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }

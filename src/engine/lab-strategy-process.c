@@ -30,10 +30,12 @@
 #include <glib/gi18n-lib.h>
 #include <glib-unix.h>
 
+#include "lab-breakdown.h"
 #include "lab-clock.h"
 #include "lab-error.h"
 #include "lab-protocol.h"
-#include "lab-run-private.h"
+#include "lab-runner.h"
+#include "lab-strategy-private.h"
 #include "lab-worker-loop.h"
 
 extern char **environ;
@@ -46,14 +48,23 @@ extern char **environ;
  * queue of long jobs while another is idle at the end of the run. */
 #define WINDOW_TARGET_NS (2 * G_GINT64_CONSTANT (1000000))
 
+/* A job written to a worker's pipe, not yet answered. */
+typedef struct {
+  guint   index;
+  guint   lane;          /* processes: the slot of its child */
+  gint64  dispatch_ns;
+  gint64  start_ns;      /* as far as known: when the worker got to it */
+} InFlight;
+
 typedef struct {
   GPid            pid;
   int             to_fd;
   int             from_fd;
   LabFrameReader *reader;
   LabFrameWriter *writer;
-  guint          *inflight;        /* jobs sent, oldest first */
+  InFlight       *inflight;        /* jobs sent, oldest first */
   guint           n_inflight;
+  guint           record;          /* its LabWorkerRecord */
   guint           jobs_left;       /* jobs this worker may still be sent */
   gboolean        stdin_closed;
   gboolean        ready;
@@ -63,12 +74,15 @@ typedef struct {
 } Worker;
 
 typedef struct {
-  LabRun   *run;
+  LabRunner *runner;
+  guint     n_jobs;
+  guint     n_workers;
   gboolean  pool;
   gboolean  forking;       /* processes: one fork server */
   guint     n_slots;
   Worker   *workers;       /* n_slots slots; pid 0 = free */
   GArray   *requeue;       /* jobs to hand out again after a worker crash */
+  GArray   *free_lanes;    /* processes: slots for children, guint */
   guint     next_job;
   guint     n_alive;
   guint     n_spawned;
@@ -78,14 +92,13 @@ typedef struct {
   gint64    job_ns_sum;
   guint     job_ns_count;
   GVariant *hello;
-  int       cancel_fd;
+  int       wake_fds[2];   /* cancel writes a byte here */
 } Pool;
 
 static gboolean
 is_cancelled (Pool *p)
 {
-  return lab_cancel_is_cancelled (p->run->cancel) ||
-         g_cancellable_is_cancelled (p->run->cancellable);
+  return lab_runner_is_cancelled (p->runner);
 }
 
 static void
@@ -97,6 +110,7 @@ set_nonblocking (int fd)
 static gboolean
 spawn_worker (Pool    *p,
               Worker  *w,
+              guint    lane,
               guint    jobs_left,
               GError **error)
 {
@@ -105,6 +119,7 @@ spawn_worker (Pool    *p,
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   int in_pipe[2], out_pipe[2];
+  guint record;
   pid_t pid;
   int rc;
 
@@ -127,6 +142,7 @@ spawn_worker (Pool    *p,
       posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETPGROUP);
       posix_spawnattr_setpgroup (&attr, 0);
     }
+  record = lab_runner_worker_begin (p->runner, p->forking ? LAB_LANE_ALL : lane);
   rc = posix_spawn (&pid, path, &actions, &attr, argv, environ);
   posix_spawnattr_destroy (&attr);
   posix_spawn_file_actions_destroy (&actions);
@@ -137,6 +153,7 @@ spawn_worker (Pool    *p,
     {
       close (in_pipe[1]);
       close (out_pipe[0]);
+      lab_runner_worker_gone (p->runner, record);
       g_set_error (error, LAB_ERROR, LAB_ERROR_WORKER,
                    _("Could not start the worker %s: %s"), path, g_strerror (rc));
       return FALSE;
@@ -151,7 +168,8 @@ spawn_worker (Pool    *p,
   w->reader = lab_frame_reader_new (w->from_fd);
   w->writer = lab_frame_writer_new (w->to_fd);
   w->jobs_left = jobs_left;
-  w->inflight = g_new (guint, p->forking ? p->run->workers : MAX_WINDOW);
+  w->inflight = g_new (InFlight, p->forking ? p->n_workers : MAX_WINDOW);
+  w->record = record;
   w->ready_deadline = g_get_monotonic_time () + p->ready_timeout_us;
   lab_frame_writer_append (w->writer, LAB_FRAME_HELLO, g_variant_ref (p->hello));
   p->n_alive++;
@@ -167,16 +185,27 @@ pipe_failed:
   }
 }
 
+/* A job that will never have a result: its worker died, or none could
+ * be started for it. */
 static void
-fail_job (Pool       *p,
-          guint       index,
-          const char *message)
+fail_job (Pool           *p,
+          const InFlight *job,
+          gint64          pid,
+          const char     *message)
 {
-  gint64 now = lab_clock_now_ns () - p->run->t0_ns;
-  LabJobResult *job = &p->run->jobs[index];
-  gint64 start = g_atomic_int_get (&job->state) == LAB_JOB_RUNNING ? job->start_ns : now;
+  LabJobRecord started = { job->dispatch_ns, job->start_ns, 0, 0, .worker = pid, .lane = job->lane };
 
-  _lab_run_job_store (p->run, index, start, now, 0, job->worker, 0, 0, 0, g_strdup (message));
+  lab_runner_job_lost (p->runner, job->index, job->dispatch_ns >= 0 ? &started : NULL, message);
+}
+
+static void
+fail_index (Pool       *p,
+            guint       index,
+            const char *message)
+{
+  InFlight never = { index, 0, -1, -1 };
+
+  fail_job (p, &never, 0, message);
 }
 
 /* Frees a worker whose process has been reaped. The job it was running
@@ -188,14 +217,17 @@ release_worker (Pool       *p,
 {
   for (guint k = 0; k < w->n_inflight; k++)
     {
-      guint index = w->inflight[k];
+      InFlight *job = &w->inflight[k];
 
       /* Under a fork server every job sent was running. */
-      if (k == 0 || p->forking || p->broken || lab_cancel_is_cancelled (p->run->cancel))
-        fail_job (p, index, why);
+      if (k == 0 || p->forking || p->broken || is_cancelled (p))
+        fail_job (p, job, w->pid, why);
       else
-        g_array_append_val (p->requeue, index);
+        g_array_append_val (p->requeue, job->index);
+      if (p->forking)
+        g_array_append_val (p->free_lanes, job->lane);
     }
+  lab_runner_worker_gone (p->runner, w->record);
 
   if (w->to_fd >= 0)
     close (w->to_fd);
@@ -218,7 +250,7 @@ take_job (Pool  *p,
       g_array_set_size (p->requeue, p->requeue->len - 1);
       return TRUE;
     }
-  if (p->next_job < p->run->n_jobs)
+  if (p->next_job < p->n_jobs)
     {
       *index = p->next_job++;
       return TRUE;
@@ -239,7 +271,7 @@ reap_worker (Pool   *p,
 
   if (w->fatal != NULL)
     why = g_strdup_printf (_("The worker process failed: %s"), w->fatal);
-  else if (lab_cancel_is_cancelled (p->run->cancel))
+  else if (is_cancelled (p))
     why = g_strdup (_("Cancelled"));
   else
     why = lab_worker_describe_exit (status);
@@ -253,7 +285,7 @@ reap_worker (Pool   *p,
     {
       guint index;
       while (take_job (p, &index))
-        fail_job (p, index, why);
+        fail_index (p, index, why);
     }
 }
 
@@ -263,13 +295,32 @@ window (Pool *p)
   gint64 mean;
 
   if (p->forking)
-    return p->run->workers;
+    return p->n_workers;
   /* Before any job has ended: two each, unless that would leave
    * workers without a job. */
   if (p->job_ns_count == 0)
-    return p->run->n_jobs >= 2 * p->n_slots ? 2 : 1;
+    return p->n_jobs >= 2 * p->n_slots ? 2 : 1;
   mean = MAX (p->job_ns_sum / p->job_ns_count, 1);
   return CLAMP (WINDOW_TARGET_NS / mean, 1, MAX_WINDOW);
+}
+
+static guint
+take_lane (Pool *p)
+{
+  guint lane = g_array_index (p->free_lanes, guint, p->free_lanes->len - 1);
+
+  g_array_set_size (p->free_lanes, p->free_lanes->len - 1);
+  return lane;
+}
+
+static void
+job_started (Pool     *p,
+             Worker   *w,
+             InFlight *job)
+{
+  LabJobRecord record = { job->dispatch_ns, job->start_ns, .worker = w->pid, .lane = job->lane };
+
+  lab_runner_job_started (p->runner, job->index, &record);
 }
 
 static void
@@ -279,13 +330,58 @@ feed_worker (Pool   *p,
   guint limit = window (p);
   guint index;
 
-  while (!w->stdin_closed && w->jobs_left > 0 && w->n_inflight < limit && take_job (p, &index))
+  while (!w->stdin_closed && w->jobs_left > 0 && w->n_inflight < limit &&
+         (!p->forking || p->free_lanes->len > 0) && take_job (p, &index))
     {
+      InFlight *job = &w->inflight[w->n_inflight];
+
+      job->index = index;
+      job->dispatch_ns = job->start_ns = lab_runner_now (p->runner);
+      job->lane = p->forking ? take_lane (p) : (guint) (w - p->workers);
+      /* What runs now, as far as the window can know before the result. */
       if (w->n_inflight == 0 || p->forking)
-        _lab_run_job_started (p->run, index, w->pid);
-      w->inflight[w->n_inflight++] = index;
+        job_started (p, w, job);
+      w->n_inflight++;
       w->jobs_left--;
       lab_frame_writer_append_job (w->writer, index);
+    }
+}
+
+/* The result of the job at @pos of the worker's queue is back. */
+static void
+job_answered (Pool         *p,
+              Worker       *w,
+              guint         pos,
+              LabJobResult *r)
+{
+  gint64 t0 = lab_runner_get_t0 (p->runner);
+  InFlight job = w->inflight[pos];
+  LabJobRecord record = {
+    .dispatch_ns = job.dispatch_ns,
+    .start_ns = r->start_ns - t0,
+    .end_ns = r->end_ns - t0,
+    .back_ns = lab_runner_now (p->runner),
+    .cpu_ns = r->cpu_ns,
+    .bytes = r->bytes,
+    .error = g_steal_pointer (&r->error),
+    .value = (gint32) r->value,
+    .worker = r->worker > 0 ? r->worker : w->pid,
+    .lane = job.lane,
+    .status = (gint16) r->status,
+  };
+
+  memmove (w->inflight + pos, w->inflight + pos + 1, (w->n_inflight - pos - 1) * sizeof (InFlight));
+  w->n_inflight--;
+  p->job_ns_sum += r->end_ns - r->start_ns;
+  p->job_ns_count++;
+  lab_runner_job_done (p->runner, job.index, &record);
+  if (p->forking)
+    g_array_append_val (p->free_lanes, job.lane);
+  /* In a pool, the next job in line is the one running now. */
+  else if (pos == 0 && w->n_inflight > 0)
+    {
+      w->inflight[0].start_ns = MAX (w->inflight[0].dispatch_ns, record.end_ns);
+      job_started (p, w, &w->inflight[0]);
     }
 }
 
@@ -303,6 +399,7 @@ handle_frame (Pool         *p,
     case LAB_FRAME_READY:
       w->ready = TRUE;
       p->n_ready++;
+      lab_runner_worker_ready (p->runner, w->record, w->pid);
       return TRUE;
 
     case LAB_FRAME_FATAL:
@@ -313,23 +410,14 @@ handle_frame (Pool         *p,
     case LAB_FRAME_RESULT:
       lab_protocol_decode_result (payload, &r);
       /* Children of a fork server answer in any order. */
-      for (pos = 0; pos < w->n_inflight && w->inflight[pos] != r.index; pos++)
+      for (pos = 0; pos < w->n_inflight && w->inflight[pos].index != r.index; pos++)
         ;
       if (pos == w->n_inflight)
         {
           lab_job_result_clear (&r);
           break;
         }
-      memmove (w->inflight + pos, w->inflight + pos + 1, (w->n_inflight - pos - 1) * sizeof (guint));
-      w->n_inflight--;
-      p->job_ns_sum += r.end_ns - r.start_ns;
-      p->job_ns_count++;
-      _lab_run_job_store (p->run, r.index, r.start_ns - p->run->t0_ns, r.end_ns - p->run->t0_ns,
-                          r.cpu_ns, r.worker > 0 ? r.worker : w->pid,
-                          r.bytes, r.value, r.status, r.error);
-      /* In a pool, the next job in line is the one running now. */
-      if (!p->forking && pos == 0 && w->n_inflight > 0)
-        _lab_run_job_started (p->run, w->inflight[0], w->pid);
+      job_answered (p, w, pos, &r);
       return TRUE;
 
     case LAB_FRAME_HELLO:
@@ -443,12 +531,12 @@ spawn_more (Pool    *p,
     {
       g_autoptr(GError) local_error = NULL;
       Worker *w = &p->workers[i];
-      guint pending = p->run->n_jobs - p->next_job + p->requeue->len;
+      guint pending = p->n_jobs - p->next_job + p->requeue->len;
       guint index;
 
       if (w->pid != 0 || pending == 0)
         continue;
-      if (spawn_worker (p, w, G_MAXUINT, &local_error))
+      if (spawn_worker (p, w, i, G_MAXUINT, &local_error))
         continue;
       if (p->n_spawned == 0)
         {
@@ -457,7 +545,7 @@ spawn_more (Pool    *p,
         }
       /* A later spawn failed (e.g. out of processes): fail one job, go on. */
       if (take_job (p, &index))
-        fail_job (p, index, local_error->message);
+        fail_index (p, index, local_error->message);
     }
 
   return TRUE;
@@ -470,7 +558,7 @@ build_pollfds (Pool          *p,
 {
   guint n = 0;
 
-  fds[n++] = (struct pollfd) { .fd = p->cancel_fd, .events = POLLIN };
+  fds[n++] = (struct pollfd) { .fd = p->wake_fds[0], .events = POLLIN };
   owners[0] = NULL;
 
   for (guint i = 0; i < p->n_slots; i++)
@@ -480,7 +568,7 @@ build_pollfds (Pool          *p,
       if (w->pid == 0)
         continue;
       feed_worker (p, w);
-      if (w->jobs_left == 0 || (p->next_job >= p->run->n_jobs && p->requeue->len == 0))
+      if (w->jobs_left == 0 || (p->next_job >= p->n_jobs && p->requeue->len == 0))
         w->jobs_left = 0;
       lab_frame_writer_flush (w->writer, FALSE, NULL);
       if (w->jobs_left == 0)
@@ -545,7 +633,6 @@ loop (Pool    *p,
 
       if (is_cancelled (p))
         {
-          lab_cancel_cancel (p->run->cancel);
           stop_all (p);
           return TRUE;
         }
@@ -587,44 +674,112 @@ loop (Pool    *p,
     }
 }
 
-gboolean
-_lab_run_processes (LabRun    *self,
-                    gboolean   pool,
-                    GError   **error)
+/* A worker that dies leaves a broken pipe: that must be an error from
+ * write(), not a signal that ends the app. */
+static void
+ignore_sigpipe (void)
 {
-  static gsize sigpipe_ignored;
-  Pool p = { 0 };
-  gboolean ok;
+  static gsize ignored;
 
-  /* A worker that dies leaves a broken pipe: that must be an error from
-   * write(), not a signal that ends the app. */
-  if (g_once_init_enter (&sigpipe_ignored))
+  if (g_once_init_enter (&ignored))
     {
       signal (SIGPIPE, SIG_IGN);
-      g_once_init_leave (&sigpipe_ignored, 1);
+      g_once_init_leave (&ignored, 1);
+    }
+}
+
+static gpointer
+pool_new (LabRunner  *runner,
+          gboolean    pool,
+          GError    **error)
+{
+  Pool *p = g_new0 (Pool, 1);
+
+  ignore_sigpipe ();
+  if (pipe2 (p->wake_fds, O_CLOEXEC | O_NONBLOCK) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, LAB_ERROR, LAB_ERROR_WORKER, _("Could not create a pipe: %s"), g_strerror (saved));
+      g_free (p);
+      return NULL;
     }
 
-  p.run = self;
-  p.pool = pool;
-  p.forking = !pool;
-  p.n_slots = pool ? self->workers : 1;
-  p.workers = g_new0 (Worker, p.n_slots);
-  p.requeue = g_array_new (FALSE, FALSE, sizeof (guint));
-  p.hello = g_variant_ref_sink (g_variant_new ("(us@a{sv})", LAB_PROTOCOL_VERSION,
-                                               self->config->task, self->worker_params));
-  p.cancel_fd = self->cancellable ? g_cancellable_get_fd (self->cancellable) : -1;
+  p->runner = runner;
+  p->n_jobs = lab_runner_get_n_jobs (runner);
+  p->n_workers = lab_runner_get_workers (runner);
+  p->pool = pool;
+  p->forking = !pool;
+  p->n_slots = pool ? p->n_workers : 1;
+  p->workers = g_new0 (Worker, p->n_slots);
+  p->requeue = g_array_new (FALSE, FALSE, sizeof (guint));
+  p->free_lanes = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint lane = p->forking ? p->n_workers : 0; lane > 0; lane--)
+    g_array_append_val (p->free_lanes, (guint) { lane - 1 });
+  p->hello = g_variant_ref_sink (g_variant_new ("(us@a{sv})", LAB_PROTOCOL_VERSION,
+                                               lab_runner_get_task (runner)->name,
+                                               lab_runner_get_worker_params (runner)));
   /* $LAB_WORKER_TIMEOUT_MS shortens the wait for a hung worker (tests). */
-  p.ready_timeout_us = READY_TIMEOUT_MS * 1000;
+  p->ready_timeout_us = READY_TIMEOUT_MS * 1000;
   if (g_getenv ("LAB_WORKER_TIMEOUT_MS") != NULL)
-    p.ready_timeout_us = CLAMP (g_ascii_strtoll (g_getenv ("LAB_WORKER_TIMEOUT_MS"), NULL, 10), 1, READY_TIMEOUT_MS) * 1000;
-
-  ok = loop (&p, error);
-
-  if (self->cancellable != NULL)
-    g_cancellable_release_fd (self->cancellable);
-  g_variant_unref (p.hello);
-  g_array_unref (p.requeue);
-  g_free (p.workers);
-
-  return ok;
+    p->ready_timeout_us = CLAMP (g_ascii_strtoll (g_getenv ("LAB_WORKER_TIMEOUT_MS"), NULL, 10), 1, READY_TIMEOUT_MS) * 1000;
+  return p;
 }
+
+static gpointer
+processes_start (LabRunner  *runner,
+                 GError    **error)
+{
+  return pool_new (runner, FALSE, error);
+}
+
+static gpointer
+process_pool_start (LabRunner  *runner,
+                    GError    **error)
+{
+  return pool_new (runner, TRUE, error);
+}
+
+/* From any thread: wakes the poll loop, which then sees the cancel. */
+static void
+process_cancel (gpointer data)
+{
+  Pool *p = data;
+  int unused G_GNUC_UNUSED;
+
+  unused = write (p->wake_fds[1], "x", 1);
+}
+
+static gboolean
+process_collect (gpointer   data,
+                 GError   **error)
+{
+  return loop (data, error);
+}
+
+static void
+process_free (gpointer data)
+{
+  Pool *p = data;
+
+  close (p->wake_fds[0]);
+  close (p->wake_fds[1]);
+  g_variant_unref (p->hello);
+  g_array_unref (p->requeue);
+  g_array_unref (p->free_lanes);
+  g_free (p->workers);
+  g_free (p);
+}
+
+const LabStrategyClass _lab_strategy_processes = {
+  .start = processes_start,
+  .cancel = process_cancel,
+  .collect = process_collect,
+  .free = process_free,
+};
+
+const LabStrategyClass _lab_strategy_process_pool = {
+  .start = process_pool_start,
+  .cancel = process_cancel,
+  .collect = process_collect,
+  .free = process_free,
+};

@@ -9,7 +9,6 @@
 #include <glib/gi18n-lib.h>
 
 #include "lab-error.h"
-#include "lab-gil.h"
 #include "lab-task-private.h"
 
 /* Every job scans a range of the same length just above one billion, so
@@ -18,7 +17,6 @@
 #define PRIMES_BASE         G_GUINT64_CONSTANT (1000000000)
 #define PRIMES_DEFAULT_SIZE G_GUINT64_CONSTANT (90000)
 #define PRIMES_MAX_SIZE     G_GUINT64_CONSTANT (100000000)
-#define PRIMES_DEFAULT_JOBS 8
 
 typedef struct {
   guint64 size;
@@ -26,12 +24,14 @@ typedef struct {
 } PrimesPlan;
 
 static gpointer
-primes_setup (GVariant  *params,
-              GError   **error)
+primes_setup (GVariant   *params,
+              LabCancel  *cancel,
+              GError    **error)
 {
   g_autofree PrimesPlan *plan = g_new0 (PrimesPlan, 1);
+  guint default_jobs = lab_task_info_lookup ("primes")->default_jobs;
 
-  if (!lab_params_get_uint (params, LAB_PARAM_JOBS, PRIMES_DEFAULT_JOBS, 1, LAB_MAX_JOBS, &plan->n_jobs, error) ||
+  if (!lab_params_get_uint (params, LAB_PARAM_JOBS, default_jobs, 1, LAB_MAX_JOBS, &plan->n_jobs, error) ||
       !lab_params_get_uint64 (params, LAB_PARAM_SIZE, PRIMES_DEFAULT_SIZE, 1, PRIMES_MAX_SIZE, &plan->size, error))
     return NULL;
 
@@ -67,46 +67,26 @@ primes_run_job (gpointer       data,
 {
   PrimesPlan *plan = data;
   guint64 first = PRIMES_BASE + (guint64) index * plan->size;
-  /* Pure computation: with the "Python GIL" switch on, it is done holding
-   * the lock, as interpreted Python code is. */
-  LabGil *gil = lab_gil_get_current ();
   gint64 count = 0;
-
-  if (gil != NULL)
-    lab_gil_acquire (gil);
 
   for (guint64 n = first; n < first + plan->size; n++)
     {
       /* Every 1024 numbers (about 2 ms here): a cancelled CPU-bound job
-       * stops within milliseconds, and the lock can change hands. */
-      if G_UNLIKELY ((n & 1023) == 0)
+       * stops within milliseconds, and with the "Python GIL" switch on
+       * the lock can change hands (the runner holds it for the job). */
+      if G_UNLIKELY ((n & 1023) == 0 && lab_cancel_checkpoint (cancel))
         {
-          if (lab_cancel_is_cancelled (cancel))
-            {
-              if (gil != NULL)
-                lab_gil_release (gil);
-              g_set_error_literal (error, LAB_ERROR, LAB_ERROR_CANCELLED, _("Cancelled"));
-              return FALSE;
-            }
-          if (gil != NULL)
-            lab_gil_switch_point (gil);
+          g_set_error_literal (error, LAB_ERROR, LAB_ERROR_CANCELLED, _("Cancelled"));
+          return FALSE;
         }
       count += is_prime (n);
     }
 
-  if (gil != NULL)
-    lab_gil_release (gil);
   result->value = count;
   return TRUE;
 }
 
-static const char * const primes_params[] = { LAB_PARAM_JOBS, LAB_PARAM_SIZE, NULL };
-
 const LabTaskClass _lab_task_primes = {
-  .name = "primes",
-  .kind = LAB_TASK_KIND_CPU,
-  .summary = N_("Each job counts primes in a range by trial division (pure CPU)"),
-  .params = primes_params,
   .setup = primes_setup,
   .plan_free = g_free,
   .get_n_jobs = primes_get_n_jobs,

@@ -30,8 +30,9 @@ sleep_plan_free (gpointer data)
 }
 
 static gpointer
-sleep_setup (GVariant  *params,
-             GError   **error)
+sleep_setup (GVariant   *params,
+             LabCancel  *cancel,
+             GError    **error)
 {
   g_autoptr(GVariant) seconds = NULL;
   const double *values;
@@ -65,7 +66,7 @@ sleep_setup (GVariant  *params,
 
   /* A list like 5,4,3,2,1 means one job per value, as in the seed; a
    * single value is repeated --jobs times. */
-  default_jobs = n_values > 1 ? n_values : 5;
+  default_jobs = n_values > 1 ? n_values : lab_task_info_lookup ("sleep")->default_jobs;
 
   plan = g_new0 (SleepPlan, 1);
   if (!lab_params_get_uint (params, LAB_PARAM_JOBS, default_jobs, 1, LAB_MAX_JOBS, &plan->n_jobs, error))
@@ -172,13 +173,7 @@ sleep_start_job (gpointer        data,
     job->watch = lab_cancel_watch (cancel, context, sleep_cancelled_cb, job);
 }
 
-static const char * const sleep_params[] = { LAB_PARAM_JOBS, LAB_PARAM_SECONDS, NULL };
-
 const LabTaskClass _lab_task_sleep = {
-  .name = "sleep",
-  .kind = LAB_TASK_KIND_WAIT,
-  .summary = N_("Each job sleeps for some seconds, like the seed’s do_something()"),
-  .params = sleep_params,
   .setup = sleep_setup,
   .plan_free = sleep_plan_free,
   .get_n_jobs = sleep_get_n_jobs,

@@ -1,4 +1,4 @@
-/* lab-task.c — the task registry and parameter helpers
+/* lab-task.c — the table of tasks, their modules, parameter helpers
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,20 +15,56 @@
 #include "lab-task-private.h"
 #include "lab-task.h"
 
-static GPtrArray *registry;
-static GMutex registry_mutex;
+/* The tasks, in the order the window and --help list them. Tasks that
+ * need a big library (libsoup, libvips) live in loadable modules, so that
+ * a worker process that never runs them starts with GLib alone; the
+ * module exports the task's LabTaskClass under @symbol.
+ *
+ * Adding a task: its file (here, or in a module) and one entry below. */
+static const char * const sleep_params[] = { LAB_PARAM_JOBS, LAB_PARAM_SECONDS, NULL };
+static const char * const primes_params[] = { LAB_PARAM_JOBS, LAB_PARAM_SIZE, NULL };
+static const char * const download_params[] = {
+  LAB_PARAM_JOBS, LAB_PARAM_URLS, LAB_PARAM_URLS_FILE, LAB_PARAM_OUTPUT,
+  LAB_PARAM_TIMEOUT, LAB_PARAM_MAX_BYTES, NULL
+};
+static const char * const blur_params[] = { LAB_PARAM_IMAGES, LAB_PARAM_OUTPUT, LAB_PARAM_JOBS, NULL };
 
-/* Tasks that need a big library (libsoup, libvips) live in loadable
- * modules, so that a worker process that never runs them starts with GLib
- * alone. Each module exports lab_tasks_module_register(), which calls
- * lab_task_register() for its tasks. */
-static const struct {
-  const char *task;
-  const char *module;
-} module_tasks[] = {
-  { "download", "lab-tasks-net" },
-  { "blur",     "lab-tasks-vips" },
-  { "pipeline", "lab-tasks-vips" },
+static const LabTaskInfo tasks[] = {
+  {
+    .name = "sleep", .title = N_("Sleep"),
+    .summary = N_("Each job sleeps for some seconds, like the seed’s do_something()"),
+    .python = "time.sleep(seconds)",
+    .kind = LAB_TASK_KIND_WAIT, .default_jobs = 5,
+    .params = sleep_params, .builtin = &_lab_task_sleep,
+  },
+  {
+    .name = "primes", .title = N_("Count Primes"),
+    .summary = N_("Each job counts primes in a range by trial division (pure CPU)"),
+    .python = "sum(is_prime(n) for n in range(first, first + size))",
+    .kind = LAB_TASK_KIND_CPU, .default_jobs = 8, .holds_gil = TRUE,
+    .params = primes_params, .builtin = &_lab_task_primes,
+  },
+  {
+    .name = "download", .title = N_("Download"),
+    .summary = N_("Each job downloads one photo over HTTP (the embedded server by default, or a URL list)"),
+    .python = "requests.get(url).content",
+    .kind = LAB_TASK_KIND_IO, .default_jobs = 15,
+    .params = download_params, .module = "lab-tasks-net", .symbol = "lab_task_download",
+  },
+  {
+    .name = "blur", .title = N_("Blur"),
+    .summary = N_("Each job blurs a photo and makes its 1200×1200 thumbnail with libvips (CPU)"),
+    .python = "img.filter(ImageFilter.GaussianBlur(15)).thumbnail((1200, 1200))",
+    .kind = LAB_TASK_KIND_CPU, .default_jobs = 0,
+    .params = blur_params, .module = "lab-tasks-vips", .symbol = "lab_task_blur",
+  },
+  {
+    .name = "pipeline", .title = N_("Download and Blur"),
+    .summary = N_("Each job downloads a photo, then blurs it (I/O, then CPU)"),
+    .python = "blur(download(url))",
+    .kind = LAB_TASK_KIND_MIXED, .default_jobs = 15,
+    .params = download_params, .module = "lab-tasks-vips", .symbol = "lab_task_pipeline",
+  },
 };
 
 /**
@@ -52,168 +88,152 @@ lab_task_get_module_dir (void)
   return dir;
 }
 
-/* Called with the registry unlocked: the module registers its tasks. */
-static gboolean
-load_module (const char  *name,
-             GError     **error)
+const LabTaskInfo *
+lab_task_info_lookup (const char *name)
 {
-  static GHashTable *loaded;
-  static GMutex load_mutex;
-  g_autofree char *path = NULL;
-  void (*register_func) (void) = NULL;
-  GModule *module;
-  gboolean ok = TRUE;
-
-  g_mutex_lock (&load_mutex);
-  if (loaded == NULL)
-    loaded = g_hash_table_new (g_str_hash, g_str_equal);
-  if (g_hash_table_contains (loaded, name))
-    goto out;
-
-  path = g_module_build_path (lab_task_get_module_dir (), name);
-  module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
-  if (module == NULL || !g_module_symbol (module, "lab_tasks_module_register", (gpointer *) &register_func))
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_UNKNOWN_TASK,
-                   _("Could not load the task module %s: %s"), path, g_module_error ());
-      ok = FALSE;
-      goto out;
-    }
-
-  g_module_make_resident (module);
-  g_hash_table_add (loaded, (gpointer) name);
-  register_func ();
-
-out:
-  g_mutex_unlock (&load_mutex);
-  return ok;
-}
-
-static const char *
-module_for_task (const char *name)
-{
-  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (module_tasks); i++)
-    if (g_str_equal (module_tasks[i].task, name))
-      return module_tasks[i].module;
+  for (guint i = 0; name != NULL && i < G_N_ELEMENTS (tasks); i++)
+    if (g_str_equal (tasks[i].name, name))
+      return &tasks[i];
   return NULL;
 }
 
-static void
-ensure_builtins_locked (void)
+/**
+ * lab_task_info_list:
+ * @n_tasks: (out) (optional): how many
+ *
+ * Returns: (transfer none): every task, whether its module is there or
+ *   not (see lab_task_info_is_available()), %NULL-terminated
+ */
+const LabTaskInfo * const *
+lab_task_info_list (guint *n_tasks)
 {
-  if (registry != NULL)
-    return;
+  static const LabTaskInfo *list[G_N_ELEMENTS (tasks) + 1];
+  static gsize initialized;
 
-  registry = g_ptr_array_new ();
-  g_ptr_array_add (registry, (gpointer) &_lab_task_sleep);
-  g_ptr_array_add (registry, (gpointer) &_lab_task_primes);
+  if (g_once_init_enter (&initialized))
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
+        list[i] = &tasks[i];
+      g_once_init_leave (&initialized, 1);
+    }
+  if (n_tasks != NULL)
+    *n_tasks = G_N_ELEMENTS (tasks);
+  return list;
+}
+
+const char *
+lab_task_info_get_title (const LabTaskInfo *info)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+  return _(info->title);
+}
+
+const char *
+lab_task_info_get_summary (const LabTaskInfo *info)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+  return _(info->summary);
+}
+
+/* A module found, opened and checked once per process; the answer is
+ * kept (a missing module stays missing). */
+typedef struct {
+  GModule *module;
+  char    *error;
+} ModuleSlot;
+
+static GModule *
+open_module (const char  *name,
+             GError     **error)
+{
+  static GHashTable *modules;   /* name → ModuleSlot */
+  static GMutex mutex;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&mutex);
+  ModuleSlot *slot;
+
+  if (modules == NULL)
+    modules = g_hash_table_new (g_str_hash, g_str_equal);
+  if (!(slot = g_hash_table_lookup (modules, name)))
+    {
+      g_autofree char *path = g_module_build_path (lab_task_get_module_dir (), name);
+
+      slot = g_new0 (ModuleSlot, 1);
+      if ((slot->module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL)))
+        g_module_make_resident (slot->module);
+      else
+        slot->error = g_strdup_printf (_("Could not load the task module %s: %s"), path, g_module_error ());
+      g_hash_table_insert (modules, (gpointer) name, slot);
+    }
+
+  if (slot->module == NULL)
+    g_set_error_literal (error, LAB_ERROR, LAB_ERROR_UNKNOWN_TASK, slot->error);
+  return slot->module;
 }
 
 /**
- * lab_task_register:
- * @klass: a task class that stays valid for the life of the process
+ * lab_task_info_get_class:
  *
- * Adds a task; a task of the same name is replaced.
+ * The task's functions: built in, or loaded from its module on first use.
+ *
+ * Returns: (nullable): the class, or %NULL with @error when the module
+ *   is missing or does not have the task
  */
-void
-lab_task_register (const LabTaskClass *klass)
+const LabTaskClass *
+lab_task_info_get_class (const LabTaskInfo  *info,
+                         GError            **error)
 {
-  g_return_if_fail (klass != NULL && klass->name != NULL);
+  GModule *module;
+  gpointer klass = NULL;
 
-  g_mutex_lock (&registry_mutex);
-  ensure_builtins_locked ();
-  for (guint i = 0; i < registry->len; i++)
+  g_return_val_if_fail (info != NULL, NULL);
+
+  if (info->builtin != NULL)
+    return info->builtin;
+  if (!(module = open_module (info->module, error)))
+    return NULL;
+  if (!g_module_symbol (module, info->symbol, &klass) || klass == NULL)
     {
-      const LabTaskClass *other = g_ptr_array_index (registry, i);
-      if (g_str_equal (other->name, klass->name))
-        {
-          g_ptr_array_index (registry, i) = (gpointer) klass;
-          g_mutex_unlock (&registry_mutex);
-          return;
-        }
+      g_set_error (error, LAB_ERROR, LAB_ERROR_UNKNOWN_TASK,
+                   _("The task module %s has no %s task (symbol %s): is it from another version?"),
+                   g_module_name (module), info->name, info->symbol);
+      return NULL;
     }
-  g_ptr_array_add (registry, (gpointer) klass);
-  g_mutex_unlock (&registry_mutex);
+  return klass;
 }
 
-static const LabTaskClass *
-lookup_registered (const char *name)
+gboolean
+lab_task_info_is_available (const LabTaskInfo  *info,
+                            GError            **error)
 {
-  const LabTaskClass *found = NULL;
-
-  g_mutex_lock (&registry_mutex);
-  ensure_builtins_locked ();
-  for (guint i = 0; name != NULL && i < registry->len; i++)
-    {
-      const LabTaskClass *klass = g_ptr_array_index (registry, i);
-      if (g_str_equal (klass->name, name))
-        found = klass;
-    }
-  g_mutex_unlock (&registry_mutex);
-
-  return found;
+  return lab_task_info_get_class (info, error) != NULL;
 }
 
 const LabTaskClass *
 lab_task_lookup (const char  *name,
                  GError     **error)
 {
-  const LabTaskClass *found = lookup_registered (name);
-  const char *module;
+  const LabTaskInfo *info = lab_task_info_lookup (name);
 
-  if (found == NULL && (module = module_for_task (name)) != NULL)
+  if (info == NULL)
     {
-      if (!load_module (module, error))
-        return NULL;
-      found = lookup_registered (name);
+      g_set_error (error, LAB_ERROR, LAB_ERROR_UNKNOWN_TASK,
+                   _("Unknown task “%s” (see --help for the list)"), name ? name : "");
+      return NULL;
     }
-
-  if (found == NULL)
-    g_set_error (error, LAB_ERROR, LAB_ERROR_UNKNOWN_TASK,
-                 _("Unknown task “%s” (see --help for the list)"),
-                 name ? name : "");
-
-  return found;
-}
-
-/**
- * lab_task_list:
- * @n_tasks: (out): how many
- *
- * Returns: (transfer container): the registered task classes, in order
- */
-const LabTaskClass **
-lab_task_list (guint *n_tasks)
-{
-  const LabTaskClass **list;
-
-  /* Modules that are not built (yet) are simply not listed. */
-  for (guint i = 0; i < G_N_ELEMENTS (module_tasks); i++)
-    if (lookup_registered (module_tasks[i].task) == NULL)
-      load_module (module_tasks[i].module, NULL);
-
-  g_mutex_lock (&registry_mutex);
-  ensure_builtins_locked ();
-  list = g_new0 (const LabTaskClass *, registry->len + 1);
-  for (guint i = 0; i < registry->len; i++)
-    list[i] = g_ptr_array_index (registry, i);
-  *n_tasks = registry->len;
-  g_mutex_unlock (&registry_mutex);
-
-  return list;
+  return lab_task_info_get_class (info, error);
 }
 
 gboolean
-lab_task_accepts (const LabTaskClass *klass,
-                  const char         *param)
+lab_task_info_accepts (const LabTaskInfo *info,
+                       const char        *param)
 {
-  return klass->params != NULL && g_strv_contains ((const char * const *) klass->params, param);
+  return info->params != NULL && param != NULL && g_strv_contains (info->params, param);
 }
 
 /* Refuses parameters the task does not read, so a misspelt or misplaced
  * option is reported instead of silently ignored. */
 gboolean
-lab_task_check_params (const LabTaskClass  *klass,
+lab_task_check_params (const LabTaskInfo   *info,
                        GVariant            *params,
                        GError             **error)
 {
@@ -228,10 +248,10 @@ lab_task_check_params (const LabTaskClass  *klass,
   g_variant_iter_init (&iter, params);
   while (g_variant_iter_next (&iter, "{&sv}", &key, NULL))
     {
-      if (!lab_task_accepts (klass, key))
+      if (!lab_task_info_accepts (info, key))
         {
           g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                       _("--%s does not apply to the %s task"), key, klass->name);
+                       _("--%s does not apply to the %s task"), key, info->name);
           return FALSE;
         }
     }

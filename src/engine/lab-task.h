@@ -11,21 +11,61 @@
 
 G_BEGIN_DECLS
 
+typedef struct _LabTaskClass LabTaskClass;
+
+/**
+ * LabTaskInfo:
+ * @name: the name on the command line and in the settings ("sleep")
+ * @title: the name in the window, translatable ("Sleep")
+ * @summary: one translatable line for --help and the window
+ * @python: what one job is in the seed's Python
+ * @kind: waits, I/O, CPU or mixed
+ * @default_jobs: jobs when the user says nothing (0: one per input file)
+ * @holds_gil: its computing is interpreted code in CPython, so the
+ *   "Python GIL" switch makes threads take turns on it (libvips releases
+ *   the lock, as Pillow does: blur does not hold it)
+ * @params: the parameter keys (of the a{sv} dictionary) the task accepts
+ * @module: the loadable module that has the task, or %NULL when built in
+ * @symbol: the LabTaskClass the module exports under this name
+ * @builtin: a built-in task's class
+ *
+ * One entry per task in the engine's table (lab-task.c): everything the
+ * command line, the window, the settings and the tests know of a task.
+ */
+typedef struct {
+  const char          *name;
+  const char          *title;
+  const char          *summary;
+  const char          *python;
+  LabTaskKind          kind;
+  guint                default_jobs;
+  gboolean             holds_gil;
+  const char * const  *params;
+  const char          *module;
+  const char          *symbol;
+  const LabTaskClass  *builtin;
+} LabTaskInfo;
+
+/* How a job started with start_job() ends: @error is NULL when it
+ * succeeded; the callee takes it. */
+typedef void (*LabJobDoneFunc) (GError   *error,
+                                gpointer  user_data);
+
 /**
  * LabTaskClass:
- * @name: the name on the command line ("sleep")
- * @kind: waits, I/O, CPU or mixed
- * @summary: one translatable line for --help and the GUI
- * @params: the parameter keys (of the a{sv} dictionary) the task accepts
- * @setup: parses and checks @params; returns the plan every job reads. Runs
- *   once per process (in the app, and in each worker process).
- * @plan_free: frees the plan
+ * @setup: parses and checks @params; returns the plan every job reads.
+ *   Runs once per process (in the app, and in each worker process); it
+ *   must return promptly with %LAB_ERROR_CANCELLED once @cancel is
+ *   cancelled, and leave nothing behind when it fails.
+ * @plan_free: frees the plan, and removes what setup made that no job
+ *   filled (an empty download folder)
  * @get_n_jobs: how many jobs the plan holds
  * @worker_init: (optional): per-worker state, e.g. one HTTP session per thread
  * @worker_free: (optional): frees it, on the thread that made it
  * @run_job: runs job @index; fills @result's value, bytes and status; returns
  *   %FALSE with @error set when the job failed. Must be thread-safe with
- *   respect to the plan and return promptly once @cancel is cancelled.
+ *   respect to the plan and return promptly once @cancel is cancelled;
+ *   a computing loop calls lab_cancel_checkpoint() every millisecond or so.
  * @resolve_params: (optional): in the app, after @setup: the parameters
  *   worker processes get instead of the user's, with everything @setup
  *   decided made explicit (e.g. the embedded server's URLs, the output
@@ -34,24 +74,12 @@ G_BEGIN_DECLS
  *   once; calls @done exactly once, on @context, when the job ends. For
  *   the async strategy (one thread, one event loop); I/O tasks only.
  *
- * The engine has the built-in tasks; others may be registered from a
- * loadable module so that the worker process starts with GLib alone.
+ * Names, titles and what applies to the task are in its LabTaskInfo.
  */
-typedef struct _LabTaskClass LabTaskClass;
-
-/* How a job started with start_job() ends: @error is NULL when it
- * succeeded; the callee takes it. */
-typedef void (*LabJobDoneFunc) (GError   *error,
-                                gpointer  user_data);
-
 struct _LabTaskClass
 {
-  const char         *name;
-  LabTaskKind         kind;
-  const char         *summary;
-  const char * const *params;
-
   gpointer (*setup)       (GVariant      *params,
+                           LabCancel     *cancel,
                            GError       **error);
   void     (*plan_free)   (gpointer       plan);
   guint    (*get_n_jobs)  (gpointer       plan);
@@ -85,14 +113,21 @@ struct _LabTaskClass
 #define LAB_PARAM_MAX_BYTES "max-bytes"  /* t */
 #define LAB_PARAM_IMAGES    "images"     /* s */
 
+const LabTaskInfo         *lab_task_info_lookup      (const char         *name);
+const LabTaskInfo * const *lab_task_info_list        (guint              *n_tasks);
+const char                *lab_task_info_get_title   (const LabTaskInfo  *info);
+const char                *lab_task_info_get_summary (const LabTaskInfo  *info);
+gboolean                   lab_task_info_accepts     (const LabTaskInfo  *info,
+                                                      const char         *param);
+gboolean                   lab_task_info_is_available (const LabTaskInfo *info,
+                                                       GError           **error);
+const LabTaskClass        *lab_task_info_get_class   (const LabTaskInfo  *info,
+                                                      GError            **error);
+
 const char          *lab_task_get_module_dir (void);
-void                 lab_task_register     (const LabTaskClass *klass);
 const LabTaskClass  *lab_task_lookup       (const char         *name,
                                             GError            **error);
-const LabTaskClass **lab_task_list         (guint              *n_tasks);
-gboolean             lab_task_accepts      (const LabTaskClass *klass,
-                                            const char         *param);
-gboolean             lab_task_check_params (const LabTaskClass *klass,
+gboolean             lab_task_check_params (const LabTaskInfo  *info,
                                             GVariant           *params,
                                             GError            **error);
 

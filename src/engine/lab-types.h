@@ -22,16 +22,6 @@ typedef enum {
 } LabTaskKind;
 
 typedef enum {
-  LAB_STRATEGY_SEQUENTIAL,
-  LAB_STRATEGY_THREADS,
-  LAB_STRATEGY_THREAD_POOL,
-  LAB_STRATEGY_PROCESSES,
-  LAB_STRATEGY_PROCESS_POOL,
-  LAB_STRATEGY_ASYNC,
-  LAB_N_STRATEGIES
-} LabStrategy;
-
-typedef enum {
   LAB_JOB_PENDING,
   LAB_JOB_RUNNING,
   LAB_JOB_OK,
@@ -41,10 +31,11 @@ typedef enum {
 /**
  * LabJobResult:
  *
- * What one job reports. Times are CLOCK_MONOTONIC nanoseconds; the runner
- * stores them relative to the start of the run, so figures from threads and
- * from worker processes share one time axis. `state` is written last, with
- * g_atomic_int_set(), so a reader that sees a final state sees the rest.
+ * What one job reports where it ran: in a thread of the app, or in a
+ * worker process (lab-protocol.h carries it over the pipe). Times are
+ * CLOCK_MONOTONIC nanoseconds, so figures from threads and from worker
+ * processes share one time axis. The runner turns it into the run's
+ * LabJobRecord.
  */
 typedef struct {
   gint64   start_ns;
@@ -59,11 +50,6 @@ typedef struct {
   gint     state;       /* LabJobState */
 } LabJobResult;
 
-const char  *lab_strategy_to_string      (LabStrategy   strategy);
-gboolean     lab_strategy_from_string    (const char   *name,
-                                          LabStrategy  *strategy);
-const char  *lab_strategy_get_summary    (LabStrategy   strategy);
-gboolean     lab_strategy_uses_processes (LabStrategy   strategy);
 const char  *lab_task_kind_to_string     (LabTaskKind   kind);
 
 void         lab_job_result_clear        (LabJobResult *result);

@@ -81,7 +81,7 @@ hello (Worker  *w,
     }
 
   if (!(w->klass = lab_task_lookup (task, error)) ||
-      !(w->plan = w->klass->setup (params, error)))
+      !(w->plan = w->klass->setup (params, NULL, error)))
     return FALSE;
 
   w->n_jobs = w->klass->get_n_jobs (w->plan);

@@ -125,8 +125,9 @@ read_folders (GVariant  *params,
 }
 
 static gpointer
-blur_setup (GVariant  *params,
-            GError   **error)
+blur_setup (GVariant   *params,
+            LabCancel  *cancel,
+            GError    **error)
 {
   BlurPlan *plan = g_new0 (BlurPlan, 1);
 
@@ -195,15 +196,7 @@ blur_run_job (gpointer       data,
                         cancel, &result->bytes, error);
 }
 
-static const char * const blur_params[] = {
-  LAB_PARAM_IMAGES, LAB_PARAM_OUTPUT, LAB_PARAM_JOBS, NULL
-};
-
-const LabTaskClass _lab_task_blur = {
-  .name = "blur",
-  .kind = LAB_TASK_KIND_CPU,
-  .summary = N_("Each job blurs a photo and makes its 1200×1200 thumbnail with libvips (CPU)"),
-  .params = blur_params,
+G_MODULE_EXPORT const LabTaskClass lab_task_blur = {
   .setup = blur_setup,
   .plan_free = blur_plan_free,
   .get_n_jobs = blur_get_n_jobs,

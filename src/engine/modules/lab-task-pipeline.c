@@ -107,6 +107,7 @@ make_worker_dir (PipelinePlan  *plan,
 static gpointer
 setup_download_into (PipelinePlan  *plan,
                      GVariant      *params,
+                     LabCancel     *cancel,
                      char         **dir_out,
                      GError       **error)
 {
@@ -118,7 +119,7 @@ setup_download_into (PipelinePlan  *plan,
     return NULL;
 
   download_params = with_output (params, dir);
-  download_plan = plan->download->setup (download_params, error);
+  download_plan = plan->download->setup (download_params, cancel, error);
   g_rmdir (dir);
   if (dir_out != NULL)
     *dir_out = g_steal_pointer (&dir);
@@ -128,10 +129,11 @@ setup_download_into (PipelinePlan  *plan,
 static gboolean
 setup_download (PipelinePlan  *plan,
                 GVariant      *params,
+                LabCancel     *cancel,
                 GError       **error)
 {
   if (!(plan->download = lab_task_lookup ("download", error)) ||
-      !(plan->download_plan = setup_download_into (plan, params, NULL, error)))
+      !(plan->download_plan = setup_download_into (plan, params, cancel, NULL, error)))
     return FALSE;
 
   /* Workers set up their own download plans: with the URLs it decided
@@ -144,8 +146,9 @@ setup_download (PipelinePlan  *plan,
 }
 
 static gpointer
-pipeline_setup (GVariant  *params,
-                GError   **error)
+pipeline_setup (GVariant   *params,
+                LabCancel  *cancel,
+                GError    **error)
 {
   PipelinePlan *plan = g_new0 (PipelinePlan, 1);
   g_autoptr(GVariant) output = NULL;
@@ -158,7 +161,7 @@ pipeline_setup (GVariant  *params,
 
   if (!lab_blur_init (error) ||
       !lab_blur_ensure_dir (plan->output, error) ||
-      !setup_download (plan, params, error))
+      !setup_download (plan, params, cancel, error))
     {
       pipeline_plan_free (plan);
       return NULL;
@@ -206,7 +209,7 @@ pipeline_worker_init (gpointer data)
 
   worker->plan = plan;
   worker->blur = lab_blur_worker_new ();
-  worker->download_plan = setup_download_into (plan, plan->download_params, &worker->dir, &worker->error);
+  worker->download_plan = setup_download_into (plan, plan->download_params, NULL, &worker->dir, &worker->error);
   if (worker->download_plan != NULL && plan->download->worker_init != NULL)
     worker->download_state = plan->download->worker_init (worker->download_plan);
 
@@ -285,16 +288,7 @@ pipeline_run_job (gpointer       data,
   return ok;
 }
 
-static const char * const pipeline_params[] = {
-  LAB_PARAM_JOBS, LAB_PARAM_URLS, LAB_PARAM_URLS_FILE, LAB_PARAM_OUTPUT,
-  LAB_PARAM_TIMEOUT, LAB_PARAM_MAX_BYTES, NULL
-};
-
-const LabTaskClass _lab_task_pipeline = {
-  .name = "pipeline",
-  .kind = LAB_TASK_KIND_MIXED,
-  .summary = N_("Each job downloads a photo, then blurs it (I/O, then CPU)"),
-  .params = pipeline_params,
+G_MODULE_EXPORT const LabTaskClass lab_task_pipeline = {
   .setup = pipeline_setup,
   .plan_free = pipeline_plan_free,
   .get_n_jobs = pipeline_get_n_jobs,

@@ -658,8 +658,9 @@ failed:
 }
 
 static gpointer
-net_setup (GVariant  *params,
-           GError   **error)
+net_setup (GVariant   *params,
+           LabCancel  *cancel,
+           GError    **error)
 {
   g_autoptr(GVariant) timeout = NULL;
   NetPlan *plan = g_new0 (NetPlan, 1);
@@ -903,16 +904,10 @@ net_get_n_jobs (gpointer data)
   return ((NetPlan *) data)->urls->len;
 }
 
-static const char * const net_params[] = {
-  LAB_PARAM_JOBS, LAB_PARAM_URLS, LAB_PARAM_URLS_FILE, LAB_PARAM_OUTPUT,
-  LAB_PARAM_TIMEOUT, LAB_PARAM_MAX_BYTES, NULL
-};
+G_MODULE_EXPORT const LabTaskClass lab_task_download;
 
-static const LabTaskClass net_download = {
-  .name = "download",
-  .kind = LAB_TASK_KIND_IO,
-  .summary = N_("Each job downloads one photo over HTTP (the embedded server by default, or --urls)"),
-  .params = net_params,
+/* Exported: lab-task.c's table finds the task by this name. */
+const LabTaskClass lab_task_download = {
   .setup = net_setup,
   .plan_free = net_plan_free,
   .get_n_jobs = net_get_n_jobs,
@@ -922,11 +917,3 @@ static const LabTaskClass net_download = {
   .resolve_params = net_resolve_params,
   .start_job = net_start_job,
 };
-
-G_MODULE_EXPORT void lab_tasks_module_register (void);
-
-G_MODULE_EXPORT void
-lab_tasks_module_register (void)
-{
-  lab_task_register (&net_download);
-}

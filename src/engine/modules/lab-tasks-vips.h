@@ -10,10 +10,8 @@
 
 G_BEGIN_DECLS
 
-extern const LabTaskClass _lab_task_blur;
-extern const LabTaskClass _lab_task_pipeline;
-
-/* Exported: lab-task.c looks it up when "blur" or "pipeline" is asked for. */
-G_MODULE_EXPORT void lab_tasks_module_register (void);
+/* Exported: lab-task.c's table finds them by these names. */
+G_MODULE_EXPORT extern const LabTaskClass lab_task_blur;
+G_MODULE_EXPORT extern const LabTaskClass lab_task_pipeline;
 
 G_END_DECLS

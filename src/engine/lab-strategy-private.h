@@ -1,0 +1,18 @@
+/* lab-strategy-private.h — the strategies' classes, for the table
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "lab-strategy.h"
+
+G_BEGIN_DECLS
+
+extern const LabStrategyClass _lab_strategy_sequential;
+extern const LabStrategyClass _lab_strategy_threads;
+extern const LabStrategyClass _lab_strategy_thread_pool;
+extern const LabStrategyClass _lab_strategy_processes;
+extern const LabStrategyClass _lab_strategy_process_pool;
+extern const LabStrategyClass _lab_strategy_async;
+
+G_END_DECLS
