@@ -58,7 +58,7 @@ save_png (GtkWidget  *widget,
  * after another, on a thread each, then on a pool of two threads. */
 static void
 run_sleep (Driver      *d,
-           LabStrategy  strategy,
+           const char  *strategy,
            guint        workers)
 {
   LabExperimentPanel *panel = lab_window_get_experiment_panel (d->window);
@@ -98,11 +98,11 @@ drive_cb (gpointer data)
   switch (d->step)
     {
     case 0: next = elapsed_ms (d, 1500) && save_png (w, d->dir, "main-window.png"); break;
-    case 1: run_sleep (d, LAB_STRATEGY_SEQUENTIAL, 0); next = TRUE; break;
+    case 1: run_sleep (d, "sequential", 0); next = TRUE; break;
     case 2: next = idle && elapsed_ms (d, 300); break;
-    case 3: run_sleep (d, LAB_STRATEGY_THREADS, 0); next = TRUE; break;
+    case 3: run_sleep (d, "threads", 0); next = TRUE; break;
     case 4: next = idle && elapsed_ms (d, 300); break;
-    case 5: run_sleep (d, LAB_STRATEGY_THREAD_POOL, 2); next = TRUE; break;
+    case 5: run_sleep (d, "thread-pool", 2); next = TRUE; break;
     case 6: next = jobs_done (d) >= 3 && save_png (w, d->dir, "running.png"); break;
     /* Dismiss the last toast only once it has finished sliding in. */
     case 7: next = idle && elapsed_ms (d, 1500); break;

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <glib-unix.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -246,21 +247,53 @@ run_done_cb (GObject      *object,
   g_main_loop_quit (wait->loop);
 }
 
+typedef struct {
+  GCancellable *cancellable;
+  guint         after_ms;
+  guint         timeout_id;
+  gint64        cancelled_at;
+} CancelLater;
+
 static gboolean
-any_job_running (LabRun *run)
+cancel_now_cb (gpointer data)
 {
+  CancelLater *later = data;
+
+  later->timeout_id = 0;
+  later->cancelled_at = g_get_monotonic_time ();
+  g_cancellable_cancel (later->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* The first progress that shows a job started: cancel @after_ms later. */
+static void
+progress_cb (LabRun      *run,
+             CancelLater *later)
+{
+  if (later->timeout_id != 0 || later->cancelled_at != 0)
+    return;
   for (guint i = 0; i < lab_run_get_n_jobs (run); i++)
-    if (g_atomic_int_get (&lab_run_get_job (run, i)->state) != LAB_JOB_PENDING)
-      return TRUE;
-  return FALSE;
+    if (lab_run_get_job (run, i)->state != LAB_JOB_PENDING)
+      {
+        later->timeout_id = g_timeout_add (later->after_ms, cancel_now_cb, later);
+        return;
+      }
+}
+
+static gboolean
+no_job_started_cb (gpointer data)
+{
+  g_error ("No job started within 60 s");
+  return G_SOURCE_REMOVE;
 }
 
 /**
  * lab_test_run_and_cancel:
- * @after_ms: how long after the first job starts
+ * @after_ms: how long after the first job is seen running
  *
- * Starts @run, cancels it @after_ms into its first job and waits for it;
- * asserts it ended cancelled.
+ * Starts @run, cancels it @after_ms after its first job is seen to start,
+ * and waits for it; asserts it ended cancelled. Fails the test if no job
+ * starts within a minute, rather than hanging.
  *
  * Returns: microseconds from the cancel to the end of the run
  */
@@ -271,18 +304,106 @@ lab_test_run_and_cancel (LabRun *run,
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   RunWait wait = { loop, NULL };
-  gint64 cancelled_at;
+  CancelLater later = { cancellable, after_ms };
+  guint deadline = g_timeout_add_seconds (60, no_job_started_cb, NULL);
+  gulong handler = g_signal_connect (run, "progress", G_CALLBACK (progress_cb), &later);
 
   lab_run_start_async (run, cancellable, run_done_cb, &wait);
-  while (!any_job_running (run))
-    g_usleep (1000);
-  g_usleep (after_ms * 1000);
-  cancelled_at = g_get_monotonic_time ();
-  g_cancellable_cancel (cancellable);
   g_main_loop_run (loop);
+  g_source_remove (deadline);
+  g_clear_handle_id (&later.timeout_id, g_source_remove);
+  g_signal_handler_disconnect (run, handler);
 
+  g_assert_cmpint (later.cancelled_at, !=, 0);
   g_assert_error (wait.error, LAB_ERROR, LAB_ERROR_CANCELLED);
   g_clear_error (&wait.error);
   g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_CANCELLED);
-  return g_get_monotonic_time () - cancelled_at;
+  return g_get_monotonic_time () - later.cancelled_at;
+}
+
+/**
+ * lab_test_config:
+ * @params: (nullable): floating references are sunk
+ *
+ * A run's configuration by the tables' names; aborts on an unknown one.
+ */
+LabRunConfig *
+lab_test_config (const char *task,
+                 const char *strategy,
+                 guint       workers,
+                 GVariant   *params)
+{
+  g_autoptr(GError) error = NULL;
+  LabRunConfig *config = lab_run_config_new_by_name (task, strategy, workers, params, &error);
+
+  g_assert_no_error (error);
+  return config;
+}
+
+/* Runs @run to its end on the calling thread, which owns it. */
+gboolean
+lab_test_run (LabRun  *run,
+              GError **error)
+{
+  return lab_run_execute (run, NULL, error);
+}
+
+/**
+ * lab_test_expect_setup_error:
+ *
+ * Asserts that a run of @config is accepted but fails as its task is set
+ * up, with @code and a message holding @needle, before any job runs.
+ */
+void
+lab_test_expect_setup_error (const LabRunConfig *config,
+                             gint                code,
+                             const char         *needle)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LabRun) run = lab_run_new (config, &error);
+
+  g_assert_no_error (error);
+  g_assert_false (lab_run_execute (run, NULL, &error));
+  g_assert_error (error, LAB_ERROR, code);
+  if (strstr (error->message, needle) == NULL)
+    g_error ("“%s” does not contain “%s”", error->message, needle);
+  g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_FAILED);
+  g_assert_cmpuint (lab_run_get_n_done (run), ==, 0);
+}
+
+/**
+ * lab_test_fake_run:
+ * @params: a{sv} in GVariant text, or %NULL
+ *
+ * A made-up finished run, for reports and charts that need no clock: its
+ * @n_jobs jobs take turns on @workers lanes, back to back, each the same
+ * share of @wall_s and of @cpu_s.
+ */
+LabRun *
+lab_test_fake_run (const char *task,
+                   const char *strategy,
+                   guint       workers,
+                   const char *params,
+                   guint       n_jobs,
+                   double      wall_s,
+                   double      cpu_s)
+{
+  GVariant *p = params ? g_variant_parse (G_VARIANT_TYPE_VARDICT, params, NULL, NULL, NULL) : NULL;
+  g_autoptr(LabRunConfig) config = lab_test_config (task, strategy, workers, p);
+  g_autofree LabJobRecord *jobs = g_new0 (LabJobRecord, MAX (n_jobs, 1));
+  guint per_lane = (n_jobs + workers - 1) / MAX (workers, 1);
+  gint64 wall = (gint64) (wall_s * 1e9), job_ns = per_lane ? wall / per_lane : 0;
+  LabRunSummary sum = { .wall_ns = wall, .user_ns = (gint64) (cpu_s * 1e9), .n_jobs = n_jobs,
+                        .workers = workers, .peak_rss_kb = 1000 };
+
+  for (guint i = 0; i < n_jobs; i++)
+    {
+      jobs[i].lane = i % workers;
+      jobs[i].dispatch_ns = jobs[i].start_ns = (i / workers) * job_ns;
+      jobs[i].end_ns = jobs[i].back_ns = jobs[i].start_ns + job_ns;
+      jobs[i].cpu_ns = (gint64) (cpu_s * 1e9) / n_jobs;
+      jobs[i].worker = 1000 + jobs[i].lane;
+      jobs[i].state = LAB_JOB_OK;
+    }
+  return lab_run_new_from_records (config, LAB_RUN_FINISHED, &sum, jobs, n_jobs, NULL, 0);
 }

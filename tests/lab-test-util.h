@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 
 #include "lab-run.h"
+#include "lab-strategy.h"
 
 G_BEGIN_DECLS
 
@@ -31,5 +32,21 @@ void     lab_test_remove_tree       (const char   *dir);
 void     lab_test_hide_info         (const char   *log_domain);
 gint64   lab_test_run_and_cancel    (LabRun       *run,
                                      guint         after_ms);
+LabRunConfig *lab_test_config       (const char   *task,
+                                     const char   *strategy,
+                                     guint         workers,
+                                     GVariant     *params);
+gboolean lab_test_run               (LabRun       *run,
+                                     GError      **error);
+LabRun  *lab_test_fake_run          (const char   *task,
+                                     const char   *strategy,
+                                     guint         workers,
+                                     const char   *params,
+                                     guint         n_jobs,
+                                     double        wall_s,
+                                     double        cpu_s);
+void     lab_test_expect_setup_error (const LabRunConfig *config,
+                                     gint          code,
+                                     const char   *needle);
 
 G_END_DECLS

@@ -72,7 +72,7 @@ pillow (const char *command,
 }
 
 static LabRunConfig *
-blur_config (LabStrategy  strategy,
+blur_config (const char  *strategy,
              guint        workers,
              const char  *images,
              const char  *output,
@@ -85,11 +85,11 @@ blur_config (LabStrategy  strategy,
   g_variant_dict_insert (&dict, "output", "s", output);
   if (jobs > 0)
     g_variant_dict_insert (&dict, "jobs", "u", jobs);
-  return lab_run_config_new ("blur", strategy, workers, g_variant_dict_end (&dict));
+  return lab_test_config ("blur", strategy, workers, g_variant_dict_end (&dict));
 }
 
 static LabRun *
-run_blur (LabStrategy  strategy,
+run_blur (const char  *strategy,
           guint        workers,
           const char  *images,
           const char  *output,
@@ -120,7 +120,7 @@ test_geometry (void)
   g_autofree char *out = new_dir ("geometry");
   g_autofree char *land = g_build_filename (out, "land.jpg", NULL);
   g_autofree char *port = g_build_filename (out, "port.jpg", NULL);
-  g_autoptr(LabRun) run = run_blur (LAB_STRATEGY_SEQUENTIAL, 1, photos, out, 0);
+  g_autoptr(LabRun) run = run_blur ("sequential", 1, photos, out, 0);
   guint w = 0, h = 0;
 
   g_assert_cmpuint (lab_run_get_n_jobs (run), ==, 2);
@@ -144,7 +144,7 @@ static void
 test_like_pillow (void)
 {
   g_autofree char *out = new_dir ("like-pillow");
-  g_autoptr(LabRun) run = run_blur (LAB_STRATEGY_SEQUENTIAL, 1, photos, out, 0);
+  g_autoptr(LabRun) run = run_blur ("sequential", 1, photos, out, 0);
   g_autofree char *report = pillow ("compare", reference, out, NULL);
   g_auto(GStrv) lines = g_strsplit (g_strstrip (report), "\n", -1);
 
@@ -258,7 +258,7 @@ check_bad_run (LabRun *run)
   g_assert_cmpuint (lab_run_get_n_failed (run), ==, G_N_ELEMENTS (expected) - 1);
   for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
     {
-      const LabJobResult *job = lab_run_get_job (run, i);
+      const LabJobRecord *job = lab_run_get_job (run, i);
 
       if (expected[i] == NULL)
         g_assert_cmpint (job->state, ==, LAB_JOB_OK);
@@ -273,7 +273,7 @@ static void
 test_bad_files (void)
 {
   g_autofree char *dir = make_bad_folder ();
-  const LabStrategy strategies[] = { LAB_STRATEGY_SEQUENTIAL, LAB_STRATEGY_PROCESS_POOL };
+  const char * const strategies[] = { "sequential", "process-pool" };
 
   for (guint s = 0; s < G_N_ELEMENTS (strategies); s++)
     {
@@ -293,7 +293,7 @@ static void
 test_one_core (void)
 {
   g_autofree char *out = new_dir ("one-core");
-  g_autoptr(LabRun) run = run_blur (LAB_STRATEGY_SEQUENTIAL, 1, photos, out, 4);
+  g_autoptr(LabRun) run = run_blur ("sequential", 1, photos, out, 4);
   LabRunSummary summary;
   double ratio;
 
@@ -316,7 +316,7 @@ test_cancel (void)
 {
   g_autofree char *out = new_dir ("cancel");
   g_autofree char *made = g_build_filename (out, "land.jpg", NULL);
-  g_autoptr(LabRunConfig) config = blur_config (LAB_STRATEGY_SEQUENTIAL, 1, photos, out, 1);
+  g_autoptr(LabRunConfig) config = blur_config ("sequential", 1, photos, out, 1);
   g_autoptr(GError) error = NULL;
   g_autoptr(LabRun) run = lab_run_new (config, &error);
   gint64 latency;
@@ -333,18 +333,19 @@ test_cancel (void)
 static void
 test_strategies (void)
 {
-  g_autoptr(LabRunConfig) async = lab_run_config_new ("blur", LAB_STRATEGY_ASYNC, 2, NULL);
+  g_autoptr(LabRunConfig) async = lab_test_config ("blur", "async", 2, NULL);
   g_autoptr(GError) error = NULL;
 
-  for (LabStrategy s = 0; s < LAB_N_STRATEGIES; s++)
+  for (const LabStrategy * const *list = lab_strategy_list (NULL); *list != NULL; list++)
     {
+      const char *s = (*list)->name;
       g_autofree char *out = NULL;
       g_autofree char *made = NULL;
       g_autoptr(LabRun) run = NULL;
 
-      if (s == LAB_STRATEGY_ASYNC)
+      if ((*list)->event_loop)
         continue;
-      out = new_dir (lab_strategy_to_string (s));
+      out = new_dir (s);
       made = g_build_filename (out, "port.jpg", NULL);
       run = run_blur (s, 2, photos, out, 0);
       g_assert_cmpuint (lab_run_get_n_failed (run), ==, 0);
@@ -360,13 +361,9 @@ expect_setup_error (const char *images,
                     const char *output,
                     const char *needle)
 {
-  g_autoptr(LabRunConfig) config = blur_config (LAB_STRATEGY_SEQUENTIAL, 1, images, output, 0);
-  g_autoptr(GError) error = NULL;
+  g_autoptr(LabRunConfig) config = blur_config ("sequential", 1, images, output, 0);
 
-  g_assert_null (lab_run_new (config, &error));
-  g_assert_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT);
-  if (strstr (error->message, needle) == NULL)
-    g_error ("“%s” does not contain “%s”", error->message, needle);
+  lab_test_expect_setup_error (config, LAB_ERROR_INVALID_ARGUMENT, needle);
 }
 
 /* Folders that cannot work are refused before any job runs (exit 2). */
@@ -414,12 +411,12 @@ test_default_images (void)
 
   g_variant_dict_init (&dict, NULL);
   g_variant_dict_insert (&dict, "output", "s", out);
-  config = lab_run_config_new ("blur", LAB_STRATEGY_PROCESS_POOL, 2, g_variant_dict_end (&dict));
+  config = lab_test_config ("blur", "process-pool", 2, g_variant_dict_end (&dict));
   run = lab_run_new (config, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (lab_run_get_n_jobs (run), ==, 1);
   g_assert_true (lab_run_execute (run, NULL, &error));
   g_assert_no_error (error);
+  g_assert_cmpuint (lab_run_get_n_jobs (run), ==, 1);
   g_assert_cmpuint (lab_run_get_n_failed (run), ==, 0);
   g_assert_cmpuint (lab_test_count_entries (out), ==, 1);
   g_assert_cmpuint (lab_test_count_entries (empty), ==, 0);

@@ -203,11 +203,11 @@ run_done_cb (GObject      *object,
 /* Runs to the end while the main loop turns, as in the window. */
 static LabRun *
 run_task (const char  *task,
-          LabStrategy  strategy,
+          const char  *strategy,
           guint        workers,
           const char  *params)
 {
-  g_autoptr(LabRunConfig) config = lab_run_config_new (task, strategy, workers,
+  g_autoptr(LabRunConfig) config = lab_test_config (task, strategy, workers,
                                                        g_variant_new_parsed (params));
   g_autoptr(GError) error = NULL;
   LabRun *run = lab_run_new (config, &error);
@@ -317,7 +317,7 @@ test_timeline_empty (void)
 {
   GtkWidget *timeline = lab_timeline_new ();
   GtkWindow *window = show_widget (timeline, 600, 300);
-  g_autoptr(LabRunConfig) config = lab_run_config_new ("sleep", LAB_STRATEGY_THREADS, 2, NULL);
+  g_autoptr(LabRunConfig) config = lab_test_config ("sleep", "threads", 2, NULL);
   g_autoptr(LabRun) run = lab_run_new (config, NULL);
   g_auto(NodeStats) stats;
 
@@ -334,7 +334,7 @@ test_timeline_empty (void)
 static void
 test_timeline_ten_threads (void)
 {
-  g_autoptr(LabRun) run = run_task ("sleep", LAB_STRATEGY_THREADS, 10,
+  g_autoptr(LabRun) run = run_task ("sleep", "threads", 10,
                                     "{'jobs': <uint32 10>, 'seconds': <[0.2]>}");
   GtkWidget *timeline = lab_timeline_new ();
   GtkWindow *window = show_widget (timeline, 700, 400);
@@ -374,7 +374,7 @@ test_timeline_ten_threads (void)
 
 /* A pool of two: six jobs, exactly two lanes, three bars in each. */
 static void
-check_pool (LabStrategy  strategy,
+check_pool (const char  *strategy,
             const char  *worker_kind)
 {
   g_autoptr(LabRun) run = run_task ("sleep", strategy, 2,
@@ -402,20 +402,20 @@ check_pool (LabStrategy  strategy,
 static void
 test_timeline_thread_pool (void)
 {
-  check_pool (LAB_STRATEGY_THREAD_POOL, "· thread ");
+  check_pool ("thread-pool", "· thread ");
 }
 
 static void
 test_timeline_process_pool (void)
 {
-  check_pool (LAB_STRATEGY_PROCESS_POOL, "· process ");
+  check_pool ("process-pool", "· process ");
 }
 
 /* Lanes appear while the run goes on, redrawn on each progress signal. */
 static void
 test_timeline_live (void)
 {
-  g_autoptr(LabRunConfig) config = lab_run_config_new ("sleep", LAB_STRATEGY_THREAD_POOL, 3,
+  g_autoptr(LabRunConfig) config = lab_test_config ("sleep", "thread-pool", 3,
                                                        g_variant_new_parsed ("{'seconds': <[0.3, 0.3, 0.3]>}"));
   g_autoptr(LabRun) run = lab_run_new (config, NULL);
   GtkWidget *timeline = lab_timeline_new ();
@@ -440,7 +440,7 @@ test_timeline_live (void)
 static void
 test_timeline_many_jobs (void)
 {
-  g_autoptr(LabRun) run = run_task ("sleep", LAB_STRATEGY_THREAD_POOL, 4,
+  g_autoptr(LabRun) run = run_task ("sleep", "thread-pool", 4,
                                     "{'jobs': <uint32 20000>, 'seconds': <[0.0]>}");
   GtkWidget *timeline = lab_timeline_new ();
   GtkWindow *window = show_widget (timeline, 800, 300);
@@ -459,7 +459,7 @@ test_timeline_many_jobs (void)
 static void
 test_timeline_failed (void)
 {
-  g_autoptr(LabRun) run = run_task ("download", LAB_STRATEGY_THREAD_POOL, 2,
+  g_autoptr(LabRun) run = run_task ("download", "thread-pool", 2,
                                     "{'urls': <['http://127.0.0.1:9/a.jpg', 'http://127.0.0.1:9/b.jpg']>,"
                                     " 'timeout': <2.0>}");
   GtkWidget *timeline = lab_timeline_new ();
@@ -486,7 +486,7 @@ test_timeline_failed (void)
 static void
 test_timeline_dark (void)
 {
-  g_autoptr(LabRun) run = run_task ("sleep", LAB_STRATEGY_THREADS, 2,
+  g_autoptr(LabRun) run = run_task ("sleep", "threads", 2,
                                     "{'seconds': <[0.05, 0.05]>}");
   AdwStyleManager *manager = adw_style_manager_get_default ();
   GtkWidget *timeline = lab_timeline_new ();
@@ -516,8 +516,8 @@ static GListStore *
 make_runs (guint n)
 {
   GListStore *store = g_list_store_new (LAB_TYPE_RUN);
-  static const LabStrategy strategies[] = {
-    LAB_STRATEGY_SEQUENTIAL, LAB_STRATEGY_THREADS, LAB_STRATEGY_PROCESS_POOL,
+  static const char * const strategies[] = {
+    "sequential", "threads", "process-pool",
   };
 
   for (guint i = 0; i < n; i++)
@@ -615,7 +615,7 @@ test_comparison_repeats (void)
 
   for (guint i = 0; i < 2; i++)
     {
-      g_autoptr(LabRun) run = run_task ("sleep", LAB_STRATEGY_THREADS, 2, "{'seconds': <[0.02, 0.02]>}");
+      g_autoptr(LabRun) run = run_task ("sleep", "threads", 2, "{'seconds': <[0.02, 0.02]>}");
       g_list_store_append (store, run);
     }
   render (chart, &repeated);
@@ -629,7 +629,7 @@ test_comparison_repeats (void)
 
 static void
 append_run (GListStore  *store,
-            LabStrategy  strategy,
+            const char  *strategy,
             guint        workers)
 {
   g_autoptr(LabRun) run = run_task ("sleep", strategy, workers, "{'seconds': <[0.02, 0.02]>}");
@@ -665,7 +665,7 @@ test_scaling_empty (void)
   GtkWidget *chart = lab_scaling_chart_new ();
   GtkWindow *window = show_widget (chart, 500, 300);
   g_autoptr(GListStore) store = g_list_store_new (LAB_TYPE_RUN);
-  g_autoptr(LabRunConfig) config = lab_run_config_new ("sleep", LAB_STRATEGY_THREAD_POOL, 1,
+  g_autoptr(LabRunConfig) config = lab_test_config ("sleep", "thread-pool", 1,
                                                        g_variant_new_parsed ("{'seconds': <[0.02, 0.02]>}"));
   g_autoptr(LabRun) pending = lab_run_new (config, NULL);
   g_auto(NodeStats) none;
@@ -685,10 +685,10 @@ test_scaling_empty (void)
   g_signal_connect (chart, "notify::n-series", G_CALLBACK (count_notify_cb), &n_notify);
   lab_scaling_chart_set_runs (LAB_SCALING_CHART (chart), G_LIST_MODEL (store));
   g_assert_true (lab_scaling_chart_get_runs (LAB_SCALING_CHART (chart)) == G_LIST_MODEL (store));
-  append_run (store, LAB_STRATEGY_SEQUENTIAL, 1);
-  append_run (store, LAB_STRATEGY_THREAD_POOL, 2);
-  append_run (store, LAB_STRATEGY_THREAD_POOL, 2);
-  append_run (store, LAB_STRATEGY_PROCESS_POOL, 1);
+  append_run (store, "sequential", 1);
+  append_run (store, "thread-pool", 2);
+  append_run (store, "thread-pool", 2);
+  append_run (store, "process-pool", 1);
   g_list_store_append (store, pending);
   render (chart, &single);
   g_assert_cmpuint (lab_scaling_chart_get_n_series (LAB_SCALING_CHART (chart)), ==, 0);
@@ -741,14 +741,14 @@ test_scaling_sweep (void)
 
   lab_scaling_chart_set_runs (LAB_SCALING_CHART (chart), G_LIST_MODEL (store));
   g_signal_connect (chart, "notify::n-series", G_CALLBACK (count_notify_cb), &n_notify);
-  append_run (store, LAB_STRATEGY_SEQUENTIAL, 1);
-  append_run (store, LAB_STRATEGY_THREAD_POOL, 1);
-  append_run (store, LAB_STRATEGY_PROCESS_POOL, 1);
+  append_run (store, "sequential", 1);
+  append_run (store, "thread-pool", 1);
+  append_run (store, "process-pool", 1);
   g_assert_cmpuint (n_notify, ==, 0);
-  append_run (store, LAB_STRATEGY_THREAD_POOL, 2);
+  append_run (store, "thread-pool", 2);
   g_assert_cmpuint (n_notify, ==, 1);
   g_assert_cmpuint (lab_scaling_chart_get_n_series (LAB_SCALING_CHART (chart)), ==, 1);
-  append_run (store, LAB_STRATEGY_PROCESS_POOL, 2);
+  append_run (store, "process-pool", 2);
   g_assert_cmpuint (n_notify, ==, 2);
   g_object_get (chart, "n-series", &n_series, NULL);
   g_assert_cmpuint (n_series, ==, 2);
@@ -757,7 +757,7 @@ test_scaling_sweep (void)
   check_sweep_nodes (chart, &stats);
 
   /* A repeat adds no series; removing the runs removes them. */
-  append_run (store, LAB_STRATEGY_THREAD_POOL, 2);
+  append_run (store, "thread-pool", 2);
   g_assert_cmpuint (lab_scaling_chart_get_n_series (LAB_SCALING_CHART (chart)), ==, 2);
   g_list_store_remove_all (store);
   g_assert_cmpuint (lab_scaling_chart_get_n_series (LAB_SCALING_CHART (chart)), ==, 0);
@@ -777,11 +777,11 @@ test_scaling_dark (void)
   g_auto(NodeStats) dark;
   GdkRGBA ideal_light, ideal_dark;
 
-  append_run (store, LAB_STRATEGY_SEQUENTIAL, 1);
-  append_run (store, LAB_STRATEGY_THREADS, 1);
-  append_run (store, LAB_STRATEGY_THREADS, 2);
-  append_run (store, LAB_STRATEGY_PROCESSES, 1);
-  append_run (store, LAB_STRATEGY_PROCESSES, 2);
+  append_run (store, "sequential", 1);
+  append_run (store, "threads", 1);
+  append_run (store, "threads", 2);
+  append_run (store, "processes", 1);
+  append_run (store, "processes", 2);
   lab_scaling_chart_set_runs (LAB_SCALING_CHART (chart), G_LIST_MODEL (store));
   adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_LIGHT);
   render (chart, &light);

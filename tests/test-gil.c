@@ -139,14 +139,14 @@ test_interval (void)
 }
 
 static LabRun *
-primes_run (LabStrategy strategy,
+primes_run (const char *strategy,
             gboolean    gil)
 {
   g_autoptr(LabRunConfig) config = NULL;
   g_autoptr(GError) error = NULL;
   LabRun *run;
 
-  config = lab_run_config_new ("primes", strategy, 2,
+  config = lab_test_config ("primes", strategy, 2,
                                g_variant_new_parsed ("{'size': <uint64 20000>, 'jobs': <uint32 4>}"));
   config->gil = gil;
   run = lab_run_new (config, &error);
@@ -173,7 +173,7 @@ test_run_with_gil (void)
 {
   for (guint s = 0; s < 2; s++)
     {
-      LabStrategy strategy = s == 0 ? LAB_STRATEGY_THREADS : LAB_STRATEGY_THREAD_POOL;
+      const char *strategy = s == 0 ? "threads" : "thread-pool";
       g_autoptr(LabRun) run = primes_run (strategy, TRUE);
       LabRunSummary sum;
 
@@ -188,16 +188,16 @@ test_run_with_gil (void)
 static void
 test_which_strategies (void)
 {
-  static const struct { LabStrategy strategy; gboolean uses; } cases[] = {
-    { LAB_STRATEGY_SEQUENTIAL, FALSE }, { LAB_STRATEGY_THREADS, TRUE },
-    { LAB_STRATEGY_THREAD_POOL, TRUE }, { LAB_STRATEGY_PROCESSES, FALSE },
-    { LAB_STRATEGY_PROCESS_POOL, FALSE }, { LAB_STRATEGY_ASYNC, FALSE },
+  static const struct { const char *strategy; gboolean uses; } cases[] = {
+    { "sequential", FALSE }, { "threads", TRUE },
+    { "thread-pool", TRUE }, { "processes", FALSE },
+    { "process-pool", FALSE }, { "async", FALSE },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(LabRunConfig) on = lab_run_config_new ("sleep", cases[i].strategy, 0, NULL);
-      g_autoptr(LabRunConfig) off = lab_run_config_new ("sleep", cases[i].strategy, 0, NULL);
+      g_autoptr(LabRunConfig) on = lab_test_config ("sleep", cases[i].strategy, 0, NULL);
+      g_autoptr(LabRunConfig) off = lab_test_config ("sleep", cases[i].strategy, 0, NULL);
       g_autoptr(LabRunConfig) copy = NULL;
 
       on->gil = TRUE;

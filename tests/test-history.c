@@ -15,11 +15,9 @@ static LabRun *
 finished_run (const char  *strategy_name)
 {
   g_autoptr(LabRunConfig) config = NULL;
-  LabStrategy strategy;
   LabRun *run;
 
-  g_assert_true (lab_strategy_from_string (strategy_name, &strategy));
-  config = lab_run_config_new ("sleep", strategy, 0, g_variant_new_parsed ("{'seconds': <[0.0]>, 'jobs': <uint32 3>}"));
+  config = lab_test_config ("sleep", strategy_name, 0, g_variant_new_parsed ("{'seconds': <[0.0]>, 'jobs': <uint32 3>}"));
   run = lab_run_new (config, NULL);
   g_assert_true (lab_run_execute (run, NULL, NULL));
   return run;

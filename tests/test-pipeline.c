@@ -27,7 +27,7 @@ new_server (guint n_images)
 }
 
 static LabRun *
-new_pipeline (LabStrategy         strategy,
+new_pipeline (const char         *strategy,
               guint               workers,
               const char * const *urls,
               const char         *output)
@@ -42,7 +42,7 @@ new_pipeline (LabStrategy         strategy,
   else
     g_variant_dict_insert (&dict, "jobs", "u", 2);
   g_variant_dict_insert (&dict, "output", "s", output);
-  config = lab_run_config_new ("pipeline", strategy, workers, g_variant_dict_end (&dict));
+  config = lab_test_config ("pipeline", strategy, workers, g_variant_dict_end (&dict));
   run = lab_run_new (config, &error);
   g_assert_no_error (error);
   return run;
@@ -83,17 +83,18 @@ test_strategies (void)
 {
   g_autoptr(LabImageServer) server = new_server (3);
   g_auto(GStrv) urls = lab_image_server_get_photo_urls (server);
-  g_autoptr(LabRunConfig) async = lab_run_config_new ("pipeline", LAB_STRATEGY_ASYNC, 2, NULL);
+  g_autoptr(LabRunConfig) async = lab_test_config ("pipeline", "async", 2, NULL);
   g_autoptr(GError) error = NULL;
 
-  for (LabStrategy s = 0; s < LAB_N_STRATEGIES; s++)
+  for (const LabStrategy * const *list = lab_strategy_list (NULL); *list != NULL; list++)
     {
+      const char *s = (*list)->name;
       g_autofree char *out = NULL;
       g_autoptr(LabRun) run = NULL;
 
-      if (s == LAB_STRATEGY_ASYNC)
+      if ((*list)->event_loop)
         continue;
-      out = new_dir (lab_strategy_to_string (s));
+      out = new_dir (s);
       run = new_pipeline (s, 2, (const char * const *) urls, out);
       g_assert_true (lab_run_execute (run, NULL, &error));
       g_assert_no_error (error);
@@ -118,7 +119,7 @@ test_failures (void)
   g_autofree char *text = lab_image_server_get_url (server, LAB_IMAGE_SERVER_PATH_NOT_IMAGE);
   const char *urls[] = { photos[0], missing, text, photos[1], "ftp://example.org/x.jpg", NULL };
   g_autofree char *out = new_dir ("failures");
-  g_autoptr(LabRun) run = new_pipeline (LAB_STRATEGY_PROCESS_POOL, 2, urls, out);
+  g_autoptr(LabRun) run = new_pipeline ("process-pool", 2, urls, out);
 
   g_assert_true (lab_run_execute (run, NULL, NULL));
   g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_FINISHED);
@@ -137,7 +138,7 @@ static void
 test_default_server (void)
 {
   g_autofree char *out = new_dir ("default");
-  g_autoptr(LabRun) run = new_pipeline (LAB_STRATEGY_PROCESS_POOL, 2, NULL, out);
+  g_autoptr(LabRun) run = new_pipeline ("process-pool", 2, NULL, out);
 
   g_assert_true (lab_run_execute (run, NULL, NULL));
   g_assert_cmpuint (lab_run_get_n_jobs (run), ==, 2);
@@ -149,10 +150,10 @@ test_default_server (void)
 static void
 test_cancel (gconstpointer data)
 {
-  LabStrategy strategy = GPOINTER_TO_UINT (data);
+  const char *strategy = data;
   g_autoptr(LabImageServer) server = new_server (2);
   g_auto(GStrv) urls = lab_image_server_get_photo_urls (server);
-  g_autofree char *out = new_dir (strategy == LAB_STRATEGY_THREAD_POOL ? "cancel-threads" : "cancel-processes");
+  g_autofree char *out = new_dir (g_str_equal (strategy, "thread-pool") ? "cancel-threads" : "cancel-processes");
   g_autoptr(LabRun) run = new_pipeline (strategy, 2, (const char * const *) urls, out);
 
   /* 100 kB/s: each photo would take more than ten seconds. */
@@ -161,7 +162,7 @@ test_cancel (gconstpointer data)
   for (guint i = 0; i < 2; i++)
     g_assert_nonnull (lab_run_get_job (run, i)->error);
   g_assert_cmpuint (lab_test_count_entries (out), ==, 0);
-  if (strategy == LAB_STRATEGY_THREAD_POOL)
+  if (g_str_equal (strategy, "thread-pool"))
     g_assert_cmpuint (lab_test_count_entries (downloads), ==, 0);
 }
 
@@ -187,8 +188,8 @@ main (int   argc,
   g_test_add_func ("/pipeline/strategies", test_strategies);
   g_test_add_func ("/pipeline/failures", test_failures);
   g_test_add_func ("/pipeline/default-server", test_default_server);
-  g_test_add_data_func ("/pipeline/cancel/thread-pool", GUINT_TO_POINTER (LAB_STRATEGY_THREAD_POOL), test_cancel);
-  g_test_add_data_func ("/pipeline/cancel/process-pool", GUINT_TO_POINTER (LAB_STRATEGY_PROCESS_POOL), test_cancel);
+  g_test_add_data_func ("/pipeline/cancel/thread-pool", "thread-pool", test_cancel);
+  g_test_add_data_func ("/pipeline/cancel/process-pool", "process-pool", test_cancel);
 
   status = g_test_run ();
 

@@ -4,20 +4,21 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <unistd.h>
 
 #include "lab-error.h"
 #include "lab-run.h"
 #include "lab-test-util.h"
 
-static const LabStrategy all_strategies[] = {
-  LAB_STRATEGY_SEQUENTIAL, LAB_STRATEGY_THREADS, LAB_STRATEGY_THREAD_POOL,
-  LAB_STRATEGY_PROCESSES, LAB_STRATEGY_PROCESS_POOL,
+static const char * const all_strategies[] = {
+  "sequential", "threads", "thread-pool",
+  "processes", "process-pool", "async",
 };
 
 static LabRun *
 new_run (const char  *task,
-         LabStrategy  strategy,
+         const char  *strategy,
          guint        workers,
          const char  *params_text)
 {
@@ -27,7 +28,7 @@ new_run (const char  *task,
   LabRun *run;
 
   g_assert_no_error (error);
-  config = lab_run_config_new (task, strategy, workers, params);
+  config = lab_test_config (task, strategy, workers, params);
   run = lab_run_new (config, &error);
   g_assert_no_error (error);
   return run;
@@ -36,13 +37,13 @@ new_run (const char  *task,
 static guint
 count_distinct_workers (LabRun *run)
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
 
   for (guint i = 0; i < lab_run_get_n_jobs (run); i++)
     {
-      const LabJobResult *job = lab_run_get_job (run, i);
+      const LabJobRecord *job = lab_run_get_job (run, i);
       if (job->state >= LAB_JOB_OK)
-        g_hash_table_add (seen, (gpointer) &job->worker);
+        g_hash_table_add (seen, GINT_TO_POINTER (job->worker));
     }
   return g_hash_table_size (seen);
 }
@@ -60,16 +61,43 @@ assert_all_ok (LabRun *run)
 
   for (guint i = 0; i < sum.n_jobs; i++)
     {
-      const LabJobResult *job = lab_run_get_job (run, i);
+      const LabJobRecord *job = lab_run_get_job (run, i);
 
       g_assert_cmpint (job->state, ==, LAB_JOB_OK);
       g_assert_null (job->error);
-      g_assert_cmpuint (job->index, ==, i);
-      g_assert_cmpint (job->start_ns, >=, 0);
+      /* Handed over, started, ended, back: in that order, within the run. */
+      g_assert_cmpint (job->dispatch_ns, >=, 0);
+      g_assert_cmpint (job->start_ns, >=, job->dispatch_ns);
       g_assert_cmpint (job->end_ns, >=, job->start_ns);
-      g_assert_cmpint (job->end_ns, <=, sum.wall_ns);
+      g_assert_cmpint (job->back_ns, >=, job->end_ns);
+      g_assert_cmpint (job->back_ns, <=, sum.wall_ns);
       g_assert_cmpint (job->worker, >, 0);
+      g_assert_cmpuint (job->lane, <, sum.workers);
     }
+}
+
+/* Whether every job started before any ended: they ran side by side. */
+static gboolean
+all_overlap (LabRun *run)
+{
+  gint64 last_start = 0, first_end = G_MAXINT64;
+
+  for (guint i = 0; i < lab_run_get_n_jobs (run); i++)
+    {
+      last_start = MAX (last_start, lab_run_get_job (run, i)->start_ns);
+      first_end = MIN (first_end, lab_run_get_job (run, i)->end_ns);
+    }
+  return last_start < first_end;
+}
+
+/* Whether each job started after the one before it ended. */
+static gboolean
+one_after_another (LabRun *run)
+{
+  for (guint i = 1; i < lab_run_get_n_jobs (run); i++)
+    if (lab_run_get_job (run, i)->start_ns < lab_run_get_job (run, i - 1)->end_ns)
+      return FALSE;
+  return TRUE;
 }
 
 static void
@@ -79,33 +107,35 @@ test_each_strategy_sleeps (void)
 
   for (guint s = 0; s < G_N_ELEMENTS (all_strategies); s++)
     {
-      g_autoptr(LabRun) run = new_run ("sleep", all_strategies[s], 0, "{'seconds': <[0.2]>, 'jobs': <uint32 4>}");
+      const LabStrategy *strategy = lab_strategy_lookup (all_strategies[s]);
+      g_autoptr(LabRun) run = new_run ("sleep", all_strategies[s], 0, "{'seconds': <[0.5]>, 'jobs': <uint32 4>}");
       g_autoptr(GError) error = NULL;
-      LabRunSummary sum;
+
+      /* Nothing is set up before the run starts. */
+      g_assert_cmpuint (lab_run_get_n_jobs (run), ==, 0);
+      g_assert_null (lab_run_get_resolved_params (run));
 
       g_assert_true (lab_run_execute (run, NULL, &error));
       g_assert_no_error (error);
       assert_all_ok (run);
-      lab_run_get_summary (run, &sum);
 
-      switch (all_strategies[s])
+      if (lab_strategy_is_loop (strategy))
         {
-        case LAB_STRATEGY_SEQUENTIAL:
-          g_assert_cmpint (sum.wall_ns, >=, G_GINT64_CONSTANT (800000000));
+          g_assert_true (one_after_another (run));
           g_assert_cmpuint (count_distinct_workers (run), ==, 1);
-          break;
-        case LAB_STRATEGY_THREADS:
-        case LAB_STRATEGY_PROCESSES:
-          /* All four start at once, like the seed: about 0.2 s in all. */
-          g_assert_cmpint (sum.wall_ns, <, 700 * 1000 * 1000);
-          g_assert_cmpuint (count_distinct_workers (run), ==, 4);
-          break;
-        default:
-          g_assert_cmpuint (count_distinct_workers (run), <=, g_get_num_processors ());
-          break;
         }
+      else if (strategy->worker_per_job)
+        {
+          /* All four start at once, like the seed. */
+          g_assert_true (all_overlap (run));
+          g_assert_cmpuint (count_distinct_workers (run), ==, 4);
+        }
+      else if (strategy->event_loop)
+        g_assert_cmpuint (count_distinct_workers (run), ==, 1);
+      else
+        g_assert_cmpuint (count_distinct_workers (run), <=, lab_usable_cores ());
 
-      if (lab_strategy_uses_processes (all_strategies[s]))
+      if (strategy->processes)
         for (guint i = 0; i < 4; i++)
           g_assert_cmpint (lab_run_get_job (run, i)->worker, !=, getpid ());
 
@@ -121,17 +151,22 @@ test_each_strategy_primes (void)
 
   for (guint s = 0; s < G_N_ELEMENTS (all_strategies); s++)
     {
-      g_autoptr(LabRun) run = new_run ("primes", all_strategies[s], 2, "{'size': <uint64 3000>, 'jobs': <uint32 6>}");
+      const LabStrategy *strategy = lab_strategy_lookup (all_strategies[s]);
+      g_autoptr(LabRun) run = NULL;
+
+      if (strategy->event_loop)
+        continue;
+      run = new_run ("primes", all_strategies[s], 2, "{'size': <uint64 3000>, 'jobs': <uint32 6>}");
 
       g_assert_true (lab_run_execute (run, NULL, NULL));
       assert_all_ok (run);
-      g_assert_cmpuint (lab_run_get_workers (run), ==, all_strategies[s] == LAB_STRATEGY_SEQUENTIAL ? 1 : 2);
-      g_assert_cmpuint (count_distinct_workers (run), <=, lab_run_get_workers (run) * (all_strategies[s] == LAB_STRATEGY_THREADS || all_strategies[s] == LAB_STRATEGY_PROCESSES ? 3 : 1));
+      g_assert_cmpuint (lab_run_get_workers (run), ==, lab_strategy_is_loop (strategy) ? 1 : 2);
+      g_assert_cmpuint (count_distinct_workers (run), <=, lab_run_get_workers (run) * (strategy->worker_per_job ? 3 : 1));
 
       /* The same job gives the same answer whoever runs it. */
       for (guint i = 0; i < 6; i++)
         {
-          const LabJobResult *job = lab_run_get_job (run, i);
+          const LabJobRecord *job = lab_run_get_job (run, i);
           if (s == 0)
             reference[i] = job->value;
           g_assert_cmpint (job->value, ==, reference[i]);
@@ -140,19 +175,91 @@ test_each_strategy_primes (void)
     }
 }
 
+/* Where the time went adds up to workers × wall for every strategy, on
+ * waiting and on computing jobs. */
+static void
+test_breakdown_sums (void)
+{
+  static const char * const runs[] = {
+    "sleep", "{'seconds': <[0.2, 0.1, 0.0]>, 'jobs': <uint32 9>}",
+    "primes", "{'size': <uint64 20000>, 'jobs': <uint32 6>}",
+  };
+  guint n;
+  const LabStrategy * const *strategies = lab_strategy_list (&n);
+
+  for (guint t = 0; t < G_N_ELEMENTS (runs); t += 2)
+    for (guint s = 0; s < n; s++)
+      {
+        g_autoptr(LabRun) run = NULL;
+        const LabBreakdown *b;
+        double parts;
+
+        if (!lab_strategy_can_run (strategies[s], lab_task_info_lookup (runs[t]), NULL))
+          continue;
+        run = new_run (runs[t], strategies[s]->name, 2, runs[t + 1]);
+        g_assert_true (lab_run_execute (run, NULL, NULL));
+        assert_all_ok (run);
+        b = lab_run_get_breakdown (run);
+        parts = b->start_s + b->work_s + b->transfer_s + b->idle_s + b->stop_s;
+        g_test_message ("%s %s: capacity %.4f start %.4f work %.4f transfer %.4f idle %.4f stop %.4f",
+                        runs[t], strategies[s]->name, b->capacity_s, b->start_s, b->work_s,
+                        b->transfer_s, b->idle_s, b->stop_s);
+        g_assert_cmpfloat (b->capacity_s, >, 0);
+        g_assert_cmpfloat (fabs (parts - b->capacity_s), <=, 0.02 * b->capacity_s);
+        g_assert_cmpfloat (b->capacity_s, ==, lab_run_get_workers (run) * lab_run_get_elapsed_ns (run) / 1e9);
+        /* The jobs' own time is there: 0.9 s of sleep, or the primes. */
+        g_assert_cmpfloat (b->work_s, >, 0.2 * (t == 0 ? 0.9 : b->capacity_s / lab_run_get_workers (run)));
+        g_assert_cmpfloat (MIN (MIN (b->start_s, b->transfer_s), MIN (b->idle_s, b->stop_s)), >=, 0);
+      }
+}
+
+/* Long-lived workers say when they began, were ready and were gone. */
+static void
+test_worker_records (void)
+{
+  static const struct { const char *strategy; guint records; } cases[] = {
+    { "sequential", 1 }, { "thread-pool", 2 }, { "process-pool", 2 }, { "processes", 1 }, { "async", 1 },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(LabRun) run = new_run ("sleep", cases[c].strategy, 2, "{'seconds': <[0.01]>, 'jobs': <uint32 6>}");
+      LabRunSummary sum;
+
+      g_assert_true (lab_run_execute (run, NULL, NULL));
+      assert_all_ok (run);
+      lab_run_get_summary (run, &sum);
+      g_assert_cmpuint (lab_run_get_n_worker_records (run), ==, cases[c].records);
+      for (guint i = 0; i < cases[c].records; i++)
+        {
+          const LabWorkerRecord *w = lab_run_get_worker_record (run, i);
+
+          g_assert_cmpint (w->begin_ns, >=, 0);
+          g_assert_cmpint (w->ready_ns, >=, w->begin_ns);
+          g_assert_cmpint (w->gone_ns, >=, w->ready_ns);
+          g_assert_cmpint (w->gone_ns, <=, sum.wall_ns);
+          g_assert_cmpint (w->id, >, 0);
+        }
+    }
+}
+
 /* A pool with two workers uses exactly two lanes, whatever the job count. */
 static void
 test_pool_lanes (void)
 {
-  LabStrategy pools[] = { LAB_STRATEGY_THREAD_POOL, LAB_STRATEGY_PROCESS_POOL };
+  const char *pools[] = { "thread-pool", "process-pool" };
 
   for (guint s = 0; s < G_N_ELEMENTS (pools); s++)
     {
       g_autoptr(LabRun) run = new_run ("primes", pools[s], 2, "{'size': <uint64 20000>, 'jobs': <uint32 12>}");
+      gboolean lanes[2] = { FALSE, FALSE };
 
       g_assert_true (lab_run_execute (run, NULL, NULL));
       assert_all_ok (run);
       g_assert_cmpuint (count_distinct_workers (run), ==, 2);
+      for (guint i = 0; i < 12; i++)
+        lanes[lab_run_get_job (run, i)->lane] = TRUE;
+      g_assert_true (lanes[0] && lanes[1]);
     }
 }
 
@@ -160,7 +267,7 @@ test_pool_lanes (void)
 static void
 test_workers_cap (void)
 {
-  LabStrategy capped[] = { LAB_STRATEGY_THREADS, LAB_STRATEGY_PROCESSES };
+  const char *capped[] = { "threads", "processes" };
 
   for (guint s = 0; s < G_N_ELEMENTS (capped); s++)
     {
@@ -171,21 +278,25 @@ test_workers_cap (void)
       assert_all_ok (run);
       /* Six jobs each with a process or thread of its own... */
       g_assert_cmpuint (count_distinct_workers (run), ==, 6);
-      /* ...but never more than two at a time. */
+      /* ...but never more than two at a time: a lane takes its next job
+       * only once the last one is back. */
       for (guint i = 0; i < 6; i++)
         {
-          const LabJobResult *a = lab_run_get_job (run, i);
+          const LabJobRecord *a = lab_run_get_job (run, i);
           guint overlapping = 0;
 
           for (guint k = 0; k < 6; k++)
             {
-              const LabJobResult *b = lab_run_get_job (run, k);
+              const LabJobRecord *b = lab_run_get_job (run, k);
+
+              if (k != i && b->lane == a->lane)
+                g_assert_true (b->dispatch_ns >= a->back_ns || a->dispatch_ns >= b->back_ns);
               if (b->start_ns <= a->start_ns && a->start_ns < b->end_ns)
                 overlapping++;
             }
           most = MAX (most, overlapping);
         }
-      g_assert_cmpuint (most, ==, 2);
+      g_assert_cmpuint (most, <=, 2);
     }
 }
 
@@ -193,7 +304,7 @@ test_workers_cap (void)
 static void
 test_many_tiny_jobs (void)
 {
-  LabStrategy strategies[] = { LAB_STRATEGY_THREAD_POOL, LAB_STRATEGY_PROCESS_POOL, LAB_STRATEGY_THREADS };
+  const char *strategies[] = { "thread-pool", "process-pool", "threads" };
 
   for (guint s = 0; s < G_N_ELEMENTS (strategies); s++)
     {
@@ -205,17 +316,29 @@ test_many_tiny_jobs (void)
 }
 
 typedef struct {
-  GMainLoop *loop;
-  guint      progress;
-  gboolean   done;
-  GError    *error;
+  GMainLoop    *loop;
+  GCancellable *cancellable;
+  guint         progress;
+  guint         cancel_after_done;   /* cancel once this many jobs are done; 0: never */
+  guint         last_seen;
+  gboolean      done;
+  GError       *error;
 } AsyncData;
 
 static void
 progress_cb (LabRun    *run,
              AsyncData *data)
 {
+  guint seen = 0;
+
   data->progress++;
+  /* The records the signal delivers are the run's own, and only grow. */
+  for (guint i = 0; i < lab_run_get_n_jobs (run); i++)
+    seen += lab_run_get_job (run, i)->state >= LAB_JOB_OK;
+  g_assert_cmpuint (seen, >=, data->last_seen);
+  data->last_seen = seen;
+  if (data->cancel_after_done > 0 && seen >= data->cancel_after_done)
+    g_cancellable_cancel (data->cancellable);
 }
 
 static void
@@ -230,86 +353,91 @@ finished_cb (GObject      *object,
   g_main_loop_quit (data->loop);
 }
 
-static gboolean
-cancel_cb (gpointer data)
-{
-  g_cancellable_cancel (data);
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs asynchronously on this thread's main loop, cancelling after
- * @cancel_ms (or never when negative). */
+/* Runs asynchronously on this thread's main loop; cancels at once when
+ * @cancel_now, or once @data's cancel_after_done jobs are done. */
 static void
 run_async (LabRun    *run,
-           int        cancel_ms,
+           gboolean   cancel_now,
            AsyncData *data)
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
 
   data->loop = g_main_loop_new (NULL, FALSE);
+  data->cancellable = cancellable;
   g_signal_connect (run, "progress", G_CALLBACK (progress_cb), data);
-  if (cancel_ms == 0)
+  if (cancel_now)
     g_cancellable_cancel (cancellable);
-  else if (cancel_ms > 0)
-    g_timeout_add_full (G_PRIORITY_HIGH, cancel_ms, cancel_cb, g_object_ref (cancellable), g_object_unref);
   lab_run_start_async (run, cancellable, finished_cb, data);
   /* The caller's loop is never blocked by the run. */
   g_assert_false (data->done);
   g_main_loop_run (data->loop);
   g_main_loop_unref (data->loop);
+  data->cancellable = NULL;
 }
 
 static void
 test_async_progress (void)
 {
-  g_autoptr(LabRun) run = new_run ("sleep", LAB_STRATEGY_THREAD_POOL, 2, "{'seconds': <[0.05]>, 'jobs': <uint32 8>}");
+  g_autoptr(LabRun) run = new_run ("sleep", "thread-pool", 2, "{'seconds': <[0.05]>, 'jobs': <uint32 8>}");
   AsyncData data = { 0 };
+  gint64 elapsed_ms;
 
-  run_async (run, -1, &data);
+  run_async (run, FALSE, &data);
   g_assert_no_error (data.error);
   g_assert_true (data.done);
   g_assert_cmpuint (data.progress, >=, 2);
-  /* Coalesced: never more signals than ~30 a second plus the last one. */
-  g_assert_cmpuint (data.progress, <=, 20);
+  g_assert_cmpuint (data.last_seen, ==, 8);
+  /* Coalesced: never more than one signal per 33 ms of the run, plus the
+   * last one (and one for the set-up). */
+  elapsed_ms = lab_run_get_elapsed_ns (run) / 1000000;
+  g_assert_cmpuint (data.progress, <=, elapsed_ms / 33 + 3);
   assert_all_ok (run);
 }
 
 /* Cancel at several moments: before anything starts, while the first
  * jobs run, and after some jobs finished. */
 static void
-check_cancel (LabStrategy strategy,
+check_cancel (const char *strategy,
               const char *seconds,
-              int         cancel_ms,
-              guint       min_done)
+              guint       cancel_after_done,
+              gboolean    at_once)
 {
   g_autofree char *text = g_strdup_printf ("{'seconds': <[%s]>}", seconds);
-  g_autoptr(LabRun) run = new_run ("sleep", strategy, strategy == LAB_STRATEGY_PROCESS_POOL || strategy == LAB_STRATEGY_THREAD_POOL ? 2 : 0, text);
+  gboolean pool = g_str_has_suffix (strategy, "-pool");
+  g_autoptr(LabRun) run = new_run ("sleep", strategy, pool ? 2 : 0, text);
   guint threads0 = lab_test_count_threads ();
-  AsyncData data = { 0 };
-  gint64 t0 = g_get_monotonic_time ();
+  AsyncData data = { .cancel_after_done = cancel_after_done };
+  gint64 elapsed = 0;
 
-  run_async (run, cancel_ms, &data);
-
-  g_assert_error (data.error, LAB_ERROR, LAB_ERROR_CANCELLED);
-  g_clear_error (&data.error);
-  g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_CANCELLED);
-  /* Sleeping jobs stop at once; processes within the grace period. */
-  g_assert_cmpint (g_get_monotonic_time () - t0, <, 3 * G_USEC_PER_SEC);
-  g_assert_cmpuint (lab_run_get_n_done (run), >=, min_done);
-  for (guint i = 0; i < lab_run_get_n_jobs (run); i++)
+  if (cancel_after_done == 0 && !at_once)
+    elapsed = lab_test_run_and_cancel (run, 0);
+  else
     {
-      const LabJobResult *job = lab_run_get_job (run, i);
+      run_async (run, at_once, &data);
+      g_assert_error (data.error, LAB_ERROR, LAB_ERROR_CANCELLED);
+      g_clear_error (&data.error);
+    }
+
+  g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_CANCELLED);
+  /* Sleeping jobs of 30 s stop at once; processes within the grace
+   * period: far from 30 s whatever the machine's load. */
+  g_assert_cmpint (elapsed, <, 10 * G_USEC_PER_SEC);
+  g_assert_cmpint (lab_run_get_elapsed_ns (run), <, G_GINT64_CONSTANT (10000000000));
+  g_assert_cmpuint (lab_run_get_n_done (run) - lab_run_get_n_failed (run), >=, cancel_after_done);
+  for (guint i = 0; lab_run_has_jobs (run) && i < lab_run_get_n_jobs (run); i++)
+    {
+      const LabJobRecord *job = lab_run_get_job (run, i);
       if (job->state == LAB_JOB_OK)
         g_assert_null (job->error);
       else if (job->state == LAB_JOB_FAILED)
         g_assert_nonnull (job->error);
     }
 
-  if (!lab_test_wait_threads (threads0, 2000))
+  if (!lab_test_wait_threads (threads0, 5000))
     {
       g_autofree char *names = lab_test_describe_threads ();
-      g_error ("%s, cancel after %d ms: %u threads left, %u before: %s",
-               lab_strategy_to_string (strategy), cancel_ms, lab_test_count_threads (), threads0, names);
+      g_error ("%s, cancel after %u jobs: %u threads left, %u before: %s",
+               strategy, cancel_after_done, lab_test_count_threads (), threads0, names);
     }
   g_assert_cmpuint (lab_test_count_children (), ==, 0);
 }
@@ -319,12 +447,14 @@ test_cancel (void)
 {
   for (guint s = 0; s < G_N_ELEMENTS (all_strategies); s++)
     {
-      LabStrategy strategy = all_strategies[s];
+      const char *strategy = all_strategies[s];
 
-      check_cancel (strategy, "30.0, 30.0, 30.0", 0, 0);
-      check_cancel (strategy, "30.0, 30.0, 30.0", 30, 0);
+      /* Before it is even set up. */
+      check_cancel (strategy, "30.0, 30.0, 30.0", 0, TRUE);
+      /* As soon as a job is seen running. */
+      check_cancel (strategy, "30.0, 30.0, 30.0", 0, FALSE);
       /* Two quick jobs first: their results are kept. */
-      check_cancel (strategy, "0.0, 0.0, 30.0, 30.0", 400, 2);
+      check_cancel (strategy, "0.0, 0.0, 30.0, 30.0", 2, FALSE);
     }
 }
 
@@ -332,10 +462,10 @@ test_cancel (void)
 static void
 test_cancel_busy_pool (void)
 {
-  g_autoptr(LabRun) run = new_run ("primes", LAB_STRATEGY_PROCESS_POOL, 2, "{'size': <uint64 200>, 'jobs': <uint32 1000000>}");
-  AsyncData data = { 0 };
+  g_autoptr(LabRun) run = new_run ("primes", "process-pool", 2, "{'size': <uint64 200>, 'jobs': <uint32 1000000>}");
+  AsyncData data = { .cancel_after_done = 1 };
 
-  run_async (run, 100, &data);
+  run_async (run, FALSE, &data);
   g_assert_error (data.error, LAB_ERROR, LAB_ERROR_CANCELLED);
   g_clear_error (&data.error);
   g_assert_cmpuint (lab_run_get_n_done (run), >, 0);
@@ -347,9 +477,8 @@ static void
 test_bad_config (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LabRunConfig) async_cpu = lab_run_config_new ("primes", LAB_STRATEGY_ASYNC, 0, NULL);
-  g_autoptr(LabRunConfig) too_many = lab_run_config_new ("sleep", LAB_STRATEGY_THREADS, LAB_MAX_WORKERS + 1, NULL);
-  g_autoptr(LabRunConfig) unknown = lab_run_config_new ("nap", LAB_STRATEGY_THREADS, 0, NULL);
+  g_autoptr(LabRunConfig) async_cpu = lab_test_config ("primes", "async", 0, NULL);
+  g_autoptr(LabRunConfig) too_many = lab_test_config ("sleep", "threads", LAB_MAX_WORKERS + 1, NULL);
 
   g_assert_null (lab_run_new (async_cpu, &error));
   g_assert_error (error, LAB_ERROR, LAB_ERROR_UNSUPPORTED);
@@ -358,14 +487,32 @@ test_bad_config (void)
   g_assert_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT);
   g_assert_nonnull (strstr (error->message, "256"));
   g_clear_error (&error);
-  g_assert_null (lab_run_new (unknown, &error));
-  g_assert_error (error, LAB_ERROR, LAB_ERROR_UNKNOWN_TASK);
+  g_assert_null (lab_run_config_new_by_name ("nap", "threads", 0, NULL, &error));
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_null (lab_run_config_new_by_name ("sleep", "fibers", 0, NULL, &error));
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT);
+}
+
+/* A bad parameter that only the task's set-up finds fails the run, with
+ * the task's message, and nothing runs. */
+static void
+test_setup_fails (void)
+{
+  g_autoptr(LabRun) run = new_run ("sleep", "threads", 0, "{'seconds': <[-1.0]>}");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (lab_run_execute (run, NULL, &error));
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_FAILED);
+  g_assert_cmpstr (lab_run_get_error (run), ==, error->message);
+  g_assert_cmpuint (lab_run_get_n_jobs (run), ==, 0);
 }
 
 static void
 test_measures_cpu (void)
 {
-  g_autoptr(LabRun) run = new_run ("primes", LAB_STRATEGY_PROCESS_POOL, 2, "{'size': <uint64 40000>, 'jobs': <uint32 4>}");
+  g_autoptr(LabRun) run = new_run ("primes", "process-pool", 2, "{'size': <uint64 40000>, 'jobs': <uint32 4>}");
   LabRunSummary sum;
   gint64 job_cpu = 0;
 
@@ -397,7 +544,7 @@ burn_thread (gpointer data)
 static void
 test_cpu_excludes_caller (void)
 {
-  LabStrategy strategies[] = { LAB_STRATEGY_SEQUENTIAL, LAB_STRATEGY_THREADS, LAB_STRATEGY_THREAD_POOL };
+  const char *strategies[] = { "sequential", "threads", "thread-pool" };
 
   for (guint s = 0; s < G_N_ELEMENTS (strategies); s++)
     {
@@ -409,12 +556,12 @@ test_cpu_excludes_caller (void)
       gint stop = FALSE;
       GThread *burner = g_thread_new ("burner", burn_thread, &stop);
 
-      run_async (sleeping, -1, &data);
+      run_async (sleeping, FALSE, &data);
       lab_run_get_summary (sleeping, &sum);
       g_assert_cmpint (sum.user_ns + sum.sys_ns, <, 100 * 1000 * 1000);
 
       memset (&data, 0, sizeof data);
-      run_async (computing, -1, &data);
+      run_async (computing, FALSE, &data);
       g_atomic_int_set (&stop, TRUE);
       g_thread_join (burner);
       lab_run_get_summary (computing, &sum);
@@ -442,6 +589,9 @@ main (int    argc,
   g_test_add_func ("/runner/cancel", test_cancel);
   g_test_add_func ("/runner/cancel-busy-pool", test_cancel_busy_pool);
   g_test_add_func ("/runner/bad-config", test_bad_config);
+  g_test_add_func ("/runner/setup-fails", test_setup_fails);
+  g_test_add_func ("/runner/breakdown-sums", test_breakdown_sums);
+  g_test_add_func ("/runner/worker-records", test_worker_records);
   g_test_add_func ("/runner/measures-cpu", test_measures_cpu);
   g_test_add_func ("/runner/cpu-excludes-caller", test_cpu_excludes_caller);
 

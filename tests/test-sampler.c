@@ -22,11 +22,11 @@ iterate_for (guint ms)
 
 static LabRun *
 new_run (const char  *task,
-         LabStrategy  strategy,
+         const char  *strategy,
          guint        workers,
          GVariant    *params)
 {
-  g_autoptr(LabRunConfig) config = lab_run_config_new (task, strategy, workers, params);
+  g_autoptr(LabRunConfig) config = lab_test_config (task, strategy, workers, params);
   g_autoptr(GError) error = NULL;
   LabRun *run = lab_run_new (config, &error);
 
@@ -35,7 +35,7 @@ new_run (const char  *task,
 }
 
 static LabRun *
-new_busy_run (LabStrategy strategy)
+new_busy_run (const char *strategy)
 {
   GVariantDict dict;
 
@@ -173,11 +173,11 @@ count_cb (gpointer  instance,
 /* A busy worker shows up under its id at more than half a core, on its
  * own thread for threads, as a child process for process pools. */
 static void
-check_busy_worker (LabStrategy strategy)
+check_busy_worker (const char *strategy)
 {
   g_autoptr(LabCpuSampler) sampler = lab_cpu_sampler_new ();
   g_autoptr(LabRun) run = new_busy_run (strategy);
-  const LabJobResult *job;
+  const LabJobRecord *job;
   LabCpuHistory *history;
   gboolean done = FALSE;
   guint updates = 0;
@@ -220,13 +220,13 @@ check_busy_worker (LabStrategy strategy)
 static void
 test_sampler_thread_worker (void)
 {
-  check_busy_worker (LAB_STRATEGY_THREADS);
+  check_busy_worker ("threads");
 }
 
 static void
 test_sampler_process_worker (void)
 {
-  check_busy_worker (LAB_STRATEGY_PROCESS_POOL);
+  check_busy_worker ("process-pool");
 }
 
 /* Once the run has ended the history is sealed and sampling stops: the
@@ -235,7 +235,7 @@ static void
 test_sampler_seals (void)
 {
   g_autoptr(LabCpuSampler) sampler = lab_cpu_sampler_new ();
-  g_autoptr(LabRun) run = new_run ("sleep", LAB_STRATEGY_THREADS, 2,
+  g_autoptr(LabRun) run = new_run ("sleep", "threads", 2,
                                    g_variant_new_parsed ("{'seconds': <[0.3, 0.3]>}"));
   g_autoptr(LabCpuHistory) history = NULL;
   gboolean done = FALSE;
@@ -273,7 +273,7 @@ static void
 test_sampler_start_stop (void)
 {
   g_autoptr(LabCpuSampler) sampler = lab_cpu_sampler_new ();
-  g_autoptr(LabRun) run = new_busy_run (LAB_STRATEGY_SEQUENTIAL);
+  g_autoptr(LabRun) run = new_busy_run ("sequential");
   g_autoptr(LabCpuHistory) first = NULL;
   guint notified = 0;
 

@@ -8,6 +8,7 @@
 
 #include "lab-clock.h"
 #include "lab-error.h"
+#include "lab-strategy.h"
 #include "lab-task.h"
 #include "lab-test-util.h"
 
@@ -30,9 +31,9 @@ setup (const char  *task,
   g_autoptr(GVariant) p = params (text);
 
   g_assert_nonnull (klass);
-  if (!lab_task_check_params (klass, p, error))
+  if (!lab_task_check_params (lab_task_info_lookup (task), p, error))
     return NULL;
-  return klass->setup (p, error);
+  return klass->setup (p, NULL, error);
 }
 
 static void
@@ -51,33 +52,83 @@ expect_invalid (const char *task,
 static void
 test_registry (void)
 {
-  g_autofree const LabTaskClass **list = NULL;
+  const LabTaskInfo * const *list;
   g_autoptr(GError) error = NULL;
   guint n;
 
-  g_assert_cmpstr (lab_task_lookup ("sleep", NULL)->name, ==, "sleep");
-  g_assert_cmpint (lab_task_lookup ("primes", NULL)->kind, ==, LAB_TASK_KIND_CPU);
+  g_assert_cmpstr (lab_task_info_lookup ("sleep")->name, ==, "sleep");
+  g_assert_cmpint (lab_task_info_lookup ("primes")->kind, ==, LAB_TASK_KIND_CPU);
+  g_assert_true (lab_task_info_lookup ("primes")->holds_gil);
+  g_assert_false (lab_task_info_lookup ("sleep")->holds_gil);
+  g_assert_true (lab_task_lookup ("sleep", NULL) == lab_task_info_lookup ("sleep")->builtin);
   g_assert_null (lab_task_lookup ("nap", &error));
   g_assert_error (error, LAB_ERROR, LAB_ERROR_UNKNOWN_TASK);
   g_assert_null (lab_task_lookup (NULL, NULL));
+  g_assert_null (lab_task_info_lookup ("nap"));
 
-  list = lab_task_list (&n);
-  g_assert_cmpuint (n, >=, 2);
+  /* Every entry is complete, and its class can be had (modules too). */
+  list = lab_task_info_list (&n);
+  g_assert_cmpuint (n, ==, 5);
   g_assert_null (list[n]);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) module_error = NULL;
+
+      g_assert_nonnull (list[i]->title);
+      g_assert_nonnull (strstr (lab_task_info_get_summary (list[i]), " "));
+      g_assert_nonnull (list[i]->python);
+      g_assert_true (lab_task_info_accepts (list[i], LAB_PARAM_JOBS));
+      g_assert_true ((list[i]->module == NULL) != (list[i]->builtin == NULL));
+      g_assert_nonnull (lab_task_info_get_class (list[i], &module_error));
+      g_assert_no_error (module_error);
+    }
 }
 
 static void
 test_strategy_names (void)
 {
-  for (guint i = 0; i < LAB_N_STRATEGIES; i++)
+  const LabStrategy * const *list;
+  guint n, loops = 0;
+
+  list = lab_strategy_list (&n);
+  g_assert_cmpuint (n, ==, 6);
+  g_assert_null (list[n]);
+  for (guint i = 0; i < n; i++)
     {
-      LabStrategy s = LAB_N_STRATEGIES;
-      g_assert_true (lab_strategy_from_string (lab_strategy_to_string (i), &s));
-      g_assert_cmpint (s, ==, i);
-      g_assert_nonnull (strstr (lab_strategy_get_summary (i), " "));
+      g_assert_true (lab_strategy_lookup (list[i]->name) == list[i]);
+      g_assert_nonnull (strstr (lab_strategy_get_summary (list[i]), " "));
+      g_assert_nonnull (list[i]->klass);
+      g_assert_nonnull (list[i]->klass->start);
+      g_assert_nonnull (list[i]->klass->collect);
+      g_assert_nonnull (list[i]->klass->free);
+      loops += lab_strategy_is_loop (list[i]);
     }
-  g_assert_false (lab_strategy_from_string ("fibers", &(LabStrategy) { 0 }));
-  g_assert_false (lab_strategy_from_string (NULL, &(LabStrategy) { 0 }));
+  g_assert_cmpuint (loops, ==, 1);
+  g_assert_true (lab_strategy_is_loop (lab_strategy_get_loop ()));
+  g_assert_null (lab_strategy_lookup ("fibers"));
+  g_assert_null (lab_strategy_lookup (NULL));
+}
+
+/* Async overlaps waiting, not computing: refused for CPU-bound tasks. */
+static void
+test_strategy_applies (void)
+{
+  const LabStrategy *async = lab_strategy_lookup ("async");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lab_strategy_can_run (async, lab_task_info_lookup ("sleep"), NULL));
+  g_assert_true (lab_strategy_can_run (async, lab_task_info_lookup ("download"), NULL));
+  g_assert_false (lab_strategy_can_run (async, lab_task_info_lookup ("primes"), &error));
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_UNSUPPORTED);
+  g_assert_false (lab_strategy_can_run (async, lab_task_info_lookup ("blur"), NULL));
+  g_assert_true (lab_strategy_can_run (lab_strategy_lookup ("processes"), lab_task_info_lookup ("primes"), NULL));
+
+  g_assert_cmpuint (lab_strategy_default_workers (lab_strategy_lookup ("sequential"), 50), ==, 1);
+  g_assert_cmpuint (lab_strategy_default_workers (lab_strategy_lookup ("thread-pool"), 50), ==, lab_usable_cores ());
+  g_assert_cmpuint (lab_strategy_default_workers (lab_strategy_lookup ("threads"), 50), ==, 50);
+  g_assert_cmpuint (lab_strategy_default_workers (lab_strategy_lookup ("threads"), 5000), ==, LAB_MAX_WORKERS);
+  g_assert_cmpuint (lab_usable_cores (), >=, 1);
+  g_assert_cmpuint (lab_usable_cores (), <=, g_get_num_processors ());
 }
 
 static void
@@ -141,7 +192,7 @@ test_sleep_nan (void)
   g_variant_dict_init (&dict, NULL);
   g_variant_dict_insert_value (&dict, "seconds", g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, &nan_value, 1, sizeof (double)));
   p = g_variant_ref_sink (g_variant_dict_end (&dict));
-  g_assert_null (klass->setup (p, &error));
+  g_assert_null (klass->setup (p, NULL, &error));
   g_assert_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT);
 }
 
@@ -259,6 +310,7 @@ main (int    argc,
 
   g_test_add_func ("/tasks/registry", test_registry);
   g_test_add_func ("/tasks/strategy-names", test_strategy_names);
+  g_test_add_func ("/tasks/strategy-applies", test_strategy_applies);
   g_test_add_func ("/tasks/sleep/plan", test_sleep_plan);
   g_test_add_func ("/tasks/sleep/runs", test_sleep_runs);
   g_test_add_func ("/tasks/sleep/nan", test_sleep_nan);

@@ -131,22 +131,22 @@ test_window_presets (void)
 
   g_assert_true (lab_experiment_panel_apply_preset (panel, 1));   /* ten threads */
   g_assert_cmpstr (lab_experiment_panel_get_task (panel), ==, "sleep");
-  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, LAB_STRATEGY_THREADS);
+  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, "threads");
   g_assert_cmpuint (lab_experiment_panel_get_jobs (panel), ==, 10);
 
   g_assert_true (lab_experiment_panel_apply_preset (panel, 2));   /* pool with 5, 4, 3, 2, 1 s */
-  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, LAB_STRATEGY_THREAD_POOL);
+  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, "thread-pool");
   g_assert_cmpuint (lab_experiment_panel_get_workers (panel), ==, 5);
   g_assert_cmpuint (lab_experiment_panel_get_jobs (panel), ==, 5);
 
   g_assert_true (lab_experiment_panel_apply_preset (panel, 6));   /* threads and the GIL */
-  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, LAB_STRATEGY_THREADS);
+  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, "threads");
   g_assert_true (lab_experiment_panel_get_gil (panel));
   lab_experiment_panel_set_sweep (panel, TRUE);
 
   g_assert_true (lab_experiment_panel_apply_preset (panel, 5));   /* count primes */
   g_assert_cmpstr (lab_experiment_panel_get_task (panel), ==, "primes");
-  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, LAB_STRATEGY_PROCESS_POOL);
+  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, "process-pool");
   /* Each lesson is the experiment it describes. */
   g_assert_false (lab_experiment_panel_get_gil (panel));
   g_assert_false (lab_experiment_panel_get_sweep (panel));
@@ -178,7 +178,7 @@ test_window_run (void)
   LabRun *run;
 
   /* A pool of 2 fills exactly 2 lanes with 4 bars. */
-  set_experiment (panel, "0.05", 4, LAB_STRATEGY_THREAD_POOL, 2);
+  set_experiment (panel, "0.05", 4, "thread-pool", 2);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (lab_window_is_running (window));
   g_assert_false (action_enabled (window, "run"));
@@ -195,7 +195,7 @@ test_window_run (void)
   g_assert_cmpuint (lab_window_get_n_failed_rows (window), ==, 0);
 
   /* Threads: one lane per job, all overlapping; long enough to sample. */
-  set_experiment (panel, "0.4", 5, LAB_STRATEGY_THREADS, 0);
+  set_experiment (panel, "0.4", 5, "threads", 0);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (wait_for (window, is_idle, 10000));
   settle (window, 50);
@@ -225,7 +225,7 @@ test_window_cancel (void)
   LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
   gint64 start;
 
-  set_experiment (panel, "30", 3, LAB_STRATEGY_THREADS, 0);
+  set_experiment (panel, "30", 3, "threads", 0);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (lab_window_is_running (window));
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (panel)));
@@ -243,7 +243,7 @@ test_window_cancel (void)
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (panel)));
   g_assert_true (action_enabled (window, "run"));
   g_assert_false (action_enabled (window, "cancel"));
-  set_experiment (panel, "0.02", 2, LAB_STRATEGY_THREADS, 0);
+  set_experiment (panel, "0.02", 2, "threads", 0);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (wait_for (window, is_idle, 10000));
   g_assert_cmpuint (lab_window_get_n_runs (window), ==, 2);
@@ -263,17 +263,17 @@ test_window_task_params (void)
   g_assert_true (lab_experiment_panel_param_is_visible (panel, "jobs"));
   g_assert_false (lab_experiment_panel_param_is_visible (panel, "size"));
   g_assert_false (lab_experiment_panel_param_is_visible (panel, "images"));
-  g_assert_true (lab_experiment_panel_strategy_is_sensitive (panel, LAB_STRATEGY_ASYNC));
+  g_assert_true (lab_experiment_panel_strategy_is_sensitive (panel, "async"));
 
   /* A CPU task: the range size appears, async is explained and refused. */
-  lab_experiment_panel_set_strategy (panel, LAB_STRATEGY_ASYNC);
+  lab_experiment_panel_set_strategy (panel, "async");
   g_assert_true (lab_experiment_panel_set_task (panel, "primes"));
   g_assert_false (lab_experiment_panel_param_is_visible (panel, "seconds"));
   g_assert_true (lab_experiment_panel_param_is_visible (panel, "size"));
-  g_assert_false (lab_experiment_panel_strategy_is_sensitive (panel, LAB_STRATEGY_ASYNC));
-  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), !=, LAB_STRATEGY_ASYNC);
-  lab_experiment_panel_set_strategy (panel, LAB_STRATEGY_ASYNC);
-  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), !=, LAB_STRATEGY_ASYNC);
+  g_assert_false (lab_experiment_panel_strategy_is_sensitive (panel, "async"));
+  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), !=, "async");
+  lab_experiment_panel_set_strategy (panel, "async");
+  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), !=, "async");
 
   g_assert_false (lab_experiment_panel_set_task (panel, "no-such-task"));
   g_assert_cmpstr (lab_experiment_panel_get_task (panel), ==, "primes");
@@ -289,7 +289,7 @@ test_window_bad_seconds (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(LabRunConfig) config = NULL;
 
-  set_experiment (panel, "1, two, 3", 3, LAB_STRATEGY_THREADS, 0);
+  set_experiment (panel, "1, two, 3", 3, "threads", 0);
   g_assert_false (lab_experiment_panel_get_can_run (panel));
   g_assert_false (action_enabled (window, "run"));
   config = lab_experiment_panel_dup_config (panel, &error);
@@ -322,7 +322,7 @@ test_window_export (void)
   g_autoptr(GFile) bad = g_file_new_for_path ("/nonexistent/dir/runs.json");
   g_autofree char *text = NULL;
 
-  set_experiment (panel, "0.01", 2, LAB_STRATEGY_SEQUENTIAL, 0);
+  set_experiment (panel, "0.01", 2, "sequential", 0);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (wait_for (window, is_idle, 10000));
 
@@ -511,7 +511,7 @@ test_window_save_chart (void)
 
   /* Long enough for the CPU chart to have samples. */
   /* A sweep, so that the speedup chart is there too. */
-  set_experiment (panel, "0.1", 4, LAB_STRATEGY_THREAD_POOL, 2);
+  set_experiment (panel, "0.1", 4, "thread-pool", 2);
   lab_experiment_panel_set_sweep (panel, TRUE);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (wait_for (window, is_idle, 20000));
@@ -560,7 +560,7 @@ test_window_failed_jobs (void)
   g_assert_true (lab_experiment_panel_set_task (panel, "download"));
   g_assert_true (lab_experiment_panel_param_is_visible (panel, "urls-file"));
   lab_experiment_panel_set_urls_file (panel, path);
-  lab_experiment_panel_set_strategy (panel, LAB_STRATEGY_THREADS);
+  lab_experiment_panel_set_strategy (panel, "threads");
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (wait_for (window, is_idle, 20000));
 
@@ -572,7 +572,7 @@ test_window_failed_jobs (void)
   g_assert_cmpuint (lab_window_get_n_failed_rows (window), ==, 2);
 
   /* A run without failures hides the list again. */
-  set_experiment (panel, "0.01", 2, LAB_STRATEGY_THREADS, 0);
+  set_experiment (panel, "0.01", 2, "threads", 0);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (wait_for (window, is_idle, 10000));
   g_assert_cmpuint (lab_window_get_n_failed_rows (window), ==, 0);
@@ -616,7 +616,7 @@ test_window_history (void)
   guint before = count_history ();
   gint64 deadline;
 
-  set_experiment (panel, "0.01", 3, LAB_STRATEGY_THREAD_POOL, 2);
+  set_experiment (panel, "0.01", 3, "thread-pool", 2);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (wait_for (window, is_idle, 10000));
 
@@ -645,7 +645,7 @@ test_window_repeats (void)
   LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
 
-  set_experiment (panel, "0.05", 2, LAB_STRATEGY_THREADS, 0);
+  set_experiment (panel, "0.05", 2, "threads", 0);
   lab_experiment_panel_set_repeats (panel, 3);
   g_assert_cmpuint (g_settings_get_uint (settings, "repeats"), ==, 3);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
@@ -662,7 +662,7 @@ test_window_repeats (void)
     }
 
   /* Cancelled during the second of three: no third one starts. */
-  set_experiment (panel, "1.0", 2, LAB_STRATEGY_THREADS, 0);
+  set_experiment (panel, "1.0", 2, "threads", 0);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   wanted_runs = 5;
   g_assert_true (wait_for (window, has_wanted_runs, 10000));
@@ -689,23 +689,23 @@ test_window_sweep (void)
   LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
   g_autoptr(GArray) counts = lab_run_config_sweep_workers ();
 
-  set_experiment (panel, "0.02", 4, LAB_STRATEGY_SEQUENTIAL, 0);
+  set_experiment (panel, "0.02", 4, "sequential", 0);
   lab_experiment_panel_set_sweep (panel, TRUE);
   /* A loop has nothing to sweep. */
   g_assert_false (lab_experiment_panel_get_sweep (panel));
-  lab_experiment_panel_set_strategy (panel, LAB_STRATEGY_THREAD_POOL);
+  lab_experiment_panel_set_strategy (panel, "thread-pool");
   g_assert_true (lab_experiment_panel_get_sweep (panel));
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (wait_for (window, is_idle, 30000));
   g_assert_cmpuint (lab_window_get_n_runs (window), ==, 1 + counts->len);
-  g_assert_cmpint (lab_run_get_config (lab_window_get_run (window, 0))->strategy, ==, LAB_STRATEGY_SEQUENTIAL);
+  g_assert_cmpint (lab_run_get_config (lab_window_get_run (window, 0))->strategy, ==, "sequential");
   for (guint i = 0; i < counts->len; i++)
     {
       LabRun *run = lab_window_get_run (window, i + 1);
 
       g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_FINISHED);
-      g_assert_cmpint (lab_run_get_config (run)->strategy, ==, LAB_STRATEGY_THREAD_POOL);
+      g_assert_cmpint (lab_run_get_config (run)->strategy, ==, "thread-pool");
       g_assert_cmpuint (lab_run_get_workers (run), ==, MIN (g_array_index (counts, guint, i), 4));
     }
   /* The speedup chart shows the swept strategy; without a sweep it hides. */
@@ -727,7 +727,7 @@ test_window_gil (void)
   g_autofree char *title = NULL;
   LabRun *run;
 
-  set_experiment (panel, "0.02", 2, LAB_STRATEGY_THREADS, 0);
+  set_experiment (panel, "0.02", 2, "threads", 0);
   lab_experiment_panel_set_gil (panel, TRUE);
   g_assert_true (g_settings_get_boolean (settings, "gil"));
   config = lab_experiment_panel_dup_config (panel, NULL);
@@ -765,7 +765,7 @@ test_window_settings (void)
   g_autofree char *strategy = NULL;
 
   g_assert_true (lab_experiment_panel_set_task (panel, "primes"));
-  lab_experiment_panel_set_strategy (panel, LAB_STRATEGY_PROCESSES);
+  lab_experiment_panel_set_strategy (panel, "processes");
   lab_experiment_panel_set_workers (panel, 3);
   strategy = g_settings_get_string (settings, "strategy");
   g_assert_cmpstr (strategy, ==, "processes");
@@ -783,7 +783,7 @@ test_window_settings (void)
   window = window_new ();
   panel = lab_window_get_experiment_panel (window);
   g_assert_cmpstr (lab_experiment_panel_get_task (panel), ==, "primes");
-  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, LAB_STRATEGY_PROCESSES);
+  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, "processes");
   g_assert_cmpuint (lab_experiment_panel_get_workers (panel), ==, 3);
   window_free (window);
 }

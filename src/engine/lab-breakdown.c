@@ -39,6 +39,7 @@ typedef struct {
   LabRun   *run;
   gint64    wall;
   gint64    last_dispatch;  /* when the last job was handed over */
+  gint64    last_back;      /* when the last result was back */
   gboolean  per_job;        /* a thread or process per job */
   guint     n_lanes;
   GArray  **ready;          /* per lane: when its workers were ready, rising */
@@ -233,8 +234,11 @@ add_workers (const Context *c,
       if (w->lane != lane && w->lane != LAB_LANE_ALL)
         continue;
       cover (&parts->start, covered, covered_early, begin, ready, c);
+      /* A worker of every lane stops after the run's last result; one
+       * of this lane after the lane's. */
       if (w->gone_ns >= 0)
-        cover (&parts->stop, covered, covered_early, MAX (ready, MIN (last_back, gone)), gone, c);
+        cover (&parts->stop, covered, covered_early,
+               MAX (ready, MIN (w->lane == LAB_LANE_ALL ? c->last_back : last_back, gone)), gone, c);
       if (w->lane != LAB_LANE_ALL)
         first = FALSE;
     }
@@ -303,7 +307,10 @@ lab_breakdown_compute (LabRun       *run,
     {
       order[i] = i;
       if (job (&c, i)->state >= LAB_JOB_OK)
-        c.last_dispatch = MAX (c.last_dispatch, busy_start (&c, i));
+        {
+          c.last_dispatch = MAX (c.last_dispatch, busy_start (&c, i));
+          c.last_back = MAX (c.last_back, clip (job (&c, i)->back_ns, c.wall));
+        }
     }
   qsort_r (order, n_jobs, sizeof (guint), compare_jobs, &c);
 

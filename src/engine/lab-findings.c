@@ -319,6 +319,7 @@ compare_weight (gconstpointer a,
   return (x->weight < y->weight) - (x->weight > y->weight);
 }
 
+/* Needs r->b and r->cores. */
 static void
 read_figures (Reading *r)
 {
@@ -332,14 +333,15 @@ read_figures (Reading *r)
   r->cores_busy = r->wall_s > 0 ? r->cpu_s / r->wall_s : 0;
   if (r->loop != NULL && lab_run_get_elapsed_ns (r->run) > 0)
     r->speedup = (double) lab_run_get_elapsed_ns (r->loop) / lab_run_get_elapsed_ns (r->run);
-  /* The task's kind says whether its jobs compute: jobs that hold the GIL
-   * wait for it while they run. When the jobs' code had a fair share of
-   * the capacity, the CPU it used tells better (a sleep of 0 s is not
-   * computing, whatever starting a process for it costs). */
+  /* The task's kind says whether its jobs compute. When the jobs' code
+   * had a fair share of the capacity, the CPU it used tells better (a
+   * sleep of 0 s is not computing, whatever starting a process for it
+   * costs): against the time it ran, or what the cores could give in the
+   * wall time when more jobs ran than cores (they waited for a core, as
+   * threads under the GIL wait for the lock). */
   r->computes = kind == LAB_TASK_KIND_CPU || kind == LAB_TASK_KIND_MIXED;
-  if (job_time >= 0.1 * r->b->capacity_s && job_time > 0 && !r->config->strategy->event_loop &&
-      !lab_run_config_uses_gil (r->config))
-    r->computes = jobs_cpu >= LAB_FINDING_WAIT_SHARE * job_time;
+  if (job_time >= 0.1 * r->b->capacity_s && job_time > 0 && !r->config->strategy->event_loop)
+    r->computes = jobs_cpu >= LAB_FINDING_WAIT_SHARE * MIN (job_time, r->wall_s * r->cores);
 }
 
 /**
