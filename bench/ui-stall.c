@@ -131,7 +131,7 @@ new_run (guint       jobs,
   g_variant_dict_insert (&dict, LAB_PARAM_JOBS, "u", jobs);
   g_variant_dict_insert_value (&dict, LAB_PARAM_SECONDS,
                                g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, &seconds, 1, sizeof seconds));
-  config = lab_run_config_new ("sleep", strategy, WORKERS, g_variant_dict_end (&dict));
+  config = lab_test_config ("sleep", strategy, WORKERS, g_variant_dict_end (&dict));
   if (!(run = lab_run_new (config, &error)))
     g_error ("%s", error->message);
   return run;
@@ -221,7 +221,7 @@ main (int   argc,
       char *argv[])
 {
   guint jobs = argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10) : 20000;
-  LabStrategy strategy = LAB_STRATEGY_THREAD_POOL;
+  LabStrategy strategy = "thread-pool";
   g_autoptr(LabCpuSampler) sampler = lab_cpu_sampler_new ();
   g_autoptr(GListStore) runs = g_list_store_new (LAB_TYPE_RUN);
   g_autoptr(LabRun) reference_run = NULL;

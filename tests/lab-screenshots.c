@@ -1,6 +1,7 @@
-/* lab-screenshots.c — drives the real window through a start state, a run
- * going on and a three-run comparison, saving each as a PNG (for the
- * AppStream metadata; build-aux/screenshots runs it under Xvfb).
+/* lab-screenshots.c — drives the real window through a start state, a
+ * lesson going on and the finished lesson with its comparison, saving each
+ * as a PNG (for the AppStream metadata; build-aux/screenshots runs it
+ * under Xvfb).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -54,20 +55,15 @@ save_png (GtkWidget  *widget,
   return TRUE;
 }
 
-/* The seed's lesson: eight jobs that wait half a second each, run one
- * after another, on a thread each, then on a pool of two threads. */
+/* The seed's "Ten Threads": a loop over ten waits of 1.5 s, then ten
+ * threads, in one press of Run. */
 static void
-run_sleep (Driver      *d,
-           const char  *strategy,
-           guint        workers)
+run_lesson (Driver     *d,
+            const char *id)
 {
   LabExperimentPanel *panel = lab_window_get_experiment_panel (d->window);
 
-  lab_experiment_panel_apply_preset (panel, 1);   /* Ten Threads */
-  lab_experiment_panel_set_seconds (panel, "0.5");
-  lab_experiment_panel_set_jobs (panel, 8);
-  lab_experiment_panel_set_strategy (panel, strategy);
-  lab_experiment_panel_set_workers (panel, workers);
+  lab_experiment_panel_apply_lesson (panel, id);
   gtk_widget_activate_action (GTK_WIDGET (d->window), "win.run", NULL);
 }
 
@@ -98,16 +94,12 @@ drive_cb (gpointer data)
   switch (d->step)
     {
     case 0: next = elapsed_ms (d, 1500) && save_png (w, d->dir, "main-window.png"); break;
-    case 1: run_sleep (d, "sequential", 0); next = TRUE; break;
-    case 2: next = idle && elapsed_ms (d, 300); break;
-    case 3: run_sleep (d, "threads", 0); next = TRUE; break;
-    case 4: next = idle && elapsed_ms (d, 300); break;
-    case 5: run_sleep (d, "thread-pool", 2); next = TRUE; break;
-    case 6: next = jobs_done (d) >= 3 && save_png (w, d->dir, "running.png"); break;
+    case 1: run_lesson (d, "ten-threads"); next = TRUE; break;
+    case 2: next = jobs_done (d) >= 4 && save_png (w, d->dir, "running.png"); break;
     /* Dismiss the last toast only once it has finished sliding in. */
-    case 7: next = idle && elapsed_ms (d, 1500); break;
-    case 8: lab_window_dismiss_toast (d->window); next = TRUE; break;
-    case 9: next = elapsed_ms (d, 800) && save_png (w, d->dir, "comparison.png"); break;
+    case 3: next = idle && elapsed_ms (d, 1500); break;
+    case 4: lab_window_dismiss_toast (d->window); next = TRUE; break;
+    case 5: next = elapsed_ms (d, 800) && save_png (w, d->dir, "comparison.png"); break;
     default:
       g_application_quit (g_application_get_default ());
       return G_SOURCE_REMOVE;

@@ -538,3 +538,55 @@ lab_analysis_get_scaling (LabAnalysis *self,
   g_return_val_if_fail (s < self->scalings->len, NULL);
   return g_ptr_array_index (self->scalings, s);
 }
+
+/**
+ * lab_analysis_split_experiments:
+ * @runs: (array length=n_runs): runs of a session, in the order they ran
+ *
+ * The experiments among @runs: the runs of each task with each set of
+ * parameters, whatever strategy ran them. Runs of different work are
+ * never compared with each other.
+ *
+ * Returns: (transfer full) (element-type LabAnalysis): one analysis per
+ *   experiment, in the order each first ran
+ */
+GPtrArray *
+lab_analysis_split_experiments (LabRun **runs,
+                                guint    n_runs)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  GPtrArray *analyses = g_ptr_array_new_with_free_func ((GDestroyNotify) lab_analysis_unref);
+
+  for (guint i = 0; i < n_runs; i++)
+    {
+      GPtrArray *part = NULL;
+
+      for (guint p = 0; p < parts->len && part == NULL; p++)
+        {
+          GPtrArray *candidate = g_ptr_array_index (parts, p);
+          if (lab_run_config_same_work (lab_run_get_config (g_ptr_array_index (candidate, 0)),
+                                        lab_run_get_config (runs[i])))
+            part = candidate;
+        }
+      if (part == NULL)
+        {
+          part = g_ptr_array_new ();
+          g_ptr_array_add (parts, part);
+        }
+      g_ptr_array_add (part, runs[i]);
+    }
+
+  for (guint p = 0; p < parts->len; p++)
+    {
+      GPtrArray *part = g_ptr_array_index (parts, p);
+      g_ptr_array_add (analyses, lab_analysis_new ((LabRun **) part->pdata, part->len));
+    }
+  return analyses;
+}
+
+/* Whether the runs swept worker counts (some strategy ran with several). */
+gboolean
+lab_analysis_is_sweep (LabAnalysis *self)
+{
+  return self->scalings->len > 0;
+}

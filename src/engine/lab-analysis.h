@@ -104,6 +104,10 @@ guint              lab_analysis_get_n_scalings  (LabAnalysis   *self);
 const LabScaling  *lab_analysis_get_scaling     (LabAnalysis   *self,
                                                  guint          s);
 
+GPtrArray         *lab_analysis_split_experiments (LabRun  **runs,
+                                                   guint     n_runs);
+gboolean           lab_analysis_is_sweep        (LabAnalysis   *self);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabAnalysis, lab_analysis_unref)
 
 G_END_DECLS

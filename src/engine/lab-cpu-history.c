@@ -204,6 +204,22 @@ lab_cpu_history_get_worker_usage (LabCpuHistory *self,
   return 0;
 }
 
+/* The index of the worker with thread or process id @id, if it appears. */
+gboolean
+lab_cpu_history_find_worker (LabCpuHistory *self,
+                             gint64         id,
+                             guint         *worker)
+{
+  gpointer value;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if ((value = g_hash_table_lookup (self->worker_index, &id)) == NULL)
+    return FALSE;
+  *worker = GPOINTER_TO_UINT (value) - 1;
+  return TRUE;
+}
+
 /* A sealed history gets no more samples: its run has ended. */
 gboolean
 lab_cpu_history_is_sealed (LabCpuHistory *self)

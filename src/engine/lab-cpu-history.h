@@ -52,6 +52,9 @@ gint64                   lab_cpu_history_get_worker_id     (LabCpuHistory  *self
                                                             guint           worker);
 const char              *lab_cpu_history_get_worker_label  (LabCpuHistory  *self,
                                                             guint           worker);
+gboolean                 lab_cpu_history_find_worker       (LabCpuHistory  *self,
+                                                            gint64          id,
+                                                            guint          *worker);
 double                   lab_cpu_history_get_worker_usage  (LabCpuHistory  *self,
                                                             guint           sample,
                                                             guint           worker);

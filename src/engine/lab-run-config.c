@@ -225,3 +225,79 @@ lab_run_config_dup_title (const LabRunConfig *config)
   return g_strdup_printf (_("%s with %s"), lab_task_info_get_title (config->task),
                           lab_strategy_get_title (config->strategy));
 }
+
+/* "10 jobs × 1.5 s", "5 jobs: 5, 4, 3, 2, 1 s"; NULL without seconds. */
+static char *
+describe_seconds (GVariant *params,
+                  guint     jobs)
+{
+  g_autoptr(GVariant) seconds = g_variant_lookup_value (params, LAB_PARAM_SECONDS, G_VARIANT_TYPE ("ad"));
+  g_autoptr(GString) list = NULL;
+  const double *values;
+  gsize n;
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (seconds == NULL)
+    return NULL;
+  values = g_variant_get_fixed_array (seconds, &n, sizeof (double));
+  if (n == 1)
+    /* Translators: "10 jobs × 1.5 s" */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u job × %s s", "%u jobs × %s s", jobs),
+                            jobs, g_ascii_formatd (buf, sizeof buf, "%g", values[0]));
+  list = g_string_new (NULL);
+  for (gsize i = 0; i < MIN (n, 6); i++)
+    g_string_append_printf (list, "%s%s", i ? ", " : "", g_ascii_formatd (buf, sizeof buf, "%g", values[i]));
+  if (n > 6)
+    g_string_append (list, ", …");
+  /* Translators: "5 jobs: 5, 4, 3, 2, 1 s" */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u job: %s s", "%u jobs: %s s", jobs),
+                          jobs, list->str);
+}
+
+/* What the jobs are, without saying who runs them. */
+static char *
+describe_work (const LabRunConfig *config)
+{
+  GVariant *params = config->params;
+  guint jobs = config->task->default_jobs;
+  guint64 size;
+  const char *path;
+  char *seconds;
+
+  g_variant_lookup (params, LAB_PARAM_JOBS, "u", &jobs);
+  if ((seconds = describe_seconds (params, jobs)) != NULL)
+    return seconds;
+  if (g_variant_lookup (params, LAB_PARAM_SIZE, "t", &size))
+    /* Translators: "8 jobs × 90000 numbers" */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u job × %" G_GUINT64_FORMAT " numbers",
+                                         "%u jobs × %" G_GUINT64_FORMAT " numbers", jobs), jobs, size);
+  if (g_variant_lookup (params, LAB_PARAM_URLS_FILE, "^&ay", &path) ||
+      g_variant_lookup (params, LAB_PARAM_URLS_FILE, "&s", &path) ||
+      g_variant_lookup (params, LAB_PARAM_IMAGES, "^&ay", &path) ||
+      g_variant_lookup (params, LAB_PARAM_IMAGES, "&s", &path))
+    {
+      g_autofree char *name = g_filename_display_basename (path);
+      return g_strdup (name);
+    }
+  if (jobs == 0)
+    return NULL;
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u job", "%u jobs", jobs), jobs);
+}
+
+/**
+ * lab_run_config_dup_work_label:
+ *
+ * Returns: the experiment the run belongs to, for the window's switcher
+ *   and chart labels: the task and its parameters, e.g. "Sleep · 10 jobs
+ *   × 1.5 s"
+ */
+char *
+lab_run_config_dup_work_label (const LabRunConfig *config)
+{
+  g_autofree char *work = describe_work (config);
+
+  if (work == NULL)
+    return g_strdup (lab_task_info_get_title (config->task));
+  /* Translators: a task and its parameters, "Sleep · 10 jobs × 1.5 s" */
+  return g_strdup_printf (_("%s · %s"), lab_task_info_get_title (config->task), work);
+}

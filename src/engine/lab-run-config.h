@@ -44,6 +44,7 @@ gboolean      lab_run_config_check          (const LabRunConfig  *config,
                                              GError             **error);
 char         *lab_run_config_dup_label      (const LabRunConfig  *config);
 char         *lab_run_config_dup_title      (const LabRunConfig  *config);
+char         *lab_run_config_dup_work_label (const LabRunConfig  *config);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabRunConfig, lab_run_config_free)
 

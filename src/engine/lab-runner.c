@@ -411,13 +411,14 @@ count_online_cpus (void)
   return n > 0 ? (guint) n : 1;
 }
 
-/* The share of the machine's CPU that others than this run used while
- * it ran: 0 on a quiet machine, near 1 when two busy loops held both
- * cores of a 2-core machine. */
+/* The share of the machine's CPU that other programs used while the run
+ * went on: 0 on a quiet machine, near 1 when two busy loops held both
+ * cores of a 2-core machine. This process (a window drawing the run
+ * included) and its children are not other programs. */
 static double
 machine_busy_share (guint64  busy0,
                     guint64  busy1,
-                    gint64   run_cpu_ns,
+                    gint64   own_cpu_ns,
                     gint64   wall_ns)
 {
   double tick = 1.0 / sysconf (_SC_CLK_TCK);
@@ -426,7 +427,7 @@ machine_busy_share (guint64  busy0,
   if (busy1 <= busy0 || wall_ns <= 0)
     return 0;
   capacity_s = count_online_cpus () * wall_ns / 1e9;
-  others_s = (busy1 - busy0) * tick - run_cpu_ns / 1e9;
+  others_s = (busy1 - busy0) * tick - own_cpu_ns / 1e9;
   return CLAMP (others_s / capacity_s, 0, 1);
 }
 
@@ -465,7 +466,11 @@ figures_between (LabRunner     *self,
   figures->peak_rss_kb = b->self.ru_maxrss;
   figures->peak_rss_children_kb = b->kids.ru_maxrss;
   if (a->have_ticks && b->have_ticks)
-    figures->machine_busy = machine_busy_share (a->busy, b->busy, figures->user_ns + figures->sys_ns,
+    figures->machine_busy = machine_busy_share (a->busy, b->busy,
+                                                timeval_ns (&b->self.ru_utime) - timeval_ns (&a->self.ru_utime) +
+                                                timeval_ns (&b->self.ru_stime) - timeval_ns (&a->self.ru_stime) +
+                                                timeval_ns (&b->kids.ru_utime) - timeval_ns (&a->kids.ru_utime) +
+                                                timeval_ns (&b->kids.ru_stime) - timeval_ns (&a->kids.ru_stime),
                                                 figures->wall_ns);
 }
 

@@ -1,15 +1,14 @@
-/* lab-comparison-chart.c — elapsed and CPU time of several runs side by side
+/* lab-comparison-chart.c — one experiment's strategies side by side
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * One row per run: its label (task · strategy · workers), a bar for the
- * elapsed time and one for the jobs' CPU time just below, on one scale for all
- * runs, so that threads waiting together and processes working in
- * parallel tell their story side by side.
- *
- * A run repeated (the same task, parameters, strategy and workers) gets
- * whiskers over its elapsed bar: the fastest and slowest repeat and the
- * median, so one lucky or unlucky run is not mistaken for the rule.
+ * One row per configuration of ONE experiment (the same jobs: task and
+ * parameters), as the engine's analysis groups them: a bar for the
+ * elapsed time and one for the CPU time just below, on one scale, so
+ * that threads waiting together and processes working in parallel tell
+ * their story side by side. Repeats collapse into one bar, their median,
+ * with whiskers from the fastest to the slowest; a configuration that
+ * never finished says whether it was cancelled or failed.
  */
 #define G_LOG_DOMAIN "lab-comparison-chart"
 
@@ -21,8 +20,6 @@
 #include "lab-chart-util.h"
 #include "lab-comparison-chart.h"
 #include "lab-format.h"
-#include "lab-report.h"
-#include "lab-run.h"
 
 #define PAD       8
 #define BAR       10
@@ -34,34 +31,72 @@
 
 struct _LabComparisonChart
 {
-  GtkWidget   parent_instance;
+  GtkWidget    parent_instance;
 
-  GListModel *runs;
-  GPtrArray  *watched;     /* LabRun whose progress we follow */
-  guint       tick_id;
+  LabAnalysis *analysis;
+  GPtrArray   *watched;     /* LabRun whose progress we follow */
+  guint        tick_id;
   LabChartThrottle throttle;
-  guint       selected;
-  GArray     *repeats;           /* RowRepeat for each run, by position */
-  guint       repeats_finished;  /* finished runs when it was filled, or G_MAXUINT */
+  LabRun      *selected;
 };
-
-/* A run's experiment, when it has two or more finished repeats. */
-typedef struct {
-  gboolean       repeated;
-  gboolean       outlier;
-  LabReportStats stats;   /* elapsed seconds of the finished repeats */
-} RowRepeat;
 
 enum {
   PROP_0,
-  PROP_RUNS,
   PROP_SELECTED,
   N_PROPS
 };
 
+enum {
+  RUN_ACTIVATED,
+  N_SIGNALS
+};
+
 static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (LabComparisonChart, lab_comparison_chart, GTK_TYPE_WIDGET)
+
+static guint
+n_rows (LabComparisonChart *self)
+{
+  return self->analysis ? lab_analysis_get_n_groups (self->analysis) : 0;
+}
+
+static const LabRunGroup *
+group_at (LabComparisonChart *self,
+          guint               row)
+{
+  return lab_analysis_get_group (self->analysis, row);
+}
+
+/* The run a row stands for: its finished repeat nearest the median, or
+ * its last run when none finished. */
+static LabRun *
+row_run (const LabRunGroup *group)
+{
+  LabRun *best = g_ptr_array_index (group->runs, group->runs->len - 1);
+  double distance = G_MAXDOUBLE;
+
+  for (guint i = 0; i < group->runs->len && group->wall.n > 0; i++)
+    {
+      LabRun *run = g_ptr_array_index (group->runs, i);
+      double d = fabs (lab_run_get_elapsed_ns (run) / 1e9 - group->wall.median);
+
+      if (lab_run_get_state (run) == LAB_RUN_FINISHED && d < distance)
+        {
+          best = run;
+          distance = d;
+        }
+    }
+  return best;
+}
+
+static gboolean
+row_contains (const LabRunGroup *group,
+              LabRun            *run)
+{
+  return run != NULL && g_ptr_array_find (group->runs, run, NULL);
+}
 
 static void
 run_progress_cb (LabComparisonChart *self)
@@ -70,14 +105,22 @@ run_progress_cb (LabComparisonChart *self)
 }
 
 static gboolean
+any_running (LabComparisonChart *self)
+{
+  for (guint i = 0; i < self->watched->len; i++)
+    if (lab_run_get_state (g_ptr_array_index (self->watched, i)) < LAB_RUN_FINISHED)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
 tick_cb (gpointer data)
 {
   LabComparisonChart *self = data;
 
   lab_chart_throttle_queue_draw (&self->throttle, GTK_WIDGET (self));
-  for (guint i = 0; i < self->watched->len; i++)
-    if (lab_run_get_state (g_ptr_array_index (self->watched, i)) < LAB_RUN_FINISHED)
-      return G_SOURCE_CONTINUE;
+  if (any_running (self))
+    return G_SOURCE_CONTINUE;
   self->tick_id = 0;
   return G_SOURCE_REMOVE;
 }
@@ -87,8 +130,7 @@ unwatch_runs (LabComparisonChart *self)
 {
   g_clear_handle_id (&self->tick_id, g_source_remove);
   for (guint i = 0; i < self->watched->len; i++)
-    g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->watched, i),
-                                          run_progress_cb, self);
+    g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->watched, i), run_progress_cb, self);
   g_ptr_array_set_size (self->watched, 0);
 }
 
@@ -97,63 +139,85 @@ static void
 watch_runs (LabComparisonChart *self)
 {
   unwatch_runs (self);
-  for (guint i = 0; self->runs != NULL && i < g_list_model_get_n_items (self->runs); i++)
+  for (guint i = 0; self->analysis != NULL && i < lab_analysis_get_n_runs (self->analysis); i++)
     {
-      g_autoptr(LabRun) run = g_list_model_get_item (self->runs, i);
+      LabRun *run = lab_analysis_get_run (self->analysis, i);
 
       if (lab_run_get_state (run) >= LAB_RUN_FINISHED)
         continue;
-      g_signal_connect_object (run, "progress", G_CALLBACK (run_progress_cb),
-                               self, G_CONNECT_SWAPPED);
-      g_ptr_array_add (self->watched, g_steal_pointer (&run));
+      g_signal_connect_object (run, "progress", G_CALLBACK (run_progress_cb), self, G_CONNECT_SWAPPED);
+      g_ptr_array_add (self->watched, g_object_ref (run));
     }
   if (self->watched->len > 0)
     self->tick_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, TICK_MS, tick_cb, self, NULL);
 }
 
+/* Seconds of the elapsed and CPU bars: the medians of the finished
+ * repeats, or what the last run did so far. */
 static void
-items_changed_cb (LabComparisonChart *self)
+row_figures (const LabRunGroup *group,
+             double            *wall,
+             double            *cpu)
 {
-  self->repeats_finished = G_MAXUINT;
-  watch_runs (self);
-  gtk_widget_queue_resize (GTK_WIDGET (self));
-}
+  LabRun *last = g_ptr_array_index (group->runs, group->runs->len - 1);
+  LabRunSummary sum;
 
-/* The CPU time the jobs themselves used. The run's whole-process figure
- * would also count the window drawing itself, seconds of it for a run of
- * sleeping jobs, which is not what the lesson compares. */
-static double
-run_cpu_seconds (LabRun *run)
-{
-  gint64 cpu_ns = 0;
-
-  for (guint i = 0; i < lab_run_get_n_jobs (run); i++)
+  if (group->wall.n > 0)
     {
-      const LabJobResult *job = lab_run_get_job (run, i);
-
-      if (g_atomic_int_get (&job->state) >= LAB_JOB_OK)
-        cpu_ns += job->cpu_ns;
+      *wall = group->wall.median;
+      *cpu = group->cpu.median;
+      return;
     }
-  return cpu_ns / 1e9;
+  lab_run_get_summary (last, &sum);
+  *wall = sum.wall_ns / 1e9;
+  *cpu = (sum.user_ns + sum.sys_ns) / 1e9;
 }
 
-static char *
-describe_run (LabRun *run)
+static guint
+count_state (const LabRunGroup *group,
+             LabRunState        state)
 {
-  const LabRunConfig *config = lab_run_get_config (run);
-  guint workers = lab_run_get_workers (run);
+  guint n = 0;
 
+  for (guint i = 0; i < group->runs->len; i++)
+    n += lab_run_get_state (g_ptr_array_index (group->runs, i)) == state;
+  return n;
+}
+
+/* "Threads · 10 workers · 3 runs · 1 cancelled" */
+static char *
+describe_group (const LabRunGroup *group)
+{
+  const LabRunConfig *config = lab_run_get_config (group->first);
+  guint workers = lab_run_get_workers (group->first);
+  guint cancelled = count_state (group, LAB_RUN_CANCELLED);
+  guint failed = count_state (group, LAB_RUN_FAILED);
+  GString *text = g_string_new (lab_strategy_get_title (config->strategy));
+
+  if (workers > 0)
+    {
+      g_string_append (text, " · ");
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u worker", "%u workers", workers), workers);
+    }
   if (lab_run_config_uses_gil (config))
-    /* Translators: "Count Primes · Threads · 2 workers · GIL" */
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %s · %u worker · GIL",
-                                         "%s · %s · %u workers · GIL", workers),
-                            lab_format_task_title (config->task),
-                            lab_format_strategy_title (config->strategy), workers);
-  /* Translators: "Sleep · Threads · 10 workers" */
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %s · %u worker",
-                                       "%s · %s · %u workers", workers),
-                          lab_format_task_title (config->task),
-                          lab_format_strategy_title (config->strategy), workers);
+    g_string_append (text, _(" · GIL"));
+  if (group->runs->len > 1)
+    {
+      g_string_append (text, " · ");
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u run", "%u runs", group->runs->len),
+                              group->runs->len);
+    }
+  if (cancelled > 0)
+    {
+      g_string_append (text, " · ");
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u cancelled", "%u cancelled", cancelled), cancelled);
+    }
+  if (failed > 0)
+    {
+      g_string_append (text, " · ");
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "%u could not run", "%u could not run", failed), failed);
+    }
+  return g_string_free (text, FALSE);
 }
 
 /* From one bar to the next: room for the value written beside it. */
@@ -167,6 +231,12 @@ static int
 row_height (GtkWidget *widget)
 {
   return lab_chart_line_height (widget) + 2 + bar_pitch (widget) + BAR + ROW_GAP;
+}
+
+static double
+first_row_y (GtkWidget *widget)
+{
+  return lab_chart_line_height (widget) + PAD + ROW_GAP / 2.0;
 }
 
 /* The bar, and its text after @text_x (or after the bar when further). */
@@ -190,84 +260,13 @@ snapshot_bar (GtkWidget     *widget,
                          y + BAR / 2.0 - line / 2.0, 0, &fg);
 }
 
-/* Fills one experiment's rows: @members are positions of finished runs. */
-static void
-fill_experiment (LabComparisonChart *self,
-                 GArray             *members,
-                 const double       *wall)
-{
-  g_autofree gboolean *flags = g_new (gboolean, members->len);
-  LabReportStats stats;
-
-  lab_report_stats (wall, members->len, &stats);
-  lab_report_find_outliers (wall, members->len, flags);
-  for (guint k = 0; k < members->len; k++)
-    {
-      RowRepeat *row = &g_array_index (self->repeats, RowRepeat, g_array_index (members, guint, k));
-
-      *row = (RowRepeat) { TRUE, flags[k], stats };
-    }
-}
-
-/* The repeats of each run's experiment change only when runs come, go
- * or finish: they are worked out again then, not on every frame. */
-static void
-update_repeats (LabComparisonChart *self)
-{
-  guint n_items = self->runs ? g_list_model_get_n_items (self->runs) : 0;
-  g_autoptr(GPtrArray) finished = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GArray) position = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autofree gboolean *grouped = NULL;
-
-  for (guint i = 0; i < n_items; i++)
-    {
-      g_autoptr(LabRun) run = g_list_model_get_item (self->runs, i);
-
-      if (lab_run_get_state (run) != LAB_RUN_FINISHED)
-        continue;
-      g_ptr_array_add (finished, g_steal_pointer (&run));
-      g_array_append_val (position, i);
-    }
-  if (self->repeats->len == n_items && self->repeats_finished == finished->len)
-    return;
-
-  g_array_set_size (self->repeats, 0);
-  g_array_set_size (self->repeats, n_items);
-  self->repeats_finished = finished->len;
-  grouped = g_new0 (gboolean, MAX (finished->len, 1));
-  for (guint a = 0; a < finished->len; a++)
-    {
-      const LabRunConfig *config = lab_run_get_config (g_ptr_array_index (finished, a));
-      g_autoptr(GArray) members = NULL;
-      g_autoptr(GArray) wall = NULL;
-
-      if (grouped[a])
-        continue;
-      members = g_array_new (FALSE, FALSE, sizeof (guint));
-      wall = g_array_new (FALSE, FALSE, sizeof (double));
-      for (guint b = a; b < finished->len; b++)
-        {
-          LabRun *other = g_ptr_array_index (finished, b);
-          double seconds = lab_run_get_elapsed_ns (other) / 1e9;
-
-          if (grouped[b] || !lab_run_config_equal (config, lab_run_get_config (other)))
-            continue;
-          grouped[b] = TRUE;
-          g_array_append_val (members, g_array_index (position, guint, b));
-          g_array_append_val (wall, seconds);
-        }
-      if (members->len >= 2)
-        fill_experiment (self, members, (double *) wall->data);
-    }
-}
-
 /* Min to max as a line with end caps, the median as a taller tick. */
 static void
-snapshot_whiskers (GtkWidget            *widget,
-                   GtkSnapshot          *snapshot,
-                   double                y,
-                   double                scale,
-                   const LabReportStats *stats)
+snapshot_whiskers (GtkWidget      *widget,
+                   GtkSnapshot    *snapshot,
+                   double          y,
+                   double          scale,
+                   const LabStats *stats)
 {
   double mid = y + BAR / 2.0;
   double x0 = PAD + stats->min * scale;
@@ -277,87 +276,84 @@ snapshot_whiskers (GtkWidget            *widget,
 
   lab_chart_lookup_color (widget, "lab_whisker", NULL, 0.7, &color);
   gtk_snapshot_append_color (snapshot, &color, &GRAPHENE_RECT_INIT (x0, mid - WHISKER / 2.0, MAX (1, x1 - x0), WHISKER));
-  gtk_snapshot_append_color (snapshot, &color, &GRAPHENE_RECT_INIT (x0 - WHISKER / 2.0, y + 1, WHISKER, BAR - 2));
-  gtk_snapshot_append_color (snapshot, &color, &GRAPHENE_RECT_INIT (x1 - WHISKER / 2.0, y + 1, WHISKER, BAR - 2));
-  gtk_snapshot_append_color (snapshot, &color, &GRAPHENE_RECT_INIT (xm - WHISKER / 2.0, y - 2, WHISKER, BAR + 4));
+  gtk_snapshot_append_color (snapshot, &color, &GRAPHENE_RECT_INIT (x0 - WHISKER / 2.0, y - 1, WHISKER, BAR + 2));
+  gtk_snapshot_append_color (snapshot, &color, &GRAPHENE_RECT_INIT (x1 - WHISKER / 2.0, y - 1, WHISKER, BAR + 2));
+  gtk_snapshot_append_color (snapshot, &color, &GRAPHENE_RECT_INIT (xm - WHISKER / 2.0, y - 3, WHISKER, BAR + 6));
 }
 
-/* The row's title, and for a repeat "· median 1.4 s of 5 runs". */
-static char *
-describe_row (LabRun               *run,
-              const LabReportStats *stats,
-              gboolean              outlier)
+static void
+snapshot_highlight (GtkWidget   *widget,
+                    GtkSnapshot *snapshot,
+                    double       y)
 {
-  g_autofree char *median_text = NULL;
-  g_autofree char *title = describe_run (run);
-  GString *text = g_string_new (title);
+  GskRoundedRect outline;
+  GdkRGBA highlight;
 
-  if (stats == NULL)
-    return g_string_free (text, FALSE);
+  lab_chart_lookup_color (widget, "lab_selected_run", NULL, 0.08, &highlight);
+  gsk_rounded_rect_init_from_rect (&outline,
+                                   &GRAPHENE_RECT_INIT (2, y - ROW_GAP / 2.0 + 1,
+                                                        gtk_widget_get_width (widget) - 4,
+                                                        row_height (widget) - 2), 6);
+  gtk_snapshot_push_rounded_clip (snapshot, &outline);
+  gtk_snapshot_append_color (snapshot, &highlight, &outline.bounds);
+  gtk_snapshot_pop (snapshot);
+}
 
-  median_text = lab_format_seconds (stats->median * 1e9);
-  g_string_append (text, " — ");
-  /* Translators: the median elapsed time of the repeats of one
-   * experiment, e.g. "median 1.5 s of 5 runs" */
-  g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "median %s of %u run",
-                                             "median %s of %u runs", stats->n),
-                          median_text, stats->n);
-  if (outlier)
-    {
-      g_string_append (text, " · ");
-      /* Translators: said of a repeat far from the others' median */
-      g_string_append (text, _("outlier"));
-    }
-  return g_string_free (text, FALSE);
+/* "1.50 s elapsed", or "2.10 s, then cancelled" when nothing finished. */
+static char *
+elapsed_text (const LabRunGroup *group,
+              double             wall)
+{
+  g_autofree char *seconds = lab_format_seconds (llround (wall * 1e9));
+  LabRunState state = lab_run_get_state (g_ptr_array_index (group->runs, group->runs->len - 1));
+
+  if (group->wall.n == 0 && state == LAB_RUN_CANCELLED)
+    /* Translators: %s is a duration, e.g. "2.10 s" */
+    return g_strdup_printf (_("%s, then cancelled"), seconds);
+  if (group->wall.n == 0 && state == LAB_RUN_FAILED)
+    return g_strdup (_("could not run"));
+  if (group->speedup > 0 && !lab_strategy_is_loop (lab_run_get_config (group->first)->strategy))
+    /* Translators: a duration and a speed-up, e.g. "1.50 s · 9.9× the loop" */
+    return g_strdup_printf (_("%s · %.1f× the loop"), seconds, group->speedup);
+  /* Translators: %s is a duration, e.g. "1.5 s" */
+  return g_strdup_printf (_("%s elapsed"), seconds);
 }
 
 static void
 snapshot_row (LabComparisonChart *self,
               GtkSnapshot        *snapshot,
-              LabRun             *run,
-              guint               position,
+              guint               row,
               double              y,
               double              scale)
 {
   GtkWidget *widget = GTK_WIDGET (self);
+  const LabRunGroup *group = group_at (self, row);
   int line = lab_chart_line_height (widget);
-  double wall = lab_run_get_elapsed_ns (run) / 1e9;
-  double cpu = run_cpu_seconds (run);
-  g_autofree char *wall_text = lab_format_seconds (lab_run_get_elapsed_ns (run));
-  g_autofree char *cpu_text = lab_format_seconds (cpu * 1e9);
-  g_autofree char *label = NULL;
+  gboolean done = group->wall.n > 0;
+  g_autofree char *label = describe_group (group);
   g_autofree char *wall_label = NULL;
   g_autofree char *cpu_label = NULL;
-  const RowRepeat *repeat = &g_array_index (self->repeats, RowRepeat, position);
+  g_autofree char *cpu_text = NULL;
+  double wall, cpu;
   GdkRGBA fg, color;
 
+  row_figures (group, &wall, &cpu);
   lab_chart_get_foreground (widget, &fg);
-  if (position == self->selected)
-    {
-      GdkRGBA highlight;
-      GskRoundedRect outline;
+  if (row_contains (group, self->selected))
+    snapshot_highlight (widget, snapshot, y);
 
-      lab_chart_lookup_color (widget, "lab_selected_run", NULL, 0.08, &highlight);
-      gsk_rounded_rect_init_from_rect (&outline,
-                                       &GRAPHENE_RECT_INIT (2, y - ROW_GAP / 2.0 + 1,
-                                                            gtk_widget_get_width (widget) - 4,
-                                                            row_height (widget) - 2), 6);
-      gtk_snapshot_push_rounded_clip (snapshot, &outline);
-      gtk_snapshot_append_color (snapshot, &highlight, &outline.bounds);
-      gtk_snapshot_pop (snapshot);
-    }
-
-  label = describe_row (run, repeat->repeated ? &repeat->stats : NULL, repeat->outlier);
   lab_chart_append_text (widget, snapshot, label, PAD, y, 0, &fg);
   y += line + 2;
   lab_chart_lookup_color (widget, "lab_elapsed_bar", "accent_bg_color", 0.8, &color);
-  /* Translators: %s is a duration, e.g. "1.5 s" */
-  wall_label = g_strdup_printf (_("%s elapsed"), wall_text);
-  snapshot_bar (widget, snapshot, PAD, y, wall * scale, repeat->repeated ? PAD + repeat->stats.max * scale : 0,
+  if (!done)
+    lab_chart_with_alpha (&color, 0.45, &color);
+  wall_label = elapsed_text (group, wall);
+  snapshot_bar (widget, snapshot, PAD, y, wall * scale, group->wall.n >= 2 ? PAD + group->wall.max * scale : 0,
                 &color, wall_label);
-  if (repeat->repeated)
-    snapshot_whiskers (widget, snapshot, y, scale, &repeat->stats);
+  if (group->wall.n >= 2)
+    snapshot_whiskers (widget, snapshot, y, scale, &group->wall);
   lab_chart_lookup_color (widget, "lab_cpu_bar", "orange_3", 0.45, &color);
+  cpu_text = lab_format_seconds (llround (cpu * 1e9));
   /* Translators: %s is a duration, e.g. "0.02 s" */
   cpu_label = g_strdup_printf (_("%s CPU"), cpu_text);
   snapshot_bar (widget, snapshot, PAD, y + bar_pitch (widget), cpu * scale, 0, &color, cpu_label);
@@ -370,14 +366,17 @@ compute_scale (LabComparisonChart *self)
   GtkWidget *widget = GTK_WIDGET (self);
   double longest = 0.001;
   double room = gtk_widget_get_width (widget) - 2 * PAD -
-                lab_chart_text_width (widget, _("00.00 s elapsed")) - 6;
+                lab_chart_text_width (widget, _("00.00 s · 00.0× the loop")) - 6;
 
-  for (guint i = 0; i < g_list_model_get_n_items (self->runs); i++)
+  for (guint row = 0; row < n_rows (self); row++)
     {
-      g_autoptr(LabRun) run = g_list_model_get_item (self->runs, i);
+      const LabRunGroup *group = group_at (self, row);
+      double wall, cpu;
 
-      longest = MAX (longest, lab_run_get_elapsed_ns (run) / 1e9);
-      longest = MAX (longest, run_cpu_seconds (run));
+      row_figures (group, &wall, &cpu);
+      longest = MAX (longest, MAX (wall, cpu));
+      if (group->wall.n > 0)
+        longest = MAX (longest, group->wall.max);
     }
   return MAX (room, 1) / longest;
 }
@@ -391,9 +390,9 @@ snapshot_legend (LabComparisonChart *self,
   GdkRGBA color;
 
   lab_chart_lookup_color (widget, "lab_elapsed_bar", "accent_bg_color", 0.8, &color);
-  lab_chart_append_legend (widget, snapshot, x, 0, &color, _("Elapsed time"), &x);
+  lab_chart_append_legend (widget, snapshot, x, 0, &color, _("Elapsed time (median of repeats)"), &x);
   lab_chart_lookup_color (widget, "lab_cpu_bar", "orange_3", 0.45, &color);
-  lab_chart_append_legend (widget, snapshot, x, 0, &color, _("CPU time of the jobs"), &x);
+  lab_chart_append_legend (widget, snapshot, x, 0, &color, _("CPU time"), &x);
 }
 
 static void
@@ -401,22 +400,16 @@ lab_comparison_chart_snapshot (GtkWidget   *widget,
                                GtkSnapshot *snapshot)
 {
   LabComparisonChart *self = LAB_COMPARISON_CHART (widget);
-  guint n_runs = self->runs ? g_list_model_get_n_items (self->runs) : 0;
-  double y = lab_chart_line_height (widget) + PAD + ROW_GAP / 2.0;
+  double y = first_row_y (widget);
   double scale;
 
   snapshot_legend (self, snapshot);
-  if (n_runs == 0)
+  if (n_rows (self) == 0)
     return;
 
   scale = compute_scale (self);
-  update_repeats (self);
-  for (guint i = 0; i < n_runs; i++, y += row_height (widget))
-    {
-      g_autoptr(LabRun) run = g_list_model_get_item (self->runs, i);
-
-      snapshot_row (self, snapshot, run, i, y, scale);
-    }
+  for (guint row = 0; row < n_rows (self); row++, y += row_height (widget))
+    snapshot_row (self, snapshot, row, y, scale);
 }
 
 static void
@@ -429,7 +422,6 @@ lab_comparison_chart_measure (GtkWidget      *widget,
                               int            *natural_baseline)
 {
   LabComparisonChart *self = LAB_COMPARISON_CHART (widget);
-  guint n_runs = self->runs ? g_list_model_get_n_items (self->runs) : 0;
 
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
@@ -437,23 +429,47 @@ lab_comparison_chart_measure (GtkWidget      *widget,
       *natural = 400;
     }
   else
-    {
-      *minimum = *natural = lab_chart_line_height (widget) + PAD +
-                            MAX (n_runs, 1) * row_height (widget);
-    }
+    *minimum = *natural = lab_chart_line_height (widget) + PAD + MAX (n_rows (self), 1) * row_height (widget);
 }
 
+static guint
+row_at (LabComparisonChart *self,
+        double              y)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  double row = (y - first_row_y (widget) + ROW_GAP / 2.0) / row_height (widget);
+
+  return row >= 0 && row < n_rows (self) ? (guint) row : G_MAXUINT;
+}
+
+/* A click chooses the run the row stands for, everywhere in the window. */
 static void
 pressed_cb (LabComparisonChart *self,
             int                 n_press,
             double              x,
             double              y)
 {
-  GtkWidget *widget = GTK_WIDGET (self);
-  double row = (y - lab_chart_line_height (widget) - PAD) / row_height (widget);
+  guint row = row_at (self, y);
 
-  if (self->runs != NULL && row >= 0 && row < g_list_model_get_n_items (self->runs))
-    lab_comparison_chart_set_selected (self, (guint) row);
+  if (row != G_MAXUINT)
+    g_signal_emit (self, signals[RUN_ACTIVATED], 0, row_run (group_at (self, row)));
+}
+
+static gboolean
+query_tooltip_cb (LabComparisonChart *self,
+                  int                 x,
+                  int                 y,
+                  gboolean            keyboard,
+                  GtkTooltip         *tooltip)
+{
+  g_autofree char *text = NULL;
+  guint row = row_at (self, y);
+
+  if (keyboard || row == G_MAXUINT)
+    return FALSE;
+  text = lab_comparison_chart_describe_row (self, row);
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
 }
 
 static void
@@ -461,7 +477,8 @@ lab_comparison_chart_dispose (GObject *object)
 {
   LabComparisonChart *self = (LabComparisonChart *) object;
 
-  lab_comparison_chart_set_runs (self, NULL);
+  lab_comparison_chart_set_analysis (self, NULL);
+  g_clear_object (&self->selected);
   lab_chart_throttle_clear (&self->throttle, GTK_WIDGET (self));
 
   G_OBJECT_CLASS (lab_comparison_chart_parent_class)->dispose (object);
@@ -473,7 +490,6 @@ lab_comparison_chart_finalize (GObject *object)
   LabComparisonChart *self = (LabComparisonChart *) object;
 
   g_ptr_array_unref (self->watched);
-  g_array_unref (self->repeats);
 
   G_OBJECT_CLASS (lab_comparison_chart_parent_class)->finalize (object);
 }
@@ -488,11 +504,8 @@ lab_comparison_chart_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_RUNS:
-      g_value_set_object (value, self->runs);
-      break;
     case PROP_SELECTED:
-      g_value_set_uint (value, self->selected);
+      g_value_set_object (value, self->selected);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -509,11 +522,8 @@ lab_comparison_chart_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_RUNS:
-      lab_comparison_chart_set_runs (self, g_value_get_object (value));
-      break;
     case PROP_SELECTED:
-      lab_comparison_chart_set_selected (self, g_value_get_uint (value));
+      lab_comparison_chart_set_selected (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -534,13 +544,18 @@ lab_comparison_chart_class_init (LabComparisonChartClass *klass)
   widget_class->snapshot = lab_comparison_chart_snapshot;
   widget_class->measure = lab_comparison_chart_measure;
 
-  properties[PROP_RUNS] =
-    g_param_spec_object ("runs", NULL, NULL, G_TYPE_LIST_MODEL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SELECTED] =
-    g_param_spec_uint ("selected", NULL, NULL, 0, G_MAXUINT, GTK_INVALID_LIST_POSITION,
-                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_object ("selected", NULL, NULL, LAB_TYPE_RUN,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * LabComparisonChart::run-activated:
+   * @run: the run of the row clicked (its median repeat)
+   */
+  signals[RUN_ACTIVATED] = g_signal_new ("run-activated", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                         G_TYPE_NONE, 1, LAB_TYPE_RUN);
 
   gtk_widget_class_set_css_name (widget_class, "labcomparisonchart");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
@@ -551,16 +566,15 @@ lab_comparison_chart_init (LabComparisonChart *self)
 {
   GtkGesture *click = gtk_gesture_click_new ();
 
-  self->selected = GTK_INVALID_LIST_POSITION;
   self->watched = g_ptr_array_new_with_free_func (g_object_unref);
-  self->repeats = g_array_new (FALSE, TRUE, sizeof (RowRepeat));
-  self->repeats_finished = G_MAXUINT;
 
   g_signal_connect_swapped (click, "pressed", G_CALLBACK (pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Elapsed and CPU time of each run"),
+                                  _("Elapsed and CPU time of each strategy of the experiment"),
                                   -1);
 }
 
@@ -570,50 +584,112 @@ lab_comparison_chart_new (void)
   return g_object_new (LAB_TYPE_COMPARISON_CHART, NULL);
 }
 
+/* @analysis: (nullable): one experiment's runs */
 void
-lab_comparison_chart_set_runs (LabComparisonChart *self,
-                               GListModel         *runs)
+lab_comparison_chart_set_analysis (LabComparisonChart *self,
+                                   LabAnalysis        *analysis)
 {
   g_return_if_fail (LAB_IS_COMPARISON_CHART (self));
-  g_return_if_fail (runs == NULL || G_IS_LIST_MODEL (runs));
 
-  if (runs == self->runs)
+  if (analysis == self->analysis)
     return;
-  if (self->runs != NULL)
-    g_signal_handlers_disconnect_by_func (self->runs, items_changed_cb, self);
-  g_set_object (&self->runs, runs);
-  self->repeats_finished = G_MAXUINT;
-  if (runs != NULL)
-    g_signal_connect_object (runs, "items-changed", G_CALLBACK (items_changed_cb),
-                             self, G_CONNECT_SWAPPED);
+  g_clear_pointer (&self->analysis, lab_analysis_unref);
+  self->analysis = analysis ? lab_analysis_ref (analysis) : NULL;
   watch_runs (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNS]);
 }
 
-GListModel *
-lab_comparison_chart_get_runs (LabComparisonChart *self)
+LabAnalysis *
+lab_comparison_chart_get_analysis (LabComparisonChart *self)
 {
   g_return_val_if_fail (LAB_IS_COMPARISON_CHART (self), NULL);
-  return self->runs;
+  return self->analysis;
 }
 
+/* The row holding @run is drawn highlighted. */
 void
 lab_comparison_chart_set_selected (LabComparisonChart *self,
-                                   guint               position)
+                                   LabRun             *run)
 {
   g_return_if_fail (LAB_IS_COMPARISON_CHART (self));
 
-  if (self->selected == position)
-    return;
-  self->selected = position;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
+  if (g_set_object (&self->selected, run))
+    {
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
+    }
+}
+
+LabRun *
+lab_comparison_chart_get_selected (LabComparisonChart *self)
+{
+  g_return_val_if_fail (LAB_IS_COMPARISON_CHART (self), NULL);
+  return self->selected;
 }
 
 guint
-lab_comparison_chart_get_selected (LabComparisonChart *self)
+lab_comparison_chart_get_n_rows (LabComparisonChart *self)
 {
-  g_return_val_if_fail (LAB_IS_COMPARISON_CHART (self), GTK_INVALID_LIST_POSITION);
-  return self->selected;
+  g_return_val_if_fail (LAB_IS_COMPARISON_CHART (self), 0);
+  return n_rows (self);
+}
+
+LabRun *
+lab_comparison_chart_get_row_run (LabComparisonChart *self,
+                                  guint               row)
+{
+  g_return_val_if_fail (LAB_IS_COMPARISON_CHART (self), NULL);
+  g_return_val_if_fail (row < n_rows (self), NULL);
+  return row_run (group_at (self, row));
+}
+
+/* The middle of the row's elapsed bar, in the widget's coordinates. */
+double
+lab_comparison_chart_get_row_y (LabComparisonChart *self,
+                                guint               row)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+
+  g_return_val_if_fail (LAB_IS_COMPARISON_CHART (self), 0);
+  return first_row_y (widget) + row * row_height (widget) + lab_chart_line_height (widget) + 2 + BAR / 2.0;
+}
+
+/**
+ * lab_comparison_chart_describe_row:
+ *
+ * Returns: (transfer full): the row's figures, as its tooltip says them
+ */
+char *
+lab_comparison_chart_describe_row (LabComparisonChart *self,
+                                   guint               row)
+{
+  const LabRunGroup *group;
+  g_autofree char *title = NULL;
+  g_autofree char *median = NULL, *low = NULL, *high = NULL, *cpu = NULL;
+  GString *text;
+  double wall, cpu_s;
+
+  g_return_val_if_fail (LAB_IS_COMPARISON_CHART (self), NULL);
+  g_return_val_if_fail (row < n_rows (self), NULL);
+
+  group = group_at (self, row);
+  row_figures (group, &wall, &cpu_s);
+  title = describe_group (group);
+  text = g_string_new (title);
+  median = lab_format_seconds (llround (wall * 1e9));
+  cpu = lab_format_seconds (llround (cpu_s * 1e9));
+  if (group->wall.n >= 2)
+    {
+      low = lab_format_seconds (llround (group->wall.min * 1e9));
+      high = lab_format_seconds (llround (group->wall.max * 1e9));
+      /* Translators: the elapsed times of the finished repeats */
+      g_string_append_printf (text, _("\nMedian %s of %u finished runs, fastest %s, slowest %s"),
+                              median, group->wall.n, low, high);
+    }
+  else
+    g_string_append_printf (text, _("\nElapsed %s"), median);
+  g_string_append_printf (text, _("\nCPU %s"), cpu);
+  if (group->speedup > 0)
+    g_string_append_printf (text, _("\nSpeed-up against the loop %.2f×"), group->speedup);
+  return g_string_free (text, FALSE);
 }

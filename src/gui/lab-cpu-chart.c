@@ -24,7 +24,7 @@
 #define BAND_OTHERS      N_NAMED_WORKERS
 #define BAND_REST        (N_NAMED_WORKERS + 1)
 #define N_BANDS          (N_NAMED_WORKERS + 2)
-#define MIN_SECONDS      5.0
+#define EMPTY_SECONDS    5.0   /* the axis before any sample */
 #define PAD              8
 
 struct _LabCpuChart
@@ -34,6 +34,11 @@ struct _LabCpuChart
   LabCpuSampler *sampler;
   LabCpuHistory *history;
   LabChartThrottle throttle;
+  double         hover_time;
+  guint          n_legend_entries;
+  double         plot_left;
+  double         plot_width;
+  double         t1;
 };
 
 /* One pixel column: the average of the samples that fall in it. */
@@ -47,6 +52,7 @@ enum {
   PROP_0,
   PROP_SAMPLER,
   PROP_HISTORY,
+  PROP_HOVER_TIME,
   N_PROPS
 };
 
@@ -291,37 +297,71 @@ snapshot_grid (LabCpuChart           *self,
     }
 }
 
-/* Cores, then the named workers that appear in the history. */
+/* One entry of the legend, on the next line when this one is full. */
+static void
+legend_entry (LabCpuChart   *self,
+              GtkSnapshot   *snapshot,
+              double        *x,
+              double        *y,
+              const GdkRGBA *color,
+              const char    *text)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+
+  if (*x > PAD && *x + lab_chart_text_width (widget, text) + 24 > gtk_widget_get_width (widget))
+    {
+      *x = PAD;
+      *y += lab_chart_line_height (widget) + 4;
+    }
+  lab_chart_append_legend (widget, snapshot, *x, *y, color, text, x);
+  self->n_legend_entries++;
+}
+
+/* Cores, the app, its first workers by name, then all the others in
+ * one entry: every band drawn has its name. Returns the legend's height. */
 static double
 snapshot_legend (LabCpuChart   *self,
                  GtkSnapshot   *snapshot,
                  LabCpuHistory *history)
 {
   GtkWidget *widget = GTK_WIDGET (self);
-  double x = PAD, width = gtk_widget_get_width (widget);
+  double x = PAD, y = 0;
   guint n_workers = history ? lab_cpu_history_get_n_workers (history) : 0;
   GdkRGBA color;
 
+  self->n_legend_entries = 0;
   lab_chart_lookup_color (widget, "lab_core_line", NULL, 0.75, &color);
-  lab_chart_append_legend (widget, snapshot, x, 0, &color, _("Each core"), &x);
+  legend_entry (self, snapshot, &x, &y, &color, _("Each core"));
   lab_chart_lookup_color (widget, "lab_app_rest", NULL, 0.18, &color);
-  lab_chart_append_legend (widget, snapshot, x, 0, &color, _("This app"), &x);
-
+  legend_entry (self, snapshot, &x, &y, &color, _("This app"));
   for (guint w = 0; w < MIN (n_workers, N_NAMED_WORKERS); w++)
     {
-      const char *label = lab_cpu_history_get_worker_label (history, w);
-
-      if (x + lab_chart_text_width (widget, label) + 24 > width)
-        break;
       lab_chart_palette_color (widget, w, &color);
-      lab_chart_append_legend (widget, snapshot, x, 0, &color, label, &x);
+      legend_entry (self, snapshot, &x, &y, &color, lab_cpu_history_get_worker_label (history, w));
     }
-  if (n_workers > N_NAMED_WORKERS && x + 100 < width)
+  if (n_workers > N_NAMED_WORKERS)
     {
       band_color (self, BAND_OTHERS, &color);
-      lab_chart_append_legend (widget, snapshot, x, 0, &color, _("Other workers"), &x);
+      legend_entry (self, snapshot, &x, &y, &color, _("Other workers"));
     }
-  return lab_chart_line_height (widget) + PAD;
+  return y + lab_chart_line_height (widget) + PAD;
+}
+
+static void
+snapshot_hover (LabCpuChart           *self,
+                GtkSnapshot           *snapshot,
+                const graphene_rect_t *plot,
+                double                 t1)
+{
+  GdkRGBA fg;
+
+  if (self->hover_time < 0 || self->hover_time > t1)
+    return;
+  lab_chart_get_foreground (GTK_WIDGET (self), &fg);
+  lab_chart_with_alpha (&fg, 0.6, &fg);
+  gtk_snapshot_append_color (snapshot, &fg,
+                             &GRAPHENE_RECT_INIT (plot->origin.x + self->hover_time / t1 * plot->size.width,
+                                                  plot->origin.y, 1, plot->size.height));
 }
 
 static void
@@ -332,24 +372,26 @@ lab_cpu_chart_snapshot (GtkWidget   *widget,
   LabCpuHistory *history = lab_cpu_chart_get_history (self);
   int line = lab_chart_line_height (widget);
   double left = lab_chart_text_width (widget, _("100 %")) + 2 * PAD;
-  double top, t1 = MIN_SECONDS;
+  double top, t1 = EMPTY_SECONDS;
   graphene_rect_t plot;
 
   top = snapshot_legend (self, snapshot, history);
   plot = GRAPHENE_RECT_INIT (left, top + line / 2,
                              MAX (1, gtk_widget_get_width (widget) - left - PAD),
                              MAX (1, gtk_widget_get_height (widget) - top - 2 * line));
-  /* Live, the axis grows by whole steps rather than on every sample;
-   * once the run has ended it fits the run. */
-  if (history != NULL && lab_cpu_history_is_sealed (history))
-    t1 = MAX (0.5, lab_cpu_history_get_duration (history) / 1e9);
-  else if (history != NULL)
-    t1 = MIN_SECONDS * ceil (MAX (t1, lab_cpu_history_get_duration (history) / 1e9) / MIN_SECONDS);
+  /* The run so far, as the timeline above it shows it: one time axis
+   * for both, and one hover line. */
+  if (history != NULL)
+    t1 = MAX (0.1, lab_cpu_history_get_duration (history) / 1e9);
 
   snapshot_grid (self, snapshot, &plot);
   lab_chart_append_time_axis (widget, snapshot, &plot, 0, t1);
   if (history != NULL)
     snapshot_series (self, snapshot, history, &plot, t1);
+  snapshot_hover (self, snapshot, &plot, t1);
+  self->plot_left = plot.origin.x;
+  self->plot_width = plot.size.width;
+  self->t1 = t1;
 }
 
 static void
@@ -400,6 +442,9 @@ lab_cpu_chart_get_property (GObject    *object,
     case PROP_HISTORY:
       g_value_set_boxed (value, lab_cpu_chart_get_history (self));
       break;
+    case PROP_HOVER_TIME:
+      g_value_set_double (value, self->hover_time);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -420,6 +465,9 @@ lab_cpu_chart_set_property (GObject      *object,
       break;
     case PROP_HISTORY:
       lab_cpu_chart_set_history (self, g_value_get_boxed (value));
+      break;
+    case PROP_HOVER_TIME:
+      lab_cpu_chart_set_hover_time (self, g_value_get_double (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -445,6 +493,9 @@ lab_cpu_chart_class_init (LabCpuChartClass *klass)
   properties[PROP_HISTORY] =
     g_param_spec_boxed ("history", NULL, NULL, LAB_TYPE_CPU_HISTORY,
                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HOVER_TIME] =
+    g_param_spec_double ("hover-time", NULL, NULL, -1, G_MAXDOUBLE, -1,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "labcpuchart");
@@ -452,8 +503,31 @@ lab_cpu_chart_class_init (LabCpuChartClass *klass)
 }
 
 static void
+motion_cb (LabCpuChart *self,
+           double       x,
+           double       y)
+{
+  if (self->plot_width <= 0 || x < self->plot_left)
+    lab_cpu_chart_set_hover_time (self, -1);
+  else
+    lab_cpu_chart_set_hover_time (self, (x - self->plot_left) / self->plot_width * self->t1);
+}
+
+static void
+leave_cb (LabCpuChart *self)
+{
+  lab_cpu_chart_set_hover_time (self, -1);
+}
+
+static void
 lab_cpu_chart_init (LabCpuChart *self)
 {
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+
+  self->hover_time = -1;
+  g_signal_connect_swapped (motion, "motion", G_CALLBACK (motion_cb), self);
+  g_signal_connect_swapped (motion, "leave", G_CALLBACK (leave_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("CPU use"),
                                   -1);
@@ -524,4 +598,52 @@ lab_cpu_chart_get_history (LabCpuChart *self)
   if (self->sampler != NULL)
     return lab_cpu_sampler_get_history (self->sampler);
   return self->history;
+}
+
+/* @seconds: into the run, or -1 for no line */
+void
+lab_cpu_chart_set_hover_time (LabCpuChart *self,
+                              double       seconds)
+{
+  g_return_if_fail (LAB_IS_CPU_CHART (self));
+
+  if (seconds < 0)
+    seconds = -1;
+  if (seconds == self->hover_time)
+    return;
+  self->hover_time = seconds;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOVER_TIME]);
+}
+
+double
+lab_cpu_chart_get_hover_time (LabCpuChart *self)
+{
+  g_return_val_if_fail (LAB_IS_CPU_CHART (self), -1);
+  return self->hover_time;
+}
+
+/* Entries of the legend in the last frame (for tests). */
+guint
+lab_cpu_chart_get_n_legend_entries (LabCpuChart *self)
+{
+  g_return_val_if_fail (LAB_IS_CPU_CHART (self), 0);
+  return self->n_legend_entries;
+}
+
+gboolean
+lab_cpu_chart_worker_color (GtkWidget     *widget,
+                            LabCpuHistory *history,
+                            gint64         id,
+                            GdkRGBA       *color)
+{
+  guint worker;
+
+  if (history == NULL || !lab_cpu_history_find_worker (history, id, &worker))
+    return FALSE;
+  if (worker < N_NAMED_WORKERS)
+    lab_chart_palette_color (widget, worker, color);
+  else
+    lab_chart_lookup_color (widget, "lab_other_workers", NULL, 0.35, color);
+  return TRUE;
 }

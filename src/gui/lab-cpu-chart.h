@@ -26,5 +26,16 @@ LabCpuSampler *lab_cpu_chart_get_sampler (LabCpuChart   *self);
 void           lab_cpu_chart_set_history (LabCpuChart   *self,
                                           LabCpuHistory *history);
 LabCpuHistory *lab_cpu_chart_get_history (LabCpuChart   *self);
+void           lab_cpu_chart_set_hover_time (LabCpuChart *self,
+                                          double       seconds);
+double         lab_cpu_chart_get_hover_time (LabCpuChart *self);
+guint          lab_cpu_chart_get_n_legend_entries (LabCpuChart *self);
+
+/* The colour the chart gives a worker of @history: the timeline's lane
+ * swatches use it too. FALSE when the worker has none. */
+gboolean       lab_cpu_chart_worker_color (GtkWidget     *widget,
+                                           LabCpuHistory *history,
+                                           gint64         id,
+                                           GdkRGBA       *color);
 
 G_END_DECLS

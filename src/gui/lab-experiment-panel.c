@@ -1,6 +1,11 @@
-/* lab-experiment-panel.c
+/* lab-experiment-panel.c — the side pane: lessons, task, parameters, strategies, workers
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The pane shows what the engine's tables say: the tasks, the strategies
+ * and the lessons, with what applies to each. Its controls describe an
+ * experiment (lab-experiment.h); a lesson sets every one of them, and
+ * until one is changed, Run runs the lesson's whole experiment.
  */
 #define G_LOG_DOMAIN "lab-experiment-panel"
 
@@ -9,68 +14,25 @@
 #include <glib/gi18n.h>
 
 #include "lab-experiment-panel.h"
-#include "lab-format.h"
 
-typedef struct {
-  const char  *title;
-  const char  *setup;     /* what the preset sets, in a few words */
-  const char  *lesson;    /* what to expect, and why */
-  const char  *task;
-  LabStrategy  strategy;
-  guint        workers;   /* 0: the strategy's default */
-  const char  *seconds;   /* NULL: leave the field as it is */
-  guint        jobs;      /* 0: the task's default */
-  gboolean     gil;       /* the "Python GIL" switch */
-} LabPreset;
-
-static const LabPreset presets[] = {
-  { N_("Two Sleeping Threads"), N_("2 jobs × 1 s · threads"),
-    N_("The seed’s first example: two threads each sleep for one second. Sleeping is waiting, not "
-       "computing, so the two waits overlap and the run takes about 1 s instead of 2 s, with almost "
-       "no CPU time."),
-    "sleep", LAB_STRATEGY_THREADS, 0, "1", 2 },
-  { N_("Ten Threads"), N_("10 jobs × 1.5 s · threads"),
-    N_("Ten threads each wait 1.5 s. A waiting thread hands the CPU back, so all ten waits run at "
-       "once: expect about 1.5 s in total, not 15 s, and ten lanes side by side in the timeline."),
-    "sleep", LAB_STRATEGY_THREADS, 0, "1.5", 10 },
-  { N_("Thread Pool With 5, 4, 3, 2, 1 s"), N_("5 jobs · thread pool of 5"),
-    N_("ThreadPoolExecutor runs the seed’s list of waits on a pool of threads. Every job waits at "
-       "the same time, so the run lasts as long as the longest job, 5 s. Try 2 workers to watch the "
-       "pool queue the rest."),
-    "sleep", LAB_STRATEGY_THREAD_POOL, 5, "5, 4, 3, 2, 1", 5 },
-  { N_("Download Photos"), N_("I/O-bound · thread pool"),
-    N_("Fetching photos is I/O-bound: most of the time goes to waiting for the network. A thread "
-       "pool keeps several requests in flight, so the elapsed time falls while the CPU time stays "
-       "small. Compare it with a sequential run."),
-    "download", LAB_STRATEGY_THREAD_POOL, 8, NULL, 0 },
-  { N_("Blur Photos"), N_("CPU-bound · process pool"),
-    N_("Blurring and thumbnailing is CPU-bound: every job keeps a core busy. A process pool spreads "
-       "the jobs over all cores, so expect a speedup close to the number of cores and CPU time well "
-       "above the elapsed time."),
-    "blur", LAB_STRATEGY_PROCESS_POOL, 0, NULL, 0 },
-  { N_("Count Primes"), N_("CPU-bound · process pool"),
-    N_("Trial division is pure computation with no waiting. Run it sequentially first, then with a "
-       "process pool: with N cores the pool is almost N times faster, and the CPU chart shows every "
-       "core busy."),
-    "primes", LAB_STRATEGY_PROCESS_POOL, 0, NULL, 8 },
-  { N_("Python Threads and the GIL"), N_("CPU-bound · 4 threads · GIL"),
-    N_("The seed’s puzzle: Python threads do not speed up computation, because only the thread "
-       "holding the global interpreter lock runs Python code. With the GIL switch on, four threads "
-       "count primes no faster than a loop and about one core is busy. Turn the switch off to see "
-       "C threads use every core."),
-    "primes", LAB_STRATEGY_THREADS, 4, NULL, 8, TRUE },
-};
+#define MAX_SECONDS 3600.0
 
 struct _LabExperimentPanel
 {
   GtkWidget     parent_instance;
 
-  GtkWidget    *scroller;
+  GtkScrolledWindow *scroller;
   AdwPreferencesGroup *lessons_group;
+  GtkWidget    *lesson_card;
+  GtkLabel     *lesson_title;
   GtkLabel     *lesson_label;
+  GtkLabel     *lesson_expected;
+  GtkLabel     *lesson_outcome;
+  GtkWidget    *lesson_mismatch;
   AdwPreferencesGroup *task_group;
   AdwComboRow  *task_row;
   AdwEntryRow  *seconds_row;
+  GtkWidget    *seconds_error;
   AdwActionRow *jobs_row;
   GtkSpinButton *jobs_spin;
   AdwActionRow *size_row;
@@ -91,16 +53,18 @@ struct _LabExperimentPanel
   AdwActionRow *gil_row;
   GtkSwitch    *gil_switch;
 
-  GtkWidget    *preset_rows[G_N_ELEMENTS (presets)];
-  GtkWidget    *strategy_rows[LAB_N_STRATEGIES];
-  GtkCheckButton *strategy_checks[LAB_N_STRATEGIES];
+  GPtrArray    *lesson_rows;       /* GtkWidget, one per lesson */
+  GPtrArray    *strategy_rows;     /* GtkWidget, one per strategy */
+  GPtrArray    *strategy_checks;   /* GtkCheckButton */
 
-  const LabTaskClass **tasks;
-  guint         n_tasks;
   char         *urls_file;
   char         *images_dir;
   GSettings    *settings;
-  gboolean      can_run;
+  const LabLesson *lesson;         /* the lesson last applied, or NULL */
+  gboolean      lesson_matches;    /* nothing changed since */
+  gboolean      applying;          /* setting controls, not the user */
+  char         *problem;           /* why Run cannot run, or NULL */
+  char         *workers_hint;
 };
 
 enum {
@@ -113,12 +77,28 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (LabExperimentPanel, lab_experiment_panel, GTK_TYPE_WIDGET)
 
-static const LabTaskClass *
+static const LabTaskInfo *
 current_task (LabExperimentPanel *self)
 {
+  guint n;
+  const LabTaskInfo * const *tasks = lab_task_info_list (&n);
   guint i = adw_combo_row_get_selected (self->task_row);
 
-  return i < self->n_tasks ? self->tasks[i] : NULL;
+  return i < n ? tasks[i] : NULL;
+}
+
+static const LabStrategy *
+strategy_at (guint i)
+{
+  return lab_strategy_list (NULL)[i];
+}
+
+static gboolean
+strategy_checked (LabExperimentPanel *self,
+                  guint               i)
+{
+  return gtk_check_button_get_active (g_ptr_array_index (self->strategy_checks, i)) &&
+         gtk_widget_get_sensitive (g_ptr_array_index (self->strategy_rows, i));
 }
 
 /* Parses "1.5" or "5, 4, 3, 2, 1"; NULL when it is not a list of numbers. */
@@ -136,7 +116,7 @@ parse_seconds (const char *text)
       if (parts[i][0] == '\0')
         continue;
       v = g_ascii_strtod (parts[i], &end);
-      if (end == parts[i] || *end != '\0' || !(v >= 0 && v <= 3600))
+      if (end == parts[i] || *end != '\0' || !(v >= 0 && v <= MAX_SECONDS))
         return NULL;
       g_array_append_val (values, v);
     }
@@ -144,63 +124,140 @@ parse_seconds (const char *text)
   return values->len > 0 ? g_steal_pointer (&values) : NULL;
 }
 
+static guint
+n_checked (LabExperimentPanel *self)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->strategy_checks->len; i++)
+    n += strategy_checked (self, i);
+  return n;
+}
+
+/* What keeps Run from running, in words for its tooltip. */
+static char *
+find_problem (LabExperimentPanel *self)
+{
+  const LabTaskInfo *task = current_task (self);
+
+  if (task == NULL)
+    return g_strdup (_("Choose a task first"));
+  if (lab_task_info_accepts (task, LAB_PARAM_SECONDS))
+    {
+      g_autoptr(GArray) values = parse_seconds (gtk_editable_get_text (GTK_EDITABLE (self->seconds_row)));
+      if (values == NULL)
+        return g_strdup (_("Seconds per job: write numbers from 0 to 3600, like 1.5 or 5, 4, 3, 2, 1"));
+    }
+  if (n_checked (self) == 0)
+    return g_strdup (_("Check at least one strategy"));
+  return NULL;
+}
+
 static void
 update_can_run (LabExperimentPanel *self)
 {
-  const LabTaskClass *klass = current_task (self);
-  gboolean seconds_ok = TRUE;
-  gboolean can_run;
+  gboolean could = self->problem == NULL;
+  g_autofree char *problem = find_problem (self);
+  gboolean seconds_bad = problem != NULL && lab_task_info_accepts (current_task (self), LAB_PARAM_SECONDS) &&
+                         parse_seconds (gtk_editable_get_text (GTK_EDITABLE (self->seconds_row))) == NULL;
 
-  if (klass != NULL && lab_task_accepts (klass, LAB_PARAM_SECONDS))
-    {
-      g_autoptr(GArray) values = parse_seconds (gtk_editable_get_text (GTK_EDITABLE (self->seconds_row)));
-      seconds_ok = values != NULL;
-    }
-
-  if (seconds_ok)
-    gtk_widget_remove_css_class (GTK_WIDGET (self->seconds_row), "error");
-  else
+  if (seconds_bad)
     gtk_widget_add_css_class (GTK_WIDGET (self->seconds_row), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->seconds_row), "error");
+  gtk_widget_set_visible (self->seconds_error, seconds_bad);
 
-  can_run = klass != NULL && seconds_ok;
-  if (can_run != self->can_run)
-    {
-      self->can_run = can_run;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_RUN]);
-    }
+  g_free (self->problem);
+  self->problem = g_steal_pointer (&problem);
+  if (could != (self->problem == NULL))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_RUN]);
+}
+
+/* The user changed a setting: the controls no longer are the lesson. */
+static void
+setting_changed (LabExperimentPanel *self)
+{
+  if (self->applying || self->lesson == NULL || !self->lesson_matches)
+    return;
+  self->lesson_matches = FALSE;
+  gtk_widget_set_visible (self->lesson_mismatch, TRUE);
 }
 
 static gboolean
-strategy_fits_task (LabStrategy         strategy,
-                    const LabTaskClass *klass)
+any_checked_where (LabExperimentPanel *self,
+                   gboolean (*test) (const LabStrategy *strategy))
 {
-  return strategy != LAB_STRATEGY_ASYNC || klass == NULL ||
-         (klass->kind != LAB_TASK_KIND_CPU && klass->kind != LAB_TASK_KIND_MIXED);
+  for (guint i = 0; i < self->strategy_checks->len; i++)
+    if (strategy_checked (self, i) && test (strategy_at (i)))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_pool (const LabStrategy *s)
+{
+  return s->workers == LAB_WORKERS_PER_CORE;
+}
+
+static gboolean
+is_per_job (const LabStrategy *s)
+{
+  return s->workers == LAB_WORKERS_PER_JOB;
+}
+
+static gboolean
+shares_gil (const LabStrategy *s)
+{
+  return s->shares_gil;
+}
+
+static gboolean
+is_not_loop (const LabStrategy *s)
+{
+  return !lab_strategy_is_loop (s);
+}
+
+/* The Workers row says what each checked strategy will really get. */
+static char *
+describe_workers (LabExperimentPanel *self)
+{
+  guint workers = lab_experiment_panel_get_workers (self);
+  gboolean pools = any_checked_where (self, is_pool);
+  gboolean per_job = any_checked_where (self, is_per_job);
+
+  if (!any_checked_where (self, is_not_loop))
+    return g_strdup (_("The loop always has one worker"));
+  if (lab_experiment_panel_get_sweep (self))
+    return g_strdup (_("Swept: see Sweep Workers below"));
+  if (workers > 0)
+    return g_strdup_printf (ngettext ("%u for each strategy but the loop, which has one",
+                                      "%u for each strategy but the loop, which has one", workers), workers);
+  if (pools && per_job)
+    return g_strdup_printf (ngettext ("Auto: pools get one per usable core (%u here); threads, processes "
+                                      "and async one per job, at most %u",
+                                      "Auto: pools get one per usable core (%u here); threads, processes "
+                                      "and async one per job, at most %u", lab_usable_cores ()),
+                            lab_usable_cores (), LAB_MAX_WORKERS);
+  if (pools)
+    return g_strdup_printf (ngettext ("Auto: one per usable core, %u on this computer",
+                                      "Auto: one per usable core, %u on this computer", lab_usable_cores ()),
+                            lab_usable_cores ());
+  return g_strdup_printf (_("Auto: one per job, at most %u"), LAB_MAX_WORKERS);
 }
 
 static void
 update_workers (LabExperimentPanel *self)
 {
-  LabStrategy strategy = lab_experiment_panel_get_strategy (self);
-  g_autofree char *subtitle = NULL;
+  gboolean any = any_checked_where (self, is_not_loop);
 
-  if (strategy == LAB_STRATEGY_SEQUENTIAL)
-    subtitle = g_strdup (_("Always one: the jobs run one after another"));
-  else if (strategy == LAB_STRATEGY_THREAD_POOL || strategy == LAB_STRATEGY_PROCESS_POOL)
-    subtitle = g_strdup_printf (ngettext ("Auto: one per core, %u on this computer",
-                                          "Auto: one per core, %u on this computer",
-                                          g_get_num_processors ()), g_get_num_processors ());
-  else
-    subtitle = g_strdup_printf (_("Auto: one per job, at most %u"), LAB_MAX_WORKERS);
-
-  adw_action_row_set_subtitle (self->workers_row, subtitle);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->workers_spin),
-                            strategy != LAB_STRATEGY_SEQUENTIAL && !lab_experiment_panel_get_sweep (self));
+  g_free (self->workers_hint);
+  self->workers_hint = describe_workers (self);
+  adw_action_row_set_subtitle (self->workers_row, self->workers_hint);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->workers_spin), any && !lab_experiment_panel_get_sweep (self));
   /* A loop has one worker: there is nothing to sweep. */
-  gtk_widget_set_sensitive (GTK_WIDGET (self->sweep_row), strategy != LAB_STRATEGY_SEQUENTIAL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sweep_row), any);
   /* Each process has its own lock, as each Python process has its own interpreter. */
-  gtk_widget_set_sensitive (GTK_WIDGET (self->gil_row),
-                            strategy == LAB_STRATEGY_THREADS || strategy == LAB_STRATEGY_THREAD_POOL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->gil_row), any_checked_where (self, shares_gil));
 }
 
 static void
@@ -213,29 +270,32 @@ update_sweep_subtitle (LabExperimentPanel *self)
   for (guint i = 0; i < counts->len; i++)
     g_string_append_printf (list, "%s%u", i > 0 ? ", " : "", g_array_index (counts, guint, i));
   /* Translators: %s is a list of worker counts, e.g. "1, 2, 4" */
-  subtitle = g_strdup_printf (_("A plain loop, then %s workers: how far more workers help"), list->str);
+  subtitle = g_strdup_printf (_("A plain loop, then each strategy on %s workers: how far more workers help"), list->str);
   adw_action_row_set_subtitle (self->sweep_row, subtitle);
 }
 
-/* Async runs one thread with an event loop; it cannot compute two things
- * at once, so it is offered for waits and I/O only. */
+/* What the table says applies to the task: async overlaps waiting only. */
 static void
 update_strategies (LabExperimentPanel *self)
 {
-  const LabTaskClass *klass = current_task (self);
-  gboolean async_ok = strategy_fits_task (LAB_STRATEGY_ASYNC, klass);
-  const char *why = _("Async runs every job on one thread with an event loop: it can overlap waiting, "
-                      "not computing, so it is off for CPU-bound tasks.");
+  const LabTaskInfo *task = current_task (self);
+  g_autofree char *note = NULL;
 
-  gtk_widget_set_sensitive (self->strategy_rows[LAB_STRATEGY_ASYNC], async_ok);
-  gtk_widget_set_tooltip_text (self->strategy_rows[LAB_STRATEGY_ASYNC], async_ok ? NULL : why);
-  gtk_label_set_text (self->strategy_note, why);
-  gtk_widget_set_visible (GTK_WIDGET (self->strategy_note), !async_ok);
+  for (guint i = 0; task != NULL && i < self->strategy_rows->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gboolean ok = lab_strategy_can_run (strategy_at (i), task, &error);
+      GtkWidget *row = g_ptr_array_index (self->strategy_rows, i);
 
-  if (!async_ok && gtk_check_button_get_active (self->strategy_checks[LAB_STRATEGY_ASYNC]))
-    gtk_check_button_set_active (self->strategy_checks[LAB_STRATEGY_THREAD_POOL], TRUE);
-
+      gtk_widget_set_sensitive (row, ok);
+      gtk_widget_set_tooltip_text (row, ok ? strategy_at (i)->python : error->message);
+      if (!ok && note == NULL)
+        note = g_strdup (error->message);
+    }
+  gtk_label_set_text (self->strategy_note, note ? note : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->strategy_note), note != NULL);
   update_workers (self);
+  update_can_run (self);
 }
 
 static void
@@ -245,9 +305,10 @@ set_file_subtitle (AdwActionRow *row,
                    const char   *fallback)
 {
   g_autofree char *name = path ? g_filename_display_basename (path) : NULL;
+  g_autofree char *display = path ? g_filename_display_name (path) : NULL;
 
   adw_action_row_set_subtitle (row, name ? name : fallback);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (row), path);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (row), display);
   gtk_widget_set_visible (clear_button, path != NULL);
 }
 
@@ -255,9 +316,9 @@ set_file_subtitle (AdwActionRow *row,
 static gboolean
 jobs_from_url_list (LabExperimentPanel *self)
 {
-  const LabTaskClass *klass = current_task (self);
+  const LabTaskInfo *task = current_task (self);
 
-  return klass != NULL && self->urls_file != NULL && lab_task_accepts (klass, LAB_PARAM_URLS_FILE);
+  return task != NULL && self->urls_file != NULL && lab_task_info_accepts (task, LAB_PARAM_URLS_FILE);
 }
 
 static void
@@ -268,80 +329,77 @@ update_files (LabExperimentPanel *self)
   set_file_subtitle (self->urls_row, self->urls_clear_button, self->urls_file,
                      _("Built-in image server, works offline"));
   set_file_subtitle (self->images_row, self->images_clear_button, self->images_dir,
-                     _("Downloaded photos, or generated ones"));
+                     _("Generated sample photos"));
   gtk_widget_set_sensitive (GTK_WIDGET (self->jobs_spin), !from_list);
   adw_action_row_set_subtitle (self->jobs_row, from_list ? _("One job per line of the URL list") : NULL);
-}
-
-static guint
-default_jobs (const char *task)
-{
-  if (g_str_equal (task, "primes"))
-    return 8;
-  if (g_str_equal (task, "sleep"))
-    return 5;
-  return 12;
 }
 
 static void
 update_task (LabExperimentPanel *self)
 {
-  const LabTaskClass *klass = current_task (self);
+  const LabTaskInfo *task = current_task (self);
   g_autofree char *kind = NULL;
   g_autofree char *subtitle = NULL;
 
-  if (klass == NULL)
+  if (task == NULL)
     return;
 
-  kind = g_strdup (lab_task_kind_to_string (klass->kind));
+  kind = g_strdup (lab_task_kind_to_string (task->kind));
   kind[0] = g_ascii_toupper (kind[0]);
-  subtitle = g_strdup_printf ("%s — %s", kind, _(klass->summary));
+  subtitle = g_strdup_printf ("%s — %s", kind, lab_task_info_get_summary (task));
   adw_preferences_group_set_description (self->task_group, subtitle);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->seconds_row), lab_task_accepts (klass, LAB_PARAM_SECONDS));
-  gtk_widget_set_visible (GTK_WIDGET (self->jobs_row), lab_task_accepts (klass, LAB_PARAM_JOBS));
-  gtk_widget_set_visible (GTK_WIDGET (self->size_row), lab_task_accepts (klass, LAB_PARAM_SIZE));
-  gtk_widget_set_visible (GTK_WIDGET (self->urls_row), lab_task_accepts (klass, LAB_PARAM_URLS_FILE));
-  gtk_widget_set_visible (GTK_WIDGET (self->images_row), lab_task_accepts (klass, LAB_PARAM_IMAGES));
+  gtk_widget_set_visible (GTK_WIDGET (self->seconds_row), lab_task_info_accepts (task, LAB_PARAM_SECONDS));
+  gtk_widget_set_visible (GTK_WIDGET (self->jobs_row), lab_task_info_accepts (task, LAB_PARAM_JOBS));
+  gtk_widget_set_visible (GTK_WIDGET (self->size_row), lab_task_info_accepts (task, LAB_PARAM_SIZE));
+  gtk_widget_set_visible (GTK_WIDGET (self->urls_row), lab_task_info_accepts (task, LAB_PARAM_URLS_FILE));
+  gtk_widget_set_visible (GTK_WIDGET (self->images_row), lab_task_info_accepts (task, LAB_PARAM_IMAGES));
 
   update_strategies (self);
   update_files (self);
-  update_can_run (self);
 }
 
 static void
 save_settings (LabExperimentPanel *self)
 {
-  const LabTaskClass *klass = current_task (self);
+  const LabTaskInfo *task = current_task (self);
+  g_auto(GStrv) strategies = NULL;
 
-  if (self->settings == NULL || klass == NULL)
+  if (self->settings == NULL || task == NULL)
     return;
 
-  g_settings_set_string (self->settings, "task", klass->name);
-  g_settings_set_string (self->settings, "strategy",
-                         lab_strategy_to_string (lab_experiment_panel_get_strategy (self)));
+  strategies = lab_experiment_panel_dup_strategies (self);
+  g_settings_set_string (self->settings, "task", task->name);
+  g_settings_set_strv (self->settings, "strategies", (const char * const *) strategies);
   g_settings_set_uint (self->settings, "workers", lab_experiment_panel_get_workers (self));
   g_settings_set_uint (self->settings, "repeats", lab_experiment_panel_get_repeats (self));
-  g_settings_set_boolean (self->settings, "sweep", lab_experiment_panel_get_sweep (self));
-  g_settings_set_boolean (self->settings, "gil", gtk_switch_get_active (self->gil_switch));
 }
 
 static void
-sweep_changed_cb (LabExperimentPanel *self)
+control_changed_cb (LabExperimentPanel *self)
 {
+  setting_changed (self);
   update_workers (self);
+  update_can_run (self);
   save_settings (self);
+}
+
+static guint
+default_jobs (const LabTaskInfo *task)
+{
+  /* 0 means one per input file (blur): the spin shows the sample count. */
+  return task->default_jobs ? task->default_jobs : 8;
 }
 
 static void
 task_selected_cb (LabExperimentPanel *self)
 {
-  const LabTaskClass *klass = current_task (self);
+  const LabTaskInfo *task = current_task (self);
 
-  if (klass != NULL)
-    gtk_spin_button_set_value (self->jobs_spin, default_jobs (klass->name));
+  if (task != NULL && !self->applying)
+    gtk_spin_button_set_value (self->jobs_spin, default_jobs (task));
   update_task (self);
-  save_settings (self);
+  control_changed_cb (self);
 }
 
 static void
@@ -352,14 +410,7 @@ seconds_changed_cb (LabExperimentPanel *self)
   /* A list is one job per value, as in the seed. */
   if (values != NULL && values->len > 1)
     gtk_spin_button_set_value (self->jobs_spin, values->len);
-  update_can_run (self);
-}
-
-static void
-strategy_toggled_cb (LabExperimentPanel *self)
-{
-  update_strategies (self);
-  save_settings (self);
+  control_changed_cb (self);
 }
 
 static gboolean
@@ -385,6 +436,39 @@ workers_input_cb (GtkSpinButton *spin,
       return TRUE;
     }
   return FALSE;
+}
+
+/* A spin button under the pointer would eat the wheel scrolling the
+ * pane, changing its value unnoticed: it takes the wheel only once it
+ * has the keyboard focus; otherwise the pane scrolls. */
+static gboolean
+spin_scroll_cb (GtkEventControllerScroll *controller,
+                double                    dx,
+                double                    dy,
+                LabExperimentPanel       *self)
+{
+  GtkWidget *spin = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
+  GtkRoot *root = gtk_widget_get_root (spin);
+  GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
+  GtkAdjustment *adjustment;
+
+  if (focus != NULL && (focus == spin || gtk_widget_is_ancestor (focus, spin)))
+    return FALSE;
+  adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) +
+                            dy * gtk_adjustment_get_step_increment (adjustment) * 4);
+  return TRUE;
+}
+
+static void
+guard_scroll (LabExperimentPanel *self,
+              GtkSpinButton      *spin)
+{
+  GtkEventController *controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect (controller, "scroll", G_CALLBACK (spin_scroll_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (spin), controller);
 }
 
 typedef struct {
@@ -469,80 +553,81 @@ images_clear_cb (LabExperimentPanel *self)
 }
 
 static void
-preset_activated_cb (AdwActionRow       *row,
+lesson_activated_cb (AdwActionRow       *row,
                      LabExperimentPanel *self)
 {
-  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "lab-preset"));
-
-  lab_experiment_panel_apply_preset (self, index);
+  lab_experiment_panel_apply_lesson (self, g_object_get_data (G_OBJECT (row), "lab-lesson"));
 }
 
 static void
-add_preset_rows (LabExperimentPanel *self)
+add_lesson_rows (LabExperimentPanel *self)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
+  guint n;
+  const LabLesson * const *lessons = lab_lesson_list (&n);
+
+  for (guint i = 0; i < n; i++)
     {
       g_autoptr(GError) error = NULL;
       GtkWidget *row = adw_action_row_new ();
-      gboolean available = lab_task_lookup (presets[i].task, &error) != NULL;
+      gboolean available = lab_lesson_is_available (lessons[i], &error);
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(presets[i].title));
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _(presets[i].setup));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), lab_lesson_get_title (lessons[i]));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), lab_lesson_get_setup (lessons[i]));
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), gtk_image_new_from_icon_name ("go-next-symbolic"));
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
       gtk_widget_set_sensitive (row, available);
-      gtk_widget_set_tooltip_text (row, available ? _(presets[i].lesson) : error->message);
-      g_object_set_data (G_OBJECT (row), "lab-preset", GUINT_TO_POINTER (i));
-      g_signal_connect (row, "activated", G_CALLBACK (preset_activated_cb), self);
+      gtk_widget_set_tooltip_text (row, available ? lab_lesson_get_text (lessons[i]) : error->message);
+      g_object_set_data (G_OBJECT (row), "lab-lesson", (gpointer) lessons[i]->id);
+      g_signal_connect (row, "activated", G_CALLBACK (lesson_activated_cb), self);
       adw_preferences_group_add (self->lessons_group, row);
-      self->preset_rows[i] = row;
+      g_ptr_array_add (self->lesson_rows, row);
     }
 
-  /* Keep the lesson text below the rows. */
-  g_object_ref (self->lesson_label);
-  adw_preferences_group_remove (self->lessons_group, GTK_WIDGET (self->lesson_label));
-  adw_preferences_group_add (self->lessons_group, GTK_WIDGET (self->lesson_label));
-  g_object_unref (self->lesson_label);
+  /* Keep the lesson card below the rows. */
+  g_object_ref (self->lesson_card);
+  adw_preferences_group_remove (self->lessons_group, self->lesson_card);
+  adw_preferences_group_add (self->lessons_group, self->lesson_card);
+  g_object_unref (self->lesson_card);
 }
 
 static void
 add_strategy_rows (LabExperimentPanel *self)
 {
-  GtkCheckButton *group = NULL;
+  guint n;
+  const LabStrategy * const *strategies = lab_strategy_list (&n);
 
-  for (guint i = 0; i < LAB_N_STRATEGIES; i++)
+  for (guint i = 0; i < n; i++)
     {
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *check = gtk_check_button_new ();
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), lab_format_strategy_title (i));
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), lab_strategy_get_summary (i));
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), lab_strategy_get_title (strategies[i]));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), lab_strategy_get_summary (strategies[i]));
+      gtk_widget_set_tooltip_text (row, strategies[i]->python);
       gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
-      gtk_check_button_set_group (GTK_CHECK_BUTTON (check), group);
-      group = GTK_CHECK_BUTTON (check);
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
-      g_signal_connect_swapped (check, "toggled", G_CALLBACK (strategy_toggled_cb), self);
+      g_signal_connect_swapped (check, "toggled", G_CALLBACK (control_changed_cb), self);
       adw_preferences_group_add (self->strategy_group, row);
-      self->strategy_rows[i] = row;
-      self->strategy_checks[i] = GTK_CHECK_BUTTON (check);
+      g_ptr_array_add (self->strategy_rows, row);
+      g_ptr_array_add (self->strategy_checks, check);
     }
 
   g_object_ref (self->strategy_note);
   adw_preferences_group_remove (self->strategy_group, GTK_WIDGET (self->strategy_note));
   adw_preferences_group_add (self->strategy_group, GTK_WIDGET (self->strategy_note));
   g_object_unref (self->strategy_note);
-  gtk_check_button_set_active (self->strategy_checks[LAB_STRATEGY_THREADS], TRUE);
 }
 
 static void
 fill_tasks (LabExperimentPanel *self)
 {
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+  const LabTaskInfo * const *tasks = lab_task_info_list (NULL);
 
-  self->tasks = lab_task_list (&self->n_tasks);
-  for (guint i = 0; i < self->n_tasks; i++)
-    gtk_string_list_append (names, lab_format_task_title (self->tasks[i]->name));
+  for (guint i = 0; tasks[i] != NULL; i++)
+    gtk_string_list_append (names, lab_task_info_get_title (tasks[i]));
   adw_combo_row_set_model (self->task_row, G_LIST_MODEL (names));
 }
 
@@ -561,9 +646,13 @@ lab_experiment_panel_finalize (GObject *object)
 {
   LabExperimentPanel *self = (LabExperimentPanel *) object;
 
-  g_free (self->tasks);
+  g_ptr_array_unref (self->lesson_rows);
+  g_ptr_array_unref (self->strategy_rows);
+  g_ptr_array_unref (self->strategy_checks);
   g_free (self->urls_file);
   g_free (self->images_dir);
+  g_free (self->problem);
+  g_free (self->workers_hint);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (lab_experiment_panel_parent_class)->finalize (object);
@@ -580,7 +669,7 @@ lab_experiment_panel_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_CAN_RUN:
-      g_value_set_boolean (value, self->can_run);
+      g_value_set_boolean (value, self->problem == NULL);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -605,10 +694,16 @@ lab_experiment_panel_class_init (LabExperimentPanelClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/lab-experiment-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, scroller);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, lessons_group);
+  gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, lesson_card);
+  gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, lesson_title);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, lesson_label);
+  gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, lesson_expected);
+  gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, lesson_outcome);
+  gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, lesson_mismatch);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, task_group);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, task_row);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, seconds_row);
+  gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, seconds_error);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, jobs_row);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, jobs_spin);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, size_row);
@@ -633,43 +728,63 @@ lab_experiment_panel_class_init (LabExperimentPanelClass *klass)
 }
 
 static void
-lab_experiment_panel_init (LabExperimentPanel *self)
+connect_controls (LabExperimentPanel *self)
 {
-  gtk_widget_init_template (GTK_WIDGET (self));
-
-  gtk_spin_button_set_range (self->workers_spin, 0, LAB_MAX_WORKERS);
-  gtk_spin_button_set_range (self->repeats_spin, 1, LAB_MAX_REPEATS);
-  gtk_spin_button_set_range (self->jobs_spin, 1, LAB_MAX_JOBS);
-  add_preset_rows (self);
-  add_strategy_rows (self);
-  fill_tasks (self);
+  GtkSpinButton *spins[] = { self->jobs_spin, self->size_spin, self->workers_spin, self->repeats_spin };
 
   g_signal_connect_swapped (self->task_row, "notify::selected", G_CALLBACK (task_selected_cb), self);
   g_signal_connect_swapped (self->seconds_row, "changed", G_CALLBACK (seconds_changed_cb), self);
   g_signal_connect (self->workers_spin, "output", G_CALLBACK (workers_output_cb), NULL);
   g_signal_connect (self->workers_spin, "input", G_CALLBACK (workers_input_cb), NULL);
-  g_signal_connect_swapped (self->workers_spin, "value-changed", G_CALLBACK (save_settings), self);
-  g_signal_connect_swapped (self->repeats_spin, "value-changed", G_CALLBACK (save_settings), self);
-  g_signal_connect_swapped (self->sweep_switch, "notify::active", G_CALLBACK (sweep_changed_cb), self);
-  g_signal_connect_swapped (self->gil_switch, "notify::active", G_CALLBACK (save_settings), self);
-  update_sweep_subtitle (self);
+  for (guint i = 0; i < G_N_ELEMENTS (spins); i++)
+    {
+      guard_scroll (self, spins[i]);
+      /* Repeats run the same experiment more often: still the lesson. */
+      if (spins[i] != self->repeats_spin)
+        g_signal_connect_swapped (spins[i], "value-changed", G_CALLBACK (control_changed_cb), self);
+      else
+        g_signal_connect_swapped (spins[i], "value-changed", G_CALLBACK (save_settings), self);
+    }
+  g_signal_connect_swapped (self->sweep_switch, "notify::active", G_CALLBACK (control_changed_cb), self);
+  g_signal_connect_swapped (self->gil_switch, "notify::active", G_CALLBACK (control_changed_cb), self);
   g_signal_connect_swapped (self->urls_button, "clicked", G_CALLBACK (urls_clicked_cb), self);
   g_signal_connect_swapped (self->images_button, "clicked", G_CALLBACK (images_clicked_cb), self);
   g_signal_connect_swapped (self->urls_clear_button, "clicked", G_CALLBACK (urls_clear_cb), self);
   g_signal_connect_swapped (self->images_clear_button, "clicked", G_CALLBACK (images_clear_cb), self);
+}
 
+static void
+lab_experiment_panel_init (LabExperimentPanel *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->lesson_rows = g_ptr_array_new ();
+  self->strategy_rows = g_ptr_array_new ();
+  self->strategy_checks = g_ptr_array_new ();
+  gtk_spin_button_set_range (self->workers_spin, 0, LAB_MAX_WORKERS);
+  gtk_spin_button_set_range (self->repeats_spin, 1, LAB_MAX_REPEATS);
+  gtk_spin_button_set_range (self->jobs_spin, 1, LAB_MAX_JOBS);
+  add_lesson_rows (self);
+  add_strategy_rows (self);
+  fill_tasks (self);
+  update_sweep_subtitle (self);
+
+  self->applying = TRUE;
+  lab_experiment_panel_set_strategy (self, "threads");
+  self->applying = FALSE;
+  connect_controls (self);
   update_files (self);
   update_task (self);
 }
 
 static GVariant *
 build_params (LabExperimentPanel *self,
-              const LabTaskClass *klass)
+              const LabTaskInfo  *task)
 {
   GVariantDict dict;
 
   g_variant_dict_init (&dict, NULL);
-  if (lab_task_accepts (klass, LAB_PARAM_SECONDS))
+  if (lab_task_info_accepts (task, LAB_PARAM_SECONDS))
     {
       g_autoptr(GArray) values = parse_seconds (gtk_editable_get_text (GTK_EDITABLE (self->seconds_row)));
 
@@ -678,56 +793,81 @@ build_params (LabExperimentPanel *self,
                                    g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, values->data,
                                                               values->len, sizeof (double)));
     }
-  if (lab_task_accepts (klass, LAB_PARAM_JOBS) && !jobs_from_url_list (self))
+  if (lab_task_info_accepts (task, LAB_PARAM_JOBS) && !jobs_from_url_list (self))
     g_variant_dict_insert (&dict, LAB_PARAM_JOBS, "u", (guint32) gtk_spin_button_get_value_as_int (self->jobs_spin));
-  if (lab_task_accepts (klass, LAB_PARAM_SIZE))
+  if (lab_task_info_accepts (task, LAB_PARAM_SIZE))
     g_variant_dict_insert (&dict, LAB_PARAM_SIZE, "t", (guint64) gtk_spin_button_get_value (self->size_spin));
-  if (lab_task_accepts (klass, LAB_PARAM_URLS_FILE) && self->urls_file != NULL)
-    g_variant_dict_insert (&dict, LAB_PARAM_URLS_FILE, "s", self->urls_file);
-  if (lab_task_accepts (klass, LAB_PARAM_IMAGES) && self->images_dir != NULL)
-    g_variant_dict_insert (&dict, LAB_PARAM_IMAGES, "s", self->images_dir);
+  if (lab_task_info_accepts (task, LAB_PARAM_URLS_FILE) && self->urls_file != NULL)
+    g_variant_dict_insert_value (&dict, LAB_PARAM_URLS_FILE, g_variant_new_bytestring (self->urls_file));
+  if (lab_task_info_accepts (task, LAB_PARAM_IMAGES) && self->images_dir != NULL)
+    g_variant_dict_insert_value (&dict, LAB_PARAM_IMAGES, g_variant_new_bytestring (self->images_dir));
 
   return g_variant_dict_end (&dict);
 }
 
 /**
- * lab_experiment_panel_dup_config:
+ * lab_experiment_panel_dup_experiment:
  *
- * Returns: (transfer full): the experiment the controls describe, or %NULL
- *   with @error saying which control to fix
+ * The experiment the controls describe: the lesson's whole experiment
+ * while nothing was changed since it was chosen, with the repeats asked
+ * for. A sweep runs the plain loop first, for the speed-ups.
+ *
+ * Returns: (transfer full): the experiment, or %NULL with @error saying
+ *   which control to fix
  */
-LabRunConfig *
-lab_experiment_panel_dup_config (LabExperimentPanel  *self,
-                                 GError             **error)
+LabExperiment *
+lab_experiment_panel_dup_experiment (LabExperimentPanel  *self,
+                                     GError             **error)
 {
-  const LabTaskClass *klass;
-  LabRunConfig *config;
+  g_autoptr(LabExperiment) experiment = NULL;
+  guint workers;
 
   g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), NULL);
 
-  if (!(klass = current_task (self)))
+  if (self->problem != NULL)
     {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _("Choose a task first"));
-      return NULL;
-    }
-  if (!self->can_run)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                           _("Seconds per job: write numbers from 0 to 3600, like 1.5 or 5, 4, 3, 2, 1"));
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, self->problem);
       return NULL;
     }
 
-  config = lab_run_config_new (klass->name, lab_experiment_panel_get_strategy (self),
-                               lab_experiment_panel_get_workers (self), build_params (self, klass));
-  config->gil = gtk_switch_get_active (self->gil_switch);
-  return config;
+  if (lab_experiment_panel_lesson_matches (self))
+    experiment = lab_lesson_new_experiment (self->lesson);
+  else
+    {
+      const LabTaskInfo *task = current_task (self);
+
+      experiment = lab_experiment_new (task, build_params (self, task));
+      if (lab_experiment_panel_get_sweep (self))
+        lab_experiment_add_strategy (experiment, lab_strategy_get_loop ());
+      for (guint i = 0; i < self->strategy_checks->len; i++)
+        if (strategy_checked (self, i))
+          lab_experiment_add_strategy (experiment, strategy_at (i));
+      workers = lab_experiment_panel_get_workers (self);
+      if (lab_experiment_panel_get_sweep (self))
+        lab_experiment_set_sweep (experiment);
+      else
+        lab_experiment_set_workers (experiment, &workers, 1);
+      lab_experiment_set_gil (experiment, lab_experiment_panel_get_gil (self));
+    }
+  lab_experiment_set_repeat (experiment, lab_experiment_panel_get_repeats (self), 0);
+  if (!lab_experiment_check (experiment, error))
+    return NULL;
+  return g_steal_pointer (&experiment);
 }
 
 gboolean
 lab_experiment_panel_get_can_run (LabExperimentPanel *self)
 {
   g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), FALSE);
-  return self->can_run;
+  return self->problem == NULL;
+}
+
+/* Why Run cannot run, or %NULL. */
+const char *
+lab_experiment_panel_get_problem (LabExperimentPanel *self)
+{
+  g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), NULL);
+  return self->problem;
 }
 
 /* Restores the last experiment, then remembers every change. */
@@ -736,9 +876,7 @@ lab_experiment_panel_set_settings (LabExperimentPanel *self,
                                    GSettings          *settings)
 {
   g_autofree char *task = NULL;
-  g_autofree char *strategy_name = NULL;
-  LabStrategy strategy;
-  guint workers;
+  g_auto(GStrv) strategies = NULL;
 
   g_return_if_fail (LAB_IS_EXPERIMENT_PANEL (self));
 
@@ -747,132 +885,192 @@ lab_experiment_panel_set_settings (LabExperimentPanel *self,
     return;
 
   task = g_settings_get_string (settings, "task");
-  strategy_name = g_settings_get_string (settings, "strategy");
-  workers = g_settings_get_uint (settings, "workers");
+  strategies = g_settings_get_strv (settings, "strategies");
   lab_experiment_panel_set_task (self, task);
-  if (lab_strategy_from_string (strategy_name, &strategy) &&
-      lab_experiment_panel_strategy_is_sensitive (self, strategy))
-    lab_experiment_panel_set_strategy (self, strategy);
-  lab_experiment_panel_set_workers (self, workers);
+  if (strategies[0] != NULL)
+    lab_experiment_panel_set_strategies (self, (const char * const *) strategies);
+  lab_experiment_panel_set_workers (self, g_settings_get_uint (settings, "workers"));
   lab_experiment_panel_set_repeats (self, g_settings_get_uint (settings, "repeats"));
-  lab_experiment_panel_set_sweep (self, g_settings_get_boolean (settings, "sweep"));
-  lab_experiment_panel_set_gil (self, g_settings_get_boolean (settings, "gil"));
+  g_settings_bind (settings, "sweep", self->sweep_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "gil", self->gil_switch, "active", G_SETTINGS_BIND_DEFAULT);
 
   self->settings = g_object_ref (settings);
 }
 
-guint
-lab_experiment_panel_get_n_presets (LabExperimentPanel *self)
+gboolean
+lab_experiment_panel_lesson_is_available (LabExperimentPanel *self,
+                                          const char         *id)
 {
-  return G_N_ELEMENTS (presets);
+  const LabLesson *lesson = lab_lesson_lookup (id);
+
+  g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), FALSE);
+  return lesson != NULL && lab_lesson_is_available (lesson, NULL);
 }
 
-gboolean
-lab_experiment_panel_preset_is_available (LabExperimentPanel *self,
-                                          guint               index)
+static void
+show_lesson (LabExperimentPanel *self)
 {
-  g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), FALSE);
-  g_return_val_if_fail (index < G_N_ELEMENTS (presets), FALSE);
+  g_autofree char *expected = lab_lesson_describe_expected (self->lesson);
 
-  return gtk_widget_get_sensitive (self->preset_rows[index]);
+  gtk_label_set_text (self->lesson_title, lab_lesson_get_title (self->lesson));
+  gtk_label_set_text (self->lesson_label, lab_lesson_get_text (self->lesson));
+  gtk_label_set_text (self->lesson_expected, expected);
+  gtk_widget_set_visible (GTK_WIDGET (self->lesson_outcome), FALSE);
+  gtk_widget_set_visible (self->lesson_mismatch, FALSE);
+  gtk_widget_set_visible (self->lesson_card, TRUE);
 }
 
 /**
- * lab_experiment_panel_apply_preset:
+ * lab_experiment_panel_apply_lesson:
  *
- * Sets every control as the lesson wants and shows its explanation.
+ * Sets every control as the lesson wants (its task and parameters, its
+ * strategies, workers and GIL switch; no sweep) and shows what it is
+ * about and what to expect.
  *
- * Returns: %FALSE when the lesson's task is not available
+ * Returns: %FALSE when the lesson is unknown or its task is missing
  */
 gboolean
-lab_experiment_panel_apply_preset (LabExperimentPanel *self,
-                                   guint               index)
+lab_experiment_panel_apply_lesson (LabExperimentPanel *self,
+                                   const char         *id)
 {
-  const LabPreset *preset;
+  const LabLesson *lesson = lab_lesson_lookup (id);
+  const LabTaskInfo *task;
+  g_auto(GStrv) strategies = NULL;
 
   g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), FALSE);
-  g_return_val_if_fail (index < G_N_ELEMENTS (presets), FALSE);
 
-  preset = &presets[index];
-  if (!lab_experiment_panel_set_task (self, preset->task))
+  if (lesson == NULL || !lab_lesson_is_available (lesson, NULL))
     return FALSE;
 
-  if (preset->seconds != NULL)
-    gtk_editable_set_text (GTK_EDITABLE (self->seconds_row), preset->seconds);
-  if (preset->jobs != 0)
-    gtk_spin_button_set_value (self->jobs_spin, preset->jobs);
-  lab_experiment_panel_set_strategy (self, preset->strategy);
-  lab_experiment_panel_set_workers (self, preset->workers);
-  /* A lesson is one experiment as described: no sweep, its own GIL setting. */
-  lab_experiment_panel_set_gil (self, preset->gil);
+  task = lab_task_info_lookup (lesson->task);
+  strategies = g_strsplit (lesson->strategies, ",", -1);
+  self->applying = TRUE;
+  lab_experiment_panel_set_task (self, lesson->task);
+  if (lesson->seconds != NULL)
+    lab_experiment_panel_set_seconds (self, lesson->seconds);
+  lab_experiment_panel_set_jobs (self, lesson->jobs ? lesson->jobs : default_jobs (task));
+  lab_experiment_panel_set_size (self, 0);
+  lab_experiment_panel_set_urls_file (self, NULL);
+  lab_experiment_panel_set_images_dir (self, NULL);
+  lab_experiment_panel_set_strategies (self, (const char * const *) strategies);
+  lab_experiment_panel_set_workers (self, lesson->workers);
+  lab_experiment_panel_set_gil (self, lesson->gil);
   lab_experiment_panel_set_sweep (self, FALSE);
+  self->applying = FALSE;
 
-  gtk_label_set_text (self->lesson_label, _(preset->lesson));
-  gtk_widget_set_visible (GTK_WIDGET (self->lesson_label), TRUE);
-
+  self->lesson = lesson;
+  self->lesson_matches = TRUE;
+  show_lesson (self);
   return TRUE;
+}
+
+/* The lesson last chosen, whether or not the controls still match it. */
+const LabLesson *
+lab_experiment_panel_get_lesson (LabExperimentPanel *self)
+{
+  g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), NULL);
+  return self->lesson;
+}
+
+gboolean
+lab_experiment_panel_lesson_matches (LabExperimentPanel *self)
+{
+  g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), FALSE);
+  return self->lesson != NULL && self->lesson_matches;
+}
+
+/* What the lesson's run showed: expected beside measured. */
+void
+lab_experiment_panel_show_outcome (LabExperimentPanel *self,
+                                   const char         *outcome)
+{
+  g_return_if_fail (LAB_IS_EXPERIMENT_PANEL (self));
+
+  gtk_label_set_text (self->lesson_outcome, outcome ? outcome : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->lesson_outcome), outcome != NULL && outcome[0] != '\0');
+}
+
+const char *
+lab_experiment_panel_get_outcome (LabExperimentPanel *self)
+{
+  g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), NULL);
+  return gtk_widget_get_visible (GTK_WIDGET (self->lesson_outcome)) ? gtk_label_get_text (self->lesson_outcome) : NULL;
 }
 
 const char *
 lab_experiment_panel_get_task (LabExperimentPanel *self)
 {
-  const LabTaskClass *klass;
+  const LabTaskInfo *task;
 
   g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), NULL);
 
-  klass = current_task (self);
-  return klass ? klass->name : NULL;
+  task = current_task (self);
+  return task ? task->name : NULL;
 }
 
 gboolean
 lab_experiment_panel_set_task (LabExperimentPanel *self,
                                const char         *task)
 {
+  const LabTaskInfo * const *tasks = lab_task_info_list (NULL);
+
   g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), FALSE);
 
-  for (guint i = 0; task != NULL && i < self->n_tasks; i++)
-    {
-      if (g_str_equal (self->tasks[i]->name, task))
-        {
-          adw_combo_row_set_selected (self->task_row, i);
-          return TRUE;
-        }
-    }
-
+  for (guint i = 0; task != NULL && tasks[i] != NULL; i++)
+    if (g_str_equal (tasks[i]->name, task))
+      {
+        adw_combo_row_set_selected (self->task_row, i);
+        return TRUE;
+      }
   return FALSE;
 }
 
-LabStrategy
-lab_experiment_panel_get_strategy (LabExperimentPanel *self)
+/* Returns: (transfer full): the names of the strategies checked */
+GStrv
+lab_experiment_panel_dup_strategies (LabExperimentPanel *self)
 {
-  g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), LAB_STRATEGY_SEQUENTIAL);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
 
-  for (guint i = 0; i < LAB_N_STRATEGIES; i++)
-    if (gtk_check_button_get_active (self->strategy_checks[i]))
-      return i;
-  return LAB_STRATEGY_SEQUENTIAL;
+  g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), NULL);
+
+  for (guint i = 0; i < self->strategy_checks->len; i++)
+    if (strategy_checked (self, i))
+      g_strv_builder_add (builder, strategy_at (i)->name);
+  return g_strv_builder_end (builder);
+}
+
+/* Checks the strategies named (those that apply to the task), unchecks
+ * the others. */
+void
+lab_experiment_panel_set_strategies (LabExperimentPanel *self,
+                                     const char * const *names)
+{
+  g_return_if_fail (LAB_IS_EXPERIMENT_PANEL (self));
+
+  for (guint i = 0; i < self->strategy_checks->len; i++)
+    gtk_check_button_set_active (g_ptr_array_index (self->strategy_checks, i),
+                                 names != NULL && g_strv_contains (names, strategy_at (i)->name));
 }
 
 void
 lab_experiment_panel_set_strategy (LabExperimentPanel *self,
-                                   LabStrategy         strategy)
+                                   const char         *name)
 {
-  g_return_if_fail (LAB_IS_EXPERIMENT_PANEL (self));
-  g_return_if_fail (strategy < LAB_N_STRATEGIES);
+  const char *names[] = { name, NULL };
 
-  if (!lab_experiment_panel_strategy_is_sensitive (self, strategy))
-    return;
-  gtk_check_button_set_active (self->strategy_checks[strategy], TRUE);
+  lab_experiment_panel_set_strategies (self, names);
 }
 
 gboolean
 lab_experiment_panel_strategy_is_sensitive (LabExperimentPanel *self,
-                                            LabStrategy         strategy)
+                                            const char         *name)
 {
   g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), FALSE);
-  g_return_val_if_fail (strategy < LAB_N_STRATEGIES, FALSE);
 
-  return gtk_widget_get_sensitive (self->strategy_rows[strategy]);
+  for (guint i = 0; i < self->strategy_rows->len; i++)
+    if (g_str_equal (strategy_at (i)->name, name))
+      return gtk_widget_get_sensitive (g_ptr_array_index (self->strategy_rows, i));
+  return FALSE;
 }
 
 guint
@@ -888,6 +1086,14 @@ lab_experiment_panel_set_workers (LabExperimentPanel *self,
 {
   g_return_if_fail (LAB_IS_EXPERIMENT_PANEL (self));
   gtk_spin_button_set_value (self->workers_spin, MIN (workers, LAB_MAX_WORKERS));
+}
+
+/* What the Workers row says the strategies will get. */
+const char *
+lab_experiment_panel_get_workers_hint (LabExperimentPanel *self)
+{
+  g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), NULL);
+  return self->workers_hint;
 }
 
 /* The "Python GIL" switch (see lab-gil.c); it changes the thread strategies only. */
@@ -907,13 +1113,12 @@ lab_experiment_panel_set_gil (LabExperimentPanel *self,
 }
 
 /* Whether Run sweeps the worker counts (lab_run_config_sweep_workers()),
- * after a sequential run for reference, instead of using Workers. */
+ * after a plain loop for reference, instead of using Workers. */
 gboolean
 lab_experiment_panel_get_sweep (LabExperimentPanel *self)
 {
   g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), FALSE);
-  return gtk_switch_get_active (self->sweep_switch) &&
-         lab_experiment_panel_get_strategy (self) != LAB_STRATEGY_SEQUENTIAL;
+  return gtk_switch_get_active (self->sweep_switch) && any_checked_where (self, is_not_loop);
 }
 
 void
@@ -955,6 +1160,22 @@ lab_experiment_panel_set_jobs (LabExperimentPanel *self,
   gtk_spin_button_set_value (self->jobs_spin, jobs);
 }
 
+guint64
+lab_experiment_panel_get_size (LabExperimentPanel *self)
+{
+  g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), 0);
+  return (guint64) gtk_spin_button_get_value (self->size_spin);
+}
+
+/* Numbers each primes job checks; 0 for the default. */
+void
+lab_experiment_panel_set_size (LabExperimentPanel *self,
+                               guint64             size)
+{
+  g_return_if_fail (LAB_IS_EXPERIMENT_PANEL (self));
+  gtk_spin_button_set_value (self->size_spin, size ? (double) size : 90000);
+}
+
 void
 lab_experiment_panel_set_seconds (LabExperimentPanel *self,
                                   const char         *seconds)
@@ -982,18 +1203,37 @@ lab_experiment_panel_param_is_visible (LabExperimentPanel *self,
   return FALSE;
 }
 
+/* For tests: "jobs", "size", "workers" or "repeats". */
+GtkWidget *
+lab_experiment_panel_get_spin (LabExperimentPanel *self,
+                               const char         *name)
+{
+  g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), NULL);
+
+  if (g_str_equal (name, "jobs"))
+    return GTK_WIDGET (self->jobs_spin);
+  if (g_str_equal (name, "size"))
+    return GTK_WIDGET (self->size_spin);
+  if (g_str_equal (name, "workers"))
+    return GTK_WIDGET (self->workers_spin);
+  if (g_str_equal (name, "repeats"))
+    return GTK_WIDGET (self->repeats_spin);
+  return NULL;
+}
+
 /* What the file choosers set; %NULL for the default (built-in server,
- * generated images). */
+ * generated images). Paths are the file system's bytes. */
 void
 lab_experiment_panel_set_urls_file (LabExperimentPanel *self,
                                     const char         *path)
 {
   g_return_if_fail (LAB_IS_EXPERIMENT_PANEL (self));
 
-  if (path != self->urls_file)
+  if (g_strcmp0 (path, self->urls_file) != 0)
     {
       g_free (self->urls_file);
       self->urls_file = g_strdup (path);
+      setting_changed (self);
     }
   update_files (self);
 }
@@ -1004,10 +1244,11 @@ lab_experiment_panel_set_images_dir (LabExperimentPanel *self,
 {
   g_return_if_fail (LAB_IS_EXPERIMENT_PANEL (self));
 
-  if (path != self->images_dir)
+  if (g_strcmp0 (path, self->images_dir) != 0)
     {
       g_free (self->images_dir);
       self->images_dir = g_strdup (path);
+      setting_changed (self);
     }
   update_files (self);
 }

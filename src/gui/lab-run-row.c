@@ -32,6 +32,7 @@ state_page (LabRun *run)
   switch (lab_run_get_state (run))
     {
     case LAB_RUN_READY:
+    case LAB_RUN_PREPARING:
     case LAB_RUN_RUNNING:   return "running";
     case LAB_RUN_FAILED:    return "error";
     case LAB_RUN_CANCELLED: return "warning";
@@ -49,18 +50,22 @@ describe (LabRunRow *self)
   g_autofree char *failed = NULL;
 
   lab_run_get_summary (self->run, &s);
-  cpu = lab_format_seconds (lab_format_jobs_cpu_ns (self->run));
+  cpu = lab_format_seconds (s.user_ns + s.sys_ns);
   workers = g_strdup_printf (ngettext ("%u worker", "%u workers", s.workers), s.workers);
   failed = g_strdup_printf (ngettext ("%u failed", "%u failed", s.n_failed), s.n_failed);
 
+  if (lab_run_get_state (self->run) == LAB_RUN_PREPARING)
+    return g_strdup (_("Setting the task up…"));
   if (lab_run_get_state (self->run) <= LAB_RUN_RUNNING)
     return g_strdup_printf (_("%s · %u of %u jobs"), workers, s.n_done, s.n_jobs);
   if (lab_run_get_state (self->run) == LAB_RUN_FAILED)
     return g_strdup (lab_run_get_error (self->run));
+  /* Finished jobs, as the verdict counts them: failed ones are not. */
   if (lab_run_get_state (self->run) == LAB_RUN_CANCELLED)
-    return g_strdup_printf (_("%s · cancelled after %u of %u jobs"), workers, s.n_done, s.n_jobs);
-  /* Translators: workers · jobs · CPU time the jobs used · failed jobs */
-  return g_strdup_printf (_("%s · %u jobs · %s CPU in jobs · %s"), workers, s.n_jobs, cpu, failed);
+    return g_strdup_printf (_("%s · cancelled: %u of %u jobs finished"), workers,
+                            s.n_done - s.n_failed, s.n_jobs);
+  /* Translators: workers · jobs · CPU time of the run · failed jobs */
+  return g_strdup_printf (_("%s · %u jobs · %s CPU · %s"), workers, s.n_jobs, cpu, failed);
 }
 
 static void
@@ -129,12 +134,12 @@ lab_run_row_set_speedup (LabRunRow *self,
   g_return_if_fail (LAB_IS_RUN_ROW (self));
 
   self->speedup = speedup;
-  if (speedup > 0 && lab_run_get_config (self->run)->strategy != LAB_STRATEGY_SEQUENTIAL)
+  if (speedup > 0 && !lab_strategy_is_loop (lab_run_get_config (self->run)->strategy))
     text = g_strdup_printf (_("%.1f×"), speedup);
   gtk_label_set_text (self->speedup_label, text ? text : "");
   gtk_widget_set_visible (GTK_WIDGET (self->speedup_label), text != NULL);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->speedup_label),
-                               text ? _("Speedup against the last sequential run of the same task and parameters") : NULL);
+                               text ? _("Speed-up against the plain loop over the same jobs") : NULL);
   if (speedup >= 1.2)
     gtk_widget_add_css_class (GTK_WIDGET (self->speedup_label), "faster");
   else
@@ -152,7 +157,7 @@ lab_run_row_update (LabRunRow *self)
 
   g_return_if_fail (LAB_IS_RUN_ROW (self));
 
-  run_title = lab_format_run_title (self->run);
+  run_title = lab_run_dup_title (self->run);
   title = g_strdup_printf ("%u. %s", self->number, run_title);
   subtitle = describe (self);
   wall = lab_format_seconds (lab_run_get_elapsed_ns (self->run));

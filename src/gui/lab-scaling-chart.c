@@ -4,7 +4,7 @@
  *
  * A sweep runs one task with a strategy on 1, 2, 4… workers. For each
  * strategy swept, the chart draws the speedup of its median run at each
- * count (lab_report_scaling()), the curve of Amdahl's law fitted to it,
+ * count (the engine's analysis, LabScaling), the curve of Amdahl's law fitted to it,
  * the ideal speedup (as many times faster as there are workers) and a
  * marker at the number of cores, past which CPU-bound work cannot gain.
  *
@@ -21,7 +21,6 @@
 
 #include "lab-chart-util.h"
 #include "lab-format.h"
-#include "lab-report.h"
 #include "lab-run.h"
 #include "lab-scaling-chart.h"
 
@@ -33,14 +32,20 @@
 #define CURVE_WIDTH  1.25
 #define CURVE_STEPS  64
 
+/* A strategy's points, in ascending worker counts. */
+typedef struct {
+  LabRun *first;
+  GArray *workers;          /* guint */
+  GArray *speedup;          /* double */
+  double  serial_fraction;
+} Series;
+
 struct _LabScalingChart
 {
-  GtkWidget   parent_instance;
+  GtkWidget    parent_instance;
 
-  GListModel *runs;
-  GPtrArray  *watched;    /* LabRun still going: the chart waits for their end */
-  GPtrArray  *finished;   /* LabRun the series were computed from */
-  GPtrArray  *series;     /* LabReportScaling, counts in ascending order */
+  LabAnalysis *analysis;
+  GPtrArray   *series;     /* Series */
 };
 
 /* Where the data goes: counts 1…max_workers across, 0…max_speedup up. */
@@ -53,7 +58,6 @@ typedef struct {
 
 enum {
   PROP_0,
-  PROP_RUNS,
   PROP_N_SERIES,
   N_PROPS
 };
@@ -62,17 +66,26 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (LabScalingChart, lab_scaling_chart, GTK_TYPE_WIDGET)
 
-static void watch_runs (LabScalingChart *self);
-
-/* lab_report_scaling() keeps the order the counts ran in; lines join
- * them from left to right. */
 static void
-sort_points (LabReportScaling *scaling)
+series_free (gpointer data)
 {
-  guint *workers = (guint *) scaling->workers->data;
-  double *speedup = (double *) scaling->speedup->data;
+  Series *series = data;
 
-  for (guint i = 1; i < scaling->workers->len; i++)
+  g_object_unref (series->first);
+  g_array_unref (series->workers);
+  g_array_unref (series->speedup);
+  g_free (series);
+}
+
+/* The analysis keeps the order the counts ran in; lines join them from
+ * left to right. */
+static void
+sort_points (Series *series)
+{
+  guint *workers = (guint *) series->workers->data;
+  double *speedup = (double *) series->speedup->data;
+
+  for (guint i = 1; i < series->workers->len; i++)
     for (guint j = i; j > 0 && workers[j - 1] > workers[j]; j--)
       {
         guint w = workers[j];
@@ -83,84 +96,17 @@ sort_points (LabReportScaling *scaling)
       }
 }
 
-/* Only finished runs have figures to trust: a run still going or
- * cancelled would make a point of a partial time. */
-static void
-update_series (LabScalingChart *self)
+static Series *
+series_new (const LabScaling *scaling)
 {
-  g_autoptr(GPtrArray) finished = g_ptr_array_new_with_free_func (g_object_unref);
-  guint n_before = lab_scaling_chart_get_n_series (self);
-  GPtrArray *series;
+  Series *series = g_new0 (Series, 1);
 
-  for (guint i = 0; self->runs != NULL && i < g_list_model_get_n_items (self->runs); i++)
-    {
-      g_autoptr(LabRun) run = g_list_model_get_item (self->runs, i);
-
-      if (lab_run_get_state (run) == LAB_RUN_FINISHED)
-        g_ptr_array_add (finished, g_steal_pointer (&run));
-    }
-  series = lab_report_scaling ((LabRun **) finished->pdata, finished->len);
-  for (guint i = series->len; i-- > 0;)
-    {
-      LabReportScaling *scaling = g_ptr_array_index (series, i);
-
-      if (scaling->workers->len < 2)
-        g_ptr_array_remove_index (series, i);
-      else
-        sort_points (scaling);
-    }
-
-  /* The series point at the runs: replace them in that order. */
-  g_clear_pointer (&self->series, g_ptr_array_unref);
-  g_clear_pointer (&self->finished, g_ptr_array_unref);
-  self->series = series;
-  self->finished = g_steal_pointer (&finished);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-  if (n_before != series->len)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SERIES]);
-}
-
-static void
-run_progress_cb (LabRun          *run,
-                 LabScalingChart *self)
-{
-  if (lab_run_get_state (run) < LAB_RUN_FINISHED)
-    return;
-  update_series (self);
-  watch_runs (self);
-}
-
-static void
-unwatch_runs (LabScalingChart *self)
-{
-  for (guint i = 0; i < self->watched->len; i++)
-    g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->watched, i),
-                                          run_progress_cb, self);
-  g_ptr_array_set_size (self->watched, 0);
-}
-
-/* Finished runs do not change: only runs still going are followed, for
- * the moment they end. */
-static void
-watch_runs (LabScalingChart *self)
-{
-  unwatch_runs (self);
-  for (guint i = 0; self->runs != NULL && i < g_list_model_get_n_items (self->runs); i++)
-    {
-      g_autoptr(LabRun) run = g_list_model_get_item (self->runs, i);
-
-      if (lab_run_get_state (run) >= LAB_RUN_FINISHED)
-        continue;
-      g_signal_connect_object (run, "progress", G_CALLBACK (run_progress_cb), self, 0);
-      g_ptr_array_add (self->watched, g_steal_pointer (&run));
-    }
-}
-
-static void
-items_changed_cb (LabScalingChart *self)
-{
-  watch_runs (self);
-  update_series (self);
+  series->first = g_object_ref (scaling->first);
+  series->workers = g_array_copy (scaling->workers);
+  series->speedup = g_array_copy (scaling->speedup);
+  series->serial_fraction = scaling->serial_fraction;
+  sort_points (series);
+  return series;
 }
 
 static double
@@ -198,7 +144,7 @@ compute_ranges (LabScalingChart *self,
   axes->max_workers = 2;
   for (guint i = 0; i < self->series->len; i++)
     {
-      LabReportScaling *scaling = g_ptr_array_index (self->series, i);
+      Series *scaling = g_ptr_array_index (self->series, i);
 
       for (guint k = 0; k < scaling->workers->len; k++)
         {
@@ -220,21 +166,14 @@ format_speedup (double speedup)
 
 static char *
 describe_series (LabScalingChart  *self,
-                 LabReportScaling *scaling)
+                 Series *scaling)
 {
-  const LabRunConfig *config = lab_run_get_config (scaling->run);
-  gboolean several_tasks = FALSE;
+  const LabRunConfig *config = lab_run_get_config (scaling->first);
   GString *text = g_string_new (NULL);
 
-  for (guint i = 0; i < self->series->len; i++)
-    {
-      LabReportScaling *other = g_ptr_array_index (self->series, i);
-
-      several_tasks |= !g_str_equal (lab_run_get_config (other->run)->task, config->task);
-    }
-  if (several_tasks)
-    g_string_append_printf (text, "%s · ", lab_format_task_title (config->task));
-  g_string_append (text, lab_format_strategy_title (config->strategy));
+  g_string_append (text, lab_strategy_get_title (config->strategy));
+  if (lab_run_config_uses_gil (config))
+    g_string_append (text, _(" · GIL"));
   if (!isnan (scaling->serial_fraction))
     {
       g_string_append (text, " — ");
@@ -329,7 +268,7 @@ count_was_run (LabScalingChart *self,
 {
   for (guint i = 0; i < self->series->len; i++)
     {
-      LabReportScaling *scaling = g_ptr_array_index (self->series, i);
+      Series *scaling = g_ptr_array_index (self->series, i);
 
       for (guint k = 0; k < scaling->workers->len; k++)
         if (g_array_index (scaling->workers, guint, k) == workers)
@@ -431,7 +370,7 @@ static void
 draw_series (LabScalingChart  *self,
              cairo_t          *cr,
              const Axes       *axes,
-             LabReportScaling *scaling,
+             Series *scaling,
              const GdkRGBA    *color)
 {
   GdkRGBA faint;
@@ -465,7 +404,7 @@ static void
 snapshot_dots (LabScalingChart  *self,
                GtkSnapshot      *snapshot,
                const Axes       *axes,
-               LabReportScaling *scaling,
+               Series *scaling,
                const GdkRGBA    *color)
 {
   for (guint k = 0; k < scaling->workers->len; k++)
@@ -593,7 +532,7 @@ lab_scaling_chart_dispose (GObject *object)
 {
   LabScalingChart *self = (LabScalingChart *) object;
 
-  lab_scaling_chart_set_runs (self, NULL);
+  lab_scaling_chart_set_analysis (self, NULL);
 
   G_OBJECT_CLASS (lab_scaling_chart_parent_class)->dispose (object);
 }
@@ -603,9 +542,7 @@ lab_scaling_chart_finalize (GObject *object)
 {
   LabScalingChart *self = (LabScalingChart *) object;
 
-  g_ptr_array_unref (self->watched);
   g_clear_pointer (&self->series, g_ptr_array_unref);
-  g_clear_pointer (&self->finished, g_ptr_array_unref);
 
   G_OBJECT_CLASS (lab_scaling_chart_parent_class)->finalize (object);
 }
@@ -620,29 +557,8 @@ lab_scaling_chart_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_RUNS:
-      g_value_set_object (value, self->runs);
-      break;
     case PROP_N_SERIES:
       g_value_set_uint (value, lab_scaling_chart_get_n_series (self));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-lab_scaling_chart_set_property (GObject      *object,
-                                guint         prop_id,
-                                const GValue *value,
-                                GParamSpec   *pspec)
-{
-  LabScalingChart *self = LAB_SCALING_CHART (object);
-
-  switch (prop_id)
-    {
-    case PROP_RUNS:
-      lab_scaling_chart_set_runs (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -658,14 +574,10 @@ lab_scaling_chart_class_init (LabScalingChartClass *klass)
   object_class->dispose = lab_scaling_chart_dispose;
   object_class->finalize = lab_scaling_chart_finalize;
   object_class->get_property = lab_scaling_chart_get_property;
-  object_class->set_property = lab_scaling_chart_set_property;
 
   widget_class->snapshot = lab_scaling_chart_snapshot;
   widget_class->measure = lab_scaling_chart_measure;
 
-  properties[PROP_RUNS] =
-    g_param_spec_object ("runs", NULL, NULL, G_TYPE_LIST_MODEL,
-                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_N_SERIES] =
     g_param_spec_uint ("n-series", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -678,9 +590,7 @@ lab_scaling_chart_class_init (LabScalingChartClass *klass)
 static void
 lab_scaling_chart_init (LabScalingChart *self)
 {
-  self->watched = g_ptr_array_new_with_free_func (g_object_unref);
-  self->finished = g_ptr_array_new_with_free_func (g_object_unref);
-  self->series = g_ptr_array_new ();
+  self->series = g_ptr_array_new_with_free_func (series_free);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -694,31 +604,37 @@ lab_scaling_chart_new (void)
   return g_object_new (LAB_TYPE_SCALING_CHART, NULL);
 }
 
+/**
+ * lab_scaling_chart_set_analysis:
+ * @analysis: (nullable): one experiment's runs
+ *
+ * Draws each strategy of @analysis that ran with two worker counts or
+ * more (a sweep); the speed-ups are of the finished runs' medians.
+ */
 void
-lab_scaling_chart_set_runs (LabScalingChart *self,
-                            GListModel      *runs)
+lab_scaling_chart_set_analysis (LabScalingChart *self,
+                                LabAnalysis     *analysis)
 {
+  guint n_before;
+
   g_return_if_fail (LAB_IS_SCALING_CHART (self));
-  g_return_if_fail (runs == NULL || G_IS_LIST_MODEL (runs));
 
-  if (runs == self->runs)
-    return;
-  if (self->runs != NULL)
-    g_signal_handlers_disconnect_by_func (self->runs, items_changed_cb, self);
-  g_set_object (&self->runs, runs);
-  if (runs != NULL)
-    g_signal_connect_object (runs, "items-changed", G_CALLBACK (items_changed_cb),
-                             self, G_CONNECT_SWAPPED);
-  watch_runs (self);
-  update_series (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNS]);
-}
-
-GListModel *
-lab_scaling_chart_get_runs (LabScalingChart *self)
-{
-  g_return_val_if_fail (LAB_IS_SCALING_CHART (self), NULL);
-  return self->runs;
+  n_before = self->series->len;
+  g_clear_pointer (&self->analysis, lab_analysis_unref);
+  g_ptr_array_set_size (self->series, 0);
+  if (analysis != NULL)
+    {
+      self->analysis = lab_analysis_ref (analysis);
+      for (guint i = 0; i < lab_analysis_get_n_scalings (analysis); i++)
+        {
+          const LabScaling *scaling = lab_analysis_get_scaling (analysis, i);
+          if (scaling->workers->len >= 2)
+            g_ptr_array_add (self->series, series_new (scaling));
+        }
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  if (n_before != self->series->len)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_SERIES]);
 }
 
 guint

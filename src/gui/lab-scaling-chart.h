@@ -6,19 +6,17 @@
 
 #include <gtk/gtk.h>
 
+#include "lab-analysis.h"
+
 G_BEGIN_DECLS
 
 #define LAB_TYPE_SCALING_CHART (lab_scaling_chart_get_type ())
 
 G_DECLARE_FINAL_TYPE (LabScalingChart, lab_scaling_chart, LAB, SCALING_CHART, GtkWidget)
 
-/* @runs: a GListModel of LabRun (property "runs"); the chart follows its
- * changes and draws the finished runs of each strategy run with several
- * worker counts. */
 GtkWidget  *lab_scaling_chart_new          (void);
-void        lab_scaling_chart_set_runs     (LabScalingChart *self,
-                                            GListModel      *runs);
-GListModel *lab_scaling_chart_get_runs     (LabScalingChart *self);
+void        lab_scaling_chart_set_analysis (LabScalingChart *self,
+                                            LabAnalysis     *analysis);
 
 /* The strategies drawn (read-only property "n-series"): 0 when no sweep
  * is among the runs. */

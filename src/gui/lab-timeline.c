@@ -2,9 +2,15 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * Lanes are found incrementally on LabRun::progress (at most ~30 Hz). A
- * frame walks the started jobs once and merges bars closer than a pixel
- * in the same row, so 20 000 tiny jobs make a few hundred rectangles.
+ * Each lane is one of the run's workers (a pool's thread or process, a
+ * slot of `threads`, `processes` or `async`), as the engine records it.
+ * Besides the jobs' bars, it draws what the run paid around them, in the
+ * colours of the "Where the Time Went" chart: workers starting (a process
+ * pool's start-up, a fork per job), and jobs handed over (in a pipe, a
+ * result on its way back). A frame walks the jobs once and merges bars
+ * closer than a pixel in the same row, so 20 000 tiny jobs make a few
+ * hundred rectangles. Past LANES_SHOWN lanes, lanes shrink instead of
+ * growing the window, so the time axis always stays in view.
  */
 #define G_LOG_DOMAIN "lab-timeline"
 
@@ -13,24 +19,26 @@
 #include <math.h>
 #include <glib/gi18n.h>
 
+#include "lab-breakdown.h"
+#include "lab-breakdown-chart.h"
 #include "lab-chart-util.h"
+#include "lab-cpu-chart.h"
 #include "lab-timeline.h"
 
 #define LANE_HEIGHT      24
 #define MIN_LANE_HEIGHT  12   /* below this, lanes lose their labels */
 #define LANE_GAP         4
 #define LABEL_PAD        12
-#define NO_LANE          G_MAXUINT
-#define MAX_LABELLED_LANES 256
-#define MAX_NATURAL_LANES  100
-/* Jobs looked at past the first one not started, per progress signal. */
-#define SCAN_WINDOW      4096
-/* LabRun::progress comes when jobs end; running bars grow on this tick,
- * at idle priority: progress signals and frames come first. */
+#define LANES_SHOWN      16   /* at full height; more lanes shrink to fit */
+#define MIN_SEGMENT      1.0  /* pixels: thinner segments are not drawn */
+#define SWATCH           8    /* a lane's colour in the CPU chart */
+/* LabRun::progress comes as jobs start and end; running bars grow on
+ * this tick, at idle priority: progress signals and frames come first. */
 #define TICK_MS          33
 
 typedef struct {
-  gint64  worker;
+  gint64  id;      /* the one worker seen on the lane, or 0 */
+  gboolean mixed;  /* several workers took turns on it */
   char   *label;
 } Lane;
 
@@ -45,22 +53,22 @@ struct _LabTimeline
   GtkWidget   parent_instance;
 
   LabRun     *run;
+  LabCpuHistory *history;    /* the run's CPU samples: lanes take its colours */
   gulong      progress_id;
   guint       tick_id;
   LabChartThrottle throttle;
+  double      hover_time;
 
   GArray     *lanes;         /* Lane */
-  GHashTable *lane_of;       /* worker -> lane + 1 */
-  guint      *job_lane;      /* per job, NO_LANE until started */
-  guint       scan_from;     /* jobs before this one are all final */
   guint       n_bars;
-  guint       described_lanes;
+  guint       n_segments;
   int         label_width;
 };
 
 enum {
   PROP_0,
   PROP_RUN,
+  PROP_HOVER_TIME,
   N_PROPS
 };
 
@@ -74,108 +82,99 @@ lane_clear (Lane *lane)
   g_free (lane->label);
 }
 
+static Lane *
+lane_at_index (LabTimeline *self,
+               guint        lane)
+{
+  if (lane >= self->lanes->len)
+    g_array_set_size (self->lanes, lane + 1);
+  return &g_array_index (self->lanes, Lane, lane);
+}
+
 static void
-reset_lanes (LabTimeline *self)
+note_worker (Lane   *lane,
+             gint64  id)
 {
-  g_array_set_size (self->lanes, 0);
-  g_hash_table_remove_all (self->lane_of);
-  g_clear_pointer (&self->job_lane, g_free);
-  self->scan_from = 0;
-  self->n_bars = 0;
-  self->described_lanes = G_MAXUINT;
-  self->label_width = 0;
+  if (id <= 0)
+    return;
+  if (lane->id == 0)
+    lane->id = id;
+  else if (lane->id != id)
+    lane->mixed = TRUE;
 }
 
-static guint
-intern_lane (LabTimeline *self,
-             gint64       worker)
+/* "thread 1234" for a lane one worker had; "slot 3" for one that
+ * threads or processes made per job took in turns. */
+static void
+label_lanes (LabTimeline *self)
 {
-  gpointer found = g_hash_table_lookup (self->lane_of, GSIZE_TO_POINTER ((gsize) worker));
-  Lane lane;
+  int width = 0;
 
-  if (found != NULL)
-    return GPOINTER_TO_UINT (found) - 1;
-
-  lane.worker = worker;
-  lane.label = lab_run_describe_worker (self->run, worker);
-  /* Past a few hundred lanes they are too thin for labels anyway. */
-  if (self->lanes->len < MAX_LABELLED_LANES)
-    self->label_width = MAX (self->label_width,
-                             lab_chart_text_width (GTK_WIDGET (self), lane.label));
-  g_array_append_val (self->lanes, lane);
-  g_hash_table_insert (self->lane_of, GSIZE_TO_POINTER ((gsize) worker),
-                       GUINT_TO_POINTER (self->lanes->len));
-  return self->lanes->len - 1;
-}
-
-static gboolean
-note_job (LabTimeline *self,
-          guint        index)
-{
-  const LabJobResult *job = lab_run_get_job (self->run, index);
-  int state = g_atomic_int_get (&job->state);
-
-  if (state == LAB_JOB_PENDING)
-    return FALSE;
-  if (self->job_lane[index] == NO_LANE)
+  for (guint i = 0; i < self->lanes->len; i++)
     {
-      self->job_lane[index] = intern_lane (self, job->worker);
-      self->n_bars++;
+      Lane *lane = &g_array_index (self->lanes, Lane, i);
+
+      g_free (lane->label);
+      if (lane->mixed || lane->id == 0)
+        /* Translators: a lane of the timeline that several workers took in turns */
+        lane->label = g_strdup_printf (_("slot %u"), i + 1);
+      else
+        lane->label = lab_run_describe_worker (self->run, lane->id);
+      if (i < 4 * LANES_SHOWN)
+        width = MAX (width, lab_chart_text_width (GTK_WIDGET (self), lane->label));
     }
-  return state >= LAB_JOB_OK;
+  self->label_width = width;
+}
+
+/* Lanes and their workers, from the run's records as of now. */
+static void
+scan_run (LabTimeline *self)
+{
+  guint n_lanes = self->lanes->len;
+  guint n_jobs = lab_run_get_n_jobs (self->run);
+
+  g_array_set_size (self->lanes, 0);
+  self->n_bars = 0;
+  lane_at_index (self, MAX (lab_run_get_workers (self->run), 1) - 1);
+  for (guint i = 0; i < lab_run_get_n_worker_records (self->run); i++)
+    {
+      const LabWorkerRecord *w = lab_run_get_worker_record (self->run, i);
+
+      if (w->lane != LAB_LANE_ALL)
+        note_worker (lane_at_index (self, w->lane), w->id);
+    }
+  for (guint i = 0; lab_run_has_jobs (self->run) && i < n_jobs; i++)
+    {
+      const LabJobRecord *job = lab_run_get_job (self->run, i);
+
+      if (job->state == LAB_JOB_PENDING)
+        continue;
+      self->n_bars++;
+      note_worker (lane_at_index (self, job->lane), job->worker);
+    }
+  label_lanes (self);
+  if (self->lanes->len != n_lanes)
+    gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
 /* What a screen reader says of the chart: how many workers ran jobs. */
 static void
 describe_lanes (LabTimeline *self)
 {
-  g_autofree char *text = NULL;
+  g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u worker ran jobs",
+                                                        "%u workers ran jobs", self->lanes->len),
+                                           self->lanes->len);
 
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u worker ran jobs",
-                                       "%u workers ran jobs", self->lanes->len),
-                          self->lanes->len);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text,
-                                  -1);
-  self->described_lanes = self->lanes->len;
-}
-
-/* Gives every newly started job its lane. */
-static void
-scan_jobs (LabTimeline *self)
-{
-  guint n_jobs = lab_run_get_n_jobs (self->run);
-  guint lanes_before = self->lanes->len;
-  int label_width_before = self->label_width;
-  guint end;
-
-  if (self->job_lane == NULL)
-    {
-      self->job_lane = g_new (guint, MAX (n_jobs, 1));
-      memset (self->job_lane, 0xff, sizeof (guint) * MAX (n_jobs, 1));
-    }
-
-  while (self->scan_from < n_jobs && note_job (self, self->scan_from))
-    self->scan_from++;
-  end = MIN (n_jobs, self->scan_from + SCAN_WINDOW);
-  for (guint i = self->scan_from; i < end; i++)
-    note_job (self, i);
-
-  /* The natural height stops growing at MAX_NATURAL_LANES: past that a
-   * new lane is only a redraw, not a new layout of the window. */
-  if (MIN (self->lanes->len, MAX_NATURAL_LANES) != MIN (lanes_before, MAX_NATURAL_LANES) ||
-      self->label_width != label_width_before)
-    gtk_widget_queue_resize (GTK_WIDGET (self));
-  if (self->lanes->len != self->described_lanes &&
-      lab_run_get_state (self->run) >= LAB_RUN_FINISHED)
-    describe_lanes (self);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
 }
 
 static void
 progress_cb (LabTimeline *self,
              LabRun      *run)
 {
-  scan_jobs (self);
+  scan_run (self);
+  if (lab_run_get_state (run) >= LAB_RUN_FINISHED)
+    describe_lanes (self);
   lab_chart_throttle_queue_draw (&self->throttle, GTK_WIDGET (self));
 }
 
@@ -184,7 +183,7 @@ tick_cb (gpointer data)
 {
   LabTimeline *self = data;
 
-  progress_cb (self, self->run);
+  lab_chart_throttle_queue_draw (&self->throttle, GTK_WIDGET (self));
   if (lab_run_get_state (self->run) < LAB_RUN_FINISHED)
     return G_SOURCE_CONTINUE;
   self->tick_id = 0;
@@ -196,6 +195,8 @@ typedef struct {
   double          t1;          /* seconds at the right edge */
   double          lane_height;
   guint           n_rows;
+  double          scale;       /* pixels per nanosecond */
+  gboolean        labels;
 } Layout;
 
 static void
@@ -211,12 +212,13 @@ compute_layout (LabTimeline *self,
   guint n_lanes = MAX (self->lanes->len, 1);
 
   layout->lane_height = MIN (LANE_HEIGHT, plot_height / n_lanes);
-  if (layout->lane_height >= MIN_LANE_HEIGHT)
-    left = self->label_width + LABEL_PAD;
+  layout->labels = layout->lane_height >= MIN_LANE_HEIGHT;
+  /* Thin lanes are named by their tooltips; the column says how many. */
+  left = (layout->labels ? self->label_width + SWATCH + 4 : lab_chart_text_width (widget, _("256 workers"))) + LABEL_PAD;
   layout->n_rows = (guint) MIN (n_lanes, MAX (1, floor (plot_height)));
-  layout->plot = GRAPHENE_RECT_INIT (left, 0, MAX (1, width - left - 8),
-                                     layout->lane_height * n_lanes);
+  layout->plot = GRAPHENE_RECT_INIT (left, 0, MAX (1, width - left - 8), layout->lane_height * n_lanes);
   layout->t1 = MAX (elapsed, 0.001);
+  layout->scale = layout->plot.size.width / (layout->t1 * 1e9);
 }
 
 static void
@@ -228,23 +230,33 @@ lab_timeline_snapshot_lanes (LabTimeline  *self,
   double text_y = (layout->lane_height - lab_chart_line_height (widget)) / 2;
   GdkRGBA fg, stripe;
 
-  if (layout->lane_height < MIN_LANE_HEIGHT)
-    return;
-
   lab_chart_get_foreground (widget, &fg);
   lab_chart_with_alpha (&fg, 0.04, &stripe);
+
+  if (!layout->labels)
+    {
+      g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u worker", "%u workers",
+                                                             self->lanes->len), self->lanes->len);
+      lab_chart_append_text (widget, snapshot, count, layout->plot.origin.x - LABEL_PAD / 2,
+                             layout->plot.size.height / 2 - lab_chart_line_height (widget) / 2, 1, &fg);
+      return;
+    }
 
   for (guint i = 0; i < self->lanes->len; i++)
     {
       const Lane *lane = &g_array_index (self->lanes, Lane, i);
       double y = layout->plot.origin.y + i * layout->lane_height;
 
+      GdkRGBA swatch;
+
       if (i % 2 == 1)
         gtk_snapshot_append_color (snapshot, &stripe,
-                                   &GRAPHENE_RECT_INIT (0, y, gtk_widget_get_width (widget),
-                                                        layout->lane_height));
-      lab_chart_append_text (widget, snapshot, lane->label,
-                             layout->plot.origin.x - LABEL_PAD / 2, y + text_y, 1, &fg);
+                                   &GRAPHENE_RECT_INIT (0, y, gtk_widget_get_width (widget), layout->lane_height));
+      lab_chart_append_text (widget, snapshot, lane->label, layout->plot.origin.x - LABEL_PAD / 2, y + text_y, 1, &fg);
+      /* The same colour as the worker's band in the CPU chart. */
+      if (!lane->mixed && lab_cpu_chart_worker_color (widget, self->history, lane->id, &swatch))
+        gtk_snapshot_append_color (snapshot, &swatch,
+                                   &GRAPHENE_RECT_INIT (2, y + (layout->lane_height - SWATCH) / 2, SWATCH, SWATCH));
     }
 }
 
@@ -254,21 +266,23 @@ lab_timeline_snapshot_lanes (LabTimeline  *self,
 typedef struct {
   GtkSnapshot *snapshot;
   GdkRGBA      colors[LAB_JOB_FAILED + 1];
+  GdkRGBA      parts[LAB_N_PARTS];
   PendingBar  *rows;
   double       row_height;
   double       gap;
+  guint        n_segments;
 } BarPainter;
 
 #define WIDE_BAR 3.0
 
 static void
-paint_rect (BarPainter *painter,
-            guint       row,
-            double      x0,
-            double      x1,
-            int         state)
+paint_rect (BarPainter    *painter,
+            guint          row,
+            double         x0,
+            double         x1,
+            const GdkRGBA *color)
 {
-  gtk_snapshot_append_color (painter->snapshot, &painter->colors[state],
+  gtk_snapshot_append_color (painter->snapshot, color,
                              &GRAPHENE_RECT_INIT (x0, row * painter->row_height + painter->gap / 2,
                                                   MAX (1, x1 - x0),
                                                   MAX (1, painter->row_height - painter->gap)));
@@ -281,7 +295,7 @@ flush_row (BarPainter *painter,
   PendingBar *bar = &painter->rows[row];
 
   if (bar->state != LAB_JOB_PENDING)
-    paint_rect (painter, row, bar->x0, bar->x1, bar->state);
+    paint_rect (painter, row, bar->x0, bar->x1, &painter->colors[bar->state]);
   bar->state = LAB_JOB_PENDING;
 }
 
@@ -296,7 +310,7 @@ paint_bar (BarPainter *painter,
 
   if (x1 - x0 >= WIDE_BAR)
     {
-      paint_rect (painter, row, x0, x1 - 1, state);
+      paint_rect (painter, row, x0, x1 - 1, &painter->colors[state]);
       return;
     }
   if (bar->state == state && x0 <= bar->x1 + 1 && x1 >= bar->x0 - 1)
@@ -309,6 +323,80 @@ paint_bar (BarPainter *painter,
   *bar = (PendingBar) { x0, x1, state };
 }
 
+/* A start-up or hand-over stretch, when it is wide enough to see. */
+static void
+paint_segment (BarPainter *painter,
+               guint       row,
+               double      x0,
+               double      x1,
+               LabPart     part)
+{
+  if (x1 - x0 < MIN_SEGMENT)
+    return;
+  paint_rect (painter, row, x0, x1, &painter->parts[part]);
+  painter->n_segments++;
+}
+
+static guint
+row_of (const Layout *layout,
+        guint         lane,
+        guint         n_lanes)
+{
+  return (guint) ((guint64) lane * layout->n_rows / MAX (n_lanes, 1));
+}
+
+/* Workers starting: each lane's own, and those of every lane. */
+static void
+paint_workers (LabTimeline  *self,
+               BarPainter   *painter,
+               const Layout *layout)
+{
+  double x0 = layout->plot.origin.x;
+  gint64 now = lab_run_get_elapsed_ns (self->run);
+
+  for (guint i = 0; i < lab_run_get_n_worker_records (self->run); i++)
+    {
+      const LabWorkerRecord *w = lab_run_get_worker_record (self->run, i);
+      gint64 ready = w->ready_ns >= 0 ? w->ready_ns : now;
+
+      for (guint lane = 0; lane < self->lanes->len; lane++)
+        if (w->lane == lane || w->lane == LAB_LANE_ALL)
+          paint_segment (painter, row_of (layout, lane, self->lanes->len),
+                         x0 + w->begin_ns * layout->scale, x0 + ready * layout->scale, LAB_PART_START);
+    }
+}
+
+/* A job's hand-over before and after it ran: in a queue or a pipe, or
+ * for a thread or process of its own, its start and its end. */
+static void
+paint_handover (BarPainter         *painter,
+                const Layout       *layout,
+                guint               row,
+                const LabJobRecord *job,
+                gboolean            per_job)
+{
+  double x0 = layout->plot.origin.x;
+
+  paint_segment (painter, row, x0 + job->dispatch_ns * layout->scale, x0 + job->start_ns * layout->scale,
+                 per_job ? LAB_PART_START : LAB_PART_TRANSFER);
+  if (job->state >= LAB_JOB_OK)
+    paint_segment (painter, row, x0 + job->end_ns * layout->scale, x0 + job->back_ns * layout->scale,
+                   per_job ? LAB_PART_STOP : LAB_PART_TRANSFER);
+}
+
+static void
+load_colors (LabTimeline *self,
+             BarPainter  *painter)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+
+  lab_chart_lookup_color (widget, "lab_job_running", "accent_bg_color", 0.5, &painter->colors[LAB_JOB_RUNNING]);
+  lab_chart_lookup_color (widget, "lab_job_ok", "success_bg_color", 0.8, &painter->colors[LAB_JOB_OK]);
+  lab_chart_lookup_color (widget, "lab_job_failed", "error_bg_color", 1.0, &painter->colors[LAB_JOB_FAILED]);
+  for (guint p = 0; p < LAB_N_PARTS; p++)
+    lab_breakdown_part_color (widget, p, &painter->parts[p]);
+}
+
 static void
 lab_timeline_snapshot_bars (LabTimeline  *self,
                             GtkSnapshot  *snapshot,
@@ -319,32 +407,48 @@ lab_timeline_snapshot_bars (LabTimeline  *self,
     .snapshot = snapshot,
     .rows = rows,
     .row_height = layout->plot.size.height / layout->n_rows,
-    .gap = layout->lane_height >= MIN_LANE_HEIGHT ? LANE_GAP : 0,
+    .gap = layout->labels ? LANE_GAP : 0,
   };
-  double scale = layout->plot.size.width / (layout->t1 * 1e9);
+  gboolean per_job = lab_run_get_config (self->run)->strategy->worker_per_job;
   gint64 now_ns = lab_run_get_elapsed_ns (self->run);
-  guint n_jobs = lab_run_get_n_jobs (self->run);
+  guint n_jobs = lab_run_has_jobs (self->run) ? lab_run_get_n_jobs (self->run) : 0;
 
-  lab_chart_lookup_color (GTK_WIDGET (self), "lab_job_running", "accent_bg_color", 0.5, &painter.colors[LAB_JOB_RUNNING]);
-  lab_chart_lookup_color (GTK_WIDGET (self), "lab_job_ok", "success_bg_color", 0.8, &painter.colors[LAB_JOB_OK]);
-  lab_chart_lookup_color (GTK_WIDGET (self), "lab_job_failed", "error_bg_color", 1.0, &painter.colors[LAB_JOB_FAILED]);
-
-  for (guint i = 0; i < n_jobs && self->job_lane != NULL; i++)
+  load_colors (self, &painter);
+  paint_workers (self, &painter, layout);
+  for (guint i = 0; i < n_jobs; i++)
     {
-      const LabJobResult *job = lab_run_get_job (self->run, i);
-      int state = g_atomic_int_get (&job->state);
-      guint lane = self->job_lane[i];
+      const LabJobRecord *job = lab_run_get_job (self->run, i);
+      guint row;
 
-      if (state == LAB_JOB_PENDING || lane == NO_LANE)
+      if (job->state == LAB_JOB_PENDING)
         continue;
-      paint_bar (&painter, lane * layout->n_rows / self->lanes->len,
-                 layout->plot.origin.x + job->start_ns * scale,
-                 layout->plot.origin.x + (state == LAB_JOB_RUNNING ? now_ns : job->end_ns) * scale,
-                 state);
+      row = row_of (layout, job->lane, self->lanes->len);
+      paint_handover (&painter, layout, row, job, per_job);
+      paint_bar (&painter, row,
+                 layout->plot.origin.x + job->start_ns * layout->scale,
+                 layout->plot.origin.x + (job->state == LAB_JOB_RUNNING ? now_ns : job->end_ns) * layout->scale,
+                 job->state);
     }
 
   for (guint r = 0; r < layout->n_rows; r++)
     flush_row (&painter, r);
+  self->n_segments = painter.n_segments;
+}
+
+static void
+snapshot_hover (LabTimeline  *self,
+                GtkSnapshot  *snapshot,
+                const Layout *layout)
+{
+  GdkRGBA fg;
+  double x;
+
+  if (self->hover_time < 0 || self->hover_time > layout->t1)
+    return;
+  lab_chart_get_foreground (GTK_WIDGET (self), &fg);
+  lab_chart_with_alpha (&fg, 0.6, &fg);
+  x = layout->plot.origin.x + self->hover_time * 1e9 * layout->scale;
+  gtk_snapshot_append_color (snapshot, &fg, &GRAPHENE_RECT_INIT (x, 0, 1, layout->plot.size.height));
 }
 
 static void
@@ -363,6 +467,7 @@ lab_timeline_snapshot (GtkWidget   *widget,
   lab_timeline_snapshot_bars (self, snapshot, &layout);
   gtk_snapshot_pop (snapshot);
   lab_chart_append_time_axis (widget, snapshot, &layout.plot, 0, layout.t1);
+  snapshot_hover (self, snapshot, &layout);
 }
 
 static void
@@ -385,21 +490,21 @@ lab_timeline_measure (GtkWidget      *widget,
     }
   else
     {
-      /* Past a hundred lanes they shrink rather than grow the window. */
+      /* Past LANES_SHOWN lanes they shrink rather than grow the window. */
       *minimum = axis + MIN_LANE_HEIGHT * MIN (n_lanes, 4);
-      *natural = axis + LANE_HEIGHT * MIN (n_lanes, MAX_NATURAL_LANES);
+      *natural = axis + LANE_HEIGHT * MIN (n_lanes, LANES_SHOWN);
     }
 }
 
 static guint
-lane_at (LabTimeline  *self,
-         const Layout *layout,
-         double        y)
+lane_under (LabTimeline  *self,
+            const Layout *layout,
+            double        y)
 {
   double lane = (y - layout->plot.origin.y) / layout->lane_height;
 
   if (lane < 0 || lane >= self->lanes->len)
-    return NO_LANE;
+    return G_MAXUINT;
   return (guint) lane;
 }
 
@@ -410,26 +515,47 @@ job_at (LabTimeline  *self,
         guint         lane,
         double        x)
 {
-  double scale = layout->plot.size.width / (layout->t1 * 1e9);
   gint64 now_ns = lab_run_get_elapsed_ns (self->run);
   double best = 4;
   guint found = G_MAXUINT;
 
-  for (guint i = 0; i < lab_run_get_n_jobs (self->run); i++)
+  for (guint i = 0; lab_run_has_jobs (self->run) && i < lab_run_get_n_jobs (self->run); i++)
     {
-      const LabJobResult *job = lab_run_get_job (self->run, i);
-      int state = g_atomic_int_get (&job->state);
+      const LabJobRecord *job = lab_run_get_job (self->run, i);
       double x0, x1, distance;
 
-      if (state == LAB_JOB_PENDING || self->job_lane[i] != lane)
+      if (job->state == LAB_JOB_PENDING || job->lane != lane)
         continue;
-      x0 = layout->plot.origin.x + job->start_ns * scale;
-      x1 = layout->plot.origin.x + (state == LAB_JOB_RUNNING ? now_ns : job->end_ns) * scale;
+      x0 = layout->plot.origin.x + job->dispatch_ns * layout->scale;
+      x1 = layout->plot.origin.x + (job->state == LAB_JOB_RUNNING ? now_ns : job->back_ns) * layout->scale;
       distance = x < x0 ? x0 - x : x > x1 ? x - x1 : 0;
       if (distance < best)
         best = distance, found = i;
     }
   return found;
+}
+
+/* The worker starting on @lane at @x, if any. */
+static char *
+describe_start_at (LabTimeline  *self,
+                   const Layout *layout,
+                   guint         lane,
+                   double        x)
+{
+  gint64 t = (x - layout->plot.origin.x) / layout->scale;
+
+  for (guint i = 0; i < lab_run_get_n_worker_records (self->run); i++)
+    {
+      const LabWorkerRecord *w = lab_run_get_worker_record (self->run, i);
+      g_autofree char *who = NULL;
+
+      if ((w->lane != lane && w->lane != LAB_LANE_ALL) || t < w->begin_ns || w->ready_ns < 0 || t > w->ready_ns)
+        continue;
+      who = w->id > 0 ? lab_run_describe_worker (self->run, w->id) : g_strdup (_("a worker"));
+      /* Translators: "process 1234 starting: 0.012 s to 0.310 s" */
+      return g_strdup_printf (_("%s starting: %.3f s to %.3f s"), who, w->begin_ns / 1e9, w->ready_ns / 1e9);
+    }
+  return NULL;
 }
 
 static gboolean
@@ -446,13 +572,36 @@ query_tooltip_cb (LabTimeline *self,
   if (self->run == NULL || self->lanes->len == 0 || keyboard)
     return FALSE;
   compute_layout (self, &layout);
-  if ((lane = lane_at (self, &layout, y)) == NO_LANE ||
-      (index = job_at (self, &layout, lane, x)) == G_MAXUINT)
+  if ((lane = lane_under (self, &layout, y)) == G_MAXUINT)
     return FALSE;
-
-  text = lab_timeline_describe_job (self, index);
+  if ((index = job_at (self, &layout, lane, x)) != G_MAXUINT)
+    text = lab_timeline_describe_job (self, index);
+  else
+    text = describe_start_at (self, &layout, lane, x);
+  if (text == NULL)
+    return FALSE;
   gtk_tooltip_set_text (tooltip, text);
   return TRUE;
+}
+
+/* The pointer's time, for the chart below to draw the same line. */
+static void
+motion_cb (LabTimeline *self,
+           double       x,
+           double       y)
+{
+  Layout layout;
+
+  if (self->run == NULL || self->lanes->len == 0)
+    return;
+  compute_layout (self, &layout);
+  lab_timeline_set_hover_time (self, x < layout.plot.origin.x ? -1 : (x - layout.plot.origin.x) / layout.scale / 1e9);
+}
+
+static void
+leave_cb (LabTimeline *self)
+{
+  lab_timeline_set_hover_time (self, -1);
 }
 
 static void
@@ -461,6 +610,7 @@ lab_timeline_dispose (GObject *object)
   LabTimeline *self = (LabTimeline *) object;
 
   lab_timeline_set_run (self, NULL);
+  g_clear_pointer (&self->history, lab_cpu_history_unref);
   lab_chart_throttle_clear (&self->throttle, GTK_WIDGET (self));
 
   G_OBJECT_CLASS (lab_timeline_parent_class)->dispose (object);
@@ -472,8 +622,6 @@ lab_timeline_finalize (GObject *object)
   LabTimeline *self = (LabTimeline *) object;
 
   g_clear_pointer (&self->lanes, g_array_unref);
-  g_clear_pointer (&self->lane_of, g_hash_table_unref);
-  g_free (self->job_lane);
 
   G_OBJECT_CLASS (lab_timeline_parent_class)->finalize (object);
 }
@@ -490,6 +638,9 @@ lab_timeline_get_property (GObject    *object,
     {
     case PROP_RUN:
       g_value_set_object (value, self->run);
+      break;
+    case PROP_HOVER_TIME:
+      g_value_set_double (value, self->hover_time);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -508,6 +659,9 @@ lab_timeline_set_property (GObject      *object,
     {
     case PROP_RUN:
       lab_timeline_set_run (self, g_value_get_object (value));
+      break;
+    case PROP_HOVER_TIME:
+      lab_timeline_set_hover_time (self, g_value_get_double (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -531,6 +685,9 @@ lab_timeline_class_init (LabTimelineClass *klass)
   properties[PROP_RUN] =
     g_param_spec_object ("run", NULL, NULL, LAB_TYPE_RUN,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_HOVER_TIME] =
+    g_param_spec_double ("hover-time", NULL, NULL, -1, G_MAXDOUBLE, -1,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_css_name (widget_class, "labtimeline");
@@ -540,10 +697,15 @@ lab_timeline_class_init (LabTimelineClass *klass)
 static void
 lab_timeline_init (LabTimeline *self)
 {
-  self->lanes = g_array_new (FALSE, FALSE, sizeof (Lane));
-  g_array_set_clear_func (self->lanes, (GDestroyNotify) lane_clear);
-  self->lane_of = g_hash_table_new (NULL, NULL);
+  GtkEventController *motion = gtk_event_controller_motion_new ();
 
+  self->lanes = g_array_new (FALSE, TRUE, sizeof (Lane));
+  g_array_set_clear_func (self->lanes, (GDestroyNotify) lane_clear);
+  self->hover_time = -1;
+
+  g_signal_connect_swapped (motion, "motion", G_CALLBACK (motion_cb), self);
+  g_signal_connect_swapped (motion, "leave", G_CALLBACK (leave_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
   g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
@@ -570,13 +732,14 @@ lab_timeline_set_run (LabTimeline *self,
   if (self->run != NULL)
     g_clear_signal_handler (&self->progress_id, self->run);
   g_clear_handle_id (&self->tick_id, g_source_remove);
-  reset_lanes (self);
+  g_array_set_size (self->lanes, 0);
+  self->n_bars = self->n_segments = 0;
   g_set_object (&self->run, run);
   if (run != NULL)
     {
       self->progress_id = g_signal_connect_object (run, "progress", G_CALLBACK (progress_cb),
                                                    self, G_CONNECT_SWAPPED);
-      scan_jobs (self);
+      scan_run (self);
       describe_lanes (self);
       if (lab_run_get_state (run) < LAB_RUN_FINISHED)
         self->tick_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, TICK_MS, tick_cb, self, NULL);
@@ -593,6 +756,29 @@ lab_timeline_get_run (LabTimeline *self)
   return self->run;
 }
 
+/* @seconds: into the run, or -1 for no line */
+void
+lab_timeline_set_hover_time (LabTimeline *self,
+                             double       seconds)
+{
+  g_return_if_fail (LAB_IS_TIMELINE (self));
+
+  if (seconds < 0)
+    seconds = -1;
+  if (seconds == self->hover_time)
+    return;
+  self->hover_time = seconds;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOVER_TIME]);
+}
+
+double
+lab_timeline_get_hover_time (LabTimeline *self)
+{
+  g_return_val_if_fail (LAB_IS_TIMELINE (self), -1);
+  return self->hover_time;
+}
+
 guint
 lab_timeline_get_n_lanes (LabTimeline *self)
 {
@@ -607,12 +793,28 @@ lab_timeline_get_n_bars (LabTimeline *self)
   return self->n_bars;
 }
 
+/* Start-up and hand-over segments drawn in the last frame. */
+guint
+lab_timeline_get_n_segments (LabTimeline *self)
+{
+  g_return_val_if_fail (LAB_IS_TIMELINE (self), 0);
+  return self->n_segments;
+}
+
+const char *
+lab_timeline_get_lane_label (LabTimeline *self,
+                             guint        lane)
+{
+  g_return_val_if_fail (LAB_IS_TIMELINE (self), NULL);
+  g_return_val_if_fail (lane < self->lanes->len, NULL);
+  return g_array_index (self->lanes, Lane, lane).label;
+}
+
 static void
 append_job_figures (GString            *text,
-                    const LabJobResult *job,
-                    int                 state)
+                    const LabJobRecord *job)
 {
-  if (state == LAB_JOB_RUNNING)
+  if (job->state == LAB_JOB_RUNNING)
     {
       g_string_append_printf (text, _("Started at %.3f s, still running"), job->start_ns / 1e9);
       return;
@@ -620,6 +822,11 @@ append_job_figures (GString            *text,
   g_string_append_printf (text, _("%.3f s to %.3f s (%.3f s)"),
                           job->start_ns / 1e9, job->end_ns / 1e9,
                           (job->end_ns - job->start_ns) / 1e9);
+  if (job->start_ns > job->dispatch_ns || job->back_ns > job->end_ns)
+    /* Translators: how long a job waited to start after it was handed
+     * over, and for its result to come back */
+    g_string_append_printf (text, _("\nHanded over %.3f s before it started, back %.3f s after it ended"),
+                            (job->start_ns - job->dispatch_ns) / 1e9, (job->back_ns - job->end_ns) / 1e9);
   g_string_append_printf (text, "\n%s %.3f s", _("CPU"), job->cpu_ns / 1e9);
   if (job->bytes > 0)
     {
@@ -628,7 +835,7 @@ append_job_figures (GString            *text,
     }
   if (job->status != 0)
     g_string_append_printf (text, "\n%s %d", _("Status"), job->status);
-  if (state == LAB_JOB_FAILED && job->error != NULL)
+  if (job->state == LAB_JOB_FAILED && job->error != NULL)
     g_string_append_printf (text, "\n%s", job->error);
 }
 
@@ -643,17 +850,16 @@ char *
 lab_timeline_describe_job (LabTimeline *self,
                            guint        index)
 {
-  const LabJobResult *job;
+  const LabJobRecord *job;
   g_autofree char *worker = NULL;
   GString *text;
-  int state;
 
   g_return_val_if_fail (LAB_IS_TIMELINE (self), NULL);
-  g_return_val_if_fail (self->run != NULL, NULL);
+  g_return_val_if_fail (self->run != NULL && lab_run_has_jobs (self->run), NULL);
   g_return_val_if_fail (index < lab_run_get_n_jobs (self->run), NULL);
 
   job = lab_run_get_job (self->run, index);
-  if ((state = g_atomic_int_get (&job->state)) == LAB_JOB_PENDING)
+  if (job->state == LAB_JOB_PENDING)
     return NULL;
 
   worker = lab_run_describe_worker (self->run, job->worker);
@@ -661,6 +867,20 @@ lab_timeline_describe_job (LabTimeline *self,
   /* Translators: "Job 3 · thread 1234" */
   g_string_append_printf (text, _("Job %u · %s"), index + 1, worker);
   g_string_append_c (text, '\n');
-  append_job_figures (text, job, state);
+  append_job_figures (text, job);
   return g_string_free (text, FALSE);
+}
+
+/* @history: (nullable): the CPU samples of the run, for the lanes' colours */
+void
+lab_timeline_set_history (LabTimeline   *self,
+                          LabCpuHistory *history)
+{
+  g_return_if_fail (LAB_IS_TIMELINE (self));
+
+  if (history == self->history)
+    return;
+  g_clear_pointer (&self->history, lab_cpu_history_unref);
+  self->history = history ? lab_cpu_history_ref (history) : NULL;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }

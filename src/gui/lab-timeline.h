@@ -6,6 +6,7 @@
 
 #include <gtk/gtk.h>
 
+#include "lab-cpu-history.h"
 #include "lab-run.h"
 
 G_BEGIN_DECLS
@@ -14,17 +15,27 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LabTimeline, lab_timeline, LAB, TIMELINE, GtkWidget)
 
-/* Redraws by itself on LabRun::progress. Property "run". */
-GtkWidget *lab_timeline_new         (void);
-void       lab_timeline_set_run     (LabTimeline *self,
-                                     LabRun      *run);
-LabRun    *lab_timeline_get_run     (LabTimeline *self);
+/* Redraws by itself on LabRun::progress. Properties "run" and
+ * "hover-time" (seconds into the run under the pointer, or -1), which
+ * the window shares with the CPU chart. */
+GtkWidget *lab_timeline_new            (void);
+void       lab_timeline_set_run        (LabTimeline *self,
+                                        LabRun      *run);
+LabRun    *lab_timeline_get_run        (LabTimeline *self);
+void       lab_timeline_set_hover_time (LabTimeline *self,
+                                        double       seconds);
+double     lab_timeline_get_hover_time (LabTimeline *self);
+void       lab_timeline_set_history    (LabTimeline   *self,
+                                        LabCpuHistory *history);
 
-/* For tests: lanes (distinct workers) and bars (started jobs) as of the
- * last progress signal, and the tooltip text at a job. */
-guint      lab_timeline_get_n_lanes (LabTimeline *self);
-guint      lab_timeline_get_n_bars  (LabTimeline *self);
-char      *lab_timeline_describe_job (LabTimeline *self,
-                                      guint        index);
+/* For tests: lanes, bars (started jobs) and start-up or hand-over
+ * segments as of the last progress signal, and the tooltip at a job. */
+guint      lab_timeline_get_n_lanes    (LabTimeline *self);
+guint      lab_timeline_get_n_bars     (LabTimeline *self);
+guint      lab_timeline_get_n_segments (LabTimeline *self);
+const char *lab_timeline_get_lane_label (LabTimeline *self,
+                                         guint        lane);
+char      *lab_timeline_describe_job   (LabTimeline *self,
+                                        guint        index);
 
 G_END_DECLS

@@ -1,6 +1,14 @@
 /* lab-window.c — the main window: pick an experiment, run it, watch, compare
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The window shows what the engine decides. One press of Run is one
+ * LabExperiment (the panel builds it, a lesson's whole experiment
+ * included); the session's runs are split into experiments by the
+ * engine (the same jobs: task and parameters), and the comparison, the
+ * breakdown and the scaling chart show one experiment at a time: the one
+ * of the run selected. Choosing a run anywhere (the runs list, a bar of
+ * a chart, the experiment switcher) selects it everywhere.
  */
 #define G_LOG_DOMAIN "lab-window"
 
@@ -8,6 +16,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lab-breakdown-chart.h"
 #include "lab-chart-image.h"
 #include "lab-chart-util.h"
 #include "lab-comparison-chart.h"
@@ -35,6 +44,7 @@ static const struct {
   const char *file_name;
 } chart_files[LAB_N_CHARTS] = {
   [LAB_CHART_TIMELINE] = { "timeline", "timeline.png" },
+  [LAB_CHART_BREAKDOWN] = { "breakdown", "where-the-time-went.png" },
   [LAB_CHART_CPU] = { "cpu", "cpu-use.png" },
   [LAB_CHART_COMPARISON] = { "comparison", "elapsed-and-cpu-time.png" },
   [LAB_CHART_SCALING] = { "scaling", "speedup-by-workers.png" },
@@ -56,30 +66,38 @@ struct _LabWindow
   GtkStack             *main_stack;
   GtkLabel             *run_title;
   GtkLabel             *run_verdict;
+  GtkLabel             *run_findings;
+  GtkWidget            *outcome_box;
+  GtkLabel             *outcome_title;
+  GtkLabel             *outcome_label;
   GtkBox               *charts_box;
   GtkBox               *runs_box;
   LabTimeline          *timeline;
+  LabBreakdownChart    *breakdown_chart;
   LabCpuChart          *cpu_chart;
   AdwPreferencesGroup  *failed_group;
   GtkListBox           *failed_list;
   GtkListBox           *runs_list;
+  GtkDropDown          *experiment_dropdown;
   LabComparisonChart   *comparison_chart;
   LabScalingChart      *scaling_chart;
   GtkWidget            *chart_cards[LAB_N_CHARTS];
   GtkWidget            *save_buttons[LAB_N_CHARTS];
 
-  GListStore           *runs;
+  GListStore           *runs;           /* every run of the session */
+  GPtrArray            *experiments;    /* LabAnalysis, one per experiment */
+  GtkStringList        *experiment_names;
+  LabRun               *selected;
   LabCpuSampler        *sampler;
-  LabRun               *current;        /* the run going on, if any */
+  LabExperiment        *experiment;     /* the one going on, if any */
+  const LabLesson      *lesson;         /* the lesson it runs, if any */
+  LabExperiment        *lesson_experiment; /* the last lesson run, for its outcome */
   GCancellable         *cancellable;
   GSettings            *settings;
   AdwToast             *toast;          /* the outcome on screen, until dismissed */
   guint                 tick_id;
   guint                 layout_id;
-  gboolean              preparing;      /* the run is being set up */
-  GPtrArray            *queue;          /* LabRunConfig: what one Run runs, in order */
-  guint                 queued;         /* 1-based number of the run going on */
-  gboolean              sweeping;       /* the queue sweeps worker counts */
+  gboolean              updating_dropdown;
   gboolean              wide;
   gboolean              disposed;
 };
@@ -114,48 +132,66 @@ toast (LabWindow  *self,
   adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->toast));
 }
 
+static gboolean
+is_running (LabWindow *self)
+{
+  return self->experiment != NULL;
+}
+
+static void
+set_action_enabled (LabWindow  *self,
+                    const char *name,
+                    gboolean    enabled)
+{
+  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self), name);
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
+}
+
+/* Run says why it cannot run, in its tooltip. */
 static void
 update_actions (LabWindow *self)
 {
-  gboolean running = self->current != NULL || self->preparing;
-  GAction *action;
+  gboolean running = is_running (self);
+  gboolean have_runs = g_list_model_get_n_items (G_LIST_MODEL (self->runs)) > 0;
+  const char *problem = lab_experiment_panel_get_problem (self->panel);
 
-  action = g_action_map_lookup_action (G_ACTION_MAP (self), "run");
-  g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
-                               !running && lab_experiment_panel_get_can_run (self->panel));
-  action = g_action_map_lookup_action (G_ACTION_MAP (self), "cancel");
-  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), running);
-  action = g_action_map_lookup_action (G_ACTION_MAP (self), "export");
-  g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
-                               !running && g_list_model_get_n_items (G_LIST_MODEL (self->runs)) > 0);
+  set_action_enabled (self, "run", !running && problem == NULL);
+  set_action_enabled (self, "cancel", running);
+  set_action_enabled (self, "export", !running && have_runs);
+  set_action_enabled (self, "clear", !running && have_runs);
   /* A chart can be saved as soon as there is a run to draw, even a live one. */
-  action = g_action_map_lookup_action (G_ACTION_MAP (self), "save-chart");
-  g_simple_action_set_enabled (G_SIMPLE_ACTION (action),
-                               g_list_model_get_n_items (G_LIST_MODEL (self->runs)) > 0);
+  set_action_enabled (self, "save-chart", have_runs);
+  gtk_widget_set_tooltip_text (self->run_button, problem ? problem : _("Run the Experiment (Ctrl+Return)"));
 }
 
 static void
 update_progress (LabWindow *self)
 {
+  LabRun *run = self->experiment ? lab_experiment_get_current (self->experiment) : NULL;
   g_autofree char *elapsed = NULL;
   g_autofree char *text = NULL;
-  guint done, total;
+  guint done, total, n_planned;
 
-  if (self->current == NULL)
+  if (run == NULL)
     {
-      if (self->preparing)
-        gtk_label_set_text (self->progress_label, _("Preparing…"));
       gtk_progress_bar_set_fraction (self->progress_bar, 0);
       return;
     }
+  if (lab_run_get_state (run) == LAB_RUN_PREPARING)
+    {
+      gtk_label_set_text (self->progress_label, _("Setting up…"));
+      return;
+    }
 
-  done = lab_run_get_n_done (self->current);
-  total = lab_run_get_n_jobs (self->current);
-  elapsed = g_strdup_printf (_("%.1f s"), lab_run_get_elapsed_ns (self->current) / 1e9);
-  if (self->queue != NULL && self->queue->len > 1)
+  done = lab_run_get_n_done (run);
+  total = lab_run_get_n_jobs (run);
+  n_planned = lab_experiment_get_n_planned (self->experiment);
+  elapsed = g_strdup_printf (_("%.1f s"), lab_run_get_elapsed_ns (run) / 1e9);
+  if (n_planned > 1)
     /* Translators: run number / runs of this Run · jobs done / jobs in the run · elapsed time */
-    text = g_strdup_printf (_("Run %u of %u · %u / %u jobs · %s"), self->queued, self->queue->len,
-                            done, total, elapsed);
+    text = g_strdup_printf (_("Run %u of %u · %u / %u jobs · %s"), lab_experiment_get_n_started (self->experiment),
+                            n_planned, done, total, elapsed);
   else
     /* Translators: jobs done / jobs in the run · elapsed time */
     text = g_strdup_printf (_("%u / %u jobs · %s"), done, total, elapsed);
@@ -168,14 +204,6 @@ tick_cb (gpointer data)
 {
   update_progress (data);
   return G_SOURCE_CONTINUE;
-}
-
-static LabRun *
-selected_run (LabWindow *self)
-{
-  GtkListBoxRow *row = gtk_list_box_get_selected_row (self->runs_list);
-
-  return row ? lab_run_row_get_run (LAB_RUN_ROW (row)) : NULL;
 }
 
 static GtkWidget *
@@ -200,17 +228,19 @@ fill_failed (LabWindow *self,
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->failed_list))))
     gtk_list_box_remove (self->failed_list, child);
 
-  for (guint i = 0; run != NULL && i < lab_run_get_n_jobs (run); i++)
+  for (guint i = 0; run != NULL && lab_run_has_jobs (run) && i < lab_run_get_n_jobs (run); i++)
     {
-      const LabJobResult *job = lab_run_get_job (run, i);
+      const LabJobRecord *job = lab_run_get_job (run, i);
       g_autofree char *title = NULL;
+      g_autofree char *error = NULL;
 
-      if (g_atomic_int_get (&job->state) != LAB_JOB_FAILED)
+      if (job->state != LAB_JOB_FAILED)
         continue;
       if (failed++ >= MAX_FAILED_ROWS)
         continue;
-      title = g_strdup_printf (_("Job %u"), job->index + 1);
-      gtk_list_box_append (self->failed_list, failed_row_new (title, job->error ? job->error : _("The job failed")));
+      title = g_strdup_printf (_("Job %u"), i + 1);
+      error = g_utf8_make_valid (job->error ? job->error : _("The job failed"), -1);
+      gtk_list_box_append (self->failed_list, failed_row_new (title, error));
       shown++;
     }
 
@@ -227,77 +257,232 @@ fill_failed (LabWindow *self,
   gtk_widget_set_visible (GTK_WIDGET (self->failed_group), failed > 0);
 }
 
+/* The engine's reading of the run: the verdict, then the other findings. */
 static void
 update_header (LabWindow *self,
                LabRun    *run)
 {
-  g_autofree char *title = lab_format_run_title (run);
-  g_autofree char *verdict = lab_format_verdict (run);
+  g_autofree char *title = lab_run_dup_title (run);
+  g_autoptr(GString) others = g_string_new (NULL);
+  const LabFinding *findings;
+  guint n;
 
   gtk_label_set_text (self->run_title, title);
-  gtk_label_set_text (self->run_verdict, verdict);
+  findings = lab_run_get_findings (run, &n);
+  if (lab_run_get_state (run) < LAB_RUN_FINISHED)
+    {
+      LabRunSummary sum;
+      g_autofree char *text = NULL;
+
+      lab_run_get_summary (run, &sum);
+      text = lab_run_get_state (run) == LAB_RUN_PREPARING
+             ? g_strdup (_("Setting the task up…"))
+             : g_strdup_printf (ngettext ("%u worker, %u of %u jobs done", "%u workers, %u of %u jobs done",
+                                          sum.workers), sum.workers, sum.n_done, sum.n_jobs);
+      gtk_label_set_text (self->run_verdict, text);
+      n = 0;
+    }
+  else
+    gtk_label_set_text (self->run_verdict, lab_run_get_verdict (run) ? lab_run_get_verdict (run) : "");
+
+  for (guint i = 1; i < n; i++)
+    g_string_append_printf (others, "%s• %s", others->len ? "\n" : "", findings[i].text);
+  gtk_label_set_text (self->run_findings, others->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->run_findings), others->len > 0);
 }
 
-static void
-show_run (LabWindow *self,
-          LabRun    *run,
-          guint      position)
+static LabRunRow *
+row_of (LabWindow *self,
+        LabRun    *run)
 {
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->runs)); i++)
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->runs_list, i);
+
+      if (row != NULL && lab_run_row_get_run (LAB_RUN_ROW (row)) == run)
+        return LAB_RUN_ROW (row);
+    }
+  return NULL;
+}
+
+/* The analysis of @run's experiment. */
+static LabAnalysis *
+experiment_of (LabWindow *self,
+               LabRun    *run,
+               guint     *position)
+{
+  for (guint e = 0; run != NULL && self->experiments != NULL && e < self->experiments->len; e++)
+    {
+      LabAnalysis *analysis = g_ptr_array_index (self->experiments, e);
+
+      for (guint i = 0; i < lab_analysis_get_n_runs (analysis); i++)
+        if (lab_analysis_get_run (analysis, i) == run)
+          {
+            if (position != NULL)
+              *position = e;
+            return analysis;
+          }
+    }
+  return NULL;
+}
+
+/* What the last lesson expected beside what it measured, while one of
+ * its runs is shown. */
+static void
+update_outcome (LabWindow *self,
+                LabRun    *run)
+{
+  GListModel *runs = self->lesson_experiment ? lab_experiment_get_runs (self->lesson_experiment) : NULL;
+  g_autoptr(LabAnalysis) analysis = NULL;
+  g_autofree char *outcome = NULL;
+  const LabLesson *lesson = lab_experiment_panel_get_lesson (self->panel);
+  gboolean shown = FALSE;
+
+  for (guint i = 0; runs != NULL && i < g_list_model_get_n_items (runs) && !shown; i++)
+    {
+      g_autoptr(LabRun) item = g_list_model_get_item (runs, i);
+      shown = item == run;
+    }
+  if (shown && lesson != NULL)
+    {
+      analysis = lab_experiment_dup_analysis (self->lesson_experiment);
+      outcome = lab_lesson_describe_outcome (lesson, analysis);
+      gtk_label_set_text (self->outcome_title, lab_lesson_get_title (lesson));
+      gtk_label_set_text (self->outcome_label, outcome);
+    }
+  gtk_widget_set_visible (self->outcome_box, shown && outcome != NULL && outcome[0] != '\0');
+}
+
+/* The charts of the selected run's experiment. */
+static void
+show_experiment (LabWindow *self,
+                 LabRun    *run)
+{
+  guint position = GTK_INVALID_LIST_POSITION;
+  LabAnalysis *analysis = experiment_of (self, run, &position);
+
+  lab_comparison_chart_set_analysis (self->comparison_chart, analysis);
+  lab_comparison_chart_set_selected (self->comparison_chart, run);
+  lab_breakdown_chart_set_analysis (self->breakdown_chart, analysis);
+  lab_breakdown_chart_set_selected (self->breakdown_chart, run);
+  /* The speed-up by workers only for a sweep, of this experiment. */
+  lab_scaling_chart_set_analysis (self->scaling_chart, analysis && lab_analysis_is_sweep (analysis) ? analysis : NULL);
+  gtk_widget_set_visible (self->chart_cards[LAB_CHART_SCALING], lab_scaling_chart_get_n_series (self->scaling_chart) > 0);
+  gtk_widget_set_visible (self->chart_cards[LAB_CHART_BREAKDOWN],
+                          lab_breakdown_chart_get_n_rows (self->breakdown_chart) > 0);
+
+  self->updating_dropdown = TRUE;
+  gtk_drop_down_set_selected (self->experiment_dropdown, position);
+  self->updating_dropdown = FALSE;
+}
+
+/**
+ * select_run:
+ *
+ * Shows @run everywhere: title, verdict and findings, timeline, CPU,
+ * the runs list, and its experiment's charts.
+ */
+static void
+select_run (LabWindow *self,
+            LabRun    *run)
+{
+  LabCpuHistory *history = run ? g_object_get_data (G_OBJECT (run), "lab-cpu-history") : NULL;
+  LabRunRow *row;
+
+  g_set_object (&self->selected, run);
   lab_timeline_set_run (self->timeline, run);
-  if (run != NULL && run == self->current)
+  lab_timeline_set_history (self->timeline, history);
+  if (run != NULL && self->experiment != NULL && run == lab_experiment_get_current (self->experiment))
     lab_cpu_chart_set_sampler (self->cpu_chart, self->sampler);
   else
-    lab_cpu_chart_set_history (self->cpu_chart, run ? g_object_get_data (G_OBJECT (run), "lab-cpu-history") : NULL);
-  lab_comparison_chart_set_selected (self->comparison_chart, position);
-
+    lab_cpu_chart_set_history (self->cpu_chart, history);
+  show_experiment (self, run);
   if (run != NULL)
     update_header (self, run);
+  update_outcome (self, run);
   fill_failed (self, run);
+
+  row = run ? row_of (self, run) : NULL;
+  if (row != NULL && gtk_list_box_get_selected_row (self->runs_list) != GTK_LIST_BOX_ROW (row))
+    gtk_list_box_select_row (self->runs_list, GTK_LIST_BOX_ROW (row));
 }
 
 static void
 row_selected_cb (LabWindow     *self,
                  GtkListBoxRow *row)
 {
-  if (row == NULL)
-    return;
-  show_run (self, lab_run_row_get_run (LAB_RUN_ROW (row)), gtk_list_box_row_get_index (row));
+  if (row != NULL && lab_run_row_get_run (LAB_RUN_ROW (row)) != self->selected)
+    select_run (self, lab_run_row_get_run (LAB_RUN_ROW (row)));
 }
 
 static void
-update_speedups (LabWindow *self)
+run_activated_cb (LabWindow *self,
+                  LabRun    *run)
+{
+  select_run (self, run);
+}
+
+/* Choosing an experiment shows its last run. */
+static void
+experiment_chosen_cb (LabWindow *self)
+{
+  guint position = gtk_drop_down_get_selected (self->experiment_dropdown);
+  LabAnalysis *analysis;
+
+  if (self->updating_dropdown || self->experiments == NULL || position >= self->experiments->len)
+    return;
+  analysis = g_ptr_array_index (self->experiments, position);
+  select_run (self, lab_analysis_get_run (analysis, lab_analysis_get_n_runs (analysis) - 1));
+}
+
+/* The session's runs, taken together by the engine: experiments, and
+ * each run's speed-up against its experiment's loop. */
+static void
+analyse_session (LabWindow *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
-  g_autofree LabRun **runs = g_new0 (LabRun *, n + 1);
+  g_autofree LabRun **runs = g_new0 (LabRun *, MAX (n, 1));
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
 
   for (guint i = 0; i < n; i++)
     {
       runs[i] = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
       g_object_unref (runs[i]);   /* the store keeps it */
     }
+  g_clear_pointer (&self->experiments, g_ptr_array_unref);
+  self->experiments = lab_analysis_split_experiments (runs, n);
 
-  for (guint i = 0; i < n; i++)
+  for (guint e = 0; e < self->experiments->len; e++)
     {
-      GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->runs_list, i);
-      if (row != NULL)
-        lab_run_row_set_speedup (LAB_RUN_ROW (row), lab_report_speedup (runs, n, i));
+      LabAnalysis *analysis = g_ptr_array_index (self->experiments, e);
+
+      g_ptr_array_add (names, lab_run_config_dup_work_label (lab_run_get_config (lab_analysis_get_run (analysis, 0))));
+      for (guint i = 0; i < lab_analysis_get_n_runs (analysis); i++)
+        {
+          LabRunRow *row = row_of (self, lab_analysis_get_run (analysis, i));
+          if (row != NULL)
+            lab_run_row_set_speedup (row, lab_analysis_get_speedup (analysis, i));
+        }
     }
+  g_ptr_array_add (names, NULL);
+  self->updating_dropdown = TRUE;
+  gtk_string_list_splice (self->experiment_names, 0,
+                          g_list_model_get_n_items (G_LIST_MODEL (self->experiment_names)),
+                          (const char * const *) names->pdata);
+  self->updating_dropdown = FALSE;
 }
 
 static void
 set_running (LabWindow *self,
-             LabRun    *run)
+             gboolean   running)
 {
-  gboolean running = run != NULL || self->preparing;
-  g_autofree char *title = run ? lab_format_run_title (run) : NULL;
-
-  g_set_object (&self->current, run);
   gtk_widget_set_visible (self->run_button, !running);
   gtk_widget_set_visible (self->cancel_button, running);
   gtk_widget_set_visible (self->progress_box, running);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->panel), !running);
-  adw_window_title_set_subtitle (self->window_title, title ? title : "");
+  if (!running)
+    adw_window_title_set_subtitle (self->window_title, "");
   g_clear_handle_id (&self->tick_id, g_source_remove);
   if (running)
     self->tick_id = g_timeout_add (100, tick_cb, self);
@@ -310,42 +495,14 @@ set_running (LabWindow *self,
     gtk_widget_grab_focus (self->run_button);
 }
 
-static char *
-outcome_text (LabWindow *self,
-              LabRun    *run)
-{
-  g_autofree char *title = lab_format_run_title (run);
-  g_autofree char *wall = lab_format_seconds (lab_run_get_elapsed_ns (run));
-  guint failed = lab_run_get_n_failed (run);
-
-  switch (lab_run_get_state (run))
-    {
-    case LAB_RUN_CANCELLED:
-      return g_strdup_printf (ngettext ("Run cancelled; %u finished job kept",
-                                        "Run cancelled; %u finished jobs kept",
-                                        lab_run_get_n_done (run) - failed), lab_run_get_n_done (run) - failed);
-    case LAB_RUN_FAILED:
-      return g_strdup (lab_run_get_error (run));
-    default:
-      if (failed > 0)
-        return g_strdup_printf (_("%s finished in %s; %u of %u jobs failed"),
-                                title, wall, failed, lab_run_get_n_jobs (run));
-      return g_strdup_printf (_("%s finished in %s"), title, wall);
-    }
-}
-
 /* Keeps a finished run in the history database, on a thread: SQLite
- * writes and syncs. Each write opens its own connection, one at a time (a
- * second opening while the first creates the file could take it for a
- * damaged one). Returns what the user must be told, if anything. */
+ * writes and syncs. Returns what the user must be told, if anything. */
 static void
 keep_run_thread (GTask        *task,
                  gpointer      source_object,
                  gpointer      task_data,
                  GCancellable *cancellable)
 {
-  static GMutex lock;
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
   g_autoptr(LabHistory) history = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -385,126 +542,22 @@ keep_run (LabWindow *self,
   g_task_run_in_thread (task, keep_run_thread);
 }
 
-/* After the last of several repeats: their median, which the comparison
- * chart also shows. */
-static char *
-repeats_outcome (LabWindow *self,
-                 LabRun    *run)
-{
-  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
-  guint n_repeats = self->queue->len;
-  g_autofree double *wall = g_new0 (double, n_repeats);
-  g_autofree char *title = lab_format_run_title (run);
-  g_autofree char *median = NULL;
-  LabReportStats stats;
-  guint n = 0;
-
-  for (guint i = n_items - MIN (n_items, n_repeats); i < n_items; i++)
-    {
-      g_autoptr(LabRun) repeat = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
-      wall[n++] = lab_run_get_elapsed_ns (repeat) / 1e9;
-    }
-  lab_report_stats (wall, n, &stats);
-  median = lab_format_seconds (stats.median * 1e9);
-  /* Translators: "Sleep with Threads: 5 runs, median 1.00 s" */
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s: %u run, median %s", "%s: %u runs, median %s", n),
-                          title, n, median);
-}
-
-static char *
-queue_outcome (LabWindow *self,
-               LabRun    *run)
-{
-  g_autofree char *title = NULL;
-
-  if (!self->sweeping)
-    return repeats_outcome (self, run);
-
-  title = lab_format_run_title (run);
-  /* Translators: "Count Primes with Thread Pool: 4 runs; the speedup by workers is below" */
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s: %u run; the speedup by workers is below",
-                                       "%s: %u runs; the speedup by workers is below", self->queue->len),
-                          title, self->queue->len);
-}
-
-static void prepare_run (LabWindow *self);
-
-static void
-run_done_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  g_autoptr(LabWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *outcome = NULL;
-  LabRun *run = LAB_RUN (source);
-  LabRunState state;
-
-  /* Failures are in the run's state; the outcome says which. */
-  lab_run_start_finish (run, result, &error);
-  g_debug ("Run ended: %s", error ? error->message : "ok");
-
-  if (self->disposed)
-    return;
-
-  state = lab_run_get_state (run);
-  if (state != LAB_RUN_FAILED)
-    keep_run (self, run);
-  update_speedups (self);
-  if (selected_run (self) == run)
-    {
-      update_header (self, run);
-      fill_failed (self, run);
-    }
-
-  /* The next run of the queue, unless this one was cancelled or could
-   * not run. */
-  if (state == LAB_RUN_FINISHED && self->queued < self->queue->len &&
-      !g_cancellable_is_cancelled (self->cancellable))
-    {
-      self->queued++;
-      prepare_run (self);
-      return;
-    }
-
-  g_clear_object (&self->cancellable);
-  set_running (self, NULL);
-  if (state == LAB_RUN_FINISHED && self->queue->len > 1 && lab_run_get_n_failed (run) == 0)
-    outcome = queue_outcome (self, run);
-  else
-    outcome = outcome_text (self, run);
-  toast (self, outcome);
-}
-
 static void
 run_progress_cb (LabWindow *self,
                  LabRun    *run)
 {
-  if (run != self->current)
-    return;
   update_progress (self);
-  if (selected_run (self) == run)
+  if (self->selected == run)
     update_header (self, run);
 }
 
 static void
-add_run (LabWindow *self,
-         LabRun    *run)
+run_started_cb (LabWindow *self,
+                LabRun    *run,
+                gboolean   warmup)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
-  GtkWidget *row = lab_run_row_new (run, n + 1);
-
-  g_list_store_append (self->runs, run);
-  gtk_list_box_append (self->runs_list, row);
-  gtk_stack_set_visible_child_name (self->main_stack, "results");
-  gtk_list_box_select_row (self->runs_list, GTK_LIST_BOX_ROW (row));
-  update_actions (self);
-}
-
-static void
-begin_run (LabWindow *self,
-           LabRun    *run)
-{
+  g_autofree char *title = lab_run_dup_title (run);
   LabCpuHistory *history;
 
   g_signal_connect_object (run, "progress", G_CALLBACK (run_progress_cb), self, G_CONNECT_SWAPPED);
@@ -513,125 +566,142 @@ begin_run (LabWindow *self,
     g_object_set_data_full (G_OBJECT (run), "lab-cpu-history",
                             lab_cpu_history_ref (history), (GDestroyNotify) lab_cpu_history_unref);
 
-  set_running (self, run);
-  add_run (self, run);
-  if (adw_flap_get_folded (self->flap))
-    adw_flap_set_reveal_flap (self->flap, FALSE);
-
-  lab_run_start_async (run, self->cancellable, run_done_cb, g_object_ref (self));
+  adw_window_title_set_subtitle (self->window_title, title);
+  g_list_store_append (self->runs, run);
+  gtk_list_box_append (self->runs_list, lab_run_row_new (run, n + 1));
+  gtk_stack_set_visible_child_name (self->main_stack, "results");
+  analyse_session (self);
+  select_run (self, run);
+  update_actions (self);
 }
 
-/* Setting a task up may read files, list folders, generate sample photos
- * or start the image server: not on the main thread. */
 static void
-prepare_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
+run_ended_cb (LabWindow *self,
+              LabRun    *run,
+              gboolean   warmup)
 {
-  GError *error = NULL;
-  LabRun *run = lab_run_new (task_data, &error);
+  LabRunRow *row = row_of (self, run);
 
-  if (run != NULL)
-    g_task_return_pointer (task, run, g_object_unref);
+  if (lab_run_get_state (run) != LAB_RUN_FAILED)
+    keep_run (self, run);
+  if (row != NULL)
+    lab_run_row_update (row);
+  analyse_session (self);
+  if (self->selected == run)
+    select_run (self, run);
   else
-    g_task_return_error (task, error);
+    show_experiment (self, self->selected);
+}
+
+static char *
+outcome_text (LabWindow     *self,
+              LabExperiment *experiment,
+              GError        *error)
+{
+  GListModel *runs = lab_experiment_get_runs (experiment);
+  guint n = g_list_model_get_n_items (runs);
+  g_autoptr(LabRun) last = n > 0 ? g_list_model_get_item (runs, n - 1) : NULL;
+  g_autofree char *title = last ? lab_run_dup_title (last) : NULL;
+  g_autofree char *wall = last ? lab_format_seconds (lab_run_get_elapsed_ns (last)) : NULL;
+
+  if (error != NULL)
+    return g_strdup (error->message);
+  if (last == NULL)
+    return g_strdup (_("Nothing ran"));
+  if (lab_run_get_state (last) == LAB_RUN_CANCELLED)
+    return g_strdup (_("Cancelled; the jobs that finished are kept"));
+  if (lab_run_get_state (last) == LAB_RUN_FAILED)
+    return g_strdup (lab_run_get_error (last));
+  if (!lab_experiment_all_succeeded (experiment))
+    return g_strdup (_("Finished; some jobs failed: see the runs"));
+  if (n > 1)
+    /* Translators: "3 runs finished; the comparison is below" */
+    return g_strdup_printf (ngettext ("%u run finished; the comparison is below",
+                                      "%u runs finished; the comparison is below", n), n);
+  return g_strdup_printf (_("%s finished in %s"), title, wall);
 }
 
 static void
-prepared_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+experiment_done_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
   g_autoptr(LabWindow) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(LabRun) run = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autofree char *outcome = NULL;
+  LabExperiment *experiment = LAB_EXPERIMENT (source);
 
-  self->preparing = FALSE;
+  lab_experiment_run_finish (experiment, result, &error);
   if (self->disposed)
     return;
 
-  if (run == NULL || g_cancellable_is_cancelled (self->cancellable))
+  if (self->lesson != NULL)
     {
-      g_clear_object (&self->cancellable);
-      set_running (self, NULL);
-      toast (self, error ? error->message : _("Run cancelled before it started"));
-      return;
-    }
+      g_autoptr(LabAnalysis) analysis = lab_experiment_dup_analysis (experiment);
+      g_autofree char *lesson_outcome = lab_lesson_describe_outcome (self->lesson, analysis);
 
-  begin_run (self, run);
+      g_set_object (&self->lesson_experiment, experiment);
+      lab_experiment_panel_show_outcome (self->panel, lesson_outcome);
+    }
+  outcome = outcome_text (self, experiment, error);
+  g_clear_object (&self->experiment);
+  g_clear_object (&self->cancellable);
+  self->lesson = NULL;
+  set_running (self, FALSE);
+  if (self->selected != NULL)
+    select_run (self, self->selected);
+  toast (self, outcome);
 }
 
-/* What one Run runs: @config @repeats times, or for a sweep a plain loop
- * and then @config on each worker count, @repeats times over. The runs
- * take turns, so that a machine growing busier weighs on all alike. */
-static GPtrArray *
-queue_new (const LabRunConfig *config,
-           gboolean            sweep,
-           guint               repeats)
+/* The last finished plain loop of the session over the same jobs, so a
+ * strategy run on its own still gets its speed-up. */
+static LabRun *
+session_loop (LabWindow     *self,
+              LabExperiment *experiment)
 {
-  GPtrArray *queue = g_ptr_array_new_with_free_func ((GDestroyNotify) lab_run_config_free);
-  g_autoptr(GArray) counts = sweep ? lab_run_config_sweep_workers () : NULL;
+  GVariant *params = lab_experiment_get_params (experiment);
 
-  for (guint r = 0; r < repeats; r++)
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->runs)); i > 0; i--)
     {
-      if (!sweep)
-        {
-          g_ptr_array_add (queue, lab_run_config_copy (config));
-          continue;
-        }
-      for (guint i = 0; i <= counts->len; i++)
-        {
-          /* First the loop, then the strategy on each count; all keep the GIL switch. */
-          LabRunConfig *run = lab_run_config_copy (config);
+      g_autoptr(LabRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i - 1);
+      const LabRunConfig *config = lab_run_get_config (run);
 
-          run->strategy = i == 0 ? LAB_STRATEGY_SEQUENTIAL : config->strategy;
-          run->workers = i == 0 ? 0 : g_array_index (counts, guint, i - 1);
-          g_ptr_array_add (queue, run);
-        }
+      if (lab_strategy_is_loop (config->strategy) && config->task == lab_experiment_get_task (experiment) &&
+          g_variant_equal (config->params, params) && lab_run_get_state (run) == LAB_RUN_FINISHED)
+        return g_steal_pointer (&run);
     }
-  return queue;
-}
-
-/* Sets the next run of the queue up on a thread; the window stays in its
- * running state from one run to the next. */
-static void
-prepare_run (LabWindow *self)
-{
-  g_autoptr(GTask) task = NULL;
-
-  self->preparing = TRUE;
-  set_running (self, NULL);
-
-  task = g_task_new (NULL, self->cancellable, prepared_cb, g_object_ref (self));
-  g_task_set_source_tag (task, prepare_run);
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_set_task_data (task, lab_run_config_copy (g_ptr_array_index (self->queue, self->queued - 1)),
-                        (GDestroyNotify) lab_run_config_free);
-  g_task_run_in_thread (task, prepare_thread);
+  return NULL;
 }
 
 static void
 start_run (LabWindow *self)
 {
-  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(LabExperiment) experiment = NULL;
+  g_autoptr(LabRun) loop = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (self->current != NULL || self->preparing)
+  if (is_running (self))
     return;
 
-  if (!(config = lab_experiment_panel_dup_config (self->panel, &error)))
+  if (!(experiment = lab_experiment_panel_dup_experiment (self->panel, &error)))
     {
       toast (self, error->message);
       return;
     }
 
-  g_clear_pointer (&self->queue, g_ptr_array_unref);
-  self->sweeping = lab_experiment_panel_get_sweep (self->panel);
-  self->queue = queue_new (config, self->sweeping, lab_experiment_panel_get_repeats (self->panel));
-  self->queued = 1;
+  self->lesson = lab_experiment_panel_lesson_matches (self->panel) ? lab_experiment_panel_get_lesson (self->panel) : NULL;
+  if (self->lesson != NULL)
+    lab_experiment_panel_show_outcome (self->panel, NULL);
+  if ((loop = session_loop (self, experiment)) != NULL)
+    lab_experiment_set_loop (experiment, loop);
+  self->experiment = g_object_ref (experiment);
   self->cancellable = g_cancellable_new ();
-  prepare_run (self);
+  g_signal_connect_object (experiment, "run-started", G_CALLBACK (run_started_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (experiment, "run-ended", G_CALLBACK (run_ended_cb), self, G_CONNECT_SWAPPED);
+  set_running (self, TRUE);
+  if (adw_flap_get_folded (self->flap))
+    adw_flap_set_reveal_flap (self->flap, FALSE);
+  lab_experiment_run_async (experiment, self->cancellable, experiment_done_cb, g_object_ref (self));
 }
 
 static void
@@ -651,6 +721,27 @@ cancel_action (GSimpleAction *action,
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+}
+
+/* Forgets the session's runs (the history keeps them). */
+static void
+clear_action (GSimpleAction *action,
+              GVariant      *param,
+              gpointer       user_data)
+{
+  LabWindow *self = user_data;
+  GtkWidget *child;
+
+  if (is_running (self))
+    return;
+  select_run (self, NULL);
+  g_list_store_remove_all (self->runs);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->runs_list))))
+    gtk_list_box_remove (self->runs_list, child);
+  g_clear_object (&self->lesson_experiment);
+  analyse_session (self);
+  gtk_stack_set_visible_child_name (self->main_stack, "empty");
+  update_actions (self);
 }
 
 static void
@@ -948,6 +1039,7 @@ save_chart_action (GSimpleAction *action,
 static const GActionEntry win_actions[] = {
   { "run", run_action },
   { "cancel", cancel_action },
+  { "clear", clear_action },
   { "export", export_action },
   { "save-chart", save_chart_action, "s" },
   { "toggle-sidebar", toggle_sidebar_action },
@@ -1046,8 +1138,11 @@ lab_window_dispose (GObject *object)
 
   g_clear_object (&self->toast);
   g_clear_object (&self->sampler);
-  g_clear_object (&self->current);
-  g_clear_pointer (&self->queue, g_ptr_array_unref);
+  g_clear_object (&self->selected);
+  g_clear_object (&self->experiment);
+  g_clear_object (&self->lesson_experiment);
+  g_clear_pointer (&self->experiments, g_ptr_array_unref);
+  g_clear_object (&self->experiment_names);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->runs);
   g_clear_object (&self->settings);
@@ -1083,6 +1178,7 @@ lab_window_class_init (LabWindowClass *klass)
 
   g_type_ensure (LAB_TYPE_EXPERIMENT_PANEL);
   g_type_ensure (LAB_TYPE_TIMELINE);
+  g_type_ensure (LAB_TYPE_BREAKDOWN_CHART);
   g_type_ensure (LAB_TYPE_CPU_CHART);
   g_type_ensure (LAB_TYPE_COMPARISON_CHART);
   g_type_ensure (LAB_TYPE_SCALING_CHART);
@@ -1100,19 +1196,26 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, run_title);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, run_verdict);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, run_findings);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, outcome_box);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, outcome_title);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, outcome_label);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, charts_box);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, runs_box);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, timeline);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, breakdown_chart);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, cpu_chart);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, failed_group);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, failed_list);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, runs_list);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, experiment_dropdown);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, comparison_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, scaling_chart);
   bind_chart_card (widget_class, LAB_CHART_TIMELINE, "timeline");
+  bind_chart_card (widget_class, LAB_CHART_BREAKDOWN, "breakdown");
   bind_chart_card (widget_class, LAB_CHART_CPU, "cpu");
   bind_chart_card (widget_class, LAB_CHART_COMPARISON, "comparison");
   bind_chart_card (widget_class, LAB_CHART_SCALING, "scaling");
-  gtk_widget_class_bind_template_child (widget_class, LabWindow, scaling_chart);
 }
 
 static void
@@ -1121,21 +1224,25 @@ lab_window_init (LabWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->runs = g_list_store_new (LAB_TYPE_RUN);
+  self->experiment_names = gtk_string_list_new (NULL);
   self->sampler = lab_cpu_sampler_new ();
   self->wide = TRUE;
-  lab_comparison_chart_set_runs (self->comparison_chart, G_LIST_MODEL (self->runs));
-  lab_scaling_chart_set_runs (self->scaling_chart, G_LIST_MODEL (self->runs));
-  /* The speedup by workers is shown once a sweep gives it something to draw. */
-  g_object_bind_property (self->scaling_chart, "n-series", self->chart_cards[LAB_CHART_SCALING], "visible",
-                          G_BINDING_SYNC_CREATE);
+  gtk_drop_down_set_model (self->experiment_dropdown, G_LIST_MODEL (self->experiment_names));
   lab_cpu_chart_set_sampler (self->cpu_chart, self->sampler);
+  /* The timeline and the CPU chart share one hover line. */
+  g_object_bind_property (self->timeline, "hover-time", self->cpu_chart, "hover-time",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
   g_signal_connect_object (self->panel, "notify::can-run", G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->runs_list, "row-selected", G_CALLBACK (row_selected_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->comparison_chart, "run-activated", G_CALLBACK (run_activated_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->breakdown_chart, "run-activated", G_CALLBACK (run_activated_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->experiment_dropdown, "notify::selected", G_CALLBACK (experiment_chosen_cb),
+                           self, G_CONNECT_SWAPPED);
 
   load_settings (self);
-  set_running (self, NULL);
+  set_running (self, FALSE);
 }
 
 LabWindow *
@@ -1172,6 +1279,20 @@ lab_window_get_comparison_chart (LabWindow *self)
   return GTK_WIDGET (self->comparison_chart);
 }
 
+GtkWidget *
+lab_window_get_breakdown_chart (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+  return GTK_WIDGET (self->breakdown_chart);
+}
+
+GtkWidget *
+lab_window_get_scaling_chart (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+  return GTK_WIDGET (self->scaling_chart);
+}
+
 guint
 lab_window_get_n_runs (LabWindow *self)
 {
@@ -1196,23 +1317,66 @@ lab_window_get_run (LabWindow *self,
   return run;   /* the store keeps a reference */
 }
 
+/* Selects run @index as the runs list would. */
 void
 lab_window_select_run (LabWindow *self,
                        guint      index)
 {
-  GtkListBoxRow *row;
-
   g_return_if_fail (LAB_IS_WINDOW (self));
 
-  if ((row = gtk_list_box_get_row_at_index (self->runs_list, index)) != NULL)
-    gtk_list_box_select_row (self->runs_list, row);
+  if (index < lab_window_get_n_runs (self))
+    select_run (self, lab_window_get_run (self, index));
+}
+
+LabRun *
+lab_window_get_selected_run (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+  return self->selected;
+}
+
+/* The experiments of the session, as the switcher lists them. */
+guint
+lab_window_get_n_experiments (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), 0);
+  return self->experiments ? self->experiments->len : 0;
+}
+
+void
+lab_window_choose_experiment (LabWindow *self,
+                              guint      position)
+{
+  g_return_if_fail (LAB_IS_WINDOW (self));
+  gtk_drop_down_set_selected (self->experiment_dropdown, position);
+}
+
+const char *
+lab_window_get_verdict (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+  return gtk_label_get_text (self->run_verdict);
+}
+
+const char *
+lab_window_get_findings_text (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+  return gtk_label_get_text (self->run_findings);
+}
+
+const char *
+lab_window_get_title_text (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+  return gtk_label_get_text (self->run_title);
 }
 
 gboolean
 lab_window_is_running (LabWindow *self)
 {
   g_return_val_if_fail (LAB_IS_WINDOW (self), FALSE);
-  return self->current != NULL || self->preparing;
+  return is_running (self);
 }
 
 guint

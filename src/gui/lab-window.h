@@ -19,6 +19,7 @@ G_DECLARE_FINAL_TYPE (LabWindow, lab_window, LAB, WINDOW, AdwApplicationWindow)
 /* The chart cards of the window, each of which can be saved as an image. */
 typedef enum {
   LAB_CHART_TIMELINE,
+  LAB_CHART_BREAKDOWN,
   LAB_CHART_CPU,
   LAB_CHART_COMPARISON,
   LAB_CHART_SCALING,
@@ -32,6 +33,15 @@ LabExperimentPanel *lab_window_get_experiment_panel (LabWindow      *self);
 GtkWidget          *lab_window_get_timeline         (LabWindow      *self);
 GtkWidget          *lab_window_get_cpu_chart        (LabWindow      *self);
 GtkWidget          *lab_window_get_comparison_chart (LabWindow      *self);
+GtkWidget          *lab_window_get_breakdown_chart  (LabWindow      *self);
+GtkWidget          *lab_window_get_scaling_chart    (LabWindow      *self);
+LabRun             *lab_window_get_selected_run     (LabWindow      *self);
+guint               lab_window_get_n_experiments    (LabWindow      *self);
+void                lab_window_choose_experiment    (LabWindow      *self,
+                                                     guint           position);
+const char         *lab_window_get_verdict          (LabWindow      *self);
+const char         *lab_window_get_findings_text    (LabWindow      *self);
+const char         *lab_window_get_title_text       (LabWindow      *self);
 guint               lab_window_get_n_runs           (LabWindow      *self);
 LabRun             *lab_window_get_run              (LabWindow      *self,
                                                      guint           index);
