@@ -1,4 +1,4 @@
-/* test-charts.c — LabCpuChart, LabTimeline, LabComparisonChart and LabScalingChart render
+/* test-charts.c — LabCpuChart, LabTimeline, LabBreakdownChart, LabComparisonChart and LabScalingChart render
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -11,6 +11,7 @@
 
 #include <adwaita.h>
 
+#include "lab-breakdown-chart.h"
 #include "lab-chart-util.h"
 #include "lab-comparison-chart.h"
 #include "lab-cpu-chart.h"
@@ -200,6 +201,22 @@ run_done_cb (GObject      *object,
   *(gboolean *) user_data = TRUE;
 }
 
+static gboolean
+wait_until (gboolean (*cond) (gpointer),
+            gpointer  data)
+{
+  gint64 deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
 /* Runs to the end while the main loop turns, as in the window. */
 static LabRun *
 run_task (const char  *task,
@@ -285,6 +302,43 @@ test_cpu_chart_history (void)
   gtk_window_destroy (window);
 }
 
+/* However narrow the chart, every band drawn has its legend entry: the
+ * first six workers by name, then "Other workers". */
+static void
+test_cpu_chart_legend (void)
+{
+  g_autoptr(LabCpuHistory) ten = make_history (20, 10);
+  GtkWidget *chart = lab_cpu_chart_new ();
+  GtkWindow *window = show_widget (chart, 260, 300);
+  g_auto(NodeStats) stats;
+
+  lab_cpu_chart_set_history (LAB_CPU_CHART (chart), ten);
+  render (chart, &stats);
+  g_assert_cmpuint (lab_cpu_chart_get_n_legend_entries (LAB_CPU_CHART (chart)), ==, 2 + 6 + 1);
+  gtk_window_destroy (window);
+}
+
+/* The hover line: set from the timeline, drawn here too. */
+static void
+test_cpu_chart_hover (void)
+{
+  g_autoptr(LabCpuHistory) history = make_history (50, 1);
+  GtkWidget *chart = lab_cpu_chart_new ();
+  GtkWindow *window = show_widget (chart, 600, 240);
+  g_auto(NodeStats) without;
+  g_auto(NodeStats) with;
+
+  lab_cpu_chart_set_history (LAB_CPU_CHART (chart), history);
+  render (chart, &without);
+  g_object_set (chart, "hover-time", 2.0, NULL);
+  g_assert_cmpfloat (lab_cpu_chart_get_hover_time (LAB_CPU_CHART (chart)), ==, 2.0);
+  render (chart, &with);
+  g_assert_cmpuint (with.n_color, ==, without.n_color + 1);
+  lab_cpu_chart_set_hover_time (LAB_CPU_CHART (chart), -5);
+  g_assert_cmpfloat (lab_cpu_chart_get_hover_time (LAB_CPU_CHART (chart)), ==, -1);
+  gtk_window_destroy (window);
+}
+
 static void
 test_cpu_chart_sampler (void)
 {
@@ -324,9 +378,8 @@ test_timeline_empty (void)
   render (timeline, &stats);
   g_assert_cmpuint (stats.n_color + stats.n_text, ==, 0);
   lab_timeline_set_run (LAB_TIMELINE (timeline), run);
-  g_assert_cmpuint (lab_timeline_get_n_lanes (LAB_TIMELINE (timeline)), ==, 0);
+  /* Not set up yet: no jobs, no bars. */
   g_assert_cmpuint (lab_timeline_get_n_bars (LAB_TIMELINE (timeline)), ==, 0);
-  g_assert_null (lab_timeline_describe_job (LAB_TIMELINE (timeline), 0));
   gtk_window_destroy (window);
 }
 
@@ -348,6 +401,7 @@ test_timeline_ten_threads (void)
   lab_timeline_set_run (LAB_TIMELINE (timeline), run);
   g_assert_cmpuint (lab_timeline_get_n_lanes (LAB_TIMELINE (timeline)), ==, 10);
   g_assert_cmpuint (lab_timeline_get_n_bars (LAB_TIMELINE (timeline)), ==, 10);
+  g_assert_true (g_str_has_prefix (lab_timeline_get_lane_label (LAB_TIMELINE (timeline), 0), "thread "));
 
   render (timeline, &stats);
   lookup (timeline, "lab_job_ok", &ok);
@@ -411,27 +465,60 @@ test_timeline_process_pool (void)
   check_pool ("process-pool", "· process ");
 }
 
+/* What processes cost shows: a pool's workers starting, a process per
+ * job forked, drawn in the start-up colour of Where the Time Went. */
+static void
+test_timeline_startup (void)
+{
+  static const char * const strategies[] = { "process-pool", "processes" };
+
+  for (guint s = 0; s < G_N_ELEMENTS (strategies); s++)
+    {
+      g_autoptr(LabRun) run = run_task ("sleep", strategies[s], 4,
+                                        "{'jobs': <uint32 8>, 'seconds': <[0.05]>}");
+      GtkWidget *timeline = lab_timeline_new ();
+      GtkWindow *window = show_widget (timeline, 800, 300);
+      g_auto(NodeStats) stats;
+      GdkRGBA start;
+
+      lab_timeline_set_run (LAB_TIMELINE (timeline), run);
+      render (timeline, &stats);
+      lab_breakdown_part_color (timeline, LAB_PART_START, &start);
+      g_assert_cmpuint (lab_timeline_get_n_segments (LAB_TIMELINE (timeline), LAB_PART_START), >, 0);
+      g_assert_cmpuint (count_color (&stats, &start, NULL), >, 0);
+      gtk_window_destroy (window);
+    }
+}
+
+static gboolean
+three_running (gpointer data)
+{
+  return lab_timeline_get_n_bars (data) == 3;
+}
+
 /* Lanes appear while the run goes on, redrawn on each progress signal. */
 static void
 test_timeline_live (void)
 {
   g_autoptr(LabRunConfig) config = lab_test_config ("sleep", "thread-pool", 3,
-                                                       g_variant_new_parsed ("{'seconds': <[0.3, 0.3, 0.3]>}"));
+                                                       g_variant_new_parsed ("{'seconds': <[30.0, 30.0, 30.0]>}"));
   g_autoptr(LabRun) run = lab_run_new (config, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   GtkWidget *timeline = lab_timeline_new ();
   GtkWindow *window = show_widget (timeline, 600, 200);
   g_auto(NodeStats) stats;
   GdkRGBA running;
 
   lab_timeline_set_run (LAB_TIMELINE (timeline), run);
-  lab_run_start_async (run, NULL, NULL, NULL);
-  iterate_for (150);
+  lab_run_start_async (run, cancellable, NULL, NULL);
+  g_assert_true (wait_until (three_running, timeline));
   g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_RUNNING);
   g_assert_cmpuint (lab_timeline_get_n_lanes (LAB_TIMELINE (timeline)), ==, 3);
   render (timeline, &stats);
   lookup (timeline, "lab_job_running", &running);
   g_assert_cmpuint (count_color (&stats, &running, NULL), ==, 3);
-  while (lab_run_get_state (run) == LAB_RUN_RUNNING)
+  g_cancellable_cancel (cancellable);
+  while (lab_run_get_state (run) < LAB_RUN_FINISHED)
     g_main_context_iteration (NULL, TRUE);
   gtk_window_destroy (window);
 }
@@ -452,6 +539,30 @@ test_timeline_many_jobs (void)
   render (timeline, &stats);
   g_assert_cmpuint (stats.n_color, >=, 4);
   g_assert_cmpuint (stats.n_color, <=, 4 * 800);
+  gtk_window_destroy (window);
+}
+
+/* Many lanes shrink to fit rather than push the time axis away. */
+static void
+test_timeline_many_lanes (void)
+{
+  g_autoptr(LabRun) run = run_task ("sleep", "threads", 40,
+                                    "{'jobs': <uint32 40>, 'seconds': <[0.01]>}");
+  GtkWidget *timeline = lab_timeline_new ();
+  GtkWindow *window = show_widget (timeline, 800, 300);
+  int natural_40, natural_2;
+
+  lab_timeline_set_run (LAB_TIMELINE (timeline), run);
+  g_assert_cmpuint (lab_timeline_get_n_lanes (LAB_TIMELINE (timeline)), ==, 40);
+  gtk_widget_measure (timeline, GTK_ORIENTATION_VERTICAL, -1, NULL, &natural_40, NULL, NULL);
+  {
+    g_autoptr(LabRun) two = run_task ("sleep", "threads", 2, "{'jobs': <uint32 2>, 'seconds': <[0.01]>}");
+    lab_timeline_set_run (LAB_TIMELINE (timeline), two);
+    gtk_widget_measure (timeline, GTK_ORIENTATION_VERTICAL, -1, NULL, &natural_2, NULL, NULL);
+  }
+  /* 40 lanes are as tall as 16, not twenty times two. */
+  g_assert_cmpint (natural_40, <, natural_2 * 10);
+  g_assert_cmpint (natural_40, >, natural_2);
   gtk_window_destroy (window);
 }
 
@@ -512,21 +623,45 @@ test_timeline_dark (void)
 
 /* ---------------------------------------------------------------- */
 
-static GListStore *
-make_runs (guint n)
-{
-  GListStore *store = g_list_store_new (LAB_TYPE_RUN);
-  static const char * const strategies[] = {
-    "sequential", "threads", "process-pool",
-  };
+#define SLEEP_2 "{'seconds': <[1.0, 1.0]>}"
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(LabRun) run = run_task ("sleep", strategies[i % 3], 2,
-                                        "{'seconds': <[0.02, 0.02]>}");
-      g_list_store_append (store, run);
-    }
-  return store;
+/* A made-up run that ended as @state: the charts draw figures, not clocks. */
+static LabRun *
+fake_run (const char  *strategy,
+          guint        workers,
+          const char  *params,
+          double       wall_s,
+          double       cpu_s,
+          LabRunState  state)
+{
+  g_autoptr(LabRun) finished = lab_test_fake_run ("sleep", strategy, workers, params, 2, wall_s, cpu_s);
+  LabRunSummary sum;
+  LabJobRecord jobs[2];
+
+  if (state == LAB_RUN_FINISHED)
+    return g_steal_pointer (&finished);
+  lab_run_get_summary (finished, &sum);
+  for (guint i = 0; i < 2; i++)
+    jobs[i] = *lab_run_get_job (finished, i);
+  return lab_run_new_from_records (lab_run_get_config (finished), state, &sum, jobs, 2, NULL, 0);
+}
+
+static LabAnalysis *
+analyse (GPtrArray *runs)
+{
+  return lab_analysis_new ((LabRun **) runs->pdata, runs->len);
+}
+
+/* One experiment: a loop, threads, a process pool. */
+static GPtrArray *
+three_runs (void)
+{
+  GPtrArray *runs = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_ptr_array_add (runs, fake_run ("sequential", 1, SLEEP_2, 2.0, 0.0002, LAB_RUN_FINISHED));
+  g_ptr_array_add (runs, fake_run ("threads", 2, SLEEP_2, 1.0, 0.0002, LAB_RUN_FINISHED));
+  g_ptr_array_add (runs, fake_run ("process-pool", 2, SLEEP_2, 1.02, 0.01, LAB_RUN_FINISHED));
+  return runs;
 }
 
 static void
@@ -534,108 +669,209 @@ test_comparison_empty (void)
 {
   GtkWidget *chart = lab_comparison_chart_new ();
   GtkWindow *window = show_widget (chart, 500, 300);
-  g_autoptr(GListStore) store = g_list_store_new (LAB_TYPE_RUN);
   g_auto(NodeStats) none;
-  g_auto(NodeStats) empty;
 
   render (chart, &none);
   g_assert_cmpuint (none.n_text, ==, 2);   /* the legend */
-  lab_comparison_chart_set_runs (LAB_COMPARISON_CHART (chart), G_LIST_MODEL (store));
-  render (chart, &empty);
-  g_assert_cmpuint (empty.n_text, ==, 2);
-  g_assert_cmpuint (lab_comparison_chart_get_selected (LAB_COMPARISON_CHART (chart)), ==,
-                    GTK_INVALID_LIST_POSITION);
+  g_assert_cmpuint (lab_comparison_chart_get_n_rows (LAB_COMPARISON_CHART (chart)), ==, 0);
+  g_assert_null (lab_comparison_chart_get_selected (LAB_COMPARISON_CHART (chart)));
   gtk_window_destroy (window);
 }
 
-/* One row per run with its two bars; rows follow the model. */
+/* One row per strategy with its two bars; sleeping jobs' CPU bars are
+ * slivers next to their elapsed bars. */
 static void
 test_comparison_runs (void)
 {
-  g_autoptr(GListStore) store = make_runs (3);
+  g_autoptr(GPtrArray) runs = three_runs ();
+  g_autoptr(LabAnalysis) analysis = analyse (runs);
   GtkWidget *chart = lab_comparison_chart_new ();
   GtkWindow *window = show_widget (chart, 500, 400);
   g_auto(NodeStats) three;
-  g_auto(NodeStats) many;
   g_auto(NodeStats) selected;
-  int height_three, height_many;
+  g_autofree char *row = NULL;
   GdkRGBA elapsed, cpu;
 
-  lab_comparison_chart_set_runs (LAB_COMPARISON_CHART (chart), G_LIST_MODEL (store));
+  lab_comparison_chart_set_analysis (LAB_COMPARISON_CHART (chart), analysis);
+  g_assert_cmpuint (lab_comparison_chart_get_n_rows (LAB_COMPARISON_CHART (chart)), ==, 3);
   render (chart, &three);
   lookup (chart, "lab_elapsed_bar", &elapsed);
-  /* The legend swatch and one bar per run. */
+  /* The legend swatch and one bar per row. */
   g_assert_cmpuint (count_color (&three, &elapsed, NULL), ==, 1 + 3);
-  g_assert_cmpuint (three.n_text, ==, 2 + 3 * 3);
-  gtk_widget_measure (chart, GTK_ORIENTATION_VERTICAL, -1, NULL, &height_three, NULL, NULL);
-  /* Sleeping jobs use next to no CPU: their CPU bars are slivers, even
-   * though the process spent CPU on other things meanwhile. */
   lookup (chart, "lab_cpu_bar", &cpu);
   g_assert_cmpuint (count_color (&three, &cpu, NULL), ==, 1 + 3);
   for (guint i = 0; i < three.rects->len; i++)
     {
       const ColorRect *rect = &g_array_index (three.rects, ColorRect, i);
 
+      /* 0.2 ms of CPU beside 2 s of wall: at most a pixel or two. */
+      if (gdk_rgba_equal (&rect->color, &cpu) && rect->bounds.origin.y > 20 && rect->bounds.size.width <= 2)
+        continue;
       if (gdk_rgba_equal (&rect->color, &cpu) && rect->bounds.origin.y > 20)
-        g_assert_cmpfloat (rect->bounds.size.width, <=, 2);
+        g_assert_cmpfloat (rect->bounds.size.width, <, 10);
     }
+  row = lab_comparison_chart_describe_row (LAB_COMPARISON_CHART (chart), 1);
+  g_assert_nonnull (strstr (row, "Threads · 2 workers"));
+  g_assert_nonnull (strstr (row, "2.00×"));
 
-  for (guint i = 0; i < 17; i++)
-    {
-      g_autoptr(LabRun) run = g_list_model_get_item (G_LIST_MODEL (store), i % 3);
-      g_list_store_append (store, run);
-    }
-  gtk_widget_measure (chart, GTK_ORIENTATION_VERTICAL, -1, NULL, &height_many, NULL, NULL);
-  g_assert_cmpint (height_many, >, height_three * 4);
-  render (chart, &many);
-  g_assert_cmpuint (count_color (&many, &elapsed, NULL), >=, 1 + 10);
-
-  lab_comparison_chart_set_selected (LAB_COMPARISON_CHART (chart), 1);
+  lab_comparison_chart_set_selected (LAB_COMPARISON_CHART (chart), g_ptr_array_index (runs, 1));
   render (chart, &selected);
-  g_assert_cmpuint (selected.n_color, ==, many.n_color + 1);
+  g_assert_cmpuint (selected.n_color, ==, three.n_color + 1);
   gtk_window_destroy (window);
 }
 
-/* Repeats of one experiment get whiskers (min, max and median) over their
- * elapsed bars: four marks a row; a run done once gets none. */
+/* Repeats collapse into one row, whiskers from the fastest to the
+ * slowest with the median: four marks; a run done once gets none. */
 static void
 test_comparison_repeats (void)
 {
-  g_autoptr(GListStore) store = make_runs (3);
+  g_autoptr(GPtrArray) runs = three_runs ();
+  g_autoptr(LabAnalysis) once = analyse (runs);
+  g_autoptr(LabAnalysis) repeated = NULL;
   GtkWidget *chart = lab_comparison_chart_new ();
   GtkWindow *window = show_widget (chart, 500, 400);
-  g_auto(NodeStats) once;
-  g_auto(NodeStats) repeated;
+  g_auto(NodeStats) a;
+  g_auto(NodeStats) b;
+  g_autofree char *row = NULL;
   GdkRGBA whisker;
 
-  lab_comparison_chart_set_runs (LAB_COMPARISON_CHART (chart), G_LIST_MODEL (store));
-  render (chart, &once);
+  lab_comparison_chart_set_analysis (LAB_COMPARISON_CHART (chart), once);
+  render (chart, &a);
   lookup (chart, "lab_whisker", &whisker);
-  g_assert_cmpuint (count_color (&once, &whisker, NULL), ==, 0);
+  g_assert_cmpuint (count_color (&a, &whisker, NULL), ==, 0);
 
-  for (guint i = 0; i < 2; i++)
+  g_ptr_array_add (runs, fake_run ("threads", 2, SLEEP_2, 1.1, 0.0002, LAB_RUN_FINISHED));
+  g_ptr_array_add (runs, fake_run ("threads", 2, SLEEP_2, 1.3, 0.0002, LAB_RUN_FINISHED));
+  repeated = analyse (runs);
+  lab_comparison_chart_set_analysis (LAB_COMPARISON_CHART (chart), repeated);
+  g_assert_cmpuint (lab_comparison_chart_get_n_rows (LAB_COMPARISON_CHART (chart)), ==, 3);
+  render (chart, &b);
+  g_assert_cmpuint (count_color (&b, &whisker, NULL), ==, 4);
+  row = lab_comparison_chart_describe_row (LAB_COMPARISON_CHART (chart), 1);
+  g_assert_nonnull (strstr (row, "3 runs"));
+  g_assert_nonnull (strstr (row, "Median 1.10 s of 3 finished runs, fastest 1.00 s, slowest 1.30 s"));
+  /* The row stands for its median repeat. */
+  g_assert_true (lab_comparison_chart_get_row_run (LAB_COMPARISON_CHART (chart), 1) == g_ptr_array_index (runs, 3));
+  gtk_window_destroy (window);
+}
+
+/* A configuration that never finished says how it ended. */
+static void
+test_comparison_cancelled (void)
+{
+  g_autoptr(GPtrArray) runs = three_runs ();
+  g_autoptr(LabAnalysis) analysis = NULL;
+  GtkWidget *chart = lab_comparison_chart_new ();
+  GtkWindow *window = show_widget (chart, 500, 400);
+  g_autofree char *cancelled = NULL;
+  g_autofree char *repeat = NULL;
+
+  g_ptr_array_add (runs, fake_run ("thread-pool", 2, SLEEP_2, 0.4, 0.0001, LAB_RUN_CANCELLED));
+  g_ptr_array_add (runs, fake_run ("threads", 2, SLEEP_2, 0.3, 0.0001, LAB_RUN_CANCELLED));
+  analysis = analyse (runs);
+  lab_comparison_chart_set_analysis (LAB_COMPARISON_CHART (chart), analysis);
+  g_assert_cmpuint (lab_comparison_chart_get_n_rows (LAB_COMPARISON_CHART (chart)), ==, 4);
+  cancelled = lab_comparison_chart_describe_row (LAB_COMPARISON_CHART (chart), 3);
+  g_assert_nonnull (strstr (cancelled, "1 cancelled"));
+  repeat = lab_comparison_chart_describe_row (LAB_COMPARISON_CHART (chart), 1);
+  g_assert_nonnull (strstr (repeat, "2 runs · 1 cancelled"));
+  gtk_window_destroy (window);
+}
+
+static void
+run_activated_cb (GtkWidget *chart,
+                  LabRun    *run,
+                  LabRun   **activated)
+{
+  *activated = run;
+}
+
+/* A click on a row says which run it stands for. */
+static void
+click (GtkWidget *widget,
+       double     x,
+       double     y)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
     {
-      g_autoptr(LabRun) run = run_task ("sleep", "threads", 2, "{'seconds': <[0.02, 0.02]>}");
-      g_list_store_append (store, run);
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_GESTURE_CLICK (controller))
+        g_signal_emit_by_name (controller, "pressed", 1, x, y);
     }
-  render (chart, &repeated);
-  /* Threads three times; sequential and the process pool once each. */
-  g_assert_cmpuint (count_color (&repeated, &whisker, NULL), ==, 3 * 4);
-  g_assert_cmpuint (repeated.n_text, ==, once.n_text + 2 * 3);
+}
+
+static void
+test_comparison_click (void)
+{
+  g_autoptr(GPtrArray) runs = three_runs ();
+  g_autoptr(LabAnalysis) analysis = analyse (runs);
+  GtkWidget *chart = lab_comparison_chart_new ();
+  GtkWindow *window = show_widget (chart, 500, 400);
+  LabRun *activated = NULL;
+
+  lab_comparison_chart_set_analysis (LAB_COMPARISON_CHART (chart), analysis);
+  g_signal_connect (chart, "run-activated", G_CALLBACK (run_activated_cb), &activated);
+  wait_frame (chart);
+  for (guint row = 0; row < 3; row++)
+    {
+      click (chart, 20, lab_comparison_chart_get_row_y (LAB_COMPARISON_CHART (chart), row));
+      g_assert_true (activated == g_ptr_array_index (runs, row));
+    }
+  /* Below the rows: nothing. */
+  activated = NULL;
+  click (chart, 20, 1000);
+  g_assert_null (activated);
   gtk_window_destroy (window);
 }
 
 /* ---------------------------------------------------------------- */
 
 static void
-append_run (GListStore  *store,
-            const char  *strategy,
-            guint        workers)
+test_breakdown (void)
 {
-  g_autoptr(LabRun) run = run_task ("sleep", strategy, workers, "{'seconds': <[0.02, 0.02]>}");
+  g_autoptr(GPtrArray) runs = three_runs ();
+  g_autoptr(LabAnalysis) analysis = NULL;
+  GtkWidget *chart = lab_breakdown_chart_new ();
+  GtkWindow *window = show_widget (chart, 600, 300);
+  g_autofree char *tooltip = NULL;
+  g_auto(NodeStats) stats;
+  double shares[LAB_N_PARTS], sum = 0;
+  LabRun *activated = NULL;
+  GdkRGBA work;
 
-  g_list_store_append (store, run);
+  g_ptr_array_add (runs, fake_run ("threads", 2, SLEEP_2, 0.3, 0.0001, LAB_RUN_CANCELLED));
+  analysis = analyse (runs);
+  lab_breakdown_chart_set_analysis (LAB_BREAKDOWN_CHART (chart), analysis);
+  /* One bar per configuration that has a finished run. */
+  g_assert_cmpuint (lab_breakdown_chart_get_n_rows (LAB_BREAKDOWN_CHART (chart)), ==, 3);
+  lab_breakdown_chart_get_shares (LAB_BREAKDOWN_CHART (chart), 1, shares);
+  for (guint p = 0; p < LAB_N_PARTS; p++)
+    sum += shares[p];
+  g_assert_cmpfloat_with_epsilon (sum, 1.0, 1e-9);
+  /* Back-to-back jobs of 1 s on 2 lanes over 1 s: all work. */
+  g_assert_cmpfloat_with_epsilon (shares[LAB_PART_WORK], 1.0, 1e-6);
+  tooltip = lab_breakdown_chart_describe_part (LAB_BREAKDOWN_CHART (chart), 1, LAB_PART_WORK);
+  g_assert_nonnull (strstr (tooltip, "work: 2.00 s"));
+  g_assert_nonnull (strstr (tooltip, "100 %"));
+
+  render (chart, &stats);
+  lab_breakdown_part_color (chart, LAB_PART_WORK, &work);
+  g_assert_cmpuint (count_color (&stats, &work, NULL), ==, 1 + 3);
+
+  g_signal_connect (chart, "run-activated", G_CALLBACK (run_activated_cb), &activated);
+  click (chart, 20, lab_breakdown_chart_get_row_y (LAB_BREAKDOWN_CHART (chart), 2));
+  g_assert_true (activated == lab_breakdown_chart_get_row_run (LAB_BREAKDOWN_CHART (chart), 2));
+  g_assert_true (activated == g_ptr_array_index (runs, 2));
+  activated = NULL;
+  click (chart, 20, 2);   /* the legend */
+  g_assert_null (activated);
+  gtk_window_destroy (window);
 }
+
+/* ---------------------------------------------------------------- */
 
 static void
 count_notify_cb (GObject    *object,
@@ -656,25 +892,34 @@ ideal_color (GtkWidget *widget,
   color->alpha *= 0.45;
 }
 
-/* No sweep: no series, a one-line message and nothing plotted, whether
- * there are no runs, runs on one worker count, or a second count that
- * has not finished yet. */
+/* A loop, and two strategies on one and two workers. */
+static GPtrArray *
+sweep_runs (const char *a,
+            const char *b)
+{
+  GPtrArray *runs = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_ptr_array_add (runs, fake_run ("sequential", 1, SLEEP_2, 2.0, 0.001, LAB_RUN_FINISHED));
+  g_ptr_array_add (runs, fake_run (a, 1, SLEEP_2, 2.0, 0.001, LAB_RUN_FINISHED));
+  g_ptr_array_add (runs, fake_run (b, 1, SLEEP_2, 2.1, 0.001, LAB_RUN_FINISHED));
+  g_ptr_array_add (runs, fake_run (a, 2, SLEEP_2, 1.0, 0.001, LAB_RUN_FINISHED));
+  g_ptr_array_add (runs, fake_run (b, 2, SLEEP_2, 1.1, 0.001, LAB_RUN_FINISHED));
+  return runs;
+}
+
+/* No sweep: no series, a one-line message and nothing plotted. */
 static void
 test_scaling_empty (void)
 {
   GtkWidget *chart = lab_scaling_chart_new ();
   GtkWindow *window = show_widget (chart, 500, 300);
-  g_autoptr(GListStore) store = g_list_store_new (LAB_TYPE_RUN);
-  g_autoptr(LabRunConfig) config = lab_test_config ("sleep", "thread-pool", 1,
-                                                       g_variant_new_parsed ("{'seconds': <[0.02, 0.02]>}"));
-  g_autoptr(LabRun) pending = lab_run_new (config, NULL);
+  g_autoptr(GPtrArray) runs = three_runs ();
+  g_autoptr(LabAnalysis) analysis = analyse (runs);
   g_auto(NodeStats) none;
   g_auto(NodeStats) single;
-  gint64 deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
   guint n_notify = 0;
   int height;
 
-  g_assert_null (lab_scaling_chart_get_runs (LAB_SCALING_CHART (chart)));
   render (chart, &none);
   g_assert_cmpuint (lab_scaling_chart_get_n_series (LAB_SCALING_CHART (chart)), ==, 0);
   g_assert_cmpuint (none.n_text, >=, 1);   /* the message */
@@ -682,27 +927,14 @@ test_scaling_empty (void)
   gtk_widget_measure (chart, GTK_ORIENTATION_VERTICAL, -1, &height, NULL, NULL, NULL);
   g_assert_cmpint (height, >=, 200);
 
+  /* One worker count each: no sweep. */
   g_signal_connect (chart, "notify::n-series", G_CALLBACK (count_notify_cb), &n_notify);
-  lab_scaling_chart_set_runs (LAB_SCALING_CHART (chart), G_LIST_MODEL (store));
-  g_assert_true (lab_scaling_chart_get_runs (LAB_SCALING_CHART (chart)) == G_LIST_MODEL (store));
-  append_run (store, "sequential", 1);
-  append_run (store, "thread-pool", 2);
-  append_run (store, "thread-pool", 2);
-  append_run (store, "process-pool", 1);
-  g_list_store_append (store, pending);
+  g_assert_false (lab_analysis_is_sweep (analysis));
+  lab_scaling_chart_set_analysis (LAB_SCALING_CHART (chart), analysis);
   render (chart, &single);
   g_assert_cmpuint (lab_scaling_chart_get_n_series (LAB_SCALING_CHART (chart)), ==, 0);
   g_assert_cmpuint (n_notify, ==, 0);
-  g_assert_cmpuint (single.n_text, ==, none.n_text);
   g_assert_cmpuint (single.n_color + single.n_cairo, ==, 0);
-
-  /* Once the run on one worker ends, the thread pool has a sweep. */
-  lab_run_start_async (pending, NULL, NULL, NULL);
-  while ((lab_run_get_state (pending) < LAB_RUN_FINISHED || n_notify == 0) &&
-         g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE), g_usleep (1000);
-  g_assert_cmpuint (lab_scaling_chart_get_n_series (LAB_SCALING_CHART (chart)), ==, 1);
-  g_assert_cmpuint (n_notify, ==, 1);
   gtk_window_destroy (window);
 }
 
@@ -727,41 +959,32 @@ check_sweep_nodes (GtkWidget *chart,
   g_assert_cmpuint (stats->n_text, >=, 3 + 3 + 2 + 2);
 }
 
-/* Two strategies on one and two workers: two series, each followed as
- * its second count finishes. */
+/* Two strategies on one and two workers: two series; none again once
+ * the chart is given no sweep. */
 static void
 test_scaling_sweep (void)
 {
-  g_autoptr(GListStore) store = g_list_store_new (LAB_TYPE_RUN);
+  g_autoptr(GPtrArray) runs = sweep_runs ("thread-pool", "process-pool");
+  g_autoptr(LabAnalysis) analysis = analyse (runs);
   GtkWidget *chart = lab_scaling_chart_new ();
   GtkWindow *window = show_widget (chart, 600, 320);
   g_auto(NodeStats) stats;
   guint n_notify = 0;
   guint n_series;
 
-  lab_scaling_chart_set_runs (LAB_SCALING_CHART (chart), G_LIST_MODEL (store));
   g_signal_connect (chart, "notify::n-series", G_CALLBACK (count_notify_cb), &n_notify);
-  append_run (store, "sequential", 1);
-  append_run (store, "thread-pool", 1);
-  append_run (store, "process-pool", 1);
-  g_assert_cmpuint (n_notify, ==, 0);
-  append_run (store, "thread-pool", 2);
+  g_assert_true (lab_analysis_is_sweep (analysis));
+  lab_scaling_chart_set_analysis (LAB_SCALING_CHART (chart), analysis);
   g_assert_cmpuint (n_notify, ==, 1);
-  g_assert_cmpuint (lab_scaling_chart_get_n_series (LAB_SCALING_CHART (chart)), ==, 1);
-  append_run (store, "process-pool", 2);
-  g_assert_cmpuint (n_notify, ==, 2);
   g_object_get (chart, "n-series", &n_series, NULL);
   g_assert_cmpuint (n_series, ==, 2);
 
   render (chart, &stats);
   check_sweep_nodes (chart, &stats);
 
-  /* A repeat adds no series; removing the runs removes them. */
-  append_run (store, "thread-pool", 2);
-  g_assert_cmpuint (lab_scaling_chart_get_n_series (LAB_SCALING_CHART (chart)), ==, 2);
-  g_list_store_remove_all (store);
+  lab_scaling_chart_set_analysis (LAB_SCALING_CHART (chart), NULL);
   g_assert_cmpuint (lab_scaling_chart_get_n_series (LAB_SCALING_CHART (chart)), ==, 0);
-  g_assert_cmpuint (n_notify, ==, 3);
+  g_assert_cmpuint (n_notify, ==, 2);
   gtk_window_destroy (window);
 }
 
@@ -769,7 +992,8 @@ test_scaling_sweep (void)
 static void
 test_scaling_dark (void)
 {
-  g_autoptr(GListStore) store = g_list_store_new (LAB_TYPE_RUN);
+  g_autoptr(GPtrArray) runs = sweep_runs ("threads", "processes");
+  g_autoptr(LabAnalysis) analysis = analyse (runs);
   AdwStyleManager *manager = adw_style_manager_get_default ();
   GtkWidget *chart = lab_scaling_chart_new ();
   GtkWindow *window = show_widget (chart, 600, 320);
@@ -777,12 +1001,7 @@ test_scaling_dark (void)
   g_auto(NodeStats) dark;
   GdkRGBA ideal_light, ideal_dark;
 
-  append_run (store, "sequential", 1);
-  append_run (store, "threads", 1);
-  append_run (store, "threads", 2);
-  append_run (store, "processes", 1);
-  append_run (store, "processes", 2);
-  lab_scaling_chart_set_runs (LAB_SCALING_CHART (chart), G_LIST_MODEL (store));
+  lab_scaling_chart_set_analysis (LAB_SCALING_CHART (chart), analysis);
   adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_LIGHT);
   render (chart, &light);
   check_sweep_nodes (chart, &light);
@@ -816,10 +1035,14 @@ main (int   argc,
   g_test_add_func ("/charts/cpu/empty", test_cpu_chart_empty);
   g_test_add_func ("/charts/cpu/history", test_cpu_chart_history);
   g_test_add_func ("/charts/cpu/sampler", test_cpu_chart_sampler);
+  g_test_add_func ("/charts/cpu/legend", test_cpu_chart_legend);
+  g_test_add_func ("/charts/cpu/hover", test_cpu_chart_hover);
   g_test_add_func ("/charts/timeline/empty", test_timeline_empty);
   g_test_add_func ("/charts/timeline/ten-threads", test_timeline_ten_threads);
   g_test_add_func ("/charts/timeline/thread-pool", test_timeline_thread_pool);
   g_test_add_func ("/charts/timeline/process-pool", test_timeline_process_pool);
+  g_test_add_func ("/charts/timeline/startup", test_timeline_startup);
+  g_test_add_func ("/charts/timeline/many-lanes", test_timeline_many_lanes);
   g_test_add_func ("/charts/timeline/live", test_timeline_live);
   g_test_add_func ("/charts/timeline/many-jobs", test_timeline_many_jobs);
   g_test_add_func ("/charts/timeline/failed", test_timeline_failed);
@@ -827,6 +1050,9 @@ main (int   argc,
   g_test_add_func ("/charts/comparison/empty", test_comparison_empty);
   g_test_add_func ("/charts/comparison/runs", test_comparison_runs);
   g_test_add_func ("/charts/comparison/repeats", test_comparison_repeats);
+  g_test_add_func ("/charts/comparison/cancelled", test_comparison_cancelled);
+  g_test_add_func ("/charts/comparison/click", test_comparison_click);
+  g_test_add_func ("/charts/breakdown", test_breakdown);
   g_test_add_func ("/charts/scaling/empty", test_scaling_empty);
   g_test_add_func ("/charts/scaling/sweep", test_scaling_sweep);
   g_test_add_func ("/charts/scaling/dark", test_scaling_dark);

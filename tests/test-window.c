@@ -1,4 +1,4 @@
-/* test-window.c — the main window: build, presets, run, cancel, parameters
+/* test-window.c — the main window: build, lessons, run, cancel, parameters, one selection
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,7 +8,10 @@
 #include <glib/gstdio.h>
 #include <math.h>
 
+#include "lab-comparison-chart.h"
 #include "lab-cpu-chart.h"
+#include "lab-run-row.h"
+#include "lab-scaling-chart.h"
 #include "lab-error.h"
 #include "lab-experiment-panel.h"
 #include "lab-format.h"
@@ -91,13 +94,14 @@ static void
 set_experiment (LabExperimentPanel *panel,
                 const char         *seconds,
                 guint               jobs,
-                LabStrategy         strategy,
+                const char         *strategy,
                 guint               workers)
 {
   g_assert_true (lab_experiment_panel_set_task (panel, "sleep"));
   lab_experiment_panel_set_seconds (panel, seconds);
   lab_experiment_panel_set_jobs (panel, jobs);
-  lab_experiment_panel_set_strategy (panel, strategy);
+  if (strategy != NULL)
+    lab_experiment_panel_set_strategy (panel, strategy);
   lab_experiment_panel_set_workers (panel, workers);
 }
 
@@ -116,53 +120,131 @@ test_window_builds (void)
   g_assert_false (action_enabled (window, "save-chart"));
   for (guint kind = 0; kind < LAB_N_CHARTS; kind++)
     g_assert_false (gtk_widget_get_sensitive (lab_window_get_chart_button (window, kind)));
-  g_assert_cmpuint (lab_experiment_panel_get_n_presets (panel), ==, 7);
+  g_assert_cmpuint (lab_window_get_n_experiments (window), ==, 0);
   g_assert_nonnull (lab_experiment_panel_get_task (panel));
   settle (window, 50);
 
   window_free (window);
 }
 
+static gboolean
+strv_is (GStrv       strv,
+         const char *joined)
+{
+  g_autofree char *text = g_strjoinv (",", strv);
+
+  if (!g_str_equal (text, joined))
+    g_printerr ("strategies: %s, expected %s\n", text, joined);
+  return g_str_equal (text, joined);
+}
+
+/* A lesson sets every parameter it depends on, and the strategies it
+ * compares, the plain loop first. */
 static void
-test_window_presets (void)
+test_window_lessons (void)
 {
   LabWindow *window = window_new ();
   LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
+  g_auto(GStrv) ten = NULL, pool = NULL, gil = NULL, primes = NULL;
+  guint n_lessons;
+  const LabLesson * const *lessons = lab_lesson_list (&n_lessons);
 
-  g_assert_true (lab_experiment_panel_apply_preset (panel, 1));   /* ten threads */
+  /* A changed parameter the lesson does not name is put back. */
+  g_assert_true (lab_experiment_panel_set_task (panel, "sleep"));
+  lab_experiment_panel_set_seconds (panel, "9, 9");
+  lab_experiment_panel_set_sweep (panel, TRUE);
+  lab_experiment_panel_set_repeats (panel, 2);
+
+  g_assert_true (lab_experiment_panel_apply_lesson (panel, "ten-threads"));
   g_assert_cmpstr (lab_experiment_panel_get_task (panel), ==, "sleep");
-  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, "threads");
+  ten = lab_experiment_panel_dup_strategies (panel);
+  g_assert_true (strv_is (ten, "sequential,threads"));
   g_assert_cmpuint (lab_experiment_panel_get_jobs (panel), ==, 10);
+  g_assert_false (lab_experiment_panel_get_sweep (panel));
+  /* Repeats are the user's: the lesson is repeated, and still the lesson. */
+  g_assert_cmpuint (lab_experiment_panel_get_repeats (panel), ==, 2);
+  g_assert_true (lab_experiment_panel_lesson_matches (panel));
+  g_assert_true (lab_experiment_panel_get_lesson (panel) == lab_lesson_lookup ("ten-threads"));
+  lab_experiment_panel_set_repeats (panel, 1);
+  g_assert_true (lab_experiment_panel_lesson_matches (panel));
 
-  g_assert_true (lab_experiment_panel_apply_preset (panel, 2));   /* pool with 5, 4, 3, 2, 1 s */
-  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, "thread-pool");
+  g_assert_true (lab_experiment_panel_apply_lesson (panel, "thread-pool"));   /* 5, 4, 3, 2, 1 s */
+  pool = lab_experiment_panel_dup_strategies (panel);
+  g_assert_true (strv_is (pool, "sequential,thread-pool"));
   g_assert_cmpuint (lab_experiment_panel_get_workers (panel), ==, 5);
   g_assert_cmpuint (lab_experiment_panel_get_jobs (panel), ==, 5);
 
-  g_assert_true (lab_experiment_panel_apply_preset (panel, 6));   /* threads and the GIL */
-  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, "threads");
+  g_assert_true (lab_experiment_panel_apply_lesson (panel, "python-gil"));
+  gil = lab_experiment_panel_dup_strategies (panel);
+  g_assert_true (strv_is (gil, "sequential,threads,process-pool"));
   g_assert_true (lab_experiment_panel_get_gil (panel));
-  lab_experiment_panel_set_sweep (panel, TRUE);
 
-  g_assert_true (lab_experiment_panel_apply_preset (panel, 5));   /* count primes */
+  /* Count Primes: the loop is part of the lesson, and the GIL is off again. */
+  g_assert_true (lab_experiment_panel_apply_lesson (panel, "primes"));
   g_assert_cmpstr (lab_experiment_panel_get_task (panel), ==, "primes");
-  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, "process-pool");
-  /* Each lesson is the experiment it describes. */
+  primes = lab_experiment_panel_dup_strategies (panel);
+  g_assert_true (strv_is (primes, "sequential,thread-pool,process-pool"));
   g_assert_false (lab_experiment_panel_get_gil (panel));
-  g_assert_false (lab_experiment_panel_get_sweep (panel));
+  g_assert_true (lab_experiment_panel_lesson_matches (panel));
+
+  /* Changing a setting: the card says the settings are no longer the lesson's. */
+  lab_experiment_panel_set_jobs (panel, 3);
+  g_assert_false (lab_experiment_panel_lesson_matches (panel));
+  g_assert_true (lab_experiment_panel_get_lesson (panel) == lab_lesson_lookup ("primes"));
+  g_assert_true (lab_experiment_panel_apply_lesson (panel, "primes"));
+  g_assert_true (lab_experiment_panel_lesson_matches (panel));
+  g_assert_true (lab_experiment_panel_set_task (panel, "sleep"));
+  g_assert_false (lab_experiment_panel_lesson_matches (panel));
 
   /* The task modules are built for the tests: every lesson can run. */
-  g_assert_true (lab_experiment_panel_preset_is_available (panel, 3));   /* download */
-  g_assert_true (lab_experiment_panel_preset_is_available (panel, 4));   /* blur */
+  for (guint i = 0; i < n_lessons; i++)
+    g_assert_true (lab_experiment_panel_lesson_is_available (panel, lessons[i]->id));
+  g_assert_false (lab_experiment_panel_apply_lesson (panel, "no-such-lesson"));
+  g_assert_cmpstr (lab_experiment_panel_get_task (panel), ==, "sleep");
 
-  /* A lesson whose task is missing is insensitive, and applying it changes nothing. */
-  for (guint i = 0; i < lab_experiment_panel_get_n_presets (panel); i++)
+  window_free (window);
+}
+
+static gboolean
+has_outcome (LabWindow *window)
+{
+  return !lab_window_is_running (window) &&
+         lab_experiment_panel_get_outcome (lab_window_get_experiment_panel (window)) != NULL;
+}
+
+/* One press runs the lesson's whole experiment, the loop and the
+ * strategy, and then says what was expected beside what was measured. */
+static void
+test_window_lesson_runs (void)
+{
+  LabWindow *window = window_new ();
+  LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
+  LabComparisonChart *comparison = LAB_COMPARISON_CHART (lab_window_get_comparison_chart (window));
+  const char *outcome;
+
+  g_assert_true (lab_experiment_panel_apply_lesson (panel, "two-threads"));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (wait_for (window, has_outcome, 30000));
+  settle (window, 50);
+
+  g_assert_cmpuint (lab_window_get_n_runs (window), ==, 2);
+  g_assert_true (lab_strategy_is_loop (lab_run_get_config (lab_window_get_run (window, 0))->strategy));
+  g_assert_cmpstr (lab_run_get_config (lab_window_get_run (window, 1))->strategy->name, ==, "threads");
+  for (guint i = 0; i < 2; i++)
     {
-      if (lab_experiment_panel_preset_is_available (panel, i))
-        continue;
-      g_assert_false (lab_experiment_panel_apply_preset (panel, i));
-      g_assert_cmpstr (lab_experiment_panel_get_task (panel), ==, "primes");
+      g_assert_cmpint (lab_run_get_state (lab_window_get_run (window, i)), ==, LAB_RUN_FINISHED);
+      g_assert_cmpuint (lab_run_get_n_jobs (lab_window_get_run (window, i)), ==, 2);
     }
+  g_assert_cmpuint (lab_window_get_n_experiments (window), ==, 1);
+  g_assert_cmpuint (lab_comparison_chart_get_n_rows (comparison), ==, 2);
+
+  /* "expected about 1.00 s, measured 1.00 s": both numbers are there. */
+  outcome = lab_experiment_panel_get_outcome (panel);
+  g_assert_nonnull (strstr (outcome, "expected"));
+  g_assert_nonnull (strstr (outcome, "measured"));
+  /* The results say it too, while a run of the lesson is shown. */
+  g_assert_nonnull (lab_window_get_outcome_text (window));
+  g_assert_nonnull (strstr (lab_window_get_outcome_text (window), "measured"));
 
   window_free (window);
 }
@@ -179,6 +261,7 @@ test_window_run (void)
 
   /* A pool of 2 fills exactly 2 lanes with 4 bars. */
   set_experiment (panel, "0.05", 4, "thread-pool", 2);
+  g_assert_false (lab_experiment_panel_lesson_matches (panel));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (lab_window_is_running (window));
   g_assert_false (action_enabled (window, "run"));
@@ -257,6 +340,7 @@ test_window_task_params (void)
 {
   LabWindow *window = window_new ();
   LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
+  g_auto(GStrv) strategies = NULL;
 
   g_assert_true (lab_experiment_panel_set_task (panel, "sleep"));
   g_assert_true (lab_experiment_panel_param_is_visible (panel, "seconds"));
@@ -271,9 +355,13 @@ test_window_task_params (void)
   g_assert_false (lab_experiment_panel_param_is_visible (panel, "seconds"));
   g_assert_true (lab_experiment_panel_param_is_visible (panel, "size"));
   g_assert_false (lab_experiment_panel_strategy_is_sensitive (panel, "async"));
-  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), !=, "async");
+  strategies = lab_experiment_panel_dup_strategies (panel);
+  g_assert_false (g_strv_contains ((const char * const *) strategies, "async"));
+  g_assert_cmpuint (g_strv_length (strategies), >, 0);
+  g_clear_pointer (&strategies, g_strfreev);
   lab_experiment_panel_set_strategy (panel, "async");
-  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), !=, "async");
+  strategies = lab_experiment_panel_dup_strategies (panel);
+  g_assert_false (g_strv_contains ((const char * const *) strategies, "async"));
 
   g_assert_false (lab_experiment_panel_set_task (panel, "no-such-task"));
   g_assert_cmpstr (lab_experiment_panel_get_task (panel), ==, "primes");
@@ -287,14 +375,17 @@ test_window_bad_seconds (void)
   LabWindow *window = window_new ();
   LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
   g_autoptr(GError) error = NULL;
-  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(LabExperiment) experiment = NULL;
 
   set_experiment (panel, "1, two, 3", 3, "threads", 0);
   g_assert_false (lab_experiment_panel_get_can_run (panel));
   g_assert_false (action_enabled (window, "run"));
-  config = lab_experiment_panel_dup_config (panel, &error);
-  g_assert_null (config);
+  experiment = lab_experiment_panel_dup_experiment (panel, &error);
+  g_assert_null (experiment);
   g_assert_nonnull (error);
+  /* Run says why it cannot run: the value that is wrong. */
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (lab_window_get_run_button (window)), "two"));
+  g_assert_cmpstr (lab_experiment_panel_get_problem (panel), ==, error->message);
 
   /* Activating a disabled action is harmless. */
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
@@ -306,6 +397,14 @@ test_window_bad_seconds (void)
   g_assert_true (lab_experiment_panel_get_can_run (panel));
   g_assert_cmpuint (lab_experiment_panel_get_jobs (panel), ==, 2);
   g_assert_true (action_enabled (window, "run"));
+  g_assert_null (lab_experiment_panel_get_problem (panel));
+
+  /* No strategy ticked: nothing to run, and Run says so. */
+  lab_experiment_panel_set_strategies (panel, (const char *[]) { NULL });
+  g_assert_false (action_enabled (window, "run"));
+  g_assert_nonnull (lab_experiment_panel_get_problem (panel));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (lab_window_get_run_button (window)), ==,
+                   lab_experiment_panel_get_problem (panel));
 
   window_free (window);
 }
@@ -340,7 +439,7 @@ test_window_export (void)
   window_free (window);
 }
 
-static const char *chart_names[LAB_N_CHARTS] = { "timeline", "cpu", "comparison", "scaling" };
+static const char *chart_names[LAB_N_CHARTS] = { "timeline", "breakdown", "cpu", "comparison", "scaling" };
 
 /* Not one uniform colour: something was drawn. */
 static gboolean
@@ -579,17 +678,220 @@ test_window_failed_jobs (void)
   lab_window_select_run (window, 0);
   g_assert_cmpuint (lab_window_get_n_failed_rows (window), ==, 2);
 
-  /* A setup error (the list is gone) is told, and no run is added. */
+  /* A setup error (the list is gone) is a failed run, with its reason. */
   g_unlink (path);
   g_assert_true (lab_experiment_panel_set_task (panel, "download"));
   lab_experiment_panel_set_urls_file (panel, path);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (wait_for (window, is_idle, 10000));
-  g_assert_cmpuint (lab_window_get_n_runs (window), ==, 2);
+  g_assert_cmpuint (lab_window_get_n_runs (window), ==, 3);
+  run = lab_window_get_run (window, 2);
+  g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_FAILED);
+  g_assert_nonnull (strstr (lab_run_get_error (run), "urls & <list>.txt"));
+  g_assert_true (lab_window_get_selected_run (window) == run);
+  g_assert_nonnull (strstr (lab_window_get_verdict (window), "urls & <list>.txt"));
   g_assert_true (action_enabled (window, "run"));
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (panel)));
 
   g_rmdir (dir);
+  window_free (window);
+}
+
+/* The controller of @type that @widget carries. */
+static GtkEventController *
+find_controller (GtkWidget *widget,
+                 GType      type)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (controller, type))
+        return controller;   /* the widget keeps it */
+    }
+  g_assert_not_reached ();
+}
+
+/* A click at (@x, @y) of @widget, as its click gesture reports one. */
+static void
+click_at (GtkWidget *widget,
+          double     x,
+          double     y)
+{
+  g_signal_emit_by_name (find_controller (widget, GTK_TYPE_GESTURE_CLICK), "pressed", 1, x, y);
+}
+
+static void
+run_sleep (LabWindow  *window,
+           const char *seconds,
+           guint       jobs,
+           const char *strategy,
+           guint       workers)
+{
+  set_experiment (lab_window_get_experiment_panel (window), seconds, jobs, strategy, workers);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (wait_for (window, is_idle, 20000));
+  settle (window, 20);
+}
+
+/* A session of three experiments: the comparison shows one at a time,
+ * each with only its own runs, and the switcher changes which. */
+static void
+test_window_experiments (void)
+{
+  LabWindow *window = window_new ();
+  LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
+  LabComparisonChart *comparison = LAB_COMPARISON_CHART (lab_window_get_comparison_chart (window));
+  LabAnalysis *analysis;
+
+  run_sleep (window, "0.02", 4, "sequential", 0);
+  run_sleep (window, "0.02", 4, "thread-pool", 2);
+  run_sleep (window, "0.02", 8, "sequential", 0);
+  lab_experiment_panel_set_strategies (panel, (const char *[]) { "sequential", "threads", NULL });
+  g_assert_true (lab_experiment_panel_set_task (panel, "primes"));
+  lab_experiment_panel_set_jobs (panel, 2);
+  lab_experiment_panel_set_size (panel, 2000);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (wait_for (window, is_idle, 20000));
+  settle (window, 20);
+
+  g_assert_cmpuint (lab_window_get_n_runs (window), ==, 5);
+  g_assert_cmpuint (lab_window_get_n_experiments (window), ==, 3);
+
+  /* The primes experiment, shown last: its loop and its threads only. */
+  analysis = lab_comparison_chart_get_analysis (comparison);
+  g_assert_cmpuint (lab_comparison_chart_get_n_rows (comparison), ==, 2);
+  for (guint i = 0; i < lab_analysis_get_n_runs (analysis); i++)
+    g_assert_cmpstr (lab_run_get_config (lab_analysis_get_run (analysis, i))->task->name, ==, "primes");
+
+  /* The first experiment: 4 jobs × 0.02 s, its loop and its pool; the
+   * 8-job loop is another experiment, not a row here. */
+  lab_window_choose_experiment (window, 0);
+  settle (window, 20);
+  analysis = lab_comparison_chart_get_analysis (comparison);
+  g_assert_cmpuint (lab_analysis_get_n_runs (analysis), ==, 2);
+  g_assert_cmpuint (lab_comparison_chart_get_n_rows (comparison), ==, 2);
+  g_assert_true (lab_window_get_selected_run (window) == lab_window_get_run (window, 1));
+  for (guint row = 0; row < 2; row++)
+    {
+      g_autofree char *text = lab_comparison_chart_describe_row (comparison, row);
+      g_assert_cmpuint (lab_run_get_n_jobs (lab_comparison_chart_get_row_run (comparison, row)), ==, 4);
+      g_assert_nonnull (text);
+    }
+  /* The pool's speed-up is against the loop of its own experiment. */
+  g_assert_true (lab_analysis_get_loop_run (analysis, 1) == lab_window_get_run (window, 0));
+  g_assert_cmpfloat (lab_analysis_get_speedup (analysis, 1), >, 0);
+
+  /* Clearing forgets the session; the next run starts a new one. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.clear", NULL);
+  g_assert_cmpuint (lab_window_get_n_runs (window), ==, 0);
+  g_assert_cmpuint (lab_window_get_n_experiments (window), ==, 0);
+  g_assert_cmpuint (lab_comparison_chart_get_n_rows (comparison), ==, 0);
+  g_assert_null (lab_window_get_selected_run (window));
+  g_assert_false (action_enabled (window, "export"));
+
+  window_free (window);
+}
+
+/* Choosing a run anywhere selects it everywhere: a comparison bar. */
+static void
+test_window_one_selection (void)
+{
+  LabWindow *window = window_new ();
+  LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
+  GtkWidget *comparison = lab_window_get_comparison_chart (window);
+  LabTimeline *timeline = LAB_TIMELINE (lab_window_get_timeline (window));
+  LabCpuChart *cpu_chart = LAB_CPU_CHART (lab_window_get_cpu_chart (window));
+  g_autofree char *loop_title = NULL;
+  LabRun *loop, *pool;
+  guint loop_row = G_MAXUINT;
+
+  lab_experiment_panel_set_strategies (panel, (const char *[]) { "sequential", "thread-pool", NULL });
+  run_sleep (window, "0.1", 3, NULL, 3);
+  g_assert_cmpuint (lab_window_get_n_runs (window), ==, 2);
+  loop = lab_window_get_run (window, 0);
+  pool = lab_window_get_run (window, 1);
+  g_assert_true (lab_window_get_selected_run (window) == pool);
+  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 3);
+
+  for (guint row = 0; row < lab_comparison_chart_get_n_rows (LAB_COMPARISON_CHART (comparison)); row++)
+    if (lab_comparison_chart_get_row_run (LAB_COMPARISON_CHART (comparison), row) == loop)
+      loop_row = row;
+  g_assert_cmpuint (loop_row, !=, G_MAXUINT);
+
+  click_at (comparison, gtk_widget_get_width (comparison) / 2.0,
+            lab_comparison_chart_get_row_y (LAB_COMPARISON_CHART (comparison), loop_row));
+  settle (window, 20);
+
+  loop_title = lab_run_dup_title (loop);
+  g_assert_true (lab_window_get_selected_run (window) == loop);
+  g_assert_true (lab_comparison_chart_get_selected (LAB_COMPARISON_CHART (comparison)) == loop);
+  g_assert_cmpstr (lab_window_get_title_text (window), ==, loop_title);
+  g_assert_true (lab_timeline_get_run (timeline) == loop);
+  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 1);
+  g_assert_true (lab_cpu_chart_get_history (cpu_chart) == g_object_get_data (G_OBJECT (loop), "lab-cpu-history"));
+  g_assert_true (lab_run_row_get_run (LAB_RUN_ROW (gtk_list_box_get_selected_row (
+                   GTK_LIST_BOX (lab_window_get_runs_list (window))))) == loop);
+
+  /* Below the last bar: nothing is chosen, nothing changes. */
+  click_at (comparison, gtk_widget_get_width (comparison) / 2.0, gtk_widget_get_height (comparison) + 50);
+  g_assert_true (lab_window_get_selected_run (window) == loop);
+
+  window_free (window);
+}
+
+/* What processes cost: a process pool's workers starting, drawn as their
+ * own segments in the start-up colour. */
+static void
+test_window_startup_segments (void)
+{
+  LabWindow *window = window_new ();
+  LabTimeline *timeline = LAB_TIMELINE (lab_window_get_timeline (window));
+
+  run_sleep (window, "0.05", 8, "process-pool", 4);
+  g_assert_cmpint (lab_run_get_state (lab_window_get_run (window, 0)), ==, LAB_RUN_FINISHED);
+  g_assert_cmpuint (lab_run_get_n_worker_records (lab_window_get_run (window, 0)), ==, 4);
+  g_assert_cmpuint (lab_timeline_get_n_segments (timeline, LAB_PART_START), >=, 1);
+  g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 4);
+
+  window_free (window);
+}
+
+/* The wheel over a spin button scrolls the pane, unless the button has
+ * the keyboard focus; the Workers subtitle says what Auto means here. */
+static void
+test_window_panel_details (void)
+{
+  LabWindow *window = window_new ();
+  LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
+  GtkWidget *jobs = lab_experiment_panel_get_spin (panel, "jobs");
+  GtkEventController *scroll = find_controller (jobs, GTK_TYPE_EVENT_CONTROLLER_SCROLL);
+  g_autofree char *cores = g_strdup_printf ("%u", lab_usable_cores ());
+  gboolean handled = FALSE;
+
+  set_experiment (panel, "0.1", 90, "threads", 0);
+  g_signal_emit_by_name (scroll, "scroll", 0.0, 1.0, &handled);
+  g_assert_true (handled);
+  g_assert_cmpuint (lab_experiment_panel_get_jobs (panel), ==, 90);
+  gtk_widget_grab_focus (jobs);
+  g_assert_true (gtk_widget_has_focus (jobs) || gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), jobs));
+  handled = TRUE;
+  g_signal_emit_by_name (scroll, "scroll", 0.0, 1.0, &handled);
+  g_assert_false (handled);
+
+  /* Threads alone: one per job. A pool: one per usable core, said with the number. */
+  g_assert_nonnull (strstr (lab_experiment_panel_get_workers_hint (panel), "per job"));
+  lab_experiment_panel_set_strategy (panel, "thread-pool");
+  g_assert_nonnull (strstr (lab_experiment_panel_get_workers_hint (panel), cores));
+  lab_experiment_panel_set_workers (panel, 8);
+  g_assert_nonnull (strstr (lab_experiment_panel_get_workers_hint (panel), "8"));
+  g_assert_null (strstr (lab_experiment_panel_get_workers_hint (panel), "Auto"));
+  lab_experiment_panel_set_strategy (panel, "sequential");
+  g_assert_nonnull (strstr (lab_experiment_panel_get_workers_hint (panel), "one worker"));
+  lab_experiment_panel_set_workers (panel, 0);
+
   window_free (window);
 }
 
@@ -660,6 +962,8 @@ test_window_repeats (void)
       g_assert_true (lab_run_config_equal (lab_run_get_config (run),
                                            lab_run_get_config (lab_window_get_run (window, 0))));
     }
+  /* Three repeats are one bar, with whiskers. */
+  g_assert_cmpuint (lab_comparison_chart_get_n_rows (LAB_COMPARISON_CHART (lab_window_get_comparison_chart (window))), ==, 1);
 
   /* Cancelled during the second of three: no third one starts. */
   set_experiment (panel, "1.0", 2, "threads", 0);
@@ -699,16 +1003,28 @@ test_window_sweep (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (wait_for (window, is_idle, 30000));
   g_assert_cmpuint (lab_window_get_n_runs (window), ==, 1 + counts->len);
-  g_assert_cmpint (lab_run_get_config (lab_window_get_run (window, 0))->strategy, ==, "sequential");
+  g_assert_true (lab_strategy_is_loop (lab_run_get_config (lab_window_get_run (window, 0))->strategy));
   for (guint i = 0; i < counts->len; i++)
     {
       LabRun *run = lab_window_get_run (window, i + 1);
 
       g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_FINISHED);
-      g_assert_cmpint (lab_run_get_config (run)->strategy, ==, "thread-pool");
+      g_assert_cmpstr (lab_run_get_config (run)->strategy->name, ==, "thread-pool");
       g_assert_cmpuint (lab_run_get_workers (run), ==, MIN (g_array_index (counts, guint, i), 4));
     }
   /* The speedup chart shows the swept strategy; without a sweep it hides. */
+  g_assert_true (gtk_widget_get_visible (lab_window_get_chart_card (window, LAB_CHART_SCALING)));
+  g_assert_cmpuint (lab_scaling_chart_get_n_series (LAB_SCALING_CHART (lab_window_get_scaling_chart (window))), ==, 1);
+
+  /* Another experiment, no sweep: the speed-up chart is gone while it is shown,
+   * and back with the sweep's runs. */
+  lab_experiment_panel_set_sweep (panel, FALSE);
+  set_experiment (panel, "0.02", 3, "thread-pool", 2);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  g_assert_true (wait_for (window, is_idle, 10000));
+  g_assert_cmpuint (lab_window_get_n_experiments (window), ==, 2);
+  g_assert_false (gtk_widget_get_visible (lab_window_get_chart_card (window, LAB_CHART_SCALING)));
+  lab_window_select_run (window, 1);
   g_assert_true (gtk_widget_get_visible (lab_window_get_chart_card (window, LAB_CHART_SCALING)));
 
   lab_experiment_panel_set_sweep (panel, FALSE);
@@ -723,6 +1039,7 @@ test_window_gil (void)
   LabWindow *window = window_new ();
   LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(LabExperiment) experiment = NULL;
   g_autoptr(LabRunConfig) config = NULL;
   g_autofree char *title = NULL;
   LabRun *run;
@@ -730,7 +1047,8 @@ test_window_gil (void)
   set_experiment (panel, "0.02", 2, "threads", 0);
   lab_experiment_panel_set_gil (panel, TRUE);
   g_assert_true (g_settings_get_boolean (settings, "gil"));
-  config = lab_experiment_panel_dup_config (panel, NULL);
+  experiment = lab_experiment_panel_dup_experiment (panel, NULL);
+  config = lab_experiment_dup_planned (experiment, 0, NULL);
   g_assert_true (config->gil);
   g_assert_true (lab_run_config_uses_gil (config));
 
@@ -738,7 +1056,7 @@ test_window_gil (void)
   g_assert_true (wait_for (window, is_idle, 10000));
   run = lab_window_get_run (window, 0);
   g_assert_true (lab_run_config_uses_gil (lab_run_get_config (run)));
-  title = lab_format_run_title (run);
+  title = lab_run_dup_title (run);
   g_assert_true (g_str_has_suffix (title, "and the GIL"));
 
   /* A sweep keeps the switch on every run of the strategy. */
@@ -762,13 +1080,14 @@ test_window_settings (void)
   LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
 
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
-  g_autofree char *strategy = NULL;
+  g_auto(GStrv) strategies = NULL;
 
   g_assert_true (lab_experiment_panel_set_task (panel, "primes"));
-  lab_experiment_panel_set_strategy (panel, "processes");
+  lab_experiment_panel_set_strategies (panel, (const char *[]) { "sequential", "processes", NULL });
   lab_experiment_panel_set_workers (panel, 3);
-  strategy = g_settings_get_string (settings, "strategy");
-  g_assert_cmpstr (strategy, ==, "processes");
+  strategies = g_settings_get_strv (settings, "strategies");
+  g_assert_true (strv_is (strategies, "sequential,processes"));
+  g_clear_pointer (&strategies, g_strfreev);
 
   /* Closing remembers the size. */
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 690);
@@ -783,7 +1102,8 @@ test_window_settings (void)
   window = window_new ();
   panel = lab_window_get_experiment_panel (window);
   g_assert_cmpstr (lab_experiment_panel_get_task (panel), ==, "primes");
-  g_assert_cmpint (lab_experiment_panel_get_strategy (panel), ==, "processes");
+  strategies = lab_experiment_panel_dup_strategies (panel);
+  g_assert_true (strv_is (strategies, "sequential,processes"));
   g_assert_cmpuint (lab_experiment_panel_get_workers (panel), ==, 3);
   window_free (window);
 }
@@ -824,7 +1144,12 @@ main (int    argc,
   adw_init ();
 
   g_test_add_func ("/window/builds", test_window_builds);
-  g_test_add_func ("/window/presets", test_window_presets);
+  g_test_add_func ("/window/lessons", test_window_lessons);
+  g_test_add_func ("/window/lesson-runs", test_window_lesson_runs);
+  g_test_add_func ("/window/experiments", test_window_experiments);
+  g_test_add_func ("/window/one-selection", test_window_one_selection);
+  g_test_add_func ("/window/startup-segments", test_window_startup_segments);
+  g_test_add_func ("/window/panel-details", test_window_panel_details);
   g_test_add_func ("/window/run", test_window_run);
   g_test_add_func ("/window/cancel", test_window_cancel);
   g_test_add_func ("/window/task-params", test_window_task_params);

@@ -482,3 +482,14 @@ lab_breakdown_chart_describe_part (LabBreakdownChart *self,
   return g_strdup_printf (_("%s\n%s: %s of the workers’ time, %s"), label, lab_breakdown_part_name (part),
                           duration, share);
 }
+
+/* The middle of row @row, in the chart's coordinates: where a click chooses it. */
+double
+lab_breakdown_chart_get_row_y (LabBreakdownChart *self,
+                               guint              row)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+
+  g_return_val_if_fail (LAB_IS_BREAKDOWN_CHART (self), 0);
+  return first_row_y (widget) + (row + 0.5) * row_height (widget) - ROW_GAP / 2.0;
+}

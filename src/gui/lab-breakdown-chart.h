@@ -33,6 +33,8 @@ void         lab_breakdown_chart_set_selected (LabBreakdownChart *self,
 guint        lab_breakdown_chart_get_n_rows   (LabBreakdownChart *self);
 LabRun      *lab_breakdown_chart_get_row_run  (LabBreakdownChart *self,
                                                guint              row);
+double       lab_breakdown_chart_get_row_y    (LabBreakdownChart *self,
+                                               guint              row);
 void         lab_breakdown_chart_get_shares   (LabBreakdownChart *self,
                                                guint              row,
                                                double            *shares);

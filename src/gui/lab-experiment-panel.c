@@ -70,6 +70,7 @@ struct _LabExperimentPanel
 enum {
   PROP_0,
   PROP_CAN_RUN,
+  PROP_PROBLEM,
   N_PROPS
 };
 
@@ -101,9 +102,11 @@ strategy_checked (LabExperimentPanel *self,
          gtk_widget_get_sensitive (g_ptr_array_index (self->strategy_rows, i));
 }
 
-/* Parses "1.5" or "5, 4, 3, 2, 1"; NULL when it is not a list of numbers. */
+/* Parses "1.5" or "5, 4, 3, 2, 1"; NULL when it is not a list of numbers,
+ * with the first word that is not a number in @bad. */
 static GArray *
-parse_seconds (const char *text)
+parse_seconds (const char  *text,
+               char       **bad)
 {
   g_auto(GStrv) parts = g_regex_split_simple ("[\\s,;]+", text, 0, 0);
   g_autoptr(GArray) values = g_array_new (FALSE, FALSE, sizeof (double));
@@ -117,7 +120,11 @@ parse_seconds (const char *text)
         continue;
       v = g_ascii_strtod (parts[i], &end);
       if (end == parts[i] || *end != '\0' || !(v >= 0 && v <= MAX_SECONDS))
-        return NULL;
+        {
+          if (bad != NULL)
+            *bad = g_utf8_make_valid (parts[i], -1);
+          return NULL;
+        }
       g_array_append_val (values, v);
     }
 
@@ -144,7 +151,12 @@ find_problem (LabExperimentPanel *self)
     return g_strdup (_("Choose a task first"));
   if (lab_task_info_accepts (task, LAB_PARAM_SECONDS))
     {
-      g_autoptr(GArray) values = parse_seconds (gtk_editable_get_text (GTK_EDITABLE (self->seconds_row)));
+      g_autofree char *bad = NULL;
+      g_autoptr(GArray) values = parse_seconds (gtk_editable_get_text (GTK_EDITABLE (self->seconds_row)), &bad);
+
+      if (values == NULL && bad != NULL)
+        /* Translators: the seconds per job, where "%s" is what was written */
+        return g_strdup_printf (_("Seconds per job: “%s” is not a number from 0 to 3600; write values like 1.5 or 5, 4, 3, 2, 1"), bad);
       if (values == NULL)
         return g_strdup (_("Seconds per job: write numbers from 0 to 3600, like 1.5 or 5, 4, 3, 2, 1"));
     }
@@ -158,8 +170,9 @@ update_can_run (LabExperimentPanel *self)
 {
   gboolean could = self->problem == NULL;
   g_autofree char *problem = find_problem (self);
+  g_autoptr(GArray) seconds = NULL;
   gboolean seconds_bad = problem != NULL && lab_task_info_accepts (current_task (self), LAB_PARAM_SECONDS) &&
-                         parse_seconds (gtk_editable_get_text (GTK_EDITABLE (self->seconds_row))) == NULL;
+                         (seconds = parse_seconds (gtk_editable_get_text (GTK_EDITABLE (self->seconds_row)), NULL)) == NULL;
 
   if (seconds_bad)
     gtk_widget_add_css_class (GTK_WIDGET (self->seconds_row), "error");
@@ -167,10 +180,13 @@ update_can_run (LabExperimentPanel *self)
     gtk_widget_remove_css_class (GTK_WIDGET (self->seconds_row), "error");
   gtk_widget_set_visible (self->seconds_error, seconds_bad);
 
+  if (g_strcmp0 (problem, self->problem) == 0)
+    return;
   g_free (self->problem);
   self->problem = g_steal_pointer (&problem);
   if (could != (self->problem == NULL))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_RUN]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
 }
 
 /* The user changed a setting: the controls no longer are the lesson. */
@@ -181,6 +197,16 @@ setting_changed (LabExperimentPanel *self)
     return;
   self->lesson_matches = FALSE;
   gtk_widget_set_visible (self->lesson_mismatch, TRUE);
+}
+
+/* Ticked, whether or not the task can run it. */
+static gboolean
+any_ticked (LabExperimentPanel *self)
+{
+  for (guint i = 0; i < self->strategy_checks->len; i++)
+    if (gtk_check_button_get_active (g_ptr_array_index (self->strategy_checks, i)))
+      return TRUE;
+  return FALSE;
 }
 
 static gboolean
@@ -294,6 +320,9 @@ update_strategies (LabExperimentPanel *self)
     }
   gtk_label_set_text (self->strategy_note, note ? note : "");
   gtk_widget_set_visible (GTK_WIDGET (self->strategy_note), note != NULL);
+  /* A task that none of the ticked strategies can run starts from its loop. */
+  if (task != NULL && n_checked (self) == 0 && any_ticked (self))
+    lab_experiment_panel_set_strategy (self, lab_strategy_get_loop ()->name);
   update_workers (self);
   update_can_run (self);
 }
@@ -405,7 +434,7 @@ task_selected_cb (LabExperimentPanel *self)
 static void
 seconds_changed_cb (LabExperimentPanel *self)
 {
-  g_autoptr(GArray) values = parse_seconds (gtk_editable_get_text (GTK_EDITABLE (self->seconds_row)));
+  g_autoptr(GArray) values = parse_seconds (gtk_editable_get_text (GTK_EDITABLE (self->seconds_row)), NULL);
 
   /* A list is one job per value, as in the seed. */
   if (values != NULL && values->len > 1)
@@ -671,6 +700,9 @@ lab_experiment_panel_get_property (GObject    *object,
     case PROP_CAN_RUN:
       g_value_set_boolean (value, self->problem == NULL);
       break;
+    case PROP_PROBLEM:
+      g_value_set_string (value, self->problem);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -689,6 +721,10 @@ lab_experiment_panel_class_init (LabExperimentPanelClass *klass)
   properties[PROP_CAN_RUN] =
     g_param_spec_boolean ("can-run", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* Why Run cannot run, or %NULL. */
+  properties[PROP_PROBLEM] =
+    g_param_spec_string ("problem", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/lab-experiment-panel.ui");
@@ -786,7 +822,7 @@ build_params (LabExperimentPanel *self,
   g_variant_dict_init (&dict, NULL);
   if (lab_task_info_accepts (task, LAB_PARAM_SECONDS))
     {
-      g_autoptr(GArray) values = parse_seconds (gtk_editable_get_text (GTK_EDITABLE (self->seconds_row)));
+      g_autoptr(GArray) values = parse_seconds (gtk_editable_get_text (GTK_EDITABLE (self->seconds_row)), NULL);
 
       g_assert (values != NULL);
       g_variant_dict_insert_value (&dict, LAB_PARAM_SECONDS,

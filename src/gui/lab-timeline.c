@@ -61,7 +61,7 @@ struct _LabTimeline
 
   GArray     *lanes;         /* Lane */
   guint       n_bars;
-  guint       n_segments;
+  guint       n_segments[LAB_N_PARTS];   /* drawn, by part */
   int         label_width;
 };
 
@@ -270,7 +270,7 @@ typedef struct {
   PendingBar  *rows;
   double       row_height;
   double       gap;
-  guint        n_segments;
+  guint        n_segments[LAB_N_PARTS];
 } BarPainter;
 
 #define WIDE_BAR 3.0
@@ -334,7 +334,7 @@ paint_segment (BarPainter *painter,
   if (x1 - x0 < MIN_SEGMENT)
     return;
   paint_rect (painter, row, x0, x1, &painter->parts[part]);
-  painter->n_segments++;
+  painter->n_segments[part]++;
 }
 
 static guint
@@ -432,7 +432,7 @@ lab_timeline_snapshot_bars (LabTimeline  *self,
 
   for (guint r = 0; r < layout->n_rows; r++)
     flush_row (&painter, r);
-  self->n_segments = painter.n_segments;
+  memcpy (self->n_segments, painter.n_segments, sizeof self->n_segments);
 }
 
 static void
@@ -733,7 +733,8 @@ lab_timeline_set_run (LabTimeline *self,
     g_clear_signal_handler (&self->progress_id, self->run);
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_array_set_size (self->lanes, 0);
-  self->n_bars = self->n_segments = 0;
+  self->n_bars = 0;
+  memset (self->n_segments, 0, sizeof self->n_segments);
   g_set_object (&self->run, run);
   if (run != NULL)
     {
@@ -795,10 +796,12 @@ lab_timeline_get_n_bars (LabTimeline *self)
 
 /* Start-up and hand-over segments drawn in the last frame. */
 guint
-lab_timeline_get_n_segments (LabTimeline *self)
+lab_timeline_get_n_segments (LabTimeline *self,
+                             LabPart      part)
 {
   g_return_val_if_fail (LAB_IS_TIMELINE (self), 0);
-  return self->n_segments;
+  g_return_val_if_fail (part < LAB_N_PARTS, 0);
+  return self->n_segments[part];
 }
 
 const char *

@@ -6,6 +6,7 @@
 
 #include <gtk/gtk.h>
 
+#include "lab-breakdown-chart.h"
 #include "lab-cpu-history.h"
 #include "lab-run.h"
 
@@ -32,7 +33,8 @@ void       lab_timeline_set_history    (LabTimeline   *self,
  * segments as of the last progress signal, and the tooltip at a job. */
 guint      lab_timeline_get_n_lanes    (LabTimeline *self);
 guint      lab_timeline_get_n_bars     (LabTimeline *self);
-guint      lab_timeline_get_n_segments (LabTimeline *self);
+guint      lab_timeline_get_n_segments (LabTimeline *self,
+                                        LabPart      part);
 const char *lab_timeline_get_lane_label (LabTimeline *self,
                                          guint        lane);
 char      *lab_timeline_describe_job   (LabTimeline *self,

@@ -1234,7 +1234,7 @@ lab_window_init (LabWindow *self)
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions), self);
-  g_signal_connect_object (self->panel, "notify::can-run", G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->panel, "notify::problem", G_CALLBACK (update_actions), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->runs_list, "row-selected", G_CALLBACK (row_selected_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->comparison_chart, "run-activated", G_CALLBACK (run_activated_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->breakdown_chart, "run-activated", G_CALLBACK (run_activated_cb), self, G_CONNECT_SWAPPED);
@@ -1370,6 +1370,28 @@ lab_window_get_title_text (LabWindow *self)
 {
   g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
   return gtk_label_get_text (self->run_title);
+}
+
+/* What the lesson expected beside what it measured, while one of its runs is shown. */
+const char *
+lab_window_get_outcome_text (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+  return gtk_widget_get_visible (self->outcome_box) ? gtk_label_get_text (self->outcome_label) : NULL;
+}
+
+GtkWidget *
+lab_window_get_run_button (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+  return self->run_button;
+}
+
+GtkWidget *
+lab_window_get_runs_list (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+  return GTK_WIDGET (self->runs_list);
 }
 
 gboolean

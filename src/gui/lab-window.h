@@ -42,6 +42,9 @@ void                lab_window_choose_experiment    (LabWindow      *self,
 const char         *lab_window_get_verdict          (LabWindow      *self);
 const char         *lab_window_get_findings_text    (LabWindow      *self);
 const char         *lab_window_get_title_text       (LabWindow      *self);
+const char         *lab_window_get_outcome_text     (LabWindow      *self);
+GtkWidget          *lab_window_get_run_button       (LabWindow      *self);
+GtkWidget          *lab_window_get_runs_list        (LabWindow      *self);
 guint               lab_window_get_n_runs           (LabWindow      *self);
 LabRun             *lab_window_get_run              (LabWindow      *self,
                                                      guint           index);
