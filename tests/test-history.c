@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <grp.h>
 #include <locale.h>
 #include <math.h>
 #include <poll.h>
@@ -48,6 +49,15 @@ temp_db (char **dir)
 {
   *dir = g_dir_make_tmp ("lab-history-XXXXXX", NULL);
   return g_build_filename (*dir, "sub", "history.db", NULL);
+}
+
+/* Where `concurrency-lab` keeps the history with XDG_DATA_HOME=@dir. */
+static char *
+cli_db (const char *dir)
+{
+  g_autofree char *folder = lab_test_make_dir (dir, "concurrency-lab");
+
+  return g_build_filename (folder, "history.db", NULL);
 }
 
 static void
@@ -170,6 +180,14 @@ count_rows (const char *path)
   entries = lab_history_list (history, 0, &error);
   g_assert_no_error (error);
   return entries->len;
+}
+
+static void
+assert_one_line (const char *text)
+{
+  g_assert_nonnull (text);
+  g_assert_true (g_str_has_suffix (text, "\n"));
+  g_assert_true (strchr (text, '\n') == text + strlen (text) - 1);
 }
 
 static JsonNode *
@@ -836,6 +854,97 @@ test_read_only_absent (void)
   remove_tree (dir);
 }
 
+/* Root reads and writes whatever the permissions say: the tests that need
+ * a file someone cannot write run their program as "nobody". */
+static void
+drop_privileges (gpointer data)
+{
+  if (geteuid () == 0 && (setgroups (0, NULL) != 0 || setgid (65534) != 0 || setuid (65534) != 0))
+    _exit (127);
+}
+
+static int
+run_cli_unprivileged (const char * const  *argv,
+                      const char          *data_home,
+                      char               **out,
+                      char               **err)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_auto(GStrv) env = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_ptr_array_add (args, (gpointer) g_getenv ("LAB_CLI_PATH"));
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (args, (gpointer) argv[i]);
+  g_ptr_array_add (args, NULL);
+  env = g_environ_setenv (env, "XDG_DATA_HOME", data_home, TRUE);
+  env = g_environ_setenv (env, "HOME", data_home, TRUE);
+
+  g_spawn_sync (NULL, (char **) args->pdata, env, G_SPAWN_DEFAULT, drop_privileges, NULL, out, err, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), !=, 127);
+  return WEXITSTATUS (status);
+}
+
+/* The fixture (a WAL database with no -wal or -shm beside it) in a folder
+ * and a file only its owner could write, read by somebody else. */
+static char *
+read_only_history (char **dir)
+{
+  g_autofree char *fixture = fixture_path ();
+  g_autofree char *folder = NULL;
+  char *path;
+
+  *dir = g_dir_make_tmp ("lab-history-XXXXXX", NULL);
+  g_assert_cmpint (g_chmod (*dir, 0755), ==, 0);
+  path = cli_db (*dir);
+  folder = g_path_get_dirname (path);
+  copy_file (fixture, path);
+  g_assert_cmpint (g_chmod (path, 0444), ==, 0);
+  g_assert_cmpint (g_chmod (folder, 0555), ==, 0);
+  return path;
+}
+
+static void
+test_read_only_folder (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = read_only_history (&dir);
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autofree char *out = NULL, *err = NULL, *json = NULL, *csv = NULL, *exported = NULL;
+  g_autofree char *before = NULL, *after = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  gsize len_before, len_after;
+
+  before = read_file (path, &len_before);
+
+  g_assert_cmpint (run_cli_unprivileged (ARGV ("history"), dir, &out, &err), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_nonnull (strstr (out, "download"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli_unprivileged (ARGV ("history", "--format=json"), dir, &json, &err), ==, 0);
+  root = parse_json (json);
+  g_assert_cmpuint (json_array_get_length (runs_of (root)), ==, 5);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli_unprivileged (ARGV ("history", "--format=csv"), dir, &csv, &err), ==, 0);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli_unprivileged (ARGV ("export", "--run=4", "--format=csv"), dir, &exported, &err), ==, 0);
+  g_assert_nonnull (strstr (exported, "connection refused"));
+  g_clear_pointer (&err, g_free);
+
+  /* Writing fails with a reason, and moves nothing. */
+  g_assert_cmpint (run_cli_unprivileged (ARGV ("history", "--delete=1"), dir, NULL, &err), ==, 1);
+  assert_one_line (err);
+  g_assert_cmpuint (count_with_prefix (folder, "history.db.corrupt"), ==, 0);
+  g_assert_cmpuint (lab_test_count_entries (folder), ==, 1);
+  after = read_file (path, &len_after);
+  g_assert_cmpmem (before, len_before, after, len_after);
+
+  remove_tree (dir);
+}
+
 /* ---- Two writers, and a writer killed ------------------------------------ */
 
 static char *
@@ -1289,8 +1398,267 @@ test_cli_save (void)
   g_assert_cmpuint (json_array_get_length (runs_of (root)), ==, 2);
   g_assert_nonnull (strstr (json, "\"history_id\" : 2"));
   g_assert_cmpint (lab_test_run_cli (ARGV ("history", "--delete=2"), envv, NULL, NULL), ==, 0);
-  g_assert_cmpint (lab_test_run_cli (ARGV ("history", "--delete=2"), envv, NULL, &err), ==, 2);
+  g_assert_cmpint (lab_test_run_cli (ARGV ("history", "--delete=2"), envv, NULL, &err), ==, 1);
   g_assert_nonnull (strstr (err, "No run 2 in the history"));
+  assert_one_line (err);
+
+  remove_tree (dir);
+}
+
+static void
+test_cli_delete_usage (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lab-history-XXXXXX", NULL);
+  g_autofree char *env = g_strconcat ("XDG_DATA_HOME=", dir, NULL);
+  g_autofree char *db = g_build_filename (dir, "concurrency-lab", "history.db", NULL);
+  const char * const envv[] = { env, NULL };
+  const char *bad[] = { "--delete=0", "--delete=-3", "--delete=two", "--delete=" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *out = NULL, *err = NULL;
+
+      g_assert_cmpint (lab_test_run_cli (ARGV ("history", bad[i]), envv, &out, &err), ==, 2);
+      g_assert_cmpstr (out, ==, "");
+      assert_one_line (err);
+      g_assert_nonnull (strstr (err, "--delete"));
+    }
+
+  /* Nothing to delete from no history: none is made. */
+  {
+    g_autofree char *err = NULL;
+    g_assert_cmpint (lab_test_run_cli (ARGV ("history", "--delete=5"), envv, NULL, &err), ==, 1);
+    g_assert_nonnull (strstr (err, "No run 5 in the history"));
+    assert_one_line (err);
+    g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+  }
+  {
+    g_autofree char *out = NULL, *err = NULL;
+    g_assert_cmpint (lab_test_run_cli (ARGV ("history", "extra"), envv, &out, &err), ==, 2);
+    assert_one_line (err);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (lab_test_run_cli (ARGV ("history", "--format=xml"), envv, NULL, &err), ==, 2);
+    assert_one_line (err);
+    g_clear_pointer (&err, g_free);
+    /* Listing no history lists nothing, and makes none. */
+    g_assert_cmpint (lab_test_run_cli (ARGV ("history", "--format=json"), envv, &out, &err), ==, 0);
+    g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+  }
+
+  remove_tree (dir);
+}
+
+/* A history with a run from each of the fixture's five and damaged rows. */
+static char *
+history_with_damaged_rows (char **dir)
+{
+  g_autofree char *fixture = fixture_path ();
+  char *path;
+  sqlite3 *db;
+
+  *dir = g_dir_make_tmp ("lab-history-XXXXXX", NULL);
+  path = cli_db (*dir);
+  copy_file (fixture, path);
+  db = raw_open (path);
+  raw_insert (db, "pri\xffmes", "{\"runs\" : [ { \"task\" : \"pri\xffmes\" }, ]");
+  raw_insert (db, "sleep", "{\"runs\" : []}");
+  sqlite3_close (db);
+  return path;
+}
+
+static void
+test_cli_damaged_rows (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = history_with_damaged_rows (&dir);
+  g_autofree char *env = g_strconcat ("XDG_DATA_HOME=", dir, NULL);
+  const char * const envv[] = { env, NULL };
+  g_autofree char *out = NULL, *err = NULL, *json = NULL, *csv = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonArray *runs;
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("history", "--format=json"), envv, &json, &err), ==, 0);
+  root = parse_json (json);
+  runs = runs_of (root);
+  g_assert_cmpuint (json_array_get_length (runs), ==, 7);
+  g_assert_true (json_object_get_boolean_member (json_array_get_object_element (runs, 5), "history_damaged"));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (runs, 5), "task"), ==, "pri\357\277\275mes");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (runs, 6), "history_id"), ==, 7);
+  g_assert_nonnull (strstr (err, "run 6 is damaged"));
+  g_assert_nonnull (strstr (err, "run 7 is damaged"));
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("history"), envv, &out, &err), ==, 0);
+  g_assert_true (g_utf8_validate (out, -1, NULL));
+  g_assert_nonnull (strstr (out, "pri\357\277\275mes"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (lab_test_run_cli (ARGV ("history", "--format=csv"), envv, &csv, &err), ==, 0);
+  lines = g_strsplit (csv, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 9);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("export", "--run=6"), envv, &out, &err), ==, 1);
+  assert_one_line (err);
+  g_assert_nonnull (strstr (err, "damaged"));
+
+  remove_tree (dir);
+}
+
+static void
+test_cli_csv_locale (void)
+{
+  const char *locale = decimal_comma_locale ();
+  g_autofree char *dir = NULL;
+  g_autofree char *path = history_with_damaged_rows (&dir);
+  g_autofree char *env = g_strconcat ("XDG_DATA_HOME=", dir, NULL);
+  g_autofree char *lc_all = g_strconcat ("LC_ALL=", locale ? locale : "C.UTF-8", NULL);
+  const char * const envv[] = { env, lc_all, NULL };
+  g_autofree char *table = NULL, *csv = NULL, *jobs = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) job_lines = NULL;
+
+  if (locale == NULL)
+    g_test_message ("No locale with a decimal comma here: CSV checked under C.UTF-8 only");
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("history"), envv, &table, NULL), ==, 0);
+  if (locale != NULL)
+    g_assert_nonnull (strstr (table, "1,500 s"));
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("history", "--format=csv"), envv, &csv, NULL), ==, 0);
+  lines = g_strsplit (csv, "\n", -1);
+  g_assert_cmpstr (lines[0], ==, "id,when,task,strategy,workers,failed,wall_s,cpu_s,cancelled");
+  g_assert_true (g_str_has_prefix (lines[1], "7,"));
+  g_assert_true (g_str_has_suffix (lines[1], ",sleep,threads,2,1,1.500000,0.250000,false"));
+  g_assert_true (g_str_has_suffix (lines[3], ",primes,threads,2,0,0.004789,0.004889,false"));
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("export", "--run=3", "--format=csv"), envv, &jobs, NULL), ==, 0);
+  job_lines = g_strsplit (jobs, "\n", -1);
+  g_assert_cmpuint (g_strv_length (job_lines), ==, 5);
+  for (guint i = 1; i <= 3; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (job_lines[i], ",", -1);
+      g_assert_cmpuint (g_strv_length (fields), ==, 10);
+      g_assert_cmpstr (fields[5], ==, "true");
+      g_assert_nonnull (strchr (fields[2], '.'));
+    }
+
+  remove_tree (dir);
+}
+
+static void
+test_cli_export (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lab-history-XXXXXX", NULL);
+  g_autofree char *env = g_strconcat ("XDG_DATA_HOME=", dir, NULL);
+  const char * const envv[] = { env, NULL };
+  g_autofree char *printed = NULL, *exported = NULL, *csv = NULL, *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char * const *usage[] = {
+    ARGV ("export"), ARGV ("export", "--run=0"), ARGV ("export", "--run=-1"), ARGV ("export", "--run=x"),
+    ARGV ("export", "--run=1", "--format=table"), ARGV ("export", "--run=1", "--format=xml"),
+    ARGV ("export", "--run=1", "more"), ARGV ("export", "--no-such-option"),
+  };
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=sleep", "--seconds=0,0,0", "--strategy=threads",
+                                           "--format=json", "--save"), envv, &printed, NULL), ==, 0);
+  g_assert_cmpint (lab_test_run_cli (ARGV ("export", "--run=1", "--format=json"), envv, &exported, &err), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_cmpstr (exported, ==, printed);
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("export", "--run=1", "--format=csv"), envv, &csv, NULL), ==, 0);
+  lines = g_strsplit (csv, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 5);
+  g_assert_cmpstr (lines[0], ==, "index,worker,start_s,end_s,cpu_s,ok,error,value,bytes,status");
+  g_assert_true (g_str_has_prefix (lines[1], "0,thread "));
+  g_assert_true (g_str_has_suffix (lines[1], ",true,,0,0,0"));
+  g_assert_cmpstr (lines[4], ==, "");
+
+  for (guint i = 0; i < G_N_ELEMENTS (usage); i++)
+    {
+      g_autofree char *out = NULL, *usage_err = NULL;
+      g_assert_cmpint (lab_test_run_cli (usage[i], envv, &out, &usage_err), ==, 2);
+      g_assert_cmpstr (out, ==, "");
+      assert_one_line (usage_err);
+    }
+
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (lab_test_run_cli (ARGV ("export", "--run=2"), envv, NULL, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "No run 2 in the history"));
+  assert_one_line (err);
+
+  remove_tree (dir);
+}
+
+/* While another program holds the write lock, listing works at once and
+ * deleting fails after the wait, with a reason, and the file stays. */
+static void
+test_cli_busy (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lab-history-XXXXXX", NULL);
+  g_autofree char *path = cli_db (dir);
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autofree char *fixture = fixture_path ();
+  g_autofree char *env = g_strconcat ("XDG_DATA_HOME=", dir, NULL);
+  const char * const envv[] = { env, NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  sqlite3 *other;
+
+  copy_file (fixture, path);
+  g_assert_cmpint (lab_test_run_cli (ARGV ("history", "--delete=1"), envv, NULL, NULL), ==, 0);
+  other = raw_open (path);
+  raw_exec (other, "BEGIN IMMEDIATE;");
+  raw_insert (other, "uncommitted", "{}");
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("history", "--format=json"), envv, &out, &err), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  root = parse_json (out);
+  g_assert_cmpuint (json_array_get_length (runs_of (root)), ==, 4);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("history", "--delete=2"), envv, NULL, &err), ==, 1);
+  assert_one_line (err);
+  g_assert_nonnull (strstr (err, "in use by another Concurrency Lab"));
+  g_assert_cmpuint (count_with_prefix (folder, "history.db.corrupt"), ==, 0);
+
+  raw_exec (other, "ROLLBACK;");
+  sqlite3_close (other);
+  g_assert_cmpint (lab_test_run_cli (ARGV ("history", "--delete=2"), envv, NULL, NULL), ==, 0);
+  g_assert_cmpuint (count_rows (path), ==, 3);
+  remove_tree (dir);
+}
+
+static void
+test_cli_newer_and_damaged (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lab-history-XXXXXX", NULL);
+  g_autofree char *path = cli_db (dir);
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autofree char *fixture = fixture_path ();
+  g_autofree char *env = g_strconcat ("XDG_DATA_HOME=", dir, NULL);
+  const char * const envv[] = { env, NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  sqlite3 *db;
+
+  copy_file (fixture, path);
+  db = raw_open (path);
+  raw_exec (db, "PRAGMA user_version = 3;");
+  sqlite3_close (db);
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("history"), envv, &out, NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "download"));
+  g_assert_cmpint (lab_test_run_cli (ARGV ("history", "--delete=1"), envv, NULL, &err), ==, 1);
+  assert_one_line (err);
+  g_assert_nonnull (strstr (err, "newer Concurrency Lab"));
+  g_clear_pointer (&err, g_free);
+
+  /* A damaged file is reported by a listing, which never moves it. */
+  g_assert_true (g_file_set_contents (path, "not a database", -1, NULL));
+  g_assert_cmpint (lab_test_run_cli (ARGV ("history"), envv, NULL, &err), ==, 1);
+  assert_one_line (err);
+  g_assert_nonnull (strstr (err, "damaged"));
+  g_assert_cmpuint (count_with_prefix (folder, "history.db.corrupt"), ==, 0);
 
   remove_tree (dir);
 }
@@ -1319,6 +1687,7 @@ main (int    argc,
   g_test_add_func ("/history/busy/migration", test_busy_migration);
   g_test_add_func ("/history/busy/exclusive", test_busy_exclusive);
   g_test_add_func ("/history/read-only/absent", test_read_only_absent);
+  g_test_add_func ("/history/read-only/folder", test_read_only_folder);
   g_test_add_func ("/history/writers/processes", test_two_writer_processes);
   g_test_add_func ("/history/writers/threads", test_two_writer_threads);
   g_test_add_func ("/history/writers/killed", test_killed_writer);
@@ -1328,6 +1697,12 @@ main (int    argc,
   g_test_add_func ("/history/decode/invalid-utf8", test_decode_invalid_utf8);
   g_test_add_func ("/history/decode/csv-locale", test_decode_csv_locale);
   g_test_add_func ("/history/cli/save", test_cli_save);
+  g_test_add_func ("/history/cli/delete-usage", test_cli_delete_usage);
+  g_test_add_func ("/history/cli/damaged-rows", test_cli_damaged_rows);
+  g_test_add_func ("/history/cli/csv-locale", test_cli_csv_locale);
+  g_test_add_func ("/history/cli/export", test_cli_export);
+  g_test_add_func ("/history/cli/busy", test_cli_busy);
+  g_test_add_func ("/history/cli/newer-and-damaged", test_cli_newer_and_damaged);
 
   return g_test_run ();
 }
