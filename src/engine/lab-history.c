@@ -1043,15 +1043,50 @@ lab_history_get_run (LabHistory  *self,
  * be valid: a listing in JSON parses, a CSV has its columns.
  */
 
+static gboolean
+read_hex4 (const char *p,
+           guint      *value)
+{
+  *value = 0;
+  for (guint i = 0; i < 4; i++)
+    {
+      if (!g_ascii_isxdigit (p[i]))
+        return FALSE;
+      *value = *value << 4 | g_ascii_xdigit_value (p[i]);
+    }
+  return TRUE;
+}
+
+/* Skips the escape at @p (after its backslash). NULL when it is none that
+ * JSON has, or a lone surrogate: json-glib swallows what follows those
+ * (a quote, even), and would see strings end elsewhere. */
+static const char *
+skip_escape (const char *p)
+{
+  guint unit, low;
+
+  if (*p != '\0' && strchr ("\"\\/bfnrt", *p) != NULL)
+    return p + 1;
+  if (*p != 'u' || !read_hex4 (p + 1, &unit))
+    return NULL;
+  if (unit < 0xD800 || unit > 0xDFFF)
+    return p + 5;
+  if (unit <= 0xDBFF && p[5] == '\\' && p[6] == 'u' && read_hex4 (p + 7, &low) && low >= 0xDC00 && low <= 0xDFFF)
+    return p + 11;
+  return NULL;
+}
+
 /**
  * _lab_history_json_is_plain:
  *
  * Whether @text keeps to the JSON this file writes, nested at most
  * @max_depth deep. json-glib's parser recurses once per level (a row of
- * 100 000 "[" overflows the stack) and also accepts comments and
- * single-quoted strings; a row with either is taken for damaged and never
- * parsed, and since the brackets this counts are the ones json-glib would
- * see, the depth it finds is the depth json-glib would reach.
+ * 100 000 "[" overflows the stack), and also accepts comments,
+ * single-quoted strings and broken escapes, after which it does not see
+ * strings end where JSON does. A row with any of them is taken for
+ * damaged and never parsed; in the others, the brackets this counts are
+ * the ones json-glib sees, and the depth it finds is the depth json-glib
+ * reaches.
  */
 gboolean
 _lab_history_json_is_plain (const char *text,
@@ -1064,12 +1099,19 @@ _lab_history_json_is_plain (const char *text,
     {
       if (in_string)
         {
-          if (*p == '\\' && p[1] != '\0')
-            p++;
+          if (*p == '\\')
+            {
+              const char *next = skip_escape (p + 1);
+
+              if (next == NULL)
+                return FALSE;
+              p = next - 1;
+            }
           else if (*p == '"')
             in_string = FALSE;
+          continue;
         }
-      else if (*p == '"')
+      if (*p == '"')
         in_string = TRUE;
       else if (*p == '\'' || *p == '/')
         return FALSE;
@@ -1081,31 +1123,99 @@ _lab_history_json_is_plain (const char *text,
   return TRUE;
 }
 
-/* In place: strings become valid UTF-8 (json-glib turns an escaped lone
- * surrogate into bytes that are not) and numbers that are not finite
- * (1e999 parses as infinity, which json-glib would print as "inf") become
- * null. Depth is bounded by _lab_history_json_is_plain(). */
+static void sanitize_node (JsonNode *node);
+
+/* json-glib 1.6 escapes every control character but U+001F, which JSON
+ * does not allow as it is: it goes, with what is not UTF-8. */
+static gboolean
+is_json_text (const char *text)
+{
+  return g_utf8_validate (text, -1, NULL) && strchr (text, '\x1f') == NULL;
+}
+
+static char *
+make_json_text (const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  g_auto(GStrv) parts = g_strsplit (valid, "\x1f", -1);
+
+  return g_strjoinv ("\357\277\275", parts);
+}
+
+/* json-glib 1.6 prints a double as "%.17g" and adds ".0" where there is no
+ * point: 1e-13 becomes "1e-13.0", which is not JSON. Such a number (only a
+ * damaged or hand-made row holds one; measured times never print so) moves
+ * by one unit in the last place, to a neighbour printed with its point. */
+static double
+printable_double (double value)
+{
+  for (guint i = 0; i < 4 && isfinite (value); i++)
+    {
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_ascii_formatd (buf, sizeof buf, "%.17g", value);
+      if (strchr (buf, 'e') == NULL || strchr (buf, '.') != NULL)
+        return value;
+      value = nextafter (value, 0.0);
+    }
+  return NAN;
+}
+
+/* Member names are strings too. json-glib cannot rename a member: an
+ * object with a name to repair is copied, in order. */
+static void
+sanitize_object (JsonNode *node)
+{
+  JsonObject *object = json_node_get_object (node);
+  g_autoptr(GList) names = json_object_get_members (object);
+  g_autoptr(JsonObject) copy = NULL;
+  gboolean names_valid = TRUE;
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      sanitize_node (json_object_get_member (object, l->data));
+      names_valid = names_valid && is_json_text (l->data);
+    }
+  if (names_valid)
+    return;
+
+  copy = json_object_new ();
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      g_autofree char *name = make_json_text (l->data);
+      json_object_set_member (copy, name, json_node_ref (json_object_get_member (object, l->data)));
+    }
+  json_node_set_object (node, copy);
+}
+
+/* In place, so that json-glib prints JSON: strings and names become text
+ * JSON can hold (make_json_text()), numbers that are not finite (1e999
+ * parses as infinity, printed "inf") become null, and the others print
+ * with their point (printable_double()). Depth is bounded by
+ * _lab_history_json_is_plain(). */
 static void
 sanitize_node (JsonNode *node)
 {
   if (JSON_NODE_HOLDS_OBJECT (node))
-    {
-      g_autoptr(GList) members = json_object_get_values (json_node_get_object (node));
-      for (GList *l = members; l != NULL; l = l->next)
-        sanitize_node (l->data);
-    }
+    sanitize_object (node);
   else if (JSON_NODE_HOLDS_ARRAY (node))
     {
       g_autoptr(GList) elements = json_array_get_elements (json_node_get_array (node));
       for (GList *l = elements; l != NULL; l = l->next)
         sanitize_node (l->data);
     }
-  else if (json_node_get_value_type (node) == G_TYPE_DOUBLE && !isfinite (json_node_get_double (node)))
-    json_node_init_null (node);
-  else if (json_node_get_value_type (node) == G_TYPE_STRING &&
-           !g_utf8_validate (json_node_get_string (node), -1, NULL))
+  else if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
     {
-      g_autofree char *valid = g_utf8_make_valid (json_node_get_string (node), -1);
+      double printable = printable_double (json_node_get_double (node));
+
+      if (isnan (printable))
+        json_node_init_null (node);
+      else if (printable != json_node_get_double (node))
+        json_node_set_double (node, printable);
+    }
+  else if (json_node_get_value_type (node) == G_TYPE_STRING && !is_json_text (json_node_get_string (node)))
+    {
+      g_autofree char *valid = make_json_text (json_node_get_string (node));
       json_node_set_string (node, valid);
     }
 }
@@ -1138,12 +1248,13 @@ parse_stored (const char  *text,
       !(root = json_from_string (text, NULL)))
     return NULL;
 
+  /* First: sanitizing may replace objects. */
+  sanitize_node (root);
   runs = member_array (node_object (root), "runs");
   if (runs == NULL || json_array_get_length (runs) == 0 ||
       !(*run = node_object (json_array_get_element (runs, 0))))
     return NULL;
 
-  sanitize_node (root);
   return g_steal_pointer (&root);
 }
 
@@ -1152,11 +1263,13 @@ add_double_member (JsonBuilder *b,
                    const char  *name,
                    double       value)
 {
+  double printable = printable_double (value);
+
   json_builder_set_member_name (b, name);
-  if (isfinite (value))
-    json_builder_add_double_value (b, value);
-  else
+  if (isnan (printable))
     json_builder_add_null_value (b);
+  else
+    json_builder_add_double_value (b, printable);
 }
 
 static void
@@ -1164,7 +1277,7 @@ add_string_member (JsonBuilder *b,
                    const char  *name,
                    const char  *text)
 {
-  g_autofree char *valid = g_utf8_make_valid (text ? text : "", -1);
+  g_autofree char *valid = make_json_text (text ? text : "");
 
   json_builder_set_member_name (b, name);
   json_builder_add_string_value (b, valid);
