@@ -1552,6 +1552,7 @@ test_cli_delete_usage (void)
     g_assert_cmpint (lab_test_run_cli (ARGV ("history", "--format=xml"), envv, NULL, &err), ==, 2);
     assert_one_line (err);
     g_clear_pointer (&err, g_free);
+    g_clear_pointer (&out, g_free);
     /* Listing no history lists nothing, and makes none. */
     g_assert_cmpint (lab_test_run_cli (ARGV ("history", "--format=json"), envv, &out, &err), ==, 0);
     g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
@@ -1610,6 +1611,7 @@ test_cli_damaged_rows (void)
   g_assert_cmpuint (g_strv_length (lines), ==, 9);
   g_clear_pointer (&err, g_free);
 
+  g_clear_pointer (&out, g_free);
   g_assert_cmpint (lab_test_run_cli (ARGV ("export", "--run=6"), envv, &out, &err), ==, 1);
   assert_one_line (err);
   g_assert_nonnull (strstr (err, "damaged"));
