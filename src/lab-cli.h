@@ -1,4 +1,4 @@
-/* lab-cli.h — the headless `run` command
+/* lab-cli.h — the headless commands: `run`, `history`, `export`
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,6 +15,8 @@ G_BEGIN_DECLS
 int   lab_cli_run        (int    argc,
                           char **argv);
 int   lab_cli_history    (int    argc,
+                          char **argv);
+int   lab_cli_export     (int    argc,
                           char **argv);
 char *lab_cli_list_tasks_and_strategies (void);
 void  lab_cli_print_help (void);

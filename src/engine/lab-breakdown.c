@@ -27,8 +27,6 @@
 
 #include "config.h"
 
-#include <stdlib.h>
-
 #include "lab-breakdown.h"
 
 typedef struct {
@@ -50,15 +48,6 @@ clip (gint64 t,
       gint64 wall)
 {
   return CLAMP (t, 0, wall);
-}
-
-/* |[a, b) ∩ [0, limit)| */
-static gint64
-before (gint64 a,
-        gint64 b,
-        gint64 limit)
-{
-  return MAX (0, MIN (b, limit) - a);
 }
 
 static const LabJobRecord *
@@ -130,85 +119,68 @@ busy_start (const Context *c,
   return clip (MAX (j->dispatch_ns, lane_ready_before (c, j->lane, j->start_ns)), c->wall);
 }
 
-/* Jobs sorted by lane, then by the start of their busy interval. */
-static int
-compare_jobs (const void *a,
-              const void *b,
-              void       *data)
-{
-  const Context *c = data;
-  guint i = *(const guint *) a, k = *(const guint *) b;
-  gint64 x, y;
+/* The parts, in the order they win where they overlap: a moment of a
+ * lane is work if any job's code runs then, else a hand-over, else a
+ * worker starting, else one stopping. */
+enum { PART_WORK, PART_TRANSFER, PART_START, PART_STOP, N_PARTS };
 
-  if (job (c, i)->lane != job (c, k)->lane)
-    return job (c, i)->lane < job (c, k)->lane ? -1 : 1;
-  x = busy_start (c, i);
-  y = busy_start (c, k);
-  return (x > y) - (x < y);
+typedef struct {
+  gint64 t;
+  int    part;
+  int    delta;    /* +1 opens, -1 closes */
+} Edge;
+
+static int
+compare_edges (gconstpointer a,
+               gconstpointer b)
+{
+  const Edge *x = a, *y = b;
+
+  return (x->t > y->t) - (x->t < y->t);
 }
 
-/* Adds a covered interval [a, b) of one part to @parts, keeping apart
- * what lies before the last dispatch (see add_gaps()). */
+/* Adds [a, b) of @part to the lane's intervals. */
 static void
-cover (gint64        *part,
-       gint64        *covered,
-       gint64        *covered_early,
-       gint64         a,
-       gint64         b,
-       const Context *c)
+add_interval (GArray *edges,
+              int     part,
+              gint64  a,
+              gint64  b)
 {
+  Edge open = { a, part, +1 }, close = { b, part, -1 };
+
   if (b <= a)
     return;
-  *part += b - a;
-  *covered += b - a;
-  *covered_early += before (a, b, c->last_dispatch);
+  g_array_append_val (edges, open);
+  g_array_append_val (edges, close);
 }
 
-/* The lane's jobs: busy intervals merged, with work inside them. */
+/* The lane's jobs: before their code ran (a hand-over, or for a thread or
+ * process of its own its start), the code, and after it (the result on
+ * its way back, or the thread or process ending). */
 static void
 add_jobs (const Context *c,
-          const guint   *order,
+          const guint   *jobs,
           guint          n,
-          LaneParts     *parts,
-          gint64        *covered,
-          gint64        *covered_early,
+          GArray        *edges,
           gint64        *last_back)
 {
-  gint64 seg_a = -1, seg_b = -1, busy = 0, busy_early = 0, work = 0;
-
   for (guint k = 0; k < n; k++)
     {
-      const LabJobRecord *j = job (c, order[k]);
-      gint64 a = busy_start (c, order[k]);
-      gint64 b = clip (MAX (j->back_ns, j->end_ns), c->wall);
+      guint i = jobs[k];
+      const LabJobRecord *j = job (c, i);
+      gint64 a, start, end, b;
 
       if (j->state < LAB_JOB_OK)
         continue;
-      work += MAX (0, clip (j->end_ns, c->wall) - clip (j->start_ns, c->wall));
-      if (c->per_job)
-        {
-          parts->start += MAX (0, clip (j->start_ns, c->wall) - a);
-          parts->stop += MAX (0, b - clip (j->end_ns, c->wall));
-        }
+      a = busy_start (c, i);
+      start = MAX (a, clip (j->start_ns, c->wall));
+      end = MAX (start, clip (j->end_ns, c->wall));
+      b = MAX (end, clip (j->back_ns, c->wall));
+      add_interval (edges, c->per_job ? PART_START : PART_TRANSFER, a, start);
+      add_interval (edges, PART_WORK, start, end);
+      add_interval (edges, c->per_job ? PART_STOP : PART_TRANSFER, end, b);
       *last_back = MAX (*last_back, b);
-      if (a > seg_b)
-        {
-          busy += seg_b - seg_a;
-          busy_early += seg_a >= 0 ? before (seg_a, seg_b, c->last_dispatch) : 0;
-          seg_a = a;
-          seg_b = b;
-        }
-      else
-        seg_b = MAX (seg_b, b);
     }
-  busy += seg_b - seg_a;
-  busy_early += seg_a >= 0 ? before (seg_a, seg_b, c->last_dispatch) : 0;
-
-  parts->work += work;
-  if (!c->per_job)
-    parts->transfer += MAX (0, busy - work);
-  *covered += busy;
-  *covered_early += busy_early;
 }
 
 /* The lane's long-lived workers: starting until ready, and after the
@@ -217,9 +189,7 @@ static void
 add_workers (const Context *c,
              guint          lane,
              gint64         last_back,
-             LaneParts     *parts,
-             gint64        *covered,
-             gint64        *covered_early)
+             GArray        *edges)
 {
   guint n = lab_run_get_n_worker_records (c->run);
   gboolean first = TRUE;
@@ -233,28 +203,61 @@ add_workers (const Context *c,
 
       if (w->lane != lane && w->lane != LAB_LANE_ALL)
         continue;
-      cover (&parts->start, covered, covered_early, begin, ready, c);
+      add_interval (edges, PART_START, begin, ready);
       /* A worker of every lane stops after the run's last result; one
        * of this lane after the lane's. */
       if (w->gone_ns >= 0)
-        cover (&parts->stop, covered, covered_early,
-               MAX (ready, MIN (w->lane == LAB_LANE_ALL ? c->last_back : last_back, gone)), gone, c);
+        add_interval (edges, PART_STOP,
+                      MAX (ready, MIN (w->lane == LAB_LANE_ALL ? c->last_back : last_back, gone)), gone);
       if (w->lane != LAB_LANE_ALL)
         first = FALSE;
     }
 }
 
-/* What no part covers is a hand-over while jobs still waited, idle after. */
+/* A stretch [a, b) that no part covers: a hand-over while jobs still
+ * waited to be dispatched, idle after. */
 static void
-add_gaps (const Context *c,
-          gint64         covered,
-          gint64         covered_early,
-          LaneParts     *parts)
+add_gap (const Context *c,
+         gint64         a,
+         gint64         b,
+         LaneParts     *parts)
 {
-  gint64 early = MIN (c->last_dispatch, c->wall);
+  gint64 early = MAX (0, MIN (b, c->last_dispatch) - a);
 
-  parts->transfer += MAX (0, early - covered_early);
-  parts->idle += MAX (0, (c->wall - early) - (covered - covered_early));
+  parts->transfer += early;
+  parts->idle += (b - a) - early;
+}
+
+/* Sweeps the lane from 0 to the wall time, giving each stretch to the
+ * first part that covers it: the parts are disjoint and fill the lane. */
+static void
+sweep_lane (const Context *c,
+            GArray        *edges,
+            LaneParts     *parts)
+{
+  gint64 *slots[N_PARTS] = { &parts->work, &parts->transfer, &parts->start, &parts->stop };
+  int open[N_PARTS] = { 0 };
+  gint64 t = 0;
+
+  g_array_sort (edges, compare_edges);
+  for (guint e = 0; e <= edges->len; e++)
+    {
+      gint64 next = e < edges->len ? g_array_index (edges, Edge, e).t : c->wall;
+      int p = 0;
+
+      if (next > t)
+        {
+          while (p < N_PARTS && open[p] == 0)
+            p++;
+          if (p < N_PARTS)
+            *slots[p] += next - t;
+          else
+            add_gap (c, t, next, parts);
+          t = next;
+        }
+      if (e < edges->len)
+        open[g_array_index (edges, Edge, e).part] += g_array_index (edges, Edge, e).delta;
+    }
 }
 
 static guint
@@ -286,9 +289,10 @@ lab_breakdown_compute (LabRun       *run,
 {
   LabRunSummary sum;
   Context c = { run };
-  g_autofree guint *order = NULL;
+  g_autoptr(GArray) edges = NULL;
+  g_autofree guint *first = NULL, *fill = NULL, *order = NULL;
   LaneParts total = { 0 };
-  guint n_jobs, k = 0;
+  guint n_jobs;
 
   g_return_if_fail (lab_run_has_jobs (run));
 
@@ -302,29 +306,34 @@ lab_breakdown_compute (LabRun       *run,
     return;
 
   collect_ready (&c);
+  for (guint i = 0; i < n_jobs; i++)
+    if (job (&c, i)->state >= LAB_JOB_OK)
+      {
+        c.last_dispatch = MAX (c.last_dispatch, busy_start (&c, i));
+        c.last_back = MAX (c.last_back, clip (job (&c, i)->back_ns, c.wall));
+      }
+
+  /* The jobs by lane: lane L's are order[first[L]] to order[first[L + 1]]. */
+  first = g_new0 (guint, c.n_lanes + 1);
   order = g_new (guint, MAX (n_jobs, 1));
   for (guint i = 0; i < n_jobs; i++)
-    {
-      order[i] = i;
-      if (job (&c, i)->state >= LAB_JOB_OK)
-        {
-          c.last_dispatch = MAX (c.last_dispatch, busy_start (&c, i));
-          c.last_back = MAX (c.last_back, clip (job (&c, i)->back_ns, c.wall));
-        }
-    }
-  qsort_r (order, n_jobs, sizeof (guint), compare_jobs, &c);
+    first[job (&c, i)->lane + 1]++;
+  for (guint lane = 0; lane < c.n_lanes; lane++)
+    first[lane + 1] += first[lane];
+  fill = g_memdup2 (first, sizeof (guint) * c.n_lanes);
+  for (guint i = 0; i < n_jobs; i++)
+    order[fill[job (&c, i)->lane]++] = i;
 
+  edges = g_array_new (FALSE, FALSE, sizeof (Edge));
   for (guint lane = 0; lane < c.n_lanes; lane++)
     {
       LaneParts parts = { 0 };
-      gint64 covered = 0, covered_early = 0, last_back = 0;
-      guint first = k;
+      gint64 last_back = 0;
 
-      while (k < n_jobs && job (&c, order[k])->lane == lane)
-        k++;
-      add_jobs (&c, order + first, k - first, &parts, &covered, &covered_early, &last_back);
-      add_workers (&c, lane, last_back, &parts, &covered, &covered_early);
-      add_gaps (&c, covered, covered_early, &parts);
+      g_array_set_size (edges, 0);
+      add_jobs (&c, order + first[lane], first[lane + 1] - first[lane], edges, &last_back);
+      add_workers (&c, lane, last_back, edges);
+      sweep_lane (&c, edges, &parts);
       total.start += parts.start;
       total.work += parts.work;
       total.transfer += parts.transfer;

@@ -18,6 +18,10 @@ typedef enum {
   LAB_ERROR_WORKER,             /* worker missing, crashed or hung */
   LAB_ERROR_CANCELLED,
   LAB_ERROR_FAILED,
+  LAB_ERROR_BUSY,               /* e.g. another process is writing the history */
+  LAB_ERROR_READ_ONLY,          /* no write access, or made by a newer version */
+  LAB_ERROR_NOT_FOUND,          /* e.g. no such run in the history */
+  LAB_ERROR_CORRUPT,            /* a file is damaged */
 } LabErrorCode;
 
 GQuark lab_error_quark (void);

@@ -1,0 +1,273 @@
+/* lab-cli-history.c — `concurrency-lab history` and `export`: the runs kept
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Listing and exporting open the history read-only: they work on a file or
+ * a folder the user cannot write, and while another Concurrency Lab is
+ * writing to it. Exit status: 0, 1 when the history cannot give what was
+ * asked, 2 for bad usage; with 1 and 2, one line on stderr says why.
+ */
+#define G_LOG_DOMAIN "lab-cli"
+
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "lab-cli.h"
+#include "lab-error.h"
+#include "lab-history.h"
+#include "lab-report.h"
+
+/* Says why on one line, and gives the exit status the error stands for. */
+static int
+fail (const char   *command,
+      const GError *error)
+{
+  g_autofree char *message = g_strdelimit (g_strdup (error->message), "\r\n", ' ');
+
+  g_printerr ("concurrency-lab %s: %s\n", command, message);
+  if (error->domain == G_OPTION_ERROR || g_error_matches (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT))
+    return LAB_EXIT_USAGE;
+  return LAB_EXIT_FAILED;
+}
+
+/* JSON and CSV are UTF-8 whatever the locale: g_print() would convert. */
+static void
+print_data (const char *text)
+{
+  fputs (text, stdout);
+  fflush (stdout);
+}
+
+static gboolean
+check_no_arguments (int      argc,
+                    char   **argv,
+                    GError **error)
+{
+  if (argc <= 1)
+    return TRUE;
+  g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("Unexpected argument “%s”"), argv[1]);
+  return FALSE;
+}
+
+static gboolean
+parse_run_id (const char  *option,
+              const char  *text,
+              gint64      *id,
+              GError     **error)
+{
+  if (g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, id, NULL))
+    return TRUE;
+  g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+               _("--%s needs the number of a run in the history (1 or more), not “%s”"), option, text);
+  return FALSE;
+}
+
+static void
+print_history (GPtrArray *entries)
+{
+  g_print ("%6s  %-16s  %-8s  %-12s  %7s  %6s  %10s  %10s\n",
+           _("Run"), _("When"), _("Task"), _("Strategy"), _("Workers"), _("Failed"), _("Wall"), _("CPU"));
+  for (guint i = 0; i < entries->len; i++)
+    {
+      LabHistoryEntry *e = g_ptr_array_index (entries, i);
+      g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (e->created);
+      g_autofree char *stamp = when ? g_date_time_format (when, "%Y-%m-%d %H:%M") : g_strdup ("?");
+
+      g_print ("%6" G_GINT64_FORMAT "  %-16s  %-8s  %-12s  %7u  %6u  %8.3f s  %8.3f s%s\n",
+               e->id, stamp, e->task, e->strategy, e->workers, e->failed, e->wall_s, e->cpu_s,
+               e->cancelled ? _("  cancelled") : "");
+    }
+}
+
+/* The runs of a history as one {"runs": [...]} document, oldest first. A
+ * run whose stored JSON cannot be read is listed from its columns: the
+ * document stays whole, and stderr says which run it was. */
+static void
+print_history_json (GPtrArray *entries)
+{
+  g_autoptr(JsonArray) runs = json_array_new ();
+  g_autoptr(JsonObject) document = json_object_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  for (guint i = entries->len; i > 0; i--)
+    {
+      LabHistoryEntry *e = g_ptr_array_index (entries, i - 1);
+      gboolean complete;
+
+      json_array_add_element (runs, lab_history_entry_to_json (e, &complete));
+      if (!complete)
+        g_printerr (_("concurrency-lab history: run %" PRId64 " is damaged; only its totals are listed\n"), e->id);
+    }
+
+  json_object_set_array_member (document, "runs", json_array_ref (runs));
+  root = json_node_init_object (json_node_alloc (), document);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  print_data (text);
+  print_data ("\n");
+}
+
+static int
+list_runs (LabReportFormat format)
+{
+  g_autoptr(LabHistory) history = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *csv = NULL;
+
+  if (!(history = lab_history_open_full (NULL, LAB_HISTORY_READ_ONLY, 0, &error)) ||
+      !(entries = lab_history_list (history, 0, &error)))
+    return fail ("history", error);
+
+  switch (format)
+    {
+    case LAB_REPORT_JSON:
+      print_history_json (entries);
+      break;
+    case LAB_REPORT_CSV:
+      csv = lab_history_format_csv (entries);
+      print_data (csv);
+      break;
+    case LAB_REPORT_TABLE:
+    default:
+      print_history (entries);
+      break;
+    }
+  return LAB_EXIT_OK;
+}
+
+static int
+delete_run (gint64 id)
+{
+  g_autofree char *path = lab_history_get_default_path ();
+  g_autoptr(LabHistory) history = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* There is nothing to delete from no history, and none is created. */
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    g_set_error (&error, LAB_ERROR, LAB_ERROR_NOT_FOUND, _("No run %" PRId64 " in the history"), id);
+  else if ((history = lab_history_open (path, &error)) != NULL)
+    {
+      if (lab_history_get_notice (history))
+        g_printerr ("concurrency-lab: %s\n", lab_history_get_notice (history));
+      lab_history_delete (history, id, &error);
+    }
+
+  return error ? fail ("history", error) : LAB_EXIT_OK;
+}
+
+/**
+ * lab_cli_history:
+ *
+ * `concurrency-lab history [--format=table|json|csv] [--delete=ID]`
+ */
+int
+lab_cli_history (int    argc,
+                 char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *format_name = NULL;
+  g_autofree char *delete_text = NULL;
+  LabReportFormat format = LAB_REPORT_TABLE;
+  gint64 delete_id = 0;
+  const GOptionEntry entries_def[] = {
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name, N_("Output: table (default), json or csv"), N_("FORMAT") },
+    { "delete", 0, 0, G_OPTION_ARG_STRING, &delete_text, N_("Delete the run with this number"), "ID" },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("— list the runs kept in the history"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries_def, GETTEXT_PACKAGE);
+  g_option_context_set_description (context, _("Exit status: 0 on success, 1 when the history cannot be read "
+                                               "or has no such run, 2 for bad usage."));
+
+  if (!g_option_context_parse (context, &argc, &argv, &error) ||
+      !check_no_arguments (argc, argv, &error))
+    return fail ("history", error);
+  if (format_name && !lab_report_format_from_string (format_name, &format))
+    {
+      g_set_error (&error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("--format must be table, json or csv, not “%s”"), format_name);
+      return fail ("history", error);
+    }
+  if (delete_text && !parse_run_id ("delete", delete_text, &delete_id, &error))
+    return fail ("history", error);
+
+  return delete_text ? delete_run (delete_id) : list_runs (format);
+}
+
+static int
+export_run (gint64          id,
+            LabReportFormat format)
+{
+  g_autoptr(LabHistory) history = NULL;
+  g_autoptr(LabHistoryEntry) entry = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  if (!(history = lab_history_open_full (NULL, LAB_HISTORY_READ_ONLY, 0, &error)) ||
+      !(entry = lab_history_get_run (history, id, &error)) ||
+      !(text = lab_history_entry_export (entry, format, &error)))
+    return fail ("export", error);
+
+  print_data (text);
+  return LAB_EXIT_OK;
+}
+
+/**
+ * lab_cli_export:
+ *
+ * `concurrency-lab export --run=ID [--format=json|csv]`: one run of the
+ * history, in JSON as `run --format=json` printed it, or its jobs in CSV.
+ */
+int
+lab_cli_export (int    argc,
+                char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *format_name = NULL;
+  g_autofree char *run_text = NULL;
+  LabReportFormat format = LAB_REPORT_JSON;
+  gint64 id = 0;
+  const GOptionEntry entries_def[] = {
+    { "run", 0, 0, G_OPTION_ARG_STRING, &run_text, N_("The number of the run, as “concurrency-lab history” lists it"), "ID" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name, N_("Output: json (default, the whole run) or csv (one line per job)"), N_("FORMAT") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("— print one run kept in the history"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries_def, GETTEXT_PACKAGE);
+  g_option_context_set_description (context, _("Exit status: 0 on success, 1 when the history cannot be read "
+                                               "or has no such run, 2 for bad usage."));
+
+  if (!g_option_context_parse (context, &argc, &argv, &error) ||
+      !check_no_arguments (argc, argv, &error))
+    return fail ("export", error);
+  if (run_text == NULL)
+    {
+      g_set_error (&error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("--run is needed: the number of a run, as “concurrency-lab history” lists it"));
+      return fail ("export", error);
+    }
+  if (!parse_run_id ("run", run_text, &id, &error))
+    return fail ("export", error);
+  if (format_name && (!lab_report_format_from_string (format_name, &format) || format == LAB_REPORT_TABLE))
+    {
+      g_set_error (&error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("--format must be json or csv, not “%s”"), format_name);
+      return fail ("export", error);
+    }
+
+  return export_run (id, format);
+}
