@@ -1016,6 +1016,21 @@ test_window_sweep (void)
   g_assert_true (gtk_widget_get_visible (lab_window_get_chart_card (window, LAB_CHART_SCALING)));
   g_assert_cmpuint (lab_scaling_chart_get_n_series (LAB_SCALING_CHART (lab_window_get_scaling_chart (window))), ==, 1);
 
+  /* A point of the speed-up chart selects its run everywhere. */
+  {
+    GtkWidget *scaling = lab_window_get_scaling_chart (window);
+    LabRun *point_run = NULL;
+    double x, y;
+
+    settle (window, 50);
+    g_assert_true (lab_scaling_chart_get_point (LAB_SCALING_CHART (scaling), 0, 0, &x, &y, &point_run));
+    g_assert_true (point_run != lab_window_get_selected_run (window));
+    click_at (scaling, x + 1, y - 1);
+    g_assert_true (lab_window_get_selected_run (window) == point_run);
+    g_assert_true (lab_timeline_get_run (LAB_TIMELINE (lab_window_get_timeline (window))) == point_run);
+    g_assert_cmpuint (lab_run_get_workers (point_run), ==, 1);
+  }
+
   /* Another experiment, no sweep: the speed-up chart is gone while it is shown,
    * and back with the sweep's runs. */
   lab_experiment_panel_set_sweep (panel, FALSE);

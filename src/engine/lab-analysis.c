@@ -275,6 +275,7 @@ scaling_free (gpointer data)
 
   g_array_unref (scaling->workers);
   g_array_unref (scaling->speedup);
+  g_ptr_array_unref (scaling->runs);
   g_free (scaling);
 }
 
@@ -312,6 +313,7 @@ scaling_new (LabAnalysis       *self,
   scaling->first = first->first;
   scaling->workers = g_array_new (FALSE, FALSE, sizeof (guint));
   scaling->speedup = g_array_new (FALSE, FALSE, sizeof (double));
+  scaling->runs = g_ptr_array_new ();
   for (guint g = 0; g < self->groups->len; g++)
     {
       const LabRunGroup *group = g_ptr_array_index (self->groups, g);
@@ -331,6 +333,7 @@ scaling_new (LabAnalysis       *self,
       speedup = g_str_equal (scaling->reference, "sequential") ? group->speedup : one_worker / group->wall.median;
       g_array_append_val (scaling->workers, workers);
       g_array_append_val (scaling->speedup, speedup);
+      g_ptr_array_add (scaling->runs, lab_run_group_get_median_run (group));
     }
   scaling->serial_fraction = lab_amdahl_fit ((guint *) scaling->workers->data,
                                              (double *) scaling->speedup->data,
@@ -529,6 +532,34 @@ guint
 lab_analysis_get_n_scalings (LabAnalysis *self)
 {
   return self->scalings->len;
+}
+
+/**
+ * lab_run_group_get_median_run:
+ *
+ * The run a group is told by: its finished repeat nearest the median,
+ * or its last run when none finished.
+ *
+ * Returns: (transfer none): the run
+ */
+LabRun *
+lab_run_group_get_median_run (const LabRunGroup *group)
+{
+  LabRun *best = g_ptr_array_index (group->runs, group->runs->len - 1);
+  double distance = G_MAXDOUBLE;
+
+  for (guint i = 0; i < group->runs->len && group->wall.n > 0; i++)
+    {
+      LabRun *run = g_ptr_array_index (group->runs, i);
+      double d = fabs (lab_run_get_elapsed_ns (run) / 1e9 - group->wall.median);
+
+      if (lab_run_get_state (run) == LAB_RUN_FINISHED && d < distance)
+        {
+          best = run;
+          distance = d;
+        }
+    }
+  return best;
 }
 
 const LabScaling *

@@ -63,6 +63,7 @@ struct _LabRunGroup {
  * @reference: "sequential", or "1 worker" (its own run on one worker)
  * @workers: (element-type guint): the worker counts, in the order they ran
  * @speedup: (element-type double): the speed-up of the median at each count
+ * @runs: (element-type LabRun): the run each count is told by (its median repeat)
  * @serial_fraction: Amdahl's s, or NAN when it cannot be fitted
  * @n_fitted: worker counts the fit used
  *
@@ -73,6 +74,7 @@ typedef struct {
   const char *reference;
   GArray     *workers;
   GArray     *speedup;
+  GPtrArray  *runs;
   double      serial_fraction;
   guint       n_fitted;
 } LabScaling;
@@ -101,6 +103,7 @@ LabRun            *lab_analysis_get_loop_run    (LabAnalysis   *self,
                                                  guint          i);
 gboolean           lab_analysis_has_repeats     (LabAnalysis   *self);
 guint              lab_analysis_get_n_scalings  (LabAnalysis   *self);
+LabRun            *lab_run_group_get_median_run (const LabRunGroup *group);
 const LabScaling  *lab_analysis_get_scaling     (LabAnalysis   *self,
                                                  guint          s);
 

@@ -667,26 +667,6 @@ lab_report_describe_breakdown (const LabBreakdown *b)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
-/* The run a group is told by: its finished repeat nearest the median. */
-static LabRun *
-median_run (const LabRunGroup *group)
-{
-  LabRun *best = group->first;
-  double distance = G_MAXDOUBLE;
-
-  for (guint i = 0; i < group->runs->len; i++)
-    {
-      LabRun *run = g_ptr_array_index (group->runs, i);
-      double d = fabs (lab_run_get_elapsed_ns (run) / 1e9 - group->wall.median);
-
-      if (lab_run_get_state (run) == LAB_RUN_FINISHED && d < distance)
-        {
-          best = run;
-          distance = d;
-        }
-    }
-  return best;
-}
 
 /* Below the table: where each configuration's time went, and what the
  * engine reads in it. */
@@ -699,7 +679,7 @@ append_readings (GString     *out,
   g_string_append_printf (out, "\n%s\n", _("Where the time went (shares of workers × wall):"));
   for (guint g = 0; g < n_groups; g++)
     {
-      LabRun *run = median_run (lab_analysis_get_group (t->analysis, g));
+      LabRun *run = lab_run_group_get_median_run (lab_analysis_get_group (t->analysis, g));
       g_autofree char *label = lab_run_config_dup_label (lab_run_get_config (run));
       g_autofree char *parts = lab_report_describe_breakdown (lab_run_get_breakdown (run));
 
@@ -711,7 +691,7 @@ append_readings (GString     *out,
   g_string_append_printf (out, "\n%s\n", _("Verdict:"));
   for (guint g = 0; g < n_groups; g++)
     {
-      LabRun *run = median_run (lab_analysis_get_group (t->analysis, g));
+      LabRun *run = lab_run_group_get_median_run (lab_analysis_get_group (t->analysis, g));
       g_autofree char *label = lab_run_config_dup_label (lab_run_get_config (run));
       const char *verdict = lab_run_get_verdict (run);
 

@@ -90,27 +90,6 @@ part_seconds (LabRun *run,
   return total;
 }
 
-/* The finished run nearest its configuration's median. */
-static LabRun *
-median_run (const LabRunGroup *group)
-{
-  LabRun *best = NULL;
-  double distance = G_MAXDOUBLE;
-
-  for (guint i = 0; i < group->runs->len; i++)
-    {
-      LabRun *run = g_ptr_array_index (group->runs, i);
-      double d = fabs (lab_run_get_elapsed_ns (run) / 1e9 - group->wall.median);
-
-      if (lab_run_get_state (run) >= LAB_RUN_FINISHED && lab_run_get_breakdown (run)->capacity_s > 0 &&
-          d < distance)
-        {
-          best = run;
-          distance = d;
-        }
-    }
-  return best;
-}
 
 static int
 row_height (GtkWidget *widget)
@@ -406,8 +385,10 @@ lab_breakdown_chart_set_analysis (LabBreakdownChart *self,
       self->analysis = lab_analysis_ref (analysis);
       for (guint g = 0; g < lab_analysis_get_n_groups (analysis); g++)
         {
-          LabRun *run = median_run (lab_analysis_get_group (analysis, g));
-          if (run != NULL)
+          /* A configuration with a finished run, told by its median repeat. */
+          LabRun *run = lab_run_group_get_median_run (lab_analysis_get_group (analysis, g));
+
+          if (lab_run_get_state (run) >= LAB_RUN_FINISHED && lab_run_get_breakdown (run)->capacity_s > 0)
             g_ptr_array_add (self->rows, g_object_ref (run));
         }
     }

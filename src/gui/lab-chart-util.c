@@ -250,5 +250,13 @@ lab_chart_append_legend (GtkWidget     *widget,
                              &GRAPHENE_RECT_INIT (x, y + round ((line - size) / 2), size, size));
   lab_chart_append_text (widget, snapshot, text, x + size + 6, y, 0, &fg);
   if (next_x != NULL)
-    *next_x = x + size + 6 + lab_chart_text_width (widget, text) + 18;
+    *next_x = x + lab_chart_legend_width (widget, text);
+}
+
+/* How far a legend entry moves the next one along, its gap included. */
+double
+lab_chart_legend_width (GtkWidget  *widget,
+                        const char *text)
+{
+  return round (lab_chart_line_height (widget) * 0.6) + 6 + lab_chart_text_width (widget, text) + 18;
 }

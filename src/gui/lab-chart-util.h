@@ -68,5 +68,7 @@ void  lab_chart_append_legend    (GtkWidget       *widget,
                                   const GdkRGBA   *swatch,
                                   const char      *text,
                                   double          *next_x);
+double lab_chart_legend_width    (GtkWidget       *widget,
+                                  const char      *text);
 
 G_END_DECLS

@@ -69,27 +69,6 @@ group_at (LabComparisonChart *self,
   return lab_analysis_get_group (self->analysis, row);
 }
 
-/* The run a row stands for: its finished repeat nearest the median, or
- * its last run when none finished. */
-static LabRun *
-row_run (const LabRunGroup *group)
-{
-  LabRun *best = g_ptr_array_index (group->runs, group->runs->len - 1);
-  double distance = G_MAXDOUBLE;
-
-  for (guint i = 0; i < group->runs->len && group->wall.n > 0; i++)
-    {
-      LabRun *run = g_ptr_array_index (group->runs, i);
-      double d = fabs (lab_run_get_elapsed_ns (run) / 1e9 - group->wall.median);
-
-      if (lab_run_get_state (run) == LAB_RUN_FINISHED && d < distance)
-        {
-          best = run;
-          distance = d;
-        }
-    }
-  return best;
-}
 
 static gboolean
 row_contains (const LabRunGroup *group,
@@ -452,7 +431,7 @@ pressed_cb (LabComparisonChart *self,
   guint row = row_at (self, y);
 
   if (row != G_MAXUINT)
-    g_signal_emit (self, signals[RUN_ACTIVATED], 0, row_run (group_at (self, row)));
+    g_signal_emit (self, signals[RUN_ACTIVATED], 0, lab_run_group_get_median_run (group_at (self, row)));
 }
 
 static gboolean
@@ -640,7 +619,7 @@ lab_comparison_chart_get_row_run (LabComparisonChart *self,
 {
   g_return_val_if_fail (LAB_IS_COMPARISON_CHART (self), NULL);
   g_return_val_if_fail (row < n_rows (self), NULL);
-  return row_run (group_at (self, row));
+  return lab_run_group_get_median_run (group_at (self, row));
 }
 
 /* The middle of the row's elapsed bar, in the widget's coordinates. */

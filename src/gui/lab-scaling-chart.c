@@ -37,6 +37,7 @@ typedef struct {
   LabRun *first;
   GArray *workers;          /* guint */
   GArray *speedup;          /* double */
+  GPtrArray *runs;          /* LabRun: the run each point is told by */
   double  serial_fraction;
 } Series;
 
@@ -64,6 +65,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  RUN_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 G_DEFINE_FINAL_TYPE (LabScalingChart, lab_scaling_chart, GTK_TYPE_WIDGET)
 
 static void
@@ -74,6 +82,7 @@ series_free (gpointer data)
   g_object_unref (series->first);
   g_array_unref (series->workers);
   g_array_unref (series->speedup);
+  g_ptr_array_unref (series->runs);
   g_free (series);
 }
 
@@ -84,15 +93,17 @@ sort_points (Series *series)
 {
   guint *workers = (guint *) series->workers->data;
   double *speedup = (double *) series->speedup->data;
+  gpointer *runs = series->runs->pdata;
 
   for (guint i = 1; i < series->workers->len; i++)
     for (guint j = i; j > 0 && workers[j - 1] > workers[j]; j--)
       {
         guint w = workers[j];
         double s = speedup[j];
+        gpointer r = runs[j];
 
-        workers[j] = workers[j - 1], speedup[j] = speedup[j - 1];
-        workers[j - 1] = w, speedup[j - 1] = s;
+        workers[j] = workers[j - 1], speedup[j] = speedup[j - 1], runs[j] = runs[j - 1];
+        workers[j - 1] = w, speedup[j - 1] = s, runs[j - 1] = r;
       }
 }
 
@@ -104,6 +115,8 @@ series_new (const LabScaling *scaling)
   series->first = g_object_ref (scaling->first);
   series->workers = g_array_copy (scaling->workers);
   series->speedup = g_array_copy (scaling->speedup);
+  series->runs = g_ptr_array_copy (scaling->runs, (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
+  g_ptr_array_set_free_func (series->runs, g_object_unref);
   series->serial_fraction = scaling->serial_fraction;
   sort_points (series);
   return series;
@@ -222,7 +235,10 @@ snapshot_legend (LabScalingChart *self,
       entry = round (line * 0.6) + 6 + lab_chart_text_width (widget, label);
       if (x > PAD && x + entry > width - PAD)
         x = PAD, y += line + 2;
-      lab_chart_append_legend (widget, snapshot, x, y, &color, label, &x);
+      if (snapshot != NULL)
+        lab_chart_append_legend (widget, snapshot, x, y, &color, label, &x);
+      else
+        x += lab_chart_legend_width (widget, label);
     }
   return y + line;
 }
@@ -475,14 +491,102 @@ snapshot_empty (LabScalingChart *self,
   gtk_snapshot_restore (snapshot);
 }
 
+/* Where the plot lies, below the legend, left of the speed-up labels. */
+static void
+layout (LabScalingChart *self,
+        Axes            *axes)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  int line = lab_chart_line_height (widget);
+  double top = snapshot_legend (self, NULL) + PAD + line + 2;
+  g_autofree char *widest = NULL;
+  double left, right;
+
+  axes->frame = GRAPHENE_RECT_INIT (0, top, 1, MAX (1, gtk_widget_get_height (widget) - top - TICK_LENGTH - 2 * line - 2 - PAD / 2.0));
+  compute_ranges (self, axes);
+  widest = format_speedup (axes->max_speedup);
+  left = PAD / 2.0 + line + PAD + lab_chart_text_width (widget, widest) + 6;
+  right = PAD + lab_chart_text_width (widget, "00") / 2.0;
+  axes->frame.origin.x = round (left);
+  axes->frame.size.width = MAX (2 * INSET + 1, gtk_widget_get_width (widget) - left - right);
+}
+
+/* The point nearest (@x, @y), within a few pixels; its run in @run. */
+static gboolean
+point_at (LabScalingChart  *self,
+          double            x,
+          double            y,
+          LabRun          **run,
+          double           *px,
+          double           *py)
+{
+  double best = (DOT + 6) * (DOT + 6);
+  Axes axes;
+
+  *run = NULL;
+  if (self->series->len == 0)
+    return FALSE;
+  layout (self, &axes);
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      Series *series = g_ptr_array_index (self->series, i);
+
+      for (guint k = 0; k < series->workers->len; k++)
+        {
+          double dx = axes_x (&axes, g_array_index (series->workers, guint, k)) - x;
+          double dy = axes_y (&axes, g_array_index (series->speedup, double, k)) - y;
+
+          if (dx * dx + dy * dy <= best)
+            {
+              best = dx * dx + dy * dy;
+              *run = g_ptr_array_index (series->runs, k);
+              if (px != NULL)
+                *px = x + dx, *py = y + dy;
+            }
+        }
+    }
+  return *run != NULL;
+}
+
+static void
+pressed_cb (LabScalingChart *self,
+            int              n_press,
+            double           x,
+            double           y)
+{
+  LabRun *run;
+
+  if (point_at (self, x, y, &run, NULL, NULL))
+    g_signal_emit (self, signals[RUN_ACTIVATED], 0, run);
+}
+
+static gboolean
+query_tooltip_cb (GtkWidget  *widget,
+                  int         x,
+                  int         y,
+                  gboolean    keyboard,
+                  GtkTooltip *tooltip)
+{
+  LabRun *run;
+  g_autofree char *title = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *wall = NULL;
+
+  if (keyboard || !point_at (LAB_SCALING_CHART (widget), x, y, &run, NULL, NULL))
+    return FALSE;
+  title = lab_run_dup_title (run);
+  wall = lab_format_seconds (lab_run_get_elapsed_ns (run));
+  /* Translators: "Thread Pool · 4 workers: 1.02 s. Click to show this run." */
+  text = g_strdup_printf (_("%s: %s. Click to show this run."), title, wall);
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 static void
 lab_scaling_chart_snapshot (GtkWidget   *widget,
                             GtkSnapshot *snapshot)
 {
   LabScalingChart *self = LAB_SCALING_CHART (widget);
-  int line = lab_chart_line_height (widget);
-  double top, left, right;
-  g_autofree char *widest = NULL;
   Axes axes;
 
   if (self->series->len == 0)
@@ -491,15 +595,8 @@ lab_scaling_chart_snapshot (GtkWidget   *widget,
       return;
     }
 
-  top = snapshot_legend (self, snapshot) + PAD + line + 2;
-  axes.frame = GRAPHENE_RECT_INIT (0, top, 1, MAX (1, gtk_widget_get_height (widget) - top - TICK_LENGTH - 2 * line - 2 - PAD / 2.0));
-  compute_ranges (self, &axes);
-  widest = format_speedup (axes.max_speedup);
-  left = PAD / 2.0 + line + PAD + lab_chart_text_width (widget, widest) + 6;
-  right = PAD + lab_chart_text_width (widget, "00") / 2.0;
-  axes.frame.origin.x = round (left);
-  axes.frame.size.width = MAX (2 * INSET + 1, gtk_widget_get_width (widget) - left - right);
-
+  snapshot_legend (self, snapshot);
+  layout (self, &axes);
   snapshot_speedup_axis (self, snapshot, &axes);
   snapshot_workers_axis (self, snapshot, &axes);
   snapshot_cores (self, snapshot, &axes);
@@ -583,6 +680,14 @@ lab_scaling_chart_class_init (LabScalingChartClass *klass)
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /**
+   * LabScalingChart::run-activated:
+   * @run: the run of the point clicked (its median repeat)
+   */
+  signals[RUN_ACTIVATED] = g_signal_new ("run-activated", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                         G_TYPE_NONE, 1, LAB_TYPE_RUN);
+
   gtk_widget_class_set_css_name (widget_class, "labscalingchart");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
@@ -590,7 +695,13 @@ lab_scaling_chart_class_init (LabScalingChartClass *klass)
 static void
 lab_scaling_chart_init (LabScalingChart *self)
 {
+  GtkGesture *click = gtk_gesture_click_new ();
+
   self->series = g_ptr_array_new_with_free_func (series_free);
+  g_signal_connect_swapped (click, "pressed", G_CALLBACK (pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
 
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -642,4 +753,29 @@ lab_scaling_chart_get_n_series (LabScalingChart *self)
 {
   g_return_val_if_fail (LAB_IS_SCALING_CHART (self), 0);
   return self->series != NULL ? self->series->len : 0;
+}
+
+/* Where the point of series @series at @index is drawn, for tests. */
+gboolean
+lab_scaling_chart_get_point (LabScalingChart *self,
+                             guint            series,
+                             guint            index,
+                             double          *x,
+                             double          *y,
+                             LabRun         **run)
+{
+  Series *s;
+  Axes axes;
+
+  g_return_val_if_fail (LAB_IS_SCALING_CHART (self), FALSE);
+
+  if (series >= self->series->len || index >= ((Series *) g_ptr_array_index (self->series, series))->workers->len)
+    return FALSE;
+  s = g_ptr_array_index (self->series, series);
+  layout (self, &axes);
+  *x = axes_x (&axes, g_array_index (s->workers, guint, index));
+  *y = axes_y (&axes, g_array_index (s->speedup, double, index));
+  if (run != NULL)
+    *run = g_ptr_array_index (s->runs, index);
+  return TRUE;
 }

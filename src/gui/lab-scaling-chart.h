@@ -21,5 +21,11 @@ void        lab_scaling_chart_set_analysis (LabScalingChart *self,
 /* The strategies drawn (read-only property "n-series"): 0 when no sweep
  * is among the runs. */
 guint       lab_scaling_chart_get_n_series (LabScalingChart *self);
+gboolean    lab_scaling_chart_get_point    (LabScalingChart *self,
+                                            guint            series,
+                                            guint            index,
+                                            double          *x,
+                                            double          *y,
+                                            LabRun         **run);
 
 G_END_DECLS

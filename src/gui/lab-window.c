@@ -1238,6 +1238,7 @@ lab_window_init (LabWindow *self)
   g_signal_connect_object (self->runs_list, "row-selected", G_CALLBACK (row_selected_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->comparison_chart, "run-activated", G_CALLBACK (run_activated_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->breakdown_chart, "run-activated", G_CALLBACK (run_activated_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->scaling_chart, "run-activated", G_CALLBACK (run_activated_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->experiment_dropdown, "notify::selected", G_CALLBACK (experiment_chosen_cb),
                            self, G_CONNECT_SWAPPED);
 
