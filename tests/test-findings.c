@@ -312,6 +312,22 @@ test_busy_machine (void)
   assert_verdict (run, NULL, 2, "busy-machine", "50 %", "quiet machine", NULL);
   lab_run_set_findings (quiet, lab_findings_compute (quiet, NULL, 2));
   g_assert_null (find (quiet, "busy-machine"));
+
+  /* Computing jobs that got a tenth of the CPU on a machine others kept
+   * 80 % busy were not waiting: the CPU they lacked was not there. */
+  {
+    const Shape starved_shape = { "primes", "thread-pool", 2, .wall = 2.0, .cpu = 0.4, .busy = 0.8 };
+    g_autoptr(LabRun) starved = even_run (&starved_shape, 4, 1.0, 0.1);
+    const Shape idle_shape = { "primes", "thread-pool", 2, .wall = 2.0, .cpu = 0.4, .busy = 0.0 };
+    g_autoptr(LabRun) idle = even_run (&idle_shape, 4, 1.0, 0.1);
+
+    lab_run_set_findings (starved, lab_findings_compute (starved, NULL, 2));
+    g_assert_nonnull (find (starved, "busy-machine"));
+    g_assert_null (find (starved, "waiting"));
+    /* On a quiet machine the same records are jobs that waited. */
+    lab_run_set_findings (idle, lab_findings_compute (idle, NULL, 2));
+    g_assert_nonnull (find (idle, "waiting"));
+  }
 }
 
 static void

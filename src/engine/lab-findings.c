@@ -338,10 +338,12 @@ read_figures (Reading *r)
    * sleep of 0 s is not computing, whatever starting a process for it
    * costs): against the time it ran, or what the cores could give in the
    * wall time when more jobs ran than cores (they waited for a core, as
-   * threads under the GIL wait for the lock). */
+   * threads under the GIL wait for the lock). What other programs used
+   * of the cores was not theirs to have. */
   r->computes = kind == LAB_TASK_KIND_CPU || kind == LAB_TASK_KIND_MIXED;
   if (job_time >= 0.1 * r->b->capacity_s && job_time > 0 && !r->config->strategy->event_loop)
-    r->computes = jobs_cpu >= LAB_FINDING_WAIT_SHARE * MIN (job_time, r->wall_s * r->cores);
+    r->computes = jobs_cpu >= LAB_FINDING_WAIT_SHARE * MIN (job_time, r->wall_s * r->cores *
+                                                            MAX (0.05, 1 - r->sum.machine_busy));
 }
 
 /**
