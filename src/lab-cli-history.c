@@ -34,14 +34,6 @@ fail (const char   *command,
   return LAB_EXIT_FAILED;
 }
 
-/* JSON and CSV are UTF-8 whatever the locale: g_print() would convert. */
-static void
-print_data (const char *text)
-{
-  fputs (text, stdout);
-  fflush (stdout);
-}
-
 static gboolean
 check_no_arguments (int      argc,
                     char   **argv,
@@ -66,10 +58,12 @@ parse_run_id (const char  *option,
   return FALSE;
 }
 
-static void
-print_history (GPtrArray *entries)
+static char *
+format_history (GPtrArray *entries)
 {
-  g_print ("%6s  %-16s  %-8s  %-12s  %7s  %6s  %10s  %10s\n",
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out, "%6s  %-16s  %-8s  %-12s  %7s  %6s  %10s  %10s\n",
            _("Run"), _("When"), _("Task"), _("Strategy"), _("Workers"), _("Failed"), _("Wall"), _("CPU"));
   for (guint i = 0; i < entries->len; i++)
     {
@@ -77,17 +71,18 @@ print_history (GPtrArray *entries)
       g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (e->created);
       g_autofree char *stamp = when ? g_date_time_format (when, "%Y-%m-%d %H:%M") : g_strdup ("?");
 
-      g_print ("%6" G_GINT64_FORMAT "  %-16s  %-8s  %-12s  %7u  %6u  %8.3f s  %8.3f s%s\n",
+      g_string_append_printf (out, "%6" G_GINT64_FORMAT "  %-16s  %-8s  %-12s  %7u  %6u  %8.3f s  %8.3f s%s\n",
                e->id, stamp, e->task, e->strategy, e->workers, e->failed, e->wall_s, e->cpu_s,
                e->cancelled ? _("  cancelled") : "");
     }
+  return g_string_free (out, FALSE);
 }
 
 /* The runs of a history as one {"runs": [...]} document, oldest first. A
  * run whose stored JSON cannot be read is listed from its columns: the
  * document stays whole, and stderr says which run it was. */
-static void
-print_history_json (GPtrArray *entries)
+static char *
+format_history_json (GPtrArray *entries)
 {
   g_autoptr(JsonArray) runs = json_array_new ();
   g_autoptr(JsonObject) document = json_object_new ();
@@ -110,8 +105,7 @@ print_history_json (GPtrArray *entries)
   json_generator_set_root (generator, root);
   json_generator_set_pretty (generator, TRUE);
   text = json_generator_to_data (generator, NULL);
-  print_data (text);
-  print_data ("\n");
+  return g_strconcat (text, "\n", NULL);
 }
 
 static int
@@ -120,7 +114,7 @@ list_runs (LabReportFormat format)
   g_autoptr(LabHistory) history = NULL;
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *csv = NULL;
+  g_autofree char *text = NULL;
 
   if (!(history = lab_history_open_full (NULL, LAB_HISTORY_READ_ONLY, 0, &error)) ||
       !(entries = lab_history_list (history, 0, &error)))
@@ -129,17 +123,18 @@ list_runs (LabReportFormat format)
   switch (format)
     {
     case LAB_REPORT_JSON:
-      print_history_json (entries);
+      text = format_history_json (entries);
       break;
     case LAB_REPORT_CSV:
-      csv = lab_history_format_csv (entries);
-      print_data (csv);
+      text = lab_history_format_csv (entries);
       break;
     case LAB_REPORT_TABLE:
     default:
-      print_history (entries);
+      text = format_history (entries);
       break;
     }
+  if (!lab_cli_write_stdout (text, &error))
+    return fail ("history", error);
   return LAB_EXIT_OK;
 }
 
@@ -219,7 +214,8 @@ export_run (gint64          id,
       !(text = lab_history_entry_export (entry, format, &error)))
     return fail ("export", error);
 
-  print_data (text);
+  if (!lab_cli_write_stdout (text, &error))
+    return fail ("export", error);
   return LAB_EXIT_OK;
 }
 

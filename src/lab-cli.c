@@ -124,16 +124,18 @@ usage_error (GError     **error,
   return FALSE;
 }
 
+/* A whole number from @min to @max; the message names the range and what was written. */
 static gboolean
 parse_uint64 (const char  *option,
               const char  *text,
+              guint64      min,
               guint64      max,
               guint64     *out,
               GError     **error)
 {
-  if (!g_ascii_string_to_unsigned (text, 10, 0, max, out, NULL))
-    return usage_error (error, _("--%s must be a whole number between 0 and %" PRIu64 ", not “%s”"),
-                        option, max, text);
+  if (!g_ascii_string_to_unsigned (text, 10, min, max, out, NULL))
+    return usage_error (error, _("--%s must be a whole number from %" PRIu64 " to %" PRIu64 ", not “%s”"),
+                        option, min, max, text);
   return TRUE;
 }
 
@@ -184,23 +186,21 @@ build_params (const Options  *o,
 
   if (o->jobs)
     {
-      if (!parse_uint64 ("jobs", o->jobs, LAB_MAX_JOBS, &n, error))
+      if (!parse_uint64 ("jobs", o->jobs, 1, LAB_MAX_JOBS, &n, error))
         return NULL;
-      if (n == 0)
-        return usage_error (error, _("--jobs must be at least 1")), NULL;
       g_variant_dict_insert (&dict, LAB_PARAM_JOBS, "u", (guint32) n);
     }
   if (o->seconds && !add_seconds (&dict, o->seconds, error))
     return NULL;
   if (o->size)
     {
-      if (!parse_uint64 ("size", o->size, G_MAXUINT64, &n, error))
+      if (!parse_uint64 ("size", o->size, 0, G_MAXUINT64, &n, error))
         return NULL;
       g_variant_dict_insert (&dict, LAB_PARAM_SIZE, "t", n);
     }
   if (o->max_bytes)
     {
-      if (!parse_uint64 ("max-bytes", o->max_bytes, G_MAXUINT64, &n, error))
+      if (!parse_uint64 ("max-bytes", o->max_bytes, 0, G_MAXUINT64, &n, error))
         return NULL;
       g_variant_dict_insert (&dict, LAB_PARAM_MAX_BYTES, "t", n);
     }
@@ -261,15 +261,13 @@ parse_passes (const Options  *o,
   *repeat = 1;
   if (o->repeat)
     {
-      if (!parse_uint64 ("repeat", o->repeat, G_MAXUINT32, &n, error))
+      if (!parse_uint64 ("repeat", o->repeat, 1, LAB_MAX_REPEATS, &n, error))
         return FALSE;
-      if (n < 1 || n > LAB_MAX_REPEATS)
-        return usage_error (error, _("--repeat must be between 1 and %u"), LAB_MAX_REPEATS);
       *repeat = n;
     }
   if (o->warmup)
     {
-      if (!parse_uint64 ("warmup", o->warmup, LAB_MAX_REPEATS, &n, error))
+      if (!parse_uint64 ("warmup", o->warmup, 0, LAB_MAX_REPEATS, &n, error))
         return FALSE;
       *warmup = n;
     }
@@ -300,10 +298,8 @@ set_workers (LabExperiment  *experiment,
       guint64 workers;
       guint w;
 
-      if (!parse_uint64 ("workers", g_strstrip (parts[i]), G_MAXUINT32, &workers, error))
+      if (!parse_uint64 ("workers", g_strstrip (parts[i]), 1, LAB_MAX_WORKERS, &workers, error))
         return FALSE;
-      if (workers < 1 || workers > LAB_MAX_WORKERS)
-        return usage_error (error, _("--workers must be between 1 and %u"), LAB_MAX_WORKERS);
       w = workers;
       g_array_append_val (list, w);
     }
@@ -386,10 +382,11 @@ build_experiment (const Options  *o,
 }
 
 /* Standard output may be a full disk, a closed pipe: that is an error
- * the user must hear of, not a success. */
-static gboolean
-write_stdout (const char  *text,
-              GError     **error)
+ * the user must hear of, not a success. The text is UTF-8 whatever the
+ * locale (g_print() would convert JSON and CSV). */
+gboolean
+lab_cli_write_stdout (const char  *text,
+                      GError     **error)
 {
   gsize len = strlen (text);
 
@@ -545,7 +542,7 @@ execute (LabExperiment   *experiment,
 
   /* What finished is printed even after Ctrl+C. */
   text = report (experiment, o, format);
-  if (!write_stdout (text, &error))
+  if (!lab_cli_write_stdout (text, &error))
     {
       g_printerr ("concurrency-lab: %s\n", error->message);
       status = LAB_EXIT_FAILED;

@@ -19,6 +19,8 @@ int   lab_cli_history    (int    argc,
 int   lab_cli_export     (int    argc,
                           char **argv);
 char *lab_cli_list_tasks_and_strategies (void);
+gboolean lab_cli_write_stdout (const char  *text,
+                               GError     **error);
 void  lab_cli_print_help (void);
 
 G_END_DECLS

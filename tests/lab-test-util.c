@@ -407,3 +407,59 @@ lab_test_fake_run (const char *task,
     }
   return lab_run_new_from_records (config, LAB_RUN_FINISHED, &sum, jobs, n_jobs, NULL, 0);
 }
+
+static gboolean
+system_has_locale (const char *name)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *utf8 = g_strdup_printf ("%s.utf8", name);
+  g_autofree char *upper = g_strdup_printf ("%s.UTF-8", name);
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_spawn_command_line_sync ("locale -a", &out, NULL, NULL, NULL))
+    return FALSE;
+  lines = g_strsplit (out, "\n", -1);
+  return g_strv_contains ((const char * const *) lines, utf8) || g_strv_contains ((const char * const *) lines, upper);
+}
+
+/**
+ * lab_test_ensure_locale:
+ * @name: a locale without its encoding, "zh_CN" or "de_DE"
+ *
+ * Makes @name.UTF-8 usable: when the system lacks it, it is generated
+ * with localedef under <build>/tests/locale once per build tree, and
+ * LOCPATH is set to that folder (children inherit it). A locale that
+ * cannot be had fails the test: it is never skipped quietly.
+ *
+ * Returns: the folder for LOCPATH, or %NULL when the system has it
+ */
+const char *
+lab_test_ensure_locale (const char *name)
+{
+  static char *locpath;
+  g_autofree char *dir = g_build_filename (g_getenv ("LAB_BUILD_DIR"), "tests", "locale", NULL);
+  g_autofree char *full = g_strdup_printf ("%s.UTF-8", name);
+  g_autofree char *target = g_build_filename (dir, full, NULL);
+  g_autofree char *lc_ctype = g_build_filename (target, "LC_CTYPE", NULL);
+  const char *argv[] = { "localedef", "-i", name, "-f", "UTF-8", target, NULL };
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (system_has_locale (name))
+    return NULL;
+
+  if (!g_file_test (lc_ctype, G_FILE_TEST_EXISTS))
+    {
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+      /* localedef exits 1 for mere warnings; what counts is the result. */
+      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, &err, &status, &error);
+      g_assert_no_error (error);
+      if (!g_file_test (lc_ctype, G_FILE_TEST_EXISTS))
+        g_error ("Could not generate the %s locale (is the `locales` package installed?): %s", full, err);
+    }
+  g_free (locpath);
+  locpath = g_steal_pointer (&dir);
+  g_setenv ("LOCPATH", locpath, TRUE);
+  return locpath;
+}

@@ -30,6 +30,7 @@ char    *lab_test_make_dir          (const char   *parent,
 guint    lab_test_count_entries     (const char   *dir);
 void     lab_test_remove_tree       (const char   *dir);
 void     lab_test_hide_info         (const char   *log_domain);
+const char *lab_test_ensure_locale  (const char   *name);
 gint64   lab_test_run_and_cancel    (LabRun       *run,
                                      guint         after_ms);
 LabRunConfig *lab_test_config       (const char   *task,

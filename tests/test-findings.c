@@ -283,8 +283,8 @@ test_imbalance (void)
 
   assert_parts (run, 0, 15, 0, 1, 0);
   lab_run_set_findings (run, lab_findings_compute (run, NULL, 2));
-  imbalance = find (run, "imbalance");
-  g_assert_nonnull (imbalance);
+  if ((imbalance = find (run, "imbalance")) == NULL)
+    g_assert_not_reached ();
   g_assert_nonnull (strstr (imbalance->text, "job 5 (1.00 s)"));
   g_assert_nonnull (strstr (imbalance->text, "ran on for 1.00 s"));
   g_assert_nonnull (strstr (imbalance->text, "6 %"));

@@ -15,44 +15,7 @@
 
 #include "lab-test-util.h"
 
-static char *locpath;   /* NULL: the system has the locale */
-
-static gboolean
-system_has_zh_cn (void)
-{
-  g_autofree char *out = NULL;
-
-  if (!g_spawn_command_line_sync ("locale -a", &out, NULL, NULL, NULL))
-    return FALSE;
-  return strstr (out, "zh_CN.utf8") != NULL || strstr (out, "zh_CN.UTF-8") != NULL;
-}
-
-/* Generates zh_CN.UTF-8 under <build>/tests/locale once per build tree. */
-static void
-ensure_locale (void)
-{
-  g_autofree char *dir = g_build_filename (g_getenv ("LAB_BUILD_DIR"), "tests", "locale", NULL);
-  g_autofree char *target = g_build_filename (dir, "zh_CN.UTF-8", NULL);
-  g_autofree char *lc_ctype = g_build_filename (target, "LC_CTYPE", NULL);
-  const char *argv[] = { "localedef", "-i", "zh_CN", "-f", "UTF-8", target, NULL };
-  g_autofree char *err = NULL;
-  g_autoptr(GError) error = NULL;
-  int status;
-
-  if (system_has_zh_cn ())
-    return;
-
-  locpath = g_steal_pointer (&dir);
-  if (g_file_test (lc_ctype, G_FILE_TEST_EXISTS))
-    return;
-
-  g_assert_cmpint (g_mkdir_with_parents (locpath, 0755), ==, 0);
-  /* localedef exits 1 for mere warnings; what counts is the result. */
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, &err, &status, &error);
-  g_assert_no_error (error);
-  if (!g_file_test (lc_ctype, G_FILE_TEST_EXISTS))
-    g_error ("Could not generate the zh_CN.UTF-8 locale (is the `locales` package installed?): %s", err);
-}
+static const char *locpath;   /* NULL: the system has the locale */
 
 /* What a child needs to speak @lang with this build's catalogues. */
 static GStrv
@@ -205,7 +168,7 @@ main (int   argc,
       char *argv[])
 {
   lab_test_init (&argc, &argv);
-  ensure_locale ();
+  locpath = lab_test_ensure_locale ("zh_CN");
 
   g_test_add_func ("/i18n/help", test_help_in_chinese);
   g_test_add_func ("/i18n/run-help", test_run_help_in_chinese);

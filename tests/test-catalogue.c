@@ -1,0 +1,329 @@
+/* test-catalogue.c — the bad-input catalogue: every row a command, its exit status and message
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Each row runs the real binary once, in a private XDG data and cache
+ * home, and checks the exit status (0 done, 1 the run or the output
+ * failed, 2 bad usage), a fragment of what it wrote to stderr (and, when
+ * given, to stdout), and that it left nothing behind: no download or
+ * pipeline folder in the cache, no worker still alive. Every problem found
+ * by hand or by a fuzzer becomes a row; keep it growing.
+ *
+ * In the arguments, @DIR@ is a folder of fixtures made below and @FF@ the
+ * byte 0xFF (paths are bytes, not UTF-8).
+ */
+#include "config.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include "lab-test-util.h"
+
+typedef struct {
+  const char *args;      /* split as a shell would; @DIR@ and @FF@ replaced */
+  int         status;    /* the exit status */
+  const char *err;       /* a fragment of stderr, or NULL for an empty stderr */
+  const char *out;       /* a fragment of stdout, or NULL for no check */
+  const char *env;       /* "NAME=value", or NULL */
+  const char *stdout_to; /* a file stdout goes to instead of a pipe: "/dev/full" */
+  const char *not_out;   /* a fragment stdout must not have */
+} Row;
+
+static const Row rows[] = {
+  /* Commands and options */
+  { "frobnicate", 2, "unknown command “frobnicate”" },
+  { "--bogus", 2, "unknown option “--bogus”" },
+  { "run --bogus", 2, "Unknown option --bogus" },
+  { "run extra-arg --task=sleep --strategy=threads", 2, "Unexpected argument “extra-arg”" },
+  { "run --task=sleep", 2, "Missing --strategy" },
+  { "run --strategy=threads", 2, "Missing --task" },
+
+  /* Empty values are bad usage, not an empty run */
+  { "run --task= --strategy=threads", 2, "--task needs a value" },
+  { "run --task=sleep --strategy=", 2, "--strategy needs a value" },
+  { "run --task=sleep --strategy=threads --workers=", 2, "--workers needs a value" },
+  { "run --task=sleep --strategy=threads --jobs=", 2, "--jobs needs a value" },
+  { "run --task=sleep --strategy=threads --seconds=", 2, "--seconds needs a value" },
+  { "run --lesson=", 2, "--lesson needs a value" },
+  { "run --task=sleep --strategy=threads --format=", 2, "--format must be table, json or csv, not “”" },
+
+  /* Names */
+  { "run --task=nope --strategy=threads", 2, "Unknown task “nope”" },
+  { "run --task=sleep --strategy=nope", 2, "Unknown strategy “nope”" },
+  { "run --task=sleep --strategy=threads,nope", 2, "Unknown strategy “nope”" },
+  { "run --task=sleep --strategy=threads,", 2, "Unknown strategy “”" },
+  { "run --task=primes --strategy=async", 2, "cannot run the CPU-bound Count Primes task" },
+  { "run --task=primes --strategy=threads,async", 2, "cannot run the CPU-bound" },
+  { "run --lesson=nope", 2, "Unknown lesson “nope”" },
+  { "run --lesson=two-threads --task=primes", 2, "--lesson sets the task" },
+  { "run --lesson=two-threads --strategy=threads", 2, "--lesson sets the task" },
+  { "run --task=sleep --strategy=threads --format=xml", 2, "not “xml”" },
+
+  /* Numbers */
+  { "run --task=sleep --strategy=threads --seconds=abc", 2, "not “abc”" },
+  { "run --task=sleep --strategy=threads --seconds=-1", 2, "not “-1”" },
+  { "run --task=sleep --strategy=threads --seconds=nan", 2, "not “nan”" },
+  { "run --task=sleep --strategy=threads --seconds=inf", 2, "not “inf”" },
+  { "run --task=sleep --strategy=threads --seconds=1e9", 2, "between 0 and 3600" },
+  { "run --task=sleep --strategy=threads --seconds=1,,2", 2, "not “”" },
+  { "run --task=sleep --strategy=threads --jobs=0", 2, "--jobs must be a whole number from 1 to 1000000, not “0”" },
+  { "run --task=sleep --strategy=threads --jobs=-3", 2, "not “-3”" },
+  { "run --task=sleep --strategy=threads --jobs=1.5", 2, "not “1.5”" },
+  { "run --task=sleep --strategy=threads --jobs=99999999999999999999", 2, "not “99999999999999999999”" },
+  { "run --task=sleep --strategy=threads --jobs=1000001", 2, "from 1 to 1000000" },
+  { "run --task=sleep --strategy=threads --workers=0", 2, "--workers must be a whole number from 1 to 256, not “0”" },
+  { "run --task=sleep --strategy=threads --workers=257", 2, "from 1 to 256, not “257”" },
+  { "run --task=sleep --strategy=threads --workers=abc", 2, "not “abc”" },
+  { "run --task=sleep --strategy=threads --workers=2,,4", 2, "not “”" },
+  { "run --task=sleep --strategy=threads --repeat=0", 2, "--repeat must be a whole number from 1 to 100, not “0”" },
+  { "run --task=sleep --strategy=threads --repeat=101", 2, "from 1 to 100" },
+  { "run --task=sleep --strategy=threads --warmup=-1", 2, "--warmup must be a whole number from 0 to 100" },
+  { "run --task=primes --strategy=threads --size=0", 2, "--size must be between 1" },
+  { "run --task=primes --strategy=threads --size=abc", 2, "not “abc”" },
+  { "run --task=download --strategy=threads --timeout=abc", 2, "not “abc”" },
+  { "run --task=download --strategy=threads --timeout=0 --urls=@DIR@/refused.txt", 2, "--timeout must be more than 0" },
+
+  /* Options that do not belong to the task */
+  { "run --task=primes --strategy=threads --seconds=1", 2, "--seconds does not apply to the primes task" },
+  { "run --task=sleep --strategy=threads --size=10", 2, "--size does not apply to the sleep task" },
+  { "run --task=sleep --strategy=threads --output=@DIR@/out", 2, "--output does not apply to the sleep task" },
+  { "run --task=sleep --strategy=threads --timeout=3", 2, "--timeout does not apply to the sleep task" },
+  { "run --task=download --strategy=threads --jobs=3 --urls=@DIR@/refused.txt", 2, "with --urls each line is a job" },
+
+  /* Files that are not what they should be */
+  { "run --task=download --strategy=threads --urls=@DIR@/missing.txt", 2, "Cannot read the URL list" },
+  { "run --task=download --strategy=threads --urls=@DIR@", 2, "Cannot read the URL list" },
+  { "run --task=download --strategy=threads --urls=@DIR@/empty.txt", 2, "must have between 1 and 1000000 URLs" },
+  { "run --task=download --strategy=threads --urls=/dev/null", 2, "must have between 1 and 1000000 URLs" },
+  { "run --task=blur --strategy=threads --images=@DIR@/missing", 2, "Cannot read the image folder" },
+  { "run --task=blur --strategy=threads --images=@DIR@/empty.txt", 2, "Not a directory" },
+
+  /* Jobs that fail: the run goes on, every failure is told, exit 1 */
+  { "run --task=download --strategy=threads --urls=@DIR@/refused.txt", 1, NULL, "connection refused" },
+  { "run --task=download --strategy=process-pool --workers=1 --urls=@DIR@/refused.txt", 1, NULL, "connection refused" },
+
+  /* Output that cannot be written is an error, never a silent exit 0 */
+  { "run --task=sleep --strategy=threads --seconds=0 --jobs=2", 1, "Could not write the output", NULL, NULL, "/dev/full" },
+  { "run --task=sleep --strategy=process-pool --workers=1 --seconds=0 --jobs=2 --format=json", 1,
+    "Could not write the output", NULL, NULL, "/dev/full" },
+  { "history", 1, "Could not write the output", NULL, NULL, "/dev/full" },
+
+  /* Numbers in CSV and JSON do not follow the locale */
+  { "run --task=sleep --strategy=threads --seconds=0.01 --jobs=2 --format=csv", 0, NULL, "\nsleep,threads,2,2,2,0,false,0.",
+    "LC_ALL=de_DE.UTF-8" },
+  { "run --task=sleep --strategy=threads --seconds=0.01 --jobs=2 --format=json", 0, NULL, "\"wall_s\" : 0.",
+    "LC_ALL=de_DE.UTF-8", NULL, "\"wall_s\" : 0," },
+
+  /* History */
+  { "history --delete=0", 2, "--delete needs the number of a run in the history (1 or more), not “0”" },
+  { "history --delete=abc", 2, "not “abc”" },
+  { "history --delete=99999", 1, "No run 99999 in the history" },
+  { "history --format=xml", 2, "not “xml”" },
+  { "history --bogus", 2, "Unknown option --bogus" },
+  { "export", 2, "--run is needed" },
+  { "export 12", 2, "Unexpected argument “12”" },
+  { "export --run=99999", 1, "No run 99999 in the history" },
+  { "export --run=abc", 2, "not “abc”" },
+  { "history", 0, NULL, "" },
+};
+
+static char *fixtures;   /* @DIR@ */
+static char *home;       /* XDG_DATA_HOME and XDG_CACHE_HOME of every row */
+
+static void
+make_fixtures (void)
+{
+  g_autofree char *refused = g_build_filename (fixtures, "refused.txt", NULL);
+  g_autofree char *empty = g_build_filename (fixtures, "empty.txt", NULL);
+
+  g_assert_true (g_file_set_contents (refused, "http://127.0.0.1:1/photo.jpg\n", -1, NULL));
+  g_assert_true (g_file_set_contents (empty, "", 0, NULL));
+}
+
+/* The row's arguments, @DIR@ and @FF@ replaced. */
+static GStrv
+row_argv (const Row *row)
+{
+  g_autoptr(GString) line = g_string_new (row->args);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_auto(GStrv) parsed = NULL;
+
+  g_string_replace (line, "@DIR@", fixtures, 0);
+  g_assert_true (g_shell_parse_argv (line->str, NULL, &parsed, &error));
+  g_assert_no_error (error);
+  g_ptr_array_add (args, g_strdup (g_getenv ("LAB_CLI_PATH")));
+  for (guint i = 0; parsed[i] != NULL; i++)
+    {
+      g_autoptr(GString) arg = g_string_new (parsed[i]);
+
+      g_string_replace (arg, "@FF@", "\xff", 0);
+      g_ptr_array_add (args, g_string_free (g_steal_pointer (&arg), FALSE));
+    }
+  g_ptr_array_add (args, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&args), FALSE);
+}
+
+static gboolean
+kill_hung (gpointer data)
+{
+  g_subprocess_force_exit (data);
+  g_test_message ("killed after 120 s");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+communicated_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  GBytes **outputs = data;
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_finish (G_SUBPROCESS (source), result, &outputs[0], &outputs[1], &error);
+  g_assert_no_error (error);
+  outputs[2] = (GBytes *) source;
+}
+
+static char *
+bytes_to_string (GBytes *bytes)
+{
+  gsize size = 0;
+  const char *data = bytes ? g_bytes_get_data (bytes, &size) : NULL;
+
+  return size > 0 ? g_strndup (data, size) : g_strdup ("");
+}
+
+/* Runs @row; its stdout and stderr, NUL-terminated, and the exit status
+ * (-1 for a signal). */
+static int
+run_row (const Row  *row,
+         char      **out,
+         char      **err)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT |
+                                                                         G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                                                                         (row->stdout_to ? 0 : G_SUBPROCESS_FLAGS_STDOUT_PIPE));
+  g_auto(GStrv) argv = row_argv (row);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  GBytes *outputs[3] = { NULL };
+  guint timeout;
+
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", home, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", home, TRUE);
+  if (row->env != NULL)
+    {
+      g_auto(GStrv) kv = g_strsplit (row->env, "=", 2);
+      g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
+    }
+  if (row->stdout_to != NULL)
+    g_subprocess_launcher_set_stdout_file_path (launcher, row->stdout_to);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
+  g_assert_no_error (error);
+
+  timeout = g_timeout_add_seconds (120, kill_hung, process);
+  g_subprocess_communicate_async (process, NULL, NULL, communicated_cb, outputs);
+  while (outputs[2] == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (timeout);
+
+  *out = bytes_to_string (outputs[0]);
+  *err = bytes_to_string (outputs[1]);
+  g_clear_pointer (&outputs[0], g_bytes_unref);
+  g_clear_pointer (&outputs[1], g_bytes_unref);
+  g_subprocess_wait (process, NULL, NULL);
+  return g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
+}
+
+/* What a run may leave in the cache: the sample photos it made once.
+ * Downloads, pipeline folders and anything half made must be gone. */
+static void
+assert_nothing_left (const Row *row)
+{
+  g_autofree char *cache = g_build_filename (home, "concurrency-lab", NULL);
+  g_autoptr(GDir) dir = g_dir_open (cache, 0, NULL);
+  const char *name;
+
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (!g_str_equal (name, "history.db") && !g_str_has_prefix (name, "history.db-") &&
+        !g_str_equal (name, "photos") && !g_str_equal (name, "blurred"))
+      g_error ("“%s” left %s/%s behind", row->args, cache, name);
+
+  /* Workers die with the run: this process is their subreaper, so any
+   * that outlived it are its children now. */
+  while (g_get_monotonic_time () < deadline)
+    {
+      while (waitpid (-1, NULL, WNOHANG) > 0)
+        ;
+      if (lab_test_count_children () == 0)
+        return;
+      g_usleep (10000);
+    }
+  g_error ("“%s” left %u processes running", row->args, lab_test_count_children ());
+}
+
+static void
+test_row (gconstpointer data)
+{
+  const Row *row = data;
+  g_autofree char *out = NULL, *err = NULL;
+  int status = run_row (row, &out, &err);
+
+  g_test_message ("%s → %d\nstderr: %s", row->args, status, err);
+  if (status != row->status)
+    g_error ("“%s” exited %d, not %d; stderr: %s", row->args, status, row->status, err);
+  if (row->err == NULL)
+    {
+      if (row->status == 0 && err[0] != '\0')
+        g_error ("“%s” wrote to stderr: %s", row->args, err);
+    }
+  else if (strstr (err, row->err) == NULL)
+    g_error ("“%s” did not say “%s”; stderr: %s", row->args, row->err, err);
+  /* No GLib warning or critical, no crash report, whatever the input. */
+  g_assert_null (strstr (err, "CRITICAL"));
+  g_assert_null (strstr (err, "WARNING"));
+  g_assert_null (strstr (err, "GLib-"));
+  if (row->out != NULL && strstr (out, row->out) == NULL)
+    g_error ("“%s” did not print “%s”; stdout: %s", row->args, row->out, out);
+  if (row->not_out != NULL && strstr (out, row->not_out) != NULL)
+    g_error ("“%s” printed “%s”; stdout: %s", row->args, row->not_out, out);
+  /* Whatever went wrong, JSON is UTF-8. */
+  g_assert_true (g_utf8_validate (out, -1, NULL) || row->out == NULL);
+  assert_nothing_left (row);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int rc;
+
+  lab_test_init (&argc, &argv);
+  lab_test_ensure_locale ("de_DE");
+  g_assert_cmpint (prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), ==, 0);
+  fixtures = g_dir_make_tmp ("lab-catalogue-XXXXXX", NULL);
+  home = g_dir_make_tmp ("lab-catalogue-home-XXXXXX", NULL);
+  g_assert_nonnull (fixtures);
+  g_assert_nonnull (home);
+  make_fixtures ();
+
+  g_assert_cmpuint (G_N_ELEMENTS (rows), >=, 60);
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/catalogue/%03u", i + 1);
+      g_test_add_data_func (path, &rows[i], test_row);
+    }
+
+  rc = g_test_run ();
+  lab_test_remove_tree (fixtures);
+  lab_test_remove_tree (home);
+  g_free (fixtures);
+  g_free (home);
+  return rc;
+}
