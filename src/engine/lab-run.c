@@ -576,6 +576,7 @@ _lab_run_post_job (LabRun       *self,
                    LabJobRecord *record)
 {
   JobEvent event = { index, *record };
+  gboolean full;
 
   record->error = NULL;
   if (record->state >= LAB_JOB_OK)
@@ -587,10 +588,11 @@ _lab_run_post_job (LabRun       *self,
 
   g_mutex_lock (&self->mutex);
   g_array_append_val (self->job_events, event);
+  full = self->job_events->len >= 4096;
   if (record->worker > 0)
     note_worker_id_locked (self, record->worker);
   g_mutex_unlock (&self->mutex);
-  if (self->apply_at_once && self->job_events->len >= 4096)
+  if (self->apply_at_once && full)
     take_events (self);
 }
 
