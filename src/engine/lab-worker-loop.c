@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -252,6 +253,10 @@ fork_job (Worker *w,
 {
   pid_t pid = fork ();
 
+  /* A child must not outlive its server: SIGKILL when the server dies,
+   * and exit now if it died before the prctl() took effect. */
+  if (pid == 0 && (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid () != w->pid))
+    _exit (LAB_WORKER_EXIT_ORPHANED);
   if (pid == 0)
     child_main (w, index);
 
@@ -395,6 +400,38 @@ lab_worker_describe_exit (int status)
   if (WIFEXITED (status) && WEXITSTATUS (status) != 0)
     return g_strdup_printf (_("The worker process exited with status %d"), WEXITSTATUS (status));
   return g_strdup (_("The worker process exited before the job finished"));
+}
+
+/**
+ * lab_worker_watch_parent:
+ *
+ * Makes the worker die with the process that started it: the kernel sends
+ * SIGKILL when the parent goes (PR_SET_PDEATHSIG; strictly, when the
+ * parent's thread that spawned it ends, and the app reaps its workers
+ * before that thread returns). A parent that died before this call is
+ * caught by comparing getppid() with the pid the app put in
+ * %LAB_WORKER_PARENT_ENV; without that variable (a worker started by
+ * hand) only the signal is set. Call it first thing in main(), while
+ * the process has a single thread.
+ *
+ * Returns: %FALSE when the worker is already an orphan and must exit
+ */
+gboolean
+lab_worker_watch_parent (void)
+{
+  const char *text = g_getenv (LAB_WORKER_PARENT_ENV);
+  gint64 parent = 0;
+
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0)
+    return FALSE;
+  if (text == NULL)
+    return TRUE;
+
+  /* Not for the job processes a task may start in its turn. */
+  if (!g_ascii_string_to_signed (text, 10, 1, G_MAXINT, &parent, NULL))
+    parent = 0;
+  g_unsetenv (LAB_WORKER_PARENT_ENV);
+  return parent == 0 || getppid () == (pid_t) parent;
 }
 
 /**
