@@ -312,15 +312,37 @@ stop_children (Worker *w)
   return 128 + SIGTERM;
 }
 
-/* Returns -1 to go on, or the exit status. */
+/* Returns -1 to go on, or the exit status. A signalfd that cannot be
+ * read would leave children unreaped and SIGTERM unseen: the server then
+ * stops its children and exits. */
 static int
 handle_signals (Worker *w)
 {
-  struct signalfd_siginfo info;
+  for (;;)
+    {
+      struct signalfd_siginfo info;
+      g_autofree char *why = NULL;
+      gssize n = read (w->signal_fd, &info, sizeof info);
+      int saved = errno;
 
-  while (read (w->signal_fd, &info, sizeof info) == sizeof info)
-    if (info.ssi_signo == SIGTERM)
-      return stop_children (w);
+      if (n == sizeof info)
+        {
+          if (info.ssi_signo == SIGTERM)
+            return stop_children (w);
+          continue;
+        }
+      if (n < 0 && saved == EINTR)
+        continue;
+      if (n < 0 && (saved == EAGAIN || saved == EWOULDBLOCK))
+        break;
+
+      if (n < 0)
+        why = g_strdup_printf (_("Could not read the signals of the fork server: %s"), g_strerror (saved));
+      else
+        why = g_strdup_printf (_("Short read of %d bytes from the signals of the fork server"), (int) n);
+      stop_children (w);
+      return fatal (w, why);
+    }
 
   reap_children (w);
   return -1;
