@@ -576,6 +576,34 @@ test_worker_signals (void)
     }
 }
 
+/* Parameters over a frame long (1.2 MB of --seconds) reach every worker:
+ * they used to fail every job with "Expected a HELLO frame". */
+static void
+test_large_params (void)
+{
+  const char *strategies[] = { "process-pool", "processes" };
+  g_autofree double *zeros = g_new0 (double, 150000);
+
+  for (guint s = 0; s < G_N_ELEMENTS (strategies); s++)
+    {
+      GVariantDict dict;
+      g_autoptr(LabRunConfig) config = NULL;
+      g_autoptr(LabRun) run = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_variant_dict_init (&dict, NULL);
+      g_variant_dict_insert_value (&dict, "seconds",
+                                   g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, zeros, 150000, sizeof (double)));
+      g_variant_dict_insert (&dict, "jobs", "u", 4);
+      config = lab_test_config ("sleep", strategies[s], 2, g_variant_dict_end (&dict));
+      run = lab_run_new (config, &error);
+      g_assert_no_error (error);
+      g_assert_true (lab_run_execute (run, NULL, &error));
+      g_assert_no_error (error);
+      assert_all_ok (run);
+    }
+}
+
 static void
 test_bad_config (void)
 {
@@ -692,6 +720,7 @@ main (int    argc,
   g_test_add_func ("/runner/cancel", test_cancel);
   g_test_add_func ("/runner/cancel-busy-pool", test_cancel_busy_pool);
   g_test_add_func ("/runner/worker-signals", test_worker_signals);
+  g_test_add_func ("/runner/large-params", test_large_params);
   g_test_add_func ("/runner/bad-config", test_bad_config);
   g_test_add_func ("/runner/setup-fails", test_setup_fails);
   g_test_add_func ("/runner/breakdown-sums", test_breakdown_sums);

@@ -101,7 +101,7 @@ typedef struct {
   gint64    ready_timeout_us;
   gint64    job_ns_sum;
   guint     job_ns_count;
-  GVariant *hello;
+  GVariant *params;        /* what every worker's HELLO carries */
   GStrv     envp;          /* the app's environment, and its pid for the worker */
   int       wake_fds[2];   /* cancel writes a byte here */
 } Pool;
@@ -215,7 +215,7 @@ spawn_worker (Pool    *p,
   w->inflight = g_new (InFlight, p->forking ? p->n_workers : MAX_WINDOW);
   w->record = record;
   w->ready_deadline = g_get_monotonic_time () + p->ready_timeout_us;
-  lab_frame_writer_append (w->writer, LAB_FRAME_HELLO, g_variant_ref (p->hello));
+  lab_frame_writer_append_hello (w->writer, lab_runner_get_task (p->runner)->name, g_variant_ref (p->params));
   p->n_alive++;
   p->n_spawned++;
   return TRUE;
@@ -844,9 +844,7 @@ pool_new (LabRunner  *runner,
   for (guint lane = p->forking ? p->n_workers : 0; lane > 0; lane--)
     g_array_append_val (p->free_lanes, (guint) { lane - 1 });
   p->envp = g_environ_setenv (g_get_environ (), LAB_WORKER_PARENT_ENV, parent, TRUE);
-  p->hello = g_variant_ref_sink (g_variant_new ("(us@a{sv})", LAB_PROTOCOL_VERSION,
-                                               lab_runner_get_task (runner)->name,
-                                               lab_runner_get_worker_params (runner)));
+  p->params = g_variant_get_normal_form (lab_runner_get_worker_params (runner));
   /* $LAB_WORKER_TIMEOUT_MS shortens the wait for a hung worker (tests). */
   p->ready_timeout_us = READY_TIMEOUT_MS * 1000;
   if (g_getenv ("LAB_WORKER_TIMEOUT_MS") != NULL)
@@ -892,7 +890,7 @@ process_free (gpointer data)
 
   close (p->wake_fds[0]);
   close (p->wake_fds[1]);
-  g_variant_unref (p->hello);
+  g_variant_unref (p->params);
   g_strfreev (p->envp);
   g_array_unref (p->requeue);
   g_array_unref (p->free_lanes);

@@ -49,30 +49,12 @@ static gboolean
 hello (Worker  *w,
        GError **error)
 {
-  g_autoptr(GVariant) payload = NULL;
   g_autoptr(GVariant) params = NULL;
-  LabFrameType type;
-  GError *local_error = NULL;
-  const char *task;
+  g_autofree char *task = NULL;
   guint version;
 
-  if (!lab_frame_reader_read (w->reader, &type, &payload, &local_error))
-    {
-      if (local_error == NULL)
-        local_error = g_error_new_literal (LAB_ERROR, LAB_ERROR_PROTOCOL,
-                                           _("No HELLO frame before end of input"));
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-
-  if (type != LAB_FRAME_HELLO)
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
-                   _("Expected a HELLO frame, got type %u"), type);
-      return FALSE;
-    }
-
-  g_variant_get (payload, "(u&s@a{sv})", &version, &task, &params);
+  if (!lab_protocol_read_hello (w->reader, &version, &task, &params, error))
+    return FALSE;
   if (version != LAB_PROTOCOL_VERSION)
     {
       g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
