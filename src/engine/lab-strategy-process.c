@@ -76,7 +76,7 @@ typedef struct {
   gboolean        ready;
   gboolean        eof;             /* its output is closed or no longer read */
   gboolean        exited;          /* reaped: status is its wait status */
-  gboolean        killed;          /* SIGKILL sent for lingering */
+  gboolean        killed;          /* SIGKILL sent: only its exit is awaited */
   int             status;
   gint64          ready_deadline;  /* g_get_monotonic_time() */
   gint64          linger_deadline; /* after eof: SIGKILL then; 0 before eof */
@@ -680,7 +680,8 @@ poll_timeout (Pool *p)
 
       if (w->pid == 0)
         continue;
-      if (!w->ready)
+      /* Once its output is closed, only its exit is awaited. */
+      if (!w->ready && !w->eof)
         first = MIN (first, w->ready_deadline);
       if (w->eof && !w->killed)
         first = MIN (first, w->linger_deadline);
