@@ -451,8 +451,8 @@ lab_protocol_read_hello (LabFrameReader  *self,
   if (size > LAB_PROTOCOL_MAX_PARAMS)
     {
       g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
-                   _("Task parameters of %" G_GUINT64_FORMAT " bytes are longer than the limit of %u"),
-                   size, (guint) LAB_PROTOCOL_MAX_PARAMS);
+                   _("Task parameters of %llu bytes are longer than the limit of %u"),
+                   (unsigned long long) size, (guint) LAB_PROTOCOL_MAX_PARAMS);
       return FALSE;
     }
 
@@ -470,7 +470,8 @@ lab_protocol_read_hello (LabFrameReader  *self,
       if (len > size - data->len)
         {
           g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
-                       _("A PARAMS frame goes past the %" G_GUINT64_FORMAT " bytes that HELLO announced"), size);
+                       _("A PARAMS frame goes past the %llu bytes that HELLO announced"),
+                       (unsigned long long) size);
           return FALSE;
         }
       g_byte_array_append (data, bytes, len);
@@ -482,7 +483,7 @@ lab_protocol_read_hello (LabFrameReader  *self,
   if (!g_variant_is_normal_form (dict))
     {
       g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
-                   _("Malformed task parameters (%" G_GUINT64_FORMAT " bytes)"), size);
+                   _("Malformed task parameters (%llu bytes)"), (unsigned long long) size);
       return FALSE;
     }
 
