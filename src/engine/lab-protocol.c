@@ -303,43 +303,94 @@ lab_frame_writer_append_job (LabFrameWriter *self,
 }
 
 /**
+ * lab_protocol_serialize_params:
+ * @params: (nullable): the task's parameters, an a{sv}; a floating
+ *   reference is sunk
+ *
+ * Returns: (transfer full): @params in normal form, as PARAMS frames
+ *   carry them (empty for %NULL)
+ */
+GBytes *
+lab_protocol_serialize_params (GVariant *params)
+{
+  g_autoptr(GVariant) normal = NULL;
+
+  g_return_val_if_fail (params == NULL || g_variant_is_of_type (params, G_VARIANT_TYPE_VARDICT), NULL);
+
+  if (params == NULL)
+    return g_bytes_new (NULL, 0);
+  g_variant_ref_sink (params);
+  normal = g_variant_get_normal_form (params);
+  g_variant_unref (params);
+  return g_variant_get_data_as_bytes (normal);
+}
+
+/**
+ * lab_frame_writer_append_hello_start:
+ * @params: from lab_protocol_serialize_params()
+ *
+ * Appends HELLO alone; the caller then appends the PARAMS frames with
+ * lab_frame_writer_append_params(), as fast as the pipe takes them.
+ */
+void
+lab_frame_writer_append_hello_start (LabFrameWriter *self,
+                                     const char     *task,
+                                     GBytes         *params)
+{
+  g_return_if_fail (g_bytes_get_size (params) <= LAB_PROTOCOL_MAX_PARAMS);
+
+  lab_frame_writer_append (self, LAB_FRAME_HELLO,
+                           g_variant_new ("(ust)", LAB_PROTOCOL_VERSION, task,
+                                          (guint64) g_bytes_get_size (params)));
+}
+
+/**
+ * lab_frame_writer_append_params:
+ * @offset: how much of @params has been appended so far
+ *
+ * Appends the next PARAMS frame, up to %LAB_PROTOCOL_PARAMS_CHUNK bytes
+ * of @params from @offset.
+ *
+ * Returns: the offset after it; the size of @params once all is appended
+ */
+gsize
+lab_frame_writer_append_params (LabFrameWriter *self,
+                                GBytes         *params,
+                                gsize           offset)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (params, &size);
+  gsize len;
+
+  g_return_val_if_fail (offset <= size, size);
+
+  /* An "ay" is serialized as its bytes: no GVariant per piece. */
+  len = MIN (size - offset, LAB_PROTOCOL_PARAMS_CHUNK);
+  if (len == 0)
+    return size;
+  append_header (self, LAB_FRAME_PARAMS, len);
+  g_byte_array_append (self->buf, data + offset, len);
+  return offset + len;
+}
+
+/**
  * lab_frame_writer_append_hello:
  * @params: (nullable): the task's parameters, an a{sv}; a floating
  *   reference is sunk
  *
- * Appends HELLO for @task and the PARAMS frames that carry @params.
+ * Appends HELLO for @task and every PARAMS frame of @params at once.
  */
 void
 lab_frame_writer_append_hello (LabFrameWriter *self,
                                const char     *task,
                                GVariant       *params)
 {
-  g_autoptr(GVariant) normal = NULL;
-  const guint8 *data;
-  gsize size;
+  g_autoptr(GBytes) bytes = lab_protocol_serialize_params (params);
+  gsize sent = 0;
 
-  g_return_if_fail (params == NULL || g_variant_is_of_type (params, G_VARIANT_TYPE_VARDICT));
-
-  if (params != NULL)
-    {
-      g_variant_ref_sink (params);
-      normal = g_variant_get_normal_form (params);
-      g_variant_unref (params);
-    }
-  size = normal != NULL ? g_variant_get_size (normal) : 0;
-  g_return_if_fail (size <= LAB_PROTOCOL_MAX_PARAMS);
-  lab_frame_writer_append (self, LAB_FRAME_HELLO,
-                           g_variant_new ("(ust)", LAB_PROTOCOL_VERSION, task, (guint64) size));
-
-  /* An "ay" is serialized as its bytes: no GVariant per piece. */
-  data = normal != NULL ? g_variant_get_data (normal) : NULL;
-  for (gsize sent = 0; sent < size; sent += LAB_PROTOCOL_PARAMS_CHUNK)
-    {
-      gsize len = MIN (size - sent, LAB_PROTOCOL_PARAMS_CHUNK);
-
-      append_header (self, LAB_FRAME_PARAMS, len);
-      g_byte_array_append (self->buf, data + sent, len);
-    }
+  lab_frame_writer_append_hello_start (self, task, bytes);
+  while (sent < g_bytes_get_size (bytes))
+    sent = lab_frame_writer_append_params (self, bytes, sent);
 }
 
 gsize

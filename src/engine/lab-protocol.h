@@ -95,11 +95,18 @@ void            lab_frame_writer_append_job (LabFrameWriter *writer,
 void            lab_frame_writer_append_hello (LabFrameWriter *writer,
                                            const char      *task,
                                            GVariant        *params);
+void            lab_frame_writer_append_hello_start (LabFrameWriter *writer,
+                                           const char      *task,
+                                           GBytes          *params);
+gsize           lab_frame_writer_append_params (LabFrameWriter *writer,
+                                           GBytes          *params,
+                                           gsize            offset);
 gboolean        lab_frame_writer_flush    (LabFrameWriter  *writer,
                                            gboolean         blocking,
                                            GError         **error);
 gsize           lab_frame_writer_pending  (LabFrameWriter  *writer);
 
+GBytes         *lab_protocol_serialize_params (GVariant        *params);
 gboolean        lab_protocol_read_hello    (LabFrameReader     *reader,
                                             guint              *version,
                                             char              **task,

@@ -46,8 +46,11 @@
 /* Without a pidfd (kernels before 5.3), how often to look for workers
  * that exited while something else still holds their output pipe. */
 #define REAP_POLL_MS     100
-/* A worker that has not said READY by then is taken as hung. */
+/* A worker that has not said READY by then is taken as hung; it gets a
+ * second more for each MiB of parameters it reads and sets up (a million
+ * URLs: 37 MB, some seconds of set-up on a busy machine). */
 #define READY_TIMEOUT_MS 10000
+#define READY_MS_PER_MIB 1000
 #define MAX_WINDOW       64
 /* Jobs longer than this get a window of one, so that no worker sits on a
  * queue of long jobs while another is idle at the end of the run. */
@@ -72,6 +75,7 @@ typedef struct {
   guint           n_inflight;
   guint           record;          /* its LabWorkerRecord */
   guint           jobs_left;       /* jobs this worker may still be sent */
+  gsize           params_sent;     /* bytes of the task's parameters appended */
   gboolean        stdin_closed;
   gboolean        ready;
   gboolean        eof;             /* its output is closed or no longer read */
@@ -101,7 +105,7 @@ typedef struct {
   gint64    ready_timeout_us;
   gint64    job_ns_sum;
   guint     job_ns_count;
-  GVariant *params;        /* what every worker's HELLO carries */
+  GBytes   *params;        /* serialized, for every worker's PARAMS frames */
   GStrv     envp;          /* the app's environment, and its pid for the worker */
   int       wake_fds[2];   /* cancel writes a byte here */
 } Pool;
@@ -116,6 +120,15 @@ static void
 set_nonblocking (int fd)
 {
   g_unix_set_fd_nonblocking (fd, TRUE, NULL);
+}
+
+/* Microseconds a new worker has to say READY. */
+static gint64
+ready_timeout (Pool *p)
+{
+  gint64 mib = g_bytes_get_size (p->params) / (1024 * 1024);
+
+  return p->ready_timeout_us + mib * READY_MS_PER_MIB * 1000;
 }
 
 static int
@@ -214,8 +227,8 @@ spawn_worker (Pool    *p,
   w->jobs_left = jobs_left;
   w->inflight = g_new (InFlight, p->forking ? p->n_workers : MAX_WINDOW);
   w->record = record;
-  w->ready_deadline = g_get_monotonic_time () + p->ready_timeout_us;
-  lab_frame_writer_append_hello (w->writer, lab_runner_get_task (p->runner)->name, g_variant_ref (p->params));
+  w->ready_deadline = g_get_monotonic_time () + ready_timeout (p);
+  lab_frame_writer_append_hello_start (w->writer, lab_runner_get_task (p->runner)->name, p->params);
   p->n_alive++;
   p->n_spawned++;
   return TRUE;
@@ -390,6 +403,14 @@ feed_worker (Pool   *p,
 {
   guint limit = window (p);
   guint index;
+
+  /* The parameters go out a piece at a time as the pipe takes them, not
+   * all at once into every worker's buffer: a million URLs are 37 MB. */
+  while (w->params_sent < g_bytes_get_size (p->params) &&
+         lab_frame_writer_pending (w->writer) < LAB_PROTOCOL_PARAMS_CHUNK)
+    w->params_sent = lab_frame_writer_append_params (w->writer, p->params, w->params_sent);
+  if (w->params_sent < g_bytes_get_size (p->params))
+    return;
 
   while (!w->stdin_closed && w->jobs_left > 0 && w->n_inflight < limit &&
          (!p->forking || p->free_lanes->len > 0) && take_job (p, &index))
@@ -581,10 +602,14 @@ stop_all (Pool *p)
     }
 }
 
+/* Once all it was sent is written: its parameters too, even when it gets
+ * no job, or it would take the end of its input for a broken HELLO. */
 static void
-close_stdin (Worker *w)
+close_stdin (Pool   *p,
+             Worker *w)
 {
-  if (!w->stdin_closed && lab_frame_writer_pending (w->writer) == 0)
+  if (!w->stdin_closed && lab_frame_writer_pending (w->writer) == 0 &&
+      w->params_sent == g_bytes_get_size (p->params))
     {
       close (w->to_fd);
       w->to_fd = -1;
@@ -645,7 +670,7 @@ build_pollfds (Pool          *p,
             w->jobs_left = 0;
           lab_frame_writer_flush (w->writer, FALSE, NULL);
           if (w->jobs_left == 0)
-            close_stdin (w);
+            close_stdin (p, w);
 
           owners[n] = w;
           fds[n++] = (struct pollfd) { .fd = w->from_fd, .events = POLLIN };
@@ -707,7 +732,7 @@ kill_hung (Pool *p)
       if (w->pid == 0 || w->ready || w->eof || now < w->ready_deadline)
         continue;
       g_free (w->fatal);
-      w->fatal = g_strdup_printf (_("it did not answer within %.0f s"), p->ready_timeout_us / 1e6);
+      w->fatal = g_strdup_printf (_("it did not answer within %.0f s"), ready_timeout (p) / 1e6);
       kill_worker (p, w, SIGKILL);
       stop_reading (w);
       w->killed = TRUE;
@@ -845,7 +870,7 @@ pool_new (LabRunner  *runner,
   for (guint lane = p->forking ? p->n_workers : 0; lane > 0; lane--)
     g_array_append_val (p->free_lanes, (guint) { lane - 1 });
   p->envp = g_environ_setenv (g_get_environ (), LAB_WORKER_PARENT_ENV, parent, TRUE);
-  p->params = g_variant_get_normal_form (lab_runner_get_worker_params (runner));
+  p->params = lab_protocol_serialize_params (g_variant_ref (lab_runner_get_worker_params (runner)));
   /* $LAB_WORKER_TIMEOUT_MS shortens the wait for a hung worker (tests). */
   p->ready_timeout_us = READY_TIMEOUT_MS * 1000;
   if (g_getenv ("LAB_WORKER_TIMEOUT_MS") != NULL)
@@ -891,7 +916,7 @@ process_free (gpointer data)
 
   close (p->wake_fds[0]);
   close (p->wake_fds[1]);
-  g_variant_unref (p->params);
+  g_bytes_unref (p->params);
   g_strfreev (p->envp);
   g_array_unref (p->requeue);
   g_array_unref (p->free_lanes);
