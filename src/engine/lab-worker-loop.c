@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <string.h>
 #include <signal.h>
@@ -463,7 +464,14 @@ serve (int      in_fd,
   if (!hello (&w, &error))
     status = fatal (&w, error ? error->message : _("No HELLO frame before end of input"));
   else if (forking)
-    status = serve_forking (&w, in_fd);
+    {
+      /* The parameters, read and set up, leave free memory all over the
+       * heap; a child's first mallocs would write to those pages and copy
+       * each of them (a million URLs made every job several times slower).
+       * Given back now, a child maps fresh pages instead. */
+      malloc_trim (0);
+      status = serve_forking (&w, in_fd);
+    }
   else
     status = serve_jobs (&w);
 
