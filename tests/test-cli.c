@@ -518,6 +518,10 @@ test_misbehaving_workers (void)
       "closed its output but did not exit" },
     { "ready-closes-output", "exec 2>/dev/null; " READY_FRAME "; exec >&-; trap '' TERM; exec sleep 3600",
       FALSE, "closed its output but did not exit" },
+    /* The same, cancelled before or during its grace period: either way
+     * the run ends. */
+    { "closes-output-cancelled", "exec 2>/dev/null; exec >&-; trap '' TERM; exec sleep 3600", TRUE,
+      "\"jobs\" : 3" },
     /* Says READY, then neither reads nor answers nor minds SIGTERM: jobs
      * may run long, so only Ctrl+C ends it, within the grace period. */
     { "ready-hangs", "exec 2>/dev/null; " READY_FRAME "; trap '' TERM; exec sleep 3600", TRUE,
