@@ -231,7 +231,7 @@ typedef struct {
 } Worker;
 
 static GVariant *
-hello_payload (guint n_jobs)
+hello_params (guint n_jobs)
 {
   g_auto(GVariantDict) params = G_VARIANT_DICT_INIT (NULL);
   const double zero = 0;
@@ -239,7 +239,7 @@ hello_payload (guint n_jobs)
   g_variant_dict_insert (&params, LAB_PARAM_JOBS, "u", n_jobs);
   g_variant_dict_insert_value (&params, LAB_PARAM_SECONDS,
                                g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, &zero, 1, sizeof zero));
-  return g_variant_new ("(us@a{sv})", LAB_PROTOCOL_VERSION, "sleep", g_variant_dict_end (&params));
+  return g_variant_dict_end (&params);
 }
 
 /* Starts a worker and sends it HELLO for @n_jobs empty sleep jobs. */
@@ -258,7 +258,7 @@ worker_start (Worker     *w,
   w->from_fd = out_pipe[0];
   w->reader = lab_frame_reader_new (w->from_fd);
   w->writer = lab_frame_writer_new (w->to_fd);
-  lab_frame_writer_append (w->writer, LAB_FRAME_HELLO, hello_payload (n_jobs));
+  lab_frame_writer_append_hello (w->writer, "sleep", hello_params (n_jobs));
 }
 
 static void
@@ -391,10 +391,9 @@ static gint64
 fork_jobs (guint n,
            guint at_once)
 {
-  g_autoptr(GVariant) hello = g_variant_ref_sink (hello_payload (1));
-  g_autoptr(GVariant) params = g_variant_get_child_value (hello, 2);
+  g_autoptr(GVariant) params = g_variant_ref_sink (hello_params (1));
   const LabTaskClass *klass = lab_task_lookup ("sleep", NULL);
-  gpointer plan = klass->setup (params, NULL);
+  gpointer plan = klass->setup (params, NULL, NULL);
   gint64 t0 = lab_clock_now_ns ();
 
   for (guint done = 0; done < n; done += at_once)

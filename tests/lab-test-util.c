@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <glib-unix.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -462,4 +463,226 @@ lab_test_ensure_locale (const char *name)
   locpath = g_steal_pointer (&dir);
   g_setenv ("LOCPATH", locpath, TRUE);
   return locpath;
+}
+
+/**
+ * lab_test_spawn_cli:
+ * @out_path: (nullable): where its standard output goes
+ * @err_path: (nullable): where its standard error goes
+ *
+ * Starts the concurrency-lab binary of this build without waiting. Its
+ * output goes to files, not pipes, so that a process that inherited them
+ * (a worker that outlives it) cannot make the test wait for an EOF.
+ */
+GSubprocess *
+lab_test_spawn_cli (const char * const *argv,
+                    const char * const *extra_env,
+                    const char         *out_path,
+                    const char         *err_path)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  GSubprocess *proc;
+
+  g_subprocess_launcher_set_stdout_file_path (launcher, out_path ? out_path : "/dev/null");
+  g_subprocess_launcher_set_stderr_file_path (launcher, err_path ? err_path : "/dev/null");
+  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (extra_env[i], "=", 2);
+      g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
+    }
+  g_ptr_array_add (args, (gpointer) g_getenv ("LAB_CLI_PATH"));
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (args, (gpointer) argv[i]);
+  g_ptr_array_add (args, NULL);
+
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
+  g_assert_no_error (error);
+  return proc;
+}
+
+static void
+wait_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+set_flag_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * lab_test_wait_process:
+ *
+ * Waits for @process to exit, at most @timeout_ms.
+ *
+ * Returns: whether it exited in time
+ */
+gboolean
+lab_test_wait_process (GSubprocess *process,
+                       guint        timeout_ms)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  gboolean done = FALSE, timed_out = FALSE;
+  guint timeout = g_timeout_add (timeout_ms, set_flag_cb, &timed_out);
+
+  g_subprocess_wait_async (process, cancellable, wait_done_cb, &done);
+  while (!done && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (timeout);
+  /* The callback holds a pointer to this frame: let it run. */
+  g_cancellable_cancel (cancellable);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  return g_subprocess_get_identifier (process) == NULL;
+}
+
+/* The state letter and parent of @pid from /proc, or FALSE when gone. */
+static gboolean
+read_stat (const char *pid,
+           char       *state,
+           int        *ppid)
+{
+  g_autofree char *path = g_build_filename ("/proc", pid, "stat", NULL);
+  g_autofree char *stat = NULL;
+  const char *close_paren;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return FALSE;
+  close_paren = strrchr (stat, ')');
+  return close_paren != NULL && sscanf (close_paren + 1, " %c %d", state, ppid) == 2;
+}
+
+/* Whether @pid runs: a zombie has ended, it only waits to be reaped
+ * (perhaps by an init that never does). */
+gboolean
+lab_test_pid_alive (GPid pid)
+{
+  g_autofree char *name = g_strdup_printf ("%d", (int) pid);
+  char state;
+  int ppid;
+
+  return read_stat (name, &state, &ppid) && state != 'Z' && state != 'X';
+}
+
+/**
+ * lab_test_find_descendants:
+ *
+ * Returns: (transfer full): the pids (GPid) of the processes that descend
+ *   from @root and still run
+ */
+GArray *
+lab_test_find_descendants (GPid root)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  g_autoptr(GArray) procs = g_array_new (FALSE, FALSE, sizeof (int) * 2);
+  GArray *found = g_array_new (FALSE, FALSE, sizeof (GPid));
+  const char *name;
+  gboolean grew = TRUE;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      int entry[2];
+      char state;
+
+      if (g_ascii_isdigit (name[0]) && read_stat (name, &state, &entry[1]) && state != 'Z' && state != 'X')
+        {
+          entry[0] = atoi (name);
+          g_array_append_val (procs, entry);
+        }
+    }
+
+  /* Parents may come after their children in /proc: repeat until stable. */
+  while (grew)
+    {
+      grew = FALSE;
+      for (guint i = 0; i < procs->len; i++)
+        {
+          int *entry = &g_array_index (procs, int, 2 * i);
+          gboolean known = FALSE, parent_known = entry[1] == root;
+
+          for (guint k = 0; k < found->len; k++)
+            {
+              known |= g_array_index (found, GPid, k) == entry[0];
+              parent_known |= g_array_index (found, GPid, k) == entry[1];
+            }
+          if (!known && parent_known)
+            {
+              g_array_append_val (found, entry[0]);
+              grew = TRUE;
+            }
+        }
+    }
+
+  return found;
+}
+
+/* Waits until at least @n processes descend from @root. */
+gboolean
+lab_test_wait_descendants (GPid  root,
+                           guint n,
+                           guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+
+  for (;;)
+    {
+      g_autoptr(GArray) found = lab_test_find_descendants (root);
+
+      if (found->len >= n)
+        return TRUE;
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_usleep (10 * 1000);
+    }
+}
+
+/* Waits until none of @pids runs any more. */
+gboolean
+lab_test_wait_pids_gone (GArray *pids,
+                         guint   timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+
+  for (;;)
+    {
+      gboolean any = FALSE;
+
+      for (guint i = 0; i < pids->len; i++)
+        any |= lab_test_pid_alive (g_array_index (pids, GPid, i));
+      if (!any)
+        return TRUE;
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_usleep (10 * 1000);
+    }
+}
+
+/**
+ * lab_test_signal_set:
+ * @field: "SigBlk", "SigIgn", "SigCgt" or "SigPnd"
+ *
+ * Returns: that set of signals of @pid from /proc (bit n-1 for signal n)
+ */
+guint64
+lab_test_signal_set (GPid        pid,
+                     const char *field)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_autofree char *text = NULL;
+  g_autofree char *key = g_strconcat ("\n", field, ":", NULL);
+  const char *at;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  at = strstr (text, key);
+  g_assert_nonnull (at);
+  return g_ascii_strtoull (at + strlen (key), NULL, 16);
 }

@@ -46,6 +46,21 @@ LabRun  *lab_test_fake_run          (const char   *task,
                                      guint         n_jobs,
                                      double        wall_s,
                                      double        cpu_s);
+GSubprocess *lab_test_spawn_cli     (const char * const *argv,
+                                     const char * const *extra_env,
+                                     const char   *out_path,
+                                     const char   *err_path);
+gboolean lab_test_wait_process      (GSubprocess  *process,
+                                     guint         timeout_ms);
+gboolean lab_test_pid_alive         (GPid          pid);
+GArray  *lab_test_find_descendants  (GPid          root);
+gboolean lab_test_wait_descendants  (GPid          root,
+                                     guint         n,
+                                     guint         timeout_ms);
+gboolean lab_test_wait_pids_gone    (GArray       *pids,
+                                     guint         timeout_ms);
+guint64  lab_test_signal_set        (GPid          pid,
+                                     const char   *field);
 void     lab_test_expect_setup_error (const LabRunConfig *config,
                                      gint          code,
                                      const char   *needle);

@@ -369,6 +369,222 @@ test_worker_faults (void)
   g_rmdir (dir);
 }
 
+/* Killed with SIGKILL, the app can clean nothing up: its workers, and the
+ * fork server's children, must still die with it (they would otherwise
+ * run their 20 s jobs, or burn a core on primes, and hold its stderr). */
+static void
+test_workers_die_with_app (void)
+{
+  static const struct { const char *task; const char *param; const char *strategy; guint processes; } cases[] = {
+    { "--task=sleep", "--seconds=20", "--strategy=process-pool", 2 },
+    { "--task=primes", "--size=100000000", "--strategy=process-pool", 2 },
+    /* The fork server and a child for each of two jobs. */
+    { "--task=sleep", "--seconds=20", "--strategy=processes", 3 },
+    { "--task=primes", "--size=100000000", "--strategy=processes", 3 },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(GSubprocess) app = NULL;
+      g_autoptr(GArray) workers = NULL;
+      GPid pid;
+
+      app = lab_test_spawn_cli (ARGV ("run", cases[c].task, cases[c].param, cases[c].strategy, "--jobs=6",
+                                      "--workers=2"), NULL, NULL, NULL);
+      pid = atoi (g_subprocess_get_identifier (app));
+      if (!lab_test_wait_descendants (pid, cases[c].processes, 30000))
+        g_error ("%s %s: the workers did not start within 30 s", cases[c].task, cases[c].strategy);
+      workers = lab_test_find_descendants (pid);
+
+      g_subprocess_force_exit (app);
+      g_assert_true (lab_test_wait_process (app, 30000));
+      if (!lab_test_wait_pids_gone (workers, 30000))
+        g_error ("%s %s: %u workers still run 30 s after the app was killed",
+                 cases[c].task, cases[c].strategy, workers->len);
+    }
+}
+
+/* A worker whose parent is not the process that started it (that one
+ * died before the worker could watch it) exits at once. */
+static void
+test_worker_orphaned (void)
+{
+  g_autofree char *ours = g_strdup_printf ("%d", (int) getpid ());
+  const char *parents[] = { "1", ours };
+  const int expected[] = { 4, 3 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (parents); i++)
+    {
+      /* An orphan reads nothing (its stdin is left empty, so that no write
+       * can meet a closed pipe); with its right parent, the garbage is a
+       * protocol error. */
+      gboolean orphan = i == 0;
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new ((orphan ? 0 : G_SUBPROCESS_FLAGS_STDIN_PIPE) |
+                                                                           G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                                                           G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+      g_autoptr(GSubprocess) worker = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) garbage = g_bytes_new_static ("garbage!", 8);
+
+      g_subprocess_launcher_setenv (launcher, "LAB_WORKER_PARENT_PID", parents[i], TRUE);
+      worker = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("LAB_WORKER_PATH"), NULL);
+      g_assert_no_error (error);
+      g_subprocess_communicate (worker, orphan ? NULL : garbage, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_get_if_exited (worker));
+      g_assert_cmpint (g_subprocess_get_exit_status (worker), ==, expected[i]);
+    }
+}
+
+/* A READY frame (pid 0), as a fake worker can print it. */
+#define READY_FRAME "printf '\\010\\000\\000\\000\\003\\000\\000\\000\\000\\000\\000\\000\\000\\000\\000\\000'"
+
+typedef struct {
+  const char *name;
+  const char *body;
+  gboolean    cancel;     /* it would run for ever: Ctrl+C it */
+  const char *needle;     /* in the output */
+} Misbehaviour;
+
+/* Fake workers that misbehave on purpose: the run must end, by itself or
+ * on Ctrl+C, whatever they do. Never a short deadline: a failure shows as
+ * a run still going after a minute, not as a slow one. */
+static void
+check_misbehaving_worker (const char         *dir,
+                          const Misbehaviour *m,
+                          const char         *strategy)
+{
+  g_auto(GStrv) parts = g_strsplit (m->body, "@DIR@", -1);
+  g_autofree char *body = g_strjoinv (dir, parts);
+  g_autofree char *script = g_build_filename (dir, m->name, NULL);
+  g_autofree char *env = g_strconcat ("LAB_WORKER_PATH=", script, NULL);
+  g_autofree char *out_path = g_build_filename (dir, "out.json", NULL);
+  g_autofree char *out = NULL;
+  g_autoptr(GSubprocess) app = NULL;
+  GPid pid;
+
+  g_free (write_script (dir, m->name, body));
+  app = lab_test_spawn_cli (ARGV ("run", "--task=sleep", "--seconds=0", "--jobs=3", strategy, "--workers=2",
+                                  "--format=json"),
+                            (const char * const[]) { env, NULL }, out_path, NULL);
+  pid = atoi (g_subprocess_get_identifier (app));
+  if (m->cancel)
+    {
+      if (!lab_test_wait_descendants (pid, 1, 30000))
+        g_error ("%s %s: no worker started", m->name, strategy);
+      /* Let it say READY and settle into its hang. */
+      g_usleep (300 * 1000);
+      g_subprocess_send_signal (app, SIGINT);
+    }
+  if (!lab_test_wait_process (app, 60000))
+    {
+      g_autoptr(GArray) fakes = lab_test_find_descendants (pid);
+
+      for (guint i = 0; i < fakes->len; i++)
+        kill (g_array_index (fakes, GPid, i), SIGKILL);
+      g_subprocess_force_exit (app);
+      g_error ("%s %s: the run did not end within 60 s%s", m->name, strategy, m->cancel ? " of Ctrl+C" : "");
+    }
+
+  g_assert_true (g_subprocess_get_if_exited (app));
+  g_assert_cmpint (g_subprocess_get_exit_status (app), ==, 1);
+  g_assert_true (g_file_get_contents (out_path, &out, NULL, NULL));
+  if (!strstr (out, m->needle))
+    g_error ("%s %s: “%s” not in: %s", m->name, strategy, m->needle, out);
+}
+
+static void
+kill_listed (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "pids", NULL);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return;
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (atoi (lines[i]) > 0)
+      kill (atoi (lines[i]), SIGKILL);
+  g_unlink (path);
+}
+
+static void
+test_misbehaving_workers (void)
+{
+  static const Misbehaviour cases[] = {
+    /* Closes its output, then stays: killed after the grace period. */
+    { "closes-output", "exec 2>/dev/null; exec >&-; trap '' TERM; exec sleep 3600", FALSE,
+      "closed its output but did not exit" },
+    { "ready-closes-output", "exec 2>/dev/null; " READY_FRAME "; exec >&-; trap '' TERM; exec sleep 3600",
+      FALSE, "closed its output but did not exit" },
+    /* The same, cancelled before or during its grace period: either way
+     * the run ends. */
+    { "closes-output-cancelled", "exec 2>/dev/null; exec >&-; trap '' TERM; exec sleep 3600", TRUE,
+      "\"jobs\" : 3" },
+    /* Says READY, then neither reads nor answers nor minds SIGTERM: jobs
+     * may run long, so only Ctrl+C ends it, within the grace period. */
+    { "ready-hangs", "exec 2>/dev/null; " READY_FRAME "; trap '' TERM; exec sleep 3600", TRUE,
+      "\"cancelled\" : true" },
+    /* Exits while a child of its holds the pipe open: no EOF comes. */
+    { "child-holds-pipe", "exec 2>/dev/null; " READY_FRAME "; sleep 3600 & echo $! >> @DIR@/pids; exit 0", FALSE,
+      "exited before the job finished" },
+  };
+  const char *strategies[] = { "--strategy=process-pool", "--strategy=processes" };
+  g_autofree char *dir = g_dir_make_tmp ("lab-cli-XXXXXX", NULL);
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    for (guint s = 0; s < G_N_ELEMENTS (strategies); s++)
+      {
+        g_test_message ("%s %s", cases[c].name, strategies[s]);
+        check_misbehaving_worker (dir, &cases[c], strategies[s]);
+        kill_listed (dir);
+      }
+  lab_test_remove_tree (dir);
+}
+
+/* One worker of a pool closes its output and lingers: the other's results
+ * still come in while it does, it is killed after the grace period, and
+ * the worker started in its place runs the jobs it had queued. */
+static void
+test_other_workers_get_through (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lab-cli-XXXXXX", NULL);
+  g_autofree char *body = g_strdup_printf ("if mkdir %s/first 2>/dev/null; then\n"
+                                           "  exec 2>/dev/null; exec >&-; trap '' TERM; exec sleep 3600\n"
+                                           "fi\n"
+                                           "exec \"%s\"", dir, g_getenv ("LAB_WORKER_PATH"));
+  g_autofree char *script = write_script (dir, "first-lingers", body);
+  g_autofree char *env = g_strconcat ("LAB_WORKER_PATH=", script, NULL);
+  g_autofree char *out_path = g_build_filename (dir, "out.json", NULL);
+  g_autofree char *out = NULL;
+  g_autoptr(GSubprocess) app = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *run;
+
+  app = lab_test_spawn_cli (ARGV ("run", "--task=sleep", "--seconds=0.2", "--jobs=6", "--strategy=process-pool",
+                                  "--workers=2", "--format=json"),
+                            (const char * const[]) { env, NULL }, out_path, NULL);
+  if (!lab_test_wait_process (app, 60000))
+    {
+      g_autoptr(GArray) left = lab_test_find_descendants (atoi (g_subprocess_get_identifier (app)));
+
+      for (guint i = 0; i < left->len; i++)
+        kill (g_array_index (left, GPid, i), SIGKILL);
+      g_subprocess_force_exit (app);
+      g_error ("A worker that lingers held up the run for 60 s");
+    }
+
+  g_assert_cmpint (g_subprocess_get_exit_status (app), ==, 1);
+  g_assert_true (g_file_get_contents (out_path, &out, NULL, NULL));
+  run = parse_run (out, &root);
+  /* The lingering worker had one job running; the others ran elsewhere. */
+  g_assert_cmpint (json_object_get_int_member (run, "jobs"), ==, 6);
+  g_assert_cmpint (json_object_get_int_member (run, "failed"), <=, 2);
+  g_assert_nonnull (strstr (out, "closed its output but did not exit"));
+  lab_test_remove_tree (dir);
+}
+
 /* Ctrl+C: the run is cancelled cleanly, what finished is printed, exit 1,
  * and no worker process survives. */
 static void
@@ -451,6 +667,10 @@ main (int    argc,
   g_test_add_func ("/cli/help", test_help);
   g_test_add_func ("/cli/worker-faults", test_worker_faults);
   g_test_add_func ("/cli/interrupt", test_interrupt);
+  g_test_add_func ("/cli/workers-die-with-app", test_workers_die_with_app);
+  g_test_add_func ("/cli/worker-orphaned", test_worker_orphaned);
+  g_test_add_func ("/cli/misbehaving-workers", test_misbehaving_workers);
+  g_test_add_func ("/cli/other-workers-get-through", test_other_workers_get_through);
   g_test_add_func ("/cli/repeat", test_repeat);
   g_test_add_func ("/cli/sweep", test_sweep);
   g_test_add_func ("/cli/gil", test_gil);

@@ -130,6 +130,24 @@ test_breakdown_pool (void)
   assert_parts (run, 3.0, 11.0, 1.0, 3.5, 1.5);
 }
 
+/* A process worker's READY is timed when the app reads it: on a busy
+ * machine, after the worker began its first job. The worker was ready by
+ * then, and nothing is counted twice. */
+static void
+test_breakdown_ready_read_late (void)
+{
+  const Shape shape = { "primes", "process-pool", 1, .wall = 10 };
+  const Job jobs[] = {
+    { 0, 0.1, 1.5, 8.0, 8.2 },
+  };
+  const LabWorkerRecord workers[] = {
+    { 0, ns (2.0), ns (10.0), 100, 0 },
+  };
+  g_autoptr(LabRun) run = make_run (&shape, jobs, 1, workers, 1);
+
+  assert_parts (run, 1.5, 6.5, 0.2, 0.0, 1.8);
+}
+
 /* A thread per job: creating it is start, joining it is stop; between
  * two jobs of a slot while jobs wait is hand-over. */
 static void
@@ -352,6 +370,7 @@ main (int argc, char **argv)
 
   g_test_add_func ("/breakdown/pool", test_breakdown_pool);
   g_test_add_func ("/breakdown/per-job", test_breakdown_per_job);
+  g_test_add_func ("/breakdown/ready-read-late", test_breakdown_ready_read_late);
   g_test_add_func ("/findings/waiting", test_waiting);
   g_test_add_func ("/findings/scaled", test_scaled);
   g_test_add_func ("/findings/limited", test_limited);

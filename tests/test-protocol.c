@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "lab-error.h"
@@ -43,8 +44,7 @@ test_roundtrip (void)
 
   in = (LabJobResult) { .index = 7, .start_ns = 10, .end_ns = 25, .cpu_ns = 12, .worker = 4242,
                         .bytes = 1 << 20, .value = -3, .status = 404, .error = g_strdup ("HTTP 404 Not Found") };
-  lab_frame_writer_append (writer, LAB_FRAME_HELLO,
-                           g_variant_new ("(us@a{sv})", LAB_PROTOCOL_VERSION, "sleep", g_variant_new ("a{sv}", NULL)));
+  lab_frame_writer_append_hello (writer, "sleep", g_variant_new ("a{sv}", NULL));
   lab_frame_writer_append_job (writer, 123456);
   lab_frame_writer_append (writer, LAB_FRAME_RESULT, lab_protocol_encode_result (&in));
   g_assert_true (lab_frame_writer_flush (writer, TRUE, &error));
@@ -53,6 +53,8 @@ test_roundtrip (void)
 
   g_assert_true (lab_frame_reader_read (reader, &type, &payload, &error));
   g_assert_cmpint (type, ==, LAB_FRAME_HELLO);
+  /* An empty dictionary is zero bytes: no PARAMS frame follows. */
+  g_assert_cmpuint (g_variant_get_uint64 (g_variant_get_child_value (payload, 2)), ==, 0);
   g_clear_pointer (&payload, g_variant_unref);
 
   g_assert_true (lab_frame_reader_read (reader, &type, &payload, &error));
@@ -232,25 +234,32 @@ serve (const guint8 *input,
   return frames;
 }
 
+/* What @writer wrote to its file (a memfd: no pipe buffer to fill). */
+static GBytes *
+take_written (LabFrameWriter *writer,
+              int             fd)
+{
+  g_autoptr(GByteArray) all = g_byte_array_new ();
+  guint8 buf[65536];
+  gssize n;
+
+  g_assert_true (lab_frame_writer_flush (writer, TRUE, NULL));
+  g_assert_cmpint (lseek (fd, 0, SEEK_SET), ==, 0);
+  while ((n = read (fd, buf, sizeof buf)) > 0)
+    g_byte_array_append (all, buf, n);
+  close (fd);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&all));
+}
+
 static GBytes *
 encode (LabFrameType  type,
         GVariant     *payload)
 {
-  g_autoptr(LabFrameWriter) writer = NULL;
-  g_autoptr(GByteArray) all = g_byte_array_new ();
-  int fds[2];
-  guint8 buf[65536];
-  gssize n;
+  int fd = memfd_create ("frames", MFD_CLOEXEC);
+  g_autoptr(LabFrameWriter) writer = lab_frame_writer_new (fd);
 
-  make_pipe (fds);
-  writer = lab_frame_writer_new (fds[1]);
   lab_frame_writer_append (writer, type, payload);
-  lab_frame_writer_flush (writer, TRUE, NULL);
-  close (fds[1]);
-  while ((n = read (fds[0], buf, sizeof buf)) > 0)
-    g_byte_array_append (all, buf, n);
-  close (fds[0]);
-  return g_byte_array_free_to_bytes (g_steal_pointer (&all));
+  return take_written (writer, fd);
 }
 
 static GBytes *
@@ -278,8 +287,11 @@ static GBytes *
 hello (const char *task,
        GVariant   *params)
 {
-  return encode (LAB_FRAME_HELLO, g_variant_new ("(us@a{sv})", LAB_PROTOCOL_VERSION, task,
-                                                 params ? params : g_variant_new ("a{sv}", NULL)));
+  int fd = memfd_create ("frames", MFD_CLOEXEC);
+  g_autoptr(LabFrameWriter) writer = lab_frame_writer_new (fd);
+
+  lab_frame_writer_append_hello (writer, task, params);
+  return take_written (writer, fd);
 }
 
 static void
@@ -376,7 +388,7 @@ test_worker_refuses_bad_input (void)
   }
   {
     g_autoptr(GByteArray) input = g_byte_array_new ();
-    concat (input, encode (LAB_FRAME_HELLO, g_variant_new ("(us@a{sv})", 99, "sleep", g_variant_new ("a{sv}", NULL))));
+    concat (input, encode (LAB_FRAME_HELLO, g_variant_new ("(ust)", 99, "sleep", (guint64) 0)));
     expect_fatal (input, "version");
   }
   {
@@ -407,6 +419,184 @@ test_worker_refuses_bad_input (void)
     g_byte_array_append (input, half, sizeof half);
     expect_fatal (input, "middle of a frame");
   }
+}
+
+/* 200 000 URLs, about 6 MB: far over a frame, yet a HELLO like any. */
+static GVariant *
+many_urls (guint n)
+{
+  g_autoptr(GPtrArray) urls = g_ptr_array_new_with_free_func (g_free);
+  GVariantDict dict;
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (urls, g_strdup_printf ("http://127.0.0.1:1/photos/%07u.jpg", i));
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert_value (&dict, "urls", g_variant_new_strv ((const char * const *) urls->pdata, urls->len));
+  g_variant_dict_insert (&dict, "timeout", "d", 5.0);
+  return g_variant_ref_sink (g_variant_dict_end (&dict));
+}
+
+static void
+test_hello_large_params (void)
+{
+  g_autoptr(GVariant) params = many_urls (200000);
+  g_autoptr(GBytes) bytes = hello ("download", g_variant_ref (params));
+  g_autoptr(LabFrameReader) reader = NULL;
+  g_autoptr(GVariant) got = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *task = NULL;
+  const guint8 *data;
+  gsize len, at = 0;
+  guint version, n_params = 0;
+  int fd;
+
+  g_assert_cmpuint (g_variant_get_size (params), >, LAB_PROTOCOL_MAX_FRAME);
+  /* Every frame is within the limit; the pieces are PARAMS frames. */
+  data = g_bytes_get_data (bytes, &len);
+  while (at < len)
+    {
+      guint32 size = data[at] | data[at + 1] << 8 | data[at + 2] << 16 | (guint32) data[at + 3] << 24;
+
+      g_assert_cmpuint (size, <=, LAB_PROTOCOL_PARAMS_CHUNK);
+      n_params += data[at + 4] == LAB_FRAME_PARAMS;
+      at += LAB_PROTOCOL_HEADER + size;
+    }
+  g_assert_cmpuint (at, ==, len);
+  g_assert_cmpuint (n_params, ==, (g_variant_get_size (params) + LAB_PROTOCOL_PARAMS_CHUNK - 1) / LAB_PROTOCOL_PARAMS_CHUNK);
+
+  fd = memfd_create ("hello", MFD_CLOEXEC);
+  g_assert_cmpint (write (fd, data, len), ==, (gssize) len);
+  g_assert_cmpint (lseek (fd, 0, SEEK_SET), ==, 0);
+  reader = lab_frame_reader_new (fd);
+  g_assert_true (lab_protocol_read_hello (reader, &version, &task, &got, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (version, ==, LAB_PROTOCOL_VERSION);
+  g_assert_cmpstr (task, ==, "download");
+  g_assert_true (g_variant_equal (got, params));
+  close (fd);
+}
+
+static void
+expect_bad_hello (GByteArray *input,
+                  const char *needle)
+{
+  g_autoptr(LabFrameReader) reader = NULL;
+  g_autoptr(GVariant) params = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *task = NULL;
+  guint version;
+  int fd = memfd_create ("hello", MFD_CLOEXEC);
+
+  g_assert_cmpint (write (fd, input->data, input->len), ==, (gssize) input->len);
+  g_assert_cmpint (lseek (fd, 0, SEEK_SET), ==, 0);
+  reader = lab_frame_reader_new (fd);
+  g_assert_false (lab_protocol_read_hello (reader, &version, &task, &params, &error));
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL);
+  if (!strstr (error->message, needle))
+    g_error ("“%s” does not contain “%s”", error->message, needle);
+  g_assert_null (params);
+  g_assert_null (task);
+  close (fd);
+}
+
+static GBytes *
+params_piece (const char *text)
+{
+  return encode (LAB_FRAME_PARAMS, g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, text, strlen (text), 1));
+}
+
+static GBytes *
+raw_hello (guint64 size)
+{
+  return encode (LAB_FRAME_HELLO, g_variant_new ("(ust)", LAB_PROTOCOL_VERSION, "sleep", size));
+}
+
+/* The parameters' pieces can be wrong in every way; each is refused. */
+static void
+test_hello_bad_params (void)
+{
+  {
+    g_autoptr(GByteArray) input = g_byte_array_new ();
+    concat (input, raw_hello ((guint64) LAB_PROTOCOL_MAX_PARAMS + 1));
+    expect_bad_hello (input, "longer than the limit");
+  }
+  {
+    g_autoptr(GByteArray) input = g_byte_array_new ();
+    concat (input, raw_hello (4));
+    concat (input, params_piece ("12345678"));
+    expect_bad_hello (input, "goes past");
+  }
+  {
+    g_autoptr(GByteArray) input = g_byte_array_new ();
+    concat (input, raw_hello (16));
+    concat (input, params_piece ("12345678"));
+    expect_bad_hello (input, "ended before");
+  }
+  {
+    g_autoptr(GByteArray) input = g_byte_array_new ();
+    concat (input, raw_hello (16));
+    concat (input, encode (LAB_FRAME_JOB, g_variant_new_uint32 (0)));
+    expect_bad_hello (input, "Expected a PARAMS frame");
+  }
+  {
+    /* 8 bytes that are no a{sv} in normal form. */
+    g_autoptr(GByteArray) input = g_byte_array_new ();
+    concat (input, raw_hello (8));
+    concat (input, params_piece ("\377\377\377\377\377\377\377\377"));
+    expect_bad_hello (input, "Malformed task parameters");
+  }
+  {
+    g_autoptr(GByteArray) input = g_byte_array_new ();
+    concat (input, params_piece ("12345678"));
+    expect_bad_hello (input, "Expected a HELLO frame");
+  }
+  {
+    /* Version 1's HELLO carried the dictionary: malformed to version 2. */
+    g_autoptr(GByteArray) input = g_byte_array_new ();
+    g_autoptr(GVariant) v1 = g_variant_ref_sink (g_variant_new ("(usa{sv})", 1, "sleep", NULL));
+    guint8 header[LAB_PROTOCOL_HEADER] = { g_variant_get_size (v1), 0, 0, 0, LAB_FRAME_HELLO };
+
+    g_byte_array_append (input, header, sizeof header);
+    g_byte_array_append (input, g_variant_get_data (v1), g_variant_get_size (v1));
+    expect_bad_hello (input, "Malformed");
+  }
+}
+
+/* The worker sets its task up from parameters over a frame long: 150 000
+ * values of --seconds (1.2 MB) for three quick jobs. */
+static void
+test_worker_large_params (void)
+{
+  g_autoptr(GByteArray) input = g_byte_array_new ();
+  g_autoptr(GPtrArray) frames = NULL;
+  g_autofree double *zeros = g_new0 (double, 150000);
+  GVariantDict dict;
+  int status;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert_value (&dict, "seconds", g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, zeros, 150000, sizeof (double)));
+  g_variant_dict_insert (&dict, "jobs", "u", 3);
+  concat (input, hello ("sleep", g_variant_dict_end (&dict)));
+  for (guint i = 0; i < 3; i++)
+    concat (input, encode (LAB_FRAME_JOB, g_variant_new_uint32 (i)));
+  g_assert_cmpuint (input->len, >, LAB_PROTOCOL_MAX_FRAME);
+
+  frames = serve (input->data, input->len, &status);
+  g_assert_cmpint (status, ==, LAB_WORKER_EXIT_OK);
+  g_assert_cmpuint (frames->len, ==, 4);
+  for (guint i = 1; i < frames->len; i++)
+    {
+      g_autoptr(GVariant) payload = NULL;
+      LabJobResult r = { 0 };
+      guint type;
+
+      g_variant_get (g_ptr_array_index (frames, i), "(uv)", &type, &payload);
+      g_assert_cmpuint (type, ==, LAB_FRAME_RESULT);
+      lab_protocol_decode_result (payload, &r);
+      g_assert_cmpuint (r.index, ==, i - 1);
+      g_assert_null (r.error);
+      lab_job_result_clear (&r);
+    }
 }
 
 /* The real executable: garbage in, a clear message and status 3 out. */
@@ -519,7 +709,10 @@ main (int    argc,
   g_test_add_func ("/protocol/roundtrip", test_roundtrip);
   g_test_add_func ("/protocol/split-frames", test_split_frames);
   g_test_add_func ("/protocol/malformed", test_malformed);
+  g_test_add_func ("/protocol/hello/large-params", test_hello_large_params);
+  g_test_add_func ("/protocol/hello/bad-params", test_hello_bad_params);
   g_test_add_func ("/protocol/worker/serves-jobs", test_worker_serves_jobs);
+  g_test_add_func ("/protocol/worker/large-params", test_worker_large_params);
   g_test_add_func ("/protocol/worker/refuses-bad-input", test_worker_refuses_bad_input);
   g_test_add_func ("/protocol/worker/executable", test_worker_executable);
   g_test_add_func ("/protocol/worker/fork-server", test_worker_fork_server);

@@ -5,6 +5,9 @@
 #include "config.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include "lab-error.h"
@@ -473,6 +476,145 @@ test_cancel_busy_pool (void)
   g_assert_cmpuint (lab_test_count_children (), ==, 0);
 }
 
+typedef struct {
+  GCancellable *cancellable;
+  const char   *strategy;
+  guint         expected;   /* processes that must be up */
+  gboolean      fork_server;
+  gboolean      checked;
+  char         *last;       /* what was wrong the last time */
+} SignalCheck;
+
+static gboolean
+is_child (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL;
+  const char *close_paren;
+  int ppid = 0;
+  char state;
+
+  return g_file_get_contents (path, &stat, NULL, NULL) && (close_paren = strrchr (stat, ')')) != NULL &&
+         sscanf (close_paren + 1, " %c %d", &state, &ppid) == 2 && ppid == getpid ();
+}
+
+static gboolean
+check_worker_signals_cb (gpointer data)
+{
+  SignalCheck *check = data;
+  g_autoptr(GArray) workers = lab_test_find_descendants (getpid ());
+  guint64 wrong = (G_GUINT64_CONSTANT (1) << (SIGPIPE - 1)) | (G_GUINT64_CONSTANT (1) << (SIGTERM - 1)) |
+                  (G_GUINT64_CONSTANT (1) << (SIGINT - 1));
+
+  if (workers->len < check->expected)
+    return G_SOURCE_CONTINUE;
+
+  /* A process caught between fork and exec, or a fork server's child
+   * before it unblocks its signals, is looked at again: only a worker
+   * that never gets right fails, at the deadline. */
+  for (guint i = 0; i < workers->len; i++)
+    {
+      GPid pid = g_array_index (workers, GPid, i);
+      guint64 ignored = lab_test_signal_set (pid, "SigIgn");
+      guint64 blocked = lab_test_signal_set (pid, "SigBlk");
+
+      /* The fork server itself takes SIGTERM through a signalfd. */
+      if (check->fork_server && is_child (pid))
+        blocked &= ~(G_GUINT64_CONSTANT (1) << (SIGTERM - 1));
+      if ((ignored | blocked) & wrong)
+        {
+          g_free (check->last);
+          check->last = g_strdup_printf ("%s worker %d: SigIgn %" G_GINT64_MODIFIER "x SigBlk %"
+                                         G_GINT64_MODIFIER "x", check->strategy, (int) pid, ignored, blocked);
+          return G_SOURCE_CONTINUE;
+        }
+    }
+  check->checked = TRUE;
+  g_cancellable_cancel (check->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+workers_not_up_cb (gpointer data)
+{
+  SignalCheck *check = data;
+
+  g_error ("Within 30 s: %s", check->last ? check->last : "the workers did not start");
+  return G_SOURCE_REMOVE;
+}
+
+/* The app ignores SIGPIPE and a thread may block signals; a worker starts
+ * with neither, so that SIGTERM (cancel) and a broken pipe act on it. */
+static void
+test_worker_signals (void)
+{
+  static const struct { const char *strategy; guint processes; } cases[] = {
+    { "process-pool", 2 },
+    { "processes", 3 },     /* the fork server and two children */
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(LabRun) run = new_run ("sleep", cases[c].strategy, 2, "{'seconds': <[30.0]>, 'jobs': <uint32 4>}");
+      g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      AsyncData data = { .loop = loop, .cancellable = cancellable };
+      SignalCheck check = { cancellable, cases[c].strategy, cases[c].processes, cases[c].processes > 2 };
+      sigset_t blocked, old;
+      guint poller, deadline;
+
+      /* The run's thread starts with this thread's mask. */
+      sigemptyset (&blocked);
+      sigaddset (&blocked, SIGTERM);
+      sigaddset (&blocked, SIGINT);
+      sigaddset (&blocked, SIGPIPE);
+      pthread_sigmask (SIG_BLOCK, &blocked, &old);
+      lab_run_start_async (run, cancellable, finished_cb, &data);
+      pthread_sigmask (SIG_SETMASK, &old, NULL);
+
+      poller = g_timeout_add (10, check_worker_signals_cb, &check);
+      deadline = g_timeout_add_seconds (30, workers_not_up_cb, &check);
+      g_main_loop_run (loop);
+      g_source_remove (deadline);
+      if (!check.checked)
+        g_source_remove (poller);
+
+      g_assert_true (check.checked);
+      g_free (check.last);
+      g_assert_error (data.error, LAB_ERROR, LAB_ERROR_CANCELLED);
+      g_clear_error (&data.error);
+      g_assert_cmpuint (lab_test_count_children (), ==, 0);
+    }
+}
+
+/* Parameters over a frame long (1.2 MB of --seconds) reach every worker:
+ * they used to fail every job with "Expected a HELLO frame". */
+static void
+test_large_params (void)
+{
+  const char *strategies[] = { "process-pool", "processes" };
+  g_autofree double *zeros = g_new0 (double, 150000);
+
+  for (guint s = 0; s < G_N_ELEMENTS (strategies); s++)
+    {
+      GVariantDict dict;
+      g_autoptr(LabRunConfig) config = NULL;
+      g_autoptr(LabRun) run = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_variant_dict_init (&dict, NULL);
+      g_variant_dict_insert_value (&dict, "seconds",
+                                   g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, zeros, 150000, sizeof (double)));
+      g_variant_dict_insert (&dict, "jobs", "u", 4);
+      config = lab_test_config ("sleep", strategies[s], 2, g_variant_dict_end (&dict));
+      run = lab_run_new (config, &error);
+      g_assert_no_error (error);
+      g_assert_true (lab_run_execute (run, NULL, &error));
+      g_assert_no_error (error);
+      assert_all_ok (run);
+    }
+}
+
 static void
 test_bad_config (void)
 {
@@ -588,6 +730,8 @@ main (int    argc,
   g_test_add_func ("/runner/async-progress", test_async_progress);
   g_test_add_func ("/runner/cancel", test_cancel);
   g_test_add_func ("/runner/cancel-busy-pool", test_cancel_busy_pool);
+  g_test_add_func ("/runner/worker-signals", test_worker_signals);
+  g_test_add_func ("/runner/large-params", test_large_params);
   g_test_add_func ("/runner/bad-config", test_bad_config);
   g_test_add_func ("/runner/setup-fails", test_setup_fails);
   g_test_add_func ("/runner/breakdown-sums", test_breakdown_sums);

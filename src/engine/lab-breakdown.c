@@ -41,6 +41,7 @@ typedef struct {
   gboolean  per_job;        /* a thread or process per job */
   guint     n_lanes;
   GArray  **ready;          /* per lane: when its workers were ready, rising */
+  gint64   *ready_of;       /* per worker record: when it was ready, or -1 */
 } Context;
 
 static gint64
@@ -66,12 +67,43 @@ compare_times (gconstpointer a,
   return (x > y) - (x < y);
 }
 
+/* When each worker was ready. A process worker's READY is timed when the
+ * app reads it, and on a busy machine that can be after the worker began
+ * its first job (timed by the worker): no job starts before its worker
+ * is ready, so a worker was ready by its first job's start at the latest. */
+static void
+collect_worker_ready (Context *c)
+{
+  guint n = lab_run_get_n_worker_records (c->run);
+  g_autoptr(GHashTable) by_id = g_hash_table_new (NULL, NULL);
+
+  c->ready_of = g_new (gint64, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    {
+      const LabWorkerRecord *w = lab_run_get_worker_record (c->run, i);
+
+      c->ready_of[i] = w->ready_ns;
+      if (w->ready_ns >= 0 && w->id > 0)
+        g_hash_table_insert (by_id, GINT_TO_POINTER (w->id), &c->ready_of[i]);
+    }
+  for (guint i = 0; g_hash_table_size (by_id) > 0 && i < lab_run_get_n_jobs (c->run); i++)
+    {
+      const LabJobRecord *j = job (c, i);
+      gint64 *ready;
+
+      if (j->state >= LAB_JOB_OK && j->worker > 0 &&
+          (ready = g_hash_table_lookup (by_id, GINT_TO_POINTER (j->worker))) != NULL)
+        *ready = MIN (*ready, MAX (j->start_ns, 0));
+    }
+}
+
 /* Each lane's ready times, those of workers serving every lane included. */
 static void
 collect_ready (Context *c)
 {
   guint n = lab_run_get_n_worker_records (c->run);
 
+  collect_worker_ready (c);
   c->ready = g_new0 (GArray *, c->n_lanes);
   for (guint lane = 0; lane < c->n_lanes; lane++)
     {
@@ -80,8 +112,8 @@ collect_ready (Context *c)
         {
           const LabWorkerRecord *w = lab_run_get_worker_record (c->run, i);
 
-          if ((w->lane == lane || w->lane == LAB_LANE_ALL) && w->ready_ns >= 0)
-            g_array_append_val (c->ready[lane], w->ready_ns);
+          if ((w->lane == lane || w->lane == LAB_LANE_ALL) && c->ready_of[i] >= 0)
+            g_array_append_val (c->ready[lane], c->ready_of[i]);
         }
       g_array_sort (c->ready[lane], compare_times);
     }
@@ -93,6 +125,7 @@ free_ready (Context *c)
   for (guint lane = 0; c->ready != NULL && lane < c->n_lanes; lane++)
     g_array_unref (c->ready[lane]);
   g_clear_pointer (&c->ready, g_free);
+  g_clear_pointer (&c->ready_of, g_free);
 }
 
 /* When the worker that ran a job on @lane could take it: jobs written to
@@ -198,7 +231,7 @@ add_workers (const Context *c,
     {
       const LabWorkerRecord *w = lab_run_get_worker_record (c->run, i);
       gint64 gone = w->gone_ns >= 0 ? clip (w->gone_ns, c->wall) : c->wall;
-      gint64 ready = w->ready_ns >= 0 ? clip (w->ready_ns, c->wall) : gone;
+      gint64 ready = c->ready_of[i] >= 0 ? clip (c->ready_of[i], c->wall) : gone;
       gint64 begin = first || w->lane == LAB_LANE_ALL ? 0 : clip (w->begin_ns, c->wall);
 
       if (w->lane != lane && w->lane != LAB_LANE_ALL)

@@ -37,7 +37,8 @@ lab_frame_type_get_variant_type (LabFrameType type)
 {
   switch (type)
     {
-    case LAB_FRAME_HELLO:  return G_VARIANT_TYPE ("(usa{sv})");
+    case LAB_FRAME_HELLO:  return G_VARIANT_TYPE ("(ust)");
+    case LAB_FRAME_PARAMS: return G_VARIANT_TYPE_BYTESTRING;
     case LAB_FRAME_JOB:    return G_VARIANT_TYPE_UINT32;
     case LAB_FRAME_READY:  return G_VARIANT_TYPE_INT64;
     case LAB_FRAME_RESULT: return G_VARIANT_TYPE ("(uxxxxtxibs)");
@@ -301,6 +302,97 @@ lab_frame_writer_append_job (LabFrameWriter *self,
   g_byte_array_append (self->buf, (const guint8 *) &le, sizeof le);
 }
 
+/**
+ * lab_protocol_serialize_params:
+ * @params: (nullable): the task's parameters, an a{sv}; a floating
+ *   reference is sunk
+ *
+ * Returns: (transfer full): @params in normal form, as PARAMS frames
+ *   carry them (empty for %NULL)
+ */
+GBytes *
+lab_protocol_serialize_params (GVariant *params)
+{
+  g_autoptr(GVariant) normal = NULL;
+
+  g_return_val_if_fail (params == NULL || g_variant_is_of_type (params, G_VARIANT_TYPE_VARDICT), NULL);
+
+  if (params == NULL)
+    return g_bytes_new (NULL, 0);
+  g_variant_ref_sink (params);
+  normal = g_variant_get_normal_form (params);
+  g_variant_unref (params);
+  return g_variant_get_data_as_bytes (normal);
+}
+
+/**
+ * lab_frame_writer_append_hello_start:
+ * @params: from lab_protocol_serialize_params()
+ *
+ * Appends HELLO alone; the caller then appends the PARAMS frames with
+ * lab_frame_writer_append_params(), as fast as the pipe takes them.
+ */
+void
+lab_frame_writer_append_hello_start (LabFrameWriter *self,
+                                     const char     *task,
+                                     GBytes         *params)
+{
+  g_return_if_fail (g_bytes_get_size (params) <= LAB_PROTOCOL_MAX_PARAMS);
+
+  lab_frame_writer_append (self, LAB_FRAME_HELLO,
+                           g_variant_new ("(ust)", LAB_PROTOCOL_VERSION, task,
+                                          (guint64) g_bytes_get_size (params)));
+}
+
+/**
+ * lab_frame_writer_append_params:
+ * @offset: how much of @params has been appended so far
+ *
+ * Appends the next PARAMS frame, up to %LAB_PROTOCOL_PARAMS_CHUNK bytes
+ * of @params from @offset.
+ *
+ * Returns: the offset after it; the size of @params once all is appended
+ */
+gsize
+lab_frame_writer_append_params (LabFrameWriter *self,
+                                GBytes         *params,
+                                gsize           offset)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (params, &size);
+  gsize len;
+
+  g_return_val_if_fail (offset <= size, size);
+
+  /* An "ay" is serialized as its bytes: no GVariant per piece. */
+  len = MIN (size - offset, LAB_PROTOCOL_PARAMS_CHUNK);
+  if (len == 0)
+    return size;
+  append_header (self, LAB_FRAME_PARAMS, len);
+  g_byte_array_append (self->buf, data + offset, len);
+  return offset + len;
+}
+
+/**
+ * lab_frame_writer_append_hello:
+ * @params: (nullable): the task's parameters, an a{sv}; a floating
+ *   reference is sunk
+ *
+ * Appends HELLO for @task and every PARAMS frame of @params at once.
+ */
+void
+lab_frame_writer_append_hello (LabFrameWriter *self,
+                               const char     *task,
+                               GVariant       *params)
+{
+  g_autoptr(GBytes) bytes = lab_protocol_serialize_params (params);
+  gsize sent = 0;
+
+  lab_frame_writer_append_hello_start (self, task, bytes);
+  while (sent < g_bytes_get_size (bytes))
+    sent = lab_frame_writer_append_params (self, bytes, sent);
+}
+
 gsize
 lab_frame_writer_pending (LabFrameWriter *self)
 {
@@ -340,6 +432,114 @@ lab_frame_writer_flush (LabFrameWriter  *self,
 
   g_byte_array_set_size (self->buf, 0);
   self->sent = 0;
+  return TRUE;
+}
+
+static gboolean
+read_frame (LabFrameReader  *self,
+            LabFrameType     expected,
+            GVariant       **payload,
+            GError         **error)
+{
+  GError *local_error = NULL;
+  LabFrameType type;
+
+  if (!lab_frame_reader_read (self, &type, payload, &local_error))
+    {
+      if (local_error == NULL)
+        local_error = g_error_new (LAB_ERROR, LAB_ERROR_PROTOCOL,
+                                   expected == LAB_FRAME_HELLO ? _("No HELLO frame before end of input")
+                                                               : _("The input ended before the task's parameters"));
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  if (type != expected)
+    {
+      g_clear_pointer (payload, g_variant_unref);
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
+                   expected == LAB_FRAME_HELLO ? _("Expected a HELLO frame, got type %u")
+                                               : _("Expected a PARAMS frame, got type %u"),
+                   type);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * lab_protocol_read_hello:
+ * @version: (out): the app's protocol version
+ * @task: (out) (transfer full): the task's name
+ * @params: (out) (transfer full): its parameters, an a{sv}
+ *
+ * Blocking read of HELLO and the PARAMS frames after it (the worker's
+ * side of lab_frame_writer_append_hello()). A HELLO of another version
+ * is returned as it is, without its parameters: the caller refuses it.
+ *
+ * Returns: %FALSE with @error when the frames are not a valid HELLO
+ */
+gboolean
+lab_protocol_read_hello (LabFrameReader  *self,
+                         guint           *version,
+                         char           **task,
+                         GVariant       **params,
+                         GError         **error)
+{
+  g_autoptr(GVariant) hello = NULL;
+  g_autoptr(GByteArray) data = NULL;
+  g_autoptr(GVariant) dict = NULL;
+  const char *name;
+  guint64 size;
+
+  if (!read_frame (self, LAB_FRAME_HELLO, &hello, error))
+    return FALSE;
+  g_variant_get (hello, "(u&st)", version, &name, &size);
+  if (*version != LAB_PROTOCOL_VERSION)
+    {
+      *task = g_strdup (name);
+      *params = NULL;
+      return TRUE;
+    }
+  if (size > LAB_PROTOCOL_MAX_PARAMS)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
+                   _("Task parameters of %llu bytes are longer than the limit of %u"),
+                   (unsigned long long) size, (guint) LAB_PROTOCOL_MAX_PARAMS);
+      return FALSE;
+    }
+
+  /* Grown as pieces come, never to a size only claimed. */
+  data = g_byte_array_new ();
+  while (data->len < size)
+    {
+      g_autoptr(GVariant) piece = NULL;
+      const guint8 *bytes;
+      gsize len;
+
+      if (!read_frame (self, LAB_FRAME_PARAMS, &piece, error))
+        return FALSE;
+      bytes = g_variant_get_fixed_array (piece, &len, 1);
+      if (len > size - data->len)
+        {
+          g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
+                       _("A PARAMS frame goes past the %llu bytes that HELLO announced"),
+                       (unsigned long long) size);
+          return FALSE;
+        }
+      g_byte_array_append (data, bytes, len);
+    }
+
+  dict = g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE_VARDICT,
+                                                       g_byte_array_free_to_bytes (g_steal_pointer (&data)),
+                                                       FALSE));
+  if (!g_variant_is_normal_form (dict))
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
+                   _("Malformed task parameters (%llu bytes)"), (unsigned long long) size);
+      return FALSE;
+    }
+
+  *task = g_strdup (name);
+  *params = g_steal_pointer (&dict);
   return TRUE;
 }
 

@@ -23,7 +23,8 @@ G_BEGIN_DECLS
  * long, wrong or non-normal payload) is a protocol error: the reader stops
  * and says why; nothing is trusted past it.
  *
- *   HELLO   app → worker  (u version, s task, @a{sv} params)
+ *   HELLO   app → worker  (u version, s task, t params_size)
+ *   PARAMS  app → worker  ay: the next piece of the task's parameters
  *   JOB     app → worker  u index; the app keeps several in flight
  *   READY   worker → app  x pid, once the task is set up
  *   RESULT  worker → app  (u index, x start_ns, x end_ns, x cpu_ns,
@@ -31,12 +32,30 @@ G_BEGIN_DECLS
  *                          b ok, s error)
  *   FATAL   worker → app  s message; the worker then exits with status 3
  *
+ * The task's parameters (an a{sv}, serialized in normal form) can be far
+ * larger than a frame: a download of the documented limit of 1 000 000
+ * URLs carries them all, tens of megabytes. So HELLO gives their size,
+ * at most LAB_PROTOCOL_MAX_PARAMS, and PARAMS frames of at most
+ * LAB_PROTOCOL_PARAMS_CHUNK bytes each follow it, in order, until that
+ * many bytes have come (none when the size is 0, an empty dictionary);
+ * only then does the worker set the task up. A PARAMS frame past the
+ * size, any other frame before the end, or bytes that are not a normal
+ * a{sv} are a protocol error. Each worker holds the parameters once, as
+ * the app does; the frame limit stays at 1 MiB, so that a reader never
+ * buffers more than that of one frame.
+ *
+ * Version 1 sent the parameters in HELLO itself, (u, s, a{sv}), and
+ * failed any run whose parameters were over 1 MiB; a version 1 HELLO is
+ * a malformed frame to this version.
+ *
  * The app closes the worker's stdin to ask it to finish; the worker then
  * exits 0 once every result is written. Cancel is SIGTERM, then SIGKILL.
  */
-#define LAB_PROTOCOL_VERSION    1
-#define LAB_PROTOCOL_HEADER     8
-#define LAB_PROTOCOL_MAX_FRAME  (1024 * 1024)
+#define LAB_PROTOCOL_VERSION      2
+#define LAB_PROTOCOL_HEADER       8
+#define LAB_PROTOCOL_MAX_FRAME    (1024 * 1024)
+#define LAB_PROTOCOL_PARAMS_CHUNK (256 * 1024)
+#define LAB_PROTOCOL_MAX_PARAMS   (256 * 1024 * 1024)
 
 typedef enum {
   LAB_FRAME_HELLO  = 1,
@@ -44,6 +63,7 @@ typedef enum {
   LAB_FRAME_READY  = 3,
   LAB_FRAME_RESULT = 4,
   LAB_FRAME_FATAL  = 5,
+  LAB_FRAME_PARAMS = 6,
 } LabFrameType;
 
 const GVariantType *lab_frame_type_get_variant_type (LabFrameType type);
@@ -72,10 +92,26 @@ void            lab_frame_writer_append   (LabFrameWriter  *writer,
                                            GVariant        *payload);
 void            lab_frame_writer_append_job (LabFrameWriter *writer,
                                            guint            index);
+void            lab_frame_writer_append_hello (LabFrameWriter *writer,
+                                           const char      *task,
+                                           GVariant        *params);
+void            lab_frame_writer_append_hello_start (LabFrameWriter *writer,
+                                           const char      *task,
+                                           GBytes          *params);
+gsize           lab_frame_writer_append_params (LabFrameWriter *writer,
+                                           GBytes          *params,
+                                           gsize            offset);
 gboolean        lab_frame_writer_flush    (LabFrameWriter  *writer,
                                            gboolean         blocking,
                                            GError         **error);
 gsize           lab_frame_writer_pending  (LabFrameWriter  *writer);
+
+GBytes         *lab_protocol_serialize_params (GVariant        *params);
+gboolean        lab_protocol_read_hello    (LabFrameReader     *reader,
+                                            guint              *version,
+                                            char              **task,
+                                            GVariant          **params,
+                                            GError            **error);
 
 GVariant       *lab_protocol_encode_result (const LabJobResult *result);
 void            lab_protocol_decode_result (GVariant           *payload,

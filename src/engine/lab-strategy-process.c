@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
@@ -38,11 +39,18 @@
 #include "lab-strategy-private.h"
 #include "lab-worker-loop.h"
 
-extern char **environ;
-
+/* How long a worker gets to exit after SIGTERM (cancel), or after it
+ * closed its output (its end of the run, a crash, a protocol error),
+ * before SIGKILL. */
 #define GRACE_MS         1000
-/* A worker that has not said READY by then is taken as hung. */
+/* Without a pidfd (kernels before 5.3), how often to look for workers
+ * that exited while something else still holds their output pipe. */
+#define REAP_POLL_MS     100
+/* A worker that has not said READY by then is taken as hung; it gets a
+ * second more for each MiB of parameters it reads and sets up (a million
+ * URLs: 37 MB, some seconds of set-up on a busy machine). */
 #define READY_TIMEOUT_MS 10000
+#define READY_MS_PER_MIB 1000
 #define MAX_WINDOW       64
 /* Jobs longer than this get a window of one, so that no worker sits on a
  * queue of long jobs while another is idle at the end of the run. */
@@ -58,6 +66,7 @@ typedef struct {
 
 typedef struct {
   GPid            pid;
+  int             pid_fd;          /* readable once it has exited; -1 without */
   int             to_fd;
   int             from_fd;
   LabFrameReader *reader;
@@ -66,10 +75,15 @@ typedef struct {
   guint           n_inflight;
   guint           record;          /* its LabWorkerRecord */
   guint           jobs_left;       /* jobs this worker may still be sent */
+  gsize           params_sent;     /* bytes of the task's parameters appended */
   gboolean        stdin_closed;
   gboolean        ready;
-  gboolean        eof;
+  gboolean        eof;             /* its output is closed or no longer read */
+  gboolean        exited;          /* reaped: status is its wait status */
+  gboolean        killed;          /* SIGKILL sent: only its exit is awaited */
+  int             status;
   gint64          ready_deadline;  /* g_get_monotonic_time() */
+  gint64          linger_deadline; /* after eof: SIGKILL then; 0 before eof */
   char           *fatal;
 } Worker;
 
@@ -91,7 +105,8 @@ typedef struct {
   gint64    ready_timeout_us;
   gint64    job_ns_sum;
   guint     job_ns_count;
-  GVariant *hello;
+  GBytes   *params;        /* serialized, for every worker's PARAMS frames */
+  GStrv     envp;          /* the app's environment, and its pid for the worker */
   int       wake_fds[2];   /* cancel writes a byte here */
 } Pool;
 
@@ -105,6 +120,52 @@ static void
 set_nonblocking (int fd)
 {
   g_unix_set_fd_nonblocking (fd, TRUE, NULL);
+}
+
+/* Microseconds a new worker has to say READY. */
+static gint64
+ready_timeout (Pool *p)
+{
+  gint64 mib = g_bytes_get_size (p->params) / (1024 * 1024);
+
+  return p->ready_timeout_us + mib * READY_MS_PER_MIB * 1000;
+}
+
+static int
+open_pidfd (pid_t pid)
+{
+#ifdef SYS_pidfd_open
+  return (int) syscall (SYS_pidfd_open, pid, 0);
+#else
+  return -1;
+#endif
+}
+
+/* A worker starts with every signal it may get at its default action and
+ * none blocked, whatever the spawning thread had: the app ignores SIGPIPE,
+ * and the thread that runs the pool may have a mask of its own. SIGHUP is
+ * left as it was, so that nohup still covers the workers. */
+static void
+set_spawn_signals (posix_spawnattr_t *attr,
+                   gboolean           own_group)
+{
+  static const int reset[] = { SIGPIPE, SIGTERM, SIGINT, SIGQUIT, SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2 };
+  sigset_t none, defaults;
+  short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+
+  sigemptyset (&none);
+  sigemptyset (&defaults);
+  for (guint i = 0; i < G_N_ELEMENTS (reset); i++)
+    sigaddset (&defaults, reset[i]);
+  posix_spawnattr_setsigmask (attr, &none);
+  posix_spawnattr_setsigdefault (attr, &defaults);
+  /* The fork server leads a process group, so cancel reaches its children. */
+  if (own_group)
+    {
+      flags |= POSIX_SPAWN_SETPGROUP;
+      posix_spawnattr_setpgroup (attr, 0);
+    }
+  posix_spawnattr_setflags (attr, flags);
 }
 
 static gboolean
@@ -135,15 +196,10 @@ spawn_worker (Pool    *p,
   posix_spawn_file_actions_init (&actions);
   posix_spawn_file_actions_adddup2 (&actions, in_pipe[0], STDIN_FILENO);
   posix_spawn_file_actions_adddup2 (&actions, out_pipe[1], STDOUT_FILENO);
-  /* The fork server leads a process group, so cancel reaches its children. */
   posix_spawnattr_init (&attr);
-  if (p->forking)
-    {
-      posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETPGROUP);
-      posix_spawnattr_setpgroup (&attr, 0);
-    }
+  set_spawn_signals (&attr, p->forking);
   record = lab_runner_worker_begin (p->runner, p->forking ? LAB_LANE_ALL : lane);
-  rc = posix_spawn (&pid, path, &actions, &attr, argv, environ);
+  rc = posix_spawn (&pid, path, &actions, &attr, argv, p->envp);
   posix_spawnattr_destroy (&attr);
   posix_spawn_file_actions_destroy (&actions);
   close (in_pipe[0]);
@@ -161,6 +217,7 @@ spawn_worker (Pool    *p,
 
   *w = (Worker) { 0 };
   w->pid = pid;
+  w->pid_fd = open_pidfd (pid);
   w->to_fd = in_pipe[1];
   w->from_fd = out_pipe[0];
   set_nonblocking (w->to_fd);
@@ -170,8 +227,8 @@ spawn_worker (Pool    *p,
   w->jobs_left = jobs_left;
   w->inflight = g_new (InFlight, p->forking ? p->n_workers : MAX_WINDOW);
   w->record = record;
-  w->ready_deadline = g_get_monotonic_time () + p->ready_timeout_us;
-  lab_frame_writer_append (w->writer, LAB_FRAME_HELLO, g_variant_ref (p->hello));
+  w->ready_deadline = g_get_monotonic_time () + ready_timeout (p);
+  lab_frame_writer_append_hello_start (w->writer, lab_runner_get_task (p->runner)->name, p->params);
   p->n_alive++;
   p->n_spawned++;
   return TRUE;
@@ -231,6 +288,8 @@ release_worker (Pool       *p,
 
   if (w->to_fd >= 0)
     close (w->to_fd);
+  if (w->pid_fd >= 0)
+    close (w->pid_fd);
   close (w->from_fd);
   lab_frame_reader_free (w->reader);
   lab_frame_writer_free (w->writer);
@@ -258,23 +317,38 @@ take_job (Pool  *p,
   return FALSE;
 }
 
+/* Never blocks: a worker that closed its output may still be running (a
+ * job's child holding the pipe, a hang in exit). Returns whether it has
+ * been reaped now or before. */
+static gboolean
+try_reap (Worker *w)
+{
+  pid_t done;
+
+  if (w->exited)
+    return TRUE;
+  while ((done = waitpid (w->pid, &w->status, WNOHANG)) < 0 && errno == EINTR)
+    ;
+  /* ECHILD: someone else reaped it; take it as gone. */
+  w->exited = done == w->pid || (done < 0 && errno == ECHILD);
+  return w->exited;
+}
+
+/* Frees a worker that has been reaped, with the reason why the jobs it
+ * still had failed. */
 static void
 reap_worker (Pool   *p,
              Worker *w)
 {
   g_autofree char *why = NULL;
-  int status = 0;
 
-  /* The worker closed its end: it has exited or is about to. */
-  while (waitpid (w->pid, &status, 0) < 0 && errno == EINTR)
-    ;
-
+  g_assert (w->exited);
   if (w->fatal != NULL)
     why = g_strdup_printf (_("The worker process failed: %s"), w->fatal);
   else if (is_cancelled (p))
     why = g_strdup (_("Cancelled"));
   else
-    why = lab_worker_describe_exit (status);
+    why = lab_worker_describe_exit (w->status);
 
   /* No worker ever started properly: the executable is broken, so the
    * jobs still waiting fail with the same reason instead of respawning
@@ -329,6 +403,14 @@ feed_worker (Pool   *p,
 {
   guint limit = window (p);
   guint index;
+
+  /* The parameters go out a piece at a time as the pipe takes them, not
+   * all at once into every worker's buffer: a million URLs are 37 MB. */
+  while (w->params_sent < g_bytes_get_size (p->params) &&
+         lab_frame_writer_pending (w->writer) < LAB_PROTOCOL_PARAMS_CHUNK)
+    w->params_sent = lab_frame_writer_append_params (w->writer, p->params, w->params_sent);
+  if (w->params_sent < g_bytes_get_size (p->params))
+    return;
 
   while (!w->stdin_closed && w->jobs_left > 0 && w->n_inflight < limit &&
          (!p->forking || p->free_lanes->len > 0) && take_job (p, &index))
@@ -431,6 +513,17 @@ handle_frame (Pool         *p,
   return FALSE;
 }
 
+/* The worker's output is closed, or is no longer to be read (a protocol
+ * error, a hung worker): it has a grace period to exit, then SIGKILL. */
+static void
+stop_reading (Worker *w)
+{
+  if (w->eof)
+    return;
+  w->eof = TRUE;
+  w->linger_deadline = g_get_monotonic_time () + GRACE_MS * 1000;
+}
+
 /* Reads what the worker sent; returns FALSE when it must be stopped. */
 static gboolean
 read_worker (Pool   *p,
@@ -461,7 +554,7 @@ read_worker (Pool   *p,
         return TRUE;            /* nothing more for now */
       if (n <= 0)
         {
-          w->eof = TRUE;
+          stop_reading (w);
           return TRUE;
         }
     }
@@ -493,9 +586,8 @@ stop_all (Pool *p)
       for (guint i = 0; i < n; i++)
         {
           Worker *w = &p->workers[i];
-          int status;
 
-          if (w->pid > 0 && waitpid (w->pid, &status, WNOHANG) == w->pid)
+          if (w->pid > 0 && try_reap (w))
             release_worker (p, w, _("Cancelled"));
         }
       if (p->n_alive == 0)
@@ -510,10 +602,14 @@ stop_all (Pool *p)
     }
 }
 
+/* Once all it was sent is written: its parameters too, even when it gets
+ * no job, or it would take the end of its input for a broken HELLO. */
 static void
-close_stdin (Worker *w)
+close_stdin (Pool   *p,
+             Worker *w)
 {
-  if (!w->stdin_closed && lab_frame_writer_pending (w->writer) == 0)
+  if (!w->stdin_closed && lab_frame_writer_pending (w->writer) == 0 &&
+      w->params_sent == g_bytes_get_size (p->params))
     {
       close (w->to_fd);
       w->to_fd = -1;
@@ -567,39 +663,61 @@ build_pollfds (Pool          *p,
 
       if (w->pid == 0)
         continue;
-      feed_worker (p, w);
-      if (w->jobs_left == 0 || (p->next_job >= p->n_jobs && p->requeue->len == 0))
-        w->jobs_left = 0;
-      lab_frame_writer_flush (w->writer, FALSE, NULL);
-      if (w->jobs_left == 0)
-        close_stdin (w);
+      if (!w->eof)
+        {
+          feed_worker (p, w);
+          if (w->jobs_left == 0 || (p->next_job >= p->n_jobs && p->requeue->len == 0))
+            w->jobs_left = 0;
+          lab_frame_writer_flush (w->writer, FALSE, NULL);
+          if (w->jobs_left == 0)
+            close_stdin (p, w);
 
-      owners[n] = w;
-      fds[n++] = (struct pollfd) { .fd = w->from_fd, .events = POLLIN };
-      if (!w->stdin_closed && lab_frame_writer_pending (w->writer) > 0)
+          owners[n] = w;
+          fds[n++] = (struct pollfd) { .fd = w->from_fd, .events = POLLIN };
+          if (!w->stdin_closed && lab_frame_writer_pending (w->writer) > 0)
+            {
+              owners[n] = w;
+              fds[n++] = (struct pollfd) { .fd = w->to_fd, .events = POLLOUT };
+            }
+        }
+      if (w->pid_fd >= 0)
         {
           owners[n] = w;
-          fds[n++] = (struct pollfd) { .fd = w->to_fd, .events = POLLOUT };
+          fds[n++] = (struct pollfd) { .fd = w->pid_fd, .events = POLLIN };
         }
     }
 
   return n;
 }
 
-/* Milliseconds until the first READY deadline, or -1. */
+/* Milliseconds until the first deadline (READY, or the end of a
+ * lingering worker's grace period), or -1 when there is none. */
 static int
 poll_timeout (Pool *p)
 {
   gint64 now = g_get_monotonic_time ();
   gint64 first = G_MAXINT64;
+  gboolean no_pidfd = FALSE;
 
   for (guint i = 0; i < p->n_slots; i++)
-    if (p->workers[i].pid != 0 && !p->workers[i].ready)
-      first = MIN (first, p->workers[i].ready_deadline);
+    {
+      Worker *w = &p->workers[i];
 
+      if (w->pid == 0)
+        continue;
+      /* Once its output is closed, only its exit is awaited. */
+      if (!w->ready && !w->eof)
+        first = MIN (first, w->ready_deadline);
+      if (w->eof && !w->killed)
+        first = MIN (first, w->linger_deadline);
+      no_pidfd |= w->pid_fd < 0;
+    }
+
+  if (no_pidfd)
+    first = MIN (first, now + REAP_POLL_MS * 1000);
   if (first == G_MAXINT64)
     return -1;
-  return (int) CLAMP ((first - now + 999) / 1000, 0, p->ready_timeout_us / 1000);
+  return (int) CLAMP ((first - now + 999) / 1000, 0, MAX (p->ready_timeout_us / 1000, GRACE_MS));
 }
 
 static void
@@ -611,12 +729,46 @@ kill_hung (Pool *p)
     {
       Worker *w = &p->workers[i];
 
-      if (w->pid == 0 || w->ready || now < w->ready_deadline)
+      if (w->pid == 0 || w->ready || w->eof || now < w->ready_deadline)
         continue;
       g_free (w->fatal);
-      w->fatal = g_strdup_printf (_("it did not answer within %.0f s"), p->ready_timeout_us / 1e6);
+      w->fatal = g_strdup_printf (_("it did not answer within %.0f s"), ready_timeout (p) / 1e6);
       kill_worker (p, w, SIGKILL);
-      reap_worker (p, w);
+      stop_reading (w);
+      w->killed = TRUE;
+    }
+}
+
+/* Reaps the workers that have exited, and kills those that outstayed
+ * their grace period after their output closed. Never waits. */
+static void
+reap_exited (Pool *p)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < p->n_slots; i++)
+    {
+      Worker *w = &p->workers[i];
+
+      if (w->pid == 0)
+        continue;
+      /* With a pidfd, only those that poll() said had exited, and those
+       * whose output has closed (pidfd and EOF come in either order). */
+      if ((w->pid_fd < 0 || w->eof || w->exited) && try_reap (w))
+        {
+          /* Results it wrote before it went are still in the pipe. */
+          if (!w->eof && !read_worker (p, w))
+            stop_reading (w);
+          reap_worker (p, w);
+          continue;
+        }
+      if (w->eof && !w->killed && now >= w->linger_deadline)
+        {
+          if (w->fatal == NULL && w->n_inflight > 0)
+            w->fatal = g_strdup (_("it closed its output but did not exit"));
+          kill_worker (p, w, SIGKILL);
+          w->killed = TRUE;
+        }
     }
 }
 
@@ -624,8 +776,8 @@ static gboolean
 loop (Pool    *p,
       GError **error)
 {
-  g_autofree struct pollfd *fds = g_new (struct pollfd, 2 * p->n_slots + 1);
-  g_autofree Worker **owners = g_new (Worker *, 2 * p->n_slots + 1);
+  g_autofree struct pollfd *fds = g_new (struct pollfd, 3 * p->n_slots + 1);
+  g_autofree Worker **owners = g_new (Worker *, 3 * p->n_slots + 1);
 
   for (;;)
     {
@@ -654,23 +806,24 @@ loop (Pool    *p,
         {
           Worker *w = owners[k];
 
-          if (w->pid == 0 || fds[k].revents == 0)
+          if (fds[k].revents == 0)
             continue;
-          if (fds[k].fd == w->to_fd)
+          if (fds[k].fd == w->pid_fd)
+            try_reap (w);
+          else if (fds[k].fd == w->to_fd)
             {
               if (!lab_frame_writer_flush (w->writer, FALSE, NULL))
                 w->jobs_left = 0;   /* it went away; its EOF comes next */
-              continue;
             }
-          if (!read_worker (p, w))
+          else if (!w->eof && !read_worker (p, w))
             {
               kill_worker (p, w, SIGKILL);
-              w->eof = TRUE;
+              stop_reading (w);
+              w->killed = TRUE;
             }
-          if (w->eof)
-            reap_worker (p, w);
         }
       kill_hung (p);
+      reap_exited (p);
     }
 }
 
@@ -693,6 +846,7 @@ pool_new (LabRunner  *runner,
           gboolean    pool,
           GError    **error)
 {
+  g_autofree char *parent = g_strdup_printf ("%d", (int) getpid ());
   Pool *p = g_new0 (Pool, 1);
 
   ignore_sigpipe ();
@@ -715,9 +869,8 @@ pool_new (LabRunner  *runner,
   p->free_lanes = g_array_new (FALSE, FALSE, sizeof (guint));
   for (guint lane = p->forking ? p->n_workers : 0; lane > 0; lane--)
     g_array_append_val (p->free_lanes, (guint) { lane - 1 });
-  p->hello = g_variant_ref_sink (g_variant_new ("(us@a{sv})", LAB_PROTOCOL_VERSION,
-                                               lab_runner_get_task (runner)->name,
-                                               lab_runner_get_worker_params (runner)));
+  p->envp = g_environ_setenv (g_get_environ (), LAB_WORKER_PARENT_ENV, parent, TRUE);
+  p->params = lab_protocol_serialize_params (g_variant_ref (lab_runner_get_worker_params (runner)));
   /* $LAB_WORKER_TIMEOUT_MS shortens the wait for a hung worker (tests). */
   p->ready_timeout_us = READY_TIMEOUT_MS * 1000;
   if (g_getenv ("LAB_WORKER_TIMEOUT_MS") != NULL)
@@ -763,7 +916,8 @@ process_free (gpointer data)
 
   close (p->wake_fds[0]);
   close (p->wake_fds[1]);
-  g_variant_unref (p->hello);
+  g_bytes_unref (p->params);
+  g_strfreev (p->envp);
   g_array_unref (p->requeue);
   g_array_unref (p->free_lanes);
   g_free (p->workers);

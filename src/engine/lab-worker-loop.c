@@ -7,9 +7,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -48,30 +50,12 @@ static gboolean
 hello (Worker  *w,
        GError **error)
 {
-  g_autoptr(GVariant) payload = NULL;
   g_autoptr(GVariant) params = NULL;
-  LabFrameType type;
-  GError *local_error = NULL;
-  const char *task;
+  g_autofree char *task = NULL;
   guint version;
 
-  if (!lab_frame_reader_read (w->reader, &type, &payload, &local_error))
-    {
-      if (local_error == NULL)
-        local_error = g_error_new_literal (LAB_ERROR, LAB_ERROR_PROTOCOL,
-                                           _("No HELLO frame before end of input"));
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-
-  if (type != LAB_FRAME_HELLO)
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
-                   _("Expected a HELLO frame, got type %u"), type);
-      return FALSE;
-    }
-
-  g_variant_get (payload, "(u&s@a{sv})", &version, &task, &params);
+  if (!lab_protocol_read_hello (w->reader, &version, &task, &params, error))
+    return FALSE;
   if (version != LAB_PROTOCOL_VERSION)
     {
       g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
@@ -252,6 +236,10 @@ fork_job (Worker *w,
 {
   pid_t pid = fork ();
 
+  /* A child must not outlive its server: SIGKILL when the server dies,
+   * and exit now if it died before the prctl() took effect. */
+  if (pid == 0 && (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid () != w->pid))
+    _exit (LAB_WORKER_EXIT_ORPHANED);
   if (pid == 0)
     child_main (w, index);
 
@@ -307,15 +295,37 @@ stop_children (Worker *w)
   return 128 + SIGTERM;
 }
 
-/* Returns -1 to go on, or the exit status. */
+/* Returns -1 to go on, or the exit status. A signalfd that cannot be
+ * read would leave children unreaped and SIGTERM unseen: the server then
+ * stops its children and exits. */
 static int
 handle_signals (Worker *w)
 {
-  struct signalfd_siginfo info;
+  for (;;)
+    {
+      struct signalfd_siginfo info;
+      g_autofree char *why = NULL;
+      gssize n = read (w->signal_fd, &info, sizeof info);
+      int saved = errno;
 
-  while (read (w->signal_fd, &info, sizeof info) == sizeof info)
-    if (info.ssi_signo == SIGTERM)
-      return stop_children (w);
+      if (n == sizeof info)
+        {
+          if (info.ssi_signo == SIGTERM)
+            return stop_children (w);
+          continue;
+        }
+      if (n < 0 && saved == EINTR)
+        continue;
+      if (n < 0 && (saved == EAGAIN || saved == EWOULDBLOCK))
+        break;
+
+      if (n < 0)
+        why = g_strdup_printf (_("Could not read the signals of the fork server: %s"), g_strerror (saved));
+      else
+        why = g_strdup_printf (_("Short read of %d bytes from the signals of the fork server"), (int) n);
+      stop_children (w);
+      return fatal (w, why);
+    }
 
   reap_children (w);
   return -1;
@@ -398,6 +408,38 @@ lab_worker_describe_exit (int status)
 }
 
 /**
+ * lab_worker_watch_parent:
+ *
+ * Makes the worker die with the process that started it: the kernel sends
+ * SIGKILL when the parent goes (PR_SET_PDEATHSIG; strictly, when the
+ * parent's thread that spawned it ends, and the app reaps its workers
+ * before that thread returns). A parent that died before this call is
+ * caught by comparing getppid() with the pid the app put in
+ * %LAB_WORKER_PARENT_ENV; without that variable (a worker started by
+ * hand) only the signal is set. Call it first thing in main(), while
+ * the process has a single thread.
+ *
+ * Returns: %FALSE when the worker is already an orphan and must exit
+ */
+gboolean
+lab_worker_watch_parent (void)
+{
+  const char *text = g_getenv (LAB_WORKER_PARENT_ENV);
+  gint64 parent = 0;
+
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0)
+    return FALSE;
+  if (text == NULL)
+    return TRUE;
+
+  /* Not for the job processes a task may start in its turn. */
+  if (!g_ascii_string_to_signed (text, 10, 1, G_MAXINT, &parent, NULL))
+    parent = 0;
+  g_unsetenv (LAB_WORKER_PARENT_ENV);
+  return parent == 0 || getppid () == (pid_t) parent;
+}
+
+/**
  * lab_worker_serve:
  * @in_fd: where frames from the app arrive (the worker's stdin)
  * @out_fd: where results go (the worker's stdout)
@@ -422,7 +464,14 @@ serve (int      in_fd,
   if (!hello (&w, &error))
     status = fatal (&w, error ? error->message : _("No HELLO frame before end of input"));
   else if (forking)
-    status = serve_forking (&w, in_fd);
+    {
+      /* The parameters, read and set up, leave free memory all over the
+       * heap; a child's first mallocs would write to those pages and copy
+       * each of them (a million URLs made every job several times slower).
+       * Given back now, a child maps fresh pages instead. */
+      malloc_trim (0);
+      status = serve_forking (&w, in_fd);
+    }
   else
     status = serve_jobs (&w);
 

@@ -19,6 +19,8 @@ int
 main (int    argc,
       char **argv)
 {
+  if (!lab_worker_watch_parent ())
+    return LAB_WORKER_EXIT_ORPHANED;
   lab_i18n_init_messages ();
 
   /* --fork: a fork server for the processes strategy, a process per job. */
