@@ -8,31 +8,18 @@
 #include <netinet/in.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
+#include <gmodule.h>
 #include <libsoup/soup.h>
 
 #include "lab-error.h"
-#include "lab-image-server.h"
 #include "lab-run.h"
+#include "lab-test-server.h"
 #include "lab-test-util.h"
 
 static const char * const all_strategies[] = {
   "sequential", "threads", "thread-pool",
   "processes", "process-pool", "async",
 };
-
-/* A fast server for tests that are not about latency. */
-static LabImageServer *
-new_server (guint n_images,
-            guint latency_ms)
-{
-  g_autoptr(GError) error = NULL;
-  LabImageServer *server = lab_image_server_new (n_images, &error);
-
-  g_assert_no_error (error);
-  lab_image_server_set_latency (server, latency_ms);
-  lab_image_server_set_bandwidth (server, 0);
-  return server;
-}
 
 static LabRun *
 new_run (const char  *strategy,
@@ -133,17 +120,17 @@ fetch (const char *url,
 static void
 test_server_photos (void)
 {
-  g_autoptr(LabImageServer) server = new_server (3, 0);
-  g_auto(GStrv) urls = lab_image_server_get_photo_urls (server);
-  g_autoptr(GBytes) again = lab_image_generate_photo (1);
+  g_autoptr(LabImageServer) server = lab_test_server_new (3, 0);
+  g_auto(GStrv) urls = lab_test_server_get_photo_urls (server);
+  g_autoptr(GBytes) again = lab_test_generate_photo (1);
 
   g_assert_cmpuint (g_strv_length (urls), ==, 3);
-  g_assert_cmpuint (lab_image_server_get_port (server), >, 0);
+  g_assert_cmpuint (lab_test_server_get_port (server), >, 0);
   g_assert_true (g_str_has_prefix (urls[0], "http://127.0.0.1:"));
 
   for (guint i = 0; i < 3; i++)
     {
-      g_autoptr(GBytes) expected = lab_image_server_get_photo (server, i);
+      g_autoptr(GBytes) expected = lab_test_server_get_photo (server, i);
       g_autofree char *type = NULL;
       guint status;
       g_autoptr(GBytes) body = fetch (urls[i], &status, &type);
@@ -160,7 +147,7 @@ test_server_photos (void)
 
   /* Deterministic: the same index gives the same bytes. */
   {
-    g_autoptr(GBytes) served = lab_image_server_get_photo (server, 1);
+    g_autoptr(GBytes) served = lab_test_server_get_photo (server, 1);
     g_assert_true (g_bytes_equal (served, again));
   }
 }
@@ -168,7 +155,7 @@ test_server_photos (void)
 static void
 test_server_failures (void)
 {
-  g_autoptr(LabImageServer) server = new_server (1, 0);
+  g_autoptr(LabImageServer) server = lab_test_server_new (1, 0);
   static const struct { const char *path; guint status; const char *type; } cases[] = {
     { LAB_IMAGE_SERVER_PATH_404, 404, "text/html" },
     { LAB_IMAGE_SERVER_PATH_500, 500, "text/html" },
@@ -178,7 +165,7 @@ test_server_failures (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *url = lab_image_server_get_url (server, cases[i].path);
+      g_autofree char *url = lab_test_server_get_url (server, cases[i].path);
       g_autofree char *type = NULL;
       guint status;
       g_autoptr(GBytes) body = fetch (url, &status, &type);
@@ -191,9 +178,9 @@ test_server_failures (void)
 static void
 test_server_latency_and_bandwidth (void)
 {
-  g_autoptr(LabImageServer) server = new_server (1, 200);
-  g_auto(GStrv) urls = lab_image_server_get_photo_urls (server);
-  g_autoptr(GBytes) photo = lab_image_server_get_photo (server, 0);
+  g_autoptr(LabImageServer) server = lab_test_server_new (1, 200);
+  g_auto(GStrv) urls = lab_test_server_get_photo_urls (server);
+  g_autoptr(GBytes) photo = lab_test_server_get_photo (server, 0);
   gint64 t0 = g_get_monotonic_time ();
   guint status;
   g_autoptr(GBytes) body = fetch (urls[0], &status, NULL);
@@ -204,12 +191,55 @@ test_server_latency_and_bandwidth (void)
   g_assert_cmpint (fast_us, >=, 200 * 1000);
   g_assert_true (g_bytes_equal (body, photo));
 
-  lab_image_server_set_latency (server, 0);
-  lab_image_server_set_bandwidth (server, bandwidth);
+  lab_test_server_set_latency (server, 0);
+  lab_test_server_set_bandwidth (server, bandwidth);
   t0 = g_get_monotonic_time ();
   slow = fetch (urls[0], &status, NULL);
   g_assert_cmpint (g_get_monotonic_time () - t0, >=, 400 * 1000);
   g_assert_true (g_bytes_equal (slow, photo));
+}
+
+/* The NEEDED entries of an ELF file: the libraries it links itself. */
+static char *
+needed_libraries (const char *path)
+{
+  const char *argv[] = { "readelf", "-d", path, NULL };
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  GString *needed = g_string_new (NULL);
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &out, NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], "(NEEDED)") != NULL)
+      g_string_append_printf (needed, "%s\n", lines[i]);
+  return g_string_free (needed, FALSE);
+}
+
+/* The engine links neither libsoup nor libjpeg: the server and the
+ * download task bring them in their module, when a download starts. */
+static void
+test_engine_links_no_soup (void)
+{
+  const char *programs[] = { g_getenv ("LAB_WORKER_PATH"), g_getenv ("LAB_CLI_PATH") };
+  g_autofree char *module = g_module_build_path (g_getenv ("LAB_MODULE_DIR"), "lab-tasks-net");
+  g_autofree char *module_needs = needed_libraries (module);
+
+  /* The check sees them where they are. */
+  g_assert_nonnull (strstr (module_needs, "libsoup-3.0"));
+  g_assert_nonnull (strstr (module_needs, "libjpeg"));
+  for (guint i = 0; i < G_N_ELEMENTS (programs); i++)
+    {
+      g_autofree char *needs = needed_libraries (programs[i]);
+
+      g_test_message ("%s:\n%s", programs[i], needs);
+      g_assert_nonnull (strstr (needs, "libglib-2.0"));
+      g_assert_null (strstr (needs, "libsoup"));
+      g_assert_null (strstr (needs, "libjpeg"));
+    }
 }
 
 /* --- every strategy, the same bytes ------------------------------------------ */
@@ -217,8 +247,8 @@ test_server_latency_and_bandwidth (void)
 static void
 test_strategies_identical (void)
 {
-  g_autoptr(LabImageServer) server = new_server (4, 20);
-  g_auto(GStrv) urls = lab_image_server_get_photo_urls (server);
+  g_autoptr(LabImageServer) server = lab_test_server_new (4, 20);
+  g_auto(GStrv) urls = lab_test_server_get_photo_urls (server);
 
   for (guint s = 0; s < G_N_ELEMENTS (all_strategies); s++)
     {
@@ -236,7 +266,7 @@ test_strategies_identical (void)
 
       for (guint i = 0; i < 4; i++)
         {
-          g_autoptr(GBytes) photo = lab_image_server_get_photo (server, i);
+          g_autoptr(GBytes) photo = lab_test_server_get_photo (server, i);
           g_autofree char *name = g_path_get_basename (urls[i]);
           const LabJobRecord *job = lab_run_get_job (run, i);
 
@@ -276,7 +306,7 @@ test_default_server_processes (void)
   g_assert_cmpuint (lab_run_get_n_failed (run), ==, 0);
   for (guint i = 0; i < 3; i++)
     {
-      g_autoptr(GBytes) photo = lab_image_generate_photo (i);
+      g_autoptr(GBytes) photo = lab_test_generate_photo (i);
       g_autofree char *name = g_strdup_printf ("photo-%02u.jpg", i + 1);
       assert_file_equals (dir, name, photo);
     }
@@ -286,13 +316,13 @@ test_default_server_processes (void)
 static void
 test_unique_names (void)
 {
-  g_autoptr(LabImageServer) server = new_server (1, 0);
-  g_auto(GStrv) urls = lab_image_server_get_photo_urls (server);
+  g_autoptr(LabImageServer) server = lab_test_server_new (1, 0);
+  g_auto(GStrv) urls = lab_test_server_get_photo_urls (server);
   g_autofree char *with_query = g_strconcat (urls[0], "?size=large", NULL);
   const char *list[] = { urls[0], urls[0], with_query, NULL };
   g_autofree char *dir = make_temp_dir ();
   g_autoptr(LabRun) run = new_run ("threads", 0, params_for (list, dir, 0));
-  g_autoptr(GBytes) photo = lab_image_server_get_photo (server, 0);
+  g_autoptr(GBytes) photo = lab_test_server_get_photo (server, 0);
 
   g_assert_true (lab_run_execute (run, NULL, NULL));
   g_assert_cmpuint (lab_run_get_n_failed (run), ==, 0);
@@ -349,7 +379,7 @@ mixed_urls (LabImageServer *server)
       if (g_str_equal (path, "refused"))
         urls[i] = g_strdup_printf ("http://127.0.0.1:%u/photo.jpg", refused_port ());
       else if (path[0] == '/')
-        urls[i] = lab_image_server_get_url (server, path);
+        urls[i] = lab_test_server_get_url (server, path);
       else
         urls[i] = g_strdup (path);
     }
@@ -360,7 +390,7 @@ static void
 test_failures_mixed (gconstpointer data)
 {
   const char *strategy = data;
-  g_autoptr(LabImageServer) server = new_server (3, 0);
+  g_autoptr(LabImageServer) server = lab_test_server_new (3, 0);
   g_auto(GStrv) urls = mixed_urls (server);
   g_autofree char *dir = make_temp_dir ();
   g_autoptr(LabRun) run = new_run (strategy, 0, params_for ((const char * const *) urls, dir, 1));
@@ -397,8 +427,8 @@ test_failures_mixed (gconstpointer data)
 static void
 test_max_bytes (void)
 {
-  g_autoptr(LabImageServer) server = new_server (1, 0);
-  g_auto(GStrv) urls = lab_image_server_get_photo_urls (server);
+  g_autoptr(LabImageServer) server = lab_test_server_new (1, 0);
+  g_auto(GStrv) urls = lab_test_server_get_photo_urls (server);
   g_autofree char *dir = make_temp_dir ();
   g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
   g_autoptr(LabRun) run = NULL;
@@ -450,8 +480,8 @@ static void
 test_cancel (gconstpointer data)
 {
   const char *strategy = data;
-  g_autoptr(LabImageServer) server = new_server (4, 0);
-  g_auto(GStrv) urls = lab_image_server_get_photo_urls (server);
+  g_autoptr(LabImageServer) server = lab_test_server_new (4, 0);
+  g_auto(GStrv) urls = lab_test_server_get_photo_urls (server);
   g_autofree char *dir = make_temp_dir ();
   g_autoptr(LabRun) run = new_run (strategy, 0, params_for ((const char * const *) urls, dir, 0));
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
@@ -459,7 +489,7 @@ test_cancel (gconstpointer data)
   CancelTest t = { loop, cancellable, 0 };
 
   /* 100 kB/s: each photo would take more than ten seconds. */
-  lab_image_server_set_bandwidth (server, 100 * 1000);
+  lab_test_server_set_bandwidth (server, 100 * 1000);
   lab_run_start_async (run, cancellable, run_done_cb, &t);
   g_timeout_add (400, cancel_cb, &t);
   g_main_loop_run (loop);
@@ -550,7 +580,7 @@ test_cli_unwritable_output (void)
 static void
 test_cli_url_file (void)
 {
-  g_autoptr(LabImageServer) server = new_server (3, 0);
+  g_autoptr(LabImageServer) server = lab_test_server_new (3, 0);
   g_auto(GStrv) urls = mixed_urls (server);
   g_autofree char *dir = make_temp_dir ();
   g_autofree char *list = g_build_filename (dir, "urls.txt", NULL);
@@ -589,6 +619,7 @@ main (int    argc,
   g_test_add_func ("/download/server/photos", test_server_photos);
   g_test_add_func ("/download/server/failures", test_server_failures);
   g_test_add_func ("/download/server/latency-bandwidth", test_server_latency_and_bandwidth);
+  g_test_add_func ("/download/engine-links-no-soup", test_engine_links_no_soup);
   g_test_add_func ("/download/strategies/identical", test_strategies_identical);
   g_test_add_func ("/download/default-server/processes", test_default_server_processes);
   g_test_add_func ("/download/unique-names", test_unique_names);

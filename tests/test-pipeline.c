@@ -7,24 +7,12 @@
 #include <glib/gstdio.h>
 
 #include "lab-error.h"
-#include "lab-image-server.h"
 #include "lab-run.h"
+#include "lab-test-server.h"
 #include "lab-test-util.h"
 
 static char *tmp_dir;
 static char *downloads;  /* where the task keeps a job's photo meanwhile */
-
-static LabImageServer *
-new_server (guint n_images)
-{
-  g_autoptr(GError) error = NULL;
-  LabImageServer *server = lab_image_server_new (n_images, &error);
-
-  g_assert_no_error (error);
-  lab_image_server_set_latency (server, 0);
-  lab_image_server_set_bandwidth (server, 0);
-  return server;
-}
 
 static LabRun *
 new_pipeline (const char         *strategy,
@@ -81,8 +69,8 @@ assert_thumbnails (const char *dir,
 static void
 test_strategies (void)
 {
-  g_autoptr(LabImageServer) server = new_server (3);
-  g_auto(GStrv) urls = lab_image_server_get_photo_urls (server);
+  g_autoptr(LabImageServer) server = lab_test_server_new (3, 0);
+  g_auto(GStrv) urls = lab_test_server_get_photo_urls (server);
   g_autoptr(LabRunConfig) async = lab_test_config ("pipeline", "async", 2, NULL);
   g_autoptr(GError) error = NULL;
 
@@ -113,10 +101,10 @@ test_strategies (void)
 static void
 test_failures (void)
 {
-  g_autoptr(LabImageServer) server = new_server (2);
-  g_auto(GStrv) photos = lab_image_server_get_photo_urls (server);
-  g_autofree char *missing = lab_image_server_get_url (server, LAB_IMAGE_SERVER_PATH_404);
-  g_autofree char *text = lab_image_server_get_url (server, LAB_IMAGE_SERVER_PATH_NOT_IMAGE);
+  g_autoptr(LabImageServer) server = lab_test_server_new (2, 0);
+  g_auto(GStrv) photos = lab_test_server_get_photo_urls (server);
+  g_autofree char *missing = lab_test_server_get_url (server, LAB_IMAGE_SERVER_PATH_404);
+  g_autofree char *text = lab_test_server_get_url (server, LAB_IMAGE_SERVER_PATH_NOT_IMAGE);
   const char *urls[] = { photos[0], missing, text, photos[1], "ftp://example.org/x.jpg", NULL };
   g_autofree char *out = new_dir ("failures");
   g_autoptr(LabRun) run = new_pipeline ("process-pool", 2, urls, out);
@@ -151,13 +139,13 @@ static void
 test_cancel (gconstpointer data)
 {
   const char *strategy = data;
-  g_autoptr(LabImageServer) server = new_server (2);
-  g_auto(GStrv) urls = lab_image_server_get_photo_urls (server);
+  g_autoptr(LabImageServer) server = lab_test_server_new (2, 0);
+  g_auto(GStrv) urls = lab_test_server_get_photo_urls (server);
   g_autofree char *out = new_dir (g_str_equal (strategy, "thread-pool") ? "cancel-threads" : "cancel-processes");
   g_autoptr(LabRun) run = new_pipeline (strategy, 2, (const char * const *) urls, out);
 
   /* 100 kB/s: each photo would take more than ten seconds. */
-  lab_image_server_set_bandwidth (server, 100 * 1000);
+  lab_test_server_set_bandwidth (server, 100 * 1000);
   g_assert_cmpint (lab_test_run_and_cancel (run, 200), <, 1500 * 1000);
   for (guint i = 0; i < 2; i++)
     g_assert_nonnull (lab_run_get_job (run, i)->error);

@@ -27,6 +27,7 @@
 #include <libsoup/soup.h>
 
 #include "lab-error.h"
+#include "lab-image-server.h"
 #include "lab-task.h"
 
 #define DEFAULT_TIMEOUT   30.0
@@ -45,7 +46,7 @@ typedef struct {
   double     timeout;
   guint64    max_bytes;
   gboolean   all_loopback; /* every URL is on 127.0.0.1 or localhost */
-  GObject   *server;     /* the embedded image server, in the app only */
+  LabImageServer *server; /* the embedded image server, in the app only */
 } NetPlan;
 
 /* One download in progress: the checks and the file, shared by the
@@ -805,34 +806,19 @@ read_url_file (const char  *path,
   return TRUE;
 }
 
-/* The embedded server lives in the app (lab-image-server.c); this module
- * finds it by name so that a worker process, which never starts it, does
- * not need it. */
+/* The embedded server (lab-image-server.c, in this module): started in
+ * the app only; worker processes get its URLs (net_resolve_params()). */
 static gboolean
 start_server (NetPlan    *plan,
               guint       n_photos,
               GPtrArray  *lines,
               GError    **error)
 {
-  GObject *(*server_new) (guint, GError **) = NULL;
-  GStrv (*get_urls) (GObject *) = NULL;
   g_auto(GStrv) urls = NULL;
-  GModule *program = g_module_open (NULL, 0);
 
-  if (program == NULL ||
-      !g_module_symbol (program, "lab_image_server_new", (gpointer *) &server_new) ||
-      !g_module_symbol (program, "lab_image_server_get_photo_urls", (gpointer *) &get_urls))
-    {
-      g_clear_pointer (&program, g_module_close);
-      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                   _("This program has no embedded image server: give a URL list with --urls"));
-      return FALSE;
-    }
-  g_module_close (program);
-
-  if (!(plan->server = server_new (n_photos, error)))
+  if (!(plan->server = lab_image_server_new (n_photos, error)))
     return FALSE;
-  urls = get_urls (plan->server);
+  urls = lab_image_server_get_photo_urls (plan->server);
   for (guint i = 0; urls[i] != NULL; i++)
     g_ptr_array_add (lines, g_strdup (urls[i]));
   return TRUE;
