@@ -81,8 +81,8 @@ blur_config (const char  *strategy,
   GVariantDict dict;
 
   g_variant_dict_init (&dict, NULL);
-  g_variant_dict_insert (&dict, "images", "s", images);
-  g_variant_dict_insert (&dict, "output", "s", output);
+  g_variant_dict_insert_value (&dict, "images", g_variant_new_bytestring (images));
+  g_variant_dict_insert_value (&dict, "output", g_variant_new_bytestring (output));
   if (jobs > 0)
     g_variant_dict_insert (&dict, "jobs", "u", jobs);
   return lab_test_config ("blur", strategy, workers, g_variant_dict_end (&dict));
@@ -410,7 +410,7 @@ test_default_images (void)
   write_file (newer, "new.jpg", data, len);
 
   g_variant_dict_init (&dict, NULL);
-  g_variant_dict_insert (&dict, "output", "s", out);
+  g_variant_dict_insert_value (&dict, "output", g_variant_new_bytestring (out));
   config = lab_test_config ("blur", "process-pool", 2, g_variant_dict_end (&dict));
   run = lab_run_new (config, &error);
   g_assert_no_error (error);
@@ -420,6 +420,37 @@ test_default_images (void)
   g_assert_cmpuint (lab_run_get_n_failed (run), ==, 0);
   g_assert_cmpuint (lab_test_count_entries (out), ==, 1);
   g_assert_cmpuint (lab_test_count_entries (empty), ==, 0);
+}
+
+/* Folder names are bytes: ones that are not UTF-8 are read and written
+ * as they are, by worker processes too. */
+static void
+test_non_utf8_folders (void)
+{
+  g_autofree char *images = new_dir ("d-\xff");
+  g_autofree char *output = g_build_filename (tmp_dir, "o-\xff", NULL);
+  g_autofree char *source = g_build_filename (photos, "land.jpg", NULL);
+  g_autofree char *made = g_build_filename (output, "land.jpg", NULL);
+  g_autofree char *images_arg = g_strconcat ("--images=", images, NULL);
+  g_autofree char *output_arg = g_strconcat ("--output=", output, NULL);
+  g_autofree char *missing_arg = g_strconcat ("--images=", tmp_dir, "/missing-\xff", NULL);
+  g_autofree char *data = NULL;
+  const char *argv[] = { "run", "--task=blur", "--strategy=process-pool", images_arg, output_arg, NULL };
+  g_autofree char *err = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (source, &data, &len, NULL));
+  write_file (images, "land.jpg", data, len);
+  g_assert_cmpint (lab_test_run_cli (argv, NULL, NULL, &err), ==, 0);
+  g_assert_true (g_file_test (made, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (lab_test_count_entries (output), ==, 1);
+
+  /* A missing one is named, as well as a name that is not UTF-8 can be. */
+  g_clear_pointer (&err, g_free);
+  argv[3] = missing_arg;
+  g_assert_cmpint (lab_test_run_cli (argv, NULL, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "Cannot read the image folder"));
+  g_assert_nonnull (strstr (err, "missing-\xef\xbf\xbd: No such file or directory"));
 }
 
 /* The worker executable starts with GLib alone; libvips comes with the
@@ -469,6 +500,7 @@ main (int   argc,
   g_test_add_func ("/blur/strategies", test_strategies);
   g_test_add_func ("/blur/bad-folders", test_bad_folders);
   g_test_add_func ("/blur/default-images", test_default_images);
+  g_test_add_func ("/blur/non-utf8-folders", test_non_utf8_folders);
   g_test_add_func ("/blur/worker-links-glib-only", test_worker_links_glib_only);
 
   status = g_test_run ();

@@ -43,7 +43,7 @@ params_for (const char * const *urls,
 
   if (urls != NULL)
     g_variant_dict_insert_value (&dict, "urls", g_variant_new_strv (urls, -1));
-  g_variant_dict_insert (&dict, "output", "s", output);
+  g_variant_dict_insert_value (&dict, "output", g_variant_new_bytestring (output));
   if (timeout > 0)
     g_variant_dict_insert (&dict, "timeout", "d", timeout);
   return g_variant_dict_end (&dict);
@@ -292,12 +292,12 @@ test_default_server_processes (void)
   const char *output = NULL;
 
   g_variant_dict_insert (&dict, "jobs", "u", 3);
-  g_variant_dict_insert (&dict, "output", "s", dir);
+  g_variant_dict_insert_value (&dict, "output", g_variant_new_bytestring (dir));
   run = new_run ("process-pool", 2, g_variant_dict_end (&dict));
   g_assert_true (lab_run_execute (run, NULL, &error));
 
   g_assert_true (g_variant_lookup (lab_run_get_resolved_params (run), "urls", "^a&s", &resolved));
-  g_assert_true (g_variant_lookup (lab_run_get_resolved_params (run), "output", "&s", &output));
+  g_assert_true (g_variant_lookup (lab_run_get_resolved_params (run), "output", "^&ay", &output));
   g_assert_cmpstr (output, ==, dir);
   g_assert_false (g_variant_lookup (lab_run_get_resolved_params (run), "jobs", "u", NULL));
   /* The config keeps what the user asked for. */
@@ -434,7 +434,7 @@ test_max_bytes (void)
   g_autoptr(LabRun) run = NULL;
 
   g_variant_dict_insert_value (&dict, "urls", g_variant_new_strv ((const char * const *) urls, -1));
-  g_variant_dict_insert (&dict, "output", "s", dir);
+  g_variant_dict_insert_value (&dict, "output", g_variant_new_bytestring (dir));
   g_variant_dict_insert (&dict, "max-bytes", "t", (guint64) 1000 * 1000);
   run = new_run ("sequential", 0, g_variant_dict_end (&dict));
 
@@ -602,6 +602,25 @@ test_cli_url_file (void)
   remove_dir (dir);
 }
 
+/* A folder name is bytes: one that is not UTF-8 is used as it is, by
+ * the app and by its worker processes. */
+static void
+test_cli_non_utf8_output (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *output = g_build_filename (dir, "o-\xff", NULL);
+  g_autofree char *output_arg = g_strconcat ("--output=", output, NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  const char *argv[] = { "run", "--task=download", "--strategy=process-pool", "--jobs=2",
+                         output_arg, NULL };
+
+  g_assert_cmpint (lab_test_run_cli (argv, NULL, &out, &err), ==, 0);
+  g_assert_cmpuint (count_entries (output), ==, 2);
+  g_assert_cmpuint (count_entries (dir), ==, 1);   /* nothing beside it */
+  remove_dir (output);
+  remove_dir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -638,6 +657,7 @@ main (int    argc,
   g_test_add_func ("/async/sleep-cancel", test_async_sleep_cancel);
   g_test_add_func ("/download/cli/unwritable-output", test_cli_unwritable_output);
   g_test_add_func ("/download/cli/url-file", test_cli_url_file);
+  g_test_add_func ("/download/cli/non-utf8-output", test_cli_non_utf8_output);
 
   return g_test_run ();
 }

@@ -29,7 +29,7 @@ new_pipeline (const char         *strategy,
     g_variant_dict_insert_value (&dict, "urls", g_variant_new_strv (urls, -1));
   else
     g_variant_dict_insert (&dict, "jobs", "u", 2);
-  g_variant_dict_insert (&dict, "output", "s", output);
+  g_variant_dict_insert_value (&dict, "output", g_variant_new_bytestring (output));
   config = lab_test_config ("pipeline", strategy, workers, g_variant_dict_end (&dict));
   run = lab_run_new (config, &error);
   g_assert_no_error (error);

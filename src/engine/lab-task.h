@@ -107,11 +107,11 @@ struct _LabTaskClass
 #define LAB_PARAM_SECONDS   "seconds"    /* ad */
 #define LAB_PARAM_SIZE      "size"       /* t */
 #define LAB_PARAM_URLS      "urls"       /* as */
-#define LAB_PARAM_URLS_FILE "urls-file"  /* s */
-#define LAB_PARAM_OUTPUT    "output"     /* s */
+#define LAB_PARAM_URLS_FILE "urls-file"  /* ay: a path, bytes (g_variant_new_bytestring) */
+#define LAB_PARAM_OUTPUT    "output"     /* ay: a path */
 #define LAB_PARAM_TIMEOUT   "timeout"    /* d */
 #define LAB_PARAM_MAX_BYTES "max-bytes"  /* t */
-#define LAB_PARAM_IMAGES    "images"     /* s */
+#define LAB_PARAM_IMAGES    "images"     /* ay: a path */
 
 const LabTaskInfo         *lab_task_info_lookup      (const char         *name);
 const LabTaskInfo * const *lab_task_info_list        (guint              *n_tasks);
@@ -145,6 +145,10 @@ gboolean lab_params_get_uint64 (GVariant    *params,
                                 guint64      min,
                                 guint64      max,
                                 guint64     *out,
+                                GError     **error);
+gboolean lab_params_dup_path   (GVariant    *params,
+                                const char  *key,
+                                char       **out,
                                 GError     **error);
 
 G_END_DECLS

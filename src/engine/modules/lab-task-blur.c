@@ -6,7 +6,11 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "lab-blur.h"
 #include "lab-error.h"
@@ -39,6 +43,19 @@ compare_paths (gconstpointer a,
   return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
+/* g_dir_open() with errno set when it fails: GLib's message would name
+ * a folder whose name is not UTF-8 “(null)”. */
+static GDir *
+open_dir (const char *dir)
+{
+  int fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    return NULL;
+  close (fd);
+  return g_dir_open (dir, 0, NULL);
+}
+
 /* The images of @dir, sorted so that a worker process that scans the
  * folder again gives job i the same file. */
 static GPtrArray *
@@ -47,14 +64,14 @@ list_images (const char  *dir,
 {
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GDir) gdir = NULL;
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *display = g_filename_display_name (dir);
   const char *name;
 
-  if ((gdir = g_dir_open (dir, 0, &local_error)) == NULL)
+  if ((gdir = open_dir (dir)) == NULL)
     {
+      int saved = errno;
       g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                   _("Cannot read the image folder %s: %s"), display, local_error->message);
+                   _("Cannot read the image folder %s: %s"), display, g_strerror (saved));
       return NULL;
     }
 
@@ -110,18 +127,16 @@ read_folders (GVariant  *params,
               BlurPlan  *plan,
               GError   **error)
 {
-  g_autoptr(GVariant) images = NULL, output = NULL;
+  if (!lab_params_dup_path (params, LAB_PARAM_IMAGES, &plan->images, error) ||
+      !lab_params_dup_path (params, LAB_PARAM_OUTPUT, &plan->output, error))
+    return FALSE;
 
-  if (params != NULL)
-    {
-      images = g_variant_lookup_value (params, LAB_PARAM_IMAGES, G_VARIANT_TYPE_STRING);
-      output = g_variant_lookup_value (params, LAB_PARAM_OUTPUT, G_VARIANT_TYPE_STRING);
-    }
+  if (plan->images == NULL && !(plan->images = lab_blur_default_images (error)))
+    return FALSE;
+  if (plan->output == NULL)
+    plan->output = lab_blur_default_output ();
 
-  plan->images = images ? g_variant_dup_string (images, NULL) : lab_blur_default_images (error);
-  plan->output = output ? g_variant_dup_string (output, NULL) : lab_blur_default_output ();
-
-  return plan->images != NULL && lab_blur_ensure_dir (plan->output, error);
+  return lab_blur_ensure_dir (plan->output, error);
 }
 
 static gpointer
@@ -161,8 +176,8 @@ blur_resolve_params (gpointer data)
   GVariantDict dict;
 
   g_variant_dict_init (&dict, NULL);
-  g_variant_dict_insert (&dict, LAB_PARAM_IMAGES, "s", plan->images);
-  g_variant_dict_insert (&dict, LAB_PARAM_OUTPUT, "s", plan->output);
+  g_variant_dict_insert_value (&dict, LAB_PARAM_IMAGES, g_variant_new_bytestring (plan->images));
+  g_variant_dict_insert_value (&dict, LAB_PARAM_OUTPUT, g_variant_new_bytestring (plan->output));
   g_variant_dict_insert (&dict, LAB_PARAM_JOBS, "u", plan->n_jobs);
   return g_variant_dict_end (&dict);
 }

@@ -80,7 +80,7 @@ with_output (GVariant   *params,
   GVariantDict dict;
 
   g_variant_dict_init (&dict, params);
-  g_variant_dict_insert (&dict, LAB_PARAM_OUTPUT, "s", output);
+  g_variant_dict_insert_value (&dict, LAB_PARAM_OUTPUT, g_variant_new_bytestring (output));
   return g_variant_ref_sink (g_variant_dict_end (&dict));
 }
 
@@ -151,13 +151,15 @@ pipeline_setup (GVariant   *params,
                 GError    **error)
 {
   PipelinePlan *plan = g_new0 (PipelinePlan, 1);
-  g_autoptr(GVariant) output = NULL;
 
-  if (params != NULL)
-    output = g_variant_lookup_value (params, LAB_PARAM_OUTPUT, G_VARIANT_TYPE_STRING);
-  plan->output = output ? g_variant_dup_string (output, NULL)
-                        : g_build_filename (g_get_user_cache_dir (), "concurrency-lab", "pipeline", NULL);
   plan->tmp = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", "pipeline-downloads", NULL);
+  if (!lab_params_dup_path (params, LAB_PARAM_OUTPUT, &plan->output, error))
+    {
+      pipeline_plan_free (plan);
+      return NULL;
+    }
+  if (plan->output == NULL)
+    plan->output = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", "pipeline", NULL);
 
   if (!lab_blur_init (error) ||
       !lab_blur_ensure_dir (plan->output, error) ||

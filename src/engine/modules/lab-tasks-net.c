@@ -128,6 +128,7 @@ output_open (Download  *dl,
              GError   **error)
 {
   const char *name = g_ptr_array_index (dl->plan->names, dl->index);
+  g_autofree char *display = NULL;
   int saved;
 
 #ifdef O_TMPFILE
@@ -142,8 +143,9 @@ output_open (Download  *dl,
 
   saved = errno;
   g_clear_pointer (&dl->tmp_path, g_free);
+  display = g_filename_display_name (dl->plan->output);
   g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not write in %s: %s"),
-               dl->plan->output, g_strerror (saved));
+               display, g_strerror (saved));
   return FALSE;
 }
 
@@ -162,8 +164,10 @@ output_write (Download      *dl,
       if (n < 0)
         {
           int saved = errno;
+          g_autofree char *display = g_filename_display_name (dl->plan->output);
+
           g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not write in %s: %s"),
-                       dl->plan->output, g_strerror (saved));
+                       display, g_strerror (saved));
           return FALSE;
         }
       data += n;
@@ -211,7 +215,10 @@ output_commit (Download  *dl,
 
   output_discard (dl);
   if (saved != 0)
-    g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not save %s: %s"), final, g_strerror (saved));
+    {
+      g_autofree char *display = g_filename_display_name (final);
+      g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not save %s: %s"), display, g_strerror (saved));
+    }
   return saved == 0;
 }
 
@@ -627,9 +634,12 @@ net_setup_output (NetPlan   *plan,
                   GError   **error)
 {
   g_autofree char *probe = NULL;
+  g_autofree char *display = NULL;
   int fd, saved;
 
-  if (!g_variant_lookup (params, LAB_PARAM_OUTPUT, "s", &plan->output))
+  if (!lab_params_dup_path (params, LAB_PARAM_OUTPUT, &plan->output, error))
+    return FALSE;
+  if (plan->output == NULL)
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_local ();
       g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
@@ -653,8 +663,9 @@ net_setup_output (NetPlan   *plan,
 
 failed:
   saved = errno;
+  display = g_filename_display_name (plan->output);
   g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-               _("Cannot write to the output folder %s: %s"), plan->output, g_strerror (saved));
+               _("Cannot write to the output folder %s: %s"), display, g_strerror (saved));
   return FALSE;
 }
 
@@ -837,7 +848,8 @@ net_setup_urls (NetPlan   *plan,
   guint n_photos;
 
   g_variant_lookup (params, LAB_PARAM_URLS, "^a&s", &given);
-  g_variant_lookup (params, LAB_PARAM_URLS_FILE, "s", &file);
+  if (!lab_params_dup_path (params, LAB_PARAM_URLS_FILE, &file, error))
+    return FALSE;
 
   if ((given != NULL || file != NULL) && has_jobs)
     {
@@ -878,7 +890,7 @@ net_resolve_params (gpointer data)
   g_variant_dict_init (&dict, NULL);
   g_variant_dict_insert_value (&dict, LAB_PARAM_URLS,
                                g_variant_new_strv ((const char * const *) plan->urls->pdata, plan->urls->len));
-  g_variant_dict_insert (&dict, LAB_PARAM_OUTPUT, "s", plan->output);
+  g_variant_dict_insert_value (&dict, LAB_PARAM_OUTPUT, g_variant_new_bytestring (plan->output));
   g_variant_dict_insert (&dict, LAB_PARAM_TIMEOUT, "d", plan->timeout);
   g_variant_dict_insert (&dict, LAB_PARAM_MAX_BYTES, "t", plan->max_bytes);
   return g_variant_dict_end (&dict);
