@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <gmodule.h>
+#include <libsoup/soup.h>
 
 #include "lab-task.h"
 #include "lab-test-server.h"
@@ -92,4 +93,131 @@ GBytes *
 lab_test_generate_photo (guint index)
 {
   return SERVER_FN (lab_image_generate_photo, GBytes *(*) (guint)) (index);
+}
+
+/* --- a plain test server ---------------------------------------------------- */
+
+/* For what the embedded server does not do: any path is the first photo
+ * (so URLs can be made up: /a/photo.jpg, /caf%E9.jpg); /empty.jpg is a
+ * 200 image/jpeg without a body; a path under /gzip/ sends the photo
+ * gzip-compressed (Content-Encoding: gzip, the compressed Content-Length). */
+struct _LabTestHttp
+{
+  GThread      *thread;
+  GMainContext *context;
+  GMainLoop    *loop;
+  SoupServer   *server;
+  GBytes       *photo;
+  GBytes       *gzipped;
+  guint16       port;
+};
+
+static GBytes *
+gzip_bytes (GBytes *bytes)
+{
+  g_autoptr(GConverter) gzip = G_CONVERTER (g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, -1));
+  g_autoptr(GInputStream) plain = g_memory_input_stream_new_from_bytes (bytes);
+  g_autoptr(GInputStream) packed = g_converter_input_stream_new (plain, gzip);
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_splice (out, packed, G_OUTPUT_STREAM_SPLICE_CLOSE_SOURCE | G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET,
+                          NULL, &error);
+  g_assert_no_error (error);
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+static void
+http_handle_cb (SoupServer        *server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           data)
+{
+  LabTestHttp *self = data;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  GBytes *body = self->photo;
+
+  if (g_str_equal (path, "/empty.jpg"))
+    body = NULL;
+  else if (g_str_has_prefix (path, "/gzip/"))
+    {
+      body = self->gzipped;
+      soup_message_headers_replace (headers, "Content-Encoding", "gzip");
+    }
+  soup_message_headers_replace (headers, "Content-Type", "image/jpeg");
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  if (body != NULL)
+    soup_message_body_append_bytes (soup_server_message_get_response_body (msg), body);
+}
+
+static gpointer
+http_thread (gpointer data)
+{
+  LabTestHttp *self = data;
+
+  g_main_context_push_thread_default (self->context);
+  g_main_loop_run (self->loop);
+  g_main_context_pop_thread_default (self->context);
+  return NULL;
+}
+
+LabTestHttp *
+lab_test_http_new (void)
+{
+  LabTestHttp *self = g_new0 (LabTestHttp, 1);
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+
+  self->photo = lab_test_generate_photo (0);
+  self->gzipped = gzip_bytes (self->photo);
+  self->context = g_main_context_new ();
+  self->loop = g_main_loop_new (self->context, FALSE);
+
+  /* Made on this thread with the server's context as its default, so
+   * that it listens there; then served from a thread of its own. */
+  g_main_context_push_thread_default (self->context);
+  self->server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (self->server, NULL, http_handle_cb, self, NULL);
+  soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  g_main_context_pop_thread_default (self->context);
+  g_assert_no_error (error);
+
+  uris = soup_server_get_uris (self->server);
+  self->port = g_uri_get_port (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  self->thread = g_thread_new ("lab-test-http", http_thread, self);
+  return self;
+}
+
+char *
+lab_test_http_get_url (LabTestHttp *self,
+                       const char  *path)
+{
+  return g_strdup_printf ("http://127.0.0.1:%u%s", self->port, path);
+}
+
+static gboolean
+quit_cb (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+void
+lab_test_http_free (LabTestHttp *self)
+{
+  g_main_context_invoke (self->context, quit_cb, self->loop);
+  g_thread_join (self->thread);
+  g_main_context_push_thread_default (self->context);
+  soup_server_disconnect (self->server);
+  g_clear_object (&self->server);
+  while (g_main_context_iteration (self->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (self->context);
+  g_main_loop_unref (self->loop);
+  g_main_context_unref (self->context);
+  g_bytes_unref (self->photo);
+  g_bytes_unref (self->gzipped);
+  g_free (self);
 }

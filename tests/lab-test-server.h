@@ -26,4 +26,13 @@ void            lab_test_server_set_bandwidth  (LabImageServer *server,
                                                 guint64         bytes_per_s);
 GBytes         *lab_test_generate_photo        (guint           index);
 
+typedef struct _LabTestHttp LabTestHttp;
+
+LabTestHttp    *lab_test_http_new              (void);
+char           *lab_test_http_get_url          (LabTestHttp    *http,
+                                                const char     *path);
+void            lab_test_http_free             (LabTestHttp    *http);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabTestHttp, lab_test_http_free)
+
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 #include <gmodule.h>
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 #include "lab-error.h"
@@ -445,6 +446,83 @@ test_max_bytes (void)
   remove_dir (dir);
 }
 
+/* A URL with a percent-escape that is not UTF-8 is fetched, into a file
+ * name that is; an empty body is no photo; a gzip body is whole although
+ * fewer bytes came than it has. */
+static void
+test_odd_bodies (gconstpointer data)
+{
+  const char *strategy = data;
+  g_autoptr(LabTestHttp) http = lab_test_http_new ();
+  g_autofree char *latin1 = lab_test_http_get_url (http, "/caf%E9.jpg");
+  g_autofree char *empty = lab_test_http_get_url (http, "/empty.jpg");
+  g_autofree char *gzipped = lab_test_http_get_url (http, "/gzip/photo.jpg");
+  const char *urls[] = { latin1, empty, gzipped, NULL };
+  g_autofree char *dir = make_temp_dir ();
+  g_autoptr(LabRun) run = new_run (strategy, 0, params_for (urls, dir, 10));
+  g_autoptr(GBytes) photo = lab_test_generate_photo (0);
+
+  g_assert_true (lab_run_execute (run, NULL, NULL));
+  g_assert_null (lab_run_get_job (run, 0)->error);
+  g_assert_cmpstr (lab_run_get_job (run, 1)->error, ==, "empty response (0 bytes)");
+  g_assert_null (lab_run_get_job (run, 2)->error);
+  g_assert_cmpuint (lab_run_get_job (run, 2)->bytes, ==, g_bytes_get_size (photo));
+  assert_file_equals (dir, "caf\xef\xbf\xbd.jpg", photo);
+  assert_file_equals (dir, "photo.jpg", photo);
+  g_assert_cmpuint (count_entries (dir), ==, 2);
+  remove_dir (dir);
+}
+
+/* Lists that cannot be used are refused before any job, quickly, and a
+ * line that is not UTF-8 fails as its own job, shown escaped, in valid
+ * JSON, in worker processes as in threads. */
+static void
+test_cli_url_lists (void)
+{
+  g_autofree char *dir = make_temp_dir ();
+  g_autofree char *output_arg = g_strconcat ("--output=", dir, "/out", NULL);
+  static const struct { const char *name; const char *data; gssize len; int status; const char *message; } lists[] = {
+    { "/dev/zero", NULL, 0, 2, "line 1 contains a NUL byte" },
+    { "nul.txt", "http://a/1.jpg\nhttp://a/\0.jpg\nhttp://a/3.jpg\n", 41, 2, "line 2 contains a NUL byte" },
+    { "empty.txt", "# nothing\n", -1, 2, "must have between 1 and" },
+    { "missing.txt", NULL, 0, 2, "missing.txt: No such file or directory" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    {
+      g_autofree char *path = lists[i].name[0] == '/' ? g_strdup (lists[i].name)
+                                                      : g_build_filename (dir, lists[i].name, NULL);
+      g_autofree char *urls_arg = g_strconcat ("--urls=", path, NULL);
+      const char *argv[] = { "run", "--task=download", "--strategy=threads", urls_arg, output_arg, NULL };
+      g_autofree char *out = NULL, *err = NULL;
+
+      if (lists[i].data != NULL)
+        g_assert_true (g_file_set_contents (path, lists[i].data, lists[i].len, NULL));
+      g_assert_cmpint (lab_test_run_cli (argv, NULL, &out, &err), ==, lists[i].status);
+      if (strstr (err, lists[i].message) == NULL)
+        g_error ("%s: “%s” does not say “%s”", lists[i].name, err, lists[i].message);
+    }
+
+  for (guint s = 0; s < G_N_ELEMENTS (all_strategies); s++)
+    {
+      g_autofree char *path = g_build_filename (dir, "bytes.txt", NULL);
+      g_autofree char *urls_arg = g_strconcat ("--urls=", path, NULL);
+      g_autofree char *strategy_arg = g_strconcat ("--strategy=", all_strategies[s], NULL);
+      const char *argv[] = { "run", "--task=download", strategy_arg, urls_arg, output_arg, "--format=json", NULL };
+      g_autofree char *out = NULL, *err = NULL;
+      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (g_file_set_contents (path, "http://127.0.0.1:1/\xff.jpg\n", -1, NULL));
+      g_assert_cmpint (lab_test_run_cli (argv, NULL, &out, &err), ==, 1);
+      g_assert_cmpstr (err, ==, "");
+      root = json_from_string (out, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (strstr (out, "line 1 is not valid UTF-8: “http://127.0.0.1:1/\\\\xFF.jpg”"));
+    }
+  lab_test_remove_tree (dir);
+}
+
 /* --- cancel ------------------------------------------------------------------------ */
 
 typedef struct {
@@ -648,6 +726,11 @@ main (int    argc,
       g_test_add_data_func (path, failure_strategies[i], test_failures_mixed);
     }
   g_test_add_func ("/download/max-bytes", test_max_bytes);
+  for (guint i = 0; i < G_N_ELEMENTS (failure_strategies); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/download/odd-bodies/%s", failure_strategies[i]);
+      g_test_add_data_func (path, failure_strategies[i], test_odd_bodies);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (cancel_strategies); i++)
     {
       g_autofree char *path = g_strdup_printf ("/download/cancel/%s", cancel_strategies[i]);
@@ -658,6 +741,7 @@ main (int    argc,
   g_test_add_func ("/download/cli/unwritable-output", test_cli_unwritable_output);
   g_test_add_func ("/download/cli/url-file", test_cli_url_file);
   g_test_add_func ("/download/cli/non-utf8-output", test_cli_non_utf8_output);
+  g_test_add_func ("/download/cli/url-lists", test_cli_url_lists);
 
   return g_test_run ();
 }

@@ -113,6 +113,11 @@ struct _LabTaskClass
 #define LAB_PARAM_MAX_BYTES "max-bytes"  /* t */
 #define LAB_PARAM_IMAGES    "images"     /* ay: a path */
 
+/* What a task's setup in the app tells its setup in worker processes
+ * (see resolve_params); no task lists them, so users cannot give them. */
+#define LAB_PARAM_URL_ERRORS "url-errors" /* a{us}: job → why its URL line fails */
+#define LAB_PARAM_SCRATCH    "scratch"    /* ay: the run's folder for temporary files */
+
 const LabTaskInfo         *lab_task_info_lookup      (const char         *name);
 const LabTaskInfo * const *lab_task_info_list        (guint              *n_tasks);
 const char                *lab_task_info_get_title   (const LabTaskInfo  *info);

@@ -27,8 +27,10 @@
 #include <libsoup/soup.h>
 
 #include "lab-error.h"
+#include "lab-files.h"
 #include "lab-image-server.h"
 #include "lab-task.h"
+#include "lab-url-list.h"
 
 #define DEFAULT_TIMEOUT   30.0
 #define MAX_TIMEOUT       3600.0
@@ -36,7 +38,6 @@
 #define DEFAULT_PHOTOS    15
 #define MAX_PHOTOS        1000
 #define CHUNK_SIZE        (256 * 1024)  /* fewer system calls: 20 % less CPU than 64 kB */
-#define MAX_NAME          200
 
 typedef struct {
   GPtrArray *urls;       /* char *, one per job, as the user wrote it */
@@ -87,7 +88,7 @@ too_large (NetPlan *plan)
 static char *
 host_and_port (const char *url)
 {
-  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
 
   if (uri == NULL)
     return g_strdup (url);
@@ -252,6 +253,16 @@ check_image (Download  *dl,
   return FALSE;
 }
 
+/* libsoup decodes a gzip or deflate body as it arrives: the Content-Length
+ * is then the size of what was sent, not of what we count. */
+static gboolean
+is_content_encoded (SoupMessageHeaders *headers)
+{
+  const char *encoding = soup_message_headers_get_one (headers, "Content-Encoding");
+
+  return encoding != NULL && g_ascii_strcasecmp (encoding, "identity") != 0;
+}
+
 /* After the response headers: the status, the announced size, a file. */
 static gboolean
 download_begin (Download     *dl,
@@ -271,7 +282,8 @@ download_begin (Download     *dl,
     }
 
   dl->content_type = g_strdup (soup_message_headers_get_content_type (headers, NULL));
-  dl->content_length = soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+  dl->content_length = soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+                       !is_content_encoded (headers)
                        ? soup_message_headers_get_content_length (headers) : -1;
   if (dl->content_length > 0 && (guint64) dl->content_length > dl->plan->max_bytes)
     {
@@ -318,6 +330,11 @@ download_end (Download  *dl,
       g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED,
                    _("truncated: the connection closed after %" PRIu64 " of %" PRId64 " bytes"),
                    dl->received, (gint64) dl->content_length);
+      return FALSE;
+    }
+  if (dl->received == 0)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_FAILED, _("empty response (0 bytes)"));
       return FALSE;
     }
   if (!dl->checked && !check_image (dl, error))
@@ -712,109 +729,88 @@ failed:
 
 /* --- URLs and file names -------------------------------------------------- */
 
-static char *
-name_from_uri (GUri *uri)
+static gboolean
+is_loopback (const char *host)
 {
-  const char *path = g_uri_get_path (uri);
-  const char *slash = strrchr (path, '/');
-  g_autofree char *name = g_uri_unescape_string (slash ? slash + 1 : path, "/");
-  GString *clean = g_string_new (NULL);
-
-  for (const char *p = name ? name : ""; *p != '\0' && clean->len < MAX_NAME; p++)
-    g_string_append_c (clean, ((guchar) *p < 0x20 || *p == '/' || *p == '\\') ? '_' : *p);
-  if (clean->len == 0 || g_str_equal (clean->str, "..") || g_str_equal (clean->str, "."))
-    g_string_assign (clean, "download");
-  if (clean->str[0] == '.')
-    g_string_prepend_c (clean, '_');   /* hidden names are ours (temporary files) */
-  if (!g_utf8_validate (clean->str, -1, NULL))
-    {
-      char *valid = g_utf8_make_valid (clean->str, -1);
-      g_string_assign (clean, valid);
-      g_free (valid);
-    }
-
-  return g_string_free (clean, FALSE);
+  return g_str_equal (host, "127.0.0.1") || g_str_equal (host, "localhost");
 }
 
-/* photo.jpg, photo-2.jpg, photo-3.jpg… */
+/* Why @url cannot be fetched, or %NULL. Parsed without decoding: a
+ * percent-escape need not be UTF-8 (caf%E9.jpg is a URL). */
 static char *
-unique_name (GHashTable *used,
-             const char *name)
+check_url (const char *url,
+           GUri       *uri)
 {
-  const char *dot = strrchr (name, '.');
-  gsize stem = dot && dot != name ? (gsize) (dot - name) : strlen (name);
-  char *candidate = g_strdup (name);
+  const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  const char *host = uri ? g_uri_get_host (uri) : NULL;
+  g_autofree char *shown = lab_url_list_escape (url, strlen (url));
 
-  for (guint n = 2; g_hash_table_contains (used, candidate); n++)
-    {
-      g_free (candidate);
-      candidate = g_strdup_printf ("%.*s-%u%s", (int) stem, name, n, name + stem);
-    }
-  g_hash_table_add (used, g_strdup (candidate));
-  return candidate;
+  if (uri != NULL && g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
+    return g_strdup_printf (_("%s: only http and https URLs are supported"), shown);
+  if (uri == NULL || host == NULL || host[0] == '\0')
+    return g_strdup_printf (_("“%s” is not a URL; only http and https URLs are supported"), shown);
+  return NULL;
 }
 
+/* One job: its URL, and the file name it saves to (unique in the run), or
+ * why it fails: the list said so (@line_error), or the URL does. */
 static void
 add_url (NetPlan    *plan,
          GHashTable *used,
-         const char *url)
+         const char *url,
+         const char *line_error)
 {
-  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  char *why = line_error ? g_strdup (line_error) : check_url (url, uri);
   g_autofree char *name = NULL;
 
   g_ptr_array_add (plan->urls, g_strdup (url));
-  if (uri != NULL && g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
+  g_ptr_array_add (plan->url_errors, why);
+  if (why != NULL)
     {
       g_ptr_array_add (plan->names, NULL);
-      g_ptr_array_add (plan->url_errors, g_strdup_printf (_("%s: only http and https URLs are supported"), url));
-      return;
-    }
-  if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
-    {
-      g_ptr_array_add (plan->names, NULL);
-      g_ptr_array_add (plan->url_errors, g_strdup_printf (_("“%s” is not a URL; only http and https URLs are supported"), url));
       return;
     }
 
-  if (!g_str_equal (g_uri_get_host (uri), "127.0.0.1") && !g_str_equal (g_uri_get_host (uri), "localhost"))
+  if (!is_loopback (g_uri_get_host (uri)))
     plan->all_loopback = FALSE;
-  name = name_from_uri (uri);
-  g_ptr_array_add (plan->names, unique_name (used, name));
-  g_ptr_array_add (plan->url_errors, NULL);
+  name = lab_url_file_name (url);
+  g_ptr_array_add (plan->names, lab_files_unique_name (used, name, NULL));
 }
 
-static gboolean
-read_url_file (const char  *path,
-               GPtrArray   *lines,
-               GError     **error)
+/* The URLs given as a parameter: the user's (valid UTF-8, as "as" is),
+ * or the app's for a worker process, with the failures it found
+ * (LAB_PARAM_URL_ERRORS: lines of the list that were not UTF-8). */
+static void
+given_lines (GVariant   *params,
+             const char *const *given,
+             GPtrArray  *lines)
 {
-  g_autofree char *contents = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_auto(GStrv) split = NULL;
+  g_autoptr(GVariant) errors = params ? g_variant_lookup_value (params, LAB_PARAM_URL_ERRORS, G_VARIANT_TYPE ("a{us}"))
+                                      : NULL;
 
-  if (!g_file_get_contents (path, &contents, NULL, &local_error))
+  for (guint i = 0; given[i] != NULL; i++)
     {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("Cannot read the URL list: %s"),
-                   local_error->message);
-      return FALSE;
-    }
+      LabUrlLine *line = g_new0 (LabUrlLine, 1);
 
-  split = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; split[i] != NULL; i++)
-    {
-      char *line = g_strstrip (split[i]);
-      if (line[0] != '\0' && line[0] != '#')
-        g_ptr_array_add (lines, g_strdup (line));
+      line->number = i + 1;
+      line->text = g_strdup (given[i]);
+      g_ptr_array_add (lines, line);
     }
+  for (guint i = 0; errors != NULL && i < g_variant_n_children (errors); i++)
+    {
+      guint32 index;
+      const char *why;
 
-  if (lines->len == 0 || lines->len > LAB_MAX_JOBS)
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                   _("The URL list %s must have between 1 and %u URLs (one a line)"), path, LAB_MAX_JOBS);
-      return FALSE;
+      g_variant_get_child (errors, i, "{u&s}", &index, &why);
+      if (index < lines->len)
+        {
+          LabUrlLine *line = g_ptr_array_index (lines, index);
+
+          g_free (line->error);
+          line->error = g_strdup (why);
+        }
     }
-  return TRUE;
 }
 
 /* The embedded server (lab-image-server.c, in this module): started in
@@ -830,8 +826,7 @@ start_server (NetPlan    *plan,
   if (!(plan->server = lab_image_server_new (n_photos, error)))
     return FALSE;
   urls = lab_image_server_get_photo_urls (plan->server);
-  for (guint i = 0; urls[i] != NULL; i++)
-    g_ptr_array_add (lines, g_strdup (urls[i]));
+  given_lines (NULL, (const char * const *) urls, lines);
   return TRUE;
 }
 
@@ -840,7 +835,7 @@ net_setup_urls (NetPlan   *plan,
                 GVariant  *params,
                 GError   **error)
 {
-  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func ((GDestroyNotify) lab_url_line_free);
   g_autoptr(GHashTable) used = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree const char **given = NULL;
   g_autofree char *file = NULL;
@@ -859,9 +854,8 @@ net_setup_urls (NetPlan   *plan,
     }
 
   if (given != NULL)
-    for (guint i = 0; given[i] != NULL; i++)
-      g_ptr_array_add (lines, g_strdup (given[i]));
-  else if (file != NULL && !read_url_file (file, lines, error))
+    given_lines (params, given, lines);
+  else if (file != NULL && !lab_url_list_read (file, lines, error))
     return FALSE;
   else if (file == NULL &&
            (!lab_params_get_uint (params, LAB_PARAM_JOBS, DEFAULT_PHOTOS, 1, MAX_PHOTOS, &n_photos, error) ||
@@ -876,20 +870,38 @@ net_setup_urls (NetPlan   *plan,
 
   plan->all_loopback = TRUE;
   for (guint i = 0; i < lines->len; i++)
-    add_url (plan, used, g_ptr_array_index (lines, i));
+    {
+      LabUrlLine *line = g_ptr_array_index (lines, i);
+      add_url (plan, used, line->text, line->error);
+    }
   return TRUE;
 }
 
-/* What the worker processes get: the URLs and folder decided here. */
+/* What the worker processes get: the URLs and folder decided here, and
+ * the jobs that fail for what their line is. */
 static GVariant *
 net_resolve_params (gpointer data)
 {
   NetPlan *plan = data;
   GVariantDict dict;
+  GVariantBuilder errors;
+  gboolean any = FALSE;
+
+  g_variant_builder_init (&errors, G_VARIANT_TYPE ("a{us}"));
+  for (guint i = 0; i < plan->url_errors->len; i++)
+    if (g_ptr_array_index (plan->url_errors, i) != NULL)
+      {
+        g_variant_builder_add (&errors, "{us}", i, g_ptr_array_index (plan->url_errors, i));
+        any = TRUE;
+      }
 
   g_variant_dict_init (&dict, NULL);
   g_variant_dict_insert_value (&dict, LAB_PARAM_URLS,
                                g_variant_new_strv ((const char * const *) plan->urls->pdata, plan->urls->len));
+  if (any)
+    g_variant_dict_insert_value (&dict, LAB_PARAM_URL_ERRORS, g_variant_builder_end (&errors));
+  else
+    g_variant_builder_clear (&errors);
   g_variant_dict_insert_value (&dict, LAB_PARAM_OUTPUT, g_variant_new_bytestring (plan->output));
   g_variant_dict_insert (&dict, LAB_PARAM_TIMEOUT, "d", plan->timeout);
   g_variant_dict_insert (&dict, LAB_PARAM_MAX_BYTES, "t", plan->max_bytes);
