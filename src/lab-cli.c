@@ -460,9 +460,11 @@ run_ended_cb (LabExperiment *experiment,
   GVariant *resolved = lab_run_get_resolved_params (run);
   const char *output;
 
-  /* A task that picked its own output folder says where the files went. */
+  /* A task that picked its own output folder says where the files went,
+   * unless it was a temporary one, gone with the run. */
   if (!session->said_output && session->options->output == NULL && resolved != NULL &&
-      g_variant_lookup (resolved, LAB_PARAM_OUTPUT, "^&ay", &output))
+      g_variant_lookup (resolved, LAB_PARAM_OUTPUT, "^&ay", &output) &&
+      g_file_test (output, G_FILE_TEST_IS_DIR))
     {
       g_autofree char *display = g_filename_display_name (output);
 

@@ -41,7 +41,7 @@ lab_test_server_new (guint n_images,
 {
   g_autoptr(GError) error = NULL;
   LabImageServer *server = SERVER_FN (lab_image_server_new,
-                                      LabImageServer *(*) (guint, GError **)) (n_images, &error);
+                                      LabImageServer *(*) (guint, LabCancel *, GError **)) (n_images, NULL, &error);
 
   g_assert_no_error (error);
   lab_test_server_set_latency (server, latency_ms);

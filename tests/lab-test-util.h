@@ -45,6 +45,10 @@ LabRun  *lab_test_fake_run          (const char   *task,
                                      guint         n_jobs,
                                      double        wall_s,
                                      double        cpu_s);
+void     lab_test_run_and_cancel_when (LabRun      *run,
+                                      const char  *dir,
+                                      const char  *prefix);
+void     lab_test_assert_empty      (const char   *dir);
 void     lab_test_expect_setup_error (const LabRunConfig *config,
                                      gint          code,
                                      const char   *needle);

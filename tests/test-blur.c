@@ -386,15 +386,14 @@ test_bad_folders (void)
   g_assert_nonnull (strstr (err, "Cannot read the image folder"));
 }
 
-/* Without --images: the folder the download task filled last (its
- * default folders are named by date), not an older one. */
+/* Without --images: sample photos, made once in the cache (not the
+ * folder the download task filled last, which is gone with its run). */
 static void
 test_default_images (void)
 {
   g_autofree char *parent = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", NULL);
-  g_autofree char *older = lab_test_make_dir (parent, "downloads-20250101-090000-AAAAAA");
-  g_autofree char *newer = lab_test_make_dir (parent, "downloads-20260101-090000-BBBBBB");
-  g_autofree char *empty = lab_test_make_dir (parent, "downloads-20270101-090000-CCCCCC");
+  g_autofree char *old = lab_test_make_dir (parent, "downloads-20250101-090000-AAAAAA");
+  g_autofree char *samples = g_build_filename (parent, "photos", NULL);
   g_autofree char *source = g_build_filename (photos, "land.jpg", NULL);
   g_autofree char *out = new_dir ("default-images");
   g_autofree char *data = NULL;
@@ -405,9 +404,7 @@ test_default_images (void)
   gsize len;
 
   g_assert_true (g_file_get_contents (source, &data, &len, NULL));
-  write_file (older, "old-1.jpg", data, len);
-  write_file (older, "old-2.jpg", data, len);
-  write_file (newer, "new.jpg", data, len);
+  write_file (old, "old-1.jpg", data, len);
 
   g_variant_dict_init (&dict, NULL);
   g_variant_dict_insert_value (&dict, "output", g_variant_new_bytestring (out));
@@ -416,10 +413,54 @@ test_default_images (void)
   g_assert_no_error (error);
   g_assert_true (lab_run_execute (run, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (lab_run_get_n_jobs (run), ==, 1);
+  g_assert_cmpuint (lab_run_get_n_jobs (run), ==, 8);
   g_assert_cmpuint (lab_run_get_n_failed (run), ==, 0);
-  g_assert_cmpuint (lab_test_count_entries (out), ==, 1);
-  g_assert_cmpuint (lab_test_count_entries (empty), ==, 0);
+  g_assert_cmpuint (lab_test_count_entries (samples), ==, 8);
+  g_assert_cmpuint (lab_test_count_entries (out), ==, 8);
+  lab_test_remove_tree (old);
+}
+
+/* Cancelled while it makes the sample photos (seconds, the first time):
+ * set-up stops and leaves nothing, not half a set. */
+static void
+test_default_images_cancel (void)
+{
+  g_autofree char *cache = g_strdup (g_get_user_cache_dir ());
+  g_autofree char *parent = g_build_filename (cache, "concurrency-lab", NULL);
+  g_autofree char *out = new_dir ("default-images-cancel");
+  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(LabRun) run = NULL;
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert_value (&dict, "output", g_variant_new_bytestring (out));
+  config = lab_test_config ("blur", "sequential", 1, g_variant_dict_end (&dict));
+  run = lab_run_new (config, NULL);
+
+  lab_test_run_and_cancel_when (run, parent, ".photos-");
+  g_assert_cmpstr (lab_run_get_error (run), ==, "Cancelled");
+  lab_test_assert_empty (cache);
+  g_assert_cmpuint (lab_test_count_entries (out), ==, 0);
+}
+
+/* An output folder that set-up made and no job filled goes with the run;
+ * one that was there stays. */
+static void
+test_unfilled_output (void)
+{
+  g_autofree char *images = new_dir ("only-bad");
+  g_autofree char *made = g_build_filename (tmp_dir, "made", NULL);
+  g_autofree char *output = g_build_filename (made, "deeper", NULL);
+  g_autoptr(LabRun) run = NULL;
+
+  write_file (images, "text.jpg", "Hello, I am not a photo.\n", -1);
+  run = run_blur ("thread-pool", 2, images, output, 0);
+  g_assert_cmpuint (lab_run_get_n_failed (run), ==, 1);
+  g_assert_false (g_file_test (made, G_FILE_TEST_EXISTS));
+
+  g_clear_object (&run);
+  run = run_blur ("thread-pool", 2, images, images, 0);
+  g_assert_true (g_file_test (images, G_FILE_TEST_IS_DIR));
 }
 
 /* Folder names are bytes: ones that are not UTF-8 are read and written
@@ -499,7 +540,9 @@ main (int   argc,
   g_test_add_func ("/blur/cancel", test_cancel);
   g_test_add_func ("/blur/strategies", test_strategies);
   g_test_add_func ("/blur/bad-folders", test_bad_folders);
+  g_test_add_func ("/blur/default-images-cancel", test_default_images_cancel);
   g_test_add_func ("/blur/default-images", test_default_images);
+  g_test_add_func ("/blur/unfilled-output", test_unfilled_output);
   g_test_add_func ("/blur/non-utf8-folders", test_non_utf8_folders);
   g_test_add_func ("/blur/worker-links-glib-only", test_worker_links_glib_only);
 

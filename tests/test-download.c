@@ -582,6 +582,45 @@ test_cancel (gconstpointer data)
   remove_dir (dir);
 }
 
+/* --- nothing left behind ------------------------------------------------------------ */
+
+static char *cache_dir;   /* XDG_CACHE_HOME, the test's own */
+
+/* Without --output the downloads go to a temporary folder: gone with
+ * the run, whether it finished or was cancelled during a job. */
+static void
+test_temporary_output (gconstpointer data)
+{
+  const char *strategy = data;
+  GVariant *params = g_variant_parse (G_VARIANT_TYPE_VARDICT, "{'jobs': <uint32 3>}", NULL, NULL, NULL);
+  g_autoptr(LabRun) finished = new_run (strategy, 0, params);
+  g_autoptr(LabRun) cancelled = NULL;
+
+  g_assert_true (lab_run_execute (finished, NULL, NULL));
+  g_assert_cmpuint (lab_run_get_n_failed (finished), ==, 0);
+  lab_test_assert_empty (cache_dir);
+
+  params = g_variant_parse (G_VARIANT_TYPE_VARDICT, "{'jobs': <uint32 3>}", NULL, NULL, NULL);
+  cancelled = new_run (strategy, 0, params);
+  lab_test_run_and_cancel (cancelled, 50);   /* the server waits 300 ms to answer */
+  lab_test_assert_empty (cache_dir);
+}
+
+/* Cancelled while the embedded server makes its photos (64: seconds of
+ * work): set-up stops, says so, and removes the folder it made. */
+static void
+test_setup_cancel (void)
+{
+  g_autofree char *parent = g_build_filename (cache_dir, "concurrency-lab", NULL);
+  GVariant *params = g_variant_parse (G_VARIANT_TYPE_VARDICT, "{'jobs': <uint32 64>}", NULL, NULL, NULL);
+  g_autoptr(LabRun) run = new_run ("thread-pool", 0, params);
+
+  lab_test_run_and_cancel_when (run, parent, "downloads-");
+  g_assert_null (lab_run_get_resolved_params (run));   /* never set up */
+  g_assert_cmpstr (lab_run_get_error (run), ==, "Cancelled");
+  lab_test_assert_empty (cache_dir);
+}
+
 /* --- async with the sleep task ----------------------------------------------------- */
 
 static void
@@ -709,6 +748,14 @@ main (int    argc,
   static const char * const cancel_strategies[] = {
     "threads", "process-pool", "async",
   };
+  char *tmp;
+  int status;
+
+  /* A cache folder of our own (read by the worker processes too), so the
+   * tests can see that downloads leave nothing in it. */
+  tmp = g_dir_make_tmp ("test-download-XXXXXX", NULL);
+  cache_dir = g_build_filename (tmp, "cache", NULL);
+  g_setenv ("XDG_CACHE_HOME", cache_dir, TRUE);
 
   lab_test_init (&argc, &argv);
   g_assert_nonnull (g_getenv ("LAB_MODULE_DIR"));
@@ -736,6 +783,12 @@ main (int    argc,
       g_autofree char *path = g_strdup_printf ("/download/cancel/%s", cancel_strategies[i]);
       g_test_add_data_func (path, cancel_strategies[i], test_cancel);
     }
+  g_test_add_func ("/download/setup-cancel", test_setup_cancel);
+  for (guint i = 0; i < G_N_ELEMENTS (cancel_strategies); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/download/temporary-output/%s", cancel_strategies[i]);
+      g_test_add_data_func (path, cancel_strategies[i], test_temporary_output);
+    }
   g_test_add_func ("/async/sleep", test_async_sleep);
   g_test_add_func ("/async/sleep-cancel", test_async_sleep_cancel);
   g_test_add_func ("/download/cli/unwritable-output", test_cli_unwritable_output);
@@ -743,5 +796,10 @@ main (int    argc,
   g_test_add_func ("/download/cli/non-utf8-output", test_cli_non_utf8_output);
   g_test_add_func ("/download/cli/url-lists", test_cli_url_lists);
 
-  return g_test_run ();
+  status = g_test_run ();
+  if (status == 0)
+    lab_test_remove_tree (tmp);
+  g_free (cache_dir);
+  g_free (tmp);
+  return status;
 }

@@ -12,6 +12,7 @@
 #include "lab-test-util.h"
 
 static char *tmp_dir;
+static char *cache;      /* XDG_CACHE_HOME: nothing of a run may stay there */
 static char *downloads;  /* where the task keeps a job's photo meanwhile */
 
 static LabRun *
@@ -90,7 +91,7 @@ test_strategies (void)
       for (guint i = 0; i < 3; i++)
         g_assert_cmpuint (lab_run_get_job (run, i)->bytes, >, 100 * 1000);  /* downloaded */
       assert_thumbnails (out, 3);
-      g_assert_cmpuint (lab_test_count_entries (downloads), ==, 0);
+      lab_test_assert_empty (cache);
     }
 
   g_assert_null (lab_run_new (async, &error));
@@ -141,7 +142,8 @@ test_cancel (gconstpointer data)
   const char *strategy = data;
   g_autoptr(LabImageServer) server = lab_test_server_new (2, 0);
   g_auto(GStrv) urls = lab_test_server_get_photo_urls (server);
-  g_autofree char *out = new_dir (g_str_equal (strategy, "thread-pool") ? "cancel-threads" : "cancel-processes");
+  g_autofree char *name = g_strconcat ("cancel-", strategy, NULL);
+  g_autofree char *out = new_dir (name);
   g_autoptr(LabRun) run = new_pipeline (strategy, 2, (const char * const *) urls, out);
 
   /* 100 kB/s: each photo would take more than ten seconds. */
@@ -150,8 +152,31 @@ test_cancel (gconstpointer data)
   for (guint i = 0; i < 2; i++)
     g_assert_nonnull (lab_run_get_job (run, i)->error);
   g_assert_cmpuint (lab_test_count_entries (out), ==, 0);
-  if (g_str_equal (strategy, "thread-pool"))
-    g_assert_cmpuint (lab_test_count_entries (downloads), ==, 0);
+  /* Worker processes killed during a job leave their folders: the app
+   * removes the run's. */
+  lab_test_assert_empty (cache);
+}
+
+/* Cancelled while the embedded server makes its photos (64: seconds of
+ * work): nothing of the run stays, not even its empty folders. */
+static void
+test_setup_cancel (void)
+{
+  g_autofree char *out = new_dir ("setup-cancel");
+  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(LabRun) run = NULL;
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+
+  g_variant_dict_insert (&dict, "jobs", "u", 64);
+  g_variant_dict_insert_value (&dict, "output", g_variant_new_bytestring (out));
+  config = lab_test_config ("pipeline", "process-pool", 2, g_variant_dict_end (&dict));
+  run = lab_run_new (config, NULL);
+
+  lab_test_run_and_cancel_when (run, downloads, "run-");
+  g_assert_null (lab_run_get_resolved_params (run));
+  g_assert_cmpstr (lab_run_get_error (run), ==, "Cancelled");
+  lab_test_assert_empty (cache);
+  g_assert_cmpuint (lab_test_count_entries (out), ==, 0);
 }
 
 int
@@ -159,7 +184,6 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *cache = NULL;
   int status;
 
   /* A cache folder of our own (read by the worker processes too), so the
@@ -178,12 +202,15 @@ main (int   argc,
   g_test_add_func ("/pipeline/default-server", test_default_server);
   g_test_add_data_func ("/pipeline/cancel/thread-pool", "thread-pool", test_cancel);
   g_test_add_data_func ("/pipeline/cancel/process-pool", "process-pool", test_cancel);
+  g_test_add_data_func ("/pipeline/cancel/processes", "processes", test_cancel);
+  g_test_add_func ("/pipeline/setup-cancel", test_setup_cancel);
 
   status = g_test_run ();
 
   if (status == 0)
     lab_test_remove_tree (tmp_dir);
   g_free (downloads);
+  g_free (cache);
   g_free (tmp_dir);
   return status;
 }

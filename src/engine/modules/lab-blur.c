@@ -42,6 +42,7 @@
 
 #include "lab-blur.h"
 #include "lab-error.h"
+#include "lab-files.h"
 
 /* A VipsImage that owns the intermediate images of one job (through
  * vips_object_local_array()), so they all go with it. */
@@ -558,17 +559,20 @@ lab_blur_file (LabBlurWorker  *worker,
 
 /**
  * lab_blur_ensure_dir:
+ * @made: (out) (transfer full): what was made for it (see
+ *   lab_files_make_dir()), for lab_files_unmake_dir() when no job fills it
  *
  * Creates @dir if needed and checks that files can be written there, so
  * an unusable output folder is reported before any job runs.
  */
 gboolean
 lab_blur_ensure_dir (const char  *dir,
+                     char       **made,
                      GError     **error)
 {
   g_autofree char *display = g_filename_display_name (dir);
 
-  if (g_mkdir_with_parents (dir, 0755) != 0 || g_access (dir, W_OK | X_OK) != 0)
+  if (lab_files_make_dir (dir, 0755, made) != 0 || g_access (dir, W_OK | X_OK) != 0)
     {
       int saved = errno;
       g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
@@ -586,15 +590,19 @@ lab_blur_default_output (void)
 
 /* Photo-like: smooth shapes (Perlin noise, made small and enlarged) in
  * three colour channels plus fine grain, so that the JPEG weighs and
- * decodes like a camera photo. Deterministic per @seed. */
+ * decodes like a camera photo. Deterministic per @seed. Computed in
+ * strips like a job, so that a cancel stops it: 1 then, -1 on failure. */
 static int
-make_photo (int      seed,
-            void   **buffer,
-            size_t  *length)
+make_photo (int         seed,
+            LabCancel  *cancel,
+            void      **buffer,
+            size_t     *length)
 {
   g_autoptr(LabVipsContext) context = vips_image_new ();
   VipsImage **t = (VipsImage **) vips_object_local_array (VIPS_OBJECT (context), 9);
   double scale[] = { 90, 80, 100 }, offset[] = { 120, 110, 100 };
+  VipsImage *memory;
+  int status;
 
   if (vips_perlin (&t[0], 600, 400, "cell_size", 80, "seed", seed * 3, NULL) != 0 ||
       vips_perlin (&t[1], 600, 400, "cell_size", 120, "seed", seed * 3 + 1, NULL) != 0 ||
@@ -607,87 +615,110 @@ make_photo (int      seed,
       vips_cast_uchar (t[7], &t[8], NULL) != 0)
     return -1;
 
-  return vips_jpegsave_buffer (t[8], buffer, length, "Q", 90, NULL);
+  if ((status = compute_in_strips (context, t[8], &memory, cancel)) != 0)
+    return status;
+  return vips_jpegsave_buffer (memory, buffer, length, "Q", 90, NULL);
+}
+
+#define N_SAMPLES 8
+
+static char *
+sample_path (const char *dir,
+             int         i)
+{
+  g_autofree char *name = g_strdup_printf ("photo-%d.jpg", i);
+
+  return g_build_filename (dir, name, NULL);
 }
 
 static gboolean
-has_images (const char *dir)
+has_samples (const char *dir)
 {
-  g_autoptr(GDir) gdir = g_dir_open (dir, 0, NULL);
-  const char *name;
+  for (int i = 1; i <= N_SAMPLES; i++)
+    {
+      g_autofree char *path = sample_path (dir, i);
 
-  while (gdir != NULL && (name = g_dir_read_name (gdir)) != NULL)
-    if (lab_blur_is_image_name (name))
-      return TRUE;
-  return FALSE;
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return FALSE;
+    }
+  return TRUE;
 }
 
-/* The download task's default folders are cache/concurrency-lab/
- * downloads-YYYYmmdd-HHMMSS-XXXXXX: the greatest name is the newest. */
-static char *
-last_download_folder (const char *parent)
+/* Makes the sample photos in @dir: 0, 1 when cancelled, -1 with @error. */
+static int
+make_samples (const char  *dir,
+              LabCancel   *cancel,
+              GError     **error)
 {
-  g_autoptr(GDir) gdir = g_dir_open (parent, 0, NULL);
-  g_autofree char *best = NULL;
-  const char *name;
-
-  while (gdir != NULL && (name = g_dir_read_name (gdir)) != NULL)
+  for (int i = 1; i <= N_SAMPLES; i++)
     {
-      g_autofree char *path = NULL;
+      g_autofree char *path = sample_path (dir, i);
+      g_autofree void *buffer = NULL;
+      size_t length = 0;
+      int status = make_photo (i, cancel, &buffer, &length);
 
-      if (!g_str_has_prefix (name, "downloads-") || (best != NULL && strcmp (name, best) <= 0))
-        continue;
-      path = g_build_filename (parent, name, NULL);
-      if (has_images (path))
+      if (status == 1)
+        return 1;
+      if (status != 0)
         {
-          g_free (best);
-          best = g_strdup (name);
+          g_autofree char *message = take_vips_message ();
+          g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not make the sample photos: %s"), message);
+          return -1;
         }
+      if (!g_file_set_contents (path, buffer, length, error))
+        return -1;
     }
+  return 0;
+}
 
-  return best ? g_build_filename (parent, best, NULL) : NULL;
+/* Puts the complete set made in @tmp in place as @dir, unless another
+ * process was quicker: its set is as good. */
+static void
+install_samples (const char *tmp,
+                 const char *dir)
+{
+  if (!has_samples (dir))
+    lab_files_remove_tree (dir);   /* an incomplete set */
+  g_rename (tmp, dir);
+  lab_files_remove_tree (tmp);     /* when the rename lost the race */
 }
 
 /**
  * lab_blur_default_images:
+ * @cancel: (nullable): stops making the photos
  *
- * The folder blur uses without --images: the photos the download task
- * last fetched into its default folder, or else eight 2400×1600
- * photo-like JPEGs in the user cache folder, generated on first use
- * (about a second) and kept. Each file is written whole or not at all,
- * so processes that race to make them agree.
+ * The folder blur uses without --images: eight 2400×1600 photo-like
+ * JPEGs in the user cache folder, made on first use (a few seconds) and
+ * kept. They are made in a temporary folder that gets its name once
+ * complete, so a cancel or a failure leaves nothing, and processes that
+ * race to make them agree.
  */
 char *
-lab_blur_default_images (GError **error)
+lab_blur_default_images (LabCancel  *cancel,
+                         GError    **error)
 {
   g_autofree char *parent = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", NULL);
-  g_autofree char *dir = last_download_folder (parent);
+  g_autofree char *dir = g_build_filename (parent, "photos", NULL);
+  g_autofree char *tmp = g_build_filename (parent, ".photos-XXXXXX", NULL);
+  g_autofree char *made = NULL;
+  int status = -1;
 
-  if (dir != NULL)
+  if (has_samples (dir))
     return g_steal_pointer (&dir);
 
-  dir = g_build_filename (parent, "photos", NULL);
-  if (!lab_blur_ensure_dir (dir, error))
-    return NULL;
-
-  for (int i = 1; i <= 8; i++)
+  if (lab_files_make_dir (parent, 0755, &made) != 0 || g_mkdtemp (tmp) == NULL)
     {
-      g_autofree char *name = g_strdup_printf ("photo-%d.jpg", i);
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_autofree void *buffer = NULL;
-      size_t length = 0;
-
-      if (g_file_test (path, G_FILE_TEST_EXISTS))
-        continue;
-      if (make_photo (i, &buffer, &length) != 0)
-        {
-          g_autofree char *message = take_vips_message ();
-          g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not make the sample photos: %s"), message);
-          return NULL;
-        }
-      if (!g_file_set_contents (path, buffer, length, error))
-        return NULL;
+      int saved = errno;
+      g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not make the sample photos: %s"), g_strerror (saved));
     }
+  else if ((status = make_samples (tmp, cancel, error)) == 0)
+    install_samples (tmp, dir);
+  else
+    lab_files_remove_tree (tmp);
 
-  return g_steal_pointer (&dir);
+  if (status == 1)
+    g_set_error_literal (error, LAB_ERROR, LAB_ERROR_CANCELLED, _("Cancelled"));
+  if (status != 0)
+    lab_files_unmake_dir (parent, made);
+  return status == 0 ? g_steal_pointer (&dir) : NULL;
 }

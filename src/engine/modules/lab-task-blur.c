@@ -14,11 +14,13 @@
 
 #include "lab-blur.h"
 #include "lab-error.h"
+#include "lab-files.h"
 #include "lab-tasks-vips.h"
 
 typedef struct {
   char      *images;    /* the folder */
   char      *output;
+  char      *made;      /* what setup made for the output folder */
   GPtrArray *sources;   /* full paths, sorted by name */
   GPtrArray *dests;     /* one per source */
   guint      n_jobs;
@@ -29,8 +31,12 @@ blur_plan_free (gpointer data)
 {
   BlurPlan *plan = data;
 
+  /* The output folder goes if setup made it and no job filled it. */
+  if (plan->output != NULL)
+    lab_files_unmake_dir (plan->output, plan->made);
   g_free (plan->images);
   g_free (plan->output);
+  g_free (plan->made);
   g_clear_pointer (&plan->sources, g_ptr_array_unref);
   g_clear_pointer (&plan->dests, g_ptr_array_unref);
   g_free (plan);
@@ -123,20 +129,26 @@ output_names (GPtrArray  *sources,
 }
 
 static gboolean
-read_folders (GVariant  *params,
-              BlurPlan  *plan,
-              GError   **error)
+read_folders (GVariant   *params,
+              BlurPlan   *plan,
+              LabCancel  *cancel,
+              GError    **error)
 {
+  g_autofree char *output = NULL;
+
   if (!lab_params_dup_path (params, LAB_PARAM_IMAGES, &plan->images, error) ||
-      !lab_params_dup_path (params, LAB_PARAM_OUTPUT, &plan->output, error))
+      !lab_params_dup_path (params, LAB_PARAM_OUTPUT, &output, error))
     return FALSE;
 
-  if (plan->images == NULL && !(plan->images = lab_blur_default_images (error)))
+  if (plan->images == NULL && !(plan->images = lab_blur_default_images (cancel, error)))
     return FALSE;
-  if (plan->output == NULL)
-    plan->output = lab_blur_default_output ();
+  if (output == NULL)
+    output = lab_blur_default_output ();
 
-  return lab_blur_ensure_dir (plan->output, error);
+  if (!lab_blur_ensure_dir (output, &plan->made, error))
+    return FALSE;
+  plan->output = g_steal_pointer (&output);
+  return TRUE;
 }
 
 static gpointer
@@ -147,7 +159,7 @@ blur_setup (GVariant   *params,
   BlurPlan *plan = g_new0 (BlurPlan, 1);
 
   if (!lab_blur_init (error) ||
-      !read_folders (params, plan, error) ||
+      !read_folders (params, plan, cancel, error) ||
       !(plan->sources = list_images (plan->images, error)) ||
       /* One job per image; --jobs=N cycles through them. */
       !lab_params_get_uint (params, LAB_PARAM_JOBS, plan->sources->len, 1, LAB_MAX_JOBS,

@@ -5,9 +5,10 @@
  * The download half is the `download` task itself, reached through its
  * LabTaskClass: each worker (thread or process) gets its own download
  * plan writing into a private folder, so the one file there after a job
- * is that job's photo, whatever name the download gave it. The folder
- * exists only while a job runs: a run that ends, however it ends, leaves
- * nothing behind (thread pools may free worker state late, or never).
+ * is that job's photo, whatever name the download gave it. Those folders
+ * are in one folder of the run's, which the app makes and removes when
+ * the run ends, however it ends: a worker process killed during a job
+ * cannot remove its own (and thread pools may free worker state late).
  */
 #define G_LOG_DOMAIN "lab-task-pipeline"
 
@@ -19,6 +20,7 @@
 
 #include "lab-blur.h"
 #include "lab-error.h"
+#include "lab-files.h"
 #include "lab-tasks-vips.h"
 
 typedef struct {
@@ -26,7 +28,10 @@ typedef struct {
   gpointer            download_plan;  /* in the app: keeps the embedded server */
   GVariant           *download_params;/* what each worker's download plan gets */
   char               *output;
-  char               *tmp;            /* downloads land in tmp/worker-XXXXXX */
+  char               *made;           /* what setup made for the output folder */
+  char               *tmp;            /* the run's: downloads land in tmp/worker-XXXXXX */
+  char               *made_tmp;       /* in the app: what it made for tmp's parent */
+  gboolean            owns_tmp;       /* the app's plan, which removes tmp */
   guint               n_jobs;
 } PipelinePlan;
 
@@ -39,25 +44,6 @@ typedef struct {
   GError        *error;               /* the worker could not be set up */
 } PipelineWorker;
 
-/* Removes the files of @dir (a folder this task made), then @dir. */
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) gdir = dir ? g_dir_open (dir, 0, NULL) : NULL;
-  const char *name;
-
-  while (gdir != NULL && (name = g_dir_read_name (gdir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (path);
-      else
-        g_unlink (path);
-    }
-  if (dir != NULL)
-    g_rmdir (dir);
-}
-
 static void
 pipeline_plan_free (gpointer data)
 {
@@ -65,10 +51,58 @@ pipeline_plan_free (gpointer data)
 
   if (plan->download_plan != NULL)
     plan->download->plan_free (plan->download_plan);
+  if (plan->owns_tmp)
+    {
+      g_autofree char *parent = g_path_get_dirname (plan->tmp);
+
+      lab_files_remove_tree (plan->tmp);
+      lab_files_unmake_dir (parent, plan->made_tmp);
+    }
+  if (plan->output != NULL)
+    lab_files_unmake_dir (plan->output, plan->made);
   g_clear_pointer (&plan->download_params, g_variant_unref);
   g_free (plan->tmp);
+  g_free (plan->made_tmp);
   g_free (plan->output);
+  g_free (plan->made);
   g_free (plan);
+}
+
+/* In the app: a new folder for the run's downloads, under the user's
+ * cache (not /tmp, where another user could take its name between two
+ * jobs). In a worker process: the app's, from its parameters. */
+static gboolean
+setup_tmp (PipelinePlan  *plan,
+           GVariant      *params,
+           GError       **error)
+{
+  g_autofree char *parent = g_build_filename (g_get_user_cache_dir (), "concurrency-lab",
+                                              "pipeline-downloads", NULL);
+
+  if (!lab_params_dup_path (params, LAB_PARAM_SCRATCH, &plan->tmp, error) || plan->tmp != NULL)
+    return plan->tmp != NULL;
+
+  /* Another run may remove the parent it made between our two steps. */
+  for (guint attempt = 0; attempt < 3 && plan->tmp == NULL; attempt++)
+    {
+      g_autofree char *dir = g_build_filename (parent, "run-XXXXXX", NULL);
+
+      g_clear_pointer (&plan->made_tmp, g_free);
+      if (lab_files_make_dir (parent, 0700, &plan->made_tmp) == 0 && g_mkdtemp (dir) != NULL)
+        plan->tmp = g_steal_pointer (&dir);
+      else if (errno != ENOENT)
+        break;
+    }
+  if (plan->tmp == NULL)
+    {
+      int saved = errno;
+      g_autofree char *display = g_filename_display_name (parent);
+      g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED,
+                   _("Could not make a temporary folder in %s: %s"), display, g_strerror (saved));
+      return FALSE;
+    }
+  plan->owns_tmp = TRUE;
+  return TRUE;
 }
 
 /* The user's parameters with --output replaced by @output: that one is
@@ -92,11 +126,13 @@ make_worker_dir (PipelinePlan  *plan,
 {
   g_autofree char *dir = g_build_filename (plan->tmp, "worker-XXXXXX", NULL);
 
-  if (g_mkdir_with_parents (plan->tmp, 0700) != 0 || g_mkdtemp (dir) == NULL)
+  if (g_mkdtemp (dir) == NULL)
     {
       int saved = errno;
+      g_autofree char *display = g_filename_display_name (plan->tmp);
+
       g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED,
-                   _("Could not make a temporary folder in %s: %s"), plan->tmp, g_strerror (saved));
+                   _("Could not make a temporary folder in %s: %s"), display, g_strerror (saved));
       return NULL;
     }
   return g_steal_pointer (&dir);
@@ -151,25 +187,24 @@ pipeline_setup (GVariant   *params,
                 GError    **error)
 {
   PipelinePlan *plan = g_new0 (PipelinePlan, 1);
+  g_autofree char *output = NULL;
 
-  plan->tmp = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", "pipeline-downloads", NULL);
-  if (!lab_params_dup_path (params, LAB_PARAM_OUTPUT, &plan->output, error))
-    {
-      pipeline_plan_free (plan);
-      return NULL;
-    }
-  if (plan->output == NULL)
-    plan->output = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", "pipeline", NULL);
+  if (!lab_params_dup_path (params, LAB_PARAM_OUTPUT, &output, error))
+    goto failed;
+  if (output == NULL)
+    output = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", "pipeline", NULL);
 
-  if (!lab_blur_init (error) ||
-      !lab_blur_ensure_dir (plan->output, error) ||
-      !setup_download (plan, params, cancel, error))
-    {
-      pipeline_plan_free (plan);
-      return NULL;
-    }
+  if (!lab_blur_init (error) || !lab_blur_ensure_dir (output, &plan->made, error))
+    goto failed;
+  plan->output = g_steal_pointer (&output);
+  if (!setup_tmp (plan, params, error) || !setup_download (plan, params, cancel, error))
+    goto failed;
 
   return plan;
+
+failed:
+  pipeline_plan_free (plan);
+  return NULL;
 }
 
 static guint
@@ -183,8 +218,12 @@ static GVariant *
 pipeline_resolve_params (gpointer data)
 {
   PipelinePlan *plan = data;
+  g_autoptr(GVariant) params = with_output (plan->download_params, plan->output);
+  GVariantDict dict;
 
-  return with_output (plan->download_params, plan->output);
+  g_variant_dict_init (&dict, params);
+  g_variant_dict_insert_value (&dict, LAB_PARAM_SCRATCH, g_variant_new_bytestring (plan->tmp));
+  return g_variant_dict_end (&dict);
 }
 
 static void
@@ -197,7 +236,7 @@ pipeline_worker_free (gpointer data)
   if (worker->download_plan != NULL)
     worker->plan->download->plan_free (worker->download_plan);
   lab_blur_worker_free (worker->blur);
-  remove_tree (worker->dir);
+  lab_files_remove_tree (worker->dir);
   g_free (worker->dir);
   g_clear_error (&worker->error);
   g_free (worker);
@@ -271,8 +310,10 @@ pipeline_run_job (gpointer       data,
   if (g_mkdir (worker->dir, 0700) != 0 && errno != EEXIST)
     {
       int saved = errno;
+      g_autofree char *display = g_filename_display_name (plan->tmp);
+
       g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED,
-                   _("Could not make a temporary folder in %s: %s"), plan->tmp, g_strerror (saved));
+                   _("Could not make a temporary folder in %s: %s"), display, g_strerror (saved));
       return FALSE;
     }
 
@@ -286,7 +327,7 @@ pipeline_run_job (gpointer       data,
       dest = output_path (plan, downloaded);
       ok = lab_blur_file (worker->blur, downloaded, dest, cancel, &written, error);
     }
-  remove_tree (worker->dir);
+  lab_files_remove_tree (worker->dir);
   return ok;
 }
 

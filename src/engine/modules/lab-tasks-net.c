@@ -44,6 +44,8 @@ typedef struct {
   GPtrArray *names;      /* file name per job; NULL when the URL is unusable */
   GPtrArray *url_errors; /* char *, why a URL is unusable, or NULL */
   char      *output;
+  char      *made;       /* what setup made for the output: see lab_files_make_dir() */
+  gboolean   temporary;  /* the output is a folder of ours, removed with the plan */
   double     timeout;
   guint64    max_bytes;
   gboolean   all_loopback; /* every URL is on 127.0.0.1 or localhost */
@@ -66,7 +68,7 @@ typedef struct {
   char         *tmp_path;         /* NULL with O_TMPFILE */
 } Download;
 
-static gboolean net_setup_urls (NetPlan *plan, GVariant *params, GError **error);
+static gboolean net_setup_urls (NetPlan *plan, GVariant *params, LabCancel *cancel, GError **error);
 
 /* --- words for what went wrong ------------------------------------------- */
 
@@ -631,18 +633,56 @@ net_worker_free (gpointer state)
 
 /* --- setup --------------------------------------------------------------------- */
 
+/* Removes what setup made that no job filled: the output folder (and its
+ * parents) when it made it and it is empty; its own temporary folder,
+ * with the downloads in it. */
 static void
 net_plan_free (gpointer data)
 {
   NetPlan *plan = data;
 
+  if (plan->temporary)
+    {
+      g_autofree char *parent = g_path_get_dirname (plan->output);
+
+      lab_files_remove_tree (plan->output);
+      lab_files_unmake_dir (parent, plan->made);
+    }
+  else if (plan->output != NULL)
+    lab_files_unmake_dir (plan->output, plan->made);
+
   g_ptr_array_unref (plan->urls);
   g_ptr_array_unref (plan->names);
   g_ptr_array_unref (plan->url_errors);
   g_free (plan->output);
+  g_free (plan->made);
   /* The embedded server stops with the last reference. */
   g_clear_object (&plan->server);
   g_free (plan);
+}
+
+/* Without --output, the downloads go to a new folder of ours in the user
+ * cache that the plan removes: files the user did not ask to keep must
+ * not pile up. Returns %NULL with errno set on failure. */
+static char *
+make_temporary_output (char **made)
+{
+  g_autofree char *parent = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", NULL);
+
+  /* Another run may remove the parent it made between our two steps. */
+  for (guint attempt = 0; attempt < 3; attempt++)
+    {
+      g_autofree char *dir = g_build_filename (parent, "downloads-XXXXXX", NULL);
+
+      g_clear_pointer (made, g_free);
+      if (lab_files_make_dir (parent, 0755, made) != 0)
+        return NULL;
+      if (g_mkdtemp (dir) != NULL)
+        return g_steal_pointer (&dir);
+      if (errno != ENOENT)
+        return NULL;
+    }
+  return NULL;
 }
 
 static gboolean
@@ -658,28 +698,32 @@ net_setup_output (NetPlan   *plan,
     return FALSE;
   if (plan->output == NULL)
     {
-      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-      g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
-      g_autofree char *parent = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", NULL);
-
-      g_mkdir_with_parents (parent, 0755);
-      plan->output = g_strdup_printf ("%s/downloads-%s-XXXXXX", parent, stamp);
-      if (g_mkdtemp (plan->output) == NULL)
-        goto failed;
+      if (!(plan->output = make_temporary_output (&plan->made)))
+        {
+          saved = errno;
+          plan->output = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", NULL);
+          goto failed;
+        }
+      plan->temporary = TRUE;
     }
-  else if (g_mkdir_with_parents (plan->output, 0755) != 0)
-    goto failed;
+  else if (lab_files_make_dir (plan->output, 0755, &plan->made) != 0)
+    {
+      saved = errno;
+      goto failed;
+    }
 
   /* Fail before any job starts, not once per job. */
   probe = g_build_filename (plan->output, ".concurrency-lab-XXXXXX", NULL);
   if ((fd = g_mkstemp (probe)) < 0)
-    goto failed;
+    {
+      saved = errno;
+      goto failed;
+    }
   close (fd);
   g_unlink (probe);
   return TRUE;
 
 failed:
-  saved = errno;
   display = g_filename_display_name (plan->output);
   g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
                _("Cannot write to the output folder %s: %s"), display, g_strerror (saved));
@@ -714,11 +758,8 @@ net_setup (GVariant   *params,
                               &plan->max_bytes, error) ||
       !net_setup_output (plan, params, error))
     goto failed;
-  if (!net_setup_urls (plan, params, error))
-    {
-      g_rmdir (plan->output);   /* only if empty, e.g. the one made above */
-      goto failed;
-    }
+  if (!net_setup_urls (plan, params, cancel, error))
+    goto failed;
 
   return plan;
 
@@ -818,12 +859,13 @@ given_lines (GVariant   *params,
 static gboolean
 start_server (NetPlan    *plan,
               guint       n_photos,
+              LabCancel  *cancel,
               GPtrArray  *lines,
               GError    **error)
 {
   g_auto(GStrv) urls = NULL;
 
-  if (!(plan->server = lab_image_server_new (n_photos, error)))
+  if (!(plan->server = lab_image_server_new (n_photos, cancel, error)))
     return FALSE;
   urls = lab_image_server_get_photo_urls (plan->server);
   given_lines (NULL, (const char * const *) urls, lines);
@@ -831,9 +873,10 @@ start_server (NetPlan    *plan,
 }
 
 static gboolean
-net_setup_urls (NetPlan   *plan,
-                GVariant  *params,
-                GError   **error)
+net_setup_urls (NetPlan    *plan,
+                GVariant   *params,
+                LabCancel  *cancel,
+                GError    **error)
 {
   g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func ((GDestroyNotify) lab_url_line_free);
   g_autoptr(GHashTable) used = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -859,7 +902,7 @@ net_setup_urls (NetPlan   *plan,
     return FALSE;
   else if (file == NULL &&
            (!lab_params_get_uint (params, LAB_PARAM_JOBS, DEFAULT_PHOTOS, 1, MAX_PHOTOS, &n_photos, error) ||
-            !start_server (plan, n_photos, lines, error)))
+            !start_server (plan, n_photos, cancel, lines, error)))
     return FALSE;
 
   if (lines->len == 0)
