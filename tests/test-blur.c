@@ -443,6 +443,33 @@ test_default_images_cancel (void)
   g_assert_cmpuint (lab_test_count_entries (out), ==, 0);
 }
 
+/* Names that would give the same output are told apart: a-3.jpg,
+ * a.jpg and a.png give three photos, not two. */
+static void
+test_same_names (void)
+{
+  g_autofree char *images = new_dir ("same-names");
+  g_autofree char *out = new_dir ("same-names-out");
+  g_autofree char *source = g_build_filename (photos, "land.jpg", NULL);
+  g_autofree char *data = NULL;
+  const char *names[] = { "a-3.jpg", "a.jpg", "a.png" };
+  const char *expected[] = { "a-3.jpg", "a.jpg", "a-2.jpg" };
+  g_autoptr(LabRun) run = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (source, &data, &len, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    write_file (images, names[i], data, len);
+  run = run_blur ("process-pool", 2, images, out, 0);
+  g_assert_cmpuint (lab_run_get_n_failed (run), ==, 0);
+  g_assert_cmpuint (lab_test_count_entries (out), ==, 3);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *path = g_build_filename (out, expected[i], NULL);
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+    }
+}
+
 /* An output folder that set-up made and no job filled goes with the run;
  * one that was there stays. */
 static void
@@ -543,6 +570,7 @@ main (int   argc,
   g_test_add_func ("/blur/default-images-cancel", test_default_images_cancel);
   g_test_add_func ("/blur/default-images", test_default_images);
   g_test_add_func ("/blur/unfilled-output", test_unfilled_output);
+  g_test_add_func ("/blur/same-names", test_same_names);
   g_test_add_func ("/blur/non-utf8-folders", test_non_utf8_folders);
   g_test_add_func ("/blur/worker-links-glib-only", test_worker_links_glib_only);
 

@@ -121,6 +121,32 @@ test_failures (void)
   assert_thumbnails (out, 2);
 }
 
+/* URLs whose last parts share a name give as many photos, named apart,
+ * in worker processes as in threads. */
+static void
+test_same_names (gconstpointer data)
+{
+  const char *strategy = data;
+  g_autoptr(LabTestHttp) http = lab_test_http_new ();
+  g_autofree char *a = lab_test_http_get_url (http, "/a/photo.jpg");
+  g_autofree char *b = lab_test_http_get_url (http, "/b/photo.png");
+  g_autofree char *c = lab_test_http_get_url (http, "/c/photo");
+  const char *urls[] = { a, b, c, NULL };
+  g_autofree char *name = g_strconcat ("same-names-", strategy, NULL);
+  g_autofree char *out = new_dir (name);
+  g_autoptr(LabRun) run = new_pipeline (strategy, 2, urls, out);
+  const char *expected[] = { "photo.jpg", "photo-2.jpg", "photo-3.jpg" };
+
+  g_assert_true (lab_run_execute (run, NULL, NULL));
+  g_assert_cmpuint (lab_run_get_n_failed (run), ==, 0);
+  assert_thumbnails (out, 3);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *path = g_build_filename (out, expected[i], NULL);
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+    }
+}
+
 /* Without URLs the embedded server is started once, in the app; worker
  * processes get its URLs instead of starting servers of their own. */
 static void
@@ -200,6 +226,8 @@ main (int   argc,
   g_test_add_func ("/pipeline/strategies", test_strategies);
   g_test_add_func ("/pipeline/failures", test_failures);
   g_test_add_func ("/pipeline/default-server", test_default_server);
+  g_test_add_data_func ("/pipeline/same-names/thread-pool", "thread-pool", test_same_names);
+  g_test_add_data_func ("/pipeline/same-names/process-pool", "process-pool", test_same_names);
   g_test_add_data_func ("/pipeline/cancel/thread-pool", "thread-pool", test_cancel);
   g_test_add_data_func ("/pipeline/cancel/process-pool", "process-pool", test_cancel);
   g_test_add_data_func ("/pipeline/cancel/processes", "processes", test_cancel);

@@ -99,7 +99,9 @@ list_images (const char  *dir,
   return g_steal_pointer (&names);
 }
 
-/* photo.png → OUTPUT/photo.jpg; a second “photo” becomes photo-N.jpg. */
+/* photo.png → OUTPUT/photo.jpg; another “photo” (photo.jpg, photo.tif)
+ * becomes photo-2.jpg, then photo-3.jpg: unlike any other name of the run
+ * (a photo-2.jpg of the folder's own included). */
 static GPtrArray *
 output_names (GPtrArray  *sources,
               const char *output)
@@ -110,19 +112,13 @@ output_names (GPtrArray  *sources,
   for (guint i = 0; i < sources->len; i++)
     {
       g_autofree char *base = g_path_get_basename (g_ptr_array_index (sources, i));
+      g_autofree char *name = NULL;
       char *dot = strrchr (base, '.');
-      char *name;
 
       if (dot != NULL && dot != base)
         *dot = '\0';
-      name = g_strconcat (base, ".jpg", NULL);
-      if (g_hash_table_contains (taken, name))
-        {
-          g_free (name);
-          name = g_strdup_printf ("%s-%u.jpg", base, i + 1);
-        }
+      name = lab_files_unique_name (taken, base, ".jpg");
       g_ptr_array_add (dests, g_build_filename (output, name, NULL));
-      g_hash_table_add (taken, name);
     }
 
   return dests;

@@ -22,6 +22,7 @@
 #include "lab-error.h"
 #include "lab-files.h"
 #include "lab-tasks-vips.h"
+#include "lab-url-list.h"
 
 typedef struct {
   const LabTaskClass *download;
@@ -32,6 +33,7 @@ typedef struct {
   char               *tmp;            /* the run's: downloads land in tmp/worker-XXXXXX */
   char               *made_tmp;       /* in the app: what it made for tmp's parent */
   gboolean            owns_tmp;       /* the app's plan, which removes tmp */
+  GPtrArray          *dests;          /* the blurred photo of each job */
   guint               n_jobs;
 } PipelinePlan;
 
@@ -61,6 +63,7 @@ pipeline_plan_free (gpointer data)
   if (plan->output != NULL)
     lab_files_unmake_dir (plan->output, plan->made);
   g_clear_pointer (&plan->download_params, g_variant_unref);
+  g_clear_pointer (&plan->dests, g_ptr_array_unref);
   g_free (plan->tmp);
   g_free (plan->made_tmp);
   g_free (plan->output);
@@ -181,6 +184,32 @@ setup_download (PipelinePlan  *plan,
   return TRUE;
 }
 
+/* OUTPUT/NAME.jpg for each job, NAME from its URL, unique in the run:
+ * /a/photo.jpg, /b/photo.png and /c/photo give photo.jpg, photo-2.jpg
+ * and photo-3.jpg. Made from the URLs alone, so that the app and every
+ * worker process agree. */
+static GPtrArray *
+output_names (PipelinePlan *plan)
+{
+  g_autoptr(GHashTable) taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree const char **urls = NULL;
+  GPtrArray *dests = g_ptr_array_new_with_free_func (g_free);
+
+  g_variant_lookup (plan->download_params, LAB_PARAM_URLS, "^a&s", &urls);
+  for (guint i = 0; urls != NULL && urls[i] != NULL; i++)
+    {
+      g_autofree char *base = lab_url_file_name (urls[i]);
+      g_autofree char *name = NULL;
+      char *dot = base ? strrchr (base, '.') : NULL;
+
+      if (dot != NULL && dot != base)
+        *dot = '\0';
+      name = lab_files_unique_name (taken, base ? base : "download", ".jpg");
+      g_ptr_array_add (dests, g_build_filename (plan->output, name, NULL));
+    }
+  return dests;
+}
+
 static gpointer
 pipeline_setup (GVariant   *params,
                 LabCancel  *cancel,
@@ -200,6 +229,8 @@ pipeline_setup (GVariant   *params,
   if (!setup_tmp (plan, params, error) || !setup_download (plan, params, cancel, error))
     goto failed;
 
+  plan->dests = output_names (plan);
+  g_assert (plan->dests->len == plan->n_jobs);
   return plan;
 
 failed:
@@ -274,18 +305,6 @@ take_download (PipelineWorker  *worker,
   return NULL;
 }
 
-static char *
-output_path (PipelinePlan *plan,
-             const char   *downloaded)
-{
-  g_autofree char *base = g_path_get_basename (downloaded);
-  char *dot = strrchr (base, '.');
-
-  if (dot != NULL && dot != base)
-    *dot = '\0';
-  return g_strdup_printf ("%s/%s.jpg", plan->output, base);
-}
-
 static gboolean
 pipeline_run_job (gpointer       data,
                   gpointer       worker_state,
@@ -297,7 +316,6 @@ pipeline_run_job (gpointer       data,
   PipelinePlan *plan = data;
   PipelineWorker *worker = worker_state;
   g_autofree char *downloaded = NULL;
-  g_autofree char *dest = NULL;
   guint64 written = 0;
   gboolean ok;
 
@@ -323,10 +341,7 @@ pipeline_run_job (gpointer       data,
 
   /* result->bytes stays what the download moved: the I/O half. */
   if (ok)
-    {
-      dest = output_path (plan, downloaded);
-      ok = lab_blur_file (worker->blur, downloaded, dest, cancel, &written, error);
-    }
+    ok = lab_blur_file (worker->blur, downloaded, g_ptr_array_index (plan->dests, index), cancel, &written, error);
   lab_files_remove_tree (worker->dir);
   return ok;
 }
