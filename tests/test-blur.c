@@ -287,6 +287,126 @@ test_bad_files (void)
     }
 }
 
+/* The first half of @name in @src, as @cut in @dir; with @end, a JPEG
+ * end marker after it, as a cut file that pretends to be whole has. */
+static void
+write_half (const char *src,
+            const char *dir,
+            const char *cut,
+            gboolean    end)
+{
+  g_autofree char *data = NULL;
+  g_autoptr(GByteArray) half = g_byte_array_new ();
+  gsize len;
+
+  g_assert_true (g_file_get_contents (src, &data, &len, NULL));
+  g_byte_array_append (half, (guint8 *) data, len / 2);
+  if (end)
+    g_byte_array_append (half, (const guint8 *) "\xFF\xD9", 2);
+  write_file (dir, cut, (const char *) half->data, half->len);
+}
+
+/* A good photo and files that libvips fails on halfway, each its own way. */
+static char *
+make_damaged_folder (void)
+{
+  g_autofree char *tiff_dir = g_build_filename (tmp_dir, "tiff", NULL);
+  g_autofree char *tiff = g_build_filename (tiff_dir, "land.tif", NULL);
+  g_autofree char *land = g_build_filename (photos, "land.jpg", NULL);
+  g_autofree char *port = g_build_filename (photos, "port.png", NULL);
+  g_autofree char *data = NULL;
+  char *dir = new_dir ("damaged");
+  gsize len;
+
+  g_free (pillow ("photos", tiff_dir, "land.tif:600x400", NULL));
+  g_assert_true (g_file_get_contents (land, &data, &len, NULL));
+  write_file (dir, "a_good.jpg", data, len);
+  write_half (land, dir, "b_cut.jpg", TRUE);
+  write_half (port, dir, "c_cut.png", FALSE);
+  write_half (tiff, dir, "d_cut.tif", FALSE);
+  return dir;
+}
+
+/* A message names its file, says what is wrong, and nothing of the
+ * other files' troubles. */
+static void
+check_damaged_job (const LabJobRecord *job,
+                   guint               file)
+{
+  static const struct { const char *prefix; const char *has; const char *lacks[2]; } expected[] = {
+    { NULL },
+    { "b_cut.jpg: truncated JPEG", NULL, { "png", "TIFF" } },
+    { "c_cut.png: damaged image: ", "png", { "Jpeg", "TIFF" } },
+    { "d_cut.tif: damaged image: ", "TIFF", { "png", "Jpeg" } },
+  };
+
+  if (expected[file].prefix == NULL)
+    {
+      g_assert_cmpint (job->state, ==, LAB_JOB_OK);
+      return;
+    }
+  if (job->error == NULL || !g_str_has_prefix (job->error, expected[file].prefix) ||
+      (expected[file].has != NULL && strstr (job->error, expected[file].has) == NULL) ||
+      strstr (job->error, expected[file].lacks[0]) != NULL || strstr (job->error, expected[file].lacks[1]) != NULL)
+    g_error ("“%s” is not the message of %s", job->error, expected[file].prefix);
+}
+
+static gboolean
+vips_warnings_not_fatal_cb (const char     *log_domain,
+                            GLogLevelFlags  level,
+                            const char     *message,
+                            gpointer        data)
+{
+  return !(g_strcmp0 (log_domain, "VIPS") == 0 && (level & G_LOG_LEVEL_WARNING));
+}
+
+/* libvips's error buffer is the process's: four threads failing on
+ * different files, many times, each job still gets its own message. */
+static void
+test_damaged_files_threads (void)
+{
+  g_autofree char *dir = make_damaged_folder ();
+  g_autofree char *out = new_dir ("damaged-out");
+
+  /* The module drops libvips's warnings; G_DEBUG=fatal-warnings would
+   * abort on them all the same. */
+  g_test_log_set_fatal_handler (vips_warnings_not_fatal_cb, NULL);
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(LabRun) run = run_blur ("thread-pool", 4, dir, out, 32);
+
+      g_assert_cmpuint (lab_run_get_n_failed (run), ==, 24);
+      for (guint i = 0; i < 32; i++)
+        check_damaged_job (lab_run_get_job (run, i), i % 4);
+    }
+  g_assert_cmpuint (lab_test_count_entries (out), ==, 1);
+  g_test_log_set_fatal_handler (NULL, NULL);
+}
+
+/* What libvips says of damaged files reaches the jobs' messages, not
+ * stderr, in the app's threads as in worker processes. */
+static void
+test_damaged_files_quiet (void)
+{
+  g_autofree char *dir = g_build_filename (tmp_dir, "damaged", NULL);
+  g_autofree char *out = g_build_filename (tmp_dir, "damaged-quiet", NULL);
+  g_autofree char *images_arg = g_strconcat ("--images=", dir, NULL);
+  g_autofree char *output_arg = g_strconcat ("--output=", out, NULL);
+  const char *strategies[] = { "--strategy=thread-pool", "--strategy=process-pool" };
+  const char *env[] = { "G_DEBUG=", NULL };
+
+  for (guint s = 0; s < G_N_ELEMENTS (strategies); s++)
+    {
+      const char *argv[] = { "run", "--task=blur", strategies[s], images_arg, output_arg, "--format=json", NULL };
+      g_autofree char *stdout_text = NULL, *err = NULL;
+
+      g_assert_cmpint (lab_test_run_cli (argv, env, &stdout_text, &err), ==, 1);
+      g_assert_cmpstr (err, ==, "");
+      g_assert_nonnull (strstr (stdout_text, "b_cut.jpg: truncated JPEG"));
+      g_assert_nonnull (strstr (stdout_text, "\"failed\" : 3"));
+    }
+}
+
 /* libvips's own thread pool would spread one job over both cores: the
  * task asks it for one thread, so a sequential run uses one core. */
 static void
@@ -563,6 +683,8 @@ main (int   argc,
   g_test_add_func ("/blur/geometry", test_geometry);
   g_test_add_func ("/blur/like-pillow", test_like_pillow);
   g_test_add_func ("/blur/bad-files", test_bad_files);
+  g_test_add_func ("/blur/damaged-files/threads", test_damaged_files_threads);
+  g_test_add_func ("/blur/damaged-files/quiet", test_damaged_files_quiet);
   g_test_add_func ("/blur/one-core", test_one_core);
   g_test_add_func ("/blur/cancel", test_cancel);
   g_test_add_func ("/blur/strategies", test_strategies);
