@@ -306,19 +306,20 @@ write_half (const char *src,
   write_file (dir, cut, (const char *) half->data, half->len);
 }
 
-/* A good photo and files that libvips fails on halfway, each its own way. */
+/* A good photo and files that libvips fails on halfway, each its own way;
+ * small, as the test blurs them many times. */
 static char *
 make_damaged_folder (void)
 {
-  g_autofree char *tiff_dir = g_build_filename (tmp_dir, "tiff", NULL);
-  g_autofree char *tiff = g_build_filename (tiff_dir, "land.tif", NULL);
-  g_autofree char *land = g_build_filename (photos, "land.jpg", NULL);
-  g_autofree char *port = g_build_filename (photos, "port.png", NULL);
+  g_autofree char *small = g_build_filename (tmp_dir, "small", NULL);
+  g_autofree char *tiff = g_build_filename (small, "land.tif", NULL);
+  g_autofree char *land = g_build_filename (small, "land.jpg", NULL);
+  g_autofree char *port = g_build_filename (small, "port.png", NULL);
   g_autofree char *data = NULL;
   char *dir = new_dir ("damaged");
   gsize len;
 
-  g_free (pillow ("photos", tiff_dir, "land.tif:600x400", NULL));
+  g_free (pillow ("photos", small, "land.jpg:480x320", "port.png:240x400", "land.tif:480x320", NULL));
   g_assert_true (g_file_get_contents (land, &data, &len, NULL));
   write_file (dir, "a_good.jpg", data, len);
   write_half (land, dir, "b_cut.jpg", TRUE);
@@ -528,15 +529,16 @@ test_default_images (void)
 
   g_variant_dict_init (&dict, NULL);
   g_variant_dict_insert_value (&dict, "output", g_variant_new_bytestring (out));
+  g_variant_dict_insert (&dict, "jobs", "u", 2);
   config = lab_test_config ("blur", "process-pool", 2, g_variant_dict_end (&dict));
   run = lab_run_new (config, &error);
   g_assert_no_error (error);
   g_assert_true (lab_run_execute (run, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (lab_run_get_n_jobs (run), ==, 8);
+  g_assert_cmpuint (lab_run_get_n_jobs (run), ==, 2);
   g_assert_cmpuint (lab_run_get_n_failed (run), ==, 0);
   g_assert_cmpuint (lab_test_count_entries (samples), ==, 8);
-  g_assert_cmpuint (lab_test_count_entries (out), ==, 8);
+  g_assert_cmpuint (lab_test_count_entries (out), ==, 2);
   lab_test_remove_tree (old);
 }
 

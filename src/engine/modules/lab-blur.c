@@ -179,7 +179,8 @@ init_once (gpointer data)
   /* Besides failing, libvips tells of a damaged file in warnings on
    * stderr (“error in tile 0 x 808”, libpng's and libtiff's complaints).
    * The job's message says what matters, so they are dropped. */
-  g_log_set_handler ("VIPS", G_LOG_LEVEL_WARNING, drop_warning_cb, NULL);
+  g_log_set_handler ("VIPS", G_LOG_LEVEL_WARNING | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION,
+                     drop_warning_cb, NULL);
 #if VIPS_MAJOR_VERSION > 8 || (VIPS_MAJOR_VERSION == 8 && VIPS_MINOR_VERSION >= 13)
   vips_block_untrusted_set (TRUE);
 #endif
