@@ -150,6 +150,34 @@ test_file_names (void)
   g_assert_cmpuint (strlen (name), >, 190);
 }
 
+/* Found by tests/fuzz/fuzz-url-list.c: a hidden name of 200 bytes got
+ * its “_” after being cut to 200, and so was 201 bytes long. */
+static void
+test_file_name_fuzz_crash (void)
+{
+  static const char crash[] = "p:/\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+                              "/.\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+                              "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+                              "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+                              "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xffppg\nh\xda";
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func ((GDestroyNotify) lab_url_line_free);
+  g_autoptr(GString) hidden = g_string_new ("http://a/.");
+  g_autofree char *name = NULL;
+
+  g_assert_true (lab_url_list_parse (crash, sizeof crash - 1, lines, NULL));
+  for (guint i = 0; i < lines->len; i++)
+    {
+      g_autofree char *line_name = lab_url_file_name (((LabUrlLine *) lines->pdata[i])->text);
+      g_assert_true (line_name == NULL || strlen (line_name) <= 200);
+    }
+
+  for (guint i = 0; i < 250; i++)
+    g_string_append_c (hidden, 'x');
+  name = lab_url_file_name (hidden->str);
+  g_assert_cmpuint (strlen (name), ==, 200);
+  g_assert_true (g_str_has_prefix (name, "_.xxx"));
+}
+
 static void
 test_unique_names (void)
 {
@@ -183,6 +211,7 @@ main (int    argc,
   g_test_add_func ("/url-list/limits", test_limits);
   g_test_add_func ("/url-list/read", test_read);
   g_test_add_func ("/url-list/file-names", test_file_names);
+  g_test_add_func ("/url-list/file-name-fuzz-crash", test_file_name_fuzz_crash);
   g_test_add_func ("/url-list/unique-names", test_unique_names);
 
   return g_test_run ();

@@ -304,14 +304,20 @@ lab_url_file_name (const char *url)
     return NULL;
   bytes = last_segment (uri);
   name = g_utf8_make_valid (bytes->str, bytes->len);
+  if (name[0] == '\0' || g_str_equal (name, ".") || g_str_equal (name, ".."))
+    return g_strdup ("download");
+  if (name[0] == '.')
+    {
+      char *shown = g_strconcat ("_", name, NULL);
+      g_free (name);
+      name = shown;
+    }
+
+  /* Last, so that nothing lengthens it again (found by fuzzing). */
   if (strlen (name) > MAX_NAME)
     {
       end = g_utf8_find_prev_char (name, name + MAX_NAME + 1);
       name[end - name] = '\0';
     }
-  if (name[0] == '\0' || g_str_equal (name, ".") || g_str_equal (name, ".."))
-    return g_strdup ("download");
-  if (name[0] == '.')
-    return g_strconcat ("_", name, NULL);
   return g_steal_pointer (&name);
 }
