@@ -99,6 +99,15 @@ test_limits (void)
   g_ptr_array_set_size (lines, 0);
   g_assert_false (lab_url_list_parse (many->str, many->len, lines, &error));
   g_assert_nonnull (strstr (error->message, "it must have between 1 and"));
+  g_clear_error (&error);
+
+  /* A long line that is not UTF-8 is shown by its start. */
+  memset (long_line + 10, 0xff, LAB_URL_LIST_MAX_LINE);
+  g_ptr_array_set_size (lines, 0);
+  g_assert_true (lab_url_list_parse (long_line, 10 + LAB_URL_LIST_MAX_LINE, lines, &error));
+  g_assert_cmpuint (lines->len, ==, 2);
+  g_assert_cmpuint (strlen (((LabUrlLine *) lines->pdata[1])->error), <, 1000);
+  g_assert_true (g_str_has_suffix (((LabUrlLine *) lines->pdata[1])->text, "\\xFF…"));
 }
 
 /* A file is read no further than it takes to know it is no list. */

@@ -58,7 +58,9 @@ typedef void (*LabJobDoneFunc) (GError   *error,
  *   must return promptly with %LAB_ERROR_CANCELLED once @cancel is
  *   cancelled, and leave nothing behind when it fails.
  * @plan_free: frees the plan, and removes what setup made that no job
- *   filled (an empty download folder)
+ *   filled (an output folder it made, left empty) and the temporary
+ *   folders of the task's own (see lab-files.h); in a worker process the
+ *   plan made none of them, so it removes nothing
  * @get_n_jobs: how many jobs the plan holds
  * @worker_init: (optional): per-worker state, e.g. one HTTP session per thread
  * @worker_free: (optional): frees it, on the thread that made it

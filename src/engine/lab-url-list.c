@@ -23,6 +23,7 @@
 
 #define READ_CHUNK  (64 * 1024)
 #define MAX_NAME    200   /* bytes of a file name made from a URL */
+#define SHOWN_MAX   200   /* characters of a line that is not UTF-8 */
 
 void
 lab_url_line_free (LabUrlLine *line)
@@ -78,6 +79,20 @@ lab_url_list_escape (const char *text,
   return g_string_free (out, FALSE);
 }
 
+/* A line that is no URL is shown, not fetched: its start is enough, and
+ * it travels to each worker process (in a frame of at most 1 MiB). */
+static void
+shorten (char **text)
+{
+  if (g_utf8_strlen (*text, -1) > SHOWN_MAX)
+    {
+      g_autofree char *start = g_utf8_substring (*text, 0, SHOWN_MAX);
+
+      g_free (*text);
+      *text = g_strconcat (start, "…", NULL);
+    }
+}
+
 /* Adds the line [start, start + len) unless it is blank or a comment. A
  * line that is not text fails the whole list; one that is not UTF-8 is
  * a job that fails. */
@@ -114,7 +129,10 @@ add_line (const char  *start,
   line->number = number;
   line->text = lab_url_list_escape (start, len);
   if (!g_utf8_validate_len (start, len, NULL))
-    line->error = g_strdup_printf (_("line %u is not valid UTF-8: “%s”"), number, line->text);
+    {
+      shorten (&line->text);
+      line->error = g_strdup_printf (_("line %u is not valid UTF-8: “%s”"), number, line->text);
+    }
   g_ptr_array_add (lines, line);
   return TRUE;
 }
