@@ -503,6 +503,23 @@ test_cli_url_lists (void)
         g_error ("%s: “%s” does not say “%s”", lists[i].name, err, lists[i].message);
     }
 
+  /* Too many URLs for the worker processes' first frame: said, not a
+   * GLib-CRITICAL and workers waiting for it. */
+  {
+    g_autofree char *path = g_build_filename (dir, "many.txt", NULL);
+    g_autofree char *urls_arg = g_strconcat ("--urls=", path, NULL);
+    const char *argv[] = { "run", "--task=download", "--strategy=process-pool", urls_arg, output_arg, NULL };
+    g_autoptr(GString) many = g_string_new (NULL);
+    g_autofree char *out = NULL, *err = NULL;
+
+    for (guint i = 0; i < 30000; i++)
+      g_string_append_printf (many, "http://127.0.0.1:1/photo-%05u.jpg\n", i);
+    g_assert_true (g_file_set_contents (path, many->str, many->len, NULL));
+    g_assert_cmpint (lab_test_run_cli (argv, NULL, &out, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "worker processes accept: use fewer URLs, or a thread strategy"));
+    g_assert_null (strstr (err, "CRITICAL"));
+  }
+
   for (guint s = 0; s < G_N_ELEMENTS (all_strategies); s++)
     {
       g_autofree char *path = g_build_filename (dir, "bytes.txt", NULL);

@@ -688,13 +688,41 @@ ignore_sigpipe (void)
     }
 }
 
+/* What every worker gets first; %NULL with @error when it would not fit
+ * in a frame (a URL list of tens of thousands of lines). */
+static GVariant *
+make_hello (LabRunner  *runner,
+            GError    **error)
+{
+  g_autoptr(GVariant) hello = g_variant_ref_sink (g_variant_new ("(us@a{sv})", LAB_PROTOCOL_VERSION,
+                                                                 lab_runner_get_task (runner)->name,
+                                                                 lab_runner_get_worker_params (runner)));
+  gsize size = g_variant_get_size (hello);
+
+  if (size > LAB_PROTOCOL_MAX_FRAME)
+    {
+      g_autofree char *have = g_format_size (size);
+      g_autofree char *limit = g_format_size (LAB_PROTOCOL_MAX_FRAME);
+
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("The task's parameters take %s, more than the %s worker processes accept: "
+                     "use fewer URLs, or a thread strategy"), have, limit);
+      return NULL;
+    }
+  return g_steal_pointer (&hello);
+}
+
 static gpointer
 pool_new (LabRunner  *runner,
           gboolean    pool,
           GError    **error)
 {
-  Pool *p = g_new0 (Pool, 1);
+  g_autoptr(GVariant) hello = make_hello (runner, error);
+  Pool *p;
 
+  if (hello == NULL)
+    return NULL;
+  p = g_new0 (Pool, 1);
   ignore_sigpipe ();
   if (pipe2 (p->wake_fds, O_CLOEXEC | O_NONBLOCK) != 0)
     {
@@ -715,9 +743,7 @@ pool_new (LabRunner  *runner,
   p->free_lanes = g_array_new (FALSE, FALSE, sizeof (guint));
   for (guint lane = p->forking ? p->n_workers : 0; lane > 0; lane--)
     g_array_append_val (p->free_lanes, (guint) { lane - 1 });
-  p->hello = g_variant_ref_sink (g_variant_new ("(us@a{sv})", LAB_PROTOCOL_VERSION,
-                                               lab_runner_get_task (runner)->name,
-                                               lab_runner_get_worker_params (runner)));
+  p->hello = g_steal_pointer (&hello);
   /* $LAB_WORKER_TIMEOUT_MS shortens the wait for a hung worker (tests). */
   p->ready_timeout_us = READY_TIMEOUT_MS * 1000;
   if (g_getenv ("LAB_WORKER_TIMEOUT_MS") != NULL)
