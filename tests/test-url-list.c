@@ -27,6 +27,7 @@ static const Case cases[] = {
   { "http://127.0.0.1:1/\xff.jpg\n", -1, 1, "http://127.0.0.1:1/\\xFF.jpg",
     "line 1 is not valid UTF-8: “http://127.0.0.1:1/\\xFF.jpg”" },
   { "http://a/\n\nhttp://a/b\\c\xc3\n", -1, 2, "http://a/", NULL },
+  { "http://a/b\\c.jpg\n", -1, 1, "http://a/b\\c.jpg", NULL },   /* as written */
   { "http://a/1.jpg\nhttp://a/\0.jpg\nhttp://a/3.jpg\n", 40, 0, NULL, "line 2 contains a NUL byte" },
   { "", 0, 0, NULL, "it must have between 1 and" },
   { "# only a comment\n\n", -1, 0, NULL, "it must have between 1 and" },

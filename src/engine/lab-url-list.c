@@ -125,11 +125,14 @@ add_line (const char  *start,
   if (len == 0 || start[0] == '#')
     return TRUE;
 
+  /* A URL is kept as written; messages escape what they show of it. */
   line = g_new0 (LabUrlLine, 1);
   line->number = number;
-  line->text = lab_url_list_escape (start, len);
-  if (!g_utf8_validate_len (start, len, NULL))
+  if (g_utf8_validate_len (start, len, NULL))
+    line->text = g_strndup (start, len);
+  else
     {
+      line->text = lab_url_list_escape (start, len);
       shorten (&line->text);
       line->error = g_strdup_printf (_("line %u is not valid UTF-8: “%s”"), number, line->text);
     }
