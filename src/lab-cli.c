@@ -210,12 +210,13 @@ build_params (const Options  *o,
         return NULL;
       g_variant_dict_insert (&dict, LAB_PARAM_TIMEOUT, "d", d);
     }
+  /* Paths are bytes, as the file system has them (G_OPTION_ARG_FILENAME). */
   if (o->urls_file)
-    g_variant_dict_insert (&dict, LAB_PARAM_URLS_FILE, "s", o->urls_file);
+    g_variant_dict_insert_value (&dict, LAB_PARAM_URLS_FILE, g_variant_new_bytestring (o->urls_file));
   if (o->output)
-    g_variant_dict_insert (&dict, LAB_PARAM_OUTPUT, "s", o->output);
+    g_variant_dict_insert_value (&dict, LAB_PARAM_OUTPUT, g_variant_new_bytestring (o->output));
   if (o->images)
-    g_variant_dict_insert (&dict, LAB_PARAM_IMAGES, "s", o->images);
+    g_variant_dict_insert_value (&dict, LAB_PARAM_IMAGES, g_variant_new_bytestring (o->images));
 
   return g_variant_dict_end (&dict);
 }
@@ -456,9 +457,11 @@ run_ended_cb (LabExperiment *experiment,
   GVariant *resolved = lab_run_get_resolved_params (run);
   const char *output;
 
-  /* A task that picked its own output folder says where the files went. */
+  /* A task that picked its own output folder says where the files went,
+   * unless it was a temporary one, gone with the run. */
   if (!session->said_output && session->options->output == NULL && resolved != NULL &&
-      g_variant_lookup (resolved, LAB_PARAM_OUTPUT, "&s", &output))
+      g_variant_lookup (resolved, LAB_PARAM_OUTPUT, "^&ay", &output) &&
+      g_file_test (output, G_FILE_TEST_IS_DIR))
     {
       g_autofree char *display = g_filename_display_name (output);
 

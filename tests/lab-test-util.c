@@ -686,3 +686,99 @@ lab_test_signal_set (GPid        pid,
   g_assert_nonnull (at);
   return g_ascii_strtoull (at + strlen (key), NULL, 16);
 }
+
+typedef struct {
+  GMainLoop    *loop;
+  GCancellable *cancellable;
+  const char   *dir;
+  const char   *prefix;
+  gboolean      seen;
+} CancelWhen;
+
+static gboolean
+has_entry (const char *dir,
+           const char *prefix)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_prefix (name, prefix))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+poll_entry_cb (gpointer data)
+{
+  CancelWhen *when = data;
+
+  if (!has_entry (when->dir, when->prefix))
+    return G_SOURCE_CONTINUE;
+  when->seen = TRUE;
+  g_cancellable_cancel (when->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+cancel_when_done_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      data)
+{
+  CancelWhen *when = data;
+  g_autoptr(GError) error = NULL;
+
+  lab_run_start_finish (LAB_RUN (object), result, &error);
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_CANCELLED);
+  g_main_loop_quit (when->loop);
+}
+
+static gboolean
+never_seen_cb (gpointer data)
+{
+  g_error ("Nothing named %s… appeared in %s within 60 s", ((CancelWhen *) data)->prefix, ((CancelWhen *) data)->dir);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * lab_test_run_and_cancel_when:
+ * @dir: a folder the run's set-up fills
+ * @prefix: what the name of the entry to wait for starts with
+ *
+ * Starts @run, cancels it as soon as an entry named @prefix… appears in
+ * @dir (say, the temporary folder its set-up makes before it generates
+ * photos), and waits for it to end, cancelled. Fails the test after a
+ * minute rather than hang.
+ */
+void
+lab_test_run_and_cancel_when (LabRun     *run,
+                              const char *dir,
+                              const char *prefix)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  CancelWhen when = { loop, cancellable, dir, prefix };
+  guint poll = g_timeout_add (1, poll_entry_cb, &when);
+  guint deadline = g_timeout_add_seconds (60, never_seen_cb, &when);
+
+  lab_run_start_async (run, cancellable, cancel_when_done_cb, &when);
+  g_main_loop_run (loop);
+  g_source_remove (deadline);
+  if (!when.seen)
+    g_source_remove (poll);
+  g_assert_true (when.seen);
+  g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_CANCELLED);
+}
+
+/* Fails the test, naming what is there, unless @dir is empty or gone. */
+void
+lab_test_assert_empty (const char *dir)
+{
+  const char *argv[] = { "find", dir, "-mindepth", "1", NULL };
+  g_autofree char *out = NULL;
+
+  if (lab_test_count_entries (dir) == 0)
+    return;
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, NULL, NULL);
+  g_error ("%s should be empty, but has:\n%s", dir, out);
+}

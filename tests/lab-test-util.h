@@ -61,6 +61,10 @@ gboolean lab_test_wait_pids_gone    (GArray       *pids,
                                      guint         timeout_ms);
 guint64  lab_test_signal_set        (GPid          pid,
                                      const char   *field);
+void     lab_test_run_and_cancel_when (LabRun      *run,
+                                      const char  *dir,
+                                      const char  *prefix);
+void     lab_test_assert_empty      (const char   *dir);
 void     lab_test_expect_setup_error (const LabRunConfig *config,
                                      gint          code,
                                      const char   *needle);

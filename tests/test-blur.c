@@ -81,8 +81,8 @@ blur_config (const char  *strategy,
   GVariantDict dict;
 
   g_variant_dict_init (&dict, NULL);
-  g_variant_dict_insert (&dict, "images", "s", images);
-  g_variant_dict_insert (&dict, "output", "s", output);
+  g_variant_dict_insert_value (&dict, "images", g_variant_new_bytestring (images));
+  g_variant_dict_insert_value (&dict, "output", g_variant_new_bytestring (output));
   if (jobs > 0)
     g_variant_dict_insert (&dict, "jobs", "u", jobs);
   return lab_test_config ("blur", strategy, workers, g_variant_dict_end (&dict));
@@ -287,6 +287,127 @@ test_bad_files (void)
     }
 }
 
+/* The first half of @name in @src, as @cut in @dir; with @end, a JPEG
+ * end marker after it, as a cut file that pretends to be whole has. */
+static void
+write_half (const char *src,
+            const char *dir,
+            const char *cut,
+            gboolean    end)
+{
+  g_autofree char *data = NULL;
+  g_autoptr(GByteArray) half = g_byte_array_new ();
+  gsize len;
+
+  g_assert_true (g_file_get_contents (src, &data, &len, NULL));
+  g_byte_array_append (half, (guint8 *) data, len / 2);
+  if (end)
+    g_byte_array_append (half, (const guint8 *) "\xFF\xD9", 2);
+  write_file (dir, cut, (const char *) half->data, half->len);
+}
+
+/* A good photo and files that libvips fails on halfway, each its own way;
+ * small, as the test blurs them many times. */
+static char *
+make_damaged_folder (void)
+{
+  g_autofree char *small = g_build_filename (tmp_dir, "small", NULL);
+  g_autofree char *tiff = g_build_filename (small, "land.tif", NULL);
+  g_autofree char *land = g_build_filename (small, "land.jpg", NULL);
+  g_autofree char *port = g_build_filename (small, "port.png", NULL);
+  g_autofree char *data = NULL;
+  char *dir = new_dir ("damaged");
+  gsize len;
+
+  g_free (pillow ("photos", small, "land.jpg:480x320", "port.png:240x400", "land.tif:480x320", NULL));
+  g_assert_true (g_file_get_contents (land, &data, &len, NULL));
+  write_file (dir, "a_good.jpg", data, len);
+  write_half (land, dir, "b_cut.jpg", TRUE);
+  write_half (port, dir, "c_cut.png", FALSE);
+  write_half (tiff, dir, "d_cut.tif", FALSE);
+  return dir;
+}
+
+/* A message names its file, says what is wrong, and nothing of the
+ * other files' troubles. */
+static void
+check_damaged_job (const LabJobRecord *job,
+                   guint               file)
+{
+  static const struct { const char *prefix; const char *has; const char *lacks[2]; } expected[] = {
+    { NULL },
+    { "b_cut.jpg: truncated JPEG", NULL, { "png", "TIFF" } },
+    { "c_cut.png: damaged image: ", "png", { "Jpeg", "TIFF" } },
+    { "d_cut.tif: damaged image: ", "TIFF", { "png", "Jpeg" } },
+  };
+
+  if (expected[file].prefix == NULL)
+    {
+      g_assert_cmpint (job->state, ==, LAB_JOB_OK);
+      return;
+    }
+  if (job->error == NULL || !g_str_has_prefix (job->error, expected[file].prefix) ||
+      (expected[file].has != NULL && strstr (job->error, expected[file].has) == NULL) ||
+      strstr (job->error, expected[file].lacks[0]) != NULL || strstr (job->error, expected[file].lacks[1]) != NULL)
+    g_error ("“%s” is not the message of %s", job->error, expected[file].prefix);
+}
+
+static gboolean
+vips_warnings_not_fatal_cb (const char     *log_domain,
+                            GLogLevelFlags  level,
+                            const char     *message,
+                            gpointer        data)
+{
+  return !(g_strcmp0 (log_domain, "VIPS") == 0 && (level & G_LOG_LEVEL_WARNING));
+}
+
+/* libvips's error buffer is the process's: four threads failing on
+ * different files, many times, each job still gets its own message. */
+static void
+test_damaged_files_threads (void)
+{
+  g_autofree char *dir = make_damaged_folder ();
+  g_autofree char *out = new_dir ("damaged-out");
+
+  /* The module drops libvips's warnings; G_DEBUG=fatal-warnings would
+   * abort on them all the same. */
+  g_test_log_set_fatal_handler (vips_warnings_not_fatal_cb, NULL);
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(LabRun) run = run_blur ("thread-pool", 4, dir, out, 32);
+
+      g_assert_cmpuint (lab_run_get_n_failed (run), ==, 24);
+      for (guint i = 0; i < 32; i++)
+        check_damaged_job (lab_run_get_job (run, i), i % 4);
+    }
+  g_assert_cmpuint (lab_test_count_entries (out), ==, 1);
+  g_test_log_set_fatal_handler (NULL, NULL);
+}
+
+/* What libvips says of damaged files reaches the jobs' messages, not
+ * stderr, in the app's threads as in worker processes. */
+static void
+test_damaged_files_quiet (void)
+{
+  g_autofree char *dir = g_build_filename (tmp_dir, "damaged", NULL);
+  g_autofree char *out = g_build_filename (tmp_dir, "damaged-quiet", NULL);
+  g_autofree char *images_arg = g_strconcat ("--images=", dir, NULL);
+  g_autofree char *output_arg = g_strconcat ("--output=", out, NULL);
+  const char *strategies[] = { "--strategy=thread-pool", "--strategy=process-pool" };
+  const char *env[] = { "G_DEBUG=", NULL };
+
+  for (guint s = 0; s < G_N_ELEMENTS (strategies); s++)
+    {
+      const char *argv[] = { "run", "--task=blur", strategies[s], images_arg, output_arg, "--format=json", NULL };
+      g_autofree char *stdout_text = NULL, *err = NULL;
+
+      g_assert_cmpint (lab_test_run_cli (argv, env, &stdout_text, &err), ==, 1);
+      g_assert_cmpstr (err, ==, "");
+      g_assert_nonnull (strstr (stdout_text, "b_cut.jpg: truncated JPEG"));
+      g_assert_nonnull (strstr (stdout_text, "\"failed\" : 3"));
+    }
+}
+
 /* libvips's own thread pool would spread one job over both cores: the
  * task asks it for one thread, so a sequential run uses one core. */
 static void
@@ -386,15 +507,14 @@ test_bad_folders (void)
   g_assert_nonnull (strstr (err, "Cannot read the image folder"));
 }
 
-/* Without --images: the folder the download task filled last (its
- * default folders are named by date), not an older one. */
+/* Without --images: sample photos, made once in the cache (not the
+ * folder the download task filled last, which is gone with its run). */
 static void
 test_default_images (void)
 {
   g_autofree char *parent = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", NULL);
-  g_autofree char *older = lab_test_make_dir (parent, "downloads-20250101-090000-AAAAAA");
-  g_autofree char *newer = lab_test_make_dir (parent, "downloads-20260101-090000-BBBBBB");
-  g_autofree char *empty = lab_test_make_dir (parent, "downloads-20270101-090000-CCCCCC");
+  g_autofree char *old = lab_test_make_dir (parent, "downloads-20250101-090000-AAAAAA");
+  g_autofree char *samples = g_build_filename (parent, "photos", NULL);
   g_autofree char *source = g_build_filename (photos, "land.jpg", NULL);
   g_autofree char *out = new_dir ("default-images");
   g_autofree char *data = NULL;
@@ -405,21 +525,122 @@ test_default_images (void)
   gsize len;
 
   g_assert_true (g_file_get_contents (source, &data, &len, NULL));
-  write_file (older, "old-1.jpg", data, len);
-  write_file (older, "old-2.jpg", data, len);
-  write_file (newer, "new.jpg", data, len);
+  write_file (old, "old-1.jpg", data, len);
 
   g_variant_dict_init (&dict, NULL);
-  g_variant_dict_insert (&dict, "output", "s", out);
+  g_variant_dict_insert_value (&dict, "output", g_variant_new_bytestring (out));
+  g_variant_dict_insert (&dict, "jobs", "u", 2);
   config = lab_test_config ("blur", "process-pool", 2, g_variant_dict_end (&dict));
   run = lab_run_new (config, &error);
   g_assert_no_error (error);
   g_assert_true (lab_run_execute (run, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (lab_run_get_n_jobs (run), ==, 1);
+  g_assert_cmpuint (lab_run_get_n_jobs (run), ==, 2);
   g_assert_cmpuint (lab_run_get_n_failed (run), ==, 0);
-  g_assert_cmpuint (lab_test_count_entries (out), ==, 1);
-  g_assert_cmpuint (lab_test_count_entries (empty), ==, 0);
+  g_assert_cmpuint (lab_test_count_entries (samples), ==, 8);
+  g_assert_cmpuint (lab_test_count_entries (out), ==, 2);
+  lab_test_remove_tree (old);
+}
+
+/* Cancelled while it makes the sample photos (seconds, the first time):
+ * set-up stops and leaves nothing, not half a set. */
+static void
+test_default_images_cancel (void)
+{
+  g_autofree char *cache = g_strdup (g_get_user_cache_dir ());
+  g_autofree char *parent = g_build_filename (cache, "concurrency-lab", NULL);
+  g_autofree char *out = new_dir ("default-images-cancel");
+  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(LabRun) run = NULL;
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert_value (&dict, "output", g_variant_new_bytestring (out));
+  config = lab_test_config ("blur", "sequential", 1, g_variant_dict_end (&dict));
+  run = lab_run_new (config, NULL);
+
+  lab_test_run_and_cancel_when (run, parent, ".photos-");
+  g_assert_cmpstr (lab_run_get_error (run), ==, "Cancelled");
+  lab_test_assert_empty (cache);
+  g_assert_cmpuint (lab_test_count_entries (out), ==, 0);
+}
+
+/* Names that would give the same output are told apart: a-3.jpg,
+ * a.jpg and a.png give three photos, not two. */
+static void
+test_same_names (void)
+{
+  g_autofree char *images = new_dir ("same-names");
+  g_autofree char *out = new_dir ("same-names-out");
+  g_autofree char *source = g_build_filename (photos, "land.jpg", NULL);
+  g_autofree char *data = NULL;
+  const char *names[] = { "a-3.jpg", "a.jpg", "a.png" };
+  const char *expected[] = { "a-3.jpg", "a.jpg", "a-2.jpg" };
+  g_autoptr(LabRun) run = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (source, &data, &len, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    write_file (images, names[i], data, len);
+  run = run_blur ("process-pool", 2, images, out, 0);
+  g_assert_cmpuint (lab_run_get_n_failed (run), ==, 0);
+  g_assert_cmpuint (lab_test_count_entries (out), ==, 3);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *path = g_build_filename (out, expected[i], NULL);
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+    }
+}
+
+/* An output folder that set-up made and no job filled goes with the run;
+ * one that was there stays. */
+static void
+test_unfilled_output (void)
+{
+  g_autofree char *images = new_dir ("only-bad");
+  g_autofree char *made = g_build_filename (tmp_dir, "made", NULL);
+  g_autofree char *output = g_build_filename (made, "deeper", NULL);
+  g_autoptr(LabRun) run = NULL;
+
+  write_file (images, "text.jpg", "Hello, I am not a photo.\n", -1);
+  run = run_blur ("thread-pool", 2, images, output, 0);
+  g_assert_cmpuint (lab_run_get_n_failed (run), ==, 1);
+  g_assert_false (g_file_test (made, G_FILE_TEST_EXISTS));
+
+  g_clear_object (&run);
+  run = run_blur ("thread-pool", 2, images, images, 0);
+  g_assert_true (g_file_test (images, G_FILE_TEST_IS_DIR));
+}
+
+/* Folder names are bytes: ones that are not UTF-8 are read and written
+ * as they are, by worker processes too. */
+static void
+test_non_utf8_folders (void)
+{
+  g_autofree char *images = new_dir ("d-\xff");
+  g_autofree char *output = g_build_filename (tmp_dir, "o-\xff", NULL);
+  g_autofree char *source = g_build_filename (photos, "land.jpg", NULL);
+  g_autofree char *made = g_build_filename (output, "land.jpg", NULL);
+  g_autofree char *images_arg = g_strconcat ("--images=", images, NULL);
+  g_autofree char *output_arg = g_strconcat ("--output=", output, NULL);
+  g_autofree char *missing_arg = g_strconcat ("--images=", tmp_dir, "/missing-\xff", NULL);
+  g_autofree char *data = NULL;
+  const char *argv[] = { "run", "--task=blur", "--strategy=process-pool", images_arg, output_arg, NULL };
+  g_autofree char *err = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (source, &data, &len, NULL));
+  write_file (images, "land.jpg", data, len);
+  g_assert_cmpint (lab_test_run_cli (argv, NULL, NULL, &err), ==, 0);
+  g_assert_true (g_file_test (made, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpuint (lab_test_count_entries (output), ==, 1);
+
+  /* A missing one is named, as well as a name that is not UTF-8 can be. */
+  g_clear_pointer (&err, g_free);
+  argv[3] = missing_arg;
+  g_assert_cmpint (lab_test_run_cli (argv, NULL, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "Cannot read the image folder"));
+  g_assert_nonnull (strstr (err, "missing-\xef\xbf\xbd: No such file or directory"));
 }
 
 /* The worker executable starts with GLib alone; libvips comes with the
@@ -464,11 +685,17 @@ main (int   argc,
   g_test_add_func ("/blur/geometry", test_geometry);
   g_test_add_func ("/blur/like-pillow", test_like_pillow);
   g_test_add_func ("/blur/bad-files", test_bad_files);
+  g_test_add_func ("/blur/damaged-files/threads", test_damaged_files_threads);
+  g_test_add_func ("/blur/damaged-files/quiet", test_damaged_files_quiet);
   g_test_add_func ("/blur/one-core", test_one_core);
   g_test_add_func ("/blur/cancel", test_cancel);
   g_test_add_func ("/blur/strategies", test_strategies);
   g_test_add_func ("/blur/bad-folders", test_bad_folders);
+  g_test_add_func ("/blur/default-images-cancel", test_default_images_cancel);
   g_test_add_func ("/blur/default-images", test_default_images);
+  g_test_add_func ("/blur/unfilled-output", test_unfilled_output);
+  g_test_add_func ("/blur/same-names", test_same_names);
+  g_test_add_func ("/blur/non-utf8-folders", test_non_utf8_folders);
   g_test_add_func ("/blur/worker-links-glib-only", test_worker_links_glib_only);
 
   status = g_test_run ();

@@ -7,24 +7,13 @@
 #include <glib/gstdio.h>
 
 #include "lab-error.h"
-#include "lab-image-server.h"
 #include "lab-run.h"
+#include "lab-test-server.h"
 #include "lab-test-util.h"
 
 static char *tmp_dir;
+static char *cache;      /* XDG_CACHE_HOME: nothing of a run may stay there */
 static char *downloads;  /* where the task keeps a job's photo meanwhile */
-
-static LabImageServer *
-new_server (guint n_images)
-{
-  g_autoptr(GError) error = NULL;
-  LabImageServer *server = lab_image_server_new (n_images, &error);
-
-  g_assert_no_error (error);
-  lab_image_server_set_latency (server, 0);
-  lab_image_server_set_bandwidth (server, 0);
-  return server;
-}
 
 static LabRun *
 new_pipeline (const char         *strategy,
@@ -41,7 +30,7 @@ new_pipeline (const char         *strategy,
     g_variant_dict_insert_value (&dict, "urls", g_variant_new_strv (urls, -1));
   else
     g_variant_dict_insert (&dict, "jobs", "u", 2);
-  g_variant_dict_insert (&dict, "output", "s", output);
+  g_variant_dict_insert_value (&dict, "output", g_variant_new_bytestring (output));
   config = lab_test_config ("pipeline", strategy, workers, g_variant_dict_end (&dict));
   run = lab_run_new (config, &error);
   g_assert_no_error (error);
@@ -81,8 +70,8 @@ assert_thumbnails (const char *dir,
 static void
 test_strategies (void)
 {
-  g_autoptr(LabImageServer) server = new_server (3);
-  g_auto(GStrv) urls = lab_image_server_get_photo_urls (server);
+  g_autoptr(LabImageServer) server = lab_test_server_new (3, 0);
+  g_auto(GStrv) urls = lab_test_server_get_photo_urls (server);
   g_autoptr(LabRunConfig) async = lab_test_config ("pipeline", "async", 2, NULL);
   g_autoptr(GError) error = NULL;
 
@@ -102,7 +91,7 @@ test_strategies (void)
       for (guint i = 0; i < 3; i++)
         g_assert_cmpuint (lab_run_get_job (run, i)->bytes, >, 100 * 1000);  /* downloaded */
       assert_thumbnails (out, 3);
-      g_assert_cmpuint (lab_test_count_entries (downloads), ==, 0);
+      lab_test_assert_empty (cache);
     }
 
   g_assert_null (lab_run_new (async, &error));
@@ -113,10 +102,10 @@ test_strategies (void)
 static void
 test_failures (void)
 {
-  g_autoptr(LabImageServer) server = new_server (2);
-  g_auto(GStrv) photos = lab_image_server_get_photo_urls (server);
-  g_autofree char *missing = lab_image_server_get_url (server, LAB_IMAGE_SERVER_PATH_404);
-  g_autofree char *text = lab_image_server_get_url (server, LAB_IMAGE_SERVER_PATH_NOT_IMAGE);
+  g_autoptr(LabImageServer) server = lab_test_server_new (2, 0);
+  g_auto(GStrv) photos = lab_test_server_get_photo_urls (server);
+  g_autofree char *missing = lab_test_server_get_url (server, LAB_IMAGE_SERVER_PATH_404);
+  g_autofree char *text = lab_test_server_get_url (server, LAB_IMAGE_SERVER_PATH_NOT_IMAGE);
   const char *urls[] = { photos[0], missing, text, photos[1], "ftp://example.org/x.jpg", NULL };
   g_autofree char *out = new_dir ("failures");
   g_autoptr(LabRun) run = new_pipeline ("process-pool", 2, urls, out);
@@ -130,6 +119,32 @@ test_failures (void)
   g_assert_null (lab_run_get_job (run, 3)->error);
   g_assert_nonnull (strstr (lab_run_get_job (run, 4)->error, "http"));
   assert_thumbnails (out, 2);
+}
+
+/* URLs whose last parts share a name give as many photos, named apart,
+ * in worker processes as in threads. */
+static void
+test_same_names (gconstpointer data)
+{
+  const char *strategy = data;
+  g_autoptr(LabTestHttp) http = lab_test_http_new ();
+  g_autofree char *a = lab_test_http_get_url (http, "/a/photo.jpg");
+  g_autofree char *b = lab_test_http_get_url (http, "/b/photo.png");
+  g_autofree char *c = lab_test_http_get_url (http, "/c/photo");
+  const char *urls[] = { a, b, c, NULL };
+  g_autofree char *name = g_strconcat ("same-names-", strategy, NULL);
+  g_autofree char *out = new_dir (name);
+  g_autoptr(LabRun) run = new_pipeline (strategy, 2, urls, out);
+  const char *expected[] = { "photo.jpg", "photo-2.jpg", "photo-3.jpg" };
+
+  g_assert_true (lab_run_execute (run, NULL, NULL));
+  g_assert_cmpuint (lab_run_get_n_failed (run), ==, 0);
+  assert_thumbnails (out, 3);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autofree char *path = g_build_filename (out, expected[i], NULL);
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+    }
 }
 
 /* Without URLs the embedded server is started once, in the app; worker
@@ -151,19 +166,43 @@ static void
 test_cancel (gconstpointer data)
 {
   const char *strategy = data;
-  g_autoptr(LabImageServer) server = new_server (2);
-  g_auto(GStrv) urls = lab_image_server_get_photo_urls (server);
-  g_autofree char *out = new_dir (g_str_equal (strategy, "thread-pool") ? "cancel-threads" : "cancel-processes");
+  g_autoptr(LabImageServer) server = lab_test_server_new (2, 0);
+  g_auto(GStrv) urls = lab_test_server_get_photo_urls (server);
+  g_autofree char *name = g_strconcat ("cancel-", strategy, NULL);
+  g_autofree char *out = new_dir (name);
   g_autoptr(LabRun) run = new_pipeline (strategy, 2, (const char * const *) urls, out);
 
   /* 100 kB/s: each photo would take more than ten seconds. */
-  lab_image_server_set_bandwidth (server, 100 * 1000);
+  lab_test_server_set_bandwidth (server, 100 * 1000);
   g_assert_cmpint (lab_test_run_and_cancel (run, 200), <, 1500 * 1000);
   for (guint i = 0; i < 2; i++)
     g_assert_nonnull (lab_run_get_job (run, i)->error);
   g_assert_cmpuint (lab_test_count_entries (out), ==, 0);
-  if (g_str_equal (strategy, "thread-pool"))
-    g_assert_cmpuint (lab_test_count_entries (downloads), ==, 0);
+  /* Worker processes killed during a job leave their folders: the app
+   * removes the run's. */
+  lab_test_assert_empty (cache);
+}
+
+/* Cancelled while the embedded server makes its photos (64: seconds of
+ * work): nothing of the run stays, not even its empty folders. */
+static void
+test_setup_cancel (void)
+{
+  g_autofree char *out = new_dir ("setup-cancel");
+  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(LabRun) run = NULL;
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+
+  g_variant_dict_insert (&dict, "jobs", "u", 64);
+  g_variant_dict_insert_value (&dict, "output", g_variant_new_bytestring (out));
+  config = lab_test_config ("pipeline", "process-pool", 2, g_variant_dict_end (&dict));
+  run = lab_run_new (config, NULL);
+
+  lab_test_run_and_cancel_when (run, downloads, "run-");
+  g_assert_null (lab_run_get_resolved_params (run));
+  g_assert_cmpstr (lab_run_get_error (run), ==, "Cancelled");
+  lab_test_assert_empty (cache);
+  g_assert_cmpuint (lab_test_count_entries (out), ==, 0);
 }
 
 int
@@ -171,7 +210,6 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *cache = NULL;
   int status;
 
   /* A cache folder of our own (read by the worker processes too), so the
@@ -188,14 +226,19 @@ main (int   argc,
   g_test_add_func ("/pipeline/strategies", test_strategies);
   g_test_add_func ("/pipeline/failures", test_failures);
   g_test_add_func ("/pipeline/default-server", test_default_server);
+  g_test_add_data_func ("/pipeline/same-names/thread-pool", "thread-pool", test_same_names);
+  g_test_add_data_func ("/pipeline/same-names/process-pool", "process-pool", test_same_names);
   g_test_add_data_func ("/pipeline/cancel/thread-pool", "thread-pool", test_cancel);
   g_test_add_data_func ("/pipeline/cancel/process-pool", "process-pool", test_cancel);
+  g_test_add_data_func ("/pipeline/cancel/processes", "processes", test_cancel);
+  g_test_add_func ("/pipeline/setup-cancel", test_setup_cancel);
 
   status = g_test_run ();
 
   if (status == 0)
     lab_test_remove_tree (tmp_dir);
   g_free (downloads);
+  g_free (cache);
   g_free (tmp_dir);
   return status;
 }

@@ -413,7 +413,7 @@ read_run (LabExperiment *self,
 
   if (loop != NULL && !lab_run_config_same_work (lab_run_get_config (loop), config))
     loop = NULL;
-  if (lab_run_has_jobs (run))
+  if (lab_run_has_jobs (run) || lab_run_get_state (run) == LAB_RUN_FAILED)
     lab_run_set_findings (run, lab_findings_compute (run, lab_strategy_is_loop (config->strategy) ? NULL : loop,
                                                      lab_usable_cores ()));
   if (lab_strategy_is_loop (config->strategy) && lab_run_get_state (run) == LAB_RUN_FINISHED)

@@ -348,7 +348,7 @@ read_figures (Reading *r)
 
 /**
  * lab_findings_compute:
- * @run: an ended run, with its job records
+ * @run: an ended run, with its job records (or one that failed before it had any)
  * @loop: (nullable): the plain loop over the same work, for speed-ups
  * @usable_cores: the cores the run could use
  *
@@ -370,6 +370,14 @@ lab_findings_compute (LabRun *run,
   r.cores = MAX (usable_cores, 1);
   r.findings = g_array_new (FALSE, FALSE, sizeof (LabFinding));
   g_array_set_clear_func (r.findings, (GDestroyNotify) lab_finding_clear);
+  /* A run that failed before its jobs had any: only why. */
+  if (!lab_run_has_jobs (run))
+    {
+      lab_run_get_summary (run, &r.sum);
+      if (!find_failures (&r))
+        add (&r, "failed", LAB_SEVERITY_WARNING, 100, g_strdup (_("The run has no job records to read.")));
+      return r.findings;
+    }
   read_figures (&r);
 
   if (!find_failures (&r))

@@ -546,10 +546,13 @@ lab_protocol_read_hello (LabFrameReader  *self,
 GVariant *
 lab_protocol_encode_result (const LabJobResult *r)
 {
+  /* An "s" must be UTF-8: a task's message that is not would abort. */
+  g_autofree char *error = g_utf8_make_valid (r->error ? r->error : "", -1);
+
   return g_variant_new ("(uxxxxtxibs)",
                         r->index, r->start_ns, r->end_ns, r->cpu_ns, r->worker,
                         r->bytes, r->value, r->status,
-                        r->error == NULL, r->error ? r->error : "");
+                        r->error == NULL, error);
 }
 
 /* Fills @result from a RESULT payload; the caller checks the index. */

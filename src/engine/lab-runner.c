@@ -342,7 +342,8 @@ lab_runner_run_job (LabRunner    *self,
   record->bytes = result.bytes;
   record->value = (gint32) result.value;
   record->status = (gint16) result.status;
-  record->error = error ? g_strdup (error->message) : NULL;
+  /* Shown and saved as text: a task's message must not break that. */
+  record->error = error ? g_utf8_make_valid (error->message, -1) : NULL;
   lab_job_result_clear (&result);
 }
 

@@ -333,3 +333,37 @@ lab_params_get_uint (GVariant    *params,
   *out = v;
   return TRUE;
 }
+
+/**
+ * lab_params_dup_path:
+ * @out: (out) (transfer full) (nullable): the path, or %NULL when the
+ *   parameters do not have @key
+ *
+ * Paths are bytestrings ("ay", g_variant_new_bytestring()), not strings:
+ * a file name is bytes, and need not be valid UTF-8.
+ *
+ * Returns: %FALSE with @error when @key has another type or is empty
+ */
+gboolean
+lab_params_dup_path (GVariant    *params,
+                     const char  *key,
+                     char       **out,
+                     GError     **error)
+{
+  g_autoptr(GVariant) value = NULL;
+
+  *out = NULL;
+  if (!lookup_checked (params, key, G_VARIANT_TYPE_BYTESTRING, &value, error))
+    return FALSE;
+  if (value == NULL)
+    return TRUE;
+
+  /* g_variant_get_bytestring() gives "" for bytes without their NUL. */
+  if (g_variant_get_bytestring (value)[0] == '\0')
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("--%s needs a value"), key);
+      return FALSE;
+    }
+  *out = g_variant_dup_bytestring (value, NULL);
+  return TRUE;
+}

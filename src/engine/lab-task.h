@@ -58,7 +58,9 @@ typedef void (*LabJobDoneFunc) (GError   *error,
  *   must return promptly with %LAB_ERROR_CANCELLED once @cancel is
  *   cancelled, and leave nothing behind when it fails.
  * @plan_free: frees the plan, and removes what setup made that no job
- *   filled (an empty download folder)
+ *   filled (an output folder it made, left empty) and the temporary
+ *   folders of the task's own (see lab-files.h); in a worker process the
+ *   plan made none of them, so it removes nothing
  * @get_n_jobs: how many jobs the plan holds
  * @worker_init: (optional): per-worker state, e.g. one HTTP session per thread
  * @worker_free: (optional): frees it, on the thread that made it
@@ -107,11 +109,16 @@ struct _LabTaskClass
 #define LAB_PARAM_SECONDS   "seconds"    /* ad */
 #define LAB_PARAM_SIZE      "size"       /* t */
 #define LAB_PARAM_URLS      "urls"       /* as */
-#define LAB_PARAM_URLS_FILE "urls-file"  /* s */
-#define LAB_PARAM_OUTPUT    "output"     /* s */
+#define LAB_PARAM_URLS_FILE "urls-file"  /* ay: a path, bytes (g_variant_new_bytestring) */
+#define LAB_PARAM_OUTPUT    "output"     /* ay: a path */
 #define LAB_PARAM_TIMEOUT   "timeout"    /* d */
 #define LAB_PARAM_MAX_BYTES "max-bytes"  /* t */
-#define LAB_PARAM_IMAGES    "images"     /* s */
+#define LAB_PARAM_IMAGES    "images"     /* ay: a path */
+
+/* What a task's setup in the app tells its setup in worker processes
+ * (see resolve_params); no task lists them, so users cannot give them. */
+#define LAB_PARAM_URL_ERRORS "url-errors" /* a{us}: job → why its URL line fails */
+#define LAB_PARAM_SCRATCH    "scratch"    /* ay: the run's folder for temporary files */
 
 const LabTaskInfo         *lab_task_info_lookup      (const char         *name);
 const LabTaskInfo * const *lab_task_info_list        (guint              *n_tasks);
@@ -145,6 +152,10 @@ gboolean lab_params_get_uint64 (GVariant    *params,
                                 guint64      min,
                                 guint64      max,
                                 guint64     *out,
+                                GError     **error);
+gboolean lab_params_dup_path   (GVariant    *params,
+                                const char  *key,
+                                char       **out,
                                 GError     **error);
 
 G_END_DECLS

@@ -41,7 +41,7 @@ fatal (Worker     *w,
        const char *message)
 {
   g_printerr ("concurrency-lab-worker: %s\n", message);
-  lab_frame_writer_append (w->writer, LAB_FRAME_FATAL, g_variant_new_string (message));
+  lab_frame_writer_append (w->writer, LAB_FRAME_FATAL, g_variant_new_take_string (g_utf8_make_valid (message, -1)));
   lab_frame_writer_flush (w->writer, TRUE, NULL);
   return LAB_WORKER_EXIT_PROTOCOL;
 }

@@ -42,6 +42,7 @@
 
 #include "lab-blur.h"
 #include "lab-error.h"
+#include "lab-files.h"
 
 /* A VipsImage that owns the intermediate images of one job (through
  * vips_object_local_array()), so they all go with it. */
@@ -83,11 +84,83 @@ static const Format formats[] = {
   { "ftyp", 4, 4, NULL },   /* HEIF, AVIF */
 };
 
+/* Loaders fail on anything libjpeg, libpng… only warn about (a JPEG cut
+ * short behind a fake end marker is otherwise blurred, grey where the
+ * data stopped). */
+#if VIPS_MAJOR_VERSION > 8 || (VIPS_MAJOR_VERSION == 8 && VIPS_MINOR_VERSION >= 12)
+#define LOAD_FAIL_OPTION "fail_on", VIPS_FAIL_ON_WARNING
+#else
+#define LOAD_FAIL_OPTION "fail", TRUE
+#endif
+
+/* libvips keeps one error buffer per process, which every thread's
+ * failures append to: read after a job failed, it may hold another
+ * job's error. So jobs use libvips through a gate: many at once
+ * (gate_share()), except when one failed and must learn why. That one
+ * waits for the others to leave, has libvips to itself (gate_own()),
+ * clears the buffer and fails again: what the buffer then holds is its
+ * own. Failures are rare; the other jobs wait the time of one. */
+static struct {
+  GMutex   mutex;
+  GCond    cond;
+  guint    sharing;
+  guint    waiting;   /* to own it: they go first, or they could starve */
+  gboolean owned;
+} gate;
+
+static void
+gate_share (void)
+{
+  g_mutex_lock (&gate.mutex);
+  while (gate.owned || gate.waiting > 0)
+    g_cond_wait (&gate.cond, &gate.mutex);
+  gate.sharing++;
+  g_mutex_unlock (&gate.mutex);
+}
+
+static void
+gate_unshare (void)
+{
+  g_mutex_lock (&gate.mutex);
+  gate.sharing--;
+  g_cond_broadcast (&gate.cond);
+  g_mutex_unlock (&gate.mutex);
+}
+
+static void
+gate_own (void)
+{
+  g_mutex_lock (&gate.mutex);
+  gate.waiting++;
+  while (gate.owned || gate.sharing > 0)
+    g_cond_wait (&gate.cond, &gate.mutex);
+  gate.waiting--;
+  gate.owned = TRUE;
+  g_mutex_unlock (&gate.mutex);
+}
+
+static void
+gate_disown (void)
+{
+  g_mutex_lock (&gate.mutex);
+  gate.owned = FALSE;
+  g_cond_broadcast (&gate.cond);
+  g_mutex_unlock (&gate.mutex);
+}
+
 static const char * const image_suffixes[] = {
   ".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff",
 };
 
 static char *init_error;
+
+static void
+drop_warning_cb (const char     *log_domain,
+                 GLogLevelFlags  level,
+                 const char     *message,
+                 gpointer        data)
+{
+}
 
 static gpointer
 init_once (gpointer data)
@@ -103,6 +176,11 @@ init_once (gpointer data)
    * operation cache: every job computes its own photo. */
   vips_concurrency_set (1);
   vips_cache_set_max (0);
+  /* Besides failing, libvips tells of a damaged file in warnings on
+   * stderr (“error in tile 0 x 808”, libpng's and libtiff's complaints).
+   * The job's message says what matters, so they are dropped. */
+  g_log_set_handler ("VIPS", G_LOG_LEVEL_WARNING | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION,
+                     drop_warning_cb, NULL);
 #if VIPS_MAJOR_VERSION > 8 || (VIPS_MAJOR_VERSION == 8 && VIPS_MINOR_VERSION >= 13)
   vips_block_untrusted_set (TRUE);
 #endif
@@ -136,11 +214,13 @@ lab_blur_worker_new (void)
   /* Global in libvips; set again in case something else changed it. */
   vips_concurrency_set (1);
 
-  /* vips_gaussblur()'s own mask: amplitude down to 0.2, integer. */
+  /* vips_gaussblur()'s own mask: amplitude down to 0.2, integer. A
+   * failure shows in each job (build_pipeline() has no mask). */
+  gate_share ();
   if (vips_gaussmat (&worker->hmask, LAB_BLUR_SIGMA, 0.2,
-                     "separable", TRUE, "precision", VIPS_PRECISION_INTEGER, NULL) != 0 ||
-      vips_rot (worker->hmask, &worker->vmask, VIPS_ANGLE_D90, NULL) != 0)
-    g_free (vips_error_buffer_copy ());
+                     "separable", TRUE, "precision", VIPS_PRECISION_INTEGER, NULL) == 0)
+    vips_rot (worker->hmask, &worker->vmask, VIPS_ANGLE_D90, NULL);
+  gate_unshare ();
 
   return worker;
 }
@@ -265,16 +345,15 @@ fail (GError     **error,
   return NULL;
 }
 
-/* Checks what can be checked before decoding: the file is there, not
- * empty, a photo format, whole, and of a size we accept. */
-static VipsImage *
-open_checked (const char  *path,
-              GError     **error)
+/* Checks what can be checked before libvips reads the file: it is
+ * there, not empty, a photo format, and (a JPEG) not plainly cut short. */
+static const Format *
+check_file (const char  *path,
+            GError     **error)
 {
   guchar head[16];
   gssize n = read_head (path, head, sizeof head);
   const Format *format;
-  VipsImage *image = NULL;
 
   if (n < 0)
     return fail (error, path, _("cannot open: %s"), g_strerror (errno));
@@ -286,24 +365,7 @@ open_checked (const char  *path,
     return fail (error, path, _("not a JPEG, PNG, WebP or TIFF image"));
   if (format->load == vips_jpegload && lacks_jpeg_end (path))
     return fail (error, path, _("truncated JPEG"));
-
-  /* Reads the header only; pixels are decoded as the pipeline pulls them. */
-  if (format->load (path, &image, "access", VIPS_ACCESS_SEQUENTIAL,
-                    "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL) != 0)
-    {
-      g_autofree char *message = take_vips_message ();
-      return fail (error, path, _("damaged image: %s"), message);
-    }
-
-  if ((guint64) image->Xsize * (guint64) image->Ysize > LAB_BLUR_MAX_PIXELS)
-    {
-      fail (error, path, _("too large: %d×%d (the limit is %u megapixels)"),
-            image->Xsize, image->Ysize, (guint) (LAB_BLUR_MAX_PIXELS / 1000000));
-      g_object_unref (image);
-      return NULL;
-    }
-
-  return image;
+  return format;
 }
 
 /* img.thumbnail((1200, 1200)): fit the box, keep the aspect ratio, never
@@ -424,7 +486,7 @@ build_pipeline (LabBlurWorker  *worker,
   VipsImage *photo, *rows;
   int width, height;
 
-  if (worker->hmask == NULL || to_jpeg_bands (context, in, &photo) != 0)
+  if (worker->vmask == NULL || to_jpeg_bands (context, in, &photo) != 0)
     return -1;
 
   thumbnail_size (photo->Xsize, photo->Ysize, &width, &height);
@@ -466,45 +528,123 @@ compute_in_strips (VipsImage  *context,
   return 0;
 }
 
-static gboolean
-save_jpeg (VipsImage   *image,
-           const char  *dest,
-           guint64     *bytes_written,
-           GError     **error)
+/* Where a job's libvips part failed. */
+typedef enum {
+  STEP_OPEN,
+  STEP_COMPUTE,
+  STEP_ENCODE,
+} Step;
+
+typedef struct {
+  const Format *format;
+  Step          step;
+  void         *buffer;   /* the JPEG made */
+  size_t        length;
+} Attempt;
+
+/* The job's libvips part, from the file's header to the JPEG in memory,
+ * in the gate. Returns 0; 1 when cancelled; -1 when libvips failed at
+ * @attempt's step (its error buffer says why); -2 with @error (too large). */
+static int
+attempt_blur (LabBlurWorker  *worker,
+              const char     *path,
+              LabCancel      *cancel,
+              Attempt        *attempt,
+              GError        **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *name = g_filename_display_basename (dest);
-  void *buffer = NULL;
-  size_t length = 0;
+  g_autoptr(LabVipsContext) context = vips_image_new ();
+  VipsImage *in, *pipeline, *result;
+  int status;
+
+  /* Reads the header only; pixels are decoded as the pipeline pulls them. */
+  attempt->step = STEP_OPEN;
+  if (attempt->format->load (path, &in, "access", VIPS_ACCESS_SEQUENTIAL, LOAD_FAIL_OPTION, NULL) != 0)
+    return -1;
+  vips_object_local (context, in);
+  if ((guint64) in->Xsize * (guint64) in->Ysize > LAB_BLUR_MAX_PIXELS)
+    {
+      fail (error, path, _("too large: %d×%d (the limit is %u megapixels)"),
+            in->Xsize, in->Ysize, (guint) (LAB_BLUR_MAX_PIXELS / 1000000));
+      return -2;
+    }
+
+  attempt->step = STEP_COMPUTE;
+  if (build_pipeline (worker, context, in, &pipeline) != 0)
+    return -1;
+  if ((status = compute_in_strips (context, pipeline, &result, cancel)) != 0)
+    return status;
 
   /* Like Pillow's save(): quality 75, no metadata carried over. */
-  if (vips_jpegsave_buffer (image, &buffer, &length, "Q", JPEG_QUALITY, "strip", TRUE, NULL) != 0)
-    {
-      g_autofree char *message = take_vips_message ();
-      g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("%s: could not encode: %s"), name, message);
-      return FALSE;
-    }
-
-  /* A temporary file renamed over the destination: never a partial file. */
-  if (!g_file_set_contents (dest, buffer, length, &local_error))
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not save %s: %s"), name, local_error->message);
-      g_free (buffer);
-      return FALSE;
-    }
-
-  *bytes_written = length;
-  g_free (buffer);
-  return TRUE;
+  attempt->step = STEP_ENCODE;
+  return vips_jpegsave_buffer (result, &attempt->buffer, &attempt->length,
+                               "Q", JPEG_QUALITY, "strip", TRUE, NULL) != 0 ? -1 : 0;
 }
 
+/* Sets the error of a job that libvips failed, from its @message. A
+ * JPEG whose data ends early is “truncated”, as libjpeg says (“premature
+ * end of data segment”, “Premature end of JPEG file”). */
 static void
-set_decode_error (const char  *path,
-                  GError     **error)
+set_vips_error (const char     *path,
+                const Attempt  *attempt,
+                const char     *message,
+                GError        **error)
 {
-  g_autofree char *message = take_vips_message ();
+  g_autofree char *lower = g_ascii_strdown (message, -1);
 
-  fail (error, path, _("damaged image: %s"), message);
+  if (attempt->step == STEP_ENCODE)
+    fail (error, path, _("could not encode: %s"), message);
+  else if (attempt->format->load == vips_jpegload && strstr (lower, "premature end") != NULL)
+    fail (error, path, _("truncated JPEG"));
+  else
+    fail (error, path, _("damaged image: %s"), message);
+}
+
+/* Learns why libvips failed on @path: with libvips to itself (see the
+ * gate), it fails again on a clear error buffer. Returns 1 when
+ * cancelled meanwhile, else -1 with @error. */
+static int
+explain_failure (LabBlurWorker  *worker,
+                 const char     *path,
+                 LabCancel      *cancel,
+                 Attempt        *attempt,
+                 GError        **error)
+{
+  Attempt again = { attempt->format };
+  g_autofree char *message = NULL;
+  int status;
+
+  gate_own ();
+  vips_error_clear ();
+  status = attempt_blur (worker, path, cancel, &again, error);
+  message = take_vips_message ();
+  gate_disown ();
+  g_free (again.buffer);
+
+  if (status == 1 || status == -2)
+    return status;
+  /* (Had it worked this time, the first failure stays unexplained.) */
+  set_vips_error (path, status == -1 ? &again : attempt, message, error);
+  return -1;
+}
+
+/* A temporary file renamed over the destination: never a partial file. */
+static gboolean
+save_file (const char     *dest,
+           const Attempt  *attempt,
+           guint64        *bytes_written,
+           GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *name = NULL;
+
+  if (g_file_set_contents (dest, attempt->buffer, attempt->length, &local_error))
+    {
+      *bytes_written = attempt->length;
+      return TRUE;
+    }
+  name = g_filename_display_basename (dest);
+  g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not save %s: %s"), name, local_error->message);
+  return FALSE;
 }
 
 /**
@@ -515,7 +655,8 @@ set_decode_error (const char  *path,
  * @cancel: (nullable): checked between strips
  *
  * Blurs @source like the seed, makes the thumbnail and saves it. Every
- * failure is this job's: a message naming the file and what is wrong.
+ * failure is this job's: a message naming the file and what is wrong
+ * with it (never another job's libvips error: see the gate).
  */
 gboolean
 lab_blur_file (LabBlurWorker  *worker,
@@ -525,50 +666,42 @@ lab_blur_file (LabBlurWorker  *worker,
                guint64        *bytes_written,
                GError        **error)
 {
-  g_autoptr(LabVipsContext) context = NULL;
-  VipsImage *in, *pipeline, *result;
+  Attempt attempt = { 0 };
+  gboolean ok;
   int status;
 
-  if ((in = open_checked (source, error)) == NULL)
+  if ((attempt.format = check_file (source, error)) == NULL)
     return FALSE;
 
-  context = vips_image_new ();
-  vips_object_local (context, in);
+  gate_share ();
+  status = attempt_blur (worker, source, cancel, &attempt, error);
+  gate_unshare ();
+  if (status == -1)
+    status = explain_failure (worker, source, cancel, &attempt, error);
 
-  if (build_pipeline (worker, context, in, &pipeline) != 0)
-    {
-      set_decode_error (source, error);
-      return FALSE;
-    }
-
-  status = compute_in_strips (context, pipeline, &result, cancel);
   if (status == 1)
-    {
-      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_CANCELLED, _("Cancelled"));
-      return FALSE;
-    }
-  if (status != 0)
-    {
-      set_decode_error (source, error);
-      return FALSE;
-    }
-
-  return save_jpeg (result, dest, bytes_written, error);
+    g_set_error_literal (error, LAB_ERROR, LAB_ERROR_CANCELLED, _("Cancelled"));
+  ok = status == 0 && save_file (dest, &attempt, bytes_written, error);
+  g_free (attempt.buffer);
+  return ok;
 }
 
 /**
  * lab_blur_ensure_dir:
+ * @made: (out) (transfer full): what was made for it (see
+ *   lab_files_make_dir()), for lab_files_unmake_dir() when no job fills it
  *
  * Creates @dir if needed and checks that files can be written there, so
  * an unusable output folder is reported before any job runs.
  */
 gboolean
 lab_blur_ensure_dir (const char  *dir,
+                     char       **made,
                      GError     **error)
 {
   g_autofree char *display = g_filename_display_name (dir);
 
-  if (g_mkdir_with_parents (dir, 0755) != 0 || g_access (dir, W_OK | X_OK) != 0)
+  if (lab_files_make_dir (dir, 0755, made) != 0 || g_access (dir, W_OK | X_OK) != 0)
     {
       int saved = errno;
       g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
@@ -586,15 +719,19 @@ lab_blur_default_output (void)
 
 /* Photo-like: smooth shapes (Perlin noise, made small and enlarged) in
  * three colour channels plus fine grain, so that the JPEG weighs and
- * decodes like a camera photo. Deterministic per @seed. */
+ * decodes like a camera photo. Deterministic per @seed. Computed in
+ * strips like a job, so that a cancel stops it: 1 then, -1 on failure. */
 static int
-make_photo (int      seed,
-            void   **buffer,
-            size_t  *length)
+make_photo (int         seed,
+            LabCancel  *cancel,
+            void      **buffer,
+            size_t     *length)
 {
   g_autoptr(LabVipsContext) context = vips_image_new ();
   VipsImage **t = (VipsImage **) vips_object_local_array (VIPS_OBJECT (context), 9);
   double scale[] = { 90, 80, 100 }, offset[] = { 120, 110, 100 };
+  VipsImage *memory;
+  int status;
 
   if (vips_perlin (&t[0], 600, 400, "cell_size", 80, "seed", seed * 3, NULL) != 0 ||
       vips_perlin (&t[1], 600, 400, "cell_size", 120, "seed", seed * 3 + 1, NULL) != 0 ||
@@ -607,87 +744,118 @@ make_photo (int      seed,
       vips_cast_uchar (t[7], &t[8], NULL) != 0)
     return -1;
 
-  return vips_jpegsave_buffer (t[8], buffer, length, "Q", 90, NULL);
+  if ((status = compute_in_strips (context, t[8], &memory, cancel)) != 0)
+    return status;
+  return vips_jpegsave_buffer (memory, buffer, length, "Q", 90, NULL);
+}
+
+#define N_SAMPLES 8
+
+static char *
+sample_path (const char *dir,
+             int         i)
+{
+  g_autofree char *name = g_strdup_printf ("photo-%d.jpg", i);
+
+  return g_build_filename (dir, name, NULL);
 }
 
 static gboolean
-has_images (const char *dir)
+has_samples (const char *dir)
 {
-  g_autoptr(GDir) gdir = g_dir_open (dir, 0, NULL);
-  const char *name;
+  for (int i = 1; i <= N_SAMPLES; i++)
+    {
+      g_autofree char *path = sample_path (dir, i);
 
-  while (gdir != NULL && (name = g_dir_read_name (gdir)) != NULL)
-    if (lab_blur_is_image_name (name))
-      return TRUE;
-  return FALSE;
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return FALSE;
+    }
+  return TRUE;
 }
 
-/* The download task's default folders are cache/concurrency-lab/
- * downloads-YYYYmmdd-HHMMSS-XXXXXX: the greatest name is the newest. */
-static char *
-last_download_folder (const char *parent)
+/* Makes the sample photos in @dir: 0, 1 when cancelled, -1 with @error. */
+static int
+make_samples (const char  *dir,
+              LabCancel   *cancel,
+              GError     **error)
 {
-  g_autoptr(GDir) gdir = g_dir_open (parent, 0, NULL);
-  g_autofree char *best = NULL;
-  const char *name;
-
-  while (gdir != NULL && (name = g_dir_read_name (gdir)) != NULL)
+  for (int i = 1; i <= N_SAMPLES; i++)
     {
-      g_autofree char *path = NULL;
+      g_autofree char *path = sample_path (dir, i);
+      g_autofree void *buffer = NULL;
+      size_t length = 0;
+      int status = make_photo (i, cancel, &buffer, &length);
 
-      if (!g_str_has_prefix (name, "downloads-") || (best != NULL && strcmp (name, best) <= 0))
-        continue;
-      path = g_build_filename (parent, name, NULL);
-      if (has_images (path))
+      if (status == 1)
+        return 1;
+      if (status != 0)
         {
-          g_free (best);
-          best = g_strdup (name);
+          g_autofree char *message = take_vips_message ();
+          g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not make the sample photos: %s"), message);
+          return -1;
         }
+      if (!g_file_set_contents (path, buffer, length, error))
+        return -1;
     }
+  return 0;
+}
 
-  return best ? g_build_filename (parent, best, NULL) : NULL;
+/* Puts the complete set made in @tmp in place as @dir, unless another
+ * process was quicker: its set is as good. */
+static void
+install_samples (const char *tmp,
+                 const char *dir)
+{
+  if (!has_samples (dir))
+    lab_files_remove_tree (dir);   /* an incomplete set */
+  g_rename (tmp, dir);
+  lab_files_remove_tree (tmp);     /* when the rename lost the race */
 }
 
 /**
  * lab_blur_default_images:
+ * @cancel: (nullable): stops making the photos
  *
- * The folder blur uses without --images: the photos the download task
- * last fetched into its default folder, or else eight 2400×1600
- * photo-like JPEGs in the user cache folder, generated on first use
- * (about a second) and kept. Each file is written whole or not at all,
- * so processes that race to make them agree.
+ * The folder blur uses without --images: eight 2400×1600 photo-like
+ * JPEGs in the user cache folder, made on first use (a few seconds) and
+ * kept. They are made in a temporary folder that gets its name once
+ * complete, so a cancel or a failure leaves nothing, and processes that
+ * race to make them agree.
  */
 char *
-lab_blur_default_images (GError **error)
+lab_blur_default_images (LabCancel  *cancel,
+                         GError    **error)
 {
   g_autofree char *parent = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", NULL);
-  g_autofree char *dir = last_download_folder (parent);
+  g_autofree char *dir = g_build_filename (parent, "photos", NULL);
+  g_autofree char *tmp = g_build_filename (parent, ".photos-XXXXXX", NULL);
+  g_autofree char *made = NULL;
+  int status = -1;
 
-  if (dir != NULL)
+  if (has_samples (dir))
     return g_steal_pointer (&dir);
 
-  dir = g_build_filename (parent, "photos", NULL);
-  if (!lab_blur_ensure_dir (dir, error))
-    return NULL;
-
-  for (int i = 1; i <= 8; i++)
+  if (lab_files_make_dir (parent, 0755, &made) != 0 || g_mkdtemp (tmp) == NULL)
     {
-      g_autofree char *name = g_strdup_printf ("photo-%d.jpg", i);
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_autofree void *buffer = NULL;
-      size_t length = 0;
-
-      if (g_file_test (path, G_FILE_TEST_EXISTS))
-        continue;
-      if (make_photo (i, &buffer, &length) != 0)
-        {
-          g_autofree char *message = take_vips_message ();
-          g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not make the sample photos: %s"), message);
-          return NULL;
-        }
-      if (!g_file_set_contents (path, buffer, length, error))
-        return NULL;
+      int saved = errno;
+      g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not make the sample photos: %s"), g_strerror (saved));
+    }
+  else
+    {
+      /* With libvips to itself, so that a failure's message is its own. */
+      gate_own ();
+      vips_error_clear ();
+      status = make_samples (tmp, cancel, error);
+      gate_disown ();
+      if (status == 0)
+        install_samples (tmp, dir);
+      else
+        lab_files_remove_tree (tmp);
     }
 
-  return g_steal_pointer (&dir);
+  if (status == 1)
+    g_set_error_literal (error, LAB_ERROR, LAB_ERROR_CANCELLED, _("Cancelled"));
+  if (status != 0)
+    lab_files_unmake_dir (parent, made);
+  return status == 0 ? g_steal_pointer (&dir) : NULL;
 }

@@ -30,9 +30,11 @@ gboolean       lab_blur_file             (LabBlurWorker        *worker,
                                           GError              **error);
 gboolean       lab_blur_is_image_name    (const char           *name);
 gboolean       lab_blur_ensure_dir       (const char           *dir,
+                                          char                **made,
                                           GError              **error);
 char          *lab_blur_default_output   (void);
-char          *lab_blur_default_images   (GError              **error);
+char          *lab_blur_default_images   (LabCancel            *cancel,
+                                          GError              **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabBlurWorker, lab_blur_worker_free)
 

@@ -6,15 +6,21 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "lab-blur.h"
 #include "lab-error.h"
+#include "lab-files.h"
 #include "lab-tasks-vips.h"
 
 typedef struct {
   char      *images;    /* the folder */
   char      *output;
+  char      *made;      /* what setup made for the output folder */
   GPtrArray *sources;   /* full paths, sorted by name */
   GPtrArray *dests;     /* one per source */
   guint      n_jobs;
@@ -25,8 +31,12 @@ blur_plan_free (gpointer data)
 {
   BlurPlan *plan = data;
 
+  /* The output folder goes if setup made it and no job filled it. */
+  if (plan->output != NULL)
+    lab_files_unmake_dir (plan->output, plan->made);
   g_free (plan->images);
   g_free (plan->output);
+  g_free (plan->made);
   g_clear_pointer (&plan->sources, g_ptr_array_unref);
   g_clear_pointer (&plan->dests, g_ptr_array_unref);
   g_free (plan);
@@ -39,6 +49,19 @@ compare_paths (gconstpointer a,
   return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
+/* g_dir_open() with errno set when it fails: GLib's message would name
+ * a folder whose name is not UTF-8 “(null)”. */
+static GDir *
+open_dir (const char *dir)
+{
+  int fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+
+  if (fd < 0)
+    return NULL;
+  close (fd);
+  return g_dir_open (dir, 0, NULL);
+}
+
 /* The images of @dir, sorted so that a worker process that scans the
  * folder again gives job i the same file. */
 static GPtrArray *
@@ -47,14 +70,14 @@ list_images (const char  *dir,
 {
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GDir) gdir = NULL;
-  g_autoptr(GError) local_error = NULL;
   g_autofree char *display = g_filename_display_name (dir);
   const char *name;
 
-  if ((gdir = g_dir_open (dir, 0, &local_error)) == NULL)
+  if ((gdir = open_dir (dir)) == NULL)
     {
+      int saved = errno;
       g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                   _("Cannot read the image folder %s: %s"), display, local_error->message);
+                   _("Cannot read the image folder %s: %s"), display, g_strerror (saved));
       return NULL;
     }
 
@@ -76,7 +99,9 @@ list_images (const char  *dir,
   return g_steal_pointer (&names);
 }
 
-/* photo.png → OUTPUT/photo.jpg; a second “photo” becomes photo-N.jpg. */
+/* photo.png → OUTPUT/photo.jpg; another “photo” (photo.jpg, photo.tif)
+ * becomes photo-2.jpg, then photo-3.jpg: unlike any other name of the run
+ * (a photo-2.jpg of the folder's own included). */
 static GPtrArray *
 output_names (GPtrArray  *sources,
               const char *output)
@@ -87,41 +112,39 @@ output_names (GPtrArray  *sources,
   for (guint i = 0; i < sources->len; i++)
     {
       g_autofree char *base = g_path_get_basename (g_ptr_array_index (sources, i));
+      g_autofree char *name = NULL;
       char *dot = strrchr (base, '.');
-      char *name;
 
       if (dot != NULL && dot != base)
         *dot = '\0';
-      name = g_strconcat (base, ".jpg", NULL);
-      if (g_hash_table_contains (taken, name))
-        {
-          g_free (name);
-          name = g_strdup_printf ("%s-%u.jpg", base, i + 1);
-        }
+      name = lab_files_unique_name (taken, base, ".jpg");
       g_ptr_array_add (dests, g_build_filename (output, name, NULL));
-      g_hash_table_add (taken, name);
     }
 
   return dests;
 }
 
 static gboolean
-read_folders (GVariant  *params,
-              BlurPlan  *plan,
-              GError   **error)
+read_folders (GVariant   *params,
+              BlurPlan   *plan,
+              LabCancel  *cancel,
+              GError    **error)
 {
-  g_autoptr(GVariant) images = NULL, output = NULL;
+  g_autofree char *output = NULL;
 
-  if (params != NULL)
-    {
-      images = g_variant_lookup_value (params, LAB_PARAM_IMAGES, G_VARIANT_TYPE_STRING);
-      output = g_variant_lookup_value (params, LAB_PARAM_OUTPUT, G_VARIANT_TYPE_STRING);
-    }
+  if (!lab_params_dup_path (params, LAB_PARAM_IMAGES, &plan->images, error) ||
+      !lab_params_dup_path (params, LAB_PARAM_OUTPUT, &output, error))
+    return FALSE;
 
-  plan->images = images ? g_variant_dup_string (images, NULL) : lab_blur_default_images (error);
-  plan->output = output ? g_variant_dup_string (output, NULL) : lab_blur_default_output ();
+  if (plan->images == NULL && !(plan->images = lab_blur_default_images (cancel, error)))
+    return FALSE;
+  if (output == NULL)
+    output = lab_blur_default_output ();
 
-  return plan->images != NULL && lab_blur_ensure_dir (plan->output, error);
+  if (!lab_blur_ensure_dir (output, &plan->made, error))
+    return FALSE;
+  plan->output = g_steal_pointer (&output);
+  return TRUE;
 }
 
 static gpointer
@@ -132,7 +155,7 @@ blur_setup (GVariant   *params,
   BlurPlan *plan = g_new0 (BlurPlan, 1);
 
   if (!lab_blur_init (error) ||
-      !read_folders (params, plan, error) ||
+      !read_folders (params, plan, cancel, error) ||
       !(plan->sources = list_images (plan->images, error)) ||
       /* One job per image; --jobs=N cycles through them. */
       !lab_params_get_uint (params, LAB_PARAM_JOBS, plan->sources->len, 1, LAB_MAX_JOBS,
@@ -161,8 +184,8 @@ blur_resolve_params (gpointer data)
   GVariantDict dict;
 
   g_variant_dict_init (&dict, NULL);
-  g_variant_dict_insert (&dict, LAB_PARAM_IMAGES, "s", plan->images);
-  g_variant_dict_insert (&dict, LAB_PARAM_OUTPUT, "s", plan->output);
+  g_variant_dict_insert_value (&dict, LAB_PARAM_IMAGES, g_variant_new_bytestring (plan->images));
+  g_variant_dict_insert_value (&dict, LAB_PARAM_OUTPUT, g_variant_new_bytestring (plan->output));
   g_variant_dict_insert (&dict, LAB_PARAM_JOBS, "u", plan->n_jobs);
   return g_variant_dict_end (&dict);
 }

@@ -5,9 +5,10 @@
  * The download half is the `download` task itself, reached through its
  * LabTaskClass: each worker (thread or process) gets its own download
  * plan writing into a private folder, so the one file there after a job
- * is that job's photo, whatever name the download gave it. The folder
- * exists only while a job runs: a run that ends, however it ends, leaves
- * nothing behind (thread pools may free worker state late, or never).
+ * is that job's photo, whatever name the download gave it. Those folders
+ * are in one folder of the run's, which the app makes and removes when
+ * the run ends, however it ends: a worker process killed during a job
+ * cannot remove its own (and thread pools may free worker state late).
  */
 #define G_LOG_DOMAIN "lab-task-pipeline"
 
@@ -19,14 +20,20 @@
 
 #include "lab-blur.h"
 #include "lab-error.h"
+#include "lab-files.h"
 #include "lab-tasks-vips.h"
+#include "lab-url-list.h"
 
 typedef struct {
   const LabTaskClass *download;
   gpointer            download_plan;  /* in the app: keeps the embedded server */
   GVariant           *download_params;/* what each worker's download plan gets */
   char               *output;
-  char               *tmp;            /* downloads land in tmp/worker-XXXXXX */
+  char               *made;           /* what setup made for the output folder */
+  char               *tmp;            /* the run's: downloads land in tmp/worker-XXXXXX */
+  char               *made_tmp;       /* in the app: what it made for tmp's parent */
+  gboolean            owns_tmp;       /* the app's plan, which removes tmp */
+  GPtrArray          *dests;          /* the blurred photo of each job */
   guint               n_jobs;
 } PipelinePlan;
 
@@ -39,25 +46,6 @@ typedef struct {
   GError        *error;               /* the worker could not be set up */
 } PipelineWorker;
 
-/* Removes the files of @dir (a folder this task made), then @dir. */
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) gdir = dir ? g_dir_open (dir, 0, NULL) : NULL;
-  const char *name;
-
-  while (gdir != NULL && (name = g_dir_read_name (gdir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (path);
-      else
-        g_unlink (path);
-    }
-  if (dir != NULL)
-    g_rmdir (dir);
-}
-
 static void
 pipeline_plan_free (gpointer data)
 {
@@ -65,10 +53,59 @@ pipeline_plan_free (gpointer data)
 
   if (plan->download_plan != NULL)
     plan->download->plan_free (plan->download_plan);
+  if (plan->owns_tmp)
+    {
+      g_autofree char *parent = g_path_get_dirname (plan->tmp);
+
+      lab_files_remove_tree (plan->tmp);
+      lab_files_unmake_dir (parent, plan->made_tmp);
+    }
+  if (plan->output != NULL)
+    lab_files_unmake_dir (plan->output, plan->made);
   g_clear_pointer (&plan->download_params, g_variant_unref);
+  g_clear_pointer (&plan->dests, g_ptr_array_unref);
   g_free (plan->tmp);
+  g_free (plan->made_tmp);
   g_free (plan->output);
+  g_free (plan->made);
   g_free (plan);
+}
+
+/* In the app: a new folder for the run's downloads, under the user's
+ * cache (not /tmp, where another user could take its name between two
+ * jobs). In a worker process: the app's, from its parameters. */
+static gboolean
+setup_tmp (PipelinePlan  *plan,
+           GVariant      *params,
+           GError       **error)
+{
+  g_autofree char *parent = g_build_filename (g_get_user_cache_dir (), "concurrency-lab",
+                                              "pipeline-downloads", NULL);
+
+  if (!lab_params_dup_path (params, LAB_PARAM_SCRATCH, &plan->tmp, error) || plan->tmp != NULL)
+    return plan->tmp != NULL;
+
+  /* Another run may remove the parent it made between our two steps. */
+  for (guint attempt = 0; attempt < 3 && plan->tmp == NULL; attempt++)
+    {
+      g_autofree char *dir = g_build_filename (parent, "run-XXXXXX", NULL);
+
+      g_clear_pointer (&plan->made_tmp, g_free);
+      if (lab_files_make_dir (parent, 0700, &plan->made_tmp) == 0 && g_mkdtemp (dir) != NULL)
+        plan->tmp = g_steal_pointer (&dir);
+      else if (errno != ENOENT)
+        break;
+    }
+  if (plan->tmp == NULL)
+    {
+      int saved = errno;
+      g_autofree char *display = g_filename_display_name (parent);
+      g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED,
+                   _("Could not make a temporary folder in %s: %s"), display, g_strerror (saved));
+      return FALSE;
+    }
+  plan->owns_tmp = TRUE;
+  return TRUE;
 }
 
 /* The user's parameters with --output replaced by @output: that one is
@@ -80,7 +117,7 @@ with_output (GVariant   *params,
   GVariantDict dict;
 
   g_variant_dict_init (&dict, params);
-  g_variant_dict_insert (&dict, LAB_PARAM_OUTPUT, "s", output);
+  g_variant_dict_insert_value (&dict, LAB_PARAM_OUTPUT, g_variant_new_bytestring (output));
   return g_variant_ref_sink (g_variant_dict_end (&dict));
 }
 
@@ -92,11 +129,13 @@ make_worker_dir (PipelinePlan  *plan,
 {
   g_autofree char *dir = g_build_filename (plan->tmp, "worker-XXXXXX", NULL);
 
-  if (g_mkdir_with_parents (plan->tmp, 0700) != 0 || g_mkdtemp (dir) == NULL)
+  if (g_mkdtemp (dir) == NULL)
     {
       int saved = errno;
+      g_autofree char *display = g_filename_display_name (plan->tmp);
+
       g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED,
-                   _("Could not make a temporary folder in %s: %s"), plan->tmp, g_strerror (saved));
+                   _("Could not make a temporary folder in %s: %s"), display, g_strerror (saved));
       return NULL;
     }
   return g_steal_pointer (&dir);
@@ -145,29 +184,58 @@ setup_download (PipelinePlan  *plan,
   return TRUE;
 }
 
+/* OUTPUT/NAME.jpg for each job, NAME from its URL, unique in the run:
+ * /a/photo.jpg, /b/photo.png and /c/photo give photo.jpg, photo-2.jpg
+ * and photo-3.jpg. Made from the URLs alone, so that the app and every
+ * worker process agree. */
+static GPtrArray *
+output_names (PipelinePlan *plan)
+{
+  g_autoptr(GHashTable) taken = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree const char **urls = NULL;
+  GPtrArray *dests = g_ptr_array_new_with_free_func (g_free);
+
+  g_variant_lookup (plan->download_params, LAB_PARAM_URLS, "^a&s", &urls);
+  for (guint i = 0; urls != NULL && urls[i] != NULL; i++)
+    {
+      g_autofree char *base = lab_url_file_name (urls[i]);
+      g_autofree char *name = NULL;
+      char *dot = base ? strrchr (base, '.') : NULL;
+
+      if (dot != NULL && dot != base)
+        *dot = '\0';
+      name = lab_files_unique_name (taken, base ? base : "download", ".jpg");
+      g_ptr_array_add (dests, g_build_filename (plan->output, name, NULL));
+    }
+  return dests;
+}
+
 static gpointer
 pipeline_setup (GVariant   *params,
                 LabCancel  *cancel,
                 GError    **error)
 {
   PipelinePlan *plan = g_new0 (PipelinePlan, 1);
-  g_autoptr(GVariant) output = NULL;
+  g_autofree char *output = NULL;
 
-  if (params != NULL)
-    output = g_variant_lookup_value (params, LAB_PARAM_OUTPUT, G_VARIANT_TYPE_STRING);
-  plan->output = output ? g_variant_dup_string (output, NULL)
-                        : g_build_filename (g_get_user_cache_dir (), "concurrency-lab", "pipeline", NULL);
-  plan->tmp = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", "pipeline-downloads", NULL);
+  if (!lab_params_dup_path (params, LAB_PARAM_OUTPUT, &output, error))
+    goto failed;
+  if (output == NULL)
+    output = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", "pipeline", NULL);
 
-  if (!lab_blur_init (error) ||
-      !lab_blur_ensure_dir (plan->output, error) ||
-      !setup_download (plan, params, cancel, error))
-    {
-      pipeline_plan_free (plan);
-      return NULL;
-    }
+  if (!lab_blur_init (error) || !lab_blur_ensure_dir (output, &plan->made, error))
+    goto failed;
+  plan->output = g_steal_pointer (&output);
+  if (!setup_tmp (plan, params, error) || !setup_download (plan, params, cancel, error))
+    goto failed;
 
+  plan->dests = output_names (plan);
+  g_assert (plan->dests->len == plan->n_jobs);
   return plan;
+
+failed:
+  pipeline_plan_free (plan);
+  return NULL;
 }
 
 static guint
@@ -181,8 +249,12 @@ static GVariant *
 pipeline_resolve_params (gpointer data)
 {
   PipelinePlan *plan = data;
+  g_autoptr(GVariant) params = with_output (plan->download_params, plan->output);
+  GVariantDict dict;
 
-  return with_output (plan->download_params, plan->output);
+  g_variant_dict_init (&dict, params);
+  g_variant_dict_insert_value (&dict, LAB_PARAM_SCRATCH, g_variant_new_bytestring (plan->tmp));
+  return g_variant_dict_end (&dict);
 }
 
 static void
@@ -195,7 +267,7 @@ pipeline_worker_free (gpointer data)
   if (worker->download_plan != NULL)
     worker->plan->download->plan_free (worker->download_plan);
   lab_blur_worker_free (worker->blur);
-  remove_tree (worker->dir);
+  lab_files_remove_tree (worker->dir);
   g_free (worker->dir);
   g_clear_error (&worker->error);
   g_free (worker);
@@ -233,18 +305,6 @@ take_download (PipelineWorker  *worker,
   return NULL;
 }
 
-static char *
-output_path (PipelinePlan *plan,
-             const char   *downloaded)
-{
-  g_autofree char *base = g_path_get_basename (downloaded);
-  char *dot = strrchr (base, '.');
-
-  if (dot != NULL && dot != base)
-    *dot = '\0';
-  return g_strdup_printf ("%s/%s.jpg", plan->output, base);
-}
-
 static gboolean
 pipeline_run_job (gpointer       data,
                   gpointer       worker_state,
@@ -256,7 +316,6 @@ pipeline_run_job (gpointer       data,
   PipelinePlan *plan = data;
   PipelineWorker *worker = worker_state;
   g_autofree char *downloaded = NULL;
-  g_autofree char *dest = NULL;
   guint64 written = 0;
   gboolean ok;
 
@@ -269,8 +328,10 @@ pipeline_run_job (gpointer       data,
   if (g_mkdir (worker->dir, 0700) != 0 && errno != EEXIST)
     {
       int saved = errno;
+      g_autofree char *display = g_filename_display_name (plan->tmp);
+
       g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED,
-                   _("Could not make a temporary folder in %s: %s"), plan->tmp, g_strerror (saved));
+                   _("Could not make a temporary folder in %s: %s"), display, g_strerror (saved));
       return FALSE;
     }
 
@@ -280,11 +341,8 @@ pipeline_run_job (gpointer       data,
 
   /* result->bytes stays what the download moved: the I/O half. */
   if (ok)
-    {
-      dest = output_path (plan, downloaded);
-      ok = lab_blur_file (worker->blur, downloaded, dest, cancel, &written, error);
-    }
-  remove_tree (worker->dir);
+    ok = lab_blur_file (worker->blur, downloaded, g_ptr_array_index (plan->dests, index), cancel, &written, error);
+  lab_files_remove_tree (worker->dir);
   return ok;
 }
 

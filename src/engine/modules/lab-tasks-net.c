@@ -27,7 +27,10 @@
 #include <libsoup/soup.h>
 
 #include "lab-error.h"
+#include "lab-files.h"
+#include "lab-image-server.h"
 #include "lab-task.h"
+#include "lab-url-list.h"
 
 #define DEFAULT_TIMEOUT   30.0
 #define MAX_TIMEOUT       3600.0
@@ -35,17 +38,18 @@
 #define DEFAULT_PHOTOS    15
 #define MAX_PHOTOS        1000
 #define CHUNK_SIZE        (256 * 1024)  /* fewer system calls: 20 % less CPU than 64 kB */
-#define MAX_NAME          200
 
 typedef struct {
   GPtrArray *urls;       /* char *, one per job, as the user wrote it */
   GPtrArray *names;      /* file name per job; NULL when the URL is unusable */
   GPtrArray *url_errors; /* char *, why a URL is unusable, or NULL */
   char      *output;
+  char      *made;       /* what setup made for the output: see lab_files_make_dir() */
+  gboolean   temporary;  /* the output is a folder of ours, removed with the plan */
   double     timeout;
   guint64    max_bytes;
   gboolean   all_loopback; /* every URL is on 127.0.0.1 or localhost */
-  GObject   *server;     /* the embedded image server, in the app only */
+  LabImageServer *server; /* the embedded image server, in the app only */
 } NetPlan;
 
 /* One download in progress: the checks and the file, shared by the
@@ -64,7 +68,7 @@ typedef struct {
   char         *tmp_path;         /* NULL with O_TMPFILE */
 } Download;
 
-static gboolean net_setup_urls (NetPlan *plan, GVariant *params, GError **error);
+static gboolean net_setup_urls (NetPlan *plan, GVariant *params, LabCancel *cancel, GError **error);
 
 /* --- words for what went wrong ------------------------------------------- */
 
@@ -86,7 +90,7 @@ too_large (NetPlan *plan)
 static char *
 host_and_port (const char *url)
 {
-  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
 
   if (uri == NULL)
     return g_strdup (url);
@@ -127,6 +131,7 @@ output_open (Download  *dl,
              GError   **error)
 {
   const char *name = g_ptr_array_index (dl->plan->names, dl->index);
+  g_autofree char *display = NULL;
   int saved;
 
 #ifdef O_TMPFILE
@@ -141,8 +146,9 @@ output_open (Download  *dl,
 
   saved = errno;
   g_clear_pointer (&dl->tmp_path, g_free);
+  display = g_filename_display_name (dl->plan->output);
   g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not write in %s: %s"),
-               dl->plan->output, g_strerror (saved));
+               display, g_strerror (saved));
   return FALSE;
 }
 
@@ -161,8 +167,10 @@ output_write (Download      *dl,
       if (n < 0)
         {
           int saved = errno;
+          g_autofree char *display = g_filename_display_name (dl->plan->output);
+
           g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not write in %s: %s"),
-                       dl->plan->output, g_strerror (saved));
+                       display, g_strerror (saved));
           return FALSE;
         }
       data += n;
@@ -210,7 +218,10 @@ output_commit (Download  *dl,
 
   output_discard (dl);
   if (saved != 0)
-    g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not save %s: %s"), final, g_strerror (saved));
+    {
+      g_autofree char *display = g_filename_display_name (final);
+      g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("Could not save %s: %s"), display, g_strerror (saved));
+    }
   return saved == 0;
 }
 
@@ -244,6 +255,16 @@ check_image (Download  *dl,
   return FALSE;
 }
 
+/* libsoup decodes a gzip or deflate body as it arrives: the Content-Length
+ * is then the size of what was sent, not of what we count. */
+static gboolean
+is_content_encoded (SoupMessageHeaders *headers)
+{
+  const char *encoding = soup_message_headers_get_one (headers, "Content-Encoding");
+
+  return encoding != NULL && g_ascii_strcasecmp (encoding, "identity") != 0;
+}
+
 /* After the response headers: the status, the announced size, a file. */
 static gboolean
 download_begin (Download     *dl,
@@ -263,7 +284,8 @@ download_begin (Download     *dl,
     }
 
   dl->content_type = g_strdup (soup_message_headers_get_content_type (headers, NULL));
-  dl->content_length = soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
+  dl->content_length = soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+                       !is_content_encoded (headers)
                        ? soup_message_headers_get_content_length (headers) : -1;
   if (dl->content_length > 0 && (guint64) dl->content_length > dl->plan->max_bytes)
     {
@@ -310,6 +332,11 @@ download_end (Download  *dl,
       g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED,
                    _("truncated: the connection closed after %" PRIu64 " of %" PRId64 " bytes"),
                    dl->received, (gint64) dl->content_length);
+      return FALSE;
+    }
+  if (dl->received == 0)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_FAILED, _("empty response (0 bytes)"));
       return FALSE;
     }
   if (!dl->checked && !check_image (dl, error))
@@ -606,18 +633,56 @@ net_worker_free (gpointer state)
 
 /* --- setup --------------------------------------------------------------------- */
 
+/* Removes what setup made that no job filled: the output folder (and its
+ * parents) when it made it and it is empty; its own temporary folder,
+ * with the downloads in it. */
 static void
 net_plan_free (gpointer data)
 {
   NetPlan *plan = data;
 
+  if (plan->temporary)
+    {
+      g_autofree char *parent = g_path_get_dirname (plan->output);
+
+      lab_files_remove_tree (plan->output);
+      lab_files_unmake_dir (parent, plan->made);
+    }
+  else if (plan->output != NULL)
+    lab_files_unmake_dir (plan->output, plan->made);
+
   g_ptr_array_unref (plan->urls);
   g_ptr_array_unref (plan->names);
   g_ptr_array_unref (plan->url_errors);
   g_free (plan->output);
+  g_free (plan->made);
   /* The embedded server stops with the last reference. */
   g_clear_object (&plan->server);
   g_free (plan);
+}
+
+/* Without --output, the downloads go to a new folder of ours in the user
+ * cache that the plan removes: files the user did not ask to keep must
+ * not pile up. Returns %NULL with errno set on failure. */
+static char *
+make_temporary_output (char **made)
+{
+  g_autofree char *parent = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", NULL);
+
+  /* Another run may remove the parent it made between our two steps. */
+  for (guint attempt = 0; attempt < 3; attempt++)
+    {
+      g_autofree char *dir = g_build_filename (parent, "downloads-XXXXXX", NULL);
+
+      g_clear_pointer (made, g_free);
+      if (lab_files_make_dir (parent, 0755, made) != 0)
+        return NULL;
+      if (g_mkdtemp (dir) != NULL)
+        return g_steal_pointer (&dir);
+      if (errno != ENOENT)
+        return NULL;
+    }
+  return NULL;
 }
 
 static gboolean
@@ -626,34 +691,42 @@ net_setup_output (NetPlan   *plan,
                   GError   **error)
 {
   g_autofree char *probe = NULL;
+  g_autofree char *display = NULL;
   int fd, saved;
 
-  if (!g_variant_lookup (params, LAB_PARAM_OUTPUT, "s", &plan->output))
+  if (!lab_params_dup_path (params, LAB_PARAM_OUTPUT, &plan->output, error))
+    return FALSE;
+  if (plan->output == NULL)
     {
-      g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-      g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
-      g_autofree char *parent = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", NULL);
-
-      g_mkdir_with_parents (parent, 0755);
-      plan->output = g_strdup_printf ("%s/downloads-%s-XXXXXX", parent, stamp);
-      if (g_mkdtemp (plan->output) == NULL)
-        goto failed;
+      if (!(plan->output = make_temporary_output (&plan->made)))
+        {
+          saved = errno;
+          plan->output = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", NULL);
+          goto failed;
+        }
+      plan->temporary = TRUE;
     }
-  else if (g_mkdir_with_parents (plan->output, 0755) != 0)
-    goto failed;
+  else if (lab_files_make_dir (plan->output, 0755, &plan->made) != 0)
+    {
+      saved = errno;
+      goto failed;
+    }
 
   /* Fail before any job starts, not once per job. */
   probe = g_build_filename (plan->output, ".concurrency-lab-XXXXXX", NULL);
   if ((fd = g_mkstemp (probe)) < 0)
-    goto failed;
+    {
+      saved = errno;
+      goto failed;
+    }
   close (fd);
   g_unlink (probe);
   return TRUE;
 
 failed:
-  saved = errno;
+  display = g_filename_display_name (plan->output);
   g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-               _("Cannot write to the output folder %s: %s"), plan->output, g_strerror (saved));
+               _("Cannot write to the output folder %s: %s"), display, g_strerror (saved));
   return FALSE;
 }
 
@@ -685,11 +758,8 @@ net_setup (GVariant   *params,
                               &plan->max_bytes, error) ||
       !net_setup_output (plan, params, error))
     goto failed;
-  if (!net_setup_urls (plan, params, error))
-    {
-      g_rmdir (plan->output);   /* only if empty, e.g. the one made above */
-      goto failed;
-    }
+  if (!net_setup_urls (plan, params, cancel, error))
+    goto failed;
 
   return plan;
 
@@ -700,150 +770,115 @@ failed:
 
 /* --- URLs and file names -------------------------------------------------- */
 
-static char *
-name_from_uri (GUri *uri)
+static gboolean
+is_loopback (const char *host)
 {
-  const char *path = g_uri_get_path (uri);
-  const char *slash = strrchr (path, '/');
-  g_autofree char *name = g_uri_unescape_string (slash ? slash + 1 : path, "/");
-  GString *clean = g_string_new (NULL);
-
-  for (const char *p = name ? name : ""; *p != '\0' && clean->len < MAX_NAME; p++)
-    g_string_append_c (clean, ((guchar) *p < 0x20 || *p == '/' || *p == '\\') ? '_' : *p);
-  if (clean->len == 0 || g_str_equal (clean->str, "..") || g_str_equal (clean->str, "."))
-    g_string_assign (clean, "download");
-  if (clean->str[0] == '.')
-    g_string_prepend_c (clean, '_');   /* hidden names are ours (temporary files) */
-  if (!g_utf8_validate (clean->str, -1, NULL))
-    {
-      char *valid = g_utf8_make_valid (clean->str, -1);
-      g_string_assign (clean, valid);
-      g_free (valid);
-    }
-
-  return g_string_free (clean, FALSE);
+  return g_str_equal (host, "127.0.0.1") || g_str_equal (host, "localhost");
 }
 
-/* photo.jpg, photo-2.jpg, photo-3.jpg… */
+/* Why @url cannot be fetched, or %NULL. Parsed without decoding: a
+ * percent-escape need not be UTF-8 (caf%E9.jpg is a URL). */
 static char *
-unique_name (GHashTable *used,
-             const char *name)
+check_url (const char *url,
+           GUri       *uri)
 {
-  const char *dot = strrchr (name, '.');
-  gsize stem = dot && dot != name ? (gsize) (dot - name) : strlen (name);
-  char *candidate = g_strdup (name);
+  const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  const char *host = uri ? g_uri_get_host (uri) : NULL;
+  g_autofree char *shown = lab_url_list_escape (url, strlen (url));
 
-  for (guint n = 2; g_hash_table_contains (used, candidate); n++)
-    {
-      g_free (candidate);
-      candidate = g_strdup_printf ("%.*s-%u%s", (int) stem, name, n, name + stem);
-    }
-  g_hash_table_add (used, g_strdup (candidate));
-  return candidate;
+  if (uri != NULL && g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
+    return g_strdup_printf (_("%s: only http and https URLs are supported"), shown);
+  if (uri == NULL || host == NULL || host[0] == '\0')
+    return g_strdup_printf (_("“%s” is not a URL; only http and https URLs are supported"), shown);
+  return NULL;
 }
 
+/* One job: its URL, and the file name it saves to (unique in the run), or
+ * why it fails: the list said so (@line_error), or the URL does. */
 static void
 add_url (NetPlan    *plan,
          GHashTable *used,
-         const char *url)
+         const char *url,
+         const char *line_error)
 {
-  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
-  const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED, NULL);
+  char *why = line_error ? g_strdup (line_error) : check_url (url, uri);
   g_autofree char *name = NULL;
 
   g_ptr_array_add (plan->urls, g_strdup (url));
-  if (uri != NULL && g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
+  g_ptr_array_add (plan->url_errors, why);
+  if (why != NULL)
     {
       g_ptr_array_add (plan->names, NULL);
-      g_ptr_array_add (plan->url_errors, g_strdup_printf (_("%s: only http and https URLs are supported"), url));
-      return;
-    }
-  if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
-    {
-      g_ptr_array_add (plan->names, NULL);
-      g_ptr_array_add (plan->url_errors, g_strdup_printf (_("“%s” is not a URL; only http and https URLs are supported"), url));
       return;
     }
 
-  if (!g_str_equal (g_uri_get_host (uri), "127.0.0.1") && !g_str_equal (g_uri_get_host (uri), "localhost"))
+  if (!is_loopback (g_uri_get_host (uri)))
     plan->all_loopback = FALSE;
-  name = name_from_uri (uri);
-  g_ptr_array_add (plan->names, unique_name (used, name));
-  g_ptr_array_add (plan->url_errors, NULL);
+  name = lab_url_file_name (url);
+  g_ptr_array_add (plan->names, lab_files_unique_name (used, name, NULL));
 }
 
-static gboolean
-read_url_file (const char  *path,
-               GPtrArray   *lines,
-               GError     **error)
+/* The URLs given as a parameter: the user's (valid UTF-8, as "as" is),
+ * or the app's for a worker process, with the failures it found
+ * (LAB_PARAM_URL_ERRORS: lines of the list that were not UTF-8). */
+static void
+given_lines (GVariant   *params,
+             const char *const *given,
+             GPtrArray  *lines)
 {
-  g_autofree char *contents = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_auto(GStrv) split = NULL;
+  g_autoptr(GVariant) errors = params ? g_variant_lookup_value (params, LAB_PARAM_URL_ERRORS, G_VARIANT_TYPE ("a{us}"))
+                                      : NULL;
 
-  if (!g_file_get_contents (path, &contents, NULL, &local_error))
+  for (guint i = 0; given[i] != NULL; i++)
     {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("Cannot read the URL list: %s"),
-                   local_error->message);
-      return FALSE;
-    }
+      LabUrlLine *line = g_new0 (LabUrlLine, 1);
 
-  split = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; split[i] != NULL; i++)
-    {
-      char *line = g_strstrip (split[i]);
-      if (line[0] != '\0' && line[0] != '#')
-        g_ptr_array_add (lines, g_strdup (line));
+      line->number = i + 1;
+      line->text = g_strdup (given[i]);
+      g_ptr_array_add (lines, line);
     }
+  for (guint i = 0; errors != NULL && i < g_variant_n_children (errors); i++)
+    {
+      guint32 index;
+      const char *why;
 
-  if (lines->len == 0 || lines->len > LAB_MAX_JOBS)
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                   _("The URL list %s must have between 1 and %u URLs (one a line)"), path, LAB_MAX_JOBS);
-      return FALSE;
+      g_variant_get_child (errors, i, "{u&s}", &index, &why);
+      if (index < lines->len)
+        {
+          LabUrlLine *line = g_ptr_array_index (lines, index);
+
+          g_free (line->error);
+          line->error = g_strdup (why);
+        }
     }
-  return TRUE;
 }
 
-/* The embedded server lives in the app (lab-image-server.c); this module
- * finds it by name so that a worker process, which never starts it, does
- * not need it. */
+/* The embedded server (lab-image-server.c, in this module): started in
+ * the app only; worker processes get its URLs (net_resolve_params()). */
 static gboolean
 start_server (NetPlan    *plan,
               guint       n_photos,
+              LabCancel  *cancel,
               GPtrArray  *lines,
               GError    **error)
 {
-  GObject *(*server_new) (guint, GError **) = NULL;
-  GStrv (*get_urls) (GObject *) = NULL;
   g_auto(GStrv) urls = NULL;
-  GModule *program = g_module_open (NULL, 0);
 
-  if (program == NULL ||
-      !g_module_symbol (program, "lab_image_server_new", (gpointer *) &server_new) ||
-      !g_module_symbol (program, "lab_image_server_get_photo_urls", (gpointer *) &get_urls))
-    {
-      g_clear_pointer (&program, g_module_close);
-      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                   _("This program has no embedded image server: give a URL list with --urls"));
-      return FALSE;
-    }
-  g_module_close (program);
-
-  if (!(plan->server = server_new (n_photos, error)))
+  if (!(plan->server = lab_image_server_new (n_photos, cancel, error)))
     return FALSE;
-  urls = get_urls (plan->server);
-  for (guint i = 0; urls[i] != NULL; i++)
-    g_ptr_array_add (lines, g_strdup (urls[i]));
+  urls = lab_image_server_get_photo_urls (plan->server);
+  given_lines (NULL, (const char * const *) urls, lines);
   return TRUE;
 }
 
 static gboolean
-net_setup_urls (NetPlan   *plan,
-                GVariant  *params,
-                GError   **error)
+net_setup_urls (NetPlan    *plan,
+                GVariant   *params,
+                LabCancel  *cancel,
+                GError    **error)
 {
-  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func ((GDestroyNotify) lab_url_line_free);
   g_autoptr(GHashTable) used = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autofree const char **given = NULL;
   g_autofree char *file = NULL;
@@ -851,7 +886,8 @@ net_setup_urls (NetPlan   *plan,
   guint n_photos;
 
   g_variant_lookup (params, LAB_PARAM_URLS, "^a&s", &given);
-  g_variant_lookup (params, LAB_PARAM_URLS_FILE, "s", &file);
+  if (!lab_params_dup_path (params, LAB_PARAM_URLS_FILE, &file, error))
+    return FALSE;
 
   if ((given != NULL || file != NULL) && has_jobs)
     {
@@ -861,13 +897,12 @@ net_setup_urls (NetPlan   *plan,
     }
 
   if (given != NULL)
-    for (guint i = 0; given[i] != NULL; i++)
-      g_ptr_array_add (lines, g_strdup (given[i]));
-  else if (file != NULL && !read_url_file (file, lines, error))
+    given_lines (params, given, lines);
+  else if (file != NULL && !lab_url_list_read (file, lines, error))
     return FALSE;
   else if (file == NULL &&
            (!lab_params_get_uint (params, LAB_PARAM_JOBS, DEFAULT_PHOTOS, 1, MAX_PHOTOS, &n_photos, error) ||
-            !start_server (plan, n_photos, lines, error)))
+            !start_server (plan, n_photos, cancel, lines, error)))
     return FALSE;
 
   if (lines->len == 0)
@@ -878,21 +913,39 @@ net_setup_urls (NetPlan   *plan,
 
   plan->all_loopback = TRUE;
   for (guint i = 0; i < lines->len; i++)
-    add_url (plan, used, g_ptr_array_index (lines, i));
+    {
+      LabUrlLine *line = g_ptr_array_index (lines, i);
+      add_url (plan, used, line->text, line->error);
+    }
   return TRUE;
 }
 
-/* What the worker processes get: the URLs and folder decided here. */
+/* What the worker processes get: the URLs and folder decided here, and
+ * the jobs that fail for what their line is. */
 static GVariant *
 net_resolve_params (gpointer data)
 {
   NetPlan *plan = data;
   GVariantDict dict;
+  GVariantBuilder errors;
+  gboolean any = FALSE;
+
+  g_variant_builder_init (&errors, G_VARIANT_TYPE ("a{us}"));
+  for (guint i = 0; i < plan->url_errors->len; i++)
+    if (g_ptr_array_index (plan->url_errors, i) != NULL)
+      {
+        g_variant_builder_add (&errors, "{us}", i, g_ptr_array_index (plan->url_errors, i));
+        any = TRUE;
+      }
 
   g_variant_dict_init (&dict, NULL);
   g_variant_dict_insert_value (&dict, LAB_PARAM_URLS,
                                g_variant_new_strv ((const char * const *) plan->urls->pdata, plan->urls->len));
-  g_variant_dict_insert (&dict, LAB_PARAM_OUTPUT, "s", plan->output);
+  if (any)
+    g_variant_dict_insert_value (&dict, LAB_PARAM_URL_ERRORS, g_variant_builder_end (&errors));
+  else
+    g_variant_builder_clear (&errors);
+  g_variant_dict_insert_value (&dict, LAB_PARAM_OUTPUT, g_variant_new_bytestring (plan->output));
   g_variant_dict_insert (&dict, LAB_PARAM_TIMEOUT, "d", plan->timeout);
   g_variant_dict_insert (&dict, LAB_PARAM_MAX_BYTES, "t", plan->max_bytes);
   return g_variant_dict_end (&dict);

@@ -6,6 +6,8 @@
 
 #include <gio/gio.h>
 
+#include "lab-cancel.h"
+
 G_BEGIN_DECLS
 
 #define LAB_IMAGE_SERVER_DEFAULT_IMAGES     15
@@ -25,6 +27,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LabImageServer, lab_image_server, LAB, IMAGE_SERVER, GObject)
 
 LabImageServer *lab_image_server_new             (guint            n_images,
+                                                  LabCancel       *cancel,
                                                   GError         **error);
 guint16         lab_image_server_get_port        (LabImageServer  *self);
 guint           lab_image_server_get_n_images    (LabImageServer  *self);
