@@ -16,7 +16,9 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
@@ -30,6 +32,7 @@ typedef struct {
   const char *env;       /* "NAME=value", or NULL */
   const char *stdout_to; /* a file stdout goes to instead of a pipe: "/dev/full" */
   const char *not_out;   /* a fragment stdout must not have */
+  gboolean    worker;    /* runs the worker executable, not the app */
 } Row;
 
 static const Row rows[] = {
@@ -128,6 +131,36 @@ static const Row rows[] = {
   { "export --run=99999", 1, "No run 99999 in the history" },
   { "export --run=abc", 2, "not “abc”" },
   { "history", 0, NULL, "" },
+
+  /* URL lists: bytes, sizes and lines that are not URLs */
+  { "run --task=download --strategy=threads --urls=/dev/zero", 2, "line 1 contains a NUL byte" },
+  { "run --task=download --strategy=threads --urls=@DIR@/nul.txt", 2, "line 2 contains a NUL byte" },
+  { "run --task=download --strategy=threads --urls=@DIR@/long.txt", 2, "line 1 is longer than 64 KiB" },
+  { "run --task=download --strategy=threads --urls=@DIR@/big.txt", 2, "larger than 256 MiB" },
+  { "run --task=download --strategy=threads --urls=@DIR@/comments.txt", 2, "must have between 1 and 1000000 URLs" },
+  { "run --task=download --strategy=process-pool --workers=1 --urls=@DIR@/not-utf8.txt --output=@DIR@/out", 1,
+    NULL, "line 1 is not valid UTF-8" },
+  { "run --task=download --strategy=threads --urls=@DIR@/not-utf8.txt --format=json", 1,
+    NULL, "line 1 is not valid UTF-8" },
+  { "run --task=download --strategy=processes --workers=1 --urls=@DIR@/not-a-url.txt", 1, NULL, "not a URL" },
+
+  /* Paths are bytes */
+  { "run --task=blur --strategy=threads --images=@DIR@/missing-@FF@", 2, "Cannot read the image folder" },
+  { "run --task=download --strategy=thread-pool --jobs=2 --output=@DIR@/out-@FF@", 0, NULL, "download" },
+
+  /* Task modules from another version */
+  { "run --task=download --strategy=threads", 2, "has no download task (symbol lab_task_download)",
+    NULL, "LAB_MODULE_DIR=@BUILD@/tests" },
+
+  /* Workers that misbehave cannot wedge a run */
+  { "run --task=sleep --seconds=0 --jobs=3 --strategy=process-pool --workers=1", 1,
+    NULL, "it closed its output but did not exit", "LAB_WORKER_PATH=@DIR@/closes-and-lingers" },
+  { "run --task=sleep --seconds=0 --jobs=3 --strategy=processes --workers=1", 1,
+    NULL, "it closed its output but did not exit", "LAB_WORKER_PATH=@DIR@/closes-and-lingers" },
+  { "run --task=sleep --seconds=0 --jobs=2 --strategy=process-pool --workers=1", 1,
+    NULL, "Could not start the worker", "LAB_WORKER_PATH=@DIR@/missing-worker" },
+  /* A worker whose parent is not the one it was told of exits at once. */
+  { "", 4, NULL, NULL, "LAB_WORKER_PARENT_PID=1", NULL, NULL, TRUE },
 };
 
 static char *fixtures;   /* @DIR@ */
@@ -139,8 +172,31 @@ make_fixtures (void)
   g_autofree char *refused = g_build_filename (fixtures, "refused.txt", NULL);
   g_autofree char *empty = g_build_filename (fixtures, "empty.txt", NULL);
 
+  g_autofree char *nul = g_build_filename (fixtures, "nul.txt", NULL);
+  g_autofree char *long_line = g_build_filename (fixtures, "long.txt", NULL);
+  g_autofree char *big = g_build_filename (fixtures, "big.txt", NULL);
+  g_autofree char *comments = g_build_filename (fixtures, "comments.txt", NULL);
+  g_autofree char *not_utf8 = g_build_filename (fixtures, "not-utf8.txt", NULL);
+  g_autofree char *not_url = g_build_filename (fixtures, "not-a-url.txt", NULL);
+  g_autofree char *lingers = g_build_filename (fixtures, "closes-and-lingers", NULL);
+  g_autofree char *a_line = g_strnfill (70000, 'a');
+  int fd;
+
   g_assert_true (g_file_set_contents (refused, "http://127.0.0.1:1/photo.jpg\n", -1, NULL));
   g_assert_true (g_file_set_contents (empty, "", 0, NULL));
+  g_assert_true (g_file_set_contents (nul, "http://a/1.jpg\nhttp://a/\0.jpg\n", 30, NULL));
+  g_assert_true (g_file_set_contents (long_line, a_line, -1, NULL));
+  g_assert_true (g_file_set_contents (comments, "# nothing here\n\n", -1, NULL));
+  g_assert_true (g_file_set_contents (not_utf8, "http://127.0.0.1:1/\xff.jpg\n", -1, NULL));
+  g_assert_true (g_file_set_contents (not_url, "photo.jpg\n", -1, NULL));
+  /* 300 MB that take no room: a sparse file. */
+  fd = g_open (big, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (ftruncate (fd, 300 * 1024 * 1024), ==, 0);
+  close (fd);
+  /* A worker that closes its output, shrugs off SIGTERM and stays. */
+  g_assert_true (g_file_set_contents (lingers, "#!/bin/sh\nexec >&-\ntrap '' TERM\nexec sleep 3600\n", -1, NULL));
+  g_assert_cmpint (g_chmod (lingers, 0755), ==, 0);
 }
 
 /* The row's arguments, @DIR@ and @FF@ replaced. */
@@ -153,10 +209,13 @@ row_argv (const Row *row)
   g_auto(GStrv) parsed = NULL;
 
   g_string_replace (line, "@DIR@", fixtures, 0);
-  g_assert_true (g_shell_parse_argv (line->str, NULL, &parsed, &error));
-  g_assert_no_error (error);
-  g_ptr_array_add (args, g_strdup (g_getenv ("LAB_CLI_PATH")));
-  for (guint i = 0; parsed[i] != NULL; i++)
+  if (line->len > 0)
+    {
+      g_assert_true (g_shell_parse_argv (line->str, NULL, &parsed, &error));
+      g_assert_no_error (error);
+    }
+  g_ptr_array_add (args, g_strdup (g_getenv (row->worker ? "LAB_WORKER_PATH" : "LAB_CLI_PATH")));
+  for (guint i = 0; parsed != NULL && parsed[i] != NULL; i++)
     {
       g_autoptr(GString) arg = g_string_new (parsed[i]);
 
@@ -217,7 +276,12 @@ run_row (const Row  *row,
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", home, TRUE);
   if (row->env != NULL)
     {
-      g_auto(GStrv) kv = g_strsplit (row->env, "=", 2);
+      g_autoptr(GString) env = g_string_new (row->env);
+      g_auto(GStrv) kv = NULL;
+
+      g_string_replace (env, "@DIR@", fixtures, 0);
+      g_string_replace (env, "@BUILD@", g_getenv ("LAB_BUILD_DIR"), 0);
+      kv = g_strsplit (env->str, "=", 2);
       g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
     }
   if (row->stdout_to != NULL)
