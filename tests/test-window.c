@@ -10,6 +10,7 @@
 
 #include "lab-comparison-chart.h"
 #include "lab-cpu-chart.h"
+#include "lab-preferences-window.h"
 #include "lab-run-row.h"
 #include "lab-scaling-chart.h"
 #include "lab-error.h"
@@ -895,6 +896,60 @@ test_window_panel_details (void)
   window_free (window);
 }
 
+static LabPreferencesWindow *
+find_preferences (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* GTK keeps it */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (LAB_IS_PREFERENCES_WINDOW (window))
+        return LAB_PREFERENCES_WINDOW (window);   /* GTK keeps it */
+    }
+  return NULL;
+}
+
+static gboolean
+measured (LabWindow *window)
+{
+  LabPreferencesWindow *preferences = find_preferences ();
+
+  return preferences != NULL && !lab_preferences_window_is_measuring (preferences);
+}
+
+/* The preferences say where the cache folder is and what it takes, and
+ * empty it. */
+static void
+test_window_preferences (void)
+{
+  LabWindow *window = window_new ();
+  g_autofree char *photos = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", "photos", NULL);
+  g_autofree char *photo = g_build_filename (photos, "photo-1.jpg", NULL);
+  g_autofree char *data = g_malloc0 (300000);
+  LabPreferencesWindow *preferences;
+
+  g_assert_cmpint (g_mkdir_with_parents (photos, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (photo, data, 300000, NULL));
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.preferences", NULL);
+  g_assert_true (wait_for (window, measured, 10000));
+  preferences = find_preferences ();
+  g_assert_nonnull (strstr (lab_preferences_window_get_cache_text (preferences), "concurrency-lab"));
+  g_assert_nonnull (strstr (lab_preferences_window_get_cache_text (preferences), "in 1 file"));
+  g_assert_nonnull (strstr (lab_preferences_window_get_cache_text (preferences), "kB"));
+
+  lab_preferences_window_clean (preferences);
+  g_assert_true (lab_preferences_window_is_measuring (preferences));
+  g_assert_true (wait_for (window, measured, 10000));
+  g_assert_nonnull (strstr (lab_preferences_window_get_cache_text (preferences), "empty"));
+  g_assert_false (g_file_test (photo, G_FILE_TEST_EXISTS));
+
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  window_free (window);
+}
+
 static guint
 count_history (void)
 {
@@ -1165,6 +1220,7 @@ main (int    argc,
   g_test_add_func ("/window/one-selection", test_window_one_selection);
   g_test_add_func ("/window/startup-segments", test_window_startup_segments);
   g_test_add_func ("/window/panel-details", test_window_panel_details);
+  g_test_add_func ("/window/preferences", test_window_preferences);
   g_test_add_func ("/window/run", test_window_run);
   g_test_add_func ("/window/cancel", test_window_cancel);
   g_test_add_func ("/window/task-params", test_window_task_params);

@@ -130,3 +130,106 @@ lab_files_remove_tree (const char *dir)
   if (dir != NULL)
     g_rmdir (dir);
 }
+
+/**
+ * lab_files_dup_cache_dir:
+ *
+ * The app's cache folder, ~/.cache/concurrency-lab (or the sandbox's):
+ * sample photos, and the photos runs write when no output folder was
+ * given.
+ */
+char *
+lab_files_dup_cache_dir (void)
+{
+  return g_build_filename (g_get_user_cache_dir (), "concurrency-lab", NULL);
+}
+
+/**
+ * lab_files_dup_cache_path:
+ * @first: a name inside the cache folder, then more, %NULL-ended
+ *
+ * A path inside the app's cache folder.
+ */
+char *
+lab_files_dup_cache_path (const char *first,
+                          ...)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new ();
+  va_list args;
+
+  g_ptr_array_add (parts, (gpointer) g_get_user_cache_dir ());
+  g_ptr_array_add (parts, (gpointer) "concurrency-lab");
+  va_start (args, first);
+  for (const char *name = first; name != NULL; name = va_arg (args, const char *))
+    g_ptr_array_add (parts, (gpointer) name);
+  va_end (args);
+  g_ptr_array_add (parts, NULL);
+  return g_build_filenamev ((char **) parts->pdata);
+}
+
+static void
+measure (const char *dir,
+         guint64    *bytes,
+         guint      *files,
+         guint       depth)
+{
+  g_autoptr(GDir) gdir = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (gdir != NULL && (name = g_dir_read_name (gdir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      GStatBuf st;
+
+      if (g_lstat (path, &st) != 0)
+        continue;
+      if (S_ISDIR (st.st_mode) && depth < 32)
+        measure (path, bytes, files, depth + 1);
+      else if (S_ISREG (st.st_mode))
+        {
+          *bytes += (guint64) st.st_blocks * 512;
+          *files += 1;
+        }
+    }
+}
+
+/**
+ * lab_files_measure_tree:
+ *
+ * The room @dir's files take on the disk, and how many there are;
+ * symbolic links are not followed. A folder that is not there is empty.
+ */
+void
+lab_files_measure_tree (const char *dir,
+                        guint64    *bytes,
+                        guint      *files)
+{
+  *bytes = 0;
+  *files = 0;
+  measure (dir, bytes, files, 0);
+}
+
+/**
+ * lab_files_clean_cache:
+ *
+ * Empties the app's cache folder (see lab_files_dup_cache_path()): sample
+ * photos are made again when a run needs them.
+ */
+void
+lab_files_clean_cache (void)
+{
+  g_autofree char *cache = lab_files_dup_cache_dir ();
+  g_autoptr(GDir) gdir = g_dir_open (cache, 0, NULL);
+  const char *name;
+
+  while (gdir != NULL && (name = g_dir_read_name (gdir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (cache, name, NULL);
+      GStatBuf st;
+
+      if (g_lstat (path, &st) == 0 && S_ISDIR (st.st_mode))
+        lab_files_remove_tree (path);
+      else
+        g_unlink (path);
+    }
+}

@@ -18,4 +18,12 @@ void  lab_files_unmake_dir  (const char  *dir,
                              const char  *made);
 void  lab_files_remove_tree (const char  *dir);
 
+char *lab_files_dup_cache_dir  (void);
+char *lab_files_dup_cache_path (const char *first,
+                                ...) G_GNUC_NULL_TERMINATED;
+void  lab_files_measure_tree (const char  *dir,
+                              guint64     *bytes,
+                              guint       *files);
+void  lab_files_clean_cache  (void);
+
 G_END_DECLS

@@ -26,6 +26,7 @@
 #include "lab-format.h"
 #include "lab-history.h"
 #include "lab-report.h"
+#include "lab-preferences-window.h"
 #include "lab-run-row.h"
 #include "lab-scaling-chart.h"
 #include "lab-timeline.h"
@@ -745,6 +746,16 @@ clear_action (GSimpleAction *action,
 }
 
 static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  LabWindow *self = user_data;
+
+  gtk_window_present (GTK_WINDOW (lab_preferences_window_new (GTK_WINDOW (self), is_running (self))));
+}
+
+static void
 toggle_sidebar_action (GSimpleAction *action,
                        GVariant      *param,
                        gpointer       user_data)
@@ -1040,6 +1051,7 @@ static const GActionEntry win_actions[] = {
   { "run", run_action },
   { "cancel", cancel_action },
   { "clear", clear_action },
+  { "preferences", preferences_action },
   { "export", export_action },
   { "save-chart", save_chart_action, "s" },
   { "toggle-sidebar", toggle_sidebar_action },

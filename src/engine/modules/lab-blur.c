@@ -714,7 +714,7 @@ lab_blur_ensure_dir (const char  *dir,
 char *
 lab_blur_default_output (void)
 {
-  return g_build_filename (g_get_user_cache_dir (), "concurrency-lab", "blurred", NULL);
+  return lab_files_dup_cache_path ("blurred", NULL);
 }
 
 /* Photo-like: smooth shapes (Perlin noise, made small and enlarged) in
@@ -826,7 +826,7 @@ char *
 lab_blur_default_images (LabCancel  *cancel,
                          GError    **error)
 {
-  g_autofree char *parent = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", NULL);
+  g_autofree char *parent = lab_files_dup_cache_dir ();
   g_autofree char *dir = g_build_filename (parent, "photos", NULL);
   g_autofree char *tmp = g_build_filename (parent, ".photos-XXXXXX", NULL);
   g_autofree char *made = NULL;

@@ -79,8 +79,7 @@ setup_tmp (PipelinePlan  *plan,
            GVariant      *params,
            GError       **error)
 {
-  g_autofree char *parent = g_build_filename (g_get_user_cache_dir (), "concurrency-lab",
-                                              "pipeline-downloads", NULL);
+  g_autofree char *parent = lab_files_dup_cache_path ("pipeline-downloads", NULL);
 
   if (!lab_params_dup_path (params, LAB_PARAM_SCRATCH, &plan->tmp, error) || plan->tmp != NULL)
     return plan->tmp != NULL;
@@ -221,7 +220,7 @@ pipeline_setup (GVariant   *params,
   if (!lab_params_dup_path (params, LAB_PARAM_OUTPUT, &output, error))
     goto failed;
   if (output == NULL)
-    output = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", "pipeline", NULL);
+    output = lab_files_dup_cache_path ("pipeline", NULL);
 
   if (!lab_blur_init (error) || !lab_blur_ensure_dir (output, &plan->made, error))
     goto failed;

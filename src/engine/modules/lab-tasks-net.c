@@ -667,7 +667,7 @@ net_plan_free (gpointer data)
 static char *
 make_temporary_output (char **made)
 {
-  g_autofree char *parent = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", NULL);
+  g_autofree char *parent = lab_files_dup_cache_dir ();
 
   /* Another run may remove the parent it made between our two steps. */
   for (guint attempt = 0; attempt < 3; attempt++)
@@ -701,7 +701,7 @@ net_setup_output (NetPlan   *plan,
       if (!(plan->output = make_temporary_output (&plan->made)))
         {
           saved = errno;
-          plan->output = g_build_filename (g_get_user_cache_dir (), "concurrency-lab", NULL);
+          plan->output = lab_files_dup_cache_dir ();
           goto failed;
         }
       plan->temporary = TRUE;
