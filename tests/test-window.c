@@ -950,6 +950,19 @@ test_window_preferences (void)
   window_free (window);
 }
 
+/* The translation needs a font with Chinese glyphs: without one, the
+ * window shows boxes (build-aux/apt-packages.txt lists fonts-noto-cjk). */
+static void
+test_window_chinese_glyphs (void)
+{
+  LabWindow *window = window_new ();
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (window),
+                                                                  "并发实验室：线程适合 I/O 受限任务，进程适合 CPU 受限任务");
+
+  g_assert_cmpint (pango_layout_get_unknown_glyphs_count (layout), ==, 0);
+  window_free (window);
+}
+
 static guint
 count_history (void)
 {
@@ -1221,6 +1234,7 @@ main (int    argc,
   g_test_add_func ("/window/startup-segments", test_window_startup_segments);
   g_test_add_func ("/window/panel-details", test_window_panel_details);
   g_test_add_func ("/window/preferences", test_window_preferences);
+  g_test_add_func ("/window/chinese-glyphs", test_window_chinese_glyphs);
   g_test_add_func ("/window/run", test_window_run);
   g_test_add_func ("/window/cancel", test_window_cancel);
   g_test_add_func ("/window/task-params", test_window_task_params);
