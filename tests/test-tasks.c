@@ -302,6 +302,30 @@ test_cancel_stops_jobs (void)
   primes->plan_free (primes_plan);
 }
 
+/* The settings' task key accepts the tasks of the table, in its order:
+ * a task added to the table and not to the schema would be refused by
+ * GSettings when the window saves it. */
+static void
+test_schema_choices (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("LAB_SOURCE_DIR"), "data",
+                                            "io.github.concurrencylab.ConcurrencyLab.gschema.xml", NULL);
+  g_autofree char *xml = NULL;
+  g_autoptr(GRegex) choice = g_regex_new ("<choice value=\"([^\"]+)\"/>", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autoptr(GPtrArray) in_schema = g_ptr_array_new_with_free_func (g_free);
+  guint n_tasks;
+  const LabTaskInfo * const *tasks = lab_task_info_list (&n_tasks);
+
+  g_assert_true (g_file_get_contents (path, &xml, NULL, NULL));
+  for (g_regex_match (choice, xml, 0, &match); g_match_info_matches (match); g_match_info_next (match, NULL))
+    g_ptr_array_add (in_schema, g_match_info_fetch (match, 1));
+
+  g_assert_cmpuint (in_schema->len, ==, n_tasks);
+  for (guint i = 0; i < n_tasks; i++)
+    g_assert_cmpstr (g_ptr_array_index (in_schema, i), ==, tasks[i]->name);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -309,6 +333,7 @@ main (int    argc,
   lab_test_init (&argc, &argv);
 
   g_test_add_func ("/tasks/registry", test_registry);
+  g_test_add_func ("/tasks/schema-choices", test_schema_choices);
   g_test_add_func ("/tasks/strategy-names", test_strategy_names);
   g_test_add_func ("/tasks/strategy-applies", test_strategy_applies);
   g_test_add_func ("/tasks/sleep/plan", test_sleep_plan);
