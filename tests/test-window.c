@@ -15,6 +15,7 @@
 #include "lab-scaling-chart.h"
 #include "lab-error.h"
 #include "lab-experiment-panel.h"
+#include "lab-files.h"
 #include "lab-format.h"
 #include "lab-history.h"
 #include "lab-test-util.h"
@@ -930,6 +931,8 @@ test_window_preferences (void)
   g_autofree char *data = g_malloc0 (300000);
   LabPreferencesWindow *preferences;
 
+  /* Earlier tests filled the cache: from an empty one, one photo. */
+  lab_files_clean_cache ();
   g_assert_cmpint (g_mkdir_with_parents (photos, 0700), ==, 0);
   g_assert_true (g_file_set_contents (photo, data, 300000, NULL));
 

@@ -172,7 +172,7 @@ compare_edges (gconstpointer a,
   return (x->t > y->t) - (x->t < y->t);
 }
 
-/* Adds [a, b) of @part to the lane's intervals. */
+/* Adds [a, b) of @part to @edges, as its two ends. */
 static void
 add_interval (GArray *edges,
               int     part,
@@ -187,33 +187,126 @@ add_interval (GArray *edges,
   g_array_append_val (edges, close);
 }
 
-/* The lane's jobs: before their code ran (a hand-over, or for a thread or
+/* A min-heap of edges by time: the ends of the intervals of the jobs the
+ * sweep has reached and not yet passed, as many as overlap on the lane. */
+static void
+heap_push (GArray     *heap,
+           const Edge *edge)
+{
+  guint i = heap->len;
+
+  g_array_append_val (heap, *edge);
+  while (i > 0 && g_array_index (heap, Edge, (i - 1) / 2).t > g_array_index (heap, Edge, i).t)
+    {
+      Edge up = g_array_index (heap, Edge, (i - 1) / 2);
+
+      g_array_index (heap, Edge, (i - 1) / 2) = g_array_index (heap, Edge, i);
+      g_array_index (heap, Edge, i) = up;
+      i = (i - 1) / 2;
+    }
+}
+
+static Edge
+heap_pop (GArray *heap)
+{
+  Edge top = g_array_index (heap, Edge, 0);
+  guint i = 0;
+
+  g_array_index (heap, Edge, 0) = g_array_index (heap, Edge, heap->len - 1);
+  g_array_set_size (heap, heap->len - 1);
+  for (;;)
+    {
+      guint l = 2 * i + 1, r = l + 1, m = i;
+      Edge swap;
+
+      if (l < heap->len && g_array_index (heap, Edge, l).t < g_array_index (heap, Edge, m).t)
+        m = l;
+      if (r < heap->len && g_array_index (heap, Edge, r).t < g_array_index (heap, Edge, m).t)
+        m = r;
+      if (m == i)
+        return top;
+      swap = g_array_index (heap, Edge, m);
+      g_array_index (heap, Edge, m) = g_array_index (heap, Edge, i);
+      g_array_index (heap, Edge, i) = swap;
+      i = m;
+    }
+}
+
+/* Job @i's stretches: before its code ran (a hand-over, or for a thread or
  * process of its own its start), the code, and after it (the result on
  * its way back, or the thread or process ending). */
 static void
-add_jobs (const Context *c,
-          const guint   *jobs,
-          guint          n,
-          GArray        *edges,
-          gint64        *last_back)
+job_stretches (const Context *c,
+               guint          i,
+               gint64        *a,
+               gint64        *start,
+               gint64        *end,
+               gint64        *b)
 {
-  for (guint k = 0; k < n; k++)
-    {
-      guint i = jobs[k];
-      const LabJobRecord *j = job (c, i);
-      gint64 a, start, end, b;
+  const LabJobRecord *j = job (c, i);
 
-      if (j->state < LAB_JOB_OK)
-        continue;
-      a = busy_start (c, i);
-      start = MAX (a, clip (j->start_ns, c->wall));
-      end = MAX (start, clip (j->end_ns, c->wall));
-      b = MAX (end, clip (j->back_ns, c->wall));
-      add_interval (edges, c->per_job ? PART_START : PART_TRANSFER, a, start);
-      add_interval (edges, PART_WORK, start, end);
-      add_interval (edges, c->per_job ? PART_STOP : PART_TRANSFER, end, b);
-      *last_back = MAX (*last_back, b);
-    }
+  *a = busy_start (c, i);
+  *start = MAX (*a, clip (j->start_ns, c->wall));
+  *end = MAX (*start, clip (j->end_ns, c->wall));
+  *b = MAX (*end, clip (j->back_ns, c->wall));
+}
+
+/* Pushes both ends of [a, b) of @part, when it is not empty. */
+static void
+push_interval (GArray *heap,
+               int     part,
+               gint64  a,
+               gint64  b)
+{
+  if (b <= a)
+    return;
+  heap_push (heap, &(Edge) { a, part, +1 });
+  heap_push (heap, &(Edge) { b, part, -1 });
+}
+
+static void
+push_job (const Context *c,
+          guint          i,
+          GArray        *heap)
+{
+  gint64 a, start, end, b;
+
+  job_stretches (c, i, &a, &start, &end, &b);
+  push_interval (heap, c->per_job ? PART_START : PART_TRANSFER, a, start);
+  push_interval (heap, PART_WORK, start, end);
+  push_interval (heap, c->per_job ? PART_STOP : PART_TRANSFER, end, b);
+}
+
+/* The lane's ended jobs in the order their stretches begin. */
+static int
+compare_busy_start (const void *x,
+                    const void *y,
+                    void       *data)
+{
+  gint64 a = busy_start (data, *(const guint *) x), b = busy_start (data, *(const guint *) y);
+
+  return (a > b) - (a < b);
+}
+
+static guint
+keep_ended (const Context *c,
+            guint         *jobs,
+            guint          n,
+            gint64        *last_back)
+{
+  guint kept = 0;
+
+  for (guint k = 0; k < n; k++)
+    if (job (c, jobs[k])->state >= LAB_JOB_OK)
+      {
+        gint64 a, start, end, b;
+
+        job_stretches (c, jobs[k], &a, &start, &end, &b);
+        *last_back = MAX (*last_back, b);
+        jobs[kept++] = jobs[k];
+      }
+  qsort_r (jobs, kept, sizeof (guint), compare_busy_start, (gpointer) c);
+  return kept;
 }
 
 /* The lane's long-lived workers: starting until ready, and after the
@@ -245,6 +338,7 @@ add_workers (const Context *c,
       if (w->lane != LAB_LANE_ALL)
         first = FALSE;
     }
+  g_array_sort (edges, compare_edges);
 }
 
 /* A stretch [a, b) that no part covers: a hand-over while jobs still
@@ -261,36 +355,61 @@ add_gap (const Context *c,
   parts->idle += (b - a) - early;
 }
 
-/* Sweeps the lane from 0 to the wall time, giving each stretch to the
- * first part that covers it: the parts are disjoint and fill the lane. */
+/**
+ * sweep_lane:
+ * @jobs: the lane's ended jobs, in the order their stretches begin
+ * @workers: the ends of its workers' stretches, in time order
+ *
+ * Sweeps the lane from 0 to the wall time, giving each stretch to the
+ * first part that covers it: the parts are disjoint and fill the lane.
+ * A job's ends join the sweep when it reaches the job, so the memory it
+ * takes is that of the jobs that overlap, not of all of them.
+ */
 static void
 sweep_lane (const Context *c,
-            GArray        *edges,
+            const guint   *jobs,
+            guint          n_jobs,
+            GArray        *workers,
+            GArray        *heap,
             LaneParts     *parts)
 {
   gint64 *slots[N_PARTS] = { &parts->work, &parts->transfer, &parts->start, &parts->stop };
   int open[N_PARTS] = { 0 };
   gint64 t = 0;
+  guint k = 0, w = 0;
 
-  g_array_sort (edges, compare_edges);
-  for (guint e = 0; e <= edges->len; e++)
+  g_array_set_size (heap, 0);
+  for (;;)
     {
-      gint64 next = e < edges->len ? g_array_index (edges, Edge, e).t : c->wall;
+      gint64 next_job = k < n_jobs ? busy_start (c, jobs[k]) : G_MAXINT64;
+      gint64 next_worker = w < workers->len ? g_array_index (workers, Edge, w).t : G_MAXINT64;
+      gint64 next_heap = heap->len > 0 ? g_array_index (heap, Edge, 0).t : G_MAXINT64;
+      gint64 next = MIN (next_job, MIN (next_worker, next_heap));
+      Edge edge;
       int p = 0;
 
-      if (next > t)
+      if (next == G_MAXINT64)
+        break;
+      if (next == next_job)
+        {
+          push_job (c, jobs[k++], heap);
+          continue;
+        }
+      edge = next == next_worker ? g_array_index (workers, Edge, w++) : heap_pop (heap);
+      if (edge.t > t)
         {
           while (p < N_PARTS && open[p] == 0)
             p++;
           if (p < N_PARTS)
-            *slots[p] += next - t;
+            *slots[p] += edge.t - t;
           else
-            add_gap (c, t, next, parts);
-          t = next;
+            add_gap (c, t, edge.t, parts);
+          t = edge.t;
         }
-      if (e < edges->len)
-        open[g_array_index (edges, Edge, e).part] += g_array_index (edges, Edge, e).delta;
+      open[edge.part] += edge.delta;
     }
+  if (c->wall > t)
+    add_gap (c, t, c->wall, parts);
 }
 
 static guint
@@ -323,6 +442,7 @@ lab_breakdown_compute (LabRun       *run,
   LabRunSummary sum;
   Context c = { run };
   g_autoptr(GArray) edges = NULL;
+  g_autoptr(GArray) heap = NULL;
   g_autofree guint *first = NULL, *fill = NULL, *order = NULL;
   LaneParts total = { 0 };
   guint n_jobs;
@@ -358,15 +478,17 @@ lab_breakdown_compute (LabRun       *run,
     order[fill[job (&c, i)->lane]++] = i;
 
   edges = g_array_new (FALSE, FALSE, sizeof (Edge));
+  heap = g_array_new (FALSE, FALSE, sizeof (Edge));
   for (guint lane = 0; lane < c.n_lanes; lane++)
     {
       LaneParts parts = { 0 };
       gint64 last_back = 0;
+      guint n_ended;
 
+      n_ended = keep_ended (&c, order + first[lane], first[lane + 1] - first[lane], &last_back);
       g_array_set_size (edges, 0);
-      add_jobs (&c, order + first[lane], first[lane + 1] - first[lane], edges, &last_back);
       add_workers (&c, lane, last_back, edges);
-      sweep_lane (&c, edges, &parts);
+      sweep_lane (&c, order + first[lane], n_ended, edges, heap, &parts);
       total.start += parts.start;
       total.work += parts.work;
       total.transfer += parts.transfer;

@@ -88,6 +88,7 @@ struct _LabRun
   GPtrArray       *events;         /* Event */
   GArray          *worker_ids;     /* gint64, every worker seen, for the sampler */
   gboolean         apply_at_once;  /* the owner waits in lab_run_execute() */
+  gboolean         watched;        /* someone draws the jobs as they start */
   LabCancel       *cancel;
   gint64           t0_ns;          /* atomic */
   gint             n_done;         /* atomic */
@@ -578,6 +579,17 @@ _lab_run_post_job (LabRun       *self,
   JobEvent event = { index, *record };
   gboolean full;
 
+  if (record->state < LAB_JOB_OK && !self->watched && !self->apply_at_once)
+    {
+      /* The CPU sampler still learns the worker the moment it starts. */
+      if (record->worker > 0)
+        {
+          g_mutex_lock (&self->mutex);
+          note_worker_id_locked (self, record->worker);
+          g_mutex_unlock (&self->mutex);
+        }
+      return;
+    }
   record->error = NULL;
   if (record->state >= LAB_JOB_OK)
     {
@@ -848,6 +860,9 @@ lab_run_start_async (LabRun              *self,
   g_task_set_source_tag (task, lab_run_start_async);
   g_task_set_check_cancellable (task, FALSE);
   begin (self);
+  /* Without a progress handler nobody sees a job start: only the ends
+   * are handed over (a million jobs would be a million more events). */
+  self->watched = g_signal_has_handler_pending (self, signals[PROGRESS], 0, FALSE);
 
   self->progress_source = g_timeout_source_new (PROGRESS_INTERVAL_MS);
   g_source_set_callback (self->progress_source, progress_cb, self, NULL);

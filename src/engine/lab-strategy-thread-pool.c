@@ -34,7 +34,15 @@ typedef struct {
   guint        arrived;     /* threads that took their finish task */
   guint        next_lane;   /* atomic */
   guint       *workers;     /* the worker record of each lane */
+  guint        pushed;      /* atomic: jobs queued, by the run's thread */
+  guint        taken;       /* atomic: jobs taken from the queue */
+  gint         feeding;     /* atomic: the run's thread waits for the queue to drain */
 } Pool;
+
+/* The queue holds at most QUEUED jobs a thread and is filled again when
+ * it is down to half of that: a million jobs are not a million queue
+ * entries, and the run's thread wakes once per many jobs, not per job. */
+#define QUEUED 1024
 
 static GPrivate pool_thread_key;
 static guint8 finish_marker;
@@ -106,6 +114,15 @@ pool_thread_new (Pool *p)
   return pt;
 }
 
+/* Time to fill the queue again: it is down to half, or the run was cancelled. */
+static gboolean
+drained (Pool  *p,
+         guint  taken)
+{
+  return g_atomic_int_get (&p->pushed) - taken <= QUEUED / 2 * lab_runner_get_workers (p->runner) ||
+         lab_runner_is_cancelled (p->runner);
+}
+
 static void
 pool_func (gpointer data,
            gpointer user_data)
@@ -120,6 +137,13 @@ pool_func (gpointer data,
       return;
     }
 
+  /* The lock only when the run's thread waits for this. */
+  if (drained (p, g_atomic_int_add (&p->taken, 1) + 1) && g_atomic_int_get (&p->feeding))
+    {
+      g_mutex_lock (&p->mutex);
+      g_cond_broadcast (&p->cond);
+      g_mutex_unlock (&p->mutex);
+    }
   if (lab_runner_is_cancelled (p->runner))
     return;
   if (pt == NULL)
@@ -157,10 +181,7 @@ thread_pool_start (LabRunner  *runner,
       g_free (p);
       return NULL;
     }
-  for (guint i = 0; i < lab_runner_get_n_jobs (runner); i++)
-    g_thread_pool_push (p->pool, GUINT_TO_POINTER (i + 1), NULL);
-  for (guint i = 0; i < workers; i++)
-    g_thread_pool_push (p->pool, &finish_marker, NULL);
+  /* collect() queues the jobs. */
   return p;
 }
 
@@ -170,13 +191,38 @@ thread_pool_collect (gpointer   data,
 {
   Pool *p = data;
 
-  /* Waits for the queued jobs; once cancelled they return at once. */
-  g_thread_pool_free (g_steal_pointer (&p->pool), FALSE, TRUE);
-  /* Every pool thread went through finish_pool_thread(): taking the lock
-   * they all released orders what they did before what is freed next
-   * (GThreadPool's own waiting is invisible to ThreadSanitizer). */
+  guint n_jobs = lab_runner_get_n_jobs (p->runner);
+  guint workers = lab_runner_get_workers (p->runner);
+
+  /* Fills the queue, waits for it to drain to half, and again; a job
+   * taken once the run is cancelled wakes this thread too. */
+  while (p->pushed < n_jobs && !lab_runner_is_cancelled (p->runner))
+    {
+      guint fill = MIN (n_jobs, g_atomic_int_get (&p->taken) + QUEUED * workers);
+
+      for (guint i = p->pushed; i < fill; i++)
+        g_thread_pool_push (p->pool, GUINT_TO_POINTER (i + 1), NULL);
+      g_atomic_int_set (&p->pushed, MAX (p->pushed, fill));
+
+      g_mutex_lock (&p->mutex);
+      g_atomic_int_set (&p->feeding, TRUE);
+      while (p->pushed < n_jobs && !drained (p, g_atomic_int_get (&p->taken)))
+        g_cond_wait (&p->cond, &p->mutex);
+      g_atomic_int_set (&p->feeding, FALSE);
+      g_mutex_unlock (&p->mutex);
+    }
+  for (guint i = 0; i < workers; i++)
+    g_thread_pool_push (p->pool, &finish_marker, NULL);
+
+  /* Waits for the queued jobs (once cancelled they return at once) and
+   * every thread's finish task. The lock orders what the threads did
+   * before what is freed next (GThreadPool's own waiting is invisible to
+   * ThreadSanitizer). */
   g_mutex_lock (&p->mutex);
+  while (p->arrived < workers)
+    g_cond_wait (&p->cond, &p->mutex);
   g_mutex_unlock (&p->mutex);
+  g_thread_pool_free (g_steal_pointer (&p->pool), FALSE, TRUE);
   return TRUE;
 }
 
