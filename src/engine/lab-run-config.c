@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "lab-error.h"
@@ -269,8 +271,8 @@ describe_work (const LabRunConfig *config)
     return seconds;
   if (g_variant_lookup (params, LAB_PARAM_SIZE, "t", &size))
     /* Translators: "8 jobs × 90000 numbers" */
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u job × %" G_GUINT64_FORMAT " numbers",
-                                         "%u jobs × %" G_GUINT64_FORMAT " numbers", jobs), jobs, size);
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u job × %" PRIu64 " numbers",
+                                         "%u jobs × %" PRIu64 " numbers", jobs), jobs, size);
   if (g_variant_lookup (params, LAB_PARAM_URLS_FILE, "^&ay", &path) ||
       g_variant_lookup (params, LAB_PARAM_URLS_FILE, "&s", &path) ||
       g_variant_lookup (params, LAB_PARAM_IMAGES, "^&ay", &path) ||

@@ -146,7 +146,7 @@ clean_clicked_cb (LabPreferencesWindow *self)
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
                                   _("The %s of sample and output photos in it will be removed. Sample photos are "
                                     "made again when a run needs them."), size);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "clean", _("_Clean"), NULL);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"), "clean", _("C_lean"), NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "clean", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
