@@ -604,7 +604,9 @@ _lab_run_post_job (LabRun       *self,
   if (record->worker > 0)
     note_worker_id_locked (self, record->worker);
   g_mutex_unlock (&self->mutex);
-  if (self->apply_at_once && full)
+  /* Nobody reads the records while the run goes on: the run's threads
+   * take them in as they come, and the events do not pile up. */
+  if ((self->apply_at_once || !self->watched) && full)
     take_events (self);
 }
 
@@ -860,8 +862,10 @@ lab_run_start_async (LabRun              *self,
   g_task_set_source_tag (task, lab_run_start_async);
   g_task_set_check_cancellable (task, FALSE);
   begin (self);
-  /* Without a progress handler nobody sees a job start: only the ends
-   * are handed over (a million jobs would be a million more events). */
+  /* Without a progress handler nobody looks at the jobs until the run
+   * has ended: a job's start is not handed over, and its end is taken in
+   * by the run's threads (a million jobs would be a million events
+   * waiting for the main loop). */
   self->watched = g_signal_has_handler_pending (self, signals[PROGRESS], 0, FALSE);
 
   self->progress_source = g_timeout_source_new (PROGRESS_INTERVAL_MS);
