@@ -103,7 +103,8 @@ lab_cli_print_help (void)
              "\n"));
   g_print ("%s\n", list);
   g_print (_("See “concurrency-lab run --help” for the options of a run.\n"));
-  g_print (_("“concurrency-lab history” lists the runs kept in the history.\n"));
+  g_print (_("“concurrency-lab history” lists the runs kept in the history, and "
+             "“concurrency-lab export --run=ID” prints one of them.\n"));
 }
 
 static gboolean
