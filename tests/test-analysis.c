@@ -203,11 +203,30 @@ test_scaling (void)
   g_assert_cmpfloat (g_array_index (scaling->speedup, double, 2), ==, 2.0);
 }
 
+/* A job's two phases, kept in two bytes: where the first ended, to the
+ * 65535th of the job's time; one phase, none. */
+static void
+test_job_phase (void)
+{
+  LabJobRecord job = { .start_ns = 1000, .end_ns = 1001000 };
+
+  lab_job_record_set_phase (&job, 251000);
+  g_assert_cmpint (labs (lab_job_record_get_phase (&job) - 251000), <=, 1000000 / 65535 + 1);
+  lab_job_record_set_phase (&job, -1);
+  g_assert_cmpint (lab_job_record_get_phase (&job), ==, -1);
+  lab_job_record_set_phase (&job, 1000);     /* not after the start */
+  g_assert_cmpint (lab_job_record_get_phase (&job), ==, -1);
+  lab_job_record_set_phase (&job, 5000000);  /* past the end: the end */
+  g_assert_cmpint (lab_job_record_get_phase (&job), ==, job.end_ns);
+  g_assert_cmpuint (sizeof (LabJobRecord), ==, 72);
+}
+
 int
 main (int argc, char **argv)
 {
   lab_test_init (&argc, &argv);
 
+  g_test_add_func ("/analysis/job-phase", test_job_phase);
   g_test_add_func ("/analysis/stats", test_stats);
   g_test_add_func ("/analysis/outliers", test_outliers);
   g_test_add_func ("/analysis/amdahl", test_amdahl);

@@ -490,6 +490,48 @@ test_timeline_startup (void)
     }
 }
 
+/* A pipeline job's two phases: its download in a colour of its own over
+ * the bar, and in the tooltip; a job of one phase is one colour. */
+static void
+test_timeline_phases (void)
+{
+  g_autoptr(LabRunConfig) config = lab_test_config ("pipeline", "thread-pool", 2, NULL);
+  LabRunSummary sum = { .wall_ns = 2000000000, .n_jobs = 4, .workers = 2 };
+  LabJobRecord jobs[4];
+  g_autoptr(LabRun) run = NULL;
+  GtkWidget *timeline = lab_timeline_new ();
+  GtkWindow *window = show_widget (timeline, 800, 300);
+  g_autofree char *tooltip = NULL, *single = NULL;
+  g_auto(NodeStats) stats;
+  GdkRGBA ok, first;
+
+  for (guint i = 0; i < 4; i++)
+    {
+      jobs[i] = (LabJobRecord) { .lane = i % 2, .worker = 100 + i % 2, .state = LAB_JOB_OK,
+                                 .start_ns = (i / 2) * 1000000000, .end_ns = (i / 2 + 1) * 1000000000 };
+      jobs[i].dispatch_ns = jobs[i].start_ns;
+      jobs[i].back_ns = jobs[i].end_ns;
+      /* The last job has one phase. */
+      lab_job_record_set_phase (&jobs[i], i < 3 ? jobs[i].start_ns + 700000000 : -1);
+    }
+  run = lab_run_new_from_records (config, LAB_RUN_FINISHED, &sum, jobs, 4, NULL, 0);
+
+  lab_timeline_set_run (LAB_TIMELINE (timeline), run);
+  render (timeline, &stats);
+  g_assert_cmpuint (lab_timeline_get_n_bars (LAB_TIMELINE (timeline)), ==, 4);
+  g_assert_cmpuint (lab_timeline_get_n_phased (LAB_TIMELINE (timeline)), ==, 3);
+  lab_chart_lookup_color (timeline, "lab_job_ok", "success_bg_color", 0.8, &ok);
+  g_assert_cmpuint (count_color (&stats, &ok, NULL), >=, 4);
+  lab_chart_lookup_color (timeline, "lab_job_first_phase", "accent_bg_color", 0.55, &first);
+  g_assert_cmpuint (count_color (&stats, &first, NULL), ==, 3);
+
+  tooltip = lab_timeline_describe_job (LAB_TIMELINE (timeline), 0);
+  g_assert_nonnull (strstr (tooltip, "download 0.700 s, then blur 0.300 s"));
+  single = lab_timeline_describe_job (LAB_TIMELINE (timeline), 3);
+  g_assert_null (strstr (single, "then blur"));
+  gtk_window_destroy (window);
+}
+
 static gboolean
 three_running (gpointer data)
 {
@@ -1042,6 +1084,7 @@ main (int   argc,
   g_test_add_func ("/charts/timeline/thread-pool", test_timeline_thread_pool);
   g_test_add_func ("/charts/timeline/process-pool", test_timeline_process_pool);
   g_test_add_func ("/charts/timeline/startup", test_timeline_startup);
+  g_test_add_func ("/charts/timeline/phases", test_timeline_phases);
   g_test_add_func ("/charts/timeline/many-lanes", test_timeline_many_lanes);
   g_test_add_func ("/charts/timeline/live", test_timeline_live);
   g_test_add_func ("/charts/timeline/many-jobs", test_timeline_many_jobs);

@@ -89,7 +89,15 @@ test_strategies (void)
       g_assert_no_error (error);
       g_assert_cmpuint (lab_run_get_n_failed (run), ==, 0);
       for (guint i = 0; i < 3; i++)
-        g_assert_cmpuint (lab_run_get_job (run, i)->bytes, >, 100 * 1000);  /* downloaded */
+        {
+          const LabJobRecord *job = lab_run_get_job (run, i);
+          gint64 phase = lab_job_record_get_phase (job);
+
+          g_assert_cmpuint (job->bytes, >, 100 * 1000);  /* downloaded */
+          /* The download, then the blur: two phases, in that order. */
+          g_assert_cmpint (phase, >, job->start_ns);
+          g_assert_cmpint (phase, <, job->end_ns);
+        }
       assert_thumbnails (out, 3);
       lab_test_assert_empty (cache);
     }

@@ -42,7 +42,7 @@ test_roundtrip (void)
   writer = lab_frame_writer_new (fds[1]);
   reader = lab_frame_reader_new (fds[0]);
 
-  in = (LabJobResult) { .index = 7, .start_ns = 10, .end_ns = 25, .cpu_ns = 12, .worker = 4242,
+  in = (LabJobResult) { .index = 7, .start_ns = 10, .end_ns = 25, .phase_ns = 18, .cpu_ns = 12, .worker = 4242,
                         .bytes = 1 << 20, .value = -3, .status = 404, .error = g_strdup ("HTTP 404 Not Found") };
   lab_frame_writer_append_hello (writer, "sleep", g_variant_new ("a{sv}", NULL));
   lab_frame_writer_append_job (writer, 123456);
@@ -67,6 +67,7 @@ test_roundtrip (void)
   lab_protocol_decode_result (payload, &out);
   g_assert_cmpuint (out.index, ==, 7);
   g_assert_cmpint (out.end_ns, ==, 25);
+  g_assert_cmpint (out.phase_ns, ==, 18);
   g_assert_cmpint (out.worker, ==, 4242);
   g_assert_cmpuint (out.bytes, ==, 1 << 20);
   g_assert_cmpint (out.value, ==, -3);

@@ -41,7 +41,7 @@ lab_frame_type_get_variant_type (LabFrameType type)
     case LAB_FRAME_PARAMS: return G_VARIANT_TYPE_BYTESTRING;
     case LAB_FRAME_JOB:    return G_VARIANT_TYPE_UINT32;
     case LAB_FRAME_READY:  return G_VARIANT_TYPE_INT64;
-    case LAB_FRAME_RESULT: return G_VARIANT_TYPE ("(uxxxxtxibs)");
+    case LAB_FRAME_RESULT: return G_VARIANT_TYPE ("(uxxxxxtxibs)");
     case LAB_FRAME_FATAL:  return G_VARIANT_TYPE_STRING;
     default:               return NULL;
     }
@@ -549,8 +549,8 @@ lab_protocol_encode_result (const LabJobResult *r)
   /* An "s" must be UTF-8: a task's message that is not would abort. */
   g_autofree char *error = g_utf8_make_valid (r->error ? r->error : "", -1);
 
-  return g_variant_new ("(uxxxxtxibs)",
-                        r->index, r->start_ns, r->end_ns, r->cpu_ns, r->worker,
+  return g_variant_new ("(uxxxxxtxibs)",
+                        r->index, r->start_ns, r->end_ns, r->phase_ns, r->cpu_ns, r->worker,
                         r->bytes, r->value, r->status,
                         r->error == NULL, error);
 }
@@ -563,8 +563,8 @@ lab_protocol_decode_result (GVariant     *payload,
   const char *error;
   gboolean ok;
 
-  g_variant_get (payload, "(uxxxxtxib&s)",
-                 &r->index, &r->start_ns, &r->end_ns, &r->cpu_ns, &r->worker,
+  g_variant_get (payload, "(uxxxxxtxib&s)",
+                 &r->index, &r->start_ns, &r->end_ns, &r->phase_ns, &r->cpu_ns, &r->worker,
                  &r->bytes, &r->value, &r->status, &ok, &error);
   g_free (r->error);
   r->error = ok ? NULL : g_strdup (error[0] ? error : _("The job failed"));

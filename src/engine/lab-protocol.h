@@ -27,9 +27,10 @@ G_BEGIN_DECLS
  *   PARAMS  app → worker  ay: the next piece of the task's parameters
  *   JOB     app → worker  u index; the app keeps several in flight
  *   READY   worker → app  x pid, once the task is set up
- *   RESULT  worker → app  (u index, x start_ns, x end_ns, x cpu_ns,
- *                          x worker, t bytes, x value, i status,
- *                          b ok, s error)
+ *   RESULT  worker → app  (u index, x start_ns, x end_ns, x phase_ns,
+ *                          x cpu_ns, x worker, t bytes, x value,
+ *                          i status, b ok, s error); phase_ns is when the
+ *                          job's first phase ended (0: one phase)
  *   FATAL   worker → app  s message; the worker then exits with status 3
  *
  * The task's parameters (an a{sv}, serialized in normal form) can be far
@@ -46,12 +47,12 @@ G_BEGIN_DECLS
  *
  * Version 1 sent the parameters in HELLO itself, (u, s, a{sv}), and
  * failed any run whose parameters were over 1 MiB; a version 1 HELLO is
- * a malformed frame to this version.
+ * a malformed frame to this version. Version 2 had no phase_ns in RESULT.
  *
  * The app closes the worker's stdin to ask it to finish; the worker then
  * exits 0 once every result is written. Cancel is SIGTERM, then SIGKILL.
  */
-#define LAB_PROTOCOL_VERSION      2
+#define LAB_PROTOCOL_VERSION      3
 #define LAB_PROTOCOL_HEADER       8
 #define LAB_PROTOCOL_MAX_FRAME    (1024 * 1024)
 #define LAB_PROTOCOL_PARAMS_CHUNK (256 * 1024)

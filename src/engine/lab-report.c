@@ -95,6 +95,9 @@ add_job (JsonBuilder        *b,
   MEMBER ("start_s", double, s (job->start_ns));
   MEMBER ("end_s", double, s (job->end_ns));
   MEMBER ("back_s", double, s (job->back_ns));
+  /* A job of two phases (a pipeline): where its first ended. */
+  if (lab_job_record_get_phase (job) >= 0)
+    MEMBER ("phase_s", double, s (lab_job_record_get_phase (job)));
   MEMBER ("cpu_s", double, s (job->cpu_ns));
   MEMBER ("ok", boolean, job->error == NULL);
   add_text (b, "error", job->error);

@@ -61,7 +61,14 @@ typedef struct {
   guint16  lane;
   gint16   status;
   guint8   state;
+  guint16  phase;       /* where a first phase ended, in 65535ths of start to end; 0: one phase */
 } LabJobRecord;
+
+G_STATIC_ASSERT (sizeof (LabJobRecord) <= 72);
+
+void     lab_job_record_set_phase (LabJobRecord       *record,
+                                   gint64              phase_ns);
+gint64   lab_job_record_get_phase (const LabJobRecord *record);
 
 /**
  * LabWorkerRecord:

@@ -338,6 +338,7 @@ lab_runner_run_job (LabRunner    *self,
     *cpu_mark = cpu1;
 
   record->end_ns = record->back_ns = lab_runner_now (self);
+  lab_job_record_set_phase (record, result.phase_ns > 0 ? result.phase_ns - self->t0_ns : -1);
   record->cpu_ns = cpu1 - cpu0;
   record->bytes = result.bytes;
   record->value = (gint32) result.value;

@@ -49,6 +49,8 @@ job_done_cb (GError   *error,
   guint lane = job->record.lane;
 
   job->record.end_ns = job->record.back_ns = lab_runner_now (ar->runner);
+  lab_job_record_set_phase (&job->record, job->result.phase_ns > 0
+                                          ? job->result.phase_ns - lab_runner_get_t0 (ar->runner) : -1);
   job->record.bytes = job->result.bytes;
   job->record.value = (gint32) job->result.value;
   job->record.status = (gint16) job->result.status;

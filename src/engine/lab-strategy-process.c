@@ -452,6 +452,7 @@ job_answered (Pool         *p,
     .status = (gint16) r->status,
   };
 
+  lab_job_record_set_phase (&record, r->phase_ns > 0 ? r->phase_ns - t0 : -1);
   memmove (w->inflight + pos, w->inflight + pos + 1, (w->n_inflight - pos - 1) * sizeof (InFlight));
   w->n_inflight--;
   p->job_ns_sum += r->end_ns - r->start_ns;

@@ -27,6 +27,8 @@ static const char * const download_params[] = {
   LAB_PARAM_JOBS, LAB_PARAM_URLS, LAB_PARAM_URLS_FILE, LAB_PARAM_OUTPUT,
   LAB_PARAM_TIMEOUT, LAB_PARAM_MAX_BYTES, NULL
 };
+/* Translators: the two phases of a job of the "Download and Blur" task */
+static const char * const pipeline_phases[] = { N_("download"), N_("blur"), NULL };
 static const char * const blur_params[] = { LAB_PARAM_IMAGES, LAB_PARAM_OUTPUT, LAB_PARAM_JOBS, NULL };
 
 static const LabTaskInfo tasks[] = {
@@ -64,6 +66,7 @@ static const LabTaskInfo tasks[] = {
     .python = "blur(download(url))",
     .kind = LAB_TASK_KIND_MIXED, .default_jobs = 15,
     .params = download_params, .module = "lab-tasks-vips", .symbol = "lab_task_pipeline",
+    .phases = pipeline_phases,
   },
 };
 
@@ -119,6 +122,15 @@ lab_task_info_list (guint *n_tasks)
   if (n_tasks != NULL)
     *n_tasks = G_N_ELEMENTS (tasks);
   return list;
+}
+
+/* The translated name of phase @i (0 or 1) of a job of two phases, or %NULL. */
+const char *
+lab_task_info_get_phase (const LabTaskInfo *info,
+                         guint              i)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+  return info->phases != NULL && i < 2 ? _(info->phases[i]) : NULL;
 }
 
 const char *

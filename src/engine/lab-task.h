@@ -28,6 +28,8 @@ typedef struct _LabTaskClass LabTaskClass;
  * @module: the loadable module that has the task, or %NULL when built in
  * @symbol: the LabTaskClass the module exports under this name
  * @builtin: a built-in task's class
+ * @phases: for a job of two phases, their translatable names, in order
+ *   ({ "download", "blur" }); %NULL for one
  *
  * One entry per task in the engine's table (lab-task.c): everything the
  * command line, the window, the settings and the tests know of a task.
@@ -44,6 +46,7 @@ typedef struct {
   const char          *module;
   const char          *symbol;
   const LabTaskClass  *builtin;
+  const char * const  *phases;
 } LabTaskInfo;
 
 /* How a job started with start_job() ends: @error is NULL when it
@@ -123,6 +126,8 @@ struct _LabTaskClass
 const LabTaskInfo         *lab_task_info_lookup      (const char         *name);
 const LabTaskInfo * const *lab_task_info_list        (guint              *n_tasks);
 const char                *lab_task_info_get_title   (const LabTaskInfo  *info);
+const char                *lab_task_info_get_phase   (const LabTaskInfo  *info,
+                                                      guint               i);
 const char                *lab_task_info_get_summary (const LabTaskInfo  *info);
 gboolean                   lab_task_info_accepts     (const LabTaskInfo  *info,
                                                       const char         *param);

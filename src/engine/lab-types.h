@@ -40,6 +40,7 @@ typedef enum {
 typedef struct {
   gint64   start_ns;
   gint64   end_ns;
+  gint64   phase_ns;    /* CLOCK_MONOTONIC: when a first phase ended (a pipeline's download), or 0 */
   gint64   cpu_ns;
   gint64   worker;      /* thread id (gettid) or process id */
   guint64  bytes;       /* bytes moved (download, blur output) */

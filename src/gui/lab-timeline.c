@@ -61,6 +61,7 @@ struct _LabTimeline
 
   GArray     *lanes;         /* Lane */
   guint       n_bars;
+  guint       n_phased;      /* bars drawn with their two phases */
   guint       n_segments[LAB_N_PARTS];   /* drawn, by part */
   int         label_width;
 };
@@ -266,6 +267,8 @@ lab_timeline_snapshot_lanes (LabTimeline  *self,
 typedef struct {
   GtkSnapshot *snapshot;
   GdkRGBA      colors[LAB_JOB_FAILED + 1];
+  GdkRGBA      first_phase;   /* a pipeline job's download, before its blur */
+  guint        n_phased;
   GdkRGBA      parts[LAB_N_PARTS];
   PendingBar  *rows;
   double       row_height;
@@ -384,6 +387,24 @@ paint_handover (BarPainter         *painter,
                    per_job ? LAB_PART_STOP : LAB_PART_TRANSFER);
 }
 
+/* A job of two phases (a pipeline's download, then its blur): the first
+ * over the bar, in its own colour, when the bar is wide enough to show it. */
+static void
+paint_first_phase (BarPainter         *painter,
+                   const Layout       *layout,
+                   guint               row,
+                   const LabJobRecord *job)
+{
+  gint64 phase = lab_job_record_get_phase (job);
+  double x0 = layout->plot.origin.x + job->start_ns * layout->scale;
+  double x1 = layout->plot.origin.x + job->end_ns * layout->scale;
+
+  if (phase < 0 || job->state != LAB_JOB_OK || x1 - x0 < WIDE_BAR)
+    return;
+  paint_rect (painter, row, x0, MIN (x1 - 1, layout->plot.origin.x + phase * layout->scale), &painter->first_phase);
+  painter->n_phased++;
+}
+
 static void
 load_colors (LabTimeline *self,
              BarPainter  *painter)
@@ -392,6 +413,7 @@ load_colors (LabTimeline *self,
 
   lab_chart_lookup_color (widget, "lab_job_running", "accent_bg_color", 0.5, &painter->colors[LAB_JOB_RUNNING]);
   lab_chart_lookup_color (widget, "lab_job_ok", "success_bg_color", 0.8, &painter->colors[LAB_JOB_OK]);
+  lab_chart_lookup_color (widget, "lab_job_first_phase", "accent_bg_color", 0.55, &painter->first_phase);
   lab_chart_lookup_color (widget, "lab_job_failed", "error_bg_color", 1.0, &painter->colors[LAB_JOB_FAILED]);
   for (guint p = 0; p < LAB_N_PARTS; p++)
     lab_breakdown_part_color (widget, p, &painter->parts[p]);
@@ -428,11 +450,13 @@ lab_timeline_snapshot_bars (LabTimeline  *self,
                  layout->plot.origin.x + job->start_ns * layout->scale,
                  layout->plot.origin.x + (job->state == LAB_JOB_RUNNING ? now_ns : job->end_ns) * layout->scale,
                  job->state);
+      paint_first_phase (&painter, layout, row, job);
     }
 
   for (guint r = 0; r < layout->n_rows; r++)
     flush_row (&painter, r);
   memcpy (self->n_segments, painter.n_segments, sizeof self->n_segments);
+  self->n_phased = painter.n_phased;
 }
 
 static void
@@ -733,7 +757,7 @@ lab_timeline_set_run (LabTimeline *self,
     g_clear_signal_handler (&self->progress_id, self->run);
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_array_set_size (self->lanes, 0);
-  self->n_bars = 0;
+  self->n_bars = self->n_phased = 0;
   memset (self->n_segments, 0, sizeof self->n_segments);
   g_set_object (&self->run, run);
   if (run != NULL)
@@ -787,6 +811,14 @@ lab_timeline_get_n_lanes (LabTimeline *self)
   return self->lanes->len;
 }
 
+/* Bars drawn with their two phases (a pipeline's download and blur). */
+guint
+lab_timeline_get_n_phased (LabTimeline *self)
+{
+  g_return_val_if_fail (LAB_IS_TIMELINE (self), 0);
+  return self->n_phased;
+}
+
 guint
 lab_timeline_get_n_bars (LabTimeline *self)
 {
@@ -815,6 +847,7 @@ lab_timeline_get_lane_label (LabTimeline *self,
 
 static void
 append_job_figures (GString            *text,
+                    const LabTaskInfo  *task,
                     const LabJobRecord *job)
 {
   if (job->state == LAB_JOB_RUNNING)
@@ -830,6 +863,11 @@ append_job_figures (GString            *text,
      * over, and for its result to come back */
     g_string_append_printf (text, _("\nHanded over %.3f s before it started, back %.3f s after it ended"),
                             (job->start_ns - job->dispatch_ns) / 1e9, (job->back_ns - job->end_ns) / 1e9);
+  if (lab_job_record_get_phase (job) >= 0 && lab_task_info_get_phase (task, 1) != NULL)
+    /* Translators: "download 0.300 s, then blur 0.120 s" */
+    g_string_append_printf (text, _("\n%s %.3f s, then %s %.3f s"),
+                            lab_task_info_get_phase (task, 0), (lab_job_record_get_phase (job) - job->start_ns) / 1e9,
+                            lab_task_info_get_phase (task, 1), (job->end_ns - lab_job_record_get_phase (job)) / 1e9);
   g_string_append_printf (text, "\n%s %.3f s", _("CPU"), job->cpu_ns / 1e9);
   if (job->bytes > 0)
     {
@@ -870,7 +908,7 @@ lab_timeline_describe_job (LabTimeline *self,
   /* Translators: "Job 3 · thread 1234" */
   g_string_append_printf (text, _("Job %u · %s"), index + 1, worker);
   g_string_append_c (text, '\n');
-  append_job_figures (text, job);
+  append_job_figures (text, lab_run_get_config (self->run)->task, job);
   return g_string_free (text, FALSE);
 }
 

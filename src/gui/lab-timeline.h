@@ -33,6 +33,7 @@ void       lab_timeline_set_history    (LabTimeline   *self,
  * segments as of the last progress signal, and the tooltip at a job. */
 guint      lab_timeline_get_n_lanes    (LabTimeline *self);
 guint      lab_timeline_get_n_bars     (LabTimeline *self);
+guint      lab_timeline_get_n_phased   (LabTimeline *self);
 guint      lab_timeline_get_n_segments (LabTimeline *self,
                                         LabPart      part);
 const char *lab_timeline_get_lane_label (LabTimeline *self,

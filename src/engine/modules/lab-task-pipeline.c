@@ -19,6 +19,7 @@
 #include <glib/gstdio.h>
 
 #include "lab-blur.h"
+#include "lab-clock.h"
 #include "lab-error.h"
 #include "lab-files.h"
 #include "lab-tasks-vips.h"
@@ -338,7 +339,10 @@ pipeline_run_job (gpointer       data,
                                 index, result, cancel, error) &&
        (downloaded = take_download (worker, error)) != NULL;
 
-  /* result->bytes stays what the download moved: the I/O half. */
+  /* result->bytes stays what the download moved: the I/O half. The
+   * timeline draws the two phases of the job apart. */
+  if (ok)
+    result->phase_ns = lab_clock_now_ns ();
   if (ok)
     ok = lab_blur_file (worker->blur, downloaded, g_ptr_array_index (plan->dests, index), cancel, &written, error);
   lab_files_remove_tree (worker->dir);
