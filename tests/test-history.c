@@ -1395,13 +1395,13 @@ test_decode_invalid_utf8 (void)
   g_autoptr(JsonNode) node = NULL;
   g_autofree char *text = NULL, *csv = NULL, *stored = NULL;
   g_autoptr(GError) error = NULL;
-  LabJobResult *job = (LabJobResult *) lab_run_get_job (run, 1);
+  LabJobRecord *job = (LabJobRecord *) lab_run_get_job (run, 1);
   sqlite3 *db;
   gint64 id;
 
   g_free (job->error);
   job->error = g_strdup ("bad \"bytes\", here: \xff\xfe!");
-  g_atomic_int_set (&job->state, LAB_JOB_FAILED);
+  job->state = LAB_JOB_FAILED;
   id = lab_history_add_run (history, run, &error);
   g_assert_no_error (error);
 
