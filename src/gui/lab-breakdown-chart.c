@@ -341,28 +341,15 @@ lab_breakdown_chart_class_init (LabBreakdownChartClass *klass)
    * LabBreakdownChart::run-activated:
    * @run: the run of the bar clicked
    */
-  signals[RUN_ACTIVATED] = g_signal_new ("run-activated", G_TYPE_FROM_CLASS (klass),
-                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                         G_TYPE_NONE, 1, LAB_TYPE_RUN);
-
-  gtk_widget_class_set_css_name (widget_class, "labbreakdownchart");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  signals[RUN_ACTIVATED] = lab_chart_class_init_clickable (widget_class, "labbreakdownchart");
 }
 
 static void
 lab_breakdown_chart_init (LabBreakdownChart *self)
 {
-  GtkGesture *click = gtk_gesture_click_new ();
-
   self->rows = g_ptr_array_new_with_free_func (g_object_unref);
-  g_signal_connect_swapped (click, "pressed", G_CALLBACK (pressed_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
-  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
-  g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Where the time of each run went"),
-                                  -1);
+  lab_chart_init_clickable (GTK_WIDGET (self), G_CALLBACK (pressed_cb), G_CALLBACK (query_tooltip_cb),
+                            _("Where the time of each run went"));
 }
 
 GtkWidget *

@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "lab-chart-util.h"
+#include "lab-run.h"
 
 #define TICK_LENGTH 4
 
@@ -259,4 +260,70 @@ lab_chart_legend_width (GtkWidget  *widget,
                         const char *text)
 {
   return round (lab_chart_line_height (widget) * 0.6) + 6 + lab_chart_text_width (widget, text) + 18;
+}
+
+/**
+ * lab_chart_class_init_clickable:
+ * @css_name: the chart's CSS name
+ *
+ * What every chart whose runs can be clicked declares: its CSS name, an
+ * image for assistive technologies, and the signal
+ * `run-activated (LabRun *run)`.
+ *
+ * Returns: the signal's id
+ */
+guint
+lab_chart_class_init_clickable (GtkWidgetClass *widget_class,
+                                const char     *css_name)
+{
+  gtk_widget_class_set_css_name (widget_class, css_name);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  return g_signal_new ("run-activated", G_TYPE_FROM_CLASS (widget_class),
+                       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                       G_TYPE_NONE, 1, LAB_TYPE_RUN);
+}
+
+/**
+ * lab_chart_init_clickable:
+ * @pressed: (scope notified): called as `pressed (widget, n_press, x, y)`
+ * @query_tooltip: the widget's tooltip handler
+ * @label: what the chart shows, for assistive technologies
+ */
+void
+lab_chart_init_clickable (GtkWidget  *widget,
+                          GCallback   pressed,
+                          GCallback   query_tooltip,
+                          const char *label)
+{
+  GtkGesture *click = gtk_gesture_click_new ();
+
+  g_signal_connect_swapped (click, "pressed", pressed, widget);
+  gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (click));
+  gtk_widget_set_has_tooltip (widget, TRUE);
+  g_signal_connect (widget, "query-tooltip", query_tooltip, NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+/**
+ * lab_chart_set_hover_time:
+ * @hover_time: the chart's field
+ * @seconds: into the run, or -1 for no line
+ * @pspec: the chart's hover-time property
+ *
+ * The line the timeline and the CPU chart share: stores @seconds, redraws
+ * and notifies when it moved.
+ */
+void
+lab_chart_set_hover_time (GtkWidget  *widget,
+                          double     *hover_time,
+                          double      seconds,
+                          GParamSpec *pspec)
+{
+  if (seconds < 0)
+    seconds = -1;
+  if (seconds == *hover_time)
+    return;
+  *hover_time = seconds;
+  gtk_widget_queue_draw (widget);
+  g_object_notify_by_pspec (G_OBJECT (widget), pspec);
 }

@@ -71,4 +71,15 @@ void  lab_chart_append_legend    (GtkWidget       *widget,
 double lab_chart_legend_width    (GtkWidget       *widget,
                                   const char      *text);
 
+guint lab_chart_class_init_clickable (GtkWidgetClass *widget_class,
+                                      const char     *css_name);
+void  lab_chart_init_clickable   (GtkWidget       *widget,
+                                  GCallback        pressed,
+                                  GCallback        query_tooltip,
+                                  const char      *label);
+void  lab_chart_set_hover_time   (GtkWidget       *widget,
+                                  double          *hover_time,
+                                  double           seconds,
+                                  GParamSpec      *pspec);
+
 G_END_DECLS

@@ -532,29 +532,16 @@ lab_comparison_chart_class_init (LabComparisonChartClass *klass)
    * LabComparisonChart::run-activated:
    * @run: the run of the row clicked (its median repeat)
    */
-  signals[RUN_ACTIVATED] = g_signal_new ("run-activated", G_TYPE_FROM_CLASS (klass),
-                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                         G_TYPE_NONE, 1, LAB_TYPE_RUN);
-
-  gtk_widget_class_set_css_name (widget_class, "labcomparisonchart");
-  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+  signals[RUN_ACTIVATED] = lab_chart_class_init_clickable (widget_class, "labcomparisonchart");
 }
 
 static void
 lab_comparison_chart_init (LabComparisonChart *self)
 {
-  GtkGesture *click = gtk_gesture_click_new ();
-
   self->watched = g_ptr_array_new_with_free_func (g_object_unref);
 
-  g_signal_connect_swapped (click, "pressed", G_CALLBACK (pressed_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
-  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
-  g_signal_connect (self, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Elapsed and CPU time of each strategy of the experiment"),
-                                  -1);
+  lab_chart_init_clickable (GTK_WIDGET (self), G_CALLBACK (pressed_cb), G_CALLBACK (query_tooltip_cb),
+                            _("Elapsed and CPU time of each strategy of the experiment"));
 }
 
 GtkWidget *

@@ -606,14 +606,7 @@ lab_cpu_chart_set_hover_time (LabCpuChart *self,
                               double       seconds)
 {
   g_return_if_fail (LAB_IS_CPU_CHART (self));
-
-  if (seconds < 0)
-    seconds = -1;
-  if (seconds == self->hover_time)
-    return;
-  self->hover_time = seconds;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HOVER_TIME]);
+  lab_chart_set_hover_time (GTK_WIDGET (self), &self->hover_time, seconds, properties[PROP_HOVER_TIME]);
 }
 
 double
