@@ -45,6 +45,29 @@ check_no_arguments (int      argc,
   return FALSE;
 }
 
+/* The options of `history` and `export`, with their common exit statuses. */
+static GOptionContext *
+option_context_new (const char         *summary,
+                    const GOptionEntry *entries)
+{
+  GOptionContext *context = g_option_context_new (summary);
+
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context, _("Exit status: 0 on success, 1 when the history cannot be read "
+                                               "or has no such run, 2 for bad usage."));
+  return context;
+}
+
+static gboolean
+parse (GOptionContext  *context,
+       int              argc,
+       char           **argv,
+       GError         **error)
+{
+  return g_option_context_parse (context, &argc, &argv, error) && check_no_arguments (argc, argv, error);
+}
+
 static gboolean
 parse_run_id (const char  *option,
               const char  *text,
@@ -179,14 +202,8 @@ lab_cli_history (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (_("— list the runs kept in the history"));
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, entries_def, GETTEXT_PACKAGE);
-  g_option_context_set_description (context, _("Exit status: 0 on success, 1 when the history cannot be read "
-                                               "or has no such run, 2 for bad usage."));
-
-  if (!g_option_context_parse (context, &argc, &argv, &error) ||
-      !check_no_arguments (argc, argv, &error))
+  context = option_context_new (_("— list the runs kept in the history"), entries_def);
+  if (!parse (context, argc, argv, &error))
     return fail ("history", error);
   if (format_name && !lab_report_format_from_string (format_name, &format))
     {
@@ -241,14 +258,8 @@ lab_cli_export (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (_("— print one run kept in the history"));
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  g_option_context_add_main_entries (context, entries_def, GETTEXT_PACKAGE);
-  g_option_context_set_description (context, _("Exit status: 0 on success, 1 when the history cannot be read "
-                                               "or has no such run, 2 for bad usage."));
-
-  if (!g_option_context_parse (context, &argc, &argv, &error) ||
-      !check_no_arguments (argc, argv, &error))
+  context = option_context_new (_("— print one run kept in the history"), entries_def);
+  if (!parse (context, argc, argv, &error))
     return fail ("export", error);
   if (run_text == NULL)
     {
