@@ -759,7 +759,7 @@ row_from_run (LabRun *run,
 
   lab_run_get_summary (run, &sum);
   row->task = g_strdup (config->task->name);
-  row->strategy = g_strdup (config->strategy->name);
+  row->strategy = config->strategy->name;   /* the table's: it outlives the row */
   row->workers = sum.workers;
   row->jobs = sum.n_jobs;
   row->failed = sum.n_failed;
