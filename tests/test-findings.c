@@ -8,7 +8,11 @@
 #include "config.h"
 
 #include <math.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "lab-breakdown.h"
 #include "lab-findings.h"
@@ -363,6 +367,47 @@ test_failures (void)
   assert_verdict (stopped, NULL, 2, "cancelled", "1.50 s", "1 of 2 jobs finished", NULL);
 }
 
+/* A real run while other processes keep every usable core busy: the
+ * runner reads it in /proc/stat (the machine's busy time, minus the
+ * app's own), and the findings say the figures are not reliable. */
+static void
+test_busy_machine_real (void)
+{
+  guint n = lab_usable_cores ();
+  g_autofree pid_t *burners = g_new0 (pid_t, n);
+  g_autoptr(LabRunConfig) config = lab_test_config ("sleep", "sequential", 1,
+                                                    g_variant_new_parsed ("{'seconds': <[0.6]>, 'jobs': <uint32 1>}"));
+  g_autoptr(LabRun) run = lab_run_new (config, NULL);
+  LabRunSummary sum;
+
+  for (guint i = 0; i < n; i++)
+    {
+      burners[i] = fork ();
+      g_assert_cmpint (burners[i], >=, 0);
+      if (burners[i] == 0)
+        {
+          volatile guint64 x = 0;
+
+          prctl (PR_SET_PDEATHSIG, SIGKILL);
+          for (;;)
+            x++;
+        }
+    }
+
+  g_assert_true (lab_run_execute (run, NULL, NULL));
+  for (guint i = 0; i < n; i++)
+    {
+      kill (burners[i], SIGKILL);
+      waitpid (burners[i], NULL, 0);
+    }
+
+  lab_run_get_summary (run, &sum);
+  g_test_message ("others' share of the machine: %.2f", sum.machine_busy);
+  g_assert_cmpfloat (sum.machine_busy, >=, LAB_FINDING_BUSY_SHARE);
+  lab_run_set_findings (run, lab_findings_compute (run, NULL, n));
+  g_assert_nonnull (find (run, "busy-machine"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -379,6 +424,7 @@ main (int argc, char **argv)
   g_test_add_func ("/findings/overhead", test_overhead);
   g_test_add_func ("/findings/imbalance", test_imbalance);
   g_test_add_func ("/findings/busy-machine", test_busy_machine);
+  g_test_add_func ("/findings/busy-machine-real", test_busy_machine_real);
   g_test_add_func ("/findings/failures", test_failures);
 
   return g_test_run ();
