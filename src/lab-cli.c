@@ -559,73 +559,136 @@ execute (LabExperiment   *experiment,
   return status;
 }
 
-int
-lab_cli_run (int    argc,
-             char **argv)
+/* Parses `run`'s options into @o and the experiment they describe;
+ * %NULL with @error (bad usage) otherwise. With @help, --help prints the
+ * options and exits, as a command does. */
+static LabExperiment *parse_run_options (int argc, char **argv, gboolean help, Options *o,
+                                         LabReportFormat *format, GError **error);
+
+/* The messages quote what was written, which may be any bytes: they are
+ * printed, so they are made UTF-8 (an invalid byte shows as U+FFFD). */
+static LabExperiment *
+parse_run (int               argc,
+           char            **argv,
+           gboolean          help,
+           Options          *o,
+           LabReportFormat  *format,
+           GError          **error)
 {
-  g_auto(Options) o = { 0 };
+  g_autoptr(GError) local = NULL;
+  LabExperiment *experiment = parse_run_options (argc, argv, help, o, format, &local);
+
+  if (local != NULL && !g_utf8_validate (local->message, -1, NULL))
+    {
+      char *valid = g_utf8_make_valid (local->message, -1);
+
+      g_free (local->message);
+      local->message = valid;
+    }
+  if (local != NULL)
+    g_propagate_error (error, g_steal_pointer (&local));
+  return experiment;
+}
+
+static LabExperiment *
+parse_run_options (int               argc,
+           char            **argv,
+           gboolean          help,
+           Options          *o,
+           LabReportFormat  *format,
+           GError          **error)
+{
   g_autoptr(GOptionContext) context = NULL;
-  g_autoptr(LabExperiment) experiment = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *list = lab_cli_list_tasks_and_strategies ();
   g_autofree char *description = NULL;
-  LabReportFormat format = LAB_REPORT_TABLE;
   const GOptionEntry entries[] = {
-    { "task", 't', 0, G_OPTION_ARG_STRING, &o.task, N_("What each job does (see Tasks below)"), N_("TASK") },
-    { "strategy", 's', 0, G_OPTION_ARG_STRING, &o.strategy, N_("Who runs the jobs; a comma list compares several"), N_("NAME[,NAME…]") },
-    { "workers", 'w', 0, G_OPTION_ARG_STRING, &o.workers, N_("Threads or processes at once (default: one per core for pools, all jobs for threads and processes; at most 256); a comma list, or “sweep” for 1, 2, 4… up to twice the cores, compares several"), N_("N[,N…]") },
-    { "jobs", 'j', 0, G_OPTION_ARG_STRING, &o.jobs, N_("Number of jobs"), "N" },
-    { "seconds", 0, 0, G_OPTION_ARG_STRING, &o.seconds, N_("sleep: seconds per job; a list like 5,4,3,2,1 gives one job per value"), N_("S[,S…]") },
-    { "size", 0, 0, G_OPTION_ARG_STRING, &o.size, N_("primes: numbers each job checks (default 90000, about 0.15 s here)"), "N" },
-    { "urls", 0, 0, G_OPTION_ARG_FILENAME, &o.urls_file, N_("download, pipeline: a file with one URL a line"), N_("FILE") },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, N_("download, blur, pipeline: where to save the files"), N_("DIR") },
-    { "timeout", 0, 0, G_OPTION_ARG_STRING, &o.timeout, N_("download, pipeline: seconds without an answer before a job fails"), "S" },
-    { "max-bytes", 0, 0, G_OPTION_ARG_STRING, &o.max_bytes, N_("download, pipeline: the largest file accepted"), "N" },
-    { "images", 0, 0, G_OPTION_ARG_FILENAME, &o.images, N_("blur: a folder of images"), N_("DIR") },
-    { "lesson", 'l', 0, G_OPTION_ARG_STRING, &o.lesson, N_("Run one of the lessons below, and say what it expects"), N_("NAME") },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &o.format, N_("Output: table (default), json or csv"), N_("FORMAT") },
-    { "repeat", 'r', 0, G_OPTION_ARG_STRING, &o.repeat, N_("Run each strategy N times and report the median, minimum and maximum (at most 100)"), "N" },
-    { "warmup", 0, 0, G_OPTION_ARG_STRING, &o.warmup, N_("Runs of each strategy done first and left out of the figures (default 0)"), "N" },
-    { "gil", 0, 0, G_OPTION_ARG_NONE, &o.gil, N_("Threads take turns to compute, handing over every 5 ms, like CPython’s global interpreter lock (threads and thread-pool)"), NULL },
-    { "save", 0, 0, G_OPTION_ARG_NONE, &o.save, N_("Keep the runs in the history, as the window does"), NULL },
+    { "task", 't', 0, G_OPTION_ARG_STRING, &o->task, N_("What each job does (see Tasks below)"), N_("TASK") },
+    { "strategy", 's', 0, G_OPTION_ARG_STRING, &o->strategy, N_("Who runs the jobs; a comma list compares several"), N_("NAME[,NAME…]") },
+    { "workers", 'w', 0, G_OPTION_ARG_STRING, &o->workers, N_("Threads or processes at once (default: one per core for pools, all jobs for threads and processes; at most 256); a comma list, or “sweep” for 1, 2, 4… up to twice the cores, compares several"), N_("N[,N…]") },
+    { "jobs", 'j', 0, G_OPTION_ARG_STRING, &o->jobs, N_("Number of jobs"), "N" },
+    { "seconds", 0, 0, G_OPTION_ARG_STRING, &o->seconds, N_("sleep: seconds per job; a list like 5,4,3,2,1 gives one job per value"), N_("S[,S…]") },
+    { "size", 0, 0, G_OPTION_ARG_STRING, &o->size, N_("primes: numbers each job checks (default 90000, about 0.15 s here)"), "N" },
+    { "urls", 0, 0, G_OPTION_ARG_FILENAME, &o->urls_file, N_("download, pipeline: a file with one URL a line"), N_("FILE") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o->output, N_("download, blur, pipeline: where to save the files"), N_("DIR") },
+    { "timeout", 0, 0, G_OPTION_ARG_STRING, &o->timeout, N_("download, pipeline: seconds without an answer before a job fails"), "S" },
+    { "max-bytes", 0, 0, G_OPTION_ARG_STRING, &o->max_bytes, N_("download, pipeline: the largest file accepted"), "N" },
+    { "images", 0, 0, G_OPTION_ARG_FILENAME, &o->images, N_("blur: a folder of images"), N_("DIR") },
+    { "lesson", 'l', 0, G_OPTION_ARG_STRING, &o->lesson, N_("Run one of the lessons below, and say what it expects"), N_("NAME") },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &o->format, N_("Output: table (default), json or csv"), N_("FORMAT") },
+    { "repeat", 'r', 0, G_OPTION_ARG_STRING, &o->repeat, N_("Run each strategy N times and report the median, minimum and maximum (at most 100)"), "N" },
+    { "warmup", 0, 0, G_OPTION_ARG_STRING, &o->warmup, N_("Runs of each strategy done first and left out of the figures (default 0)"), "N" },
+    { "gil", 0, 0, G_OPTION_ARG_NONE, &o->gil, N_("Threads take turns to compute, handing over every 5 ms, like CPython’s global interpreter lock (threads and thread-pool)"), NULL },
+    { "save", 0, 0, G_OPTION_ARG_NONE, &o->save, N_("Keep the runs in the history, as the window does"), NULL },
     { NULL }
   };
 
   context = g_option_context_new (_("— run an experiment headless"));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_help_enabled (context, help);
   description = g_strdup_printf ("%s\n%s", list,
                                  _("Exit status: 0 when every job succeeded, 1 when a job failed or the run "
                                    "was cancelled (Ctrl+C), 2 for bad usage."));
   g_option_context_set_description (context, description);
 
-  /* A closed pipe or a full disk on standard output is an error to
-   * report (see write_stdout()), not a signal that ends the command. */
-  signal (SIGPIPE, SIG_IGN);
-
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    goto usage;
+  if (!g_option_context_parse (context, &argc, &argv, error))
+    return NULL;
   if (argc > 1)
     {
-      g_set_error (&error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("Unexpected argument “%s”"), argv[1]);
-      goto usage;
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("Unexpected argument “%s”"), argv[1]);
+      return NULL;
     }
-  if (o.format && !lab_report_format_from_string (o.format, &format))
+  if (o->format && !lab_report_format_from_string (o->format, format))
     {
-      g_set_error (&error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                   _("--format must be table, json or csv, not “%s”"), o.format);
-      goto usage;
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("--format must be table, json or csv, not “%s”"), o->format);
+      return NULL;
     }
-  if (!(experiment = build_experiment (&o, &error)))
-    goto usage;
+  return build_experiment (o, error);
+}
+
+/**
+ * lab_cli_parse_run_options:
+ * @argv: `run` and its options, as the command line gives them
+ *
+ * What `run` would run, without running it (and without --help): for
+ * the option parser's fuzz target.
+ *
+ * Returns: (transfer full): the experiment, or %NULL with @error
+ */
+LabExperiment *
+lab_cli_parse_run_options (int      argc,
+                           char   **argv,
+                           GError **error)
+{
+  g_auto(Options) o = { 0 };
+  LabReportFormat format = LAB_REPORT_TABLE;
+
+  return parse_run (argc, argv, FALSE, &o, &format, error);
+}
+
+int
+lab_cli_run (int    argc,
+             char **argv)
+{
+  g_auto(Options) o = { 0 };
+  g_autoptr(LabExperiment) experiment = NULL;
+  g_autoptr(GError) error = NULL;
+  LabReportFormat format = LAB_REPORT_TABLE;
+
+  /* A closed pipe or a full disk on standard output is an error to
+   * report (see lab_cli_write_stdout()), not a signal that ends the command. */
+  signal (SIGPIPE, SIG_IGN);
+
+  if (!(experiment = parse_run (argc, argv, TRUE, &o, &format, &error)))
+    {
+      g_printerr ("concurrency-lab run: %s\n", error->message);
+      return LAB_EXIT_USAGE;
+    }
 
   /* Reports of figures alone let each run's job records go once it ended;
    * JSON lists every job, and a single short run's table shows them. */
   lab_experiment_set_keep_jobs (experiment, format == LAB_REPORT_JSON ||
                                             lab_experiment_get_n_planned (experiment) == 1);
   return execute (experiment, &o, format);
-
-usage:
-  g_printerr ("concurrency-lab run: %s\n", error->message);
-  return LAB_EXIT_USAGE;
 }

@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "lab-experiment.h"
+
 G_BEGIN_DECLS
 
 #define LAB_EXIT_OK     0
@@ -14,6 +16,9 @@ G_BEGIN_DECLS
 
 int   lab_cli_run        (int    argc,
                           char **argv);
+LabExperiment *lab_cli_parse_run_options (int      argc,
+                                          char   **argv,
+                                          GError **error);
 int   lab_cli_history    (int    argc,
                           char **argv);
 int   lab_cli_export     (int    argc,

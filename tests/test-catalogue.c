@@ -64,6 +64,10 @@ static const Row rows[] = {
   { "run --lesson=two-threads --task=primes", 2, "--lesson sets the task" },
   { "run --lesson=two-threads --strategy=threads", 2, "--lesson sets the task" },
   { "run --task=sleep --strategy=threads --format=xml", 2, "not “xml”" },
+  /* Found by fuzz-options: bytes that are not text are said, as UTF-8. */
+  { "run --task=sl@FF@eep --strategy=threads", 2, "Invalid byte sequence" },
+  { "run --task=sleep --strategy=thr@FF@eads --lesson=x", 2, "Invalid byte sequence" },
+  { "run --j@FF@bs=3 --task=sleep --strategy=threads", 2, "Unknown option --j\357\277\275bs=3" },
 
   /* Numbers */
   { "run --task=sleep --strategy=threads --seconds=abc", 2, "not “abc”" },
@@ -357,8 +361,10 @@ test_row (gconstpointer data)
     g_error ("“%s” did not print “%s”; stdout: %s", row->args, row->out, out);
   if (row->not_out != NULL && strstr (out, row->not_out) != NULL)
     g_error ("“%s” printed “%s”; stdout: %s", row->args, row->not_out, out);
-  /* Whatever went wrong, JSON is UTF-8. */
+  /* Whatever went wrong, JSON is UTF-8, and so are the messages. */
   g_assert_true (g_utf8_validate (out, -1, NULL) || row->out == NULL);
+  if (!g_utf8_validate (err, -1, NULL))
+    g_error ("“%s” wrote bytes that are not UTF-8 on stderr: %s", row->args, err);
   assert_nothing_left (row);
 }
 

@@ -9,7 +9,7 @@
  * line was not UTF-8; and a file name made from a line is valid UTF-8 of
  * at most 200 bytes, with no slash and no leading dot.
  *
- * Not built by meson (see tests/fuzz/README.md): with clang,
+ * Built and run by meson with -Dfuzz=true (see tests/fuzz/README.md); by hand,
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined \
  *     -I_build -Isrc/engine tests/fuzz/fuzz-url-list.c \
