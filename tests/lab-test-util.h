@@ -11,6 +11,13 @@
 
 G_BEGIN_DECLS
 
+/* Hang guards, never measures: how long a wait for something that must
+ * happen may take before the test fails with a message. They only end a
+ * test that would otherwise hang until meson's timeout; no assertion
+ * compares a clock. */
+#define LAB_TEST_DEADLINE_S     30
+#define LAB_TEST_CLI_DEADLINE_S 60
+
 guint    lab_test_count_threads     (void);
 char    *lab_test_describe_threads  (void);
 guint    lab_test_count_children    (void);
@@ -31,8 +38,8 @@ guint    lab_test_count_entries     (const char   *dir);
 void     lab_test_remove_tree       (const char   *dir);
 void     lab_test_hide_info         (const char   *log_domain);
 const char *lab_test_ensure_locale  (const char   *name);
-gint64   lab_test_run_and_cancel    (LabRun       *run,
-                                     guint         after_ms);
+void     lab_test_run_and_cancel    (LabRun       *run,
+                                     guint         n_running);
 LabRunConfig *lab_test_config       (const char   *task,
                                      const char   *strategy,
                                      guint         workers,

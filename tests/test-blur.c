@@ -440,12 +440,10 @@ test_cancel (void)
   g_autoptr(LabRunConfig) config = blur_config ("sequential", 1, photos, out, 1);
   g_autoptr(GError) error = NULL;
   g_autoptr(LabRun) run = lab_run_new (config, &error);
-  gint64 latency;
 
   g_assert_no_error (error);
 
-  latency = lab_test_run_and_cancel (run, 30);
-  g_test_message ("stopped %.1f ms after cancel", latency / 1000.0);
+  lab_test_run_and_cancel (run, 1);
   g_assert_cmpstr (lab_run_get_job (run, 0)->error, ==, "Cancelled");
   g_assert_false (g_file_test (made, G_FILE_TEST_EXISTS));
 }

@@ -174,7 +174,7 @@ test_cancel (gconstpointer data)
 
   /* 100 kB/s: each photo would take more than ten seconds. */
   lab_test_server_set_bandwidth (server, 100 * 1000);
-  g_assert_cmpint (lab_test_run_and_cancel (run, 200), <, 1500 * 1000);
+  lab_test_run_and_cancel (run, 1);
   for (guint i = 0; i < 2; i++)
     g_assert_nonnull (lab_run_get_job (run, i)->error);
   g_assert_cmpuint (lab_test_count_entries (out), ==, 0);

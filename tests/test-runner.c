@@ -410,10 +410,9 @@ check_cancel (const char *strategy,
   g_autoptr(LabRun) run = new_run ("sleep", strategy, pool ? 2 : 0, text);
   guint threads0 = lab_test_count_threads ();
   AsyncData data = { .cancel_after_done = cancel_after_done };
-  gint64 elapsed = 0;
 
   if (cancel_after_done == 0 && !at_once)
-    elapsed = lab_test_run_and_cancel (run, 0);
+    lab_test_run_and_cancel (run, 1);
   else
     {
       run_async (run, at_once, &data);
@@ -424,7 +423,6 @@ check_cancel (const char *strategy,
   g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_CANCELLED);
   /* Sleeping jobs of 30 s stop at once; processes within the grace
    * period: far from 30 s whatever the machine's load. */
-  g_assert_cmpint (elapsed, <, 10 * G_USEC_PER_SEC);
   g_assert_cmpint (lab_run_get_elapsed_ns (run), <, G_GINT64_CONSTANT (10000000000));
   g_assert_cmpuint (lab_run_get_n_done (run) - lab_run_get_n_failed (run), >=, cancel_after_done);
   for (guint i = 0; lab_run_has_jobs (run) && i < lab_run_get_n_jobs (run); i++)
