@@ -850,3 +850,45 @@ lab_test_assert_empty (const char *dir)
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, NULL, NULL);
   g_error ("%s should be empty, but has:\n%s", dir, out);
 }
+
+static void
+add_id (GArray *ids,
+        gint64  id)
+{
+  GPid pid = (GPid) id;
+
+  /* The calling thread runs the jobs of lab_run_execute() itself. */
+  if (id <= 0 || pid == getpid ())
+    return;
+  for (guint i = 0; i < ids->len; i++)
+    if (g_array_index (ids, GPid, i) == pid)
+      return;
+  g_array_append_val (ids, pid);
+}
+
+/**
+ * lab_test_assert_workers_gone:
+ *
+ * Fails the test unless every thread and process that ran a job of @run,
+ * or served it as a worker, has ended. Threads end just after their run
+ * says it is done, so this waits for them, at most %LAB_TEST_DEADLINE_S
+ * seconds.
+ */
+void
+lab_test_assert_workers_gone (LabRun *run)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (GPid));
+  g_autoptr(GString) left = g_string_new (NULL);
+
+  for (guint i = 0; lab_run_has_jobs (run) && i < lab_run_get_n_jobs (run); i++)
+    add_id (ids, lab_run_get_job (run, i)->worker);
+  for (guint i = 0; i < lab_run_get_n_worker_records (run); i++)
+    add_id (ids, lab_run_get_worker_record (run, i)->id);
+  if (lab_test_wait_pids_gone (ids, LAB_TEST_DEADLINE_S * 1000))
+    return;
+
+  for (guint i = 0; i < ids->len; i++)
+    if (lab_test_pid_alive (g_array_index (ids, GPid, i)))
+      g_string_append_printf (left, " %d", (int) g_array_index (ids, GPid, i));
+  g_error ("Workers of the run still there %u s after it ended:%s", LAB_TEST_DEADLINE_S, left->str);
+}

@@ -72,6 +72,7 @@ void     lab_test_run_and_cancel_when (LabRun      *run,
                                       const char  *dir,
                                       const char  *prefix);
 void     lab_test_assert_empty      (const char   *dir);
+void     lab_test_assert_workers_gone (LabRun      *run);
 void     lab_test_expect_setup_error (const LabRunConfig *config,
                                      gint          code,
                                      const char   *needle);
