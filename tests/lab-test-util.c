@@ -851,6 +851,66 @@ lab_test_assert_empty (const char *dir)
   g_error ("%s should be empty, but has:\n%s", dir, out);
 }
 
+struct _LabTestWatchdog {
+  GThread  *thread;
+  GMutex    mutex;
+  GCond     cond;
+  gboolean  disarmed;
+  guint     seconds;
+  char     *what;
+};
+
+static gpointer
+watchdog_thread (gpointer data)
+{
+  LabTestWatchdog *dog = data;
+  gint64 deadline = g_get_monotonic_time () + dog->seconds * G_USEC_PER_SEC;
+
+  g_mutex_lock (&dog->mutex);
+  while (!dog->disarmed)
+    if (!g_cond_wait_until (&dog->cond, &dog->mutex, deadline))
+      g_error ("%s: not done within %u s", dog->what, dog->seconds);
+  g_mutex_unlock (&dog->mutex);
+  return NULL;
+}
+
+/**
+ * lab_test_watchdog_new:
+ * @seconds: a hang guard, never a measure: far longer than the wait takes
+ *   on a busy machine
+ *
+ * Guards a wait that cannot take a deadline (a blocking call): unless
+ * freed within @seconds, it fails the test with "@what: not done within
+ * @seconds s", from a thread of its own.
+ */
+LabTestWatchdog *
+lab_test_watchdog_new (guint       seconds,
+                       const char *what)
+{
+  LabTestWatchdog *dog = g_new0 (LabTestWatchdog, 1);
+
+  g_mutex_init (&dog->mutex);
+  g_cond_init (&dog->cond);
+  dog->seconds = seconds;
+  dog->what = g_strdup (what);
+  dog->thread = g_thread_new ("lab-watchdog", watchdog_thread, dog);
+  return dog;
+}
+
+void
+lab_test_watchdog_free (LabTestWatchdog *dog)
+{
+  g_mutex_lock (&dog->mutex);
+  dog->disarmed = TRUE;
+  g_cond_signal (&dog->cond);
+  g_mutex_unlock (&dog->mutex);
+  g_thread_join (dog->thread);
+  g_mutex_clear (&dog->mutex);
+  g_cond_clear (&dog->cond);
+  g_free (dog->what);
+  g_free (dog);
+}
+
 static void
 add_id (GArray *ids,
         gint64  id)

@@ -18,6 +18,8 @@ G_BEGIN_DECLS
 #define LAB_TEST_DEADLINE_S     30
 #define LAB_TEST_CLI_DEADLINE_S 60
 
+typedef struct _LabTestWatchdog LabTestWatchdog;
+
 guint    lab_test_count_threads     (void);
 char    *lab_test_describe_threads  (void);
 guint    lab_test_count_children    (void);
@@ -73,8 +75,13 @@ void     lab_test_run_and_cancel_when (LabRun      *run,
                                       const char  *prefix);
 void     lab_test_assert_empty      (const char   *dir);
 void     lab_test_assert_workers_gone (LabRun      *run);
+LabTestWatchdog *lab_test_watchdog_new (guint      seconds,
+                                     const char   *what);
+void     lab_test_watchdog_free     (LabTestWatchdog *dog);
 void     lab_test_expect_setup_error (const LabRunConfig *config,
                                      gint          code,
                                      const char   *needle);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabTestWatchdog, lab_test_watchdog_free)
 
 G_END_DECLS
