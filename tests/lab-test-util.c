@@ -851,6 +851,31 @@ lab_test_assert_empty (const char *dir)
   g_error ("%s should be empty, but has:\n%s", dir, out);
 }
 
+/* The state letter and the CPU time (user and system, in clock ticks) of
+ * thread @tid of this process; FALSE when it is gone. */
+gboolean
+lab_test_thread_stat (GPid     tid,
+                      char    *state,
+                      guint64 *cpu_ticks)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/stat", (int) tid);
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *close_paren;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (close_paren = strrchr (stat, ')')) == NULL)
+    return FALSE;
+  /* After the name: state (field 3) … utime (14), stime (15). */
+  fields = g_strsplit (close_paren + 2, " ", 14);
+  if (g_strv_length (fields) < 14)
+    return FALSE;
+  if (state != NULL)
+    *state = fields[0][0];
+  if (cpu_ticks != NULL)
+    *cpu_ticks = g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10);
+  return TRUE;
+}
+
 struct _LabTestWatchdog {
   GThread  *thread;
   GMutex    mutex;

@@ -75,6 +75,9 @@ void     lab_test_run_and_cancel_when (LabRun      *run,
                                       const char  *prefix);
 void     lab_test_assert_empty      (const char   *dir);
 void     lab_test_assert_workers_gone (LabRun      *run);
+gboolean lab_test_thread_stat       (GPid          tid,
+                                     char         *state,
+                                     guint64      *cpu_ticks);
 LabTestWatchdog *lab_test_watchdog_new (guint      seconds,
                                      const char   *what);
 void     lab_test_watchdog_free     (LabTestWatchdog *dog);
