@@ -876,6 +876,19 @@ lab_test_thread_stat (GPid     tid,
   return TRUE;
 }
 
+/* The system call thread @tid of this process is blocked in, or -1 when
+ * it runs (or is gone). */
+glong
+lab_test_thread_syscall (GPid tid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/syscall", (int) tid);
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || !g_ascii_isdigit (text[0]))
+    return -1;
+  return (glong) g_ascii_strtoll (text, NULL, 10);
+}
+
 struct _LabTestWatchdog {
   GThread  *thread;
   GMutex    mutex;

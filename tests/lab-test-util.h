@@ -78,6 +78,7 @@ void     lab_test_assert_workers_gone (LabRun      *run);
 gboolean lab_test_thread_stat       (GPid          tid,
                                      char         *state,
                                      guint64      *cpu_ticks);
+glong    lab_test_thread_syscall    (GPid          tid);
 LabTestWatchdog *lab_test_watchdog_new (guint      seconds,
                                      const char   *what);
 void     lab_test_watchdog_free     (LabTestWatchdog *dog);
