@@ -312,7 +312,7 @@ assert_nothing_left (const Row *row)
   g_autoptr(GDir) dir = g_dir_open (cache, 0, NULL);
   const char *name;
 
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time () + LAB_TEST_DEADLINE_S * G_USEC_PER_SEC;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     if (!g_str_equal (name, "history.db") && !g_str_has_prefix (name, "history.db-") &&
@@ -329,7 +329,7 @@ assert_nothing_left (const Row *row)
         return;
       g_usleep (10000);
     }
-  g_error ("“%s” left %u processes running", row->args, lab_test_count_children ());
+  g_error ("“%s” left %u processes running after %u s", row->args, lab_test_count_children (), LAB_TEST_DEADLINE_S);
 }
 
 static void
