@@ -228,11 +228,19 @@ row_argv (const Row *row)
   return (GStrv) g_ptr_array_free (g_steal_pointer (&args), FALSE);
 }
 
+typedef struct {
+  GSubprocess *process;
+  const Row   *row;
+} Running;
+
+/* A hang guard, under meson's own timeout so that it can say which row. */
 static gboolean
 kill_hung (gpointer data)
 {
-  g_subprocess_force_exit (data);
-  g_test_message ("killed after 120 s");
+  Running *running = data;
+
+  g_subprocess_force_exit (running->process);
+  g_error ("“%s” did not end within %u s", running->row->args, LAB_TEST_CLI_DEADLINE_S);
   return G_SOURCE_REMOVE;
 }
 
@@ -272,6 +280,7 @@ run_row (const Row  *row,
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
   GBytes *outputs[3] = { NULL };
+  Running running = { NULL, row };
   guint timeout;
 
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", home, TRUE);
@@ -291,7 +300,8 @@ run_row (const Row  *row,
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
   g_assert_no_error (error);
 
-  timeout = g_timeout_add_seconds (120, kill_hung, process);
+  running.process = process;
+  timeout = g_timeout_add_seconds (LAB_TEST_CLI_DEADLINE_S, kill_hung, &running);
   g_subprocess_communicate_async (process, NULL, NULL, communicated_cb, outputs);
   while (outputs[2] == NULL)
     g_main_context_iteration (NULL, TRUE);
