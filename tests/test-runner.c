@@ -481,11 +481,12 @@ test_async_progress (void)
 /* Coalesced: the run posts a start and an end for each of its 8 jobs (and
  * its set-up, workers and end), but while its owner's main loop is busy,
  * they wait, and come as one signal, and the last one at the end: never
- * a signal per event. */
+ * a signal per event. (The jobs' sleeps make the run outlast the first
+ * tick of the progress timer, so that the timer delivers them.) */
 static void
 test_progress_coalesced (void)
 {
-  g_autoptr(LabRun) run = new_run ("sleep", "thread-pool", 2, "{'seconds': <[0.0]>, 'jobs': <uint32 8>}");
+  g_autoptr(LabRun) run = new_run ("sleep", "thread-pool", 2, "{'seconds': <[0.05]>, 'jobs': <uint32 8>}");
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   AsyncData data = { .cancellable = cancellable };
   guint threads0 = lab_test_count_threads ();
