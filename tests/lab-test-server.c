@@ -100,7 +100,9 @@ lab_test_generate_photo (guint index)
 /* For what the embedded server does not do: any path is the first photo
  * (so URLs can be made up: /a/photo.jpg, /caf%E9.jpg); /empty.jpg is a
  * 200 image/jpeg without a body; a path under /gzip/ sends the photo
- * gzip-compressed (Content-Encoding: gzip, the compressed Content-Length). */
+ * gzip-compressed (Content-Encoding: gzip, the compressed Content-Length);
+ * one under /late/ sends it after LATE_MS; one under /hold/ is counted
+ * and never answered, so that a test knows a client has got that far. */
 struct _LabTestHttp
 {
   GThread      *thread;
@@ -110,7 +112,12 @@ struct _LabTestHttp
   GBytes       *photo;
   GBytes       *gzipped;
   guint16       port;
+  guint         held;    /* atomic */
 };
+
+/* Long enough that a job of one is never "tiny" to a process pool (which
+ * then sends one job at a time); a lower bound, so load cannot spoil it. */
+#define LATE_MS 50
 
 static GBytes *
 gzip_bytes (GBytes *bytes)
@@ -127,6 +134,13 @@ gzip_bytes (GBytes *bytes)
   return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
 }
 
+static gboolean
+answer_late_cb (gpointer data)
+{
+  soup_server_message_unpause (data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 http_handle_cb (SoupServer        *server,
                 SoupServerMessage *msg,
@@ -138,6 +152,21 @@ http_handle_cb (SoupServer        *server,
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   GBytes *body = self->photo;
 
+  if (g_str_has_prefix (path, "/hold/"))
+    {
+      soup_server_message_pause (msg);
+      g_atomic_int_inc (&self->held);
+      return;
+    }
+  if (g_str_has_prefix (path, "/late/"))
+    {
+      GSource *late = g_timeout_source_new (LATE_MS);
+
+      soup_server_message_pause (msg);
+      g_source_set_callback (late, answer_late_cb, g_object_ref (msg), g_object_unref);
+      g_source_attach (late, self->context);
+      g_source_unref (late);
+    }
   if (g_str_equal (path, "/empty.jpg"))
     body = NULL;
   else if (g_str_has_prefix (path, "/gzip/"))
@@ -195,6 +224,13 @@ lab_test_http_get_url (LabTestHttp *self,
                        const char  *path)
 {
   return g_strdup_printf ("http://127.0.0.1:%u%s", self->port, path);
+}
+
+/* How many requests under /hold/ came, so far. */
+guint
+lab_test_http_get_held (LabTestHttp *self)
+{
+  return g_atomic_int_get (&self->held);
 }
 
 static gboolean

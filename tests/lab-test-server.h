@@ -31,6 +31,7 @@ typedef struct _LabTestHttp LabTestHttp;
 LabTestHttp    *lab_test_http_new              (void);
 char           *lab_test_http_get_url          (LabTestHttp    *http,
                                                 const char     *path);
+guint           lab_test_http_get_held         (LabTestHttp    *http);
 void            lab_test_http_free             (LabTestHttp    *http);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabTestHttp, lab_test_http_free)

@@ -27,6 +27,13 @@ count_dir (const char *path)
   return n;
 }
 
+static gboolean
+set_flag_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
 guint
 lab_test_count_threads (void)
 {
@@ -102,11 +109,45 @@ lab_test_wait_threads (guint expected,
   return TRUE;
 }
 
+typedef struct {
+  GBytes   *out;
+  GBytes   *err;
+  GError   *error;
+  gboolean  done;
+} Communicated;
+
+static void
+communicated_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  Communicated *c = data;
+
+  g_subprocess_communicate_finish (G_SUBPROCESS (object), result, &c->out, &c->err, &c->error);
+  c->done = TRUE;
+}
+
+static char *
+steal_text (GBytes **bytes)
+{
+  gsize len = 0;
+  char *data = g_bytes_unref_to_data (g_steal_pointer (bytes), &len);
+
+  data = g_realloc (data, len + 1);
+  data[len] = '\0';
+  return data;
+}
+
 /**
  * lab_test_run_cli:
  * @argv: arguments after the program name
+ * @out: (out) (optional): its standard output; inherited when %NULL
+ * @err: (out) (optional): its standard error; inherited when %NULL
  *
- * Runs the concurrency-lab binary of this build and waits for it.
+ * Runs the concurrency-lab binary of this build and waits for it, and for
+ * the ends of its output. A command still going after
+ * %LAB_TEST_CLI_DEADLINE_S seconds (or whose output something still holds
+ * open) is killed and fails the test, rather than hang it.
  *
  * Returns: its exit status, or -1 when it was killed by a signal
  */
@@ -116,28 +157,57 @@ lab_test_run_cli (const char * const  *argv,
                   char               **out,
                   char               **err)
 {
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GSource) timeout = g_timeout_source_new_seconds (LAB_TEST_CLI_DEADLINE_S);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_auto(GStrv) env = g_get_environ ();
   g_autoptr(GError) error = NULL;
-  int status = 0;
+  g_autofree char *command = NULL;
+  Communicated c = { 0 };
+  gboolean timed_out = FALSE;
 
+  launcher = g_subprocess_launcher_new ((out ? G_SUBPROCESS_FLAGS_STDOUT_PIPE : 0) |
+                                        (err ? G_SUBPROCESS_FLAGS_STDERR_PIPE : 0));
+  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (extra_env[i], "=", 2);
+      g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
+    }
   g_ptr_array_add (args, (gpointer) g_getenv ("LAB_CLI_PATH"));
   for (guint i = 0; argv[i] != NULL; i++)
     g_ptr_array_add (args, (gpointer) argv[i]);
   g_ptr_array_add (args, NULL);
+  command = g_strjoinv (" ", (char **) args->pdata + 1);
 
-  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
-    {
-      g_auto(GStrv) kv = g_strsplit (extra_env[i], "=", 2);
-      env = g_environ_setenv (env, kv[0], kv[1], TRUE);
-    }
-
-  g_spawn_sync (NULL, (char **) args->pdata, env, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status, &error);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
   g_assert_no_error (error);
 
-  if (WIFSIGNALED (status))
+  /* A context of its own: the caller's sources do not run meanwhile. */
+  g_main_context_push_thread_default (context);
+  g_source_set_callback (timeout, set_flag_cb, &timed_out, NULL);
+  g_source_attach (timeout, context);
+  g_subprocess_communicate_async (process, NULL, NULL, communicated_cb, &c);
+  while (!c.done && !timed_out)
+    g_main_context_iteration (context, TRUE);
+  if (!c.done)
+    {
+      g_subprocess_force_exit (process);
+      g_error ("“concurrency-lab %s” did not end within %u s", command, LAB_TEST_CLI_DEADLINE_S);
+    }
+  g_source_destroy (timeout);
+  g_subprocess_wait (process, NULL, &error);
+  g_main_context_pop_thread_default (context);
+  g_assert_no_error (error);
+  g_assert_no_error (c.error);
+
+  if (out != NULL)
+    *out = steal_text (&c.out);
+  if (err != NULL)
+    *err = steal_text (&c.err);
+  if (g_subprocess_get_if_signaled (process))
     return -1;
-  return WEXITSTATUS (status);
+  return g_subprocess_get_exit_status (process);
 }
 
 void
@@ -233,93 +303,107 @@ lab_test_hide_info (const char *log_domain)
 }
 
 typedef struct {
-  GMainLoop *loop;
-  GError    *error;
-} RunWait;
+  GMainLoop    *loop;
+  GCancellable *cancellable;
+  GError       *error;
+  guint         n_running;    /* cancel once this many jobs run at once */
+  guint         most_running; /* the most seen at once, for the message */
+  gboolean      cancelled;
+  guint         guard;
+} CancelRun;
 
 static void
-run_done_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      data)
+cancel_run_done_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      data)
 {
-  RunWait *wait = data;
+  CancelRun *cr = data;
 
-  lab_run_start_finish (LAB_RUN (object), result, &wait->error);
-  g_main_loop_quit (wait->loop);
+  lab_run_start_finish (LAB_RUN (object), result, &cr->error);
+  g_main_loop_quit (cr->loop);
 }
 
-typedef struct {
-  GCancellable *cancellable;
-  guint         after_ms;
-  guint         timeout_id;
-  gint64        cancelled_at;
-} CancelLater;
-
 static gboolean
-cancel_now_cb (gpointer data)
+run_not_ended_cb (gpointer data)
 {
-  CancelLater *later = data;
-
-  later->timeout_id = 0;
-  later->cancelled_at = g_get_monotonic_time ();
-  g_cancellable_cancel (later->cancellable);
+  g_error ("The run did not end within %u s of its cancel", LAB_TEST_DEADLINE_S);
   return G_SOURCE_REMOVE;
 }
 
-/* The first progress that shows a job started: cancel @after_ms later. */
+/* From the cancel on, the guard is on the run's end. */
 static void
-progress_cb (LabRun      *run,
-             CancelLater *later)
+cancel_now (CancelRun *cr)
 {
-  if (later->timeout_id != 0 || later->cancelled_at != 0)
-    return;
+  cr->cancelled = TRUE;
+  g_source_remove (cr->guard);
+  cr->guard = g_timeout_add_seconds (LAB_TEST_DEADLINE_S, run_not_ended_cb, cr);
+  g_cancellable_cancel (cr->cancellable);
+}
+
+static guint
+count_running (LabRun *run)
+{
+  guint n = 0;
+
   for (guint i = 0; i < lab_run_get_n_jobs (run); i++)
-    if (lab_run_get_job (run, i)->state != LAB_JOB_PENDING)
-      {
-        later->timeout_id = g_timeout_add (later->after_ms, cancel_now_cb, later);
-        return;
-      }
+    n += lab_run_get_job (run, i)->state == LAB_JOB_RUNNING;
+  return n;
+}
+
+static void
+cancel_run_progress_cb (LabRun    *run,
+                        CancelRun *cr)
+{
+  guint running = count_running (run);
+
+  cr->most_running = MAX (cr->most_running, running);
+  if (!cr->cancelled && running >= cr->n_running)
+    cancel_now (cr);
 }
 
 static gboolean
-no_job_started_cb (gpointer data)
+not_running_cb (gpointer data)
 {
-  g_error ("No job started within 60 s");
+  CancelRun *cr = data;
+
+  g_error ("Within %u s, at most %u jobs ran at once, not %u", LAB_TEST_DEADLINE_S,
+           cr->most_running, cr->n_running);
   return G_SOURCE_REMOVE;
 }
 
 /**
  * lab_test_run_and_cancel:
- * @after_ms: how long after the first job is seen running
+ * @n_running: how many jobs must be seen running at once, at least 1
  *
- * Starts @run, cancels it @after_ms after its first job is seen to start,
- * and waits for it; asserts it ended cancelled. Fails the test if no job
- * starts within a minute, rather than hanging.
- *
- * Returns: microseconds from the cancel to the end of the run
+ * Starts @run, cancels it as soon as one of its progress signals shows
+ * @n_running jobs running side by side, and waits for it; asserts it
+ * ended cancelled. The caller gives it jobs that cannot end by themselves
+ * before the cancel (sleeps of an hour, a server that answers slowly), so
+ * that nothing depends on how fast this machine is. Fails the test, rather
+ * than hang, when the jobs do not all run within %LAB_TEST_DEADLINE_S
+ * seconds, or the run does not end within as long after the cancel.
  */
-gint64
+void
 lab_test_run_and_cancel (LabRun *run,
-                         guint   after_ms)
+                         guint   n_running)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  RunWait wait = { loop, NULL };
-  CancelLater later = { cancellable, after_ms };
-  guint deadline = g_timeout_add_seconds (60, no_job_started_cb, NULL);
-  gulong handler = g_signal_connect (run, "progress", G_CALLBACK (progress_cb), &later);
+  CancelRun cr = { loop, cancellable, .n_running = MAX (n_running, 1) };
+  gulong handler = g_signal_connect (run, "progress", G_CALLBACK (cancel_run_progress_cb), &cr);
 
-  lab_run_start_async (run, cancellable, run_done_cb, &wait);
+  cr.guard = g_timeout_add_seconds (LAB_TEST_DEADLINE_S, not_running_cb, &cr);
+  lab_run_start_async (run, cancellable, cancel_run_done_cb, &cr);
   g_main_loop_run (loop);
-  g_source_remove (deadline);
-  g_clear_handle_id (&later.timeout_id, g_source_remove);
+  g_source_remove (cr.guard);
   g_signal_handler_disconnect (run, handler);
 
-  g_assert_cmpint (later.cancelled_at, !=, 0);
-  g_assert_error (wait.error, LAB_ERROR, LAB_ERROR_CANCELLED);
-  g_clear_error (&wait.error);
+  if (!cr.cancelled)
+    g_error ("The run ended (state %d) before %u jobs were seen running at once",
+             lab_run_get_state (run), cr.n_running);
+  g_assert_error (cr.error, LAB_ERROR, LAB_ERROR_CANCELLED);
+  g_clear_error (&cr.error);
   g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_CANCELLED);
-  return g_get_monotonic_time () - later.cancelled_at;
 }
 
 /**
@@ -511,13 +595,6 @@ wait_done_cb (GObject      *object,
   *(gboolean *) data = TRUE;
 }
 
-static gboolean
-set_flag_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 /**
  * lab_test_wait_process:
  *
@@ -688,11 +765,10 @@ lab_test_signal_set (GPid        pid,
 }
 
 typedef struct {
-  GMainLoop    *loop;
-  GCancellable *cancellable;
-  const char   *dir;
-  const char   *prefix;
-  gboolean      seen;
+  CancelRun   cr;
+  const char *dir;
+  const char *prefix;
+  guint       poll;
 } CancelWhen;
 
 static gboolean
@@ -715,28 +791,17 @@ poll_entry_cb (gpointer data)
 
   if (!has_entry (when->dir, when->prefix))
     return G_SOURCE_CONTINUE;
-  when->seen = TRUE;
-  g_cancellable_cancel (when->cancellable);
+  when->poll = 0;
+  cancel_now (&when->cr);
   return G_SOURCE_REMOVE;
-}
-
-static void
-cancel_when_done_cb (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      data)
-{
-  CancelWhen *when = data;
-  g_autoptr(GError) error = NULL;
-
-  lab_run_start_finish (LAB_RUN (object), result, &error);
-  g_assert_error (error, LAB_ERROR, LAB_ERROR_CANCELLED);
-  g_main_loop_quit (when->loop);
 }
 
 static gboolean
 never_seen_cb (gpointer data)
 {
-  g_error ("Nothing named %s… appeared in %s within 60 s", ((CancelWhen *) data)->prefix, ((CancelWhen *) data)->dir);
+  CancelWhen *when = data;
+
+  g_error ("Nothing named %s… appeared in %s within %u s", when->prefix, when->dir, LAB_TEST_DEADLINE_S);
   return G_SOURCE_REMOVE;
 }
 
@@ -747,8 +812,9 @@ never_seen_cb (gpointer data)
  *
  * Starts @run, cancels it as soon as an entry named @prefix… appears in
  * @dir (say, the temporary folder its set-up makes before it generates
- * photos), and waits for it to end, cancelled. Fails the test after a
- * minute rather than hang.
+ * photos), and waits for it to end, cancelled. Fails the test rather
+ * than hang when nothing appears within %LAB_TEST_DEADLINE_S seconds, or
+ * the run does not end within as long after the cancel.
  */
 void
 lab_test_run_and_cancel_when (LabRun     *run,
@@ -757,16 +823,18 @@ lab_test_run_and_cancel_when (LabRun     *run,
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  CancelWhen when = { loop, cancellable, dir, prefix };
-  guint poll = g_timeout_add (1, poll_entry_cb, &when);
-  guint deadline = g_timeout_add_seconds (60, never_seen_cb, &when);
+  CancelWhen when = { { loop, cancellable }, dir, prefix };
 
-  lab_run_start_async (run, cancellable, cancel_when_done_cb, &when);
+  when.cr.guard = g_timeout_add_seconds (LAB_TEST_DEADLINE_S, never_seen_cb, &when);
+  when.poll = g_timeout_add (1, poll_entry_cb, &when);
+  lab_run_start_async (run, cancellable, cancel_run_done_cb, &when.cr);
   g_main_loop_run (loop);
-  g_source_remove (deadline);
-  if (!when.seen)
-    g_source_remove (poll);
-  g_assert_true (when.seen);
+  g_source_remove (when.cr.guard);
+  g_clear_handle_id (&when.poll, g_source_remove);
+  if (!when.cr.cancelled)
+    g_error ("The run ended (state %d) before %s… appeared in %s", lab_run_get_state (run), prefix, dir);
+  g_assert_error (when.cr.error, LAB_ERROR, LAB_ERROR_CANCELLED);
+  g_clear_error (&when.cr.error);
   g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_CANCELLED);
 }
 
@@ -781,4 +849,144 @@ lab_test_assert_empty (const char *dir)
     return;
   g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, NULL, NULL);
   g_error ("%s should be empty, but has:\n%s", dir, out);
+}
+
+/* The state letter and the CPU time (user and system, in clock ticks) of
+ * thread @tid of this process; FALSE when it is gone. */
+gboolean
+lab_test_thread_stat (GPid     tid,
+                      char    *state,
+                      guint64 *cpu_ticks)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/stat", (int) tid);
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *close_paren;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || (close_paren = strrchr (stat, ')')) == NULL)
+    return FALSE;
+  /* After the name: state (field 3) … utime (14), stime (15). */
+  fields = g_strsplit (close_paren + 2, " ", 14);
+  if (g_strv_length (fields) < 14)
+    return FALSE;
+  if (state != NULL)
+    *state = fields[0][0];
+  if (cpu_ticks != NULL)
+    *cpu_ticks = g_ascii_strtoull (fields[11], NULL, 10) + g_ascii_strtoull (fields[12], NULL, 10);
+  return TRUE;
+}
+
+/* The system call thread @tid of this process is blocked in, or -1 when
+ * it runs (or is gone). */
+glong
+lab_test_thread_syscall (GPid tid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/syscall", (int) tid);
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || !g_ascii_isdigit (text[0]))
+    return -1;
+  return (glong) g_ascii_strtoll (text, NULL, 10);
+}
+
+struct _LabTestWatchdog {
+  GThread  *thread;
+  GMutex    mutex;
+  GCond     cond;
+  gboolean  disarmed;
+  guint     seconds;
+  char     *what;
+};
+
+static gpointer
+watchdog_thread (gpointer data)
+{
+  LabTestWatchdog *dog = data;
+  gint64 deadline = g_get_monotonic_time () + dog->seconds * G_USEC_PER_SEC;
+
+  g_mutex_lock (&dog->mutex);
+  while (!dog->disarmed)
+    if (!g_cond_wait_until (&dog->cond, &dog->mutex, deadline))
+      g_error ("%s: not done within %u s", dog->what, dog->seconds);
+  g_mutex_unlock (&dog->mutex);
+  return NULL;
+}
+
+/**
+ * lab_test_watchdog_new:
+ * @seconds: a hang guard, never a measure: far longer than the wait takes
+ *   on a busy machine
+ *
+ * Guards a wait that cannot take a deadline (a blocking call): unless
+ * freed within @seconds, it fails the test with "@what: not done within
+ * @seconds s", from a thread of its own.
+ */
+LabTestWatchdog *
+lab_test_watchdog_new (guint       seconds,
+                       const char *what)
+{
+  LabTestWatchdog *dog = g_new0 (LabTestWatchdog, 1);
+
+  g_mutex_init (&dog->mutex);
+  g_cond_init (&dog->cond);
+  dog->seconds = seconds;
+  dog->what = g_strdup (what);
+  dog->thread = g_thread_new ("lab-watchdog", watchdog_thread, dog);
+  return dog;
+}
+
+void
+lab_test_watchdog_free (LabTestWatchdog *dog)
+{
+  g_mutex_lock (&dog->mutex);
+  dog->disarmed = TRUE;
+  g_cond_signal (&dog->cond);
+  g_mutex_unlock (&dog->mutex);
+  g_thread_join (dog->thread);
+  g_mutex_clear (&dog->mutex);
+  g_cond_clear (&dog->cond);
+  g_free (dog->what);
+  g_free (dog);
+}
+
+static void
+add_id (GArray *ids,
+        gint64  id)
+{
+  GPid pid = (GPid) id;
+
+  /* The calling thread runs the jobs of lab_run_execute() itself. */
+  if (id <= 0 || pid == getpid ())
+    return;
+  for (guint i = 0; i < ids->len; i++)
+    if (g_array_index (ids, GPid, i) == pid)
+      return;
+  g_array_append_val (ids, pid);
+}
+
+/**
+ * lab_test_assert_workers_gone:
+ *
+ * Fails the test unless every thread and process that ran a job of @run,
+ * or served it as a worker, has ended. Threads end just after their run
+ * says it is done, so this waits for them, at most %LAB_TEST_DEADLINE_S
+ * seconds.
+ */
+void
+lab_test_assert_workers_gone (LabRun *run)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (GPid));
+  g_autoptr(GString) left = g_string_new (NULL);
+
+  for (guint i = 0; lab_run_has_jobs (run) && i < lab_run_get_n_jobs (run); i++)
+    add_id (ids, lab_run_get_job (run, i)->worker);
+  for (guint i = 0; i < lab_run_get_n_worker_records (run); i++)
+    add_id (ids, lab_run_get_worker_record (run, i)->id);
+  if (lab_test_wait_pids_gone (ids, LAB_TEST_DEADLINE_S * 1000))
+    return;
+
+  for (guint i = 0; i < ids->len; i++)
+    if (lab_test_pid_alive (g_array_index (ids, GPid, i)))
+      g_string_append_printf (left, " %d", (int) g_array_index (ids, GPid, i));
+  g_error ("Workers of the run still there %u s after it ended:%s", LAB_TEST_DEADLINE_S, left->str);
 }

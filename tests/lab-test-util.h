@@ -11,6 +11,15 @@
 
 G_BEGIN_DECLS
 
+/* Hang guards, never measures: how long a wait for something that must
+ * happen may take before the test fails with a message. They only end a
+ * test that would otherwise hang until meson's timeout; no assertion
+ * compares a clock. */
+#define LAB_TEST_DEADLINE_S     30
+#define LAB_TEST_CLI_DEADLINE_S 60
+
+typedef struct _LabTestWatchdog LabTestWatchdog;
+
 guint    lab_test_count_threads     (void);
 char    *lab_test_describe_threads  (void);
 guint    lab_test_count_children    (void);
@@ -31,8 +40,8 @@ guint    lab_test_count_entries     (const char   *dir);
 void     lab_test_remove_tree       (const char   *dir);
 void     lab_test_hide_info         (const char   *log_domain);
 const char *lab_test_ensure_locale  (const char   *name);
-gint64   lab_test_run_and_cancel    (LabRun       *run,
-                                     guint         after_ms);
+void     lab_test_run_and_cancel    (LabRun       *run,
+                                     guint         n_running);
 LabRunConfig *lab_test_config       (const char   *task,
                                      const char   *strategy,
                                      guint         workers,
@@ -65,8 +74,18 @@ void     lab_test_run_and_cancel_when (LabRun      *run,
                                       const char  *dir,
                                       const char  *prefix);
 void     lab_test_assert_empty      (const char   *dir);
+void     lab_test_assert_workers_gone (LabRun      *run);
+gboolean lab_test_thread_stat       (GPid          tid,
+                                     char         *state,
+                                     guint64      *cpu_ticks);
+glong    lab_test_thread_syscall    (GPid          tid);
+LabTestWatchdog *lab_test_watchdog_new (guint      seconds,
+                                     const char   *what);
+void     lab_test_watchdog_free     (LabTestWatchdog *dog);
 void     lab_test_expect_setup_error (const LabRunConfig *config,
                                      gint          code,
                                      const char   *needle);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabTestWatchdog, lab_test_watchdog_free)
 
 G_END_DECLS

@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <sqlite3.h>
@@ -726,25 +727,48 @@ typedef struct {
   GMutex   lock;
   GCond    cond;
   gboolean holding;
+  GPid     writer;   /* the thread that will wait for the lock */
 } Holder;
 
-/* Takes the write lock, says so, holds it a little, lets go. */
+/* Whether @call is a sleep: SQLite waits between tries for a lock that
+ * way (usleep), the rest of the writer's path does not. */
+static gboolean
+is_sleep (glong call)
+{
+#ifdef SYS_nanosleep
+  if (call == SYS_nanosleep)
+    return TRUE;
+#endif
+  return call == SYS_clock_nanosleep;
+}
+
+/* Takes the write lock, says so, holds it until the writer is seen
+ * waiting for it, lets go. */
 static gpointer
 hold_lock_thread (gpointer data)
 {
   Holder *holder = data;
+  gint64 deadline;
 
   raw_exec (holder->db, "BEGIN IMMEDIATE;");
   g_mutex_lock (&holder->lock);
   holder->holding = TRUE;
   g_cond_signal (&holder->cond);
   g_mutex_unlock (&holder->lock);
-  g_usleep (300 * 1000);
+
+  deadline = g_get_monotonic_time () + LAB_TEST_DEADLINE_S * G_USEC_PER_SEC;
+  while (!is_sleep (lab_test_thread_syscall (holder->writer)))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("The writer did not wait for the lock within %u s", LAB_TEST_DEADLINE_S);
+      g_usleep (1000);
+    }
   raw_exec (holder->db, "COMMIT;");
   return NULL;
 }
 
-/* A writer that lets go within the timeout only makes the next one wait. */
+/* A writer that lets go within the timeout only makes the next one wait:
+ * the lock is held until the next one is seen waiting for it. */
 static void
 test_busy_then_saved (void)
 {
@@ -753,7 +777,7 @@ test_busy_then_saved (void)
   g_autoptr(LabHistory) history = lab_history_open (path, NULL);
   g_autoptr(LabRun) run = finished_run ("threads");
   g_autoptr(GError) error = NULL;
-  Holder holder = { raw_open (path) };
+  Holder holder = { raw_open (path), .writer = getpid () };
   GThread *thread;
 
   g_mutex_init (&holder.lock);

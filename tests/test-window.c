@@ -24,22 +24,24 @@
 
 typedef gboolean (*Condition) (LabWindow *window);
 
-/* Iterates the main loop until @cond holds; FALSE after @timeout_ms. */
-static gboolean
-wait_for (LabWindow *window,
-          Condition  cond,
-          guint      timeout_ms)
+/* Iterates the main loop until @cond holds. The deadline is a hang guard,
+ * never a measure: the test fails, naming @cond, after LAB_TEST_DEADLINE_S. */
+#define wait_for(window, cond) wait_for_named (window, cond, #cond)
+
+static void
+wait_for_named (LabWindow  *window,
+                Condition   cond,
+                const char *name)
 {
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
+  gint64 deadline = g_get_monotonic_time () + LAB_TEST_DEADLINE_S * G_USEC_PER_SEC;
 
   while (!cond (window))
     {
       if (g_get_monotonic_time () > deadline)
-        return FALSE;
+        g_error ("%s did not hold within %u s", name, LAB_TEST_DEADLINE_S);
       g_main_context_iteration (NULL, FALSE);
       g_usleep (1000);
     }
-  return TRUE;
 }
 
 static gboolean
@@ -54,17 +56,42 @@ is_mapped (LabWindow *window)
   return gtk_widget_get_mapped (GTK_WIDGET (window));
 }
 
+/* Dispatches what is ready now: no waiting for anything to come. */
 static void
-settle (LabWindow *window,
-        guint      ms)
+drain (void)
 {
-  gint64 end = g_get_monotonic_time () + ms * G_TIME_SPAN_MILLISECOND;
+  for (guint i = 0; i < 1000 && g_main_context_iteration (NULL, FALSE); i++)
+    ;
+}
 
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
+static gboolean painted;
+
+static void
+painted_cb (GdkFrameClock *clock,
+            gpointer       data)
+{
+  painted = TRUE;
+}
+
+static gboolean
+has_painted (LabWindow *window)
+{
+  return painted;
+}
+
+/* Lets the window catch up, by events rather than time: a frame laid out
+ * and painted (styles and sizes current), then whatever that queued. */
+static void
+settle (LabWindow *window)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
+  gulong id = g_signal_connect (clock, "after-paint", G_CALLBACK (painted_cb), NULL);
+
+  painted = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (window));
+  wait_for (window, has_painted);
+  g_signal_handler_disconnect (clock, id);
+  drain ();
 }
 
 static LabWindow *
@@ -73,16 +100,16 @@ window_new (void)
   LabWindow *window = g_object_new (LAB_TYPE_WINDOW, NULL);
 
   gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (wait_for (window, is_mapped, 5000));
+  wait_for (window, is_mapped);
   return window;
 }
 
 static void
 window_free (LabWindow *window)
 {
-  g_assert_true (wait_for (window, is_idle, 10000));
+  wait_for (window, is_idle);
   gtk_window_destroy (GTK_WINDOW (window));
-  settle (window, 20);
+  drain ();
 }
 
 static gboolean
@@ -124,7 +151,7 @@ test_window_builds (void)
     g_assert_false (gtk_widget_get_sensitive (lab_window_get_chart_button (window, kind)));
   g_assert_cmpuint (lab_window_get_n_experiments (window), ==, 0);
   g_assert_nonnull (lab_experiment_panel_get_task (panel));
-  settle (window, 50);
+  settle (window);
 
   window_free (window);
 }
@@ -226,8 +253,8 @@ test_window_lesson_runs (void)
 
   g_assert_true (lab_experiment_panel_apply_lesson (panel, "two-threads"));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  g_assert_true (wait_for (window, has_outcome, 30000));
-  settle (window, 50);
+  wait_for (window, has_outcome);
+  settle (window);
 
   g_assert_cmpuint (lab_window_get_n_runs (window), ==, 2);
   g_assert_true (lab_strategy_is_loop (lab_run_get_config (lab_window_get_run (window, 0))->strategy));
@@ -251,6 +278,17 @@ test_window_lesson_runs (void)
   window_free (window);
 }
 
+/* The CPU history of the last run is complete: its sampler has stopped,
+ * after the run's end. */
+static gboolean
+last_history_sealed (LabWindow *window)
+{
+  LabRun *run = lab_window_get_run (window, lab_window_get_n_runs (window) - 1);
+  LabCpuHistory *history = g_object_get_data (G_OBJECT (run), "lab-cpu-history");
+
+  return history != NULL && lab_cpu_history_is_sealed (history);
+}
+
 static void
 test_window_run (void)
 {
@@ -268,8 +306,8 @@ test_window_run (void)
   g_assert_true (lab_window_is_running (window));
   g_assert_false (action_enabled (window, "run"));
   g_assert_true (action_enabled (window, "cancel"));
-  g_assert_true (wait_for (window, is_idle, 10000));
-  settle (window, 50);
+  wait_for (window, is_idle);
+  settle (window);
 
   g_assert_cmpuint (lab_window_get_n_runs (window), ==, 1);
   run = lab_window_get_run (window, 0);
@@ -279,11 +317,12 @@ test_window_run (void)
   g_assert_cmpuint (lab_timeline_get_n_bars (timeline), ==, 4);
   g_assert_cmpuint (lab_window_get_n_failed_rows (window), ==, 0);
 
-  /* Threads: one lane per job, all overlapping; long enough to sample. */
+  /* Threads: one lane per job, all overlapping, sampled until the end. */
   set_experiment (panel, "0.4", 5, "threads", 0);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  g_assert_true (wait_for (window, is_idle, 10000));
-  settle (window, 50);
+  wait_for (window, is_idle);
+  wait_for (window, last_history_sealed);
+  settle (window);
   g_assert_cmpuint (lab_window_get_n_runs (window), ==, 2);
   g_assert_true (lab_timeline_get_run (timeline) == lab_window_get_run (window, 1));
   g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 5);
@@ -303,24 +342,46 @@ test_window_run (void)
   window_free (window);
 }
 
+/* The last run of the window has @wanted_running jobs running. */
+static guint wanted_running;
+
+static gboolean
+has_jobs_running (LabWindow *window)
+{
+  LabRun *run;
+  guint n = 0;
+
+  if (lab_window_get_n_runs (window) == 0)
+    return FALSE;
+  run = lab_window_get_run (window, lab_window_get_n_runs (window) - 1);
+  for (guint i = 0; lab_run_has_jobs (run) && i < lab_run_get_n_jobs (run); i++)
+    n += lab_run_get_job (run, i)->state == LAB_JOB_RUNNING;
+  return n >= wanted_running;
+}
+
+/* Cancel stops jobs of an hour, once all three are seen running: the
+ * window is idle again only if it did (or the guard fails the test). */
 static void
 test_window_cancel (void)
 {
   LabWindow *window = window_new ();
   LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
-  gint64 start;
+  LabRun *run;
 
-  set_experiment (panel, "30", 3, "threads", 0);
+  set_experiment (panel, "3600", 3, "threads", 0);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
   g_assert_true (lab_window_is_running (window));
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (panel)));
-  settle (window, 150);
+  wanted_running = 3;
+  wait_for (window, has_jobs_running);
 
-  start = g_get_monotonic_time ();
   gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
-  g_assert_true (wait_for (window, is_idle, 5000));
-  g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
-  g_assert_cmpint (lab_run_get_state (lab_window_get_run (window, 0)), ==, LAB_RUN_CANCELLED);
+  wait_for (window, is_idle);
+  run = lab_window_get_run (window, 0);
+  g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_CANCELLED);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpstr (lab_run_get_job (run, i)->error, ==, "Cancelled");
+  lab_test_assert_workers_gone (run);
   /* The jobs the cancel stopped are listed, not hidden. */
   g_assert_cmpuint (lab_window_get_n_failed_rows (window), ==, 3);
 
@@ -330,7 +391,7 @@ test_window_cancel (void)
   g_assert_false (action_enabled (window, "cancel"));
   set_experiment (panel, "0.02", 2, "threads", 0);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  g_assert_true (wait_for (window, is_idle, 10000));
+  wait_for (window, is_idle);
   g_assert_cmpuint (lab_window_get_n_runs (window), ==, 2);
   g_assert_cmpint (lab_run_get_state (lab_window_get_run (window, 1)), ==, LAB_RUN_FINISHED);
 
@@ -425,7 +486,7 @@ test_window_export (void)
 
   set_experiment (panel, "0.01", 2, "sequential", 0);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  g_assert_true (wait_for (window, is_idle, 10000));
+  wait_for (window, is_idle);
 
   g_assert_true (lab_window_export_to_file (window, file, &error));
   g_assert_no_error (error);
@@ -580,7 +641,7 @@ save_light_and_dark (LabWindow  *window,
   g_autoptr(GdkTexture) dark = NULL;
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
-  settle (window, 200);
+  settle (window);
   dark = save_png (window, LAB_CHART_TIMELINE, dir);
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
   g_assert_cmpuint (corner_brightness (light), >, 200);
@@ -615,9 +676,9 @@ test_window_save_chart (void)
   set_experiment (panel, "0.1", 4, "thread-pool", 2);
   lab_experiment_panel_set_sweep (panel, TRUE);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  g_assert_true (wait_for (window, is_idle, 20000));
+  wait_for (window, is_idle);
   lab_experiment_panel_set_sweep (panel, FALSE);
-  settle (window, 100);
+  settle (window);
   g_assert_true (gtk_widget_get_visible (lab_window_get_chart_card (window, LAB_CHART_SCALING)));
   g_assert_true (action_enabled (window, "save-chart"));
   g_assert_true (gtk_widget_compute_bounds (cpu_card, cpu_card, &box));
@@ -663,7 +724,7 @@ test_window_failed_jobs (void)
   lab_experiment_panel_set_urls_file (panel, path);
   lab_experiment_panel_set_strategy (panel, "threads");
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  g_assert_true (wait_for (window, is_idle, 20000));
+  wait_for (window, is_idle);
 
   g_assert_cmpuint (lab_window_get_n_runs (window), ==, 1);
   run = lab_window_get_run (window, 0);
@@ -675,7 +736,7 @@ test_window_failed_jobs (void)
   /* A run without failures hides the list again. */
   set_experiment (panel, "0.01", 2, "threads", 0);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  g_assert_true (wait_for (window, is_idle, 10000));
+  wait_for (window, is_idle);
   g_assert_cmpuint (lab_window_get_n_failed_rows (window), ==, 0);
   lab_window_select_run (window, 0);
   g_assert_cmpuint (lab_window_get_n_failed_rows (window), ==, 2);
@@ -685,7 +746,7 @@ test_window_failed_jobs (void)
   g_assert_true (lab_experiment_panel_set_task (panel, "download"));
   lab_experiment_panel_set_urls_file (panel, path);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  g_assert_true (wait_for (window, is_idle, 10000));
+  wait_for (window, is_idle);
   g_assert_cmpuint (lab_window_get_n_runs (window), ==, 3);
   run = lab_window_get_run (window, 2);
   g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_FAILED);
@@ -734,8 +795,8 @@ run_sleep (LabWindow  *window,
 {
   set_experiment (lab_window_get_experiment_panel (window), seconds, jobs, strategy, workers);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  g_assert_true (wait_for (window, is_idle, 20000));
-  settle (window, 20);
+  wait_for (window, is_idle);
+  settle (window);
 }
 
 /* A session of three experiments: the comparison shows one at a time,
@@ -756,8 +817,8 @@ test_window_experiments (void)
   lab_experiment_panel_set_jobs (panel, 2);
   lab_experiment_panel_set_size (panel, 2000);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  g_assert_true (wait_for (window, is_idle, 20000));
-  settle (window, 20);
+  wait_for (window, is_idle);
+  settle (window);
 
   g_assert_cmpuint (lab_window_get_n_runs (window), ==, 5);
   g_assert_cmpuint (lab_window_get_n_experiments (window), ==, 3);
@@ -771,7 +832,7 @@ test_window_experiments (void)
   /* The first experiment: 4 jobs × 0.02 s, its loop and its pool; the
    * 8-job loop is another experiment, not a row here. */
   lab_window_choose_experiment (window, 0);
-  settle (window, 20);
+  settle (window);
   analysis = lab_comparison_chart_get_analysis (comparison);
   g_assert_cmpuint (lab_analysis_get_n_runs (analysis), ==, 2);
   g_assert_cmpuint (lab_comparison_chart_get_n_rows (comparison), ==, 2);
@@ -825,7 +886,7 @@ test_window_one_selection (void)
 
   click_at (comparison, gtk_widget_get_width (comparison) / 2.0,
             lab_comparison_chart_get_row_y (LAB_COMPARISON_CHART (comparison), loop_row));
-  settle (window, 20);
+  settle (window);
 
   loop_title = lab_run_dup_title (loop);
   g_assert_true (lab_window_get_selected_run (window) == loop);
@@ -981,22 +1042,27 @@ count_history (void)
 }
 
 /* Finished runs land in the history database (in a private XDG_DATA_HOME). */
+static guint history_before;
+
+static gboolean
+history_grew (LabWindow *window)
+{
+  return count_history () > history_before;
+}
+
 static void
 test_window_history (void)
 {
   LabWindow *window = window_new ();
   LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
-  guint before = count_history ();
-  gint64 deadline;
 
+  history_before = count_history ();
   set_experiment (panel, "0.01", 3, "thread-pool", 2);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  g_assert_true (wait_for (window, is_idle, 10000));
+  wait_for (window, is_idle);
 
-  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-  while (count_history () == before && g_get_monotonic_time () < deadline)
-    settle (window, 20);
-  g_assert_cmpuint (count_history (), ==, before + 1);
+  wait_for (window, history_grew);
+  g_assert_cmpuint (count_history (), ==, history_before + 1);
 
   window_free (window);
 }
@@ -1022,7 +1088,7 @@ test_window_repeats (void)
   lab_experiment_panel_set_repeats (panel, 3);
   g_assert_cmpuint (g_settings_get_uint (settings, "repeats"), ==, 3);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  g_assert_true (wait_for (window, is_idle, 10000));
+  wait_for (window, is_idle);
   g_assert_cmpuint (lab_window_get_n_runs (window), ==, 3);
   g_assert_false (gtk_widget_get_visible (lab_window_get_chart_card (window, LAB_CHART_SCALING)));
   for (guint i = 0; i < 3; i++)
@@ -1036,18 +1102,20 @@ test_window_repeats (void)
   /* Three repeats are one bar, with whiskers. */
   g_assert_cmpuint (lab_comparison_chart_get_n_rows (LAB_COMPARISON_CHART (lab_window_get_comparison_chart (window))), ==, 1);
 
-  /* Cancelled during the second of three: no third one starts. */
-  set_experiment (panel, "1.0", 2, "threads", 0);
+  /* Cancelled during the first of three, jobs of an hour seen running:
+   * the window is idle again, and neither of the other two starts. */
+  set_experiment (panel, "3600", 2, "threads", 0);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  wanted_runs = 5;
-  g_assert_true (wait_for (window, has_wanted_runs, 10000));
-  g_assert_true (lab_window_is_running (window));
+  wanted_runs = 4;
+  wait_for (window, has_wanted_runs);
+  wanted_running = 2;
+  wait_for (window, has_jobs_running);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL);
-  g_assert_true (wait_for (window, is_idle, 5000));
-  settle (window, 400);
-  g_assert_cmpuint (lab_window_get_n_runs (window), ==, 5);
-  g_assert_cmpint (lab_run_get_state (lab_window_get_run (window, 3)), ==, LAB_RUN_FINISHED);
-  g_assert_cmpint (lab_run_get_state (lab_window_get_run (window, 4)), ==, LAB_RUN_CANCELLED);
+  wait_for (window, is_idle);
+  settle (window);
+  g_assert_cmpuint (lab_window_get_n_runs (window), ==, 4);
+  g_assert_cmpint (lab_run_get_state (lab_window_get_run (window, 3)), ==, LAB_RUN_CANCELLED);
+  g_assert_false (lab_window_is_running (window));
   g_assert_true (action_enabled (window, "run"));
 
   /* Back to one run, for the tests after this one. */
@@ -1072,7 +1140,7 @@ test_window_sweep (void)
   g_assert_true (lab_experiment_panel_get_sweep (panel));
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  g_assert_true (wait_for (window, is_idle, 30000));
+  wait_for (window, is_idle);
   g_assert_cmpuint (lab_window_get_n_runs (window), ==, 1 + counts->len);
   g_assert_true (lab_strategy_is_loop (lab_run_get_config (lab_window_get_run (window, 0))->strategy));
   for (guint i = 0; i < counts->len; i++)
@@ -1093,7 +1161,7 @@ test_window_sweep (void)
     LabRun *point_run = NULL;
     double x, y;
 
-    settle (window, 50);
+    settle (window);
     g_assert_true (lab_scaling_chart_get_point (LAB_SCALING_CHART (scaling), 0, 0, &x, &y, &point_run));
     g_assert_true (point_run != lab_window_get_selected_run (window));
     click_at (scaling, x + 1, y - 1);
@@ -1107,7 +1175,7 @@ test_window_sweep (void)
   lab_experiment_panel_set_sweep (panel, FALSE);
   set_experiment (panel, "0.02", 3, "thread-pool", 2);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  g_assert_true (wait_for (window, is_idle, 10000));
+  wait_for (window, is_idle);
   g_assert_cmpuint (lab_window_get_n_experiments (window), ==, 2);
   g_assert_false (gtk_widget_get_visible (lab_window_get_chart_card (window, LAB_CHART_SCALING)));
   lab_window_select_run (window, 1);
@@ -1139,7 +1207,7 @@ test_window_gil (void)
   g_assert_true (lab_run_config_uses_gil (config));
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  g_assert_true (wait_for (window, is_idle, 10000));
+  wait_for (window, is_idle);
   run = lab_window_get_run (window, 0);
   g_assert_true (lab_run_config_uses_gil (lab_run_get_config (run)));
   title = lab_run_dup_title (run);
@@ -1148,7 +1216,7 @@ test_window_gil (void)
   /* A sweep keeps the switch on every run of the strategy. */
   lab_experiment_panel_set_sweep (panel, TRUE);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
-  g_assert_true (wait_for (window, is_idle, 20000));
+  wait_for (window, is_idle);
   lab_experiment_panel_set_sweep (panel, FALSE);
   for (guint i = 2; i < lab_window_get_n_runs (window); i++)
     g_assert_true (lab_run_config_uses_gil (lab_run_get_config (lab_window_get_run (window, i))));
@@ -1179,7 +1247,7 @@ test_window_settings (void)
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 690);
   g_object_ref (window);
   gtk_window_close (GTK_WINDOW (window));
-  settle (window, 20);
+  drain ();
   g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 1000);
   g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 690);
   g_object_unref (window);
