@@ -998,7 +998,7 @@ test_window_preferences (void)
   g_assert_true (g_file_set_contents (photo, data, 300000, NULL));
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.preferences", NULL);
-  g_assert_true (wait_for (window, measured, 10000));
+  wait_for (window, measured);
   preferences = find_preferences ();
   g_assert_nonnull (strstr (lab_preferences_window_get_cache_text (preferences), "concurrency-lab"));
   g_assert_nonnull (strstr (lab_preferences_window_get_cache_text (preferences), "in 1 file"));
@@ -1006,7 +1006,7 @@ test_window_preferences (void)
 
   lab_preferences_window_clean (preferences);
   g_assert_true (lab_preferences_window_is_measuring (preferences));
-  g_assert_true (wait_for (window, measured, 10000));
+  wait_for (window, measured);
   g_assert_nonnull (strstr (lab_preferences_window_get_cache_text (preferences), "empty"));
   g_assert_false (g_file_test (photo, G_FILE_TEST_EXISTS));
 

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "lab-analysis.h"
+#include "lab-strategy.h"
 
 struct _LabAnalysis
 {
@@ -309,6 +310,7 @@ scaling_new (LabAnalysis       *self,
 {
   LabScaling *scaling = g_new0 (LabScaling, 1);
   double one_worker = 0;
+  gboolean against_loop;
 
   scaling->first = first->first;
   scaling->workers = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -320,7 +322,8 @@ scaling_new (LabAnalysis       *self,
       if (same_series (first, group) && lab_run_get_workers (group->first) == 1)
         one_worker = group->wall.median;
     }
-  scaling->reference = first->speedup > 0 || one_worker == 0 ? "sequential" : "1 worker";
+  against_loop = first->speedup > 0 || one_worker == 0;
+  scaling->reference = against_loop ? lab_strategy_get_loop ()->name : "1 worker";
 
   for (guint g = 0; g < self->groups->len; g++)
     {
@@ -330,7 +333,7 @@ scaling_new (LabAnalysis       *self,
 
       if (!same_series (first, group) || group->wall.median <= 0 || has_workers (scaling->workers, workers))
         continue;
-      speedup = g_str_equal (scaling->reference, "sequential") ? group->speedup : one_worker / group->wall.median;
+      speedup = against_loop ? group->speedup : one_worker / group->wall.median;
       g_array_append_val (scaling->workers, workers);
       g_array_append_val (scaling->speedup, speedup);
       g_ptr_array_add (scaling->runs, lab_run_group_get_median_run (group));
