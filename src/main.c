@@ -7,12 +7,38 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <gmodule.h>
 
 #include "lab-cli.h"
 #include "lab-i18n.h"
+#include "lab-paths-private.h"
 
 #ifdef LAB_HAVE_GUI
-# include "lab-application.h"
+typedef int (*LabGuiMain) (int argc, char **argv);
+
+/* The window lives in a module (lab-gui-module.c) so that the command
+ * line never loads GTK; it is found like the task modules. */
+static int
+open_window (int    argc,
+             char **argv)
+{
+  g_autofree char *dir = _lab_locate ("LAB_GUI_MODULE_DIR", LAB_BUILD_DIR "/gui", LAB_MODULE_DIR);
+  g_autofree char *path = g_module_build_path (dir, "lab-gui");
+  GModule *module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+  LabGuiMain gui_main = NULL;
+
+  if (module == NULL || !g_module_symbol (module, "lab_gui_main", (gpointer *) &gui_main))
+    {
+      /* g_module_error() may quote the path: keep the message valid UTF-8. */
+      g_autofree char *reason = g_utf8_make_valid (g_module_error (), -1);
+
+      g_printerr (_("concurrency-lab: could not load the window: %s\n"), reason);
+      return LAB_EXIT_FAILED;
+    }
+  g_module_make_resident (module);
+
+  return gui_main (argc, argv);
+}
 #endif
 
 int
@@ -54,10 +80,7 @@ main (int    argc,
     }
 
 #ifdef LAB_HAVE_GUI
-  {
-    g_autoptr(LabApplication) app = lab_application_new ();
-    return g_application_run (G_APPLICATION (app), argc, argv);
-  }
+  return open_window (argc, argv);
 #else
   g_printerr (_("This build has no window; use “concurrency-lab run”. See --help.\n"));
   return LAB_EXIT_USAGE;

@@ -287,6 +287,42 @@ test_help (void)
   g_assert_nonnull (strstr (run, "Exit status"));
 }
 
+/* The command line maps neither GTK nor libadwaita; the window does. The
+ * dynamic loader lists every file it maps (LD_DEBUG=files). */
+static void
+test_no_gtk (void)
+{
+  static const char * const no_display[] = {
+    "LD_DEBUG=files", "DISPLAY=", "WAYLAND_DISPLAY=", "GDK_BACKEND=x11",
+    "DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent", NULL
+  };
+  const char * const *commands[] = {
+    ARGV ("run", "--task=sleep", "--strategy=sequential", "--seconds=0", "--jobs=1", "--format=json"),
+    ARGV ("--help"),
+    ARGV ("run", "--help"),
+    ARGV ("history", "--format=json"),
+  };
+  g_autofree char *window_err = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree char *err = NULL;
+
+      g_assert_cmpint (lab_test_run_cli (commands[i], no_display, NULL, &err), ==, 0);
+      g_assert_nonnull (strstr (err, "libglib-2.0"));
+      g_assert_null (strstr (err, "libgtk-4"));
+      g_assert_null (strstr (err, "libadwaita-1"));
+      g_assert_null (strstr (err, "liblab-gui"));
+    }
+
+#ifdef LAB_HAVE_GUI
+  /* The window's module brings them, and fails without a display. */
+  g_assert_cmpint (lab_test_run_cli (ARGV ("--gapplication-service"), no_display, NULL, &window_err), !=, 0);
+  g_assert_nonnull (strstr (window_err, "liblab-gui"));
+  g_assert_nonnull (strstr (window_err, "libgtk-4"));
+#endif
+}
+
 static char *
 write_script (const char *dir,
               const char *name,
@@ -762,6 +798,7 @@ main (int    argc,
   g_test_add_func ("/cli/table-and-csv", test_table_and_csv);
   g_test_add_func ("/cli/bad-usage", test_bad_usage);
   g_test_add_func ("/cli/help", test_help);
+  g_test_add_func ("/cli/no-gtk", test_no_gtk);
   g_test_add_func ("/cli/worker-faults", test_worker_faults);
   g_test_add_func ("/cli/interrupt", test_interrupt);
   g_test_add_func ("/cli/workers-die-with-app", test_workers_die_with_app);
