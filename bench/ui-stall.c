@@ -119,7 +119,7 @@ run_done_cb (GObject      *object,
 
 static LabRun *
 new_run (guint       jobs,
-         LabStrategy strategy)
+         const char *strategy)
 {
   g_autoptr(LabRunConfig) config = NULL;
   g_autoptr(GError) error = NULL;
@@ -131,8 +131,8 @@ new_run (guint       jobs,
   g_variant_dict_insert (&dict, LAB_PARAM_JOBS, "u", jobs);
   g_variant_dict_insert_value (&dict, LAB_PARAM_SECONDS,
                                g_variant_new_fixed_array (G_VARIANT_TYPE_DOUBLE, &seconds, 1, sizeof seconds));
-  config = lab_test_config ("sleep", strategy, WORKERS, g_variant_dict_end (&dict));
-  if (!(run = lab_run_new (config, &error)))
+  config = lab_run_config_new_by_name ("sleep", strategy, WORKERS, g_variant_dict_end (&dict), &error);
+  if (config == NULL || !(run = lab_run_new (config, &error)))
     g_error ("%s", error->message);
   return run;
 }
@@ -196,7 +196,7 @@ report (const char *what,
 
 static GtkWidget *
 build_charts (LabCpuSampler *sampler,
-              GListModel    *runs,
+              LabAnalysis   *analysis,
               LabRun        *run,
               LabTimeline  **timeline)
 {
@@ -207,7 +207,7 @@ build_charts (LabCpuSampler *sampler,
   *timeline = LAB_TIMELINE (lab_timeline_new ());
   lab_cpu_chart_set_sampler (LAB_CPU_CHART (chart), sampler);
   lab_timeline_set_run (*timeline, run);
-  lab_comparison_chart_set_runs (LAB_COMPARISON_CHART (comparison), runs);
+  lab_comparison_chart_set_analysis (LAB_COMPARISON_CHART (comparison), analysis);
   gtk_widget_set_size_request (chart, -1, 220);
   gtk_widget_set_vexpand (GTK_WIDGET (*timeline), TRUE);
   gtk_box_append (GTK_BOX (box), chart);
@@ -221,9 +221,9 @@ main (int   argc,
       char *argv[])
 {
   guint jobs = argc > 1 ? (guint) g_ascii_strtoull (argv[1], NULL, 10) : 20000;
-  LabStrategy strategy = "thread-pool";
+  const char *strategy = argc > 2 ? argv[2] : "thread-pool";
   g_autoptr(LabCpuSampler) sampler = lab_cpu_sampler_new ();
-  g_autoptr(GListStore) runs = g_list_store_new (LAB_TYPE_RUN);
+  g_autoptr(LabAnalysis) analysis = NULL;
   g_autoptr(LabRun) reference_run = NULL;
   g_autoptr(LabRun) run = NULL;
   LabTimeline *timeline;
@@ -232,8 +232,6 @@ main (int   argc,
   double worst_reference, worst_charts;
 
   adw_init ();
-  if (argc > 2 && !lab_strategy_from_string (argv[2], &strategy))
-    g_error ("Unknown strategy %s", argv[2]);
 
   window = gtk_window_new ();
   gtk_window_set_default_size (GTK_WINDOW (window), 1200, 800);
@@ -246,14 +244,13 @@ main (int   argc,
   measure_run (window, reference_run, &reference);
 
   run = new_run (jobs, strategy);
-  g_list_store_append (runs, reference_run);
-  g_list_store_append (runs, run);
-  gtk_window_set_child (GTK_WINDOW (window), build_charts (sampler, G_LIST_MODEL (runs), run, &timeline));
+  analysis = lab_analysis_new ((LabRun *[]) { reference_run, run }, 2);
+  gtk_window_set_child (GTK_WINDOW (window), build_charts (sampler, analysis, run, &timeline));
   lab_cpu_sampler_set_run (sampler, run);
   measure_run (window, run, &charts);
 
   g_print ("%u jobs of 2 ms, %s with %u workers, window 1200×800\n",
-           jobs, lab_strategy_to_string (strategy), WORKERS);
+           jobs, strategy, WORKERS);
   report ("reference", reference_run, &reference);
   report ("charts", run, &charts);
   g_print ("timeline: %u lanes, %u bars\n", lab_timeline_get_n_lanes (timeline),
