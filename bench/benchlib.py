@@ -81,6 +81,26 @@ def print_table(header, rows):
         print(line(row))
 
 
+def row(task, strategy, workers, ours, reference, reference_name, ratio, goal, passed,
+        unit="s", ratio_text=None):
+    """One line of bench/run's table, as each script's JSON lists it under
+    "rows": @ours and @reference are medians in @unit ("s" or "B"), @ratio
+    the figure the goal is about (a factor, shown as "N×" unless
+    @ratio_text says otherwise), @goal its text."""
+    return {"task": task, "strategy": strategy, "workers": workers, "ours": ours,
+            "reference": reference, "reference_name": reference_name, "unit": unit,
+            "ratio": ratio, "ratio_text": ratio_text or f"{ratio:.2f}×", "goal": goal,
+            "passed": bool(passed)}
+
+
+def format_value(value, unit):
+    if value is None:
+        return "—"
+    if unit == "B":
+        return f"{value / 1e6:.1f} MB"
+    return format_seconds(value)
+
+
 def write_json(path, data):
     if path:
         data = {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "cores": os.cpu_count(), **data}
