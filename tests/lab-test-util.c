@@ -990,3 +990,25 @@ lab_test_assert_workers_gone (LabRun *run)
       g_string_append_printf (left, " %d", (int) g_array_index (ids, GPid, i));
   g_error ("Workers of the run still there %u s after it ended:%s", LAB_TEST_DEADLINE_S, left->str);
 }
+
+/**
+ * lab_test_wait_until:
+ *
+ * Turns the main loop until @cond holds; fails the test, saying @what,
+ * after LAB_TEST_DEADLINE_S (a hang guard, never a measure).
+ */
+void
+lab_test_wait_until (gboolean  (*cond) (gpointer),
+                     gpointer    data,
+                     const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + LAB_TEST_DEADLINE_S * G_USEC_PER_SEC;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Not within %u s: %s", LAB_TEST_DEADLINE_S, what);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}

@@ -23,6 +23,9 @@ typedef struct _LabTestWatchdog LabTestWatchdog;
 guint    lab_test_count_threads     (void);
 char    *lab_test_describe_threads  (void);
 guint    lab_test_count_children    (void);
+void     lab_test_wait_until        (gboolean    (*cond) (gpointer),
+                                     gpointer      data,
+                                     const char   *what);
 gboolean lab_test_wait_threads      (guint        expected,
                                      guint        timeout_ms);
 int      lab_test_run_cli           (const char * const *argv,

@@ -84,24 +84,6 @@ stats_clear (NodeStats *stats)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (NodeStats, stats_clear)
 
-/* Turns the main loop until @cond holds; fails the test, saying @what,
- * after LAB_TEST_DEADLINE_S (a hang guard, never a measure). */
-static void
-wait_until (gboolean  (*cond) (gpointer),
-            gpointer    data,
-            const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + LAB_TEST_DEADLINE_S * G_USEC_PER_SEC;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Not within %u s: %s", LAB_TEST_DEADLINE_S, what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
 static gboolean
 is_shown (gpointer widget)
 {
@@ -131,7 +113,7 @@ wait_frame (GtkWidget *widget)
 
   id = g_signal_connect (clock, "after-paint", G_CALLBACK (painted_cb), &painted);
   gtk_widget_queue_draw (widget);
-  wait_until (is_true, &painted, "a frame painted");
+  lab_test_wait_until (is_true, &painted, "a frame painted");
   g_signal_handler_disconnect (clock, id);
 }
 
@@ -147,7 +129,7 @@ show_widget (GtkWidget *widget,
   gtk_window_set_default_size (window, width, height);
   gtk_window_set_child (window, widget);
   gtk_window_present (window);
-  wait_until (is_shown, widget, "the window shown");
+  lab_test_wait_until (is_shown, widget, "the window shown");
   wait_frame (widget);
   return window;
 }
@@ -228,7 +210,7 @@ run_task (const char  *task,
 
   g_assert_no_error (error);
   lab_run_start_async (run, NULL, run_done_cb, &done);
-  wait_until (is_true, &done, "the run ended");
+  lab_test_wait_until (is_true, &done, "the run ended");
   return run;
 }
 
@@ -352,7 +334,7 @@ test_cpu_chart_sampler (void)
   g_assert_null (lab_cpu_chart_get_history (LAB_CPU_CHART (chart)));
   lab_cpu_sampler_start (sampler);
   /* The chart follows the sampler's history, and draws its samples. */
-  wait_until (has_a_sample, sampler, "a sample");
+  lab_test_wait_until (has_a_sample, sampler, "a sample");
   g_assert_true (lab_cpu_chart_get_history (LAB_CPU_CHART (chart)) ==
                  lab_cpu_sampler_get_history (sampler));
   render (chart, &stats);
@@ -564,14 +546,14 @@ test_timeline_live (void)
 
   lab_timeline_set_run (LAB_TIMELINE (timeline), run);
   lab_run_start_async (run, cancellable, NULL, NULL);
-  wait_until (three_running, timeline, "three bars");
+  lab_test_wait_until (three_running, timeline, "three bars");
   g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_RUNNING);
   g_assert_cmpuint (lab_timeline_get_n_lanes (LAB_TIMELINE (timeline)), ==, 3);
   render (timeline, &stats);
   lookup (timeline, "lab_job_running", &running);
   g_assert_cmpuint (count_color (&stats, &running, NULL), ==, 3);
   g_cancellable_cancel (cancellable);
-  wait_until (has_ended, run, "the run ended after its cancel");
+  lab_test_wait_until (has_ended, run, "the run ended after its cancel");
   g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_CANCELLED);
   gtk_window_destroy (window);
 }

@@ -20,24 +20,6 @@ drain (void)
     ;
 }
 
-/* Turns the main loop until @cond holds; fails the test, saying @what,
- * after LAB_TEST_DEADLINE_S (a hang guard, never a measure). */
-static void
-wait_until (gboolean  (*cond) (gpointer),
-            gpointer    data,
-            const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + LAB_TEST_DEADLINE_S * G_USEC_PER_SEC;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Not within %u s: %s", LAB_TEST_DEADLINE_S, what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
 static gboolean
 is_stopped (gpointer sampler)
 {
@@ -98,7 +80,7 @@ static void
 wait_run (LabRun   *run,
           gboolean *done)
 {
-  wait_until (is_done, done, "the run ended");
+  lab_test_wait_until (is_done, done, "the run ended");
 }
 
 static void
@@ -238,7 +220,7 @@ check_busy_worker (const char *strategy)
   lab_run_start_async (run, NULL, run_done_cb, &done);
   wait_run (run, &done);
   /* It stops on its own with the first samples after the run's end. */
-  wait_until (is_stopped, sampler, "the sampler stopped after the run");
+  lab_test_wait_until (is_stopped, sampler, "the sampler stopped after the run");
 
   g_assert_cmpint (lab_run_get_state (run), ==, LAB_RUN_FINISHED);
   history = lab_cpu_sampler_get_history (sampler);
@@ -297,7 +279,7 @@ test_sampler_seals (void)
   history = lab_cpu_history_ref (lab_cpu_sampler_get_history (sampler));
   lab_run_start_async (run, NULL, run_done_cb, &done);
   wait_run (run, &done);
-  wait_until (is_stopped, sampler, "the sampler stopped after the run");
+  lab_test_wait_until (is_stopped, sampler, "the sampler stopped after the run");
   stopped_ns = lab_clock_now_ns ();
 
   g_assert_true (lab_cpu_history_is_sealed (history));
@@ -337,7 +319,7 @@ test_sampler_start_stop (void)
 
   lab_cpu_sampler_start (sampler);
   g_assert_true (lab_cpu_sampler_is_running (sampler));
-  wait_until (has_two_samples, sampler, "two samples");
+  lab_test_wait_until (has_two_samples, sampler, "two samples");
   first = lab_cpu_history_ref (lab_cpu_sampler_get_history (sampler));
   g_assert_cmpuint (lab_cpu_history_get_n_samples (first), >=, 2);
   assert_cores_sane (first);
