@@ -37,6 +37,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -57,14 +58,16 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabVipsContext, g_object_unref)
  * noticed quickly, and enough rows that the blur's margins cost little. */
 #define STRIP_HEIGHT 32
 /* Rows decoded at a time (see decode()): a few milliseconds too. */
-#define DECODE_HEIGHT 256
+#define DECODE_HEIGHT 64
 /* Photos larger than this, decoded, are not kept whole in memory: they
  * stream through the blur as they decode (about 22 megapixels in colour). */
 #define DECODE_MAX   (64 * 1024 * 1024)
 #define JPEG_QUALITY 75   /* Pillow's default */
 #define JPEG_TAIL    (64 * 1024)
 
-/* Memory a worker keeps from one job to the next. */
+/* Memory a worker keeps from one job to the next. Mapped apart from the
+ * heap: a block kept there would sit among the blocks libvips frees, and
+ * split the space they leave, so that the heap grew again on later photos. */
 typedef struct {
   void  *data;
   gsize  size;
@@ -251,6 +254,31 @@ lab_blur_init (GError **error)
   return TRUE;
 }
 
+static void
+buffer_clear (Buffer *buffer)
+{
+  if (buffer->data != NULL)
+    munmap (buffer->data, buffer->size);
+  buffer->data = NULL;
+  buffer->size = 0;
+}
+
+/* Leaves @buffer empty when the memory cannot be had. */
+static void
+buffer_grow (Buffer *buffer,
+             gsize   size)
+{
+  void *data;
+
+  buffer_clear (buffer);
+  data = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (data != MAP_FAILED)
+    {
+      buffer->data = data;
+      buffer->size = size;
+    }
+}
+
 LabBlurWorker *
 lab_blur_worker_new (void)
 {
@@ -278,8 +306,8 @@ lab_blur_worker_free (LabBlurWorker *worker)
 
   g_clear_object (&worker->hmask);
   g_clear_object (&worker->vmask);
-  g_free (worker->photo.data);
-  g_free (worker->thumb.data);
+  buffer_clear (&worker->photo);
+  buffer_clear (&worker->thumb);
   g_free (worker);
 }
 
@@ -554,11 +582,7 @@ new_target (VipsImage *context,
   VipsImage *image;
 
   if (buffer != NULL && size > buffer->size)
-    {
-      g_clear_pointer (&buffer->data, g_free);
-      buffer->data = g_try_malloc (size);
-      buffer->size = buffer->data != NULL ? size : 0;
-    }
+    buffer_grow (buffer, size);
 
   /* Over the buffer: 8-bit, one or three bands, which it takes for grey
    * and sRGB as to_jpeg_bands() makes them. */
