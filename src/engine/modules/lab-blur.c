@@ -11,8 +11,8 @@
  *
  * This computes the same function with libvips, on one core:
  *
- *   load (sequential) → vertical blur → vertical reduce
- *                     → horizontal blur → horizontal reduce → JPEG
+ *   load (sequential, into the worker's buffer) → vertical blur
+ *     → vertical reduce → horizontal blur → horizontal reduce → JPEG
  *
  * The Gaussian is separable and so is the thumbnail's cubic reduction,
  * and operations along different axes commute, so
@@ -20,9 +20,10 @@
  * the horizontal blur then only runs on the rows the thumbnail keeps.
  * Every blurred value is still taken over the full-resolution
  * neighbourhood; only values the thumbnail throws away are not computed.
- * That, integer precision (what Pillow's 8-bit filters keep) and a
- * streaming pipeline with no intermediate image make it about 1.6× faster
- * than Pillow on one core (see bench/blur.py).
+ * That, integer precision (what Pillow's 8-bit filters keep), a pipeline
+ * with no intermediate image between the decoded photo and the thumbnail,
+ * and memory each worker reuses from photo to photo make it faster than
+ * Pillow on one core (see bench/blur).
  *
  * Pixels are computed on the calling thread, strip by strip, rather than
  * in libvips's thread pool: the job's CPU time then shows on its own
@@ -36,6 +37,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <vips/vips.h>
@@ -52,13 +57,28 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabVipsContext, g_object_unref)
 /* Output rows per strip: a few milliseconds of work, so a cancel is
  * noticed quickly, and enough rows that the blur's margins cost little. */
 #define STRIP_HEIGHT 32
+/* Rows decoded at a time (see decode()): a few milliseconds too. */
+#define DECODE_HEIGHT 64
+/* Photos larger than this, decoded, are not kept whole in memory: they
+ * stream through the blur as they decode (about 22 megapixels in colour). */
+#define DECODE_MAX   (64 * 1024 * 1024)
 #define JPEG_QUALITY 75   /* Pillow's default */
 #define JPEG_TAIL    (64 * 1024)
+
+/* Memory a worker keeps from one job to the next. Mapped apart from the
+ * heap: a block kept there would sit among the blocks libvips frees, and
+ * split the space they leave, so that the heap grew again on later photos. */
+typedef struct {
+  void  *data;
+  gsize  size;
+} Buffer;
 
 struct _LabBlurWorker
 {
   VipsImage *hmask;
   VipsImage *vmask;
+  Buffer     photo;   /* the photo being blurred, decoded */
+  Buffer     thumb;   /* its thumbnail, before encoding */
 };
 
 /* Formats are told by their first bytes, not by the name, and only the
@@ -162,9 +182,37 @@ drop_warning_cb (const char     *log_domain,
 {
 }
 
+/* libvips computes each strip of each stage of a job into buffers it
+ * calloc()s and frees as it goes: some 280 blocks of 50 KB–2 MB for a
+ * 2400×1600 photo, 135 MB in all. glibc starts by serving blocks over
+ * 128 KiB with a fresh mmap(), unmapped again on free(), and raises that
+ * threshold (to at most 32 MiB, trimming the heap above twice that) only
+ * as it sees such blocks freed. So the first photo a process blurred
+ * faulted in some 150 MB of zeroed pages, 40 000 faults, four times the
+ * CPU of a later one; worker processes each paid that, and a run that
+ * followed another in the app did not, which skewed comparisons. Set
+ * where glibc's heuristic ends up, from the start, every photo reuses the
+ * heap's pages. It is process-wide (mallopt() has no other scope): set
+ * once, when a blur or pipeline task is first set up, in the app and in
+ * each worker process (a fork server's children inherit it). A heap then
+ * keeps up to 64 MiB of freed memory instead of returning it. */
+#define MMAP_THRESHOLD (32 * 1024 * 1024)
+#define TRIM_THRESHOLD (64 * 1024 * 1024)
+
+static void
+keep_freed_buffers (void)
+{
+#ifdef __GLIBC__
+  mallopt (M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+  mallopt (M_TRIM_THRESHOLD, TRIM_THRESHOLD);
+#endif
+}
+
 static gpointer
 init_once (gpointer data)
 {
+  keep_freed_buffers ();
+
   if (VIPS_INIT ("concurrency-lab") != 0)
     {
       g_autofree char *message = vips_error_buffer_copy ();
@@ -206,6 +254,31 @@ lab_blur_init (GError **error)
   return TRUE;
 }
 
+static void
+buffer_clear (Buffer *buffer)
+{
+  if (buffer->data != NULL)
+    munmap (buffer->data, buffer->size);
+  buffer->data = NULL;
+  buffer->size = 0;
+}
+
+/* Leaves @buffer empty when the memory cannot be had. */
+static void
+buffer_grow (Buffer *buffer,
+             gsize   size)
+{
+  void *data;
+
+  buffer_clear (buffer);
+  data = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (data != MAP_FAILED)
+    {
+      buffer->data = data;
+      buffer->size = size;
+    }
+}
+
 LabBlurWorker *
 lab_blur_worker_new (void)
 {
@@ -233,6 +306,8 @@ lab_blur_worker_free (LabBlurWorker *worker)
 
   g_clear_object (&worker->hmask);
   g_clear_object (&worker->vmask);
+  buffer_clear (&worker->photo);
+  buffer_clear (&worker->thumb);
   g_free (worker);
 }
 
@@ -480,13 +555,13 @@ blur_axis (VipsImage     *context,
 static int
 build_pipeline (LabBlurWorker  *worker,
                 VipsImage      *context,
-                VipsImage      *in,
+                VipsImage      *photo,
                 VipsImage     **out)
 {
-  VipsImage *photo, *rows;
+  VipsImage *rows;
   int width, height;
 
-  if (worker->vmask == NULL || to_jpeg_bands (context, in, &photo) != 0)
+  if (worker->vmask == NULL)
     return -1;
 
   thumbnail_size (photo->Xsize, photo->Ysize, &width, &height);
@@ -495,37 +570,88 @@ build_pipeline (LabBlurWorker  *worker,
          blur_axis (context, rows, worker->hmask, VIPS_DIRECTION_HORIZONTAL, width, out) != 0 ? -1 : 0;
 }
 
-/* Computes @image into memory on this thread, top to bottom (the order
- * a sequential loader needs). Returns 1 when cancelled. */
+/* An image in memory like @like, to compute @like into: over @buffer
+ * (grown when too small) when there is one, an image of libvips's own
+ * otherwise, or when @buffer cannot grow. */
+static VipsImage *
+new_target (VipsImage *context,
+            Buffer    *buffer,
+            VipsImage *like)
+{
+  gsize size = VIPS_IMAGE_SIZEOF_IMAGE (like);
+  VipsImage *image;
+
+  if (buffer != NULL && size > buffer->size)
+    buffer_grow (buffer, size);
+
+  /* Over the buffer: 8-bit, one or three bands, which it takes for grey
+   * and sRGB as to_jpeg_bands() makes them. */
+  if (buffer != NULL && buffer->data != NULL)
+    image = vips_image_new_from_memory (buffer->data, size, like->Xsize, like->Ysize,
+                                        like->Bands, like->BandFmt);
+  else if ((image = vips_image_new_memory ()) != NULL &&
+           (vips_image_pipelinev (image, VIPS_DEMAND_STYLE_THINSTRIP, like, NULL) != 0 ||
+            vips_image_write_prepare (image) != 0))
+    g_clear_object (&image);
+
+  if (image != NULL)
+    vips_object_local (context, image);
+  return image;
+}
+
+/* Computes @image into @target on this thread, @height rows at a time
+ * from the top (the order a sequential loader needs). Returns 1 when
+ * cancelled. */
 static int
 compute_in_strips (VipsImage  *context,
                    VipsImage  *image,
-                   VipsImage **out,
+                   VipsImage  *target,
+                   int         height,
                    LabCancel  *cancel)
 {
-  VipsObject **t = vips_object_local_array (VIPS_OBJECT (context), 3);
-  VipsImage *memory = vips_image_new_memory ();
+  VipsObject **t = vips_object_local_array (VIPS_OBJECT (context), 2);
 
-  t[0] = VIPS_OBJECT (memory);
-  if (vips_image_pipelinev (memory, VIPS_DEMAND_STYLE_THINSTRIP, image, NULL) != 0 ||
-      vips_image_write_prepare (memory) != 0)
-    return -1;
-
-  t[1] = VIPS_OBJECT (vips_region_new (image));
-  t[2] = VIPS_OBJECT (vips_region_new (memory));
-  for (int y = 0; y < image->Ysize; y += STRIP_HEIGHT)
+  t[0] = VIPS_OBJECT (vips_region_new (image));
+  t[1] = VIPS_OBJECT (vips_region_new (target));
+  for (int y = 0; y < image->Ysize; y += height)
     {
-      VipsRect strip = { 0, y, image->Xsize, MIN (STRIP_HEIGHT, image->Ysize - y) };
+      VipsRect strip = { 0, y, image->Xsize, MIN (height, image->Ysize - y) };
 
       if (lab_cancel_is_cancelled (cancel))
         return 1;
-      if (vips_region_image ((VipsRegion *) t[2], &strip) != 0 ||
-          vips_region_prepare_to ((VipsRegion *) t[1], (VipsRegion *) t[2], &strip, 0, y) != 0)
+      if (vips_region_image ((VipsRegion *) t[1], &strip) != 0 ||
+          vips_region_prepare_to ((VipsRegion *) t[0], (VipsRegion *) t[1], &strip, 0, y) != 0)
         return -1;
     }
-
-  *out = memory;
   return 0;
+}
+
+/* Decodes @photo (8-bit, as to_jpeg_bands() makes it) whole into the
+ * worker's buffer, which the next job reuses. Pillow decodes whole too;
+ * here it spares libvips's sequential pipeline, which copies each strip
+ * through a chain of caches, and lets the vertical reduce take a strip
+ * in one piece (on a sequential source it adds a cache of its own and
+ * works 10 rows at a time: each time the blur's 52 rows of margin are
+ * copied again, and the 9 rows its kernel overlaps are blurred again).
+ * A photo over DECODE_MAX is left to stream: @out is then @photo. */
+static int
+decode (LabBlurWorker  *worker,
+        VipsImage      *context,
+        VipsImage      *photo,
+        VipsImage     **out,
+        LabCancel      *cancel)
+{
+  VipsImage *memory;
+  int status;
+
+  *out = photo;
+  if (VIPS_IMAGE_SIZEOF_IMAGE (photo) > DECODE_MAX)
+    return 0;
+  if ((memory = new_target (context, &worker->photo, photo)) == NULL)
+    return -1;
+  if ((status = compute_in_strips (context, photo, memory, DECODE_HEIGHT, cancel)) == 0)
+    *out = memory;
+  return status;
 }
 
 /* Where a job's libvips part failed. */
@@ -553,7 +679,7 @@ attempt_blur (LabBlurWorker  *worker,
               GError        **error)
 {
   g_autoptr(LabVipsContext) context = vips_image_new ();
-  VipsImage *in, *pipeline, *result;
+  VipsImage *in, *photo, *pipeline, *result;
   int status;
 
   /* Reads the header only; pixels are decoded as the pipeline pulls them. */
@@ -569,9 +695,14 @@ attempt_blur (LabBlurWorker  *worker,
     }
 
   attempt->step = STEP_COMPUTE;
-  if (build_pipeline (worker, context, in, &pipeline) != 0)
+  if (to_jpeg_bands (context, in, &photo) != 0)
     return -1;
-  if ((status = compute_in_strips (context, pipeline, &result, cancel)) != 0)
+  if ((status = decode (worker, context, photo, &photo, cancel)) != 0)
+    return status;
+  if (build_pipeline (worker, context, photo, &pipeline) != 0 ||
+      (result = new_target (context, &worker->thumb, pipeline)) == NULL)
+    return -1;
+  if ((status = compute_in_strips (context, pipeline, result, STRIP_HEIGHT, cancel)) != 0)
     return status;
 
   /* Like Pillow's save(): quality 75, no metadata carried over. */
@@ -744,7 +875,9 @@ make_photo (int         seed,
       vips_cast_uchar (t[7], &t[8], NULL) != 0)
     return -1;
 
-  if ((status = compute_in_strips (context, t[8], &memory, cancel)) != 0)
+  if ((memory = new_target (context, NULL, t[8])) == NULL)
+    return -1;
+  if ((status = compute_in_strips (context, t[8], memory, STRIP_HEIGHT, cancel)) != 0)
     return status;
   return vips_jpegsave_buffer (memory, buffer, length, "Q", 90, NULL);
 }
