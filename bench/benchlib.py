@@ -43,13 +43,18 @@ def lab_path(build_dir):
     return os.path.join(build_dir, "src", "concurrency-lab")
 
 
-def lab_run(build_dir, *options):
-    """Runs `concurrency-lab run OPTIONS --format=json`; returns the first run."""
+def lab_runs(build_dir, *options):
+    """Runs `concurrency-lab run OPTIONS --format=json`; returns its runs."""
     cmd = [lab_path(build_dir), "run", *options, "--format=json"]
     result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if result.returncode != 0:
         sys.exit(f"bench: {' '.join(cmd)} exited {result.returncode}: {result.stderr.strip()}")
-    return json.loads(result.stdout)["runs"][0]
+    return json.loads(result.stdout)["runs"]
+
+
+def lab_run(build_dir, *options):
+    """Runs `concurrency-lab run OPTIONS --format=json`; returns the first run."""
+    return lab_runs(build_dir, *options)[0]
 
 
 def python_reference(python, script, *args):
