@@ -526,7 +526,8 @@ check_faults (const char   *where,
  * keeps the decoded photo's memory, and the allocator the blocks libvips
  * frees (before, a worker process's main heap shrank and grew again by
  * 1 800 pages a photo). Nor does the first photo map several times its
- * size (before, 13 700 pages, as glibc learned its mmap threshold).
+ * size (before, 41 000 pages on a thread, as glibc learned its mmap
+ * threshold).
  * Counts, not times; in a new process, so that the first photo is the
  * first there, on a thread (a pool's) and then on the main thread (a
  * worker process's), which have heaps of their own. */
