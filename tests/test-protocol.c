@@ -113,11 +113,21 @@ test_split_frames (void)
       sent += chunk;
       g_assert_cmpint (lab_frame_reader_fill (reader, &error), ==, (gssize) chunk);
 
-      while (lab_frame_reader_next (reader, &type, &payload, &error))
+      /* Every other job through the worker's shortcut. */
+      for (;;)
         {
-          g_assert_cmpint (type, ==, LAB_FRAME_JOB);
-          g_assert_cmpuint (g_variant_get_uint32 (payload), ==, next);
-          g_clear_pointer (&payload, g_variant_unref);
+          guint index;
+
+          if (next % 2 == 0 && lab_frame_reader_next_job (reader, &index))
+            g_assert_cmpuint (index, ==, next);
+          else if (next % 2 == 1 && lab_frame_reader_next (reader, &type, &payload, &error))
+            {
+              g_assert_cmpint (type, ==, LAB_FRAME_JOB);
+              g_assert_cmpuint (g_variant_get_uint32 (payload), ==, next);
+              g_clear_pointer (&payload, g_variant_unref);
+            }
+          else
+            break;
           next++;
         }
       g_assert_no_error (error);
@@ -163,6 +173,29 @@ test_malformed (void)
   const guint8 short_header[] = { 4, 0, 0 };
   /* A RESULT whose string has no terminating NUL: not normal form. */
   guint8 bad_string[8 + 70];
+
+  /* The worker's shortcut takes JOB frames only, and leaves the rest to
+   * lab_frame_reader_next () to refuse. */
+  {
+    const guint8 *cases[] = { unknown_type, padding, wrong_size, truncated };
+    const gsize sizes[] = { sizeof unknown_type, sizeof padding, sizeof wrong_size, sizeof truncated };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autoptr(LabFrameReader) reader = NULL;
+        guint index;
+        int fds[2];
+
+        make_pipe (fds);
+        write_all (fds[1], cases[i], sizes[i]);
+        reader = lab_frame_reader_new (fds[0]);
+        g_assert_cmpint (lab_frame_reader_fill (reader, NULL), ==, (gssize) sizes[i]);
+        g_assert_false (lab_frame_reader_next_job (reader, &index));
+        g_assert_cmpuint (lab_frame_reader_get_buffered (reader), ==, sizes[i]);
+        close (fds[0]);
+        close (fds[1]);
+      }
+  }
 
   expect_malformed (unknown_type, sizeof unknown_type, "header");
   expect_malformed (padding, sizeof padding, "header");
@@ -301,6 +334,76 @@ concat (GByteArray *out,
 {
   g_byte_array_append (out, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   g_bytes_unref (bytes);
+}
+
+/* The RESULT frames built by hand are the bytes GVariant makes. */
+static void
+test_result_by_hand (void)
+{
+  g_autofree char *long_text = g_strnfill (5000, 'x');
+  LabJobResult results[] = {
+    { .index = 7, .start_ns = 10, .end_ns = 25, .phase_ns = 18, .cpu_ns = 12, .worker = 4242,
+      .bytes = G_MAXUINT64, .value = -3, .status = 404, .error = (char *) "HTTP 404 Not Found" },
+    { .index = G_MAXUINT32, .start_ns = G_MININT64, .end_ns = G_MAXINT64, .worker = -1, .status = G_MININT32 },
+    { .index = 1, .error = (char *) "caf\xc3\xa9 \xff\xfe not UTF-8" },
+    { .index = 2, .error = (char *) "" },
+    { .index = 3, .error = long_text },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    {
+      g_autoptr(GBytes) reference = encode (LAB_FRAME_RESULT, lab_protocol_encode_result (&results[i]));
+      int fd = memfd_create ("frames", MFD_CLOEXEC);
+      g_autoptr(LabFrameWriter) writer = lab_frame_writer_new (fd);
+      g_autoptr(GBytes) by_hand = NULL;
+      guint8 frame[4096];
+      gsize len;
+
+      lab_frame_writer_append_result (writer, &results[i]);
+      by_hand = take_written (writer, fd);
+      g_assert_true (g_bytes_equal (by_hand, reference));
+
+      len = lab_protocol_encode_result_frame (&results[i], frame, sizeof frame);
+      if (g_bytes_get_size (reference) <= sizeof frame)
+        g_assert_cmpmem (frame, len, g_bytes_get_data (reference, NULL), g_bytes_get_size (reference));
+    }
+
+  /* A text too long for the room is cut at a character boundary, and the
+   * frame is still one a reader takes. */
+  for (gsize room = 78; room < 90; room++)
+    {
+      LabJobResult r = { .index = 9, .error = (char *) "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" };
+      g_autoptr(LabFrameReader) reader = NULL;
+      g_autoptr(GVariant) payload = NULL;
+      g_autoptr(GError) error = NULL;
+      LabJobResult out = { 0 };
+      LabFrameType type;
+      guint8 frame[128];
+      gsize len = lab_protocol_encode_result_frame (&r, frame, room);
+      int fd = memfd_create ("frames", MFD_CLOEXEC);
+
+      g_assert_cmpuint (len, >, 0);
+      g_assert_cmpuint (len, <=, room);
+      write_all (fd, frame, len);
+      g_assert_cmpint (lseek (fd, 0, SEEK_SET), ==, 0);
+      reader = lab_frame_reader_new (fd);
+      g_assert_true (lab_frame_reader_read (reader, &type, &payload, &error));
+      g_assert_no_error (error);
+      lab_protocol_decode_result (payload, &out);
+      g_assert_cmpuint (out.index, ==, 9);
+      /* Whole characters of two bytes each; none at all reads as a bare failure. */
+      if (len == LAB_PROTOCOL_HEADER + 70)
+        g_assert_cmpstr (out.error, ==, "The job failed");
+      else
+        {
+          g_assert_cmpuint (strlen (out.error), ==, len - LAB_PROTOCOL_HEADER - 70);
+          g_assert_cmpuint (strlen (out.error) % 2, ==, 0);
+          g_assert_true (g_str_has_prefix (r.error, out.error));
+        }
+      lab_job_result_clear (&out);
+      close (fd);
+    }
+  g_assert_cmpuint (lab_protocol_encode_result_frame (&results[0], (guint8[64]) { 0 }, 64), ==, 0);
 }
 
 static void
@@ -708,6 +811,7 @@ main (int    argc,
   lab_test_init (&argc, &argv);
 
   g_test_add_func ("/protocol/roundtrip", test_roundtrip);
+  g_test_add_func ("/protocol/result-by-hand", test_result_by_hand);
   g_test_add_func ("/protocol/split-frames", test_split_frames);
   g_test_add_func ("/protocol/malformed", test_malformed);
   g_test_add_func ("/protocol/hello/large-params", test_hello_large_params);

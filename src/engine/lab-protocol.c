@@ -188,6 +188,33 @@ lab_frame_reader_next (LabFrameReader  *self,
   return TRUE;
 }
 
+/**
+ * lab_frame_reader_next_job:
+ * @index: (out): the job's index
+ *
+ * A worker's hot path: takes the next frame when it is a whole JOB frame,
+ * without a GVariant for its four bytes (any four bytes are a "u" in
+ * normal form). Reads them as lab_frame_writer_append_job() writes them.
+ *
+ * Returns: %TRUE with @index; %FALSE, taking nothing, when the next frame
+ *   is not a whole JOB frame (lab_frame_reader_next() says what it is)
+ */
+gboolean
+lab_frame_reader_next_job (LabFrameReader *self,
+                           guint          *index)
+{
+  static const guint8 header[LAB_PROTOCOL_HEADER] = { 4, 0, 0, 0, LAB_FRAME_JOB, 0, 0, 0 };
+  const guint8 *h = self->data + self->start;
+  guint32 le;
+
+  if (self->end - self->start < sizeof header + sizeof le || memcmp (h, header, sizeof header) != 0)
+    return FALSE;
+  memcpy (&le, h + sizeof header, sizeof le);
+  *index = GUINT32_FROM_LE (le);
+  self->start += sizeof header + sizeof le;
+  return TRUE;
+}
+
 gsize
 lab_frame_reader_get_buffered (LabFrameReader *self)
 {
@@ -541,6 +568,115 @@ lab_protocol_read_hello (LabFrameReader  *self,
   *task = g_strdup (name);
   *params = g_steal_pointer (&dict);
   return TRUE;
+}
+
+/* A RESULT payload, (uxxxxxtxibs), as GVariant lays it out in normal
+ * form: the fixed members at their natural alignment in the host's byte
+ * order, zeros in the padding after the index, then the error text and
+ * its NUL. Only the last member has a variable size, so the tuple has no
+ * framing offsets. The worker writes one per job; building it by hand
+ * costs no GVariant, no type-info look-up and no allocation, which a
+ * child forked for a single job would otherwise pay in page faults. */
+#define RESULT_TEXT_OFFSET 69
+
+static const char *
+result_text (const LabJobResult  *r,
+             char               **made)
+{
+  /* An "s" must be UTF-8: a task's message that is not is repaired. */
+  if (r->error == NULL)
+    return "";
+  if (g_utf8_validate (r->error, -1, NULL))
+    return r->error;
+  return *made = g_utf8_make_valid (r->error, -1);
+}
+
+static void
+put_result_payload (guint8             *p,
+                    const LabJobResult *r,
+                    const char         *text,
+                    gsize               text_len)
+{
+  const guint8 ok = r->error == NULL;
+
+  memset (p, 0, 8);
+  memcpy (p, &r->index, 4);
+  memcpy (p + 8, &r->start_ns, 8);
+  memcpy (p + 16, &r->end_ns, 8);
+  memcpy (p + 24, &r->phase_ns, 8);
+  memcpy (p + 32, &r->cpu_ns, 8);
+  memcpy (p + 40, &r->worker, 8);
+  memcpy (p + 48, &r->bytes, 8);
+  memcpy (p + 56, &r->value, 8);
+  memcpy (p + 64, &r->status, 4);
+  p[68] = ok;
+  memcpy (p + RESULT_TEXT_OFFSET, text, text_len);
+  p[RESULT_TEXT_OFFSET + text_len] = '\0';
+}
+
+/**
+ * lab_frame_writer_append_result:
+ *
+ * Appends a RESULT frame for @result: the same bytes as
+ * lab_frame_writer_append() of lab_protocol_encode_result(), built
+ * without a GVariant.
+ */
+void
+lab_frame_writer_append_result (LabFrameWriter     *self,
+                                const LabJobResult *result)
+{
+  g_autofree char *made = NULL;
+  const char *text = result_text (result, &made);
+  gsize text_len = strlen (text);
+  gsize len = RESULT_TEXT_OFFSET + text_len + 1;
+  guint at;
+
+  g_return_if_fail (len <= LAB_PROTOCOL_MAX_FRAME);
+
+  append_header (self, LAB_FRAME_RESULT, len);
+  at = self->buf->len;
+  g_byte_array_set_size (self->buf, at + len);
+  put_result_payload (self->buf->data + at, result, text, text_len);
+}
+
+/**
+ * lab_protocol_encode_result_frame:
+ * @buf: (out caller-allocates): where the frame goes
+ * @size: the room in @buf
+ *
+ * Writes a whole RESULT frame for @result into @buf, as
+ * lab_frame_writer_append_result() would append it, allocating nothing
+ * unless the error text has to be made valid UTF-8. An error text too
+ * long for @size is cut at a character boundary.
+ *
+ * Returns: the frame's length, or 0 when @size cannot hold even a RESULT
+ *   without its text
+ */
+gsize
+lab_protocol_encode_result_frame (const LabJobResult *result,
+                                  guint8             *buf,
+                                  gsize               size)
+{
+  g_autofree char *made = NULL;
+  const char *text = result_text (result, &made);
+  gsize room, text_len = strlen (text);
+  guint32 len;
+
+  if (size < LAB_PROTOCOL_HEADER + RESULT_TEXT_OFFSET + 1)
+    return 0;
+  room = MIN (size, LAB_PROTOCOL_HEADER + (gsize) LAB_PROTOCOL_MAX_FRAME) - LAB_PROTOCOL_HEADER - RESULT_TEXT_OFFSET - 1;
+  if (text_len > room)
+    text_len = g_utf8_find_prev_char (text, text + room + 1) - text;
+
+  len = RESULT_TEXT_OFFSET + text_len + 1;
+  buf[0] = len & 0xff;
+  buf[1] = (len >> 8) & 0xff;
+  buf[2] = (len >> 16) & 0xff;
+  buf[3] = (len >> 24) & 0xff;
+  buf[4] = LAB_FRAME_RESULT;
+  buf[5] = buf[6] = buf[7] = 0;
+  put_result_payload (buf + LAB_PROTOCOL_HEADER, result, text, text_len);
+  return LAB_PROTOCOL_HEADER + len;
 }
 
 GVariant *

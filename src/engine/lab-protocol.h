@@ -80,6 +80,8 @@ gboolean        lab_frame_reader_next     (LabFrameReader  *reader,
                                            LabFrameType    *type,
                                            GVariant       **payload,
                                            GError         **error);
+gboolean        lab_frame_reader_next_job (LabFrameReader  *reader,
+                                           guint           *index);
 gsize           lab_frame_reader_get_buffered (LabFrameReader *reader);
 gboolean        lab_frame_reader_read     (LabFrameReader  *reader,
                                            LabFrameType    *type,
@@ -115,6 +117,11 @@ gboolean        lab_protocol_read_hello    (LabFrameReader     *reader,
                                             GError            **error);
 
 GVariant       *lab_protocol_encode_result (const LabJobResult *result);
+void            lab_frame_writer_append_result (LabFrameWriter *writer,
+                                            const LabJobResult *result);
+gsize           lab_protocol_encode_result_frame (const LabJobResult *result,
+                                            guint8             *buf,
+                                            gsize               size);
 void            lab_protocol_decode_result (GVariant           *payload,
                                             LabJobResult       *result);
 
