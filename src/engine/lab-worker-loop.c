@@ -23,6 +23,14 @@
 #include "lab-task.h"
 #include "lab-worker-loop.h"
 
+/* A fork server's child and the job it runs. A plain array, not a hash
+ * table: the server writes to as few pages as it can between forks, as
+ * each one it writes to is then copied (see child_main()). */
+typedef struct {
+  pid_t pid;
+  guint index;
+} Child;
+
 typedef struct {
   LabFrameReader     *reader;
   LabFrameWriter     *writer;
@@ -32,7 +40,7 @@ typedef struct {
   guint               n_jobs;
   gint64              pid;
   gboolean            forking;
-  GHashTable         *children;   /* pid → job index + 1 */
+  GArray             *children;   /* Child, in the order they were forked */
   int                 signal_fd;
 } Worker;
 
@@ -113,16 +121,23 @@ next_job (Worker *w,
   LabFrameType type;
 
   *status = -1;
-  if (!lab_frame_reader_next (w->reader, &type, &payload, &error))
+  if (lab_frame_reader_next_job (w->reader, index))
+    ;
+  else if (!lab_frame_reader_next (w->reader, &type, &payload, &error))
     {
       if (error != NULL)
         *status = fatal (w, error->message);
       return FALSE;
     }
+  else if (type != LAB_FRAME_JOB)
+    {
+      *status = fatal (w, _("Expected a JOB frame"));
+      return FALSE;
+    }
+  else
+    *index = g_variant_get_uint32 (payload);
 
-  if (type != LAB_FRAME_JOB)
-    *status = fatal (w, _("Expected a JOB frame"));
-  else if ((*index = g_variant_get_uint32 (payload)) >= w->n_jobs)
+  if (*index >= w->n_jobs)
     *status = fatal (w, _("Job index out of range"));
   return *status < 0;
 }
@@ -166,34 +181,45 @@ serve_jobs (Worker *w)
 /* Fork server: one process per job, forked from this one, which has set
  * the task up once (loaded its module, parsed its parameters). A child
  * writes its RESULT in a single write() of at most PIPE_BUF bytes, which
- * the kernel never interleaves with another child's. */
+ * the kernel never interleaves with another child's.
+ *
+ * Forking is cheap here but page faults are not (tens of µs each in this
+ * VM): a child starts with none of its pages mapped, so each page of
+ * code or data it touches costs one, and each page it writes a copy. So
+ * the child does as little as it can: its result goes out from its stack,
+ * built by hand (lab_protocol_encode_result_frame()), with no GVariant,
+ * no allocation and no hash table, and the worker is linked with
+ * -z now so that no child resolves a symbol lazily. */
 #define ATOMIC_FRAME 4096
-#define MAX_ERROR    3000
 
 static void
-write_result_atomic (int           fd,
-                     LabJobResult *result)
+write_result_atomic (int                 fd,
+                     const LabJobResult *result)
 {
-  g_autoptr(LabFrameWriter) writer = lab_frame_writer_new (fd);
+  guint8 frame[ATOMIC_FRAME];
+  gsize len = lab_protocol_encode_result_frame (result, frame, sizeof frame);
+  gsize sent = 0;
 
-  if (result->error != NULL && strlen (result->error) > MAX_ERROR)
+  g_assert (len > 0);
+  while (sent < len)
     {
-      char *end = g_utf8_find_prev_char (result->error, result->error + MAX_ERROR);
-      *end = '\0';
+      gssize n = write (fd, frame + sent, len - sent);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      sent += n;
     }
-  lab_frame_writer_append (writer, LAB_FRAME_RESULT, lab_protocol_encode_result (result));
-  g_assert (lab_frame_writer_pending (writer) <= ATOMIC_FRAME);
-  lab_frame_writer_flush (writer, TRUE, NULL);
 }
 
 G_GNUC_NORETURN static void
 child_main (Worker *w,
             guint   index)
 {
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
   LabJobResult result = { 0 };
   sigset_t mask;
-  gint64 cpu0;
 
   sigemptyset (&mask);
   sigprocmask (SIG_SETMASK, &mask, NULL);
@@ -202,13 +228,14 @@ child_main (Worker *w,
   result.index = index;
   result.worker = getpid ();
   result.start_ns = lab_clock_now_ns ();
-  cpu0 = lab_clock_thread_cpu_ns ();
   if (w->klass->worker_init != NULL)
     w->worker_state = w->klass->worker_init (w->plan);
   if (!w->klass->run_job (w->plan, w->worker_state, index, &result, NULL, &error))
     result.error = g_strdup (error ? error->message : _("The job failed"));
-  result.cpu_ns = lab_clock_thread_cpu_ns () - cpu0;
   result.end_ns = lab_clock_now_ns ();
+  /* A new process's CPU clock starts at zero: one reading at the end is
+   * the CPU of the job and of the process it had to itself. */
+  result.cpu_ns = lab_clock_thread_cpu_ns ();
 
   write_result_atomic (STDOUT_FILENO, &result);
   _exit (0);
@@ -251,7 +278,27 @@ fork_job (Worker *w,
       return;
     }
 
-  g_hash_table_insert (w->children, GINT_TO_POINTER (pid), GUINT_TO_POINTER (index + 1));
+  g_array_append_val (w->children, ((Child) { pid, index }));
+}
+
+/* Forgets the child @pid; returns its job's index, or G_MAXUINT when it
+ * was not one of ours. */
+static guint
+forget_child (Worker *w,
+              pid_t   pid)
+{
+  for (guint i = 0; i < w->children->len; i++)
+    {
+      Child *child = &g_array_index (w->children, Child, i);
+
+      if (child->pid == pid)
+        {
+          guint index = child->index;
+          g_array_remove_index_fast (w->children, i);
+          return index;
+        }
+    }
+  return G_MAXUINT;
 }
 
 /* Reaps finished children; one that died without its result gets one. */
@@ -263,14 +310,13 @@ reap_children (Worker *w)
 
   while ((pid = waitpid (-1, &status, WNOHANG)) > 0)
     {
-      guint index = GPOINTER_TO_UINT (g_hash_table_lookup (w->children, GINT_TO_POINTER (pid)));
+      guint index = forget_child (w, pid);
       g_autofree char *why = NULL;
 
-      g_hash_table_remove (w->children, GINT_TO_POINTER (pid));
-      if (index == 0 || (WIFEXITED (status) && WEXITSTATUS (status) == 0))
+      if (index == G_MAXUINT || (WIFEXITED (status) && WEXITSTATUS (status) == 0))
         continue;
       why = lab_worker_describe_exit (status);
-      report_lost_child (w, index - 1, pid, why);
+      report_lost_child (w, index, pid, why);
     }
 }
 
@@ -279,19 +325,15 @@ reap_children (Worker *w)
 static int
 stop_children (Worker *w)
 {
-  GHashTableIter iter;
-  gpointer pid;
-
-  g_hash_table_iter_init (&iter, w->children);
-  while (g_hash_table_iter_next (&iter, &pid, NULL))
-    kill (GPOINTER_TO_INT (pid), SIGKILL);
+  for (guint i = 0; i < w->children->len; i++)
+    kill (g_array_index (w->children, Child, i).pid, SIGKILL);
   for (;;)
     {
       pid_t reaped = waitpid (-1, NULL, 0);
       if (reaped < 0 && errno != EINTR)
         break;
     }
-  g_hash_table_remove_all (w->children);
+  g_array_set_size (w->children, 0);
   return 128 + SIGTERM;
 }
 
@@ -354,7 +396,7 @@ serve_forking (Worker *w,
   sigaddset (&mask, SIGTERM);
   sigprocmask (SIG_BLOCK, &mask, NULL);
   w->signal_fd = signalfd (-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-  w->children = g_hash_table_new (NULL, NULL);
+  w->children = g_array_sized_new (FALSE, FALSE, sizeof (Child), 256);
 
   for (;;)
     {
@@ -366,7 +408,7 @@ serve_forking (Worker *w,
 
       if ((status = take_input_jobs (w)) >= 0)
         return status;
-      if (!input_open && g_hash_table_size (w->children) == 0)
+      if (!input_open && w->children->len == 0)
         return LAB_WORKER_EXIT_OK;
 
       if (poll (fds, 2, -1) < 0 && errno != EINTR)
@@ -477,7 +519,7 @@ serve (int      in_fd,
 
   if (w.signal_fd >= 0)
     close (w.signal_fd);
-  g_clear_pointer (&w.children, g_hash_table_unref);
+  g_clear_pointer (&w.children, g_array_unref);
 
   if (w.worker_state != NULL && w.klass->worker_free != NULL)
     w.klass->worker_free (w.worker_state);
