@@ -257,7 +257,9 @@ report_lost_child (Worker     *w,
   lab_job_result_clear (&result);
 }
 
-static void
+/* Returns the child's pid, or 0 when it could not be forked (its job
+ * has failed then). */
+static pid_t
 fork_job (Worker *w,
           guint   index)
 {
@@ -275,10 +277,9 @@ fork_job (Worker *w,
       int saved = errno;
       g_autofree char *why = g_strdup_printf (_("Could not start a process: %s"), g_strerror (saved));
       report_lost_child (w, index, 0, why);
-      return;
+      return 0;
     }
-
-  g_array_append_val (w->children, ((Child) { pid, index }));
+  return pid;
 }
 
 /* Forgets the child @pid; returns its job's index, or G_MAXUINT when it
@@ -373,15 +374,35 @@ handle_signals (Worker *w)
   return -1;
 }
 
+/* Every JOB frame read is taken first, then a child forked for each, and
+ * the children recorded once they all are: between two forks the server
+ * writes to its stack alone, so that it copies no other page (each fork
+ * makes every page it has shared with the new child). */
+#define FORK_BATCH 64
+
 static int
 take_input_jobs (Worker *w)
 {
-  guint index;
-  int status;
+  for (;;)
+    {
+      guint indices[FORK_BATCH];
+      Child forked[FORK_BATCH];
+      guint n = 0, n_forked = 0;
+      int status = -1;
 
-  while (next_job (w, &index, &status))
-    fork_job (w, index);
-  return status;
+      while (n < FORK_BATCH && next_job (w, &indices[n], &status))
+        n++;
+      for (guint i = 0; i < n; i++)
+        {
+          pid_t pid = fork_job (w, indices[i]);
+
+          if (pid > 0)
+            forked[n_forked++] = (Child) { pid, indices[i] };
+        }
+      g_array_append_vals (w->children, forked, n_forked);
+      if (n < FORK_BATCH)
+        return status;
+    }
 }
 
 static int
