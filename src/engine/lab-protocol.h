@@ -30,7 +30,12 @@ G_BEGIN_DECLS
  *   RESULT  worker → app  (u index, x start_ns, x end_ns, x phase_ns,
  *                          x cpu_ns, x worker, t bytes, x value,
  *                          i status, b ok, s error); phase_ns is when the
- *                          job's first phase ended (0: one phase)
+ *                          job's first phase ended (0: one phase);
+ *                          cpu_ns is the worker thread's CPU time from
+ *                          the end of its previous job (or from when it
+ *                          began serving) to the end of this one, a
+ *                          forked child's CPU time since it started:
+ *                          one clock reading per job
  *   FATAL   worker → app  s message; the worker then exits with status 3
  *
  * The task's parameters (an a{sv}, serialized in normal form) can be far

@@ -42,6 +42,7 @@ typedef struct {
   gboolean            forking;
   GArray             *children;   /* Child, in the order they were forked */
   int                 signal_fd;
+  gint64              cpu_mark;   /* the thread's CPU clock at the last job's end */
 } Worker;
 
 static int
@@ -85,26 +86,32 @@ hello (Worker  *w,
   return lab_frame_writer_flush (w->writer, TRUE, error);
 }
 
+/* Reading the thread's CPU clock is a system call (a microsecond or more
+ * in a VM), so it is read once per job, as the runner's threads do: one
+ * job's end is the next one's start (the first one's, the moment the
+ * worker began serving). What the worker does between two jobs (reading
+ * the next JOB frame, queuing a RESULT) is counted in the second. */
 static void
 run_job (Worker *w,
          guint   index)
 {
   g_autoptr(GError) error = NULL;
   LabJobResult result = { 0 };
-  gint64 cpu0;
+  gint64 cpu;
 
   result.index = index;
-  result.worker = getpid ();
+  result.worker = w->pid;
   result.start_ns = lab_clock_now_ns ();
-  cpu0 = lab_clock_thread_cpu_ns ();
 
   if (!w->klass->run_job (w->plan, w->worker_state, index, &result, NULL, &error))
     result.error = g_strdup (error ? error->message : _("The job failed"));
 
-  result.cpu_ns = lab_clock_thread_cpu_ns () - cpu0;
   result.end_ns = lab_clock_now_ns ();
+  cpu = lab_clock_thread_cpu_ns ();
+  result.cpu_ns = cpu - w->cpu_mark;
+  w->cpu_mark = cpu;
 
-  lab_frame_writer_append (w->writer, LAB_FRAME_RESULT, lab_protocol_encode_result (&result));
+  lab_frame_writer_append_result (w->writer, &result);
   lab_job_result_clear (&result);
 }
 
@@ -148,6 +155,7 @@ next_job (Worker *w,
 static int
 serve_jobs (Worker *w)
 {
+  w->cpu_mark = lab_clock_thread_cpu_ns ();
   for (;;)
     {
       g_autoptr(GError) error = NULL;
