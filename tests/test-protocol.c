@@ -406,6 +406,98 @@ test_result_by_hand (void)
   g_assert_cmpuint (lab_protocol_encode_result_frame (&results[0], (guint8[64]) { 0 }, 64), ==, 0);
 }
 
+/* Reads one frame from @data the app's way: RESULT by hand, else through
+ * GVariant (@by_hand FALSE: always through GVariant). Returns whether it
+ * was a valid RESULT, filling @out. */
+static gboolean
+read_result (const guint8  *data,
+             gsize          len,
+             gboolean       by_hand,
+             LabJobResult  *out)
+{
+  int fd = memfd_create ("frames", MFD_CLOEXEC);
+  g_autoptr(LabFrameReader) reader = NULL;
+  g_autoptr(GVariant) payload = NULL;
+  g_autoptr(GError) error = NULL;
+  LabFrameType type;
+  gboolean ok;
+
+  write_all (fd, data, len);
+  g_assert_cmpint (lseek (fd, 0, SEEK_SET), ==, 0);
+  reader = lab_frame_reader_new (fd);
+  g_assert_cmpint (lab_frame_reader_fill (reader, NULL), ==, (gssize) len);
+  if (by_hand && lab_frame_reader_next_result (reader, out, &error))
+    ok = TRUE;
+  else if (error == NULL && lab_frame_reader_next (reader, &type, &payload, &error))
+    {
+      ok = type == LAB_FRAME_RESULT;
+      if (ok)
+        lab_protocol_decode_result (payload, out);
+    }
+  else
+    ok = FALSE;
+  if (!ok && error != NULL)
+    g_assert_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL);
+  close (fd);
+  return ok;
+}
+
+/* The app reads RESULT frames by hand: it takes exactly the frames
+ * GVariant takes in normal form, and reads the same values, whatever
+ * byte of a frame is changed to whatever value. */
+static void
+test_result_read_by_hand (void)
+{
+  LabJobResult in = { .index = 7, .start_ns = 10, .end_ns = 25, .phase_ns = 18, .cpu_ns = 12, .worker = 4242,
+                      .bytes = 1 << 20, .value = -3, .status = 404, .error = (char *) "caf\xc3\xa9 404" };
+  const guint8 values[] = { 0x00, 0x01, 0x02, 0x41, 0x7f, 0x80, 0xa9, 0xc3, 0xff };
+  guint8 frame[256];
+  gsize len = lab_protocol_encode_result_frame (&in, frame, sizeof frame);
+  guint n_valid = 0, n_refused = 0;
+
+  for (gsize at = 0; at <= len; at++)
+    for (guint v = 0; v < G_N_ELEMENTS (values) + 1; v++)
+      {
+        guint8 changed[256];
+        gsize changed_len = len;
+        LabJobResult a = { 0 }, b = { 0 };
+        gboolean ok_a, ok_b;
+
+        memcpy (changed, frame, len);
+        /* Past the last value: the frame cut short by a byte, its header saying so. */
+        if (v == G_N_ELEMENTS (values))
+          {
+            if (at < LAB_PROTOCOL_HEADER + 1 || at == len)
+              continue;
+            changed_len = at;
+            changed[0] = at - LAB_PROTOCOL_HEADER;
+          }
+        else if (at < len)
+          changed[at] = values[v];
+        else
+          continue;
+
+        ok_a = read_result (changed, changed_len, TRUE, &a);
+        ok_b = read_result (changed, changed_len, FALSE, &b);
+        if (ok_a != ok_b)
+          g_error ("byte %" G_GSIZE_FORMAT " = 0x%02x: by hand %d, GVariant %d", at, values[MIN (v, G_N_ELEMENTS (values) - 1)], ok_a, ok_b);
+        if (ok_a)
+          {
+            g_assert_cmpmem (&a, G_STRUCT_OFFSET (LabJobResult, error), &b, G_STRUCT_OFFSET (LabJobResult, error));
+            g_assert_cmpuint (a.index, ==, b.index);
+            g_assert_cmpint (a.status, ==, b.status);
+            g_assert_cmpstr (a.error, ==, b.error);
+            n_valid++;
+          }
+        else
+          n_refused++;
+        lab_job_result_clear (&a);
+        lab_job_result_clear (&b);
+      }
+  g_assert_cmpuint (n_valid, >, 0);
+  g_assert_cmpuint (n_refused, >, 0);
+}
+
 static void
 test_worker_serves_jobs (void)
 {
@@ -812,6 +904,7 @@ main (int    argc,
 
   g_test_add_func ("/protocol/roundtrip", test_roundtrip);
   g_test_add_func ("/protocol/result-by-hand", test_result_by_hand);
+  g_test_add_func ("/protocol/result-read-by-hand", test_result_read_by_hand);
   g_test_add_func ("/protocol/split-frames", test_split_frames);
   g_test_add_func ("/protocol/malformed", test_malformed);
   g_test_add_func ("/protocol/hello/large-params", test_hello_large_params);

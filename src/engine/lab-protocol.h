@@ -87,6 +87,9 @@ gboolean        lab_frame_reader_next     (LabFrameReader  *reader,
                                            GError         **error);
 gboolean        lab_frame_reader_next_job (LabFrameReader  *reader,
                                            guint           *index);
+gboolean        lab_frame_reader_next_result (LabFrameReader *reader,
+                                           LabJobResult    *result,
+                                           GError         **error);
 gsize           lab_frame_reader_get_buffered (LabFrameReader *reader);
 gboolean        lab_frame_reader_read     (LabFrameReader  *reader,
                                            LabFrameType    *type,

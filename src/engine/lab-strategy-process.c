@@ -469,13 +469,39 @@ job_answered (Pool         *p,
 }
 
 static gboolean
+out_of_turn (Worker *w)
+{
+  g_free (w->fatal);
+  w->fatal = g_strdup (_("it sent a frame out of turn"));
+  return FALSE;
+}
+
+/* Returns FALSE when @r is for no job the worker has. */
+static gboolean
+handle_result (Pool         *p,
+               Worker       *w,
+               LabJobResult *r)
+{
+  gboolean found;
+  guint pos;
+
+  /* Children of a fork server answer in any order. */
+  for (pos = 0; pos < w->n_inflight && w->inflight[pos].index != r->index; pos++)
+    ;
+  found = pos < w->n_inflight;
+  if (found)
+    job_answered (p, w, pos, r);
+  lab_job_result_clear (r);
+  return found || out_of_turn (w);
+}
+
+static gboolean
 handle_frame (Pool         *p,
               Worker       *w,
               LabFrameType  type,
               GVariant     *payload)
 {
   LabJobResult r = { 0 };
-  guint pos;
 
   switch (type)
     {
@@ -492,16 +518,7 @@ handle_frame (Pool         *p,
 
     case LAB_FRAME_RESULT:
       lab_protocol_decode_result (payload, &r);
-      /* Children of a fork server answer in any order. */
-      for (pos = 0; pos < w->n_inflight && w->inflight[pos].index != r.index; pos++)
-        ;
-      if (pos == w->n_inflight)
-        {
-          lab_job_result_clear (&r);
-          break;
-        }
-      job_answered (p, w, pos, &r);
-      return TRUE;
+      return handle_result (p, w, &r);
 
     case LAB_FRAME_HELLO:
     case LAB_FRAME_JOB:
@@ -509,9 +526,7 @@ handle_frame (Pool         *p,
       break;
     }
 
-  g_free (w->fatal);
-  w->fatal = g_strdup (_("it sent a frame out of turn"));
-  return FALSE;
+  return out_of_turn (w);
 }
 
 /* The worker's output is closed, or is no longer to be read (a protocol
@@ -534,14 +549,26 @@ read_worker (Pool   *p,
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(GVariant) payload = NULL;
+      LabJobResult result = { 0 };
       LabFrameType type;
       gssize n;
 
-      while (lab_frame_reader_next (w->reader, &type, &payload, &error))
+      /* Results, the bulk of what comes, are read without a GVariant. */
+      for (;;)
         {
-          if (!handle_frame (p, w, type, payload))
-            return FALSE;
-          g_clear_pointer (&payload, g_variant_unref);
+          if (lab_frame_reader_next_result (w->reader, &result, &error))
+            {
+              if (!handle_result (p, w, &result))
+                return FALSE;
+            }
+          else if (error == NULL && lab_frame_reader_next (w->reader, &type, &payload, &error))
+            {
+              if (!handle_frame (p, w, type, payload))
+                return FALSE;
+              g_clear_pointer (&payload, g_variant_unref);
+            }
+          else
+            break;
         }
       if (error != NULL)
         {
