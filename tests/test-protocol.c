@@ -6,6 +6,8 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lab-error.h"
@@ -896,6 +898,132 @@ test_worker_fork_server (void)
   g_assert_cmpint (pids[0], !=, pids[1]);
 }
 
+static gboolean
+read_one (LabFrameReader  *reader,
+          LabFrameType     expected,
+          GVariant       **payload)
+{
+  g_autoptr(GError) error = NULL;
+  LabFrameType type;
+
+  if (!lab_frame_reader_read (reader, &type, payload, &error))
+    {
+      g_assert_no_error (error);
+      return FALSE;
+    }
+  g_assert_cmpint (type, ==, expected);
+  return TRUE;
+}
+
+/* A fork server asked for a pool's worker: SPAWNED comes with the worker's
+ * pipes and a pidfd; the worker says READY and serves jobs on them; once
+ * its input ends it exits, and the server says so (EXITED), then exits
+ * itself once its own input ends. */
+static void
+test_worker_fork_server_workers (void)
+{
+  const char *worker = g_getenv ("LAB_WORKER_PATH");
+  g_autoptr(GByteArray) input = g_byte_array_new ();
+  g_autoptr(LabFrameReader) server = NULL;
+  g_autoptr(LabFrameReader) from_worker = NULL;
+  g_autoptr(GVariant) payload = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantDict dict;
+  int to_server[2], from_server[2], fds[3];
+  guint32 tag, n_fds;
+  gint64 server_pid = 0, pid;
+  LabJobResult r = { 0 };
+  int status;
+  GPid spawned;
+
+  make_pipe (to_server);
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, from_server), ==, 0);
+  g_assert_true (g_spawn_async_with_fds (NULL, (char *[]) { (char *) worker, (char *) "--fork", NULL }, NULL,
+                                         G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &spawned,
+                                         to_server[0], from_server[1], -1, &error));
+  g_assert_no_error (error);
+  close (to_server[0]);
+  close (from_server[1]);
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "jobs", "u", 3);
+  g_variant_dict_insert (&dict, "size", "t", (guint64) 100);
+  concat (input, hello ("primes", g_variant_dict_end (&dict)));
+  concat (input, encode (LAB_FRAME_WORKER, g_variant_new_uint32 (5)));
+  write_all (to_server[1], input->data, input->len);
+
+  server = lab_frame_reader_new_for_socket (from_server[0]);
+  g_assert_true (read_one (server, LAB_FRAME_READY, &payload));
+  server_pid = g_variant_get_int64 (payload);
+  g_assert_cmpint (server_pid, ==, spawned);
+  g_clear_pointer (&payload, g_variant_unref);
+
+  g_assert_true (read_one (server, LAB_FRAME_SPAWNED, &payload));
+  g_variant_get (payload, "(uxu)", &tag, &pid, &n_fds);
+  g_clear_pointer (&payload, g_variant_unref);
+  g_assert_cmpuint (tag, ==, 5);
+  g_assert_cmpint (pid, >, 0);
+  g_assert_cmpint (pid, !=, server_pid);
+  g_assert_cmpuint (n_fds, >=, 2);
+  g_assert_cmpuint (lab_frame_reader_take_fds (server, fds, n_fds), ==, n_fds);
+
+  /* The worker: READY, then the job it is sent. */
+  write_all (fds[0], g_bytes_get_data (encode (LAB_FRAME_JOB, g_variant_new_uint32 (2)), NULL), 12);
+  close (fds[0]);
+  from_worker = lab_frame_reader_new (fds[1]);
+  g_assert_true (read_one (from_worker, LAB_FRAME_READY, &payload));
+  g_assert_cmpint (g_variant_get_int64 (payload), ==, pid);
+  g_clear_pointer (&payload, g_variant_unref);
+  g_assert_true (read_one (from_worker, LAB_FRAME_RESULT, &payload));
+  lab_protocol_decode_result (payload, &r);
+  g_clear_pointer (&payload, g_variant_unref);
+  g_assert_cmpuint (r.index, ==, 2);
+  g_assert_cmpint (r.worker, ==, pid);
+  g_assert_null (r.error);
+  /* Its input closed, it ends: nothing more comes. */
+  g_assert_false (read_one (from_worker, LAB_FRAME_RESULT, &payload));
+  close (fds[1]);
+  if (n_fds > 2)
+    close (fds[2]);
+
+  g_assert_true (read_one (server, LAB_FRAME_EXITED, &payload));
+  g_variant_get (payload, "(xi)", &pid, &status);
+  g_clear_pointer (&payload, g_variant_unref);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, LAB_WORKER_EXIT_OK);
+
+  close (to_server[1]);
+  g_assert_false (read_one (server, LAB_FRAME_EXITED, &payload));
+  g_assert_cmpint (waitpid (spawned, &status, 0), ==, spawned);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, LAB_WORKER_EXIT_OK);
+  close (from_server[0]);
+}
+
+/* Asked for a worker when its output is no socket, a fork server cannot
+ * hand the worker's pipes over: it says so, and stops. */
+static void
+test_worker_fork_server_needs_socket (void)
+{
+  const char *worker = g_getenv ("LAB_WORKER_PATH");
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GByteArray) input = g_byte_array_new ();
+  g_autoptr(GBytes) in = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  concat (input, hello ("sleep", g_variant_new ("a{sv}", NULL)));
+  concat (input, encode (LAB_FRAME_WORKER, g_variant_new_uint32 (0)));
+  in = g_byte_array_free_to_bytes (g_steal_pointer (&input));
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                           G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, worker, "--fork", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate (proc, in, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, LAB_WORKER_EXIT_PROTOCOL);
+  g_assert_nonnull (memmem (g_bytes_get_data (out, NULL), g_bytes_get_size (out), "socket", 6));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -914,6 +1042,8 @@ main (int    argc,
   g_test_add_func ("/protocol/worker/refuses-bad-input", test_worker_refuses_bad_input);
   g_test_add_func ("/protocol/worker/executable", test_worker_executable);
   g_test_add_func ("/protocol/worker/fork-server", test_worker_fork_server);
+  g_test_add_func ("/protocol/worker/fork-server-workers", test_worker_fork_server_workers);
+  g_test_add_func ("/protocol/worker/fork-server-needs-socket", test_worker_fork_server_needs_socket);
 
   return g_test_run ();
 }

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 
@@ -23,6 +24,7 @@ struct _LabFrameReader
   gsize   size;    /* allocated */
   gsize   start;   /* first unread byte */
   gsize   end;     /* one past the last byte read */
+  GArray *fds;     /* a socket's: descriptors received, not yet taken */
 };
 
 struct _LabFrameWriter
@@ -53,6 +55,9 @@ lab_frame_type_get_variant_type (LabFrameType type)
     case LAB_FRAME_READY:  return G_VARIANT_TYPE_INT64;
     case LAB_FRAME_RESULT: return G_VARIANT_TYPE ("(uxxxxxtxibs)");
     case LAB_FRAME_FATAL:  return G_VARIANT_TYPE_STRING;
+    case LAB_FRAME_WORKER: return G_VARIANT_TYPE_UINT32;
+    case LAB_FRAME_SPAWNED: return G_VARIANT_TYPE ("(uxu)");
+    case LAB_FRAME_EXITED: return G_VARIANT_TYPE ("(xi)");
     default:               return NULL;
     }
 }
@@ -69,14 +74,81 @@ lab_frame_reader_new (int fd)
   return self;
 }
 
+/**
+ * lab_frame_reader_new_for_socket:
+ * @fd: a Unix stream socket
+ *
+ * A reader that also receives the descriptors sent with the bytes
+ * (SCM_RIGHTS), for lab_frame_reader_take_fds(). The kernel hands a
+ * frame's descriptors over with its first byte at the latest, so once a
+ * frame is whole, those sent with it have come.
+ */
+LabFrameReader *
+lab_frame_reader_new_for_socket (int fd)
+{
+  LabFrameReader *self = lab_frame_reader_new (fd);
+
+  self->fds = g_array_new (FALSE, FALSE, sizeof (int));
+  return self;
+}
+
+/**
+ * lab_frame_reader_take_fds:
+ * @fds: (out caller-allocates) (array length=n_fds): where they go
+ *
+ * Takes the @n_fds descriptors received first and not yet taken; the
+ * caller owns them. Those never taken are closed with the reader.
+ *
+ * Returns: how many there were, at most @n_fds
+ */
+guint
+lab_frame_reader_take_fds (LabFrameReader *self,
+                           int            *fds,
+                           guint           n_fds)
+{
+  guint n = self->fds != NULL ? MIN (n_fds, self->fds->len) : 0;
+
+  memcpy (fds, self->fds->data, n * sizeof (int));
+  if (n > 0)
+    g_array_remove_range (self->fds, 0, n);
+  return n;
+}
+
 void
 lab_frame_reader_free (LabFrameReader *self)
 {
   if (self == NULL)
     return;
 
+  for (guint i = 0; self->fds != NULL && i < self->fds->len; i++)
+    close (g_array_index (self->fds, int, i));
+  g_clear_pointer (&self->fds, g_array_unref);
   g_free (self->data);
   g_free (self);
+}
+
+/* One read; a socket's descriptors go to self->fds (a message with more
+ * than LAB_PROTOCOL_MAX_FDS has the rest closed by the kernel). */
+static gssize
+read_some (LabFrameReader *self)
+{
+  union {
+    struct cmsghdr align;
+    char           buf[CMSG_SPACE (LAB_PROTOCOL_MAX_FDS * sizeof (int))];
+  } control;
+  struct iovec iov = { self->data + self->end, self->size - self->end };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                        .msg_controllen = sizeof control.buf };
+  gssize n;
+
+  if (self->fds == NULL)
+    return read (self->fd, self->data + self->end, self->size - self->end);
+
+  n = recvmsg (self->fd, &msg, MSG_CMSG_CLOEXEC);
+  for (struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR (&msg) : NULL; c != NULL; c = CMSG_NXTHDR (&msg, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+      g_array_append_vals (self->fds, CMSG_DATA (c), (c->cmsg_len - CMSG_LEN (0)) / sizeof (int));
+  return n;
 }
 
 /**
@@ -110,7 +182,7 @@ lab_frame_reader_fill (LabFrameReader  *self,
     }
 
   do
-    n = read (self->fd, self->data + self->end, self->size - self->end);
+    n = read_some (self);
   while (n < 0 && errno == EINTR);
 
   if (n < 0)
@@ -495,6 +567,86 @@ lab_frame_writer_append_hello (LabFrameWriter *self,
   lab_frame_writer_append_hello_start (self, task, bytes);
   while (sent < g_bytes_get_size (bytes))
     sent = lab_frame_writer_append_params (self, bytes, sent);
+}
+
+/**
+ * lab_frame_writer_append_ready:
+ *
+ * Appends READY for @pid: the bytes lab_frame_writer_append() makes of
+ * g_variant_new_int64() (an "x" is its eight bytes in the host's order),
+ * without a GVariant, as a forked worker's first frame.
+ */
+void
+lab_frame_writer_append_ready (LabFrameWriter *self,
+                               gint64          pid)
+{
+  append_header (self, LAB_FRAME_READY, sizeof pid);
+  g_byte_array_append (self->buf, (const guint8 *) &pid, sizeof pid);
+}
+
+/**
+ * lab_frame_writer_send_spawned:
+ * @fds: (array length=n_fds): the worker's descriptors, sent with it
+ *
+ * Writes what is pending, then a SPAWNED frame for the worker @pid forked
+ * for @tag with @fds attached to it (SCM_RIGHTS), blocking: the writer's
+ * descriptor must be a Unix socket. The frame is built on the stack, as
+ * GVariant lays out (uxu): a fork server writes to no other memory
+ * between two forks. The caller keeps @fds (the peer gets copies).
+ *
+ * Returns: %FALSE with @error when the socket failed
+ */
+gboolean
+lab_frame_writer_send_spawned (LabFrameWriter  *self,
+                               guint32          tag,
+                               gint64           pid,
+                               const int       *fds,
+                               guint            n_fds,
+                               GError         **error)
+{
+  union {
+    struct cmsghdr align;
+    char           buf[CMSG_SPACE (LAB_PROTOCOL_MAX_FDS * sizeof (int))];
+  } control = { 0 };
+  guint8 frame[LAB_PROTOCOL_HEADER + 24] = { 24, 0, 0, 0, LAB_FRAME_SPAWNED };
+  struct iovec iov = { frame, sizeof frame };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                        .msg_controllen = CMSG_SPACE (n_fds * sizeof (int)) };
+  struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
+  gsize sent = 0;
+
+  g_return_val_if_fail (n_fds > 0 && n_fds <= LAB_PROTOCOL_MAX_FDS, FALSE);
+
+  if (!lab_frame_writer_flush (self, TRUE, error))
+    return FALSE;
+
+  memcpy (frame + LAB_PROTOCOL_HEADER, &tag, 4);
+  memcpy (frame + LAB_PROTOCOL_HEADER + 8, &pid, 8);
+  memcpy (frame + LAB_PROTOCOL_HEADER + 16, &n_fds, 4);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN (n_fds * sizeof (int));
+  memcpy (CMSG_DATA (c), fds, n_fds * sizeof (int));
+
+  /* The descriptors go with the first byte; what the socket did not take
+   * at once follows as plain bytes. */
+  while (sent < sizeof frame)
+    {
+      gssize n = sent == 0 ? sendmsg (self->fd, &msg, MSG_NOSIGNAL)
+                           : send (self->fd, frame + sent, sizeof frame - sent, MSG_NOSIGNAL);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+          g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
+                       _("Could not write to the worker pipe: %s"), g_strerror (saved));
+          return FALSE;
+        }
+      sent += n;
+    }
+  return TRUE;
 }
 
 gsize

@@ -7,12 +7,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
 #include <string.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
@@ -23,13 +25,21 @@
 #include "lab-task.h"
 #include "lab-worker-loop.h"
 
-/* A fork server's child and the job it runs. A plain array, not a hash
- * table: the server writes to as few pages as it can between forks, as
- * each one it writes to is then copied (see child_main()). */
+/* A fork server's child: one job's process, or a process pool's worker.
+ * A plain array, not a hash table: the server writes to as few pages as
+ * it can between forks, as each one it writes to is then copied (see
+ * child_main()). */
 typedef struct {
-  pid_t pid;
-  guint index;
+  pid_t    pid;
+  guint    index;    /* its job's */
+  gboolean worker;   /* a pool's worker: the app hears when it exits */
 } Child;
+
+/* What a fork server is asked for: a JOB frame, or a WORKER frame. */
+typedef struct {
+  LabFrameType type;
+  guint        value;   /* the job's index, the worker's tag */
+} Request;
 
 typedef struct {
   LabFrameReader     *reader;
@@ -115,36 +125,37 @@ run_job (Worker *w,
   lab_job_result_clear (&result);
 }
 
-/* Takes the next whole JOB frame from what has been read. Returns TRUE
- * with @index; FALSE with @status -1 when more input is needed, or with
- * the exit status after a protocol error. */
+/* Takes the next whole JOB frame (in a fork server, JOB or WORKER frame)
+ * from what has been read. Returns TRUE with @request; FALSE with @status
+ * -1 when more input is needed, or with the exit status after a protocol
+ * error. */
 static gboolean
-next_job (Worker *w,
-          guint  *index,
-          int    *status)
+next_request (Worker  *w,
+              Request *request,
+              int     *status)
 {
   g_autoptr(GVariant) payload = NULL;
   g_autoptr(GError) error = NULL;
-  LabFrameType type;
 
   *status = -1;
-  if (lab_frame_reader_next_job (w->reader, index))
+  request->type = LAB_FRAME_JOB;
+  if (lab_frame_reader_next_job (w->reader, &request->value))
     ;
-  else if (!lab_frame_reader_next (w->reader, &type, &payload, &error))
+  else if (!lab_frame_reader_next (w->reader, &request->type, &payload, &error))
     {
       if (error != NULL)
         *status = fatal (w, error->message);
       return FALSE;
     }
-  else if (type != LAB_FRAME_JOB)
+  else if (request->type == LAB_FRAME_JOB || (request->type == LAB_FRAME_WORKER && w->forking))
+    request->value = g_variant_get_uint32 (payload);
+  else
     {
       *status = fatal (w, _("Expected a JOB frame"));
       return FALSE;
     }
-  else
-    *index = g_variant_get_uint32 (payload);
 
-  if (*index >= w->n_jobs)
+  if (request->type == LAB_FRAME_JOB && request->value >= w->n_jobs)
     *status = fatal (w, _("Job index out of range"));
   return *status < 0;
 }
@@ -159,13 +170,13 @@ serve_jobs (Worker *w)
   for (;;)
     {
       g_autoptr(GError) error = NULL;
-      guint index;
+      Request request;
       int status;
       gssize n;
 
-      if (next_job (w, &index, &status))
+      if (next_request (w, &request, &status))
         {
-          run_job (w, index);
+          run_job (w, request.value);
           continue;
         }
       if (status >= 0)
@@ -290,28 +301,126 @@ fork_job (Worker *w,
   return pid;
 }
 
-/* Forgets the child @pid; returns its job's index, or G_MAXUINT when it
- * was not one of ours. */
-static guint
-forget_child (Worker *w,
-              pid_t   pid)
+static int
+open_pidfd (pid_t pid)
 {
-  for (guint i = 0; i < w->children->len; i++)
-    {
-      Child *child = &g_array_index (w->children, Child, i);
-
-      if (child->pid == pid)
-        {
-          guint index = child->index;
-          g_array_remove_index_fast (w->children, i);
-          return index;
-        }
-    }
-  return G_MAXUINT;
+#ifdef SYS_pidfd_open
+  return (int) syscall (SYS_pidfd_open, pid, 0);
+#else
+  return -1;
+#endif
 }
 
-/* Reaps finished children; one that died without its result gets one. */
-static void
+/* A process pool's worker, forked from the server: it has the task set up
+ * already, so it begins with READY on pipes of its own (@in_fd, @out_fd;
+ * @app_fds are the app's ends, not for it) and serves jobs until its
+ * input ends, as a worker started with HELLO does. */
+G_GNUC_NORETURN static void
+worker_child_main (Worker    *w,
+                   int        in_fd,
+                   int        out_fd,
+                   const int  app_fds[2])
+{
+  sigset_t mask;
+
+  sigemptyset (&mask);
+  sigprocmask (SIG_SETMASK, &mask, NULL);
+  close (w->signal_fd);
+  close (app_fds[0]);
+  close (app_fds[1]);
+  if (dup2 (in_fd, STDIN_FILENO) < 0 || dup2 (out_fd, STDOUT_FILENO) < 0)
+    _exit (LAB_WORKER_EXIT_PROTOCOL);
+  close (in_fd);
+  close (out_fd);
+
+  /* The server's reader, writer and children are left as they are: freeing
+   * them would write to (and so copy) the heap pages they share with it. */
+  w->children = NULL;
+  w->reader = lab_frame_reader_new (STDIN_FILENO);
+  w->writer = lab_frame_writer_new (STDOUT_FILENO);
+  w->signal_fd = -1;
+  w->forking = FALSE;
+  w->pid = getpid ();
+  if (w->klass->worker_init != NULL)
+    w->worker_state = w->klass->worker_init (w->plan);
+
+  lab_frame_writer_append_ready (w->writer, w->pid);
+  if (!lab_frame_writer_flush (w->writer, TRUE, NULL))
+    _exit (LAB_WORKER_EXIT_PROTOCOL);
+  _exit (serve_jobs (w));
+}
+
+/* The app asked for a pool worker: it gets the worker's pid and the app's
+ * ends of its pipes, and a pidfd of it, over the server's stdout, which
+ * is a socket then. Returns the worker's pid, or 0 when none could be
+ * started (the app is told so, with pid 0); @error is set when the app
+ * could not be told (the server then stops). */
+static pid_t
+fork_worker (Worker  *w,
+             guint    tag,
+             GError **error)
+{
+  int to_child[2] = { -1, -1 }, from_child[2] = { -1, -1 }, fds[3];
+  guint n_fds = 2;
+  pid_t pid = -1;
+
+  if (pipe2 (to_child, O_CLOEXEC) == 0 && pipe2 (from_child, O_CLOEXEC) == 0)
+    pid = fork ();
+  if (pid == 0 && (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid () != w->pid))
+    _exit (LAB_WORKER_EXIT_ORPHANED);
+  if (pid == 0)
+    worker_child_main (w, to_child[0], from_child[1], (int[]) { to_child[1], from_child[0] });
+
+  if (pid < 0)
+    {
+      int saved = errno;
+
+      g_printerr ("concurrency-lab-worker: %s\n", g_strerror (saved));
+      for (guint i = 0; i < 2; i++)
+        {
+          if (to_child[i] >= 0)
+            close (to_child[i]);
+          if (from_child[i] >= 0)
+            close (from_child[i]);
+        }
+      lab_frame_writer_append (w->writer, LAB_FRAME_SPAWNED, g_variant_new ("(uxu)", tag, G_GINT64_CONSTANT (0), 0));
+      lab_frame_writer_flush (w->writer, TRUE, error);
+      return 0;
+    }
+
+  close (to_child[0]);
+  close (from_child[1]);
+  fds[0] = to_child[1];
+  fds[1] = from_child[0];
+  if ((fds[2] = open_pidfd (pid)) >= 0)
+    n_fds = 3;
+  /* Not sent, its pipes go nowhere: it reads the end of its input and goes. */
+  lab_frame_writer_send_spawned (w->writer, tag, pid, fds, n_fds, error);
+  for (guint i = 0; i < n_fds; i++)
+    close (fds[i]);
+  return pid;
+}
+
+/* Forgets the child @pid; returns FALSE when it was not one of ours. */
+static gboolean
+forget_child (Worker *w,
+              pid_t   pid,
+              Child  *child)
+{
+  for (guint i = 0; i < w->children->len; i++)
+    if (g_array_index (w->children, Child, i).pid == pid)
+      {
+        *child = g_array_index (w->children, Child, i);
+        g_array_remove_index_fast (w->children, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* Reaps finished children: a job's that died without its result gets
+ * one, a pool worker's exit is told to the app (it is not the parent).
+ * Returns FALSE when the app could not be told. */
+static gboolean
 reap_children (Worker *w)
 {
   int status;
@@ -319,14 +428,20 @@ reap_children (Worker *w)
 
   while ((pid = waitpid (-1, &status, WNOHANG)) > 0)
     {
-      guint index = forget_child (w, pid);
       g_autofree char *why = NULL;
+      Child child;
 
-      if (index == G_MAXUINT || (WIFEXITED (status) && WEXITSTATUS (status) == 0))
+      if (!forget_child (w, pid, &child))
         continue;
-      why = lab_worker_describe_exit (status);
-      report_lost_child (w, index, pid, why);
+      if (child.worker)
+        lab_frame_writer_append (w->writer, LAB_FRAME_EXITED, g_variant_new ("(xi)", (gint64) pid, status));
+      else if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+        {
+          why = lab_worker_describe_exit (status);
+          report_lost_child (w, child.index, pid, why);
+        }
     }
+  return lab_frame_writer_flush (w->writer, TRUE, NULL);
 }
 
 /* SIGTERM (cancel): the children get SIGKILL and are reaped here, so none
@@ -378,7 +493,8 @@ handle_signals (Worker *w)
       return fatal (w, why);
     }
 
-  reap_children (w);
+  if (!reap_children (w))
+    return stop_children (w);
   return -1;
 }
 
@@ -389,25 +505,32 @@ handle_signals (Worker *w)
 #define FORK_BATCH 64
 
 static int
-take_input_jobs (Worker *w)
+take_requests (Worker *w)
 {
   for (;;)
     {
-      guint indices[FORK_BATCH];
+      g_autoptr(GError) error = NULL;
+      Request requests[FORK_BATCH];
       Child forked[FORK_BATCH];
       guint n = 0, n_forked = 0;
       int status = -1;
 
-      while (n < FORK_BATCH && next_job (w, &indices[n], &status))
+      while (n < FORK_BATCH && next_request (w, &requests[n], &status))
         n++;
-      for (guint i = 0; i < n; i++)
+      for (guint i = 0; i < n && error == NULL; i++)
         {
-          pid_t pid = fork_job (w, indices[i]);
+          gboolean worker = requests[i].type == LAB_FRAME_WORKER;
+          pid_t pid = worker ? fork_worker (w, requests[i].value, &error) : fork_job (w, requests[i].value);
 
           if (pid > 0)
-            forked[n_forked++] = (Child) { pid, indices[i] };
+            forked[n_forked++] = (Child) { pid, requests[i].value, worker };
         }
       g_array_append_vals (w->children, forked, n_forked);
+      if (error != NULL)
+        {
+          stop_children (w);
+          return fatal (w, error->message);
+        }
       if (n < FORK_BATCH)
         return status;
     }
@@ -435,7 +558,7 @@ serve_forking (Worker *w,
       };
       int status;
 
-      if ((status = take_input_jobs (w)) >= 0)
+      if ((status = take_requests (w)) >= 0)
         return status;
       if (!input_open && w->children->len == 0)
         return LAB_WORKER_EXIT_OK;
