@@ -322,6 +322,7 @@ worker_child_main (Worker    *w,
                    const int  app_fds[2])
 {
   sigset_t mask;
+  int status;
 
   sigemptyset (&mask);
   sigprocmask (SIG_SETMASK, &mask, NULL);
@@ -345,9 +346,12 @@ worker_child_main (Worker    *w,
     w->worker_state = w->klass->worker_init (w->plan);
 
   lab_frame_writer_append_ready (w->writer, w->pid);
-  if (!lab_frame_writer_flush (w->writer, TRUE, NULL))
-    _exit (LAB_WORKER_EXIT_PROTOCOL);
-  _exit (serve_jobs (w));
+  status = lab_frame_writer_flush (w->writer, TRUE, NULL) ? serve_jobs (w) : LAB_WORKER_EXIT_PROTOCOL;
+  /* Its own state goes (a pipeline's worker removes its folder); the plan
+   * is the server's, which frees it once. */
+  if (w->worker_state != NULL && w->klass->worker_free != NULL)
+    w->klass->worker_free (w->worker_state);
+  _exit (status);
 }
 
 /* The app asked for a pool worker: it gets the worker's pid and the app's
