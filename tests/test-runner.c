@@ -629,22 +629,51 @@ test_cancel_busy_pool (void)
   g_assert_cmpuint (lab_test_count_children (), ==, 0);
 }
 
+typedef struct {
+  AsyncData *data;
+  guint      n_ready;
+} ReadyWatch;
+
+/* Cancels the run once its 64 workers (not their fork server, of every
+ * lane) have said READY. */
+static void
+cancel_once_ready_cb (LabRun     *run,
+                      ReadyWatch *watch)
+{
+  watch->n_ready = 0;
+  for (guint i = 0; i < lab_run_get_n_worker_records (run); i++)
+    {
+      const LabWorkerRecord *w = lab_run_get_worker_record (run, i);
+
+      watch->n_ready += w->lane != LAB_LANE_ALL && w->ready_ns >= 0;
+    }
+  if (watch->n_ready == 64)
+    g_cancellable_cancel (watch->data->cancellable);
+}
+
 /* A process pool starts working while its fork server forks the rest of
- * its workers: jobs of an hour, cancelled once all 64 run. The pool used
- * to start all its workers before it handed out a job (64 spawns, a
- * third of a second here, 256 several seconds); now it asks the server
- * for a few workers at a time, and hands each its jobs before it asks
- * for more. So whatever the machine's speed, the first job was handed
- * out (and, as far as the app can tell, started) before the last worker
- * began, and so before it was up. */
+ * its workers: jobs of an hour, cancelled once all 64 workers are up.
+ * The pool used to start all its workers before it handed out a job (64
+ * spawns, a third of a second here, 256 several seconds); now it asks the
+ * server for a few workers at a time, and hands each its jobs before it
+ * asks for more. So whatever the machine's speed, the first job was
+ * handed out (and, as far as the app can tell, started) before the last
+ * worker began, and so before it was up. */
 static void
 test_pool_starts_early (void)
 {
   g_autoptr(LabRun) run = new_run ("sleep", "process-pool", 64, "{'seconds': <[3600.0]>, 'jobs': <uint32 64>}");
   gint64 first_dispatch = G_MAXINT64, first_start = G_MAXINT64, last_begin = -1, last_ready = -1;
+  AsyncData data = { 0 };
+  ReadyWatch watch = { &data, 0 };
+  gulong handler = g_signal_connect (run, "progress", G_CALLBACK (cancel_once_ready_cb), &watch);
   guint n_workers = 0;
 
-  lab_test_run_and_cancel (run, 64);
+  run_async (run, FALSE, &data);
+  g_signal_handler_disconnect (run, handler);
+  g_assert_error (data.error, LAB_ERROR, LAB_ERROR_CANCELLED);
+  g_clear_error (&data.error);
+
   for (guint i = 0; i < lab_run_get_n_jobs (run); i++)
     {
       const LabJobRecord *job = lab_run_get_job (run, i);
@@ -657,7 +686,6 @@ test_pool_starts_early (void)
     {
       const LabWorkerRecord *w = lab_run_get_worker_record (run, i);
 
-      /* The fork server, of every lane. */
       if (w->lane == LAB_LANE_ALL)
         continue;
       n_workers++;
