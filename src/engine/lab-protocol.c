@@ -830,7 +830,8 @@ put_result_payload (guint8             *p,
   memcpy (p + 56, &r->value, 8);
   memcpy (p + 64, &r->status, 4);
   p[68] = ok;
-  memcpy (p + RESULT_TEXT_OFFSET, text, text_len);
+  if (text_len > 0)
+    memcpy (p + RESULT_TEXT_OFFSET, text, text_len);
   p[RESULT_TEXT_OFFSET + text_len] = '\0';
 }
 
@@ -867,7 +868,9 @@ lab_frame_writer_append_result (LabFrameWriter     *self,
  * Writes a whole RESULT frame for @result into @buf, as
  * lab_frame_writer_append_result() would append it, allocating nothing
  * unless the error text has to be made valid UTF-8. An error text too
- * long for @size is cut at a character boundary.
+ * long for @size is cut at a character boundary. For a job that
+ * succeeded it calls no function of libc or GLib: in a child forked for
+ * one job, each one's page of code would cost a page fault.
  *
  * Returns: the frame's length, or 0 when @size cannot hold even a RESULT
  *   without its text
@@ -877,14 +880,19 @@ lab_protocol_encode_result_frame (const LabJobResult *result,
                                   guint8             *buf,
                                   gsize               size)
 {
-  g_autofree char *made = NULL;
-  const char *text = result_text (result, &made);
-  gsize room, text_len = strlen (text);
+  char *made = NULL;
+  const char *text = "";
+  gsize room, text_len = 0;
   guint32 len;
 
   if (size < LAB_PROTOCOL_HEADER + RESULT_TEXT_OFFSET + 1)
     return 0;
   room = MIN (size, LAB_PROTOCOL_HEADER + (gsize) LAB_PROTOCOL_MAX_FRAME) - LAB_PROTOCOL_HEADER - RESULT_TEXT_OFFSET - 1;
+  if (result->error != NULL)
+    {
+      text = result_text (result, &made);
+      text_len = strlen (text);
+    }
   if (text_len > room)
     text_len = g_utf8_find_prev_char (text, text + room + 1) - text;
 
@@ -896,6 +904,8 @@ lab_protocol_encode_result_frame (const LabJobResult *result,
   buf[4] = LAB_FRAME_RESULT;
   buf[5] = buf[6] = buf[7] = 0;
   put_result_payload (buf + LAB_PROTOCOL_HEADER, result, text, text_len);
+  if (made != NULL)
+    g_free (made);
   return LAB_PROTOCOL_HEADER + len;
 }
 

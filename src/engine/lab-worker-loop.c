@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
+#include <pthread.h>
 #include <string.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -52,6 +53,7 @@ typedef struct {
   gboolean            forking;
   GArray             *children;   /* Child, in the order they were forked */
   int                 signal_fd;
+  sigset_t            no_signals; /* what a child unblocks: all */
   gint64              cpu_mark;   /* the thread's CPU clock at the last job's end */
 } Worker;
 
@@ -211,12 +213,17 @@ serve_jobs (Worker *w)
  * -z now so that no child resolves a symbol lazily. */
 #define ATOMIC_FRAME 4096
 
+/* Room for a RESULT without an error text: on the stack page the child
+ * already uses, where ATOMIC_FRAME bytes would reach into another. */
+#define SMALL_FRAME  128
+
 static void
 write_result_atomic (int                 fd,
                      const LabJobResult *result)
 {
-  guint8 frame[ATOMIC_FRAME];
-  gsize len = lab_protocol_encode_result_frame (result, frame, sizeof frame);
+  guint8 small[SMALL_FRAME];
+  guint8 *frame = result->error != NULL ? g_malloc (ATOMIC_FRAME) : small;
+  gsize len = lab_protocol_encode_result_frame (result, frame, frame == small ? sizeof small : ATOMIC_FRAME);
   gsize sent = 0;
 
   g_assert (len > 0);
@@ -230,19 +237,20 @@ write_result_atomic (int                 fd,
         break;
       sent += n;
     }
+  if (frame != small)
+    g_free (frame);
 }
 
+/* The server's signalfd stays open in the child, which never reads it
+ * and exits soon: closing it would cost a page of libc. */
 G_GNUC_NORETURN static void
 child_main (Worker *w,
             guint   index)
 {
   GError *error = NULL;
   LabJobResult result = { 0 };
-  sigset_t mask;
 
-  sigemptyset (&mask);
-  sigprocmask (SIG_SETMASK, &mask, NULL);
-  close (w->signal_fd);
+  pthread_sigmask (SIG_SETMASK, &w->no_signals, NULL);
 
   result.index = index;
   result.worker = getpid ();
@@ -321,11 +329,9 @@ worker_child_main (Worker    *w,
                    int        out_fd,
                    const int  app_fds[2])
 {
-  sigset_t mask;
   int status;
 
-  sigemptyset (&mask);
-  sigprocmask (SIG_SETMASK, &mask, NULL);
+  pthread_sigmask (SIG_SETMASK, &w->no_signals, NULL);
   close (w->signal_fd);
   close (app_fds[0]);
   close (app_fds[1]);
@@ -547,6 +553,7 @@ serve_forking (Worker *w,
   gboolean input_open = TRUE;
   sigset_t mask;
 
+  sigemptyset (&w->no_signals);
   sigemptyset (&mask);
   sigaddset (&mask, SIGCHLD);
   sigaddset (&mask, SIGTERM);
