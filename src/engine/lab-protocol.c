@@ -371,6 +371,19 @@ lab_frame_reader_get_buffered (LabFrameReader *self)
 }
 
 /**
+ * lab_frame_reader_discard:
+ *
+ * Forgets the bytes read and not taken: a process forked from a fork
+ * server reads its own input with the server's reader, allocating
+ * nothing (each page it allocated in would cost a page fault).
+ */
+void
+lab_frame_reader_discard (LabFrameReader *self)
+{
+  self->start = self->end = 0;
+}
+
+/**
  * lab_frame_reader_read:
  *
  * Blocking read of the next frame.
@@ -653,6 +666,18 @@ gsize
 lab_frame_writer_pending (LabFrameWriter *self)
 {
   return self->buf->len - self->sent;
+}
+
+/**
+ * lab_frame_writer_discard:
+ *
+ * Forgets what is pending, unwritten (see lab_frame_reader_discard()).
+ */
+void
+lab_frame_writer_discard (LabFrameWriter *self)
+{
+  g_byte_array_set_size (self->buf, 0);
+  self->sent = 0;
 }
 
 /**

@@ -118,6 +118,7 @@ gboolean        lab_frame_reader_next_result (LabFrameReader *reader,
                                            LabJobResult    *result,
                                            GError         **error);
 gsize           lab_frame_reader_get_buffered (LabFrameReader *reader);
+void            lab_frame_reader_discard  (LabFrameReader  *reader);
 gboolean        lab_frame_reader_read     (LabFrameReader  *reader,
                                            LabFrameType    *type,
                                            GVariant       **payload,
@@ -151,6 +152,7 @@ gboolean        lab_frame_writer_flush    (LabFrameWriter  *writer,
                                            gboolean         blocking,
                                            GError         **error);
 gsize           lab_frame_writer_pending  (LabFrameWriter  *writer);
+void            lab_frame_writer_discard  (LabFrameWriter  *writer);
 
 GBytes         *lab_protocol_serialize_params (GVariant        *params);
 gboolean        lab_protocol_read_hello    (LabFrameReader     *reader,

@@ -43,8 +43,10 @@ typedef struct {
 } Request;
 
 typedef struct {
-  LabFrameReader     *reader;
-  LabFrameWriter     *writer;
+  int                 in_fd;
+  int                 out_fd;
+  LabFrameReader     *reader;     /* on in_fd */
+  LabFrameWriter     *writer;     /* on out_fd */
   const LabTaskClass *klass;
   gpointer            plan;
   gpointer            worker_state;
@@ -335,16 +337,18 @@ worker_child_main (Worker    *w,
   close (w->signal_fd);
   close (app_fds[0]);
   close (app_fds[1]);
-  if (dup2 (in_fd, STDIN_FILENO) < 0 || dup2 (out_fd, STDOUT_FILENO) < 0)
+  if (dup2 (in_fd, w->in_fd) < 0 || dup2 (out_fd, w->out_fd) < 0)
     _exit (LAB_WORKER_EXIT_PROTOCOL);
   close (in_fd);
   close (out_fd);
 
-  /* The server's reader, writer and children are left as they are: freeing
-   * them would write to (and so copy) the heap pages they share with it. */
+  /* The server's reader and writer, on the same descriptor numbers, serve
+   * the worker, what they held forgotten; its children are left as they
+   * are. Freeing or allocating would write to (and so copy) heap pages it
+   * shares with the server, a page fault each. */
+  lab_frame_reader_discard (w->reader);
+  lab_frame_writer_discard (w->writer);
   w->children = NULL;
-  w->reader = lab_frame_reader_new (STDIN_FILENO);
-  w->writer = lab_frame_writer_new (STDOUT_FILENO);
   w->signal_fd = -1;
   w->forking = FALSE;
   w->pid = getpid ();
@@ -660,6 +664,8 @@ serve (int      in_fd,
   Worker w = { 0 };
   int status;
 
+  w.in_fd = in_fd;
+  w.out_fd = out_fd;
   w.reader = lab_frame_reader_new (in_fd);
   w.writer = lab_frame_writer_new (out_fd);
   w.pid = getpid ();
