@@ -693,6 +693,11 @@ lab_frame_writer_flush (LabFrameWriter  *self,
                         gboolean         blocking,
                         GError         **error)
 {
+  /* Nothing written to the writer either: a fork server flushes before
+   * each worker it forks, and each page it wrote to would be copied. */
+  if (self->buf->len == 0)
+    return TRUE;
+
   while (self->sent < self->buf->len)
     {
       gssize n = write (self->fd, self->buf->data + self->sent, self->buf->len - self->sent);
