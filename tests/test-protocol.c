@@ -6,6 +6,8 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lab-error.h"
@@ -113,11 +115,21 @@ test_split_frames (void)
       sent += chunk;
       g_assert_cmpint (lab_frame_reader_fill (reader, &error), ==, (gssize) chunk);
 
-      while (lab_frame_reader_next (reader, &type, &payload, &error))
+      /* Every other job through the worker's shortcut. */
+      for (;;)
         {
-          g_assert_cmpint (type, ==, LAB_FRAME_JOB);
-          g_assert_cmpuint (g_variant_get_uint32 (payload), ==, next);
-          g_clear_pointer (&payload, g_variant_unref);
+          guint index;
+
+          if (next % 2 == 0 && lab_frame_reader_next_job (reader, &index))
+            g_assert_cmpuint (index, ==, next);
+          else if (next % 2 == 1 && lab_frame_reader_next (reader, &type, &payload, &error))
+            {
+              g_assert_cmpint (type, ==, LAB_FRAME_JOB);
+              g_assert_cmpuint (g_variant_get_uint32 (payload), ==, next);
+              g_clear_pointer (&payload, g_variant_unref);
+            }
+          else
+            break;
           next++;
         }
       g_assert_no_error (error);
@@ -163,6 +175,29 @@ test_malformed (void)
   const guint8 short_header[] = { 4, 0, 0 };
   /* A RESULT whose string has no terminating NUL: not normal form. */
   guint8 bad_string[8 + 70];
+
+  /* The worker's shortcut takes JOB frames only, and leaves the rest to
+   * lab_frame_reader_next () to refuse. */
+  {
+    const guint8 *cases[] = { unknown_type, padding, wrong_size, truncated };
+    const gsize sizes[] = { sizeof unknown_type, sizeof padding, sizeof wrong_size, sizeof truncated };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autoptr(LabFrameReader) reader = NULL;
+        guint index;
+        int fds[2];
+
+        make_pipe (fds);
+        write_all (fds[1], cases[i], sizes[i]);
+        reader = lab_frame_reader_new (fds[0]);
+        g_assert_cmpint (lab_frame_reader_fill (reader, NULL), ==, (gssize) sizes[i]);
+        g_assert_false (lab_frame_reader_next_job (reader, &index));
+        g_assert_cmpuint (lab_frame_reader_get_buffered (reader), ==, sizes[i]);
+        close (fds[0]);
+        close (fds[1]);
+      }
+  }
 
   expect_malformed (unknown_type, sizeof unknown_type, "header");
   expect_malformed (padding, sizeof padding, "header");
@@ -301,6 +336,168 @@ concat (GByteArray *out,
 {
   g_byte_array_append (out, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   g_bytes_unref (bytes);
+}
+
+/* The RESULT frames built by hand are the bytes GVariant makes. */
+static void
+test_result_by_hand (void)
+{
+  g_autofree char *long_text = g_strnfill (5000, 'x');
+  LabJobResult results[] = {
+    { .index = 7, .start_ns = 10, .end_ns = 25, .phase_ns = 18, .cpu_ns = 12, .worker = 4242,
+      .bytes = G_MAXUINT64, .value = -3, .status = 404, .error = (char *) "HTTP 404 Not Found" },
+    { .index = G_MAXUINT32, .start_ns = G_MININT64, .end_ns = G_MAXINT64, .worker = -1, .status = G_MININT32 },
+    { .index = 1, .error = (char *) "caf\xc3\xa9 \xff\xfe not UTF-8" },
+    { .index = 2, .error = (char *) "" },
+    { .index = 3, .error = long_text },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (results); i++)
+    {
+      g_autoptr(GBytes) reference = encode (LAB_FRAME_RESULT, lab_protocol_encode_result (&results[i]));
+      int fd = memfd_create ("frames", MFD_CLOEXEC);
+      g_autoptr(LabFrameWriter) writer = lab_frame_writer_new (fd);
+      g_autoptr(GBytes) by_hand = NULL;
+      guint8 frame[4096];
+      gsize len;
+
+      lab_frame_writer_append_result (writer, &results[i]);
+      by_hand = take_written (writer, fd);
+      g_assert_true (g_bytes_equal (by_hand, reference));
+
+      len = lab_protocol_encode_result_frame (&results[i], frame, sizeof frame);
+      if (g_bytes_get_size (reference) <= sizeof frame)
+        g_assert_cmpmem (frame, len, g_bytes_get_data (reference, NULL), g_bytes_get_size (reference));
+    }
+
+  /* A text too long for the room is cut at a character boundary, and the
+   * frame is still one a reader takes. */
+  for (gsize room = 78; room < 90; room++)
+    {
+      LabJobResult r = { .index = 9, .error = (char *) "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" };
+      g_autoptr(LabFrameReader) reader = NULL;
+      g_autoptr(GVariant) payload = NULL;
+      g_autoptr(GError) error = NULL;
+      LabJobResult out = { 0 };
+      LabFrameType type;
+      guint8 frame[128];
+      gsize len = lab_protocol_encode_result_frame (&r, frame, room);
+      int fd = memfd_create ("frames", MFD_CLOEXEC);
+
+      g_assert_cmpuint (len, >, 0);
+      g_assert_cmpuint (len, <=, room);
+      write_all (fd, frame, len);
+      g_assert_cmpint (lseek (fd, 0, SEEK_SET), ==, 0);
+      reader = lab_frame_reader_new (fd);
+      g_assert_true (lab_frame_reader_read (reader, &type, &payload, &error));
+      g_assert_no_error (error);
+      lab_protocol_decode_result (payload, &out);
+      g_assert_cmpuint (out.index, ==, 9);
+      /* Whole characters of two bytes each; none at all reads as a bare failure. */
+      if (len == LAB_PROTOCOL_HEADER + 70)
+        g_assert_cmpstr (out.error, ==, "The job failed");
+      else
+        {
+          g_assert_cmpuint (strlen (out.error), ==, len - LAB_PROTOCOL_HEADER - 70);
+          g_assert_cmpuint (strlen (out.error) % 2, ==, 0);
+          g_assert_true (g_str_has_prefix (r.error, out.error));
+        }
+      lab_job_result_clear (&out);
+      close (fd);
+    }
+  g_assert_cmpuint (lab_protocol_encode_result_frame (&results[0], (guint8[64]) { 0 }, 64), ==, 0);
+}
+
+/* Reads one frame from @data the app's way: RESULT by hand, else through
+ * GVariant (@by_hand FALSE: always through GVariant). Returns whether it
+ * was a valid RESULT, filling @out. */
+static gboolean
+read_result (const guint8  *data,
+             gsize          len,
+             gboolean       by_hand,
+             LabJobResult  *out)
+{
+  int fd = memfd_create ("frames", MFD_CLOEXEC);
+  g_autoptr(LabFrameReader) reader = NULL;
+  g_autoptr(GVariant) payload = NULL;
+  g_autoptr(GError) error = NULL;
+  LabFrameType type;
+  gboolean ok;
+
+  write_all (fd, data, len);
+  g_assert_cmpint (lseek (fd, 0, SEEK_SET), ==, 0);
+  reader = lab_frame_reader_new (fd);
+  g_assert_cmpint (lab_frame_reader_fill (reader, NULL), ==, (gssize) len);
+  if (by_hand && lab_frame_reader_next_result (reader, out, &error))
+    ok = TRUE;
+  else if (error == NULL && lab_frame_reader_next (reader, &type, &payload, &error))
+    {
+      ok = type == LAB_FRAME_RESULT;
+      if (ok)
+        lab_protocol_decode_result (payload, out);
+    }
+  else
+    ok = FALSE;
+  if (!ok && error != NULL)
+    g_assert_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL);
+  close (fd);
+  return ok;
+}
+
+/* The app reads RESULT frames by hand: it takes exactly the frames
+ * GVariant takes in normal form, and reads the same values, whatever
+ * byte of a frame is changed to whatever value. */
+static void
+test_result_read_by_hand (void)
+{
+  LabJobResult in = { .index = 7, .start_ns = 10, .end_ns = 25, .phase_ns = 18, .cpu_ns = 12, .worker = 4242,
+                      .bytes = 1 << 20, .value = -3, .status = 404, .error = (char *) "caf\xc3\xa9 404" };
+  const guint8 values[] = { 0x00, 0x01, 0x02, 0x41, 0x7f, 0x80, 0xa9, 0xc3, 0xff };
+  guint8 frame[256];
+  gsize len = lab_protocol_encode_result_frame (&in, frame, sizeof frame);
+  guint n_valid = 0, n_refused = 0;
+
+  for (gsize at = 0; at <= len; at++)
+    for (guint v = 0; v < G_N_ELEMENTS (values) + 1; v++)
+      {
+        guint8 changed[256];
+        gsize changed_len = len;
+        LabJobResult a = { 0 }, b = { 0 };
+        gboolean ok_a, ok_b;
+
+        memcpy (changed, frame, len);
+        /* Past the last value: the frame cut short by a byte, its header saying so. */
+        if (v == G_N_ELEMENTS (values))
+          {
+            if (at < LAB_PROTOCOL_HEADER + 1 || at == len)
+              continue;
+            changed_len = at;
+            changed[0] = at - LAB_PROTOCOL_HEADER;
+          }
+        else if (at < len)
+          changed[at] = values[v];
+        else
+          continue;
+
+        ok_a = read_result (changed, changed_len, TRUE, &a);
+        ok_b = read_result (changed, changed_len, FALSE, &b);
+        if (ok_a != ok_b)
+          g_error ("byte %" G_GSIZE_FORMAT " = 0x%02x: by hand %d, GVariant %d", at, values[MIN (v, G_N_ELEMENTS (values) - 1)], ok_a, ok_b);
+        if (ok_a)
+          {
+            g_assert_cmpmem (&a, G_STRUCT_OFFSET (LabJobResult, error), &b, G_STRUCT_OFFSET (LabJobResult, error));
+            g_assert_cmpuint (a.index, ==, b.index);
+            g_assert_cmpint (a.status, ==, b.status);
+            g_assert_cmpstr (a.error, ==, b.error);
+            n_valid++;
+          }
+        else
+          n_refused++;
+        lab_job_result_clear (&a);
+        lab_job_result_clear (&b);
+      }
+  g_assert_cmpuint (n_valid, >, 0);
+  g_assert_cmpuint (n_refused, >, 0);
 }
 
 static void
@@ -701,6 +898,132 @@ test_worker_fork_server (void)
   g_assert_cmpint (pids[0], !=, pids[1]);
 }
 
+static gboolean
+read_one (LabFrameReader  *reader,
+          LabFrameType     expected,
+          GVariant       **payload)
+{
+  g_autoptr(GError) error = NULL;
+  LabFrameType type;
+
+  if (!lab_frame_reader_read (reader, &type, payload, &error))
+    {
+      g_assert_no_error (error);
+      return FALSE;
+    }
+  g_assert_cmpint (type, ==, expected);
+  return TRUE;
+}
+
+/* A fork server asked for a pool's worker: SPAWNED comes with the worker's
+ * pipes and a pidfd; the worker says READY and serves jobs on them; once
+ * its input ends it exits, and the server says so (EXITED), then exits
+ * itself once its own input ends. */
+static void
+test_worker_fork_server_workers (void)
+{
+  const char *worker = g_getenv ("LAB_WORKER_PATH");
+  g_autoptr(GByteArray) input = g_byte_array_new ();
+  g_autoptr(LabFrameReader) server = NULL;
+  g_autoptr(LabFrameReader) from_worker = NULL;
+  g_autoptr(GVariant) payload = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantDict dict;
+  int to_server[2], from_server[2], fds[3];
+  guint32 tag, n_fds;
+  gint64 server_pid = 0, pid;
+  LabJobResult r = { 0 };
+  int status;
+  GPid spawned;
+
+  make_pipe (to_server);
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, from_server), ==, 0);
+  g_assert_true (g_spawn_async_with_fds (NULL, (char *[]) { (char *) worker, (char *) "--fork", NULL }, NULL,
+                                         G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &spawned,
+                                         to_server[0], from_server[1], -1, &error));
+  g_assert_no_error (error);
+  close (to_server[0]);
+  close (from_server[1]);
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "jobs", "u", 3);
+  g_variant_dict_insert (&dict, "size", "t", (guint64) 100);
+  concat (input, hello ("primes", g_variant_dict_end (&dict)));
+  concat (input, encode (LAB_FRAME_WORKER, g_variant_new_uint32 (5)));
+  write_all (to_server[1], input->data, input->len);
+
+  server = lab_frame_reader_new_for_socket (from_server[0]);
+  g_assert_true (read_one (server, LAB_FRAME_READY, &payload));
+  server_pid = g_variant_get_int64 (payload);
+  g_assert_cmpint (server_pid, ==, spawned);
+  g_clear_pointer (&payload, g_variant_unref);
+
+  g_assert_true (read_one (server, LAB_FRAME_SPAWNED, &payload));
+  g_variant_get (payload, "(uxu)", &tag, &pid, &n_fds);
+  g_clear_pointer (&payload, g_variant_unref);
+  g_assert_cmpuint (tag, ==, 5);
+  g_assert_cmpint (pid, >, 0);
+  g_assert_cmpint (pid, !=, server_pid);
+  g_assert_cmpuint (n_fds, >=, 2);
+  g_assert_cmpuint (lab_frame_reader_take_fds (server, fds, n_fds), ==, n_fds);
+
+  /* The worker: READY, then the job it is sent. */
+  write_all (fds[0], g_bytes_get_data (encode (LAB_FRAME_JOB, g_variant_new_uint32 (2)), NULL), 12);
+  close (fds[0]);
+  from_worker = lab_frame_reader_new (fds[1]);
+  g_assert_true (read_one (from_worker, LAB_FRAME_READY, &payload));
+  g_assert_cmpint (g_variant_get_int64 (payload), ==, pid);
+  g_clear_pointer (&payload, g_variant_unref);
+  g_assert_true (read_one (from_worker, LAB_FRAME_RESULT, &payload));
+  lab_protocol_decode_result (payload, &r);
+  g_clear_pointer (&payload, g_variant_unref);
+  g_assert_cmpuint (r.index, ==, 2);
+  g_assert_cmpint (r.worker, ==, pid);
+  g_assert_null (r.error);
+  /* Its input closed, it ends: nothing more comes. */
+  g_assert_false (read_one (from_worker, LAB_FRAME_RESULT, &payload));
+  close (fds[1]);
+  if (n_fds > 2)
+    close (fds[2]);
+
+  g_assert_true (read_one (server, LAB_FRAME_EXITED, &payload));
+  g_variant_get (payload, "(xi)", &pid, &status);
+  g_clear_pointer (&payload, g_variant_unref);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, LAB_WORKER_EXIT_OK);
+
+  close (to_server[1]);
+  g_assert_false (read_one (server, LAB_FRAME_EXITED, &payload));
+  g_assert_cmpint (waitpid (spawned, &status, 0), ==, spawned);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, LAB_WORKER_EXIT_OK);
+  close (from_server[0]);
+}
+
+/* Asked for a worker when its output is no socket, a fork server cannot
+ * hand the worker's pipes over: it says so, and stops. */
+static void
+test_worker_fork_server_needs_socket (void)
+{
+  const char *worker = g_getenv ("LAB_WORKER_PATH");
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GByteArray) input = g_byte_array_new ();
+  g_autoptr(GBytes) in = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  concat (input, hello ("sleep", g_variant_new ("a{sv}", NULL)));
+  concat (input, encode (LAB_FRAME_WORKER, g_variant_new_uint32 (0)));
+  in = g_byte_array_free_to_bytes (g_steal_pointer (&input));
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                           G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error, worker, "--fork", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate (proc, in, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, LAB_WORKER_EXIT_PROTOCOL);
+  g_assert_nonnull (memmem (g_bytes_get_data (out, NULL), g_bytes_get_size (out), "socket", 6));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -708,6 +1031,8 @@ main (int    argc,
   lab_test_init (&argc, &argv);
 
   g_test_add_func ("/protocol/roundtrip", test_roundtrip);
+  g_test_add_func ("/protocol/result-by-hand", test_result_by_hand);
+  g_test_add_func ("/protocol/result-read-by-hand", test_result_read_by_hand);
   g_test_add_func ("/protocol/split-frames", test_split_frames);
   g_test_add_func ("/protocol/malformed", test_malformed);
   g_test_add_func ("/protocol/hello/large-params", test_hello_large_params);
@@ -717,6 +1042,8 @@ main (int    argc,
   g_test_add_func ("/protocol/worker/refuses-bad-input", test_worker_refuses_bad_input);
   g_test_add_func ("/protocol/worker/executable", test_worker_executable);
   g_test_add_func ("/protocol/worker/fork-server", test_worker_fork_server);
+  g_test_add_func ("/protocol/worker/fork-server-workers", test_worker_fork_server_workers);
+  g_test_add_func ("/protocol/worker/fork-server-needs-socket", test_worker_fork_server_needs_socket);
 
   return g_test_run ();
 }

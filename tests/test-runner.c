@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "lab-breakdown.h"
 #include "lab-error.h"
 #include "lab-run.h"
 #include "lab-test-util.h"
@@ -295,8 +296,9 @@ test_breakdown_sums (void)
 static void
 test_worker_records (void)
 {
+  /* A process pool: its two workers, and the fork server they came from. */
   static const struct { const char *strategy; guint records; } cases[] = {
-    { "sequential", 1 }, { "thread-pool", 2 }, { "process-pool", 2 }, { "processes", 1 }, { "async", 1 },
+    { "sequential", 1 }, { "thread-pool", 2 }, { "process-pool", 3 }, { "processes", 1 }, { "async", 1 },
   };
 
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
@@ -628,6 +630,126 @@ test_cancel_busy_pool (void)
 }
 
 typedef struct {
+  AsyncData *data;
+  guint      n_ready;
+} ReadyWatch;
+
+/* Cancels the run once its 64 workers (not their fork server, of every
+ * lane) have said READY. */
+static void
+cancel_once_ready_cb (LabRun     *run,
+                      ReadyWatch *watch)
+{
+  watch->n_ready = 0;
+  for (guint i = 0; i < lab_run_get_n_worker_records (run); i++)
+    {
+      const LabWorkerRecord *w = lab_run_get_worker_record (run, i);
+
+      watch->n_ready += w->lane != LAB_LANE_ALL && w->ready_ns >= 0;
+    }
+  if (watch->n_ready == 64)
+    g_cancellable_cancel (watch->data->cancellable);
+}
+
+/* A process pool starts working while its fork server forks the rest of
+ * its workers: jobs of an hour, cancelled once all 64 workers are up.
+ * The pool used to start all its workers before it handed out a job (64
+ * spawns, a third of a second here, 256 several seconds); now it asks the
+ * server for a few workers at a time, and hands each its jobs before it
+ * asks for more. So whatever the machine's speed, the first job was
+ * handed out (and, as far as the app can tell, started) before the last
+ * worker began, and so before it was up. */
+static void
+test_pool_starts_early (void)
+{
+  g_autoptr(LabRun) run = new_run ("sleep", "process-pool", 64, "{'seconds': <[3600.0]>, 'jobs': <uint32 64>}");
+  gint64 first_dispatch = G_MAXINT64, first_start = G_MAXINT64, last_begin = -1, last_ready = -1;
+  AsyncData data = { 0 };
+  ReadyWatch watch = { &data, 0 };
+  gulong handler = g_signal_connect (run, "progress", G_CALLBACK (cancel_once_ready_cb), &watch);
+  guint n_workers = 0;
+
+  run_async (run, FALSE, &data);
+  g_signal_handler_disconnect (run, handler);
+  g_assert_error (data.error, LAB_ERROR, LAB_ERROR_CANCELLED);
+  g_clear_error (&data.error);
+
+  for (guint i = 0; i < lab_run_get_n_jobs (run); i++)
+    {
+      const LabJobRecord *job = lab_run_get_job (run, i);
+
+      g_assert_cmpint (job->dispatch_ns, >=, 0);
+      first_dispatch = MIN (first_dispatch, job->dispatch_ns);
+      first_start = MIN (first_start, job->start_ns);
+    }
+  for (guint i = 0; i < lab_run_get_n_worker_records (run); i++)
+    {
+      const LabWorkerRecord *w = lab_run_get_worker_record (run, i);
+
+      if (w->lane == LAB_LANE_ALL)
+        continue;
+      n_workers++;
+      g_assert_cmpint (w->ready_ns, >=, w->begin_ns);
+      last_begin = MAX (last_begin, w->begin_ns);
+      last_ready = MAX (last_ready, w->ready_ns);
+    }
+
+  g_assert_cmpuint (n_workers, ==, 64);
+  g_assert_cmpint (first_dispatch, <, last_begin);
+  g_assert_cmpint (first_start, <, last_ready);
+  lab_test_assert_workers_gone (run);
+  g_assert_cmpuint (lab_test_count_children (), ==, 0);
+}
+
+typedef struct {
+  gint64 victim;   /* the worker killed while it ran job 0 */
+} Crash;
+
+static void
+kill_job0_worker_cb (LabRun *run,
+                     Crash  *crash)
+{
+  const LabJobRecord *job = lab_run_get_job (run, 0);
+
+  if (crash->victim == 0 && job->state == LAB_JOB_RUNNING && job->worker > 0)
+    {
+      /* Not SIGSEGV: AddressSanitizer would catch it and exit 1. */
+      crash->victim = job->worker;
+      g_assert_cmpint (kill ((pid_t) job->worker, SIGKILL), ==, 0);
+    }
+}
+
+/* A pool's worker that crashes fails the job it was running, with why;
+ * the job queued behind it goes to a worker forked in its place, and the
+ * other worker's jobs go on. */
+static void
+test_pool_worker_crash (void)
+{
+  /* Two jobs per worker at first: job 0 runs for an hour, job 1 waits
+   * behind it on the same worker. */
+  g_autoptr(LabRun) run = new_run ("sleep", "process-pool", 2, "{'seconds': <[3600.0, 0.1, 0.1, 0.1]>}");
+  Crash crash = { 0 };
+  AsyncData data = { 0 };
+  gulong handler = g_signal_connect (run, "progress", G_CALLBACK (kill_job0_worker_cb), &crash);
+
+  run_async (run, FALSE, &data);
+  g_signal_handler_disconnect (run, handler);
+  g_assert_no_error (data.error);
+  g_assert_cmpint (crash.victim, >, 0);
+  g_assert_cmpuint (lab_run_get_n_failed (run), ==, 1);
+  g_assert_cmpint (lab_run_get_job (run, 0)->state, ==, LAB_JOB_FAILED);
+  g_assert_nonnull (strstr (lab_run_get_job (run, 0)->error, "crashed"));
+  for (guint i = 1; i < 4; i++)
+    {
+      g_assert_cmpint (lab_run_get_job (run, i)->state, ==, LAB_JOB_OK);
+      g_assert_cmpint (lab_run_get_job (run, i)->worker, !=, crash.victim);
+    }
+  /* The two, and the one forked in the crashed one's place. */
+  g_assert_cmpuint (count_distinct_workers (run), ==, 3);
+  g_assert_cmpuint (lab_test_count_children (), ==, 0);
+}
+
+typedef struct {
   GCancellable *cancellable;
   const char   *strategy;
   guint         expected;   /* processes that must be up */
@@ -699,9 +821,10 @@ workers_not_up_cb (gpointer data)
 static void
 test_worker_signals (void)
 {
+  /* The fork server and two children: two jobs', or two workers. */
   static const struct { const char *strategy; guint processes; } cases[] = {
-    { "process-pool", 2 },
-    { "processes", 3 },     /* the fork server and two children */
+    { "process-pool", 3 },
+    { "processes", 3 },
   };
 
   for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
@@ -877,6 +1000,8 @@ main (int    argc,
   g_test_add_func ("/runner/each-strategy/primes", test_each_strategy_primes);
   g_test_add_func ("/runner/side-by-side", test_side_by_side);
   g_test_add_func ("/runner/pool-lanes", test_pool_lanes);
+  g_test_add_func ("/runner/pool-starts-early", test_pool_starts_early);
+  g_test_add_func ("/runner/pool-worker-crash", test_pool_worker_crash);
   g_test_add_func ("/runner/many-tiny-jobs", test_many_tiny_jobs);
   g_test_add_func ("/runner/workers-cap", test_workers_cap);
   g_test_add_func ("/runner/async-progress", test_async_progress);

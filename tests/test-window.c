@@ -905,8 +905,8 @@ test_window_one_selection (void)
   window_free (window);
 }
 
-/* What processes cost: a process pool's workers starting, drawn as their
- * own segments in the start-up colour. */
+/* What processes cost: a process pool's fork server and workers starting,
+ * drawn as their own segments in the start-up colour. */
 static void
 test_window_startup_segments (void)
 {
@@ -915,7 +915,8 @@ test_window_startup_segments (void)
 
   run_sleep (window, "0.05", 8, "process-pool", 4);
   g_assert_cmpint (lab_run_get_state (lab_window_get_run (window, 0)), ==, LAB_RUN_FINISHED);
-  g_assert_cmpuint (lab_run_get_n_worker_records (lab_window_get_run (window, 0)), ==, 4);
+  /* The four workers and the server they were forked from, of every lane. */
+  g_assert_cmpuint (lab_run_get_n_worker_records (lab_window_get_run (window, 0)), ==, 5);
   g_assert_cmpuint (lab_timeline_get_n_segments (timeline, LAB_PART_START), >=, 1);
   g_assert_cmpuint (lab_timeline_get_n_lanes (timeline), ==, 4);
 

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 
@@ -23,6 +24,7 @@ struct _LabFrameReader
   gsize   size;    /* allocated */
   gsize   start;   /* first unread byte */
   gsize   end;     /* one past the last byte read */
+  GArray *fds;     /* a socket's: descriptors received, not yet taken */
 };
 
 struct _LabFrameWriter
@@ -31,6 +33,16 @@ struct _LabFrameWriter
   GByteArray *buf;
   gsize       sent;  /* bytes of buf already written */
 };
+
+/* A RESULT payload, (uxxxxxtxibs), as GVariant lays it out in normal
+ * form: the fixed members at their natural alignment in the host's byte
+ * order, zeros in the padding after the index, then the error text and
+ * its NUL. Only the last member has a variable size, so the tuple has no
+ * framing offsets. A worker writes one per job and the app reads one:
+ * by hand, that costs no GVariant, no type-info look-up and no
+ * allocation, which a child forked for a single job would pay in page
+ * faults and a busy process pool in CPU time. */
+#define RESULT_TEXT_OFFSET 69
 
 const GVariantType *
 lab_frame_type_get_variant_type (LabFrameType type)
@@ -43,6 +55,9 @@ lab_frame_type_get_variant_type (LabFrameType type)
     case LAB_FRAME_READY:  return G_VARIANT_TYPE_INT64;
     case LAB_FRAME_RESULT: return G_VARIANT_TYPE ("(uxxxxxtxibs)");
     case LAB_FRAME_FATAL:  return G_VARIANT_TYPE_STRING;
+    case LAB_FRAME_WORKER: return G_VARIANT_TYPE_UINT32;
+    case LAB_FRAME_SPAWNED: return G_VARIANT_TYPE ("(uxu)");
+    case LAB_FRAME_EXITED: return G_VARIANT_TYPE ("(xi)");
     default:               return NULL;
     }
 }
@@ -59,14 +74,81 @@ lab_frame_reader_new (int fd)
   return self;
 }
 
+/**
+ * lab_frame_reader_new_for_socket:
+ * @fd: a Unix stream socket
+ *
+ * A reader that also receives the descriptors sent with the bytes
+ * (SCM_RIGHTS), for lab_frame_reader_take_fds(). The kernel hands a
+ * frame's descriptors over with its first byte at the latest, so once a
+ * frame is whole, those sent with it have come.
+ */
+LabFrameReader *
+lab_frame_reader_new_for_socket (int fd)
+{
+  LabFrameReader *self = lab_frame_reader_new (fd);
+
+  self->fds = g_array_new (FALSE, FALSE, sizeof (int));
+  return self;
+}
+
+/**
+ * lab_frame_reader_take_fds:
+ * @fds: (out caller-allocates) (array length=n_fds): where they go
+ *
+ * Takes the @n_fds descriptors received first and not yet taken; the
+ * caller owns them. Those never taken are closed with the reader.
+ *
+ * Returns: how many there were, at most @n_fds
+ */
+guint
+lab_frame_reader_take_fds (LabFrameReader *self,
+                           int            *fds,
+                           guint           n_fds)
+{
+  guint n = self->fds != NULL ? MIN (n_fds, self->fds->len) : 0;
+
+  memcpy (fds, self->fds->data, n * sizeof (int));
+  if (n > 0)
+    g_array_remove_range (self->fds, 0, n);
+  return n;
+}
+
 void
 lab_frame_reader_free (LabFrameReader *self)
 {
   if (self == NULL)
     return;
 
+  for (guint i = 0; self->fds != NULL && i < self->fds->len; i++)
+    close (g_array_index (self->fds, int, i));
+  g_clear_pointer (&self->fds, g_array_unref);
   g_free (self->data);
   g_free (self);
+}
+
+/* One read; a socket's descriptors go to self->fds (a message with more
+ * than LAB_PROTOCOL_MAX_FDS has the rest closed by the kernel). */
+static gssize
+read_some (LabFrameReader *self)
+{
+  union {
+    struct cmsghdr align;
+    char           buf[CMSG_SPACE (LAB_PROTOCOL_MAX_FDS * sizeof (int))];
+  } control;
+  struct iovec iov = { self->data + self->end, self->size - self->end };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                        .msg_controllen = sizeof control.buf };
+  gssize n;
+
+  if (self->fds == NULL)
+    return read (self->fd, self->data + self->end, self->size - self->end);
+
+  n = recvmsg (self->fd, &msg, MSG_CMSG_CLOEXEC);
+  for (struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR (&msg) : NULL; c != NULL; c = CMSG_NXTHDR (&msg, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+      g_array_append_vals (self->fds, CMSG_DATA (c), (c->cmsg_len - CMSG_LEN (0)) / sizeof (int));
+  return n;
 }
 
 /**
@@ -100,7 +182,7 @@ lab_frame_reader_fill (LabFrameReader  *self,
     }
 
   do
-    n = read (self->fd, self->data + self->end, self->size - self->end);
+    n = read_some (self);
   while (n < 0 && errno == EINTR);
 
   if (n < 0)
@@ -188,10 +270,117 @@ lab_frame_reader_next (LabFrameReader  *self,
   return TRUE;
 }
 
+/**
+ * lab_frame_reader_next_job:
+ * @index: (out): the job's index
+ *
+ * A worker's hot path: takes the next frame when it is a whole JOB frame,
+ * without a GVariant for its four bytes (any four bytes are a "u" in
+ * normal form). Reads them as lab_frame_writer_append_job() writes them.
+ *
+ * Returns: %TRUE with @index; %FALSE, taking nothing, when the next frame
+ *   is not a whole JOB frame (lab_frame_reader_next() says what it is)
+ */
+gboolean
+lab_frame_reader_next_job (LabFrameReader *self,
+                           guint          *index)
+{
+  static const guint8 header[LAB_PROTOCOL_HEADER] = { 4, 0, 0, 0, LAB_FRAME_JOB, 0, 0, 0 };
+  const guint8 *h = self->data + self->start;
+  guint32 le;
+
+  if (self->end - self->start < sizeof header + sizeof le || memcmp (h, header, sizeof header) != 0)
+    return FALSE;
+  memcpy (&le, h + sizeof header, sizeof le);
+  *index = GUINT32_FROM_LE (le);
+  self->start += sizeof header + sizeof le;
+  return TRUE;
+}
+
+static gboolean
+result_payload_is_normal (const guint8 *p,
+                          gsize         len)
+{
+  const char *text = (const char *) p + RESULT_TEXT_OFFSET;
+  gsize text_len = len - RESULT_TEXT_OFFSET - 1;
+  static const guint8 zeros[4];
+
+  return len > RESULT_TEXT_OFFSET && memcmp (p + 4, zeros, sizeof zeros) == 0 && p[68] <= 1 &&
+         p[len - 1] == '\0' && memchr (text, '\0', text_len) == NULL && g_utf8_validate (text, text_len, NULL);
+}
+
+/**
+ * lab_frame_reader_next_result:
+ * @result: (out caller-allocates): the job's result; its error is a new
+ *   string, for lab_job_result_clear()
+ *
+ * The app's hot path: takes the next frame when it is a whole RESULT
+ * frame, decoding it by hand as lab_protocol_decode_result() does, after
+ * the checks of normal form GVariant would make (zero padding, a
+ * boolean of 0 or 1, a string of valid UTF-8 ending in its only NUL).
+ *
+ * Returns: %TRUE with @result; %FALSE with @error when the RESULT frame
+ *   is malformed; %FALSE without, taking nothing, when the next frame is
+ *   not a whole RESULT frame (lab_frame_reader_next() says what it is)
+ */
+gboolean
+lab_frame_reader_next_result (LabFrameReader  *self,
+                              LabJobResult    *result,
+                              GError         **error)
+{
+  const guint8 *h = self->data + self->start;
+  const guint8 *p = h + LAB_PROTOCOL_HEADER;
+  gsize avail = self->end - self->start;
+  guint32 len;
+
+  if (avail < LAB_PROTOCOL_HEADER || h[4] != LAB_FRAME_RESULT || h[5] != 0 || h[6] != 0 || h[7] != 0)
+    return FALSE;
+  len = (guint32) h[0] | (guint32) h[1] << 8 | (guint32) h[2] << 16 | (guint32) h[3] << 24;
+  if (len > LAB_PROTOCOL_MAX_FRAME || avail - LAB_PROTOCOL_HEADER < len)
+    return FALSE;
+
+  if (!result_payload_is_normal (p, len))
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
+                   _("Malformed %u-byte payload in a frame of type %u"), len, h[4]);
+      return FALSE;
+    }
+
+  memcpy (&result->index, p, 4);
+  memcpy (&result->start_ns, p + 8, 8);
+  memcpy (&result->end_ns, p + 16, 8);
+  memcpy (&result->phase_ns, p + 24, 8);
+  memcpy (&result->cpu_ns, p + 32, 8);
+  memcpy (&result->worker, p + 40, 8);
+  memcpy (&result->bytes, p + 48, 8);
+  memcpy (&result->value, p + 56, 8);
+  memcpy (&result->status, p + 64, 4);
+  g_free (result->error);
+  result->error = NULL;
+  if (p[68] == 0)
+    result->error = g_strdup (p[RESULT_TEXT_OFFSET] != '\0' ? (const char *) p + RESULT_TEXT_OFFSET
+                                                              : _("The job failed"));
+  self->start += LAB_PROTOCOL_HEADER + len;
+  return TRUE;
+}
+
 gsize
 lab_frame_reader_get_buffered (LabFrameReader *self)
 {
   return self->end - self->start;
+}
+
+/**
+ * lab_frame_reader_discard:
+ *
+ * Forgets the bytes read and not taken: a process forked from a fork
+ * server reads its own input with the server's reader, allocating
+ * nothing (each page it allocated in would cost a page fault).
+ */
+void
+lab_frame_reader_discard (LabFrameReader *self)
+{
+  self->start = self->end = 0;
 }
 
 /**
@@ -393,10 +582,102 @@ lab_frame_writer_append_hello (LabFrameWriter *self,
     sent = lab_frame_writer_append_params (self, bytes, sent);
 }
 
+/**
+ * lab_frame_writer_append_ready:
+ *
+ * Appends READY for @pid: the bytes lab_frame_writer_append() makes of
+ * g_variant_new_int64() (an "x" is its eight bytes in the host's order),
+ * without a GVariant, as a forked worker's first frame.
+ */
+void
+lab_frame_writer_append_ready (LabFrameWriter *self,
+                               gint64          pid)
+{
+  append_header (self, LAB_FRAME_READY, sizeof pid);
+  g_byte_array_append (self->buf, (const guint8 *) &pid, sizeof pid);
+}
+
+/**
+ * lab_frame_writer_send_spawned:
+ * @fds: (array length=n_fds): the worker's descriptors, sent with it
+ *
+ * Writes what is pending, then a SPAWNED frame for the worker @pid forked
+ * for @tag with @fds attached to it (SCM_RIGHTS), blocking: the writer's
+ * descriptor must be a Unix socket. The frame is built on the stack, as
+ * GVariant lays out (uxu): a fork server writes to no other memory
+ * between two forks. The caller keeps @fds (the peer gets copies).
+ *
+ * Returns: %FALSE with @error when the socket failed
+ */
+gboolean
+lab_frame_writer_send_spawned (LabFrameWriter  *self,
+                               guint32          tag,
+                               gint64           pid,
+                               const int       *fds,
+                               guint            n_fds,
+                               GError         **error)
+{
+  union {
+    struct cmsghdr align;
+    char           buf[CMSG_SPACE (LAB_PROTOCOL_MAX_FDS * sizeof (int))];
+  } control = { 0 };
+  guint8 frame[LAB_PROTOCOL_HEADER + 24] = { 24, 0, 0, 0, LAB_FRAME_SPAWNED };
+  struct iovec iov = { frame, sizeof frame };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+                        .msg_controllen = CMSG_SPACE (n_fds * sizeof (int)) };
+  struct cmsghdr *c = CMSG_FIRSTHDR (&msg);
+  gsize sent = 0;
+
+  g_return_val_if_fail (n_fds > 0 && n_fds <= LAB_PROTOCOL_MAX_FDS, FALSE);
+
+  if (!lab_frame_writer_flush (self, TRUE, error))
+    return FALSE;
+
+  memcpy (frame + LAB_PROTOCOL_HEADER, &tag, 4);
+  memcpy (frame + LAB_PROTOCOL_HEADER + 8, &pid, 8);
+  memcpy (frame + LAB_PROTOCOL_HEADER + 16, &n_fds, 4);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN (n_fds * sizeof (int));
+  memcpy (CMSG_DATA (c), fds, n_fds * sizeof (int));
+
+  /* The descriptors go with the first byte; what the socket did not take
+   * at once follows as plain bytes. */
+  while (sent < sizeof frame)
+    {
+      gssize n = sent == 0 ? sendmsg (self->fd, &msg, MSG_NOSIGNAL)
+                           : send (self->fd, frame + sent, sizeof frame - sent, MSG_NOSIGNAL);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+          g_set_error (error, LAB_ERROR, LAB_ERROR_PROTOCOL,
+                       _("Could not write to the worker pipe: %s"), g_strerror (saved));
+          return FALSE;
+        }
+      sent += n;
+    }
+  return TRUE;
+}
+
 gsize
 lab_frame_writer_pending (LabFrameWriter *self)
 {
   return self->buf->len - self->sent;
+}
+
+/**
+ * lab_frame_writer_discard:
+ *
+ * Forgets what is pending, unwritten (see lab_frame_reader_discard()).
+ */
+void
+lab_frame_writer_discard (LabFrameWriter *self)
+{
+  g_byte_array_set_size (self->buf, 0);
+  self->sent = 0;
 }
 
 /**
@@ -412,6 +693,11 @@ lab_frame_writer_flush (LabFrameWriter  *self,
                         gboolean         blocking,
                         GError         **error)
 {
+  /* Nothing written to the writer either: a fork server flushes before
+   * each worker it forks, and each page it wrote to would be copied. */
+  if (self->buf->len == 0)
+    return TRUE;
+
   while (self->sent < self->buf->len)
     {
       gssize n = write (self->fd, self->buf->data + self->sent, self->buf->len - self->sent);
@@ -541,6 +827,116 @@ lab_protocol_read_hello (LabFrameReader  *self,
   *task = g_strdup (name);
   *params = g_steal_pointer (&dict);
   return TRUE;
+}
+
+static const char *
+result_text (const LabJobResult  *r,
+             char               **made)
+{
+  /* An "s" must be UTF-8: a task's message that is not is repaired. */
+  if (r->error == NULL)
+    return "";
+  if (g_utf8_validate (r->error, -1, NULL))
+    return r->error;
+  return *made = g_utf8_make_valid (r->error, -1);
+}
+
+static void
+put_result_payload (guint8             *p,
+                    const LabJobResult *r,
+                    const char         *text,
+                    gsize               text_len)
+{
+  const guint8 ok = r->error == NULL;
+
+  memset (p, 0, 8);
+  memcpy (p, &r->index, 4);
+  memcpy (p + 8, &r->start_ns, 8);
+  memcpy (p + 16, &r->end_ns, 8);
+  memcpy (p + 24, &r->phase_ns, 8);
+  memcpy (p + 32, &r->cpu_ns, 8);
+  memcpy (p + 40, &r->worker, 8);
+  memcpy (p + 48, &r->bytes, 8);
+  memcpy (p + 56, &r->value, 8);
+  memcpy (p + 64, &r->status, 4);
+  p[68] = ok;
+  if (text_len > 0)
+    memcpy (p + RESULT_TEXT_OFFSET, text, text_len);
+  p[RESULT_TEXT_OFFSET + text_len] = '\0';
+}
+
+/**
+ * lab_frame_writer_append_result:
+ *
+ * Appends a RESULT frame for @result: the same bytes as
+ * lab_frame_writer_append() of lab_protocol_encode_result(), built
+ * without a GVariant.
+ */
+void
+lab_frame_writer_append_result (LabFrameWriter     *self,
+                                const LabJobResult *result)
+{
+  g_autofree char *made = NULL;
+  const char *text = result_text (result, &made);
+  gsize text_len = strlen (text);
+  gsize len = RESULT_TEXT_OFFSET + text_len + 1;
+  guint at;
+
+  g_return_if_fail (len <= LAB_PROTOCOL_MAX_FRAME);
+
+  append_header (self, LAB_FRAME_RESULT, len);
+  at = self->buf->len;
+  g_byte_array_set_size (self->buf, at + len);
+  put_result_payload (self->buf->data + at, result, text, text_len);
+}
+
+/**
+ * lab_protocol_encode_result_frame:
+ * @buf: (out caller-allocates): where the frame goes
+ * @size: the room in @buf
+ *
+ * Writes a whole RESULT frame for @result into @buf, as
+ * lab_frame_writer_append_result() would append it, allocating nothing
+ * unless the error text has to be made valid UTF-8. An error text too
+ * long for @size is cut at a character boundary. For a job that
+ * succeeded it calls no function of libc or GLib: in a child forked for
+ * one job, each one's page of code would cost a page fault.
+ *
+ * Returns: the frame's length, or 0 when @size cannot hold even a RESULT
+ *   without its text
+ */
+gsize
+lab_protocol_encode_result_frame (const LabJobResult *result,
+                                  guint8             *buf,
+                                  gsize               size)
+{
+  char *made = NULL;
+  const char *text = "";
+  gsize room, text_len = 0;
+  guint32 len;
+
+  if (size < LAB_PROTOCOL_HEADER + RESULT_TEXT_OFFSET + 1)
+    return 0;
+  room = MIN (size, LAB_PROTOCOL_HEADER + (gsize) LAB_PROTOCOL_MAX_FRAME) - LAB_PROTOCOL_HEADER - RESULT_TEXT_OFFSET - 1;
+  if (result->error != NULL)
+    {
+      text = result_text (result, &made);
+      text_len = strlen (text);
+    }
+  if (text_len > room)
+    text_len = g_utf8_find_prev_char (text, text + room + 1) - text;
+
+  len = RESULT_TEXT_OFFSET + text_len + 1;
+  buf[0] = len & 0xff;
+  buf[1] = (len >> 8) & 0xff;
+  buf[2] = (len >> 16) & 0xff;
+  buf[3] = (len >> 24) & 0xff;
+  buf[4] = LAB_FRAME_RESULT;
+  buf[5] = buf[6] = buf[7] = 0;
+  put_result_payload (buf + LAB_PROTOCOL_HEADER, result, text, text_len);
+  if (made != NULL)
+    g_free (made);
+  return LAB_PROTOCOL_HEADER + len;
 }
 
 GVariant *

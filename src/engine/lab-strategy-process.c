@@ -8,12 +8,20 @@
  * results as they come, and on cancel sends SIGTERM, then SIGKILL after a
  * grace period, and reaps every child it started.
  *
- * process-pool: N workers, each running job after job.
- * processes: one worker started with --fork, a fork server that forks a
- * child per job. Each job still gets a process of its own, but a fork of a
- * set-up worker costs about a quarter of starting an executable (and the
- * task's libraries load once), so the lesson measures processes rather
- * than the dynamic loader. The window is then the cap on live children.
+ * Both strategies start one process, concurrency-lab-worker --fork: a
+ * fork server, which loads the task's libraries and sets the task up
+ * once, then forks what the strategy runs on. A fork of a set-up worker
+ * costs a fraction of starting an executable (no dynamic loader, no
+ * library set-up, no parameters to send again), so the lesson measures
+ * processes rather than the dynamic loader.
+ *
+ * processes: the server forks a child per JOB frame, which runs that job
+ * and exits. The window is then the cap on live children.
+ * process-pool: the server forks N workers (WORKER frames, a few at a
+ * time), each of which gets pipes of its own and runs job after job. The
+ * first worker takes jobs while the server forks the others. The workers
+ * are the server's children, not the app's: the server tells when one
+ * exits (EXITED), and takes them all with it when it goes.
  */
 #define G_LOG_DOMAIN "lab-strategy-process"
 
@@ -25,6 +33,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,6 +61,10 @@
 #define READY_TIMEOUT_MS 10000
 #define READY_MS_PER_MIB 1000
 #define MAX_WINDOW       64
+/* WORKER frames the fork server has not answered yet, at most: each job
+ * goes to a worker that is there before the rest are asked for, so the
+ * first jobs start while the server forks the other workers. */
+#define REQUEST_WINDOW   8
 /* Jobs longer than this get a window of one, so that no worker sits on a
  * queue of long jobs while another is idle at the end of the run. */
 #define WINDOW_TARGET_NS (2 * G_GINT64_CONSTANT (1000000))
@@ -81,6 +94,8 @@ typedef struct {
   gboolean        eof;             /* its output is closed or no longer read */
   gboolean        exited;          /* reaped: status is its wait status */
   gboolean        killed;          /* SIGKILL sent: only its exit is awaited */
+  gboolean        forked;          /* a pool's worker, the fork server's child */
+  gboolean        requested;       /* asked of the fork server, not there yet */
   int             status;
   gint64          ready_deadline;  /* g_get_monotonic_time() */
   gint64          linger_deadline; /* after eof: SIGKILL then; 0 before eof */
@@ -92,15 +107,17 @@ typedef struct {
   guint     n_jobs;
   guint     n_workers;
   gboolean  pool;
-  gboolean  forking;       /* processes: one fork server */
+  gboolean  forking;       /* processes: the fork server runs the jobs */
   guint     n_slots;
-  Worker   *workers;       /* n_slots slots; pid 0 = free */
+  Worker   *workers;       /* the pool's workers, then the fork server; pid 0 = free */
   GArray   *requeue;       /* jobs to hand out again after a worker crash */
   GArray   *free_lanes;    /* processes: slots for children, guint */
   guint     next_job;
   guint     n_alive;
   guint     n_spawned;
   guint     n_ready;         /* workers that ever said READY */
+  guint     n_forked_ready;  /* the present fork server's workers that did */
+  guint     n_requested;     /* WORKER frames not answered */
   gboolean  broken;          /* a worker died before READY, none ever started */
   gint64    ready_timeout_us;
   gint64    job_ns_sum;
@@ -114,6 +131,26 @@ static gboolean
 is_cancelled (Pool *p)
 {
   return lab_runner_is_cancelled (p->runner);
+}
+
+static Worker *
+server_of (Pool *p)
+{
+  return &p->workers[p->n_slots - 1];
+}
+
+static gboolean
+is_server (Pool   *p,
+           Worker *w)
+{
+  return w == server_of (p);
+}
+
+/* Jobs not yet handed out. */
+static guint
+pending (Pool *p)
+{
+  return p->n_jobs - p->next_job + p->requeue->len;
 }
 
 static void
@@ -168,15 +205,27 @@ set_spawn_signals (posix_spawnattr_t *attr,
   posix_spawnattr_setflags (attr, flags);
 }
 
+/* The fork server's output: a pipe, which the children of a processes
+ * run share (a RESULT each, in one write), or a process pool's socket,
+ * which carries each worker's pipes to the app. */
 static gboolean
-spawn_worker (Pool    *p,
+server_output (Pool *p,
+               int   fds[2])
+{
+  if (p->pool)
+    return socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0;
+  return pipe2 (fds, O_CLOEXEC) == 0;
+}
+
+/* Starts the fork server in slot @w, and sends it HELLO; its parameters
+ * go out as the pipe takes them (feed_params()). */
+static gboolean
+spawn_server (Pool    *p,
               Worker  *w,
-              guint    lane,
-              guint    jobs_left,
               GError **error)
 {
   const char *path = lab_worker_get_path ();
-  char *argv[] = { (char *) path, p->forking ? (char *) "--fork" : NULL, NULL };
+  char *argv[] = { (char *) path, (char *) "--fork", NULL };
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   int in_pipe[2], out_pipe[2];
@@ -186,7 +235,7 @@ spawn_worker (Pool    *p,
 
   if (pipe2 (in_pipe, O_CLOEXEC) != 0)
     goto pipe_failed;
-  if (pipe2 (out_pipe, O_CLOEXEC) != 0)
+  if (!server_output (p, out_pipe))
     {
       close (in_pipe[0]);
       close (in_pipe[1]);
@@ -197,8 +246,8 @@ spawn_worker (Pool    *p,
   posix_spawn_file_actions_adddup2 (&actions, in_pipe[0], STDIN_FILENO);
   posix_spawn_file_actions_adddup2 (&actions, out_pipe[1], STDOUT_FILENO);
   posix_spawnattr_init (&attr);
-  set_spawn_signals (&attr, p->forking);
-  record = lab_runner_worker_begin (p->runner, p->forking ? LAB_LANE_ALL : lane);
+  set_spawn_signals (&attr, TRUE);
+  record = lab_runner_worker_begin (p->runner, LAB_LANE_ALL);
   rc = posix_spawn (&pid, path, &actions, &attr, argv, p->envp);
   posix_spawnattr_destroy (&attr);
   posix_spawn_file_actions_destroy (&actions);
@@ -222,15 +271,16 @@ spawn_worker (Pool    *p,
   w->from_fd = out_pipe[0];
   set_nonblocking (w->to_fd);
   set_nonblocking (w->from_fd);
-  w->reader = lab_frame_reader_new (w->from_fd);
+  w->reader = p->pool ? lab_frame_reader_new_for_socket (w->from_fd) : lab_frame_reader_new (w->from_fd);
   w->writer = lab_frame_writer_new (w->to_fd);
-  w->jobs_left = jobs_left;
-  w->inflight = g_new (InFlight, p->forking ? p->n_workers : MAX_WINDOW);
+  w->jobs_left = G_MAXUINT;
+  w->inflight = g_new (InFlight, p->forking ? p->n_workers : 1);
   w->record = record;
   w->ready_deadline = g_get_monotonic_time () + ready_timeout (p);
   lab_frame_writer_append_hello_start (w->writer, lab_runner_get_task (p->runner)->name, p->params);
   p->n_alive++;
   p->n_spawned++;
+  p->n_forked_ready = 0;
   return TRUE;
 
 pipe_failed:
@@ -240,6 +290,36 @@ pipe_failed:
                  _("Could not create a pipe: %s"), g_strerror (saved));
     return FALSE;
   }
+}
+
+/* The fork server forked the worker asked for in slot @w: @fds are the
+ * app's ends of its stdin and stdout, and a pidfd of it or -1. Its task is
+ * set up: no HELLO, no parameters; it begins with READY. */
+static void
+adopt_worker (Pool      *p,
+              Worker    *w,
+              pid_t      pid,
+              const int  fds[3])
+{
+  guint record = w->record;
+
+  *w = (Worker) { 0 };
+  w->pid = pid;
+  w->forked = TRUE;
+  w->to_fd = fds[0];
+  w->from_fd = fds[1];
+  w->pid_fd = fds[2];
+  set_nonblocking (w->to_fd);
+  set_nonblocking (w->from_fd);
+  w->reader = lab_frame_reader_new (w->from_fd);
+  w->writer = lab_frame_writer_new (w->to_fd);
+  w->jobs_left = G_MAXUINT;
+  w->params_sent = g_bytes_get_size (p->params);
+  w->inflight = g_new (InFlight, MAX_WINDOW);
+  w->record = record;
+  w->ready_deadline = g_get_monotonic_time () + ready_timeout (p);
+  p->n_alive++;
+  p->n_spawned++;
 }
 
 /* A job that will never have a result: its worker died, or none could
@@ -265,6 +345,31 @@ fail_index (Pool       *p,
   fail_job (p, &never, 0, message);
 }
 
+/* The fork server of a process pool is gone: its workers went with it
+ * (each dies with its parent), and the workers asked of it will not come. */
+static void
+server_gone (Pool *p)
+{
+  for (guint i = 0; i + 1 < p->n_slots; i++)
+    {
+      Worker *w = &p->workers[i];
+
+      if (w->requested)
+        {
+          lab_runner_worker_gone (p->runner, w->record);
+          *w = (Worker) { 0 };
+        }
+      else if (w->pid > 0 && !w->exited)
+        {
+          w->exited = TRUE;
+          w->status = SIGKILL;
+          if (w->fatal == NULL && !is_cancelled (p))
+            w->fatal = g_strdup (_("its fork server exited"));
+        }
+    }
+  p->n_requested = 0;
+}
+
 /* Frees a worker whose process has been reaped. The job it was running
  * fails with @why; the jobs queued behind it go back to the queue. */
 static void
@@ -272,6 +377,9 @@ release_worker (Pool       *p,
                 Worker     *w,
                 const char *why)
 {
+  if (p->pool && is_server (p, w))
+    server_gone (p);
+
   for (guint k = 0; k < w->n_inflight; k++)
     {
       InFlight *job = &w->inflight[k];
@@ -325,8 +433,9 @@ try_reap (Worker *w)
 {
   pid_t done;
 
-  if (w->exited)
-    return TRUE;
+  /* A pool's worker is the fork server's child: EXITED says it is gone. */
+  if (w->exited || w->forked)
+    return w->exited;
   while ((done = waitpid (w->pid, &w->status, WNOHANG)) < 0 && errno == EINTR)
     ;
   /* ECHILD: someone else reaped it; take it as gone. */
@@ -352,8 +461,10 @@ reap_worker (Pool   *p,
 
   /* No worker ever started properly: the executable is broken, so the
    * jobs still waiting fail with the same reason instead of respawning
-   * a broken worker for each of them. */
-  p->broken = !w->ready && p->n_ready == 0;
+   * a broken worker for each of them. A process pool's fork server that
+   * went before any worker of its was ready would be no better. */
+  if (!w->forked)
+    p->broken = (!w->ready && p->n_ready == 0) || (p->pool && p->n_forked_ready == 0);
   release_worker (p, w, why);
   if (p->broken)
     {
@@ -373,7 +484,7 @@ window (Pool *p)
   /* Before any job has ended: two each, unless that would leave
    * workers without a job. */
   if (p->job_ns_count == 0)
-    return p->n_jobs >= 2 * p->n_slots ? 2 : 1;
+    return p->n_jobs >= 2 * p->n_workers ? 2 : 1;
   mean = MAX (p->job_ns_sum / p->job_ns_count, 1);
   return CLAMP (WINDOW_TARGET_NS / mean, 1, MAX_WINDOW);
 }
@@ -397,6 +508,21 @@ job_started (Pool     *p,
   lab_runner_job_started (p->runner, job->index, &record);
 }
 
+/* The parameters go out to the fork server a piece at a time as the pipe
+ * takes them, not all at once into its buffer: a million URLs are 37 MB.
+ * Returns whether they are all out. */
+static gboolean
+feed_params (Pool   *p,
+             Worker *w)
+{
+  while (w->params_sent < g_bytes_get_size (p->params) &&
+         lab_frame_writer_pending (w->writer) < LAB_PROTOCOL_PARAMS_CHUNK)
+    w->params_sent = lab_frame_writer_append_params (w->writer, p->params, w->params_sent);
+  return w->params_sent == g_bytes_get_size (p->params);
+}
+
+/* Hands jobs to a pool's worker, or to the processes' fork server; once
+ * none is left to hand out, it gets no more (its input is closed). */
 static void
 feed_worker (Pool   *p,
              Worker *w)
@@ -404,15 +530,7 @@ feed_worker (Pool   *p,
   guint limit = window (p);
   guint index;
 
-  /* The parameters go out a piece at a time as the pipe takes them, not
-   * all at once into every worker's buffer: a million URLs are 37 MB. */
-  while (w->params_sent < g_bytes_get_size (p->params) &&
-         lab_frame_writer_pending (w->writer) < LAB_PROTOCOL_PARAMS_CHUNK)
-    w->params_sent = lab_frame_writer_append_params (w->writer, p->params, w->params_sent);
-  if (w->params_sent < g_bytes_get_size (p->params))
-    return;
-
-  while (!w->stdin_closed && w->jobs_left > 0 && w->n_inflight < limit &&
+  while (feed_params (p, w) && !w->stdin_closed && w->jobs_left > 0 && w->n_inflight < limit &&
          (!p->forking || p->free_lanes->len > 0) && take_job (p, &index))
     {
       InFlight *job = &w->inflight[w->n_inflight];
@@ -427,6 +545,38 @@ feed_worker (Pool   *p,
       w->jobs_left--;
       lab_frame_writer_append_job (w->writer, index);
     }
+  if (pending (p) == 0)
+    w->jobs_left = 0;
+}
+
+/* A process pool's fork server, once it has the parameters, is asked for
+ * a worker for each free slot while jobs wait, a few at a time. It is
+ * fed after the workers (build_pollfds()), so each worker there gets its
+ * jobs before more are asked for. Once no job waits and no worker is
+ * left, it gets no more (its input is closed, and it exits). */
+static void
+feed_server (Pool   *p,
+             Worker *w)
+{
+  gboolean workers_left = FALSE;
+
+  if (!feed_params (p, w) || w->stdin_closed)
+    return;
+  for (guint i = 0; i < p->n_workers; i++)
+    {
+      Worker *slot = &p->workers[i];
+
+      if (slot->pid == 0 && !slot->requested && pending (p) > 0 && p->n_requested < REQUEST_WINDOW)
+        {
+          slot->requested = TRUE;
+          slot->record = lab_runner_worker_begin (p->runner, i);
+          p->n_requested++;
+          lab_frame_writer_append (w->writer, LAB_FRAME_WORKER, g_variant_new_uint32 (i));
+        }
+      workers_left |= slot->pid != 0 || slot->requested;
+    }
+  if (!workers_left && pending (p) == 0)
+    w->jobs_left = 0;
 }
 
 /* The result of the job at @pos of the worker's queue is back. */
@@ -469,20 +619,121 @@ job_answered (Pool         *p,
 }
 
 static gboolean
+out_of_turn (Worker *w)
+{
+  g_free (w->fatal);
+  w->fatal = g_strdup (_("it sent a frame out of turn"));
+  return FALSE;
+}
+
+/* Returns FALSE when @r is for no job the worker has. */
+static gboolean
+handle_result (Pool         *p,
+               Worker       *w,
+               LabJobResult *r)
+{
+  gboolean found;
+  guint pos;
+
+  /* Children of a fork server answer in any order. */
+  for (pos = 0; pos < w->n_inflight && w->inflight[pos].index != r->index; pos++)
+    ;
+  found = pos < w->n_inflight;
+  if (found)
+    job_answered (p, w, pos, r);
+  lab_job_result_clear (r);
+  return found || out_of_turn (w);
+}
+
+/* SPAWNED: the worker asked for in slot @tag, with its pipes and pidfd
+ * attached; pid 0 when the server could not start it. Returns FALSE when
+ * the frame answers no request. */
+static gboolean
+worker_spawned (Pool     *p,
+                Worker   *server,
+                GVariant *payload)
+{
+  int fds[3] = { -1, -1, -1 };
+  guint32 tag, n_fds, got;
+  Worker *w;
+  gint64 pid;
+  guint index;
+
+  g_variant_get (payload, "(uxu)", &tag, &pid, &n_fds);
+  got = lab_frame_reader_take_fds (server->reader, fds, MIN (n_fds, G_N_ELEMENTS (fds)));
+  w = tag < p->n_workers ? &p->workers[tag] : NULL;
+  if (w == NULL || !w->requested || pid < 0 || pid > G_MAXINT || got != n_fds ||
+      (pid > 0 ? n_fds < 2 : n_fds != 0))
+    {
+      for (guint i = 0; i < got; i++)
+        close (fds[i]);
+      return FALSE;
+    }
+
+  p->n_requested--;
+  if (pid > 0)
+    {
+      adopt_worker (p, w, pid, fds);
+      return TRUE;
+    }
+  /* Out of processes, say: one job fails, and the slot is asked for again. */
+  lab_runner_worker_gone (p->runner, w->record);
+  *w = (Worker) { 0 };
+  if (take_job (p, &index))
+    fail_index (p, index, _("The fork server could not start a worker process"));
+  return TRUE;
+}
+
+/* EXITED: a worker of the pool has exited, and its parent, the fork
+ * server, has reaped it. */
+static void
+worker_exited (Pool     *p,
+               GVariant *payload)
+{
+  gint64 pid;
+  int status;
+
+  g_variant_get (payload, "(xi)", &pid, &status);
+  for (guint i = 0; i < p->n_workers; i++)
+    {
+      Worker *w = &p->workers[i];
+
+      if (w->forked && w->pid == pid && !w->exited)
+        {
+          w->exited = TRUE;
+          w->status = status;
+        }
+    }
+}
+
+static gboolean
 handle_frame (Pool         *p,
               Worker       *w,
               LabFrameType  type,
               GVariant     *payload)
 {
   LabJobResult r = { 0 };
-  guint pos;
+  gboolean pool_server = p->pool && is_server (p, w);
 
   switch (type)
     {
     case LAB_FRAME_READY:
       w->ready = TRUE;
       p->n_ready++;
+      if (w->forked)
+        p->n_forked_ready++;
       lab_runner_worker_ready (p->runner, w->record, w->pid);
+      return TRUE;
+
+    case LAB_FRAME_SPAWNED:
+      if (pool_server && worker_spawned (p, w, payload))
+        return TRUE;
+      break;
+
+    case LAB_FRAME_EXITED:
+      if (!pool_server)
+        break;
+      worker_exited (p, payload);
       return TRUE;
 
     case LAB_FRAME_FATAL:
@@ -492,26 +743,17 @@ handle_frame (Pool         *p,
 
     case LAB_FRAME_RESULT:
       lab_protocol_decode_result (payload, &r);
-      /* Children of a fork server answer in any order. */
-      for (pos = 0; pos < w->n_inflight && w->inflight[pos].index != r.index; pos++)
-        ;
-      if (pos == w->n_inflight)
-        {
-          lab_job_result_clear (&r);
-          break;
-        }
-      job_answered (p, w, pos, &r);
-      return TRUE;
+      return handle_result (p, w, &r);
 
     case LAB_FRAME_HELLO:
     case LAB_FRAME_JOB:
+    case LAB_FRAME_PARAMS:
+    case LAB_FRAME_WORKER:
     default:
       break;
     }
 
-  g_free (w->fatal);
-  w->fatal = g_strdup (_("it sent a frame out of turn"));
-  return FALSE;
+  return out_of_turn (w);
 }
 
 /* The worker's output is closed, or is no longer to be read (a protocol
@@ -534,14 +776,26 @@ read_worker (Pool   *p,
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(GVariant) payload = NULL;
+      LabJobResult result = { 0 };
       LabFrameType type;
       gssize n;
 
-      while (lab_frame_reader_next (w->reader, &type, &payload, &error))
+      /* Results, the bulk of what comes, are read without a GVariant. */
+      for (;;)
         {
-          if (!handle_frame (p, w, type, payload))
-            return FALSE;
-          g_clear_pointer (&payload, g_variant_unref);
+          if (lab_frame_reader_next_result (w->reader, &result, &error))
+            {
+              if (!handle_result (p, w, &result))
+                return FALSE;
+            }
+          else if (error == NULL && lab_frame_reader_next (w->reader, &type, &payload, &error))
+            {
+              if (!handle_frame (p, w, type, payload))
+                return FALSE;
+              g_clear_pointer (&payload, g_variant_unref);
+            }
+          else
+            break;
         }
       if (error != NULL)
         {
@@ -561,13 +815,35 @@ read_worker (Pool   *p,
     }
 }
 
+static int
+pidfd_signal (int pid_fd,
+              int sig)
+{
+#ifdef SYS_pidfd_send_signal
+  return (int) syscall (SYS_pidfd_send_signal, pid_fd, sig, NULL, 0);
+#else
+  errno = ENOSYS;
+  return -1;
+#endif
+}
+
 static void
 kill_worker (Pool   *p,
              Worker *w,
              int     sig)
 {
-  if (w->pid > 0)
-    kill (p->forking ? -w->pid : w->pid, sig);
+  if (w->pid <= 0 || w->exited)
+    return;
+  /* A pool's worker is reaped by the fork server, so its pid may be
+   * another process's by the time EXITED comes: its pidfd is not. */
+  if (w->forked)
+    {
+      if (w->pid_fd < 0 || (pidfd_signal (w->pid_fd, sig) != 0 && errno == ENOSYS))
+        kill (w->pid, sig);
+      return;
+    }
+  /* The fork server leads a process group: its children get it too. */
+  kill (-w->pid, sig);
 }
 
 /* Cancel: SIGTERM, then SIGKILL for those still there after the grace
@@ -618,33 +894,27 @@ close_stdin (Pool   *p,
     }
 }
 
-/* Starts workers for the jobs still to hand out. Returns FALSE with
- * @error when the first worker cannot start at all (nothing can run). */
+/* Starts the fork server while jobs are still to hand out (a pool's
+ * workers are asked of it as it is fed). Returns FALSE with @error when
+ * the first one cannot start at all (nothing can run). */
 static gboolean
 spawn_more (Pool    *p,
             GError **error)
 {
-  for (guint i = 0; i < p->n_slots; i++)
+  g_autoptr(GError) local_error = NULL;
+  Worker *server = server_of (p);
+  guint index;
+
+  if (server->pid != 0 || pending (p) == 0 || spawn_server (p, server, &local_error))
+    return TRUE;
+  if (p->n_spawned == 0)
     {
-      g_autoptr(GError) local_error = NULL;
-      Worker *w = &p->workers[i];
-      guint pending = p->n_jobs - p->next_job + p->requeue->len;
-      guint index;
-
-      if (w->pid != 0 || pending == 0)
-        continue;
-      if (spawn_worker (p, w, i, G_MAXUINT, &local_error))
-        continue;
-      if (p->n_spawned == 0)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      /* A later spawn failed (e.g. out of processes): fail one job, go on. */
-      if (take_job (p, &index))
-        fail_index (p, index, local_error->message);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
     }
-
+  /* A later spawn failed (e.g. out of processes): fail one job, go on. */
+  if (take_job (p, &index))
+    fail_index (p, index, local_error->message);
   return TRUE;
 }
 
@@ -666,9 +936,10 @@ build_pollfds (Pool          *p,
         continue;
       if (!w->eof)
         {
-          feed_worker (p, w);
-          if (w->jobs_left == 0 || (p->next_job >= p->n_jobs && p->requeue->len == 0))
-            w->jobs_left = 0;
+          if (p->pool && is_server (p, w))
+            feed_server (p, w);
+          else
+            feed_worker (p, w);
           lab_frame_writer_flush (w->writer, FALSE, NULL);
           if (w->jobs_left == 0)
             close_stdin (p, w);
@@ -681,7 +952,8 @@ build_pollfds (Pool          *p,
               fds[n++] = (struct pollfd) { .fd = w->to_fd, .events = POLLOUT };
             }
         }
-      if (w->pid_fd >= 0)
+      /* A pool's worker is not ours to reap: EXITED says when it is gone. */
+      if (w->pid_fd >= 0 && !w->forked)
         {
           owners[n] = w;
           fds[n++] = (struct pollfd) { .fd = w->pid_fd, .events = POLLIN };
@@ -711,7 +983,7 @@ poll_timeout (Pool *p)
         first = MIN (first, w->ready_deadline);
       if (w->eof && !w->killed)
         first = MIN (first, w->linger_deadline);
-      no_pidfd |= w->pid_fd < 0;
+      no_pidfd |= w->pid_fd < 0 && !w->forked;
     }
 
   if (no_pidfd)
@@ -747,9 +1019,10 @@ reap_exited (Pool *p)
 {
   gint64 now = g_get_monotonic_time ();
 
-  for (guint i = 0; i < p->n_slots; i++)
+  /* The fork server first: a pool's workers are gone when it is. */
+  for (guint k = 0; k < p->n_slots; k++)
     {
-      Worker *w = &p->workers[i];
+      Worker *w = &p->workers[(p->n_slots - 1 + k) % p->n_slots];
 
       if (w->pid == 0)
         continue;
@@ -765,7 +1038,7 @@ reap_exited (Pool *p)
         }
       if (w->eof && !w->killed && now >= w->linger_deadline)
         {
-          if (w->fatal == NULL && w->n_inflight > 0)
+          if (w->fatal == NULL && (w->n_inflight > 0 || is_server (p, w)))
             w->fatal = g_strdup (_("it closed its output but did not exit"));
           kill_worker (p, w, SIGKILL);
           w->killed = TRUE;
@@ -864,7 +1137,7 @@ pool_new (LabRunner  *runner,
   p->n_workers = lab_runner_get_workers (runner);
   p->pool = pool;
   p->forking = !pool;
-  p->n_slots = pool ? p->n_workers : 1;
+  p->n_slots = pool ? p->n_workers + 1 : 1;
   p->workers = g_new0 (Worker, p->n_slots);
   p->requeue = g_array_new (FALSE, FALSE, sizeof (guint));
   p->free_lanes = g_array_new (FALSE, FALSE, sizeof (guint));

@@ -7,12 +7,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
+#include <pthread.h>
 #include <string.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
@@ -23,17 +26,37 @@
 #include "lab-task.h"
 #include "lab-worker-loop.h"
 
+/* A fork server's child: one job's process, or a process pool's worker.
+ * A plain array, not a hash table: the server writes to as few pages as
+ * it can between forks, as each one it writes to is then copied (see
+ * child_main()). */
 typedef struct {
-  LabFrameReader     *reader;
-  LabFrameWriter     *writer;
+  pid_t    pid;
+  guint    index;    /* its job's */
+  gboolean worker;   /* a pool's worker: the app hears when it exits */
+} Child;
+
+/* What a fork server is asked for: a JOB frame, or a WORKER frame. */
+typedef struct {
+  LabFrameType type;
+  guint        value;   /* the job's index, the worker's tag */
+} Request;
+
+typedef struct {
+  int                 in_fd;
+  int                 out_fd;
+  LabFrameReader     *reader;     /* on in_fd */
+  LabFrameWriter     *writer;     /* on out_fd */
   const LabTaskClass *klass;
   gpointer            plan;
   gpointer            worker_state;
   guint               n_jobs;
   gint64              pid;
   gboolean            forking;
-  GHashTable         *children;   /* pid → job index + 1 */
+  GArray             *children;   /* Child, in the order they were forked */
   int                 signal_fd;
+  sigset_t            no_signals; /* what a child unblocks: all */
+  gint64              cpu_mark;   /* the thread's CPU clock at the last job's end */
 } Worker;
 
 static int
@@ -77,52 +100,66 @@ hello (Worker  *w,
   return lab_frame_writer_flush (w->writer, TRUE, error);
 }
 
+/* Reading the thread's CPU clock is a system call (a microsecond or more
+ * in a VM), so it is read once per job, as the runner's threads do: one
+ * job's end is the next one's start (the first one's, the moment the
+ * worker began serving). What the worker does between two jobs (reading
+ * the next JOB frame, queuing a RESULT) is counted in the second. */
 static void
 run_job (Worker *w,
          guint   index)
 {
   g_autoptr(GError) error = NULL;
   LabJobResult result = { 0 };
-  gint64 cpu0;
+  gint64 cpu;
 
   result.index = index;
-  result.worker = getpid ();
+  result.worker = w->pid;
   result.start_ns = lab_clock_now_ns ();
-  cpu0 = lab_clock_thread_cpu_ns ();
 
   if (!w->klass->run_job (w->plan, w->worker_state, index, &result, NULL, &error))
     result.error = g_strdup (error ? error->message : _("The job failed"));
 
-  result.cpu_ns = lab_clock_thread_cpu_ns () - cpu0;
   result.end_ns = lab_clock_now_ns ();
+  cpu = lab_clock_thread_cpu_ns ();
+  result.cpu_ns = cpu - w->cpu_mark;
+  w->cpu_mark = cpu;
 
-  lab_frame_writer_append (w->writer, LAB_FRAME_RESULT, lab_protocol_encode_result (&result));
+  lab_frame_writer_append_result (w->writer, &result);
   lab_job_result_clear (&result);
 }
 
-/* Takes the next whole JOB frame from what has been read. Returns TRUE
- * with @index; FALSE with @status -1 when more input is needed, or with
- * the exit status after a protocol error. */
+/* Takes the next whole JOB frame (in a fork server, JOB or WORKER frame)
+ * from what has been read. Returns TRUE with @request; FALSE with @status
+ * -1 when more input is needed, or with the exit status after a protocol
+ * error. */
 static gboolean
-next_job (Worker *w,
-          guint  *index,
-          int    *status)
+next_request (Worker  *w,
+              Request *request,
+              int     *status)
 {
   g_autoptr(GVariant) payload = NULL;
   g_autoptr(GError) error = NULL;
-  LabFrameType type;
 
   *status = -1;
-  if (!lab_frame_reader_next (w->reader, &type, &payload, &error))
+  request->type = LAB_FRAME_JOB;
+  if (lab_frame_reader_next_job (w->reader, &request->value))
+    ;
+  else if (!lab_frame_reader_next (w->reader, &request->type, &payload, &error))
     {
       if (error != NULL)
         *status = fatal (w, error->message);
       return FALSE;
     }
+  else if (request->type == LAB_FRAME_JOB || (request->type == LAB_FRAME_WORKER && w->forking))
+    request->value = g_variant_get_uint32 (payload);
+  else
+    {
+      *status = fatal (w, _("Expected a JOB frame"));
+      return FALSE;
+    }
 
-  if (type != LAB_FRAME_JOB)
-    *status = fatal (w, _("Expected a JOB frame"));
-  else if ((*index = g_variant_get_uint32 (payload)) >= w->n_jobs)
+  if (request->type == LAB_FRAME_JOB && request->value >= w->n_jobs)
     *status = fatal (w, _("Job index out of range"));
   return *status < 0;
 }
@@ -133,16 +170,17 @@ next_job (Worker *w,
 static int
 serve_jobs (Worker *w)
 {
+  w->cpu_mark = lab_clock_thread_cpu_ns ();
   for (;;)
     {
       g_autoptr(GError) error = NULL;
-      guint index;
+      Request request;
       int status;
       gssize n;
 
-      if (next_job (w, &index, &status))
+      if (next_request (w, &request, &status))
         {
-          run_job (w, index);
+          run_job (w, request.value);
           continue;
         }
       if (status >= 0)
@@ -166,49 +204,67 @@ serve_jobs (Worker *w)
 /* Fork server: one process per job, forked from this one, which has set
  * the task up once (loaded its module, parsed its parameters). A child
  * writes its RESULT in a single write() of at most PIPE_BUF bytes, which
- * the kernel never interleaves with another child's. */
+ * the kernel never interleaves with another child's.
+ *
+ * Forking is cheap here but page faults are not (tens of µs each in this
+ * VM): a child starts with none of its pages mapped, so each page of
+ * code or data it touches costs one, and each page it writes a copy. So
+ * the child does as little as it can: its result goes out from its stack,
+ * built by hand (lab_protocol_encode_result_frame()), with no GVariant,
+ * no allocation and no hash table, and the worker is linked with
+ * -z now so that no child resolves a symbol lazily. */
 #define ATOMIC_FRAME 4096
-#define MAX_ERROR    3000
+
+/* Room for a RESULT without an error text: on the stack page the child
+ * already uses, where ATOMIC_FRAME bytes would reach into another. */
+#define SMALL_FRAME  128
 
 static void
-write_result_atomic (int           fd,
-                     LabJobResult *result)
+write_result_atomic (int                 fd,
+                     const LabJobResult *result)
 {
-  g_autoptr(LabFrameWriter) writer = lab_frame_writer_new (fd);
+  guint8 small[SMALL_FRAME];
+  guint8 *frame = result->error != NULL ? g_malloc (ATOMIC_FRAME) : small;
+  gsize len = lab_protocol_encode_result_frame (result, frame, frame == small ? sizeof small : ATOMIC_FRAME);
+  gsize sent = 0;
 
-  if (result->error != NULL && strlen (result->error) > MAX_ERROR)
+  g_assert (len > 0);
+  while (sent < len)
     {
-      char *end = g_utf8_find_prev_char (result->error, result->error + MAX_ERROR);
-      *end = '\0';
+      gssize n = write (fd, frame + sent, len - sent);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      sent += n;
     }
-  lab_frame_writer_append (writer, LAB_FRAME_RESULT, lab_protocol_encode_result (result));
-  g_assert (lab_frame_writer_pending (writer) <= ATOMIC_FRAME);
-  lab_frame_writer_flush (writer, TRUE, NULL);
+  if (frame != small)
+    g_free (frame);
 }
 
+/* The server's signalfd stays open in the child, which never reads it
+ * and exits soon: closing it would cost a page of libc. */
 G_GNUC_NORETURN static void
 child_main (Worker *w,
             guint   index)
 {
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
   LabJobResult result = { 0 };
-  sigset_t mask;
-  gint64 cpu0;
 
-  sigemptyset (&mask);
-  sigprocmask (SIG_SETMASK, &mask, NULL);
-  close (w->signal_fd);
+  pthread_sigmask (SIG_SETMASK, &w->no_signals, NULL);
 
   result.index = index;
   result.worker = getpid ();
   result.start_ns = lab_clock_now_ns ();
-  cpu0 = lab_clock_thread_cpu_ns ();
   if (w->klass->worker_init != NULL)
     w->worker_state = w->klass->worker_init (w->plan);
   if (!w->klass->run_job (w->plan, w->worker_state, index, &result, NULL, &error))
     result.error = g_strdup (error ? error->message : _("The job failed"));
-  result.cpu_ns = lab_clock_thread_cpu_ns () - cpu0;
   result.end_ns = lab_clock_now_ns ();
+  /* A new process's CPU clock starts at zero: one reading at the end is
+   * the CPU of the job and of the process it had to itself. */
+  result.cpu_ns = lab_clock_thread_cpu_ns ();
 
   write_result_atomic (STDOUT_FILENO, &result);
   _exit (0);
@@ -230,7 +286,9 @@ report_lost_child (Worker     *w,
   lab_job_result_clear (&result);
 }
 
-static void
+/* Returns the child's pid, or 0 when it could not be forked (its job
+ * has failed then). */
+static pid_t
 fork_job (Worker *w,
           guint   index)
 {
@@ -248,14 +306,135 @@ fork_job (Worker *w,
       int saved = errno;
       g_autofree char *why = g_strdup_printf (_("Could not start a process: %s"), g_strerror (saved));
       report_lost_child (w, index, 0, why);
-      return;
+      return 0;
     }
-
-  g_hash_table_insert (w->children, GINT_TO_POINTER (pid), GUINT_TO_POINTER (index + 1));
+  return pid;
 }
 
-/* Reaps finished children; one that died without its result gets one. */
-static void
+static int
+open_pidfd (pid_t pid)
+{
+#ifdef SYS_pidfd_open
+  return (int) syscall (SYS_pidfd_open, pid, 0);
+#else
+  return -1;
+#endif
+}
+
+/* A process pool's worker, forked from the server: it has the task set up
+ * already, so it begins with READY on pipes of its own (@in_fd, @out_fd;
+ * @app_fds are the app's ends, not for it) and serves jobs until its
+ * input ends, as a worker started with HELLO does. */
+G_GNUC_NORETURN static void
+worker_child_main (Worker    *w,
+                   int        in_fd,
+                   int        out_fd,
+                   const int  app_fds[2])
+{
+  int status;
+
+  pthread_sigmask (SIG_SETMASK, &w->no_signals, NULL);
+  close (w->signal_fd);
+  close (app_fds[0]);
+  close (app_fds[1]);
+  if (dup2 (in_fd, w->in_fd) < 0 || dup2 (out_fd, w->out_fd) < 0)
+    _exit (LAB_WORKER_EXIT_PROTOCOL);
+  close (in_fd);
+  close (out_fd);
+
+  /* The server's reader and writer, on the same descriptor numbers, serve
+   * the worker, what they held forgotten; its children are left as they
+   * are. Freeing or allocating would write to (and so copy) heap pages it
+   * shares with the server, a page fault each. */
+  lab_frame_reader_discard (w->reader);
+  lab_frame_writer_discard (w->writer);
+  w->children = NULL;
+  w->signal_fd = -1;
+  w->forking = FALSE;
+  w->pid = getpid ();
+  if (w->klass->worker_init != NULL)
+    w->worker_state = w->klass->worker_init (w->plan);
+
+  lab_frame_writer_append_ready (w->writer, w->pid);
+  status = lab_frame_writer_flush (w->writer, TRUE, NULL) ? serve_jobs (w) : LAB_WORKER_EXIT_PROTOCOL;
+  /* Its own state goes (a pipeline's worker removes its folder); the plan
+   * is the server's, which frees it once. */
+  if (w->worker_state != NULL && w->klass->worker_free != NULL)
+    w->klass->worker_free (w->worker_state);
+  _exit (status);
+}
+
+/* The app asked for a pool worker: it gets the worker's pid and the app's
+ * ends of its pipes, and a pidfd of it, over the server's stdout, which
+ * is a socket then. Returns the worker's pid, or 0 when none could be
+ * started (the app is told so, with pid 0); @error is set when the app
+ * could not be told (the server then stops). */
+static pid_t
+fork_worker (Worker  *w,
+             guint    tag,
+             GError **error)
+{
+  int to_child[2] = { -1, -1 }, from_child[2] = { -1, -1 }, fds[3];
+  guint n_fds = 2;
+  pid_t pid = -1;
+
+  if (pipe2 (to_child, O_CLOEXEC) == 0 && pipe2 (from_child, O_CLOEXEC) == 0)
+    pid = fork ();
+  if (pid == 0 && (prctl (PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid () != w->pid))
+    _exit (LAB_WORKER_EXIT_ORPHANED);
+  if (pid == 0)
+    worker_child_main (w, to_child[0], from_child[1], (int[]) { to_child[1], from_child[0] });
+
+  if (pid < 0)
+    {
+      int saved = errno;
+
+      g_printerr ("concurrency-lab-worker: %s\n", g_strerror (saved));
+      for (guint i = 0; i < 2; i++)
+        {
+          if (to_child[i] >= 0)
+            close (to_child[i]);
+          if (from_child[i] >= 0)
+            close (from_child[i]);
+        }
+      lab_frame_writer_append (w->writer, LAB_FRAME_SPAWNED, g_variant_new ("(uxu)", tag, G_GINT64_CONSTANT (0), 0));
+      lab_frame_writer_flush (w->writer, TRUE, error);
+      return 0;
+    }
+
+  close (to_child[0]);
+  close (from_child[1]);
+  fds[0] = to_child[1];
+  fds[1] = from_child[0];
+  if ((fds[2] = open_pidfd (pid)) >= 0)
+    n_fds = 3;
+  /* Not sent, its pipes go nowhere: it reads the end of its input and goes. */
+  lab_frame_writer_send_spawned (w->writer, tag, pid, fds, n_fds, error);
+  for (guint i = 0; i < n_fds; i++)
+    close (fds[i]);
+  return pid;
+}
+
+/* Forgets the child @pid; returns FALSE when it was not one of ours. */
+static gboolean
+forget_child (Worker *w,
+              pid_t   pid,
+              Child  *child)
+{
+  for (guint i = 0; i < w->children->len; i++)
+    if (g_array_index (w->children, Child, i).pid == pid)
+      {
+        *child = g_array_index (w->children, Child, i);
+        g_array_remove_index_fast (w->children, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* Reaps finished children: a job's that died without its result gets
+ * one, a pool worker's exit is told to the app (it is not the parent).
+ * Returns FALSE when the app could not be told. */
+static gboolean
 reap_children (Worker *w)
 {
   int status;
@@ -263,15 +442,20 @@ reap_children (Worker *w)
 
   while ((pid = waitpid (-1, &status, WNOHANG)) > 0)
     {
-      guint index = GPOINTER_TO_UINT (g_hash_table_lookup (w->children, GINT_TO_POINTER (pid)));
       g_autofree char *why = NULL;
+      Child child;
 
-      g_hash_table_remove (w->children, GINT_TO_POINTER (pid));
-      if (index == 0 || (WIFEXITED (status) && WEXITSTATUS (status) == 0))
+      if (!forget_child (w, pid, &child))
         continue;
-      why = lab_worker_describe_exit (status);
-      report_lost_child (w, index - 1, pid, why);
+      if (child.worker)
+        lab_frame_writer_append (w->writer, LAB_FRAME_EXITED, g_variant_new ("(xi)", (gint64) pid, status));
+      else if (!WIFEXITED (status) || WEXITSTATUS (status) != 0)
+        {
+          why = lab_worker_describe_exit (status);
+          report_lost_child (w, child.index, pid, why);
+        }
     }
+  return lab_frame_writer_flush (w->writer, TRUE, NULL);
 }
 
 /* SIGTERM (cancel): the children get SIGKILL and are reaped here, so none
@@ -279,19 +463,15 @@ reap_children (Worker *w)
 static int
 stop_children (Worker *w)
 {
-  GHashTableIter iter;
-  gpointer pid;
-
-  g_hash_table_iter_init (&iter, w->children);
-  while (g_hash_table_iter_next (&iter, &pid, NULL))
-    kill (GPOINTER_TO_INT (pid), SIGKILL);
+  for (guint i = 0; i < w->children->len; i++)
+    kill (g_array_index (w->children, Child, i).pid, SIGKILL);
   for (;;)
     {
       pid_t reaped = waitpid (-1, NULL, 0);
       if (reaped < 0 && errno != EINTR)
         break;
     }
-  g_hash_table_remove_all (w->children);
+  g_array_set_size (w->children, 0);
   return 128 + SIGTERM;
 }
 
@@ -327,19 +507,47 @@ handle_signals (Worker *w)
       return fatal (w, why);
     }
 
-  reap_children (w);
+  if (!reap_children (w))
+    return stop_children (w);
   return -1;
 }
 
-static int
-take_input_jobs (Worker *w)
-{
-  guint index;
-  int status;
+/* Every JOB frame read is taken first, then a child forked for each, and
+ * the children recorded once they all are: between two forks the server
+ * writes to its stack alone, so that it copies no other page (each fork
+ * makes every page it has shared with the new child). */
+#define FORK_BATCH 64
 
-  while (next_job (w, &index, &status))
-    fork_job (w, index);
-  return status;
+static int
+take_requests (Worker *w)
+{
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      Request requests[FORK_BATCH];
+      Child forked[FORK_BATCH];
+      guint n = 0, n_forked = 0;
+      int status = -1;
+
+      while (n < FORK_BATCH && next_request (w, &requests[n], &status))
+        n++;
+      for (guint i = 0; i < n && error == NULL; i++)
+        {
+          gboolean worker = requests[i].type == LAB_FRAME_WORKER;
+          pid_t pid = worker ? fork_worker (w, requests[i].value, &error) : fork_job (w, requests[i].value);
+
+          if (pid > 0)
+            forked[n_forked++] = (Child) { pid, requests[i].value, worker };
+        }
+      g_array_append_vals (w->children, forked, n_forked);
+      if (error != NULL)
+        {
+          stop_children (w);
+          return fatal (w, error->message);
+        }
+      if (n < FORK_BATCH)
+        return status;
+    }
 }
 
 static int
@@ -349,12 +557,13 @@ serve_forking (Worker *w,
   gboolean input_open = TRUE;
   sigset_t mask;
 
+  sigemptyset (&w->no_signals);
   sigemptyset (&mask);
   sigaddset (&mask, SIGCHLD);
   sigaddset (&mask, SIGTERM);
   sigprocmask (SIG_BLOCK, &mask, NULL);
   w->signal_fd = signalfd (-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-  w->children = g_hash_table_new (NULL, NULL);
+  w->children = g_array_sized_new (FALSE, FALSE, sizeof (Child), 256);
 
   for (;;)
     {
@@ -364,9 +573,9 @@ serve_forking (Worker *w,
       };
       int status;
 
-      if ((status = take_input_jobs (w)) >= 0)
+      if ((status = take_requests (w)) >= 0)
         return status;
-      if (!input_open && g_hash_table_size (w->children) == 0)
+      if (!input_open && w->children->len == 0)
         return LAB_WORKER_EXIT_OK;
 
       if (poll (fds, 2, -1) < 0 && errno != EINTR)
@@ -455,6 +664,8 @@ serve (int      in_fd,
   Worker w = { 0 };
   int status;
 
+  w.in_fd = in_fd;
+  w.out_fd = out_fd;
   w.reader = lab_frame_reader_new (in_fd);
   w.writer = lab_frame_writer_new (out_fd);
   w.pid = getpid ();
@@ -477,7 +688,7 @@ serve (int      in_fd,
 
   if (w.signal_fd >= 0)
     close (w.signal_fd);
-  g_clear_pointer (&w.children, g_hash_table_unref);
+  g_clear_pointer (&w.children, g_array_unref);
 
   if (w.worker_state != NULL && w.klass->worker_free != NULL)
     w.klass->worker_free (w.worker_state);

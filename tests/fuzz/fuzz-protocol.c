@@ -4,7 +4,8 @@
  *
  * One input is the bytes that arrive on a worker pipe, in either
  * direction. They go through the frame reader (every frame, RESULT
- * payloads decoded as the app does), through the worker's HELLO and
+ * payloads decoded as the app does, by hand, and through GVariant: both
+ * must read the same), through the worker's HELLO and
  * PARAMS reassembly, and, when they set up a task that costs nothing to
  * run (sleep of 0 s, primes of a few numbers), through the worker's whole
  * serve loop. A CRITICAL or WARNING from GLib is a crash here: the
@@ -58,10 +59,24 @@ input_fd (const uint8_t *data,
   return fd;
 }
 
-/* Every frame, as the app's poll loop reads them. */
+static void
+log_result (GString            *log,
+            const LabJobResult *r)
+{
+  g_string_append_printf (log, "R %u %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %"
+                          G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT
+                          " %d %s\n", r->index, r->start_ns, r->end_ns, r->phase_ns, r->cpu_ns, r->worker,
+                          r->bytes, r->value, r->status, r->error ? r->error : "(ok)");
+}
+
+/* Every frame, as the app's poll loop reads them (@by_hand: RESULT frames
+ * without a GVariant, as it does; else every frame through GVariant),
+ * written down in @log. */
 static void
 read_frames (const uint8_t *data,
-             size_t         size)
+             size_t         size,
+             gboolean       by_hand,
+             GString       *log)
 {
   int fd = input_fd (data, size);
   g_autoptr(LabFrameReader) reader = lab_frame_reader_new (fd);
@@ -70,24 +85,48 @@ read_frames (const uint8_t *data,
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(GVariant) payload = NULL;
+      LabJobResult result = { 0 };
       LabFrameType type;
 
-      if (lab_frame_reader_next (reader, &type, &payload, &error))
+      if (by_hand && lab_frame_reader_next_result (reader, &result, &error))
         {
-          LabJobResult result = { 0 };
-
+          log_result (log, &result);
+          lab_job_result_clear (&result);
+          continue;
+        }
+      if (error == NULL && lab_frame_reader_next (reader, &type, &payload, &error))
+        {
           g_assert (g_variant_is_of_type (payload, lab_frame_type_get_variant_type (type)));
           if (type == LAB_FRAME_RESULT)
             {
               lab_protocol_decode_result (payload, &result);
+              log_result (log, &result);
               lab_job_result_clear (&result);
             }
+          else
+            g_string_append_printf (log, "T %u\n", type);
           continue;
         }
+      if (error != NULL)
+        g_string_append_printf (log, "E %s\n", error->message);
       if (error != NULL || lab_frame_reader_fill (reader, &error) <= 0)
         break;
     }
   close (fd);
+}
+
+/* RESULT frames read by hand are exactly those GVariant takes, with the
+ * same values, and the same error for those it refuses. */
+static void
+read_frames_both_ways (const uint8_t *data,
+                       size_t         size)
+{
+  g_autoptr(GString) by_hand = g_string_new (NULL);
+  g_autoptr(GString) by_gvariant = g_string_new (NULL);
+
+  read_frames (data, size, TRUE, by_hand);
+  read_frames (data, size, FALSE, by_gvariant);
+  g_assert (g_string_equal (by_hand, by_gvariant));
 }
 
 /* Whether a task set up from @params runs its jobs in no time. */
@@ -161,7 +200,7 @@ int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
-  read_frames (data, size);
+  read_frames_both_ways (data, size);
   serve_if_cheap (data, size);
   return 0;
 }

@@ -133,10 +133,30 @@ fill_answers (LabFrameWriter *w)
   LabJobResult failed = { .index = 1, .start_ns = 300, .end_ns = 301, .worker = 4243,
                           .status = 404, .error = (char *) "HTTP 404 Not Found" };
 
-  lab_frame_writer_append (w, LAB_FRAME_READY, g_variant_new_int64 (4242));
-  lab_frame_writer_append (w, LAB_FRAME_RESULT, lab_protocol_encode_result (&ok));
-  lab_frame_writer_append (w, LAB_FRAME_RESULT, lab_protocol_encode_result (&failed));
+  lab_frame_writer_append_ready (w, 4242);
+  lab_frame_writer_append_result (w, &ok);
+  lab_frame_writer_append_result (w, &failed);
   lab_frame_writer_append (w, LAB_FRAME_FATAL, g_variant_new_string ("Job index out of range"));
+}
+
+/* What a process pool's fork server says (its descriptors, which go with
+ * SPAWNED, cannot be in a file). */
+static void
+fill_server_answers (LabFrameWriter *w)
+{
+  lab_frame_writer_append_ready (w, 4241);
+  lab_frame_writer_append (w, LAB_FRAME_SPAWNED, g_variant_new ("(uxu)", 0, G_GINT64_CONSTANT (4242), 3));
+  lab_frame_writer_append (w, LAB_FRAME_SPAWNED, g_variant_new ("(uxu)", 1, G_GINT64_CONSTANT (0), 0));
+  lab_frame_writer_append (w, LAB_FRAME_EXITED, g_variant_new ("(xi)", G_GINT64_CONSTANT (4242), 0));
+}
+
+/* A worker asked for workers, which only a fork server makes. */
+static void
+fill_worker_requests (LabFrameWriter *w)
+{
+  lab_frame_writer_append_hello (w, "sleep", sleep_params (2));
+  lab_frame_writer_append (w, LAB_FRAME_WORKER, g_variant_new_uint32 (0));
+  lab_frame_writer_append_job (w, 1);
 }
 
 int
@@ -162,6 +182,8 @@ main (int    argc,
   save (dir, "hello-empty-params", fill_empty_params);
   save (dir, "hello-split-params", fill_split_params);
   save (dir, "answers", fill_answers);
+  save (dir, "server-answers", fill_server_answers);
+  save (dir, "hello-worker-request", fill_worker_requests);
   save_raw (dir, "unknown-type", unknown_type, sizeof unknown_type);
   save_raw (dir, "too-long", too_long, sizeof too_long);
   save_raw (dir, "truncated", truncated, sizeof truncated);
