@@ -274,11 +274,22 @@ buffer_grow (Buffer *buffer,
 
   buffer_clear (buffer);
   data = mmap (NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (data != MAP_FAILED)
-    {
-      buffer->data = data;
-      buffer->size = size;
-    }
+  if (data == MAP_FAILED)
+    return;
+
+  /* The first photo of a worker otherwise takes a page fault per 4 KiB
+   * (2 800 for a 2400×1600 photo, several microseconds each in a virtual
+   * machine): huge pages where the system gives them on request, all
+   * mapped in one call. Hints only: a kernel that lacks them faults the
+   * pages in as before. */
+#ifdef MADV_HUGEPAGE
+  madvise (data, size, MADV_HUGEPAGE);
+#endif
+#ifdef MADV_POPULATE_WRITE
+  madvise (data, size, MADV_POPULATE_WRITE);
+#endif
+  buffer->data = data;
+  buffer->size = size;
 }
 
 LabBlurWorker *
