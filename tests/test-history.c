@@ -904,6 +904,33 @@ drop_privileges (gpointer data)
     _exit (127);
 }
 
+/* Under ThreadSanitizer the program reads a suppressions file in the
+ * source tree, which "nobody" may not reach either: it gets a copy. */
+static char **
+unprivileged_sanitizer_options (char       **env,
+                                const char  *data_home)
+{
+  const char *options = g_environ_getenv (env, "TSAN_OPTIONS");
+  g_auto(GStrv) words = NULL;
+  g_autofree char *joined = NULL;
+
+  if (options == NULL || strstr (options, "suppressions=") == NULL)
+    return env;
+  words = g_strsplit (options, " ", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    if (g_str_has_prefix (words[i], "suppressions="))
+      {
+        g_autofree char *copy = g_build_filename (data_home, "tsan.supp", NULL);
+
+        copy_file (words[i] + strlen ("suppressions="), copy);
+        g_assert_cmpint (g_chmod (copy, 0644), ==, 0);
+        g_free (words[i]);
+        words[i] = g_strconcat ("suppressions=", copy, NULL);
+      }
+  joined = g_strjoinv (" ", words);
+  return g_environ_setenv (env, "TSAN_OPTIONS", joined, TRUE);
+}
+
 static int
 run_cli_unprivileged (const char * const  *argv,
                       const char          *data_home,
@@ -927,6 +954,7 @@ run_cli_unprivileged (const char * const  *argv,
   for (guint i = 0; argv[i] != NULL; i++)
     g_ptr_array_add (args, (gpointer) argv[i]);
   g_ptr_array_add (args, NULL);
+  env = unprivileged_sanitizer_options (env, data_home);
   env = g_environ_setenv (env, "XDG_DATA_HOME", data_home, TRUE);
   env = g_environ_setenv (env, "HOME", data_home, TRUE);
 
