@@ -168,16 +168,6 @@ ready_timeout (Pool *p)
   return p->ready_timeout_us + mib * READY_MS_PER_MIB * 1000;
 }
 
-static int
-open_pidfd (pid_t pid)
-{
-#ifdef SYS_pidfd_open
-  return (int) syscall (SYS_pidfd_open, pid, 0);
-#else
-  return -1;
-#endif
-}
-
 /* A worker starts with every signal it may get at its default action and
  * none blocked, whatever the spawning thread had: the app ignores SIGPIPE,
  * and the thread that runs the pool may have a mask of its own. SIGHUP is
@@ -266,7 +256,7 @@ spawn_server (Pool    *p,
 
   *w = (Worker) { 0 };
   w->pid = pid;
-  w->pid_fd = open_pidfd (pid);
+  w->pid_fd = lab_worker_open_pidfd (pid);
   w->to_fd = in_pipe[1];
   w->from_fd = out_pipe[0];
   set_nonblocking (w->to_fd);

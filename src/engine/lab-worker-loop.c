@@ -311,11 +311,18 @@ fork_job (Worker *w,
   return pid;
 }
 
-static int
-open_pidfd (pid_t pid)
+/**
+ * lab_worker_open_pidfd:
+ *
+ * A pidfd for child @pid (poll it to learn that the child exited), or -1
+ * where the kernel has none; the server and the app's process strategies
+ * both watch their children this way.
+ */
+int
+lab_worker_open_pidfd (int pid)
 {
 #ifdef SYS_pidfd_open
-  return (int) syscall (SYS_pidfd_open, pid, 0);
+  return (int) syscall (SYS_pidfd_open, (pid_t) pid, 0);
 #else
   return -1;
 #endif
@@ -406,7 +413,7 @@ fork_worker (Worker  *w,
   close (from_child[1]);
   fds[0] = to_child[1];
   fds[1] = from_child[0];
-  if ((fds[2] = open_pidfd (pid)) >= 0)
+  if ((fds[2] = lab_worker_open_pidfd (pid)) >= 0)
     n_fds = 3;
   /* Not sent, its pipes go nowhere: it reads the end of its input and goes. */
   lab_frame_writer_send_spawned (w->writer, tag, pid, fds, n_fds, error);

@@ -20,6 +20,7 @@ G_BEGIN_DECLS
 
 char    *lab_worker_describe_exit (int status);
 gboolean lab_worker_watch_parent  (void);
+int      lab_worker_open_pidfd    (int pid);
 
 int lab_worker_serve         (int in_fd,
                               int out_fd);
