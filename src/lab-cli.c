@@ -26,6 +26,7 @@
 typedef struct {
   char   *task;
   char   *strategy;
+  char   *runtime;
   char   *workers;
   char   *jobs;
   char   *seconds;
@@ -48,6 +49,7 @@ options_clear (Options *o)
 {
   g_free (o->task);
   g_free (o->strategy);
+  g_free (o->runtime);
   g_free (o->workers);
   g_free (o->jobs);
   g_free (o->seconds);
@@ -237,7 +239,7 @@ check_not_empty (const Options  *o,
                  GError        **error)
 {
   const struct { const char *name; const char *value; } options[] = {
-    { "task", o->task }, { "strategy", o->strategy }, { "workers", o->workers }, { "jobs", o->jobs },
+    { "task", o->task }, { "strategy", o->strategy }, { "runtime", o->runtime }, { "workers", o->workers }, { "jobs", o->jobs },
     { "seconds", o->seconds }, { "size", o->size }, { "format", o->format }, { "urls", o->urls_file },
     { "output", o->output }, { "timeout", o->timeout }, { "max-bytes", o->max_bytes },
     { "images", o->images }, { "repeat", o->repeat }, { "warmup", o->warmup }, { "lesson", o->lesson },
@@ -327,6 +329,28 @@ add_strategies (LabExperiment  *experiment,
   return TRUE;
 }
 
+/* --runtime: c, python, or both as a comma list (one table compares them). */
+static gboolean
+add_runtimes (LabExperiment  *experiment,
+              const char     *names,
+              GError        **error)
+{
+  g_auto(GStrv) parts = NULL;
+
+  if (names == NULL)
+    return TRUE;
+  parts = g_strsplit (names, ",", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      LabRuntime runtime;
+
+      if (!lab_runtime_from_name (g_strstrip (parts[i]), &runtime))
+        return usage_error (error, _("Unknown runtime “%s” (c or python)"), parts[i]);
+      lab_experiment_add_runtime (experiment, runtime);
+    }
+  return TRUE;
+}
+
 /* --lesson sets everything the experiment is; only how often it runs and
  * how it is printed stay the user's. */
 static LabExperiment *
@@ -340,7 +364,7 @@ lesson_experiment (const Options  *o,
   if (o->task || o->strategy || o->workers || o->jobs || o->seconds || o->size || o->urls_file ||
       o->output || o->timeout || o->max_bytes || o->images || o->gil)
     return usage_error (error, _("--lesson sets the task, its parameters and the strategies; "
-                                 "only --repeat, --warmup, --format and --save go with it")), NULL;
+                                 "only --runtime, --repeat, --warmup, --format and --save go with it")), NULL;
   if (!lab_lesson_is_available (lesson, error))
     return NULL;
   return lab_lesson_new_experiment (lesson);
@@ -360,7 +384,11 @@ build_experiment (const Options  *o,
   if (!check_not_empty (o, error) || !parse_passes (o, &warmup, &repeat, error))
     return NULL;
   if (o->lesson != NULL)
-    experiment = lesson_experiment (o, error);
+    {
+      experiment = lesson_experiment (o, error);
+      if (experiment != NULL && !add_runtimes (experiment, o->runtime, error))
+        g_clear_object (&experiment);
+    }
   else if (o->task == NULL)
     return usage_error (error, _("Missing --task (see --help for the list)")), NULL;
   else if (o->strategy == NULL)
@@ -371,7 +399,8 @@ build_experiment (const Options  *o,
     {
       experiment = lab_experiment_new (task, g_steal_pointer (&params));
       lab_experiment_set_gil (experiment, o->gil);
-      if (!add_strategies (experiment, o->strategy, error) || !set_workers (experiment, o, error))
+      if (!add_strategies (experiment, o->strategy, error) || !add_runtimes (experiment, o->runtime, error) ||
+          !set_workers (experiment, o, error))
         g_clear_object (&experiment);
     }
   if (experiment == NULL)
@@ -604,6 +633,7 @@ parse_run_options (int               argc,
   const GOptionEntry entries[] = {
     { "task", 't', 0, G_OPTION_ARG_STRING, &o->task, N_("What each job does (see Tasks below)"), N_("TASK") },
     { "strategy", 's', 0, G_OPTION_ARG_STRING, &o->strategy, N_("Who runs the jobs; a comma list compares several"), N_("NAME[,NAME…]") },
+    { "runtime", 0, 0, G_OPTION_ARG_STRING, &o->runtime, N_("What the jobs are written in: c (the default) or python (the seed’s code in CPython); c,python compares both"), N_("c|python[,…]") },
     { "workers", 'w', 0, G_OPTION_ARG_STRING, &o->workers, N_("Threads or processes at once (default: one per core for pools, all jobs for threads and processes; at most 256); a comma list, or “sweep” for 1, 2, 4… up to twice the cores, compares several"), N_("N[,N…]") },
     { "jobs", 'j', 0, G_OPTION_ARG_STRING, &o->jobs, N_("Number of jobs"), "N" },
     { "seconds", 0, 0, G_OPTION_ARG_STRING, &o->seconds, N_("sleep: seconds per job; a list like 5,4,3,2,1 gives one job per value"), N_("S[,S…]") },

@@ -260,8 +260,7 @@ group_speedups (LabAnalysis *self)
           LabRunGroup *ref = g_ptr_array_index (self->groups, r);
           const LabRunConfig *config = lab_run_get_config (ref->first);
 
-          if (lab_strategy_is_loop (config->strategy) && lab_run_config_same_work (config, own) &&
-              ref->wall.n > 0)
+          if (lab_run_config_is_loop_of (config, own) && ref->wall.n > 0)
             group->loop = ref;
         }
       if (group->loop != NULL && group->wall.median > 0)
@@ -501,8 +500,7 @@ lab_analysis_get_loop_run (LabAnalysis *self,
     {
       LabRun *other = g_ptr_array_index (self->runs, k);
 
-      if (lab_strategy_is_loop (lab_run_get_config (other)->strategy) &&
-          lab_run_config_same_work (lab_run_get_config (other), config) &&
+      if (lab_run_config_is_loop_of (lab_run_get_config (other), config) &&
           lab_run_get_state (other) == LAB_RUN_FINISHED &&
           (reference == NULL || k < i))
         reference = other;

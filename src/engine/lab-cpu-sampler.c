@@ -63,6 +63,7 @@ typedef struct {
   guint       generation;
   LabRun     *run;
   gboolean    processes;
+  gboolean    python;      /* the workers are the Python harness's threads and processes */
   GHashTable *tracked;    /* id -> Tracked */
   guint       scan_from;
 } ThreadState;
@@ -253,6 +254,13 @@ read_worker_ns (ThreadState *ts,
 {
   char path[64];
 
+  /* A Python worker is a thread of the harness or a process of its
+   * own (whose job runs on its main thread): its own line either way. */
+  if (ts->python)
+    {
+      g_snprintf (path, sizeof path, "/proc/%" G_GINT64_FORMAT "/task/%" G_GINT64_FORMAT "/stat", id, id);
+      return read_stat_cpu_ns (path, ns);
+    }
   if (!ts->processes)
     return read_thread_cpu_ns (id, ns);
   g_snprintf (path, sizeof path, "/proc/%" G_GINT64_FORMAT "/stat", id);
@@ -289,7 +297,7 @@ sample_workers (ThreadState *ts,
         continue;
       g_array_append_val (raw->worker_ids, t->id);
       g_array_append_val (raw->worker_usage, usage);
-      if (ts->processes)
+      if (ts->processes || ts->python)
         children += usage;
     }
   return children;
@@ -305,6 +313,7 @@ thread_state_set_run (ThreadState *ts,
   ts->generation = generation;
   ts->scan_from = 0;
   ts->processes = run != NULL && lab_run_get_config (run)->strategy->processes;
+  ts->python = run != NULL && lab_run_get_config (run)->runtime == LAB_RUNTIME_PYTHON;
 }
 
 static RawSample *

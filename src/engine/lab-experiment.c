@@ -25,6 +25,7 @@
 typedef struct {
   const LabStrategy *strategy;
   guint              workers;
+  LabRuntime         runtime;
 } Slot;
 
 struct _LabExperiment
@@ -34,6 +35,7 @@ struct _LabExperiment
   const LabTaskInfo *task;
   GVariant          *params;
   GPtrArray         *strategies;   /* const LabStrategy */
+  GArray            *runtimes;     /* LabRuntime; C when none is added */
   GArray            *workers;      /* guint */
   gboolean           sweep;
   guint              repeat;
@@ -44,7 +46,7 @@ struct _LabExperiment
   GArray            *slots;        /* Slot: one pass, worked out at start */
   GListStore        *runs;         /* LabRun: the measured ones that ran */
   LabRun            *current;
-  LabRun            *loop;         /* the last finished loop, for findings */
+  LabRun            *loops[LAB_N_RUNTIMES]; /* the last finished loop of each runtime, for findings */
   guint              next;         /* the planned run to start next */
   gboolean           all_ok;
   GTask             *task_result;
@@ -66,7 +68,8 @@ lab_experiment_dispose (GObject *object)
   LabExperiment *self = (LabExperiment *) object;
 
   g_clear_object (&self->current);
-  g_clear_object (&self->loop);
+  for (guint i = 0; i < LAB_N_RUNTIMES; i++)
+    g_clear_object (&self->loops[i]);
   g_clear_object (&self->runs);
 
   G_OBJECT_CLASS (lab_experiment_parent_class)->dispose (object);
@@ -80,6 +83,7 @@ lab_experiment_finalize (GObject *object)
   g_assert (self->task_result == NULL);
   g_variant_unref (self->params);
   g_ptr_array_unref (self->strategies);
+  g_array_unref (self->runtimes);
   g_array_unref (self->workers);
   g_clear_pointer (&self->slots, g_array_unref);
 
@@ -121,6 +125,7 @@ lab_experiment_init (LabExperiment *self)
   guint defaults = 0;
 
   self->strategies = g_ptr_array_new ();
+  self->runtimes = g_array_new (FALSE, FALSE, sizeof (LabRuntime));
   self->workers = g_array_new (FALSE, FALSE, sizeof (guint));
   g_array_append_val (self->workers, defaults);
   self->repeat = 1;
@@ -252,6 +257,45 @@ lab_experiment_set_repeat (LabExperiment *self,
   self->warmup = warmup;
 }
 
+/**
+ * lab_experiment_add_runtime:
+ *
+ * Adds a runtime, once: every strategy runs in each runtime added, in
+ * the order they were added (one pass: C's runs, then Python's). An
+ * experiment with none runs in C.
+ */
+void
+lab_experiment_add_runtime (LabExperiment *self,
+                            LabRuntime     runtime)
+{
+  g_return_if_fail (LAB_IS_EXPERIMENT (self));
+  g_return_if_fail ((guint) runtime < LAB_N_RUNTIMES);
+  g_return_if_fail (self->slots == NULL);
+
+  for (guint i = 0; i < self->runtimes->len; i++)
+    if (g_array_index (self->runtimes, LabRuntime, i) == runtime)
+      return;
+  g_array_append_val (self->runtimes, runtime);
+}
+
+guint
+lab_experiment_get_n_runtimes (LabExperiment *self)
+{
+  g_return_val_if_fail (LAB_IS_EXPERIMENT (self), 1);
+  return MAX (self->runtimes->len, 1);
+}
+
+LabRuntime
+lab_experiment_get_runtime (LabExperiment *self,
+                            guint          i)
+{
+  g_return_val_if_fail (LAB_IS_EXPERIMENT (self), LAB_RUNTIME_C);
+  if (self->runtimes->len == 0)
+    return LAB_RUNTIME_C;
+  g_return_val_if_fail (i < self->runtimes->len, LAB_RUNTIME_C);
+  return g_array_index (self->runtimes, LabRuntime, i);
+}
+
 /* The "Python GIL" switch, for the strategies it changes. */
 void
 lab_experiment_set_gil (LabExperiment *self,
@@ -283,7 +327,12 @@ lab_experiment_set_loop (LabExperiment *self,
                          LabRun        *loop)
 {
   g_return_if_fail (LAB_IS_EXPERIMENT (self));
-  g_set_object (&self->loop, loop);
+  g_return_if_fail (loop == NULL || LAB_IS_RUN (loop));
+  if (loop != NULL)
+    g_set_object (&self->loops[lab_run_get_config (loop)->runtime], loop);
+  else
+    for (guint i = 0; i < LAB_N_RUNTIMES; i++)
+      g_clear_object (&self->loops[i]);
 }
 
 /* One pass: each strategy with each count, the loop once. */
@@ -292,23 +341,24 @@ slots_new (LabExperiment *self)
 {
   GArray *slots = g_array_new (FALSE, FALSE, sizeof (Slot));
 
-  for (guint s = 0; s < self->strategies->len; s++)
-    {
-      const LabStrategy *strategy = g_ptr_array_index (self->strategies, s);
+  for (guint r = 0; r < lab_experiment_get_n_runtimes (self); r++)
+    for (guint s = 0; s < self->strategies->len; s++)
+      {
+        const LabStrategy *strategy = g_ptr_array_index (self->strategies, s);
 
-      for (guint w = 0; w < self->workers->len; w++)
-        {
-          Slot slot = { strategy, g_array_index (self->workers, guint, w) };
+        for (guint w = 0; w < self->workers->len; w++)
+          {
+            Slot slot = { strategy, g_array_index (self->workers, guint, w), lab_experiment_get_runtime (self, r) };
 
-          if (lab_strategy_is_loop (strategy))
-            {
-              if (w > 0)
-                break;
-              slot.workers = 0;
-            }
-          g_array_append_val (slots, slot);
-        }
-    }
+            if (lab_strategy_is_loop (strategy))
+              {
+                if (w > 0)
+                  break;
+                slot.workers = 0;
+              }
+            g_array_append_val (slots, slot);
+          }
+      }
   return slots;
 }
 
@@ -348,13 +398,15 @@ lab_experiment_check (LabExperiment  *self,
                      _("--workers must be between 1 and %u"), LAB_MAX_WORKERS);
         return FALSE;
       }
-  for (guint i = 0; i < self->strategies->len; i++)
-    {
-      g_autoptr(LabRunConfig) config = lab_run_config_new (self->task, g_ptr_array_index (self->strategies, i),
-                                                           0, self->params);
-      if (!lab_run_config_check (config, error))
-        return FALSE;
-    }
+  for (guint r = 0; r < lab_experiment_get_n_runtimes (self); r++)
+    for (guint i = 0; i < self->strategies->len; i++)
+      {
+        g_autoptr(LabRunConfig) config = lab_run_config_new (self->task, g_ptr_array_index (self->strategies, i),
+                                                             0, self->params);
+        config->runtime = lab_experiment_get_runtime (self, r);
+        if (!lab_run_config_check (config, error))
+          return FALSE;
+      }
   return TRUE;
 }
 
@@ -388,6 +440,7 @@ lab_experiment_dup_planned (LabExperiment *self,
   slot = &g_array_index (slots, Slot, i % slots->len);
   config = lab_run_config_new (self->task, slot->strategy, slot->workers, self->params);
   config->gil = self->gil;
+  config->runtime = slot->runtime;
   if (warmup != NULL)
     *warmup = i / slots->len < self->warmup;
   return config;
@@ -409,15 +462,15 @@ read_run (LabExperiment *self,
           LabRun        *run)
 {
   const LabRunConfig *config = lab_run_get_config (run);
-  LabRun *loop = self->loop;
+  LabRun *loop = self->loops[config->runtime];
 
-  if (loop != NULL && !lab_run_config_same_work (lab_run_get_config (loop), config))
+  if (loop != NULL && !lab_run_config_is_loop_of (lab_run_get_config (loop), config))
     loop = NULL;
   if (lab_run_has_jobs (run) || lab_run_get_state (run) == LAB_RUN_FAILED)
     lab_run_set_findings (run, lab_findings_compute (run, lab_strategy_is_loop (config->strategy) ? NULL : loop,
                                                      lab_usable_cores ()));
   if (lab_strategy_is_loop (config->strategy) && lab_run_get_state (run) == LAB_RUN_FINISHED)
-    g_set_object (&self->loop, run);
+    g_set_object (&self->loops[config->runtime], run);
 }
 
 static void

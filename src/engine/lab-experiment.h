@@ -32,6 +32,11 @@ gboolean       lab_experiment_is_sweep       (LabExperiment       *self);
 void           lab_experiment_set_repeat     (LabExperiment       *self,
                                               guint                repeat,
                                               guint                warmup);
+void           lab_experiment_add_runtime    (LabExperiment       *self,
+                                              LabRuntime           runtime);
+guint          lab_experiment_get_n_runtimes (LabExperiment       *self);
+LabRuntime     lab_experiment_get_runtime    (LabExperiment       *self,
+                                              guint                i);
 void           lab_experiment_set_gil        (LabExperiment       *self,
                                               gboolean             gil);
 void           lab_experiment_set_keep_jobs  (LabExperiment       *self,

@@ -170,6 +170,7 @@ add_run (JsonBuilder *b,
   json_builder_begin_object (b);
   MEMBER ("task", string, config->task->name);
   MEMBER ("strategy", string, config->strategy->name);
+  MEMBER ("runtime", string, lab_runtime_get_name (config->runtime));
   MEMBER ("workers", int, sum.workers);
   MEMBER ("jobs", int, sum.n_jobs);
   MEMBER ("done", int, sum.n_done);
@@ -187,6 +188,10 @@ add_run (JsonBuilder *b,
   MEMBER ("repeat", int, lab_analysis_get_repeat (analysis, i));
   MEMBER ("outlier", boolean, lab_analysis_is_outlier (analysis, i));
   MEMBER ("gil", boolean, lab_run_config_uses_gil (config));
+  /* A Python run has CPython's own lock: the imitation's switch does
+   * not apply, and the report says so rather than drop it silently. */
+  if (lab_run_config_gil_ignored (config))
+    MEMBER ("gil_note", string, "the GIL switch does not apply: CPython has its own GIL");
   MEMBER ("machine_busy", double, sum.machine_busy);
   add_text (b, "error", lab_run_get_state (run) == LAB_RUN_FAILED ? lab_run_get_error (run) : NULL);
   add_breakdown (b, lab_run_get_breakdown (run));
@@ -229,6 +234,7 @@ add_summary (JsonBuilder       *b,
   json_builder_begin_object (b);
   MEMBER ("task", string, config->task->name);
   MEMBER ("strategy", string, config->strategy->name);
+  MEMBER ("runtime", string, lab_runtime_get_name (config->runtime));
   MEMBER ("workers", int, sum.workers);
   MEMBER ("jobs", int, sum.n_jobs);
   MEMBER ("gil", boolean, lab_run_config_uses_gil (config));
@@ -252,6 +258,7 @@ add_scaling (JsonBuilder      *b,
   json_builder_begin_object (b);
   MEMBER ("task", string, config->task->name);
   MEMBER ("strategy", string, config->strategy->name);
+  MEMBER ("runtime", string, lab_runtime_get_name (config->runtime));
   MEMBER ("gil", boolean, lab_run_config_uses_gil (config));
   MEMBER ("reference", string, scaling->reference);
   json_builder_set_member_name (b, "points");
@@ -369,7 +376,7 @@ append_csv_run (GString     *out,
   append_number (out, "%.6f", b->idle_s);
   append_number (out, "%.6f", b->stop_s);
   append_number (out, "%.3f", sum.machine_busy);
-  g_string_append_c (out, '\n');
+  g_string_append_printf (out, ",%s\n", lab_runtime_get_name (config->runtime));
 }
 
 static char *
@@ -377,7 +384,7 @@ format_csv (LabAnalysis *analysis)
 {
   GString *out = g_string_new ("task,strategy,workers,jobs,done,failed,cancelled,"
                                "wall_s,user_s,sys_s,cpu_s,speedup,peak_rss_kb,bytes,repeat,outlier,"
-                               "capacity_s,setup_s,start_s,work_s,transfer_s,idle_s,stop_s,machine_busy\n");
+                               "capacity_s,setup_s,start_s,work_s,transfer_s,idle_s,stop_s,machine_busy,runtime\n");
 
   for (guint i = 0; i < lab_analysis_get_n_runs (analysis); i++)
     append_csv_run (out, analysis, i);
@@ -495,6 +502,8 @@ state_note (LabRun *run)
   lab_run_get_summary (run, &sum);
   if (sum.machine_busy >= 0.20)
     return _("busy machine");
+  if (lab_run_config_gil_ignored (lab_run_get_config (run)))
+    return _("CPython’s own GIL: the GIL switch does not apply");
   return "";
 }
 

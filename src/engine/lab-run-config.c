@@ -81,6 +81,7 @@ lab_run_config_copy (const LabRunConfig *config)
   LabRunConfig *copy = lab_run_config_new (config->task, config->strategy, config->workers, config->params);
 
   copy->gil = config->gil;
+  copy->runtime = config->runtime;
   return copy;
 }
 
@@ -95,7 +96,33 @@ lab_run_config_copy (const LabRunConfig *config)
 gboolean
 lab_run_config_uses_gil (const LabRunConfig *config)
 {
-  return config->gil && config->strategy->shares_gil;
+  return config->gil && config->strategy->shares_gil && config->runtime == LAB_RUNTIME_C;
+}
+
+/**
+ * lab_run_config_gil_ignored:
+ *
+ * Returns: whether the "Python GIL" switch is on for a Python run, which
+ *   has CPython's own lock whatever the switch says
+ */
+gboolean
+lab_run_config_gil_ignored (const LabRunConfig *config)
+{
+  return config->gil && config->runtime != LAB_RUNTIME_C;
+}
+
+/**
+ * lab_run_config_is_loop_of:
+ *
+ * Returns: whether @loop is the plain loop @config's speed-up is measured
+ *   against: the same jobs, in the same runtime
+ */
+gboolean
+lab_run_config_is_loop_of (const LabRunConfig *loop,
+                           const LabRunConfig *config)
+{
+  return lab_strategy_is_loop (loop->strategy) && loop->runtime == config->runtime &&
+         lab_run_config_same_work (loop, config);
 }
 
 /**
@@ -146,7 +173,7 @@ gboolean
 lab_run_config_equal (const LabRunConfig *a,
                       const LabRunConfig *b)
 {
-  return lab_run_config_same_work (a, b) && a->strategy == b->strategy &&
+  return lab_run_config_same_work (a, b) && a->strategy == b->strategy && a->runtime == b->runtime &&
          a->workers == b->workers && lab_run_config_uses_gil (a) == lab_run_config_uses_gil (b);
 }
 
@@ -194,6 +221,7 @@ lab_run_config_check (const LabRunConfig  *config,
 
   return lab_strategy_can_run (config->strategy, config->task, error) &&
          lab_task_info_is_available (config->task, error) &&
+         lab_runtime_check (config->runtime, config->task, error) &&
          lab_task_check_params (config->task, config->params, error);
 }
 
@@ -206,7 +234,25 @@ lab_run_config_check (const LabRunConfig  *config,
 char *
 lab_run_config_dup_label (const LabRunConfig *config)
 {
+  if (config->runtime != LAB_RUNTIME_C)
+    return g_strconcat (lab_runtime_get_name (config->runtime), " · ", config->strategy->name, NULL);
   return g_strconcat (config->strategy->name, lab_run_config_uses_gil (config) ? "+GIL" : "", NULL);
+}
+
+/**
+ * lab_run_config_dup_strategy_title:
+ *
+ * Returns: who runs the jobs, as the runs list and the charts name it:
+ *   "Thread Pool" in C, "Python · Thread Pool" in Python
+ */
+char *
+lab_run_config_dup_strategy_title (const LabRunConfig *config)
+{
+  if (config->runtime == LAB_RUNTIME_C)
+    return g_strdup (lab_strategy_get_title (config->strategy));
+  /* Translators: a runtime and a strategy, "Python · Thread Pool" */
+  return g_strdup_printf (_("%s · %s"), lab_runtime_get_title (config->runtime),
+                          lab_strategy_get_title (config->strategy));
 }
 
 /**
@@ -218,6 +264,10 @@ lab_run_config_dup_label (const LabRunConfig *config)
 char *
 lab_run_config_dup_title (const LabRunConfig *config)
 {
+  if (config->runtime != LAB_RUNTIME_C)
+    /* Translators: task, runtime and strategy, e.g. "Count Primes with Python · Threads" */
+    return g_strdup_printf (_("%s with %s · %s"), lab_task_info_get_title (config->task),
+                            lab_runtime_get_title (config->runtime), lab_strategy_get_title (config->strategy));
   if (lab_run_config_uses_gil (config))
     /* Translators: task and strategy with the imitation of Python's global
      * interpreter lock, e.g. "Count Primes with Threads and the GIL" */

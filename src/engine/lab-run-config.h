@@ -6,6 +6,7 @@
 
 #include <glib-object.h>
 
+#include "lab-runtime.h"
 #include "lab-strategy.h"
 #include "lab-task.h"
 #include "lab-types.h"
@@ -20,6 +21,7 @@ typedef struct {
   guint              workers;   /* 0: the strategy's default */
   GVariant          *params;    /* a{sv} of LAB_PARAM_* keys, never NULL */
   gboolean           gil;       /* threads take turns to compute, as in CPython */
+  LabRuntime         runtime;   /* C, or the seed's Python in CPython */
 } LabRunConfig;
 
 GType         lab_run_config_get_type       (void) G_GNUC_CONST;
@@ -39,11 +41,15 @@ gboolean      lab_run_config_same_work      (const LabRunConfig  *a,
                                              const LabRunConfig  *b);
 GArray       *lab_run_config_sweep_workers  (void);
 gboolean      lab_run_config_uses_gil       (const LabRunConfig  *config);
+gboolean      lab_run_config_gil_ignored    (const LabRunConfig  *config);
+gboolean      lab_run_config_is_loop_of     (const LabRunConfig  *loop,
+                                             const LabRunConfig  *config);
 void          lab_run_config_free           (LabRunConfig        *config);
 gboolean      lab_run_config_check          (const LabRunConfig  *config,
                                              GError             **error);
 char         *lab_run_config_dup_label      (const LabRunConfig  *config);
 char         *lab_run_config_dup_title      (const LabRunConfig  *config);
+char         *lab_run_config_dup_strategy_title (const LabRunConfig *config);
 char         *lab_run_config_dup_work_label (const LabRunConfig  *config);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabRunConfig, lab_run_config_free)

@@ -15,6 +15,7 @@
 #include "lab-gil.h"
 #include "lab-run-private.h"
 #include "lab-runner.h"
+#include "lab-strategy-private.h"
 
 struct _LabRunner
 {
@@ -61,6 +62,12 @@ const LabTaskInfo *
 lab_runner_get_task (LabRunner *self)
 {
   return self->config->task;
+}
+
+const LabStrategy *
+lab_runner_get_strategy (LabRunner *self)
+{
+  return self->config->strategy;
 }
 
 const LabTaskClass *
@@ -365,15 +372,25 @@ lab_runner_run_job_here (LabRunner *self,
   lab_runner_job_done (self, index, &record);
 }
 
+/* Who runs the jobs: the strategy's own code in C, else the Python
+ * harness, which runs the strategy's construct in CPython. */
+static const LabStrategyClass *
+strategy_class (const LabRunConfig *config)
+{
+  return config->runtime == LAB_RUNTIME_PYTHON ? &_lab_strategy_python : config->strategy->klass;
+}
+
 static void
 cancelled_cb (GCancellable *cancellable,
               LabRunner    *self)
 {
+  const LabStrategyClass *klass = strategy_class (self->config);
+
   lab_cancel_cancel (self->cancel);
 
   g_mutex_lock (&self->strategy_mutex);
-  if (self->strategy_state != NULL && self->config->strategy->klass->cancel != NULL)
-    self->config->strategy->klass->cancel (self->strategy_state);
+  if (self->strategy_state != NULL && klass->cancel != NULL)
+    klass->cancel (self->strategy_state);
   g_mutex_unlock (&self->strategy_mutex);
 }
 
@@ -510,7 +527,7 @@ static gboolean
 run_strategy (LabRunner  *self,
               GError    **error)
 {
-  const LabStrategyClass *klass = self->config->strategy->klass;
+  const LabStrategyClass *klass = strategy_class (self->config);
   gpointer state;
   gboolean ok;
 

@@ -29,6 +29,7 @@ typedef struct {
 guint               lab_runner_get_n_jobs         (LabRunner      *self);
 guint               lab_runner_get_workers        (LabRunner      *self);
 const LabTaskInfo  *lab_runner_get_task           (LabRunner      *self);
+const LabStrategy  *lab_runner_get_strategy       (LabRunner      *self);
 const LabTaskClass *lab_runner_get_class          (LabRunner      *self);
 gpointer            lab_runner_get_plan           (LabRunner      *self);
 GVariant           *lab_runner_get_worker_params  (LabRunner      *self);

@@ -14,5 +14,7 @@ extern const LabStrategyClass _lab_strategy_thread_pool;
 extern const LabStrategyClass _lab_strategy_processes;
 extern const LabStrategyClass _lab_strategy_process_pool;
 extern const LabStrategyClass _lab_strategy_async;
+/* Every strategy in the Python runtime: the harness runs the construct. */
+extern const LabStrategyClass _lab_strategy_python;
 
 G_END_DECLS

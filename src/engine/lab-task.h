@@ -122,6 +122,7 @@ struct _LabTaskClass
  * (see resolve_params); no task lists them, so users cannot give them. */
 #define LAB_PARAM_URL_ERRORS "url-errors" /* a{us}: job → why its URL line fails */
 #define LAB_PARAM_SCRATCH    "scratch"    /* ay: the run's folder for temporary files */
+#define LAB_PARAM_NAMES      "names"      /* as: job → its file's name in the output folder (the Python runtime's) */
 
 const LabTaskInfo         *lab_task_info_lookup      (const char         *name);
 const LabTaskInfo * const *lab_task_info_list        (guint              *n_tasks);

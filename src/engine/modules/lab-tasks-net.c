@@ -946,6 +946,15 @@ net_resolve_params (gpointer data)
   else
     g_variant_builder_clear (&errors);
   g_variant_dict_insert_value (&dict, LAB_PARAM_OUTPUT, g_variant_new_bytestring (plan->output));
+  /* The Python runtime names its files as this task does; a job whose
+   * line failed has no name ("" here, and its error). */
+  {
+    g_autoptr(GPtrArray) names = g_ptr_array_new ();
+    for (guint i = 0; i < plan->names->len; i++)
+      g_ptr_array_add (names, g_ptr_array_index (plan->names, i) ? g_ptr_array_index (plan->names, i) : (gpointer) "");
+    g_variant_dict_insert_value (&dict, LAB_PARAM_NAMES,
+                                 g_variant_new_strv ((const char * const *) names->pdata, names->len));
+  }
   g_variant_dict_insert (&dict, LAB_PARAM_TIMEOUT, "d", plan->timeout);
   g_variant_dict_insert (&dict, LAB_PARAM_MAX_BYTES, "t", plan->max_bytes);
   return g_variant_dict_end (&dict);
