@@ -76,24 +76,18 @@ lab_runtime_has_task (LabRuntime         runtime,
 }
 
 /**
- * lab_runtime_get_harness:
+ * lab_runtime_dup_harness:
  *
  * $LAB_PYTHON_HARNESS when set (tests), the source tree's harness when
  * the program runs from the build tree, else the installed one.
+ *
+ * Returns: (transfer full): its path
  */
-const char *
-lab_runtime_get_harness (void)
+char *
+lab_runtime_dup_harness (void)
 {
-  static char *path;
-  static gsize initialized;
-
-  if (g_once_init_enter (&initialized))
-    {
-      path = _lab_locate ("LAB_PYTHON_HARNESS", LAB_PYTHON_SOURCE_DIR "/concurrency_lab_harness.py",
-                          LAB_PYTHON_DIR "/concurrency_lab_harness.py");
-      g_once_init_leave (&initialized, 1);
-    }
-  return path;
+  return _lab_locate ("LAB_PYTHON_HARNESS", LAB_PYTHON_SOURCE_DIR "/concurrency_lab_harness.py",
+                      LAB_PYTHON_DIR "/concurrency_lab_harness.py");
 }
 
 /**
@@ -131,6 +125,7 @@ lab_runtime_dup_python (GError **error)
  * interpreter path, as the window asks often. */
 typedef struct {
   char     *python;
+  char     *harness;
   char     *version;
   char     *failure;
   gboolean  pil;
@@ -144,6 +139,7 @@ static void
 probe_clear (Probe *p)
 {
   g_clear_pointer (&p->python, g_free);
+  g_clear_pointer (&p->harness, g_free);
   g_clear_pointer (&p->version, g_free);
   g_clear_pointer (&p->failure, g_free);
   p->pil = p->requests = FALSE;
@@ -162,7 +158,7 @@ static void
 probe_run (Probe      *p,
            const char *python)
 {
-  const char *harness = lab_runtime_get_harness ();
+  g_autofree char *harness = lab_runtime_dup_harness ();
   const char *argv[] = { python, harness, "--check", NULL };
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
@@ -171,6 +167,7 @@ probe_run (Probe      *p,
   int status = 0;
 
   p->python = g_strdup (python);
+  p->harness = g_strdup (harness);
   if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
                      &out, &err, &status, &error) ||
       !g_spawn_check_wait_status (status, &error))
@@ -208,7 +205,7 @@ lab_runtime_check (LabRuntime          runtime,
                    GError            **error)
 {
   g_autofree char *python = NULL;
-  const char *harness;
+  g_autofree char *harness = NULL;
   gboolean ok = TRUE;
 
   g_return_val_if_fail (task != NULL, FALSE);
@@ -224,7 +221,7 @@ lab_runtime_check (LabRuntime          runtime,
     }
   if (!(python = lab_runtime_dup_python (error)))
     return FALSE;
-  harness = lab_runtime_get_harness ();
+  harness = lab_runtime_dup_harness ();
   if (!g_file_test (harness, G_FILE_TEST_IS_REGULAR))
     {
       g_autofree char *display = g_filename_display_name (harness);
@@ -234,7 +231,7 @@ lab_runtime_check (LabRuntime          runtime,
     }
 
   g_mutex_lock (&probe_mutex);
-  if (probe.python == NULL || !g_str_equal (probe.python, python))
+  if (probe.python == NULL || !g_str_equal (probe.python, python) || !g_str_equal (probe.harness, harness))
     {
       probe_clear (&probe);
       probe_run (&probe, python);

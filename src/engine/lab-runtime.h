@@ -52,7 +52,7 @@ gboolean              lab_runtime_has_task       (LabRuntime          runtime,
                                                   const LabTaskInfo  *task);
 
 char                 *lab_runtime_dup_python     (GError            **error);
-const char           *lab_runtime_get_harness    (void);
+char                 *lab_runtime_dup_harness    (void);
 void                  lab_runtime_forget_probe   (void);
 
 G_END_DECLS

@@ -246,8 +246,8 @@ spawn_harness (PyState     *st,
                int          in_fd,
                GError     **error)
 {
-  const char *harness = lab_runtime_get_harness ();
-  char *argv[] = { (char *) python, (char *) harness, NULL };
+  g_autofree char *harness = lab_runtime_dup_harness ();
+  char *argv[] = { (char *) python, harness, NULL };
   g_auto(GStrv) envp = g_get_environ ();
   int out_pipe[2], err_pipe[2];
   pid_t parent = getpid ();
