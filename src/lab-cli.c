@@ -339,6 +339,8 @@ add_runtimes (LabExperiment  *experiment,
 
   if (names == NULL)
     return TRUE;
+  /* --runtime says which runtimes, a lesson's own included. */
+  lab_experiment_clear_runtimes (experiment);
   parts = g_strsplit (names, ",", -1);
   for (guint i = 0; parts[i] != NULL; i++)
     {

@@ -278,6 +278,15 @@ lab_experiment_add_runtime (LabExperiment *self,
   g_array_append_val (self->runtimes, runtime);
 }
 
+/* Forgets the runtimes added: the experiment runs in C until more are. */
+void
+lab_experiment_clear_runtimes (LabExperiment *self)
+{
+  g_return_if_fail (LAB_IS_EXPERIMENT (self));
+  g_return_if_fail (self->slots == NULL);
+  g_array_set_size (self->runtimes, 0);
+}
+
 guint
 lab_experiment_get_n_runtimes (LabExperiment *self)
 {

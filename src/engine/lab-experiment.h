@@ -34,6 +34,7 @@ void           lab_experiment_set_repeat     (LabExperiment       *self,
                                               guint                warmup);
 void           lab_experiment_add_runtime    (LabExperiment       *self,
                                               LabRuntime           runtime);
+void           lab_experiment_clear_runtimes (LabExperiment       *self);
 guint          lab_experiment_get_n_runtimes (LabExperiment       *self);
 LabRuntime     lab_experiment_get_runtime    (LabExperiment       *self,
                                               guint                i);

@@ -64,12 +64,13 @@ static const LabLesson lessons[] = {
     "primes", NULL, 8, "sequential,thread-pool,process-pool", 0, FALSE,
   },
   {
-    "python-gil", N_("Python Threads and the GIL"), N_("CPU-bound · a loop, threads with the GIL, processes"),
+    "python-gil", N_("Python Threads and the GIL"), N_("CPU-bound · a loop, threads, processes · in C and in Python"),
     N_("The seed’s puzzle: Python threads do not speed up computation, because only the thread "
-       "holding the global interpreter lock runs Python code. With the GIL imitated, eight threads "
-       "count primes no faster than the loop and about one core is busy; a process pool, one "
-       "interpreter per process, uses every core."),
-    "primes", NULL, 8, "sequential,threads,process-pool", 0, TRUE,
+       "holding the global interpreter lock runs Python code. The lesson runs the real thing, the "
+       "seed’s code in CPython, next to the C imitation of the lock. Expect Python threads no faster "
+       "than Python’s loop, with about one core busy; Python processes faster, one interpreter and "
+       "one lock each, using every core; and C faster still, many times over, in every strategy."),
+    "primes", NULL, 8, "sequential,threads,process-pool", 0, TRUE, "c,python", 20000,
   },
 };
 
@@ -143,6 +144,8 @@ lab_lesson_dup_params (const LabLesson *lesson)
     g_variant_dict_insert_value (&dict, LAB_PARAM_SECONDS, seconds_variant (lesson->seconds));
   if (lesson->jobs != 0)
     g_variant_dict_insert (&dict, LAB_PARAM_JOBS, "u", lesson->jobs);
+  if (lesson->size != 0)
+    g_variant_dict_insert (&dict, LAB_PARAM_SIZE, "t", lesson->size);
   return g_variant_ref_sink (g_variant_dict_end (&dict));
 }
 
@@ -170,6 +173,20 @@ lab_lesson_new_experiment (const LabLesson *lesson)
     lab_experiment_add_strategy (experiment, lab_strategy_lookup (names[i]));
   lab_experiment_set_workers (experiment, &lesson->workers, 1);
   lab_experiment_set_gil (experiment, lesson->gil);
+  if (lesson->runtimes != NULL)
+    {
+      g_auto(GStrv) runtimes = g_strsplit (lesson->runtimes, ",", -1);
+
+      /* Python where it can run here; C always. */
+      for (guint i = 0; runtimes[i] != NULL; i++)
+        {
+          LabRuntime runtime;
+
+          if (lab_runtime_from_name (runtimes[i], &runtime) &&
+              lab_runtime_check (runtime, lab_task_info_lookup (lesson->task), NULL))
+            lab_experiment_add_runtime (experiment, runtime);
+        }
+    }
   return experiment;
 }
 

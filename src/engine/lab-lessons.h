@@ -21,6 +21,9 @@ G_BEGIN_DECLS
  * @strategies: the strategies it compares, a comma list, the loop first
  * @workers: workers, or 0 for each strategy's default
  * @gil: the "Python GIL" switch
+ * @runtimes: the runtimes it compares, a comma list, or %NULL for C
+ *   alone; a runtime this computer cannot run is left out
+ * @size: primes' numbers per job, or 0 for the task's default
  */
 typedef struct {
   const char *id;
@@ -33,6 +36,8 @@ typedef struct {
   const char *strategies;
   guint       workers;
   gboolean    gil;
+  const char *runtimes;
+  guint64     size;
 } LabLesson;
 
 const LabLesson * const *lab_lesson_list         (guint            *n_lessons);

@@ -160,10 +160,11 @@ row_label (LabRun *run)
 {
   const LabRunConfig *config = lab_run_get_config (run);
   guint workers = lab_run_get_workers (run);
+  g_autofree char *who = lab_run_config_dup_strategy_title (config);
 
   /* Translators: "Thread Pool · 2 workers" */
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %u worker%s", "%s · %u workers%s", workers),
-                          lab_strategy_get_title (config->strategy), workers,
+                          who, workers,
                           lab_run_config_uses_gil (config) ? _(" · GIL") : "");
 }
 

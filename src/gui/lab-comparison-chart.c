@@ -171,7 +171,8 @@ describe_group (const LabRunGroup *group)
   guint workers = lab_run_get_workers (group->first);
   guint cancelled = count_state (group, LAB_RUN_CANCELLED);
   guint failed = count_state (group, LAB_RUN_FAILED);
-  GString *text = g_string_new (lab_strategy_get_title (config->strategy));
+  g_autofree char *who = lab_run_config_dup_strategy_title (config);
+  GString *text = g_string_new (who);
 
   if (workers > 0)
     {

@@ -43,6 +43,9 @@ struct _LabExperimentPanel
   AdwActionRow *images_row;
   GtkWidget    *images_button;
   GtkWidget    *images_clear_button;
+  AdwActionRow *runtime_row;
+  GtkCheckButton *runtime_c_check;
+  GtkCheckButton *runtime_python_check;
   AdwPreferencesGroup *strategy_group;
   GtkLabel     *strategy_note;
   AdwActionRow *workers_row;
@@ -141,6 +144,31 @@ n_checked (LabExperimentPanel *self)
   return n;
 }
 
+/* A runtime is checked and can run the task here. */
+static gboolean
+runtime_checked (LabExperimentPanel *self,
+                 LabRuntime          runtime)
+{
+  GtkCheckButton *check = runtime == LAB_RUNTIME_C ? self->runtime_c_check : self->runtime_python_check;
+
+  return gtk_check_button_get_active (check) && gtk_widget_get_sensitive (GTK_WIDGET (check));
+}
+
+/* Python needs its interpreter (and Pillow for blur): without them its
+ * choice cannot be made, and its tooltip says what is missing. */
+static void
+update_runtimes (LabExperimentPanel *self)
+{
+  const LabTaskInfo *task = current_task (self);
+  g_autoptr(GError) error = NULL;
+  gboolean ok = task != NULL && lab_runtime_check (LAB_RUNTIME_PYTHON, task, &error);
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->runtime_python_check), ok);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->runtime_python_check),
+                               ok ? lab_runtime_get_summary (LAB_RUNTIME_PYTHON) : error ? error->message : NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->runtime_c_check), lab_runtime_get_summary (LAB_RUNTIME_C));
+}
+
 /* What keeps Run from running, in words for its tooltip. */
 static char *
 find_problem (LabExperimentPanel *self)
@@ -162,6 +190,8 @@ find_problem (LabExperimentPanel *self)
     }
   if (n_checked (self) == 0)
     return g_strdup (_("Check at least one strategy"));
+  if (!runtime_checked (self, LAB_RUNTIME_C) && !runtime_checked (self, LAB_RUNTIME_PYTHON))
+    return g_strdup (_("Check C, Python or both"));
   return NULL;
 }
 
@@ -318,6 +348,7 @@ update_strategies (LabExperimentPanel *self)
       if (!ok && note == NULL)
         note = g_strdup (error->message);
     }
+  update_runtimes (self);
   gtk_label_set_text (self->strategy_note, note ? note : "");
   gtk_widget_set_visible (GTK_WIDGET (self->strategy_note), note != NULL);
   /* A task that none of the ticked strategies can run starts from its loop. */
@@ -750,6 +781,9 @@ lab_experiment_panel_class_init (LabExperimentPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, images_row);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, images_button);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, images_clear_button);
+  gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, runtime_row);
+  gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, runtime_c_check);
+  gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, runtime_python_check);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, strategy_group);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, strategy_note);
   gtk_widget_class_bind_template_child (widget_class, LabExperimentPanel, workers_row);
@@ -783,6 +817,8 @@ connect_controls (LabExperimentPanel *self)
     }
   g_signal_connect_swapped (self->sweep_switch, "notify::active", G_CALLBACK (control_changed_cb), self);
   g_signal_connect_swapped (self->gil_switch, "notify::active", G_CALLBACK (control_changed_cb), self);
+  g_signal_connect_swapped (self->runtime_c_check, "toggled", G_CALLBACK (control_changed_cb), self);
+  g_signal_connect_swapped (self->runtime_python_check, "toggled", G_CALLBACK (control_changed_cb), self);
   g_signal_connect_swapped (self->urls_button, "clicked", G_CALLBACK (urls_clicked_cb), self);
   g_signal_connect_swapped (self->images_button, "clicked", G_CALLBACK (images_clicked_cb), self);
   g_signal_connect_swapped (self->urls_clear_button, "clicked", G_CALLBACK (urls_clear_cb), self);
@@ -884,6 +920,9 @@ lab_experiment_panel_dup_experiment (LabExperimentPanel  *self,
       else
         lab_experiment_set_workers (experiment, &workers, 1);
       lab_experiment_set_gil (experiment, lab_experiment_panel_get_gil (self));
+      for (LabRuntime r = LAB_RUNTIME_C; r < LAB_N_RUNTIMES; r++)
+        if (runtime_checked (self, r))
+          lab_experiment_add_runtime (experiment, r);
     }
   lab_experiment_set_repeat (experiment, lab_experiment_panel_get_repeats (self), 0);
   if (!lab_experiment_check (experiment, error))
@@ -991,6 +1030,9 @@ lab_experiment_panel_apply_lesson (LabExperimentPanel *self,
   lab_experiment_panel_set_strategies (self, (const char * const *) strategies);
   lab_experiment_panel_set_workers (self, lesson->workers);
   lab_experiment_panel_set_gil (self, lesson->gil);
+  gtk_check_button_set_active (self->runtime_c_check, TRUE);
+  gtk_check_button_set_active (self->runtime_python_check,
+                               lesson->runtimes != NULL && strstr (lesson->runtimes, "python") != NULL);
   lab_experiment_panel_set_sweep (self, FALSE);
   self->applying = FALSE;
 

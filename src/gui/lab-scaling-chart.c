@@ -182,9 +182,10 @@ describe_series (LabScalingChart  *self,
                  Series *scaling)
 {
   const LabRunConfig *config = lab_run_get_config (scaling->first);
+  g_autofree char *who = lab_run_config_dup_strategy_title (config);
   GString *text = g_string_new (NULL);
 
-  g_string_append (text, lab_strategy_get_title (config->strategy));
+  g_string_append (text, who);
   if (lab_run_config_uses_gil (config))
     g_string_append (text, _(" · GIL"));
   if (!isnan (scaling->serial_fraction))

@@ -658,7 +658,8 @@ experiment_done_cb (GObject      *source,
  * strategy run on its own still gets its speed-up. */
 static LabRun *
 session_loop (LabWindow     *self,
-              LabExperiment *experiment)
+              LabExperiment *experiment,
+              LabRuntime     runtime)
 {
   GVariant *params = lab_experiment_get_params (experiment);
 
@@ -667,7 +668,8 @@ session_loop (LabWindow     *self,
       g_autoptr(LabRun) run = g_list_model_get_item (G_LIST_MODEL (self->runs), i - 1);
       const LabRunConfig *config = lab_run_get_config (run);
 
-      if (lab_strategy_is_loop (config->strategy) && config->task == lab_experiment_get_task (experiment) &&
+      if (lab_strategy_is_loop (config->strategy) && config->runtime == runtime &&
+          config->task == lab_experiment_get_task (experiment) &&
           g_variant_equal (config->params, params) && lab_run_get_state (run) == LAB_RUN_FINISHED)
         return g_steal_pointer (&run);
     }
@@ -693,8 +695,12 @@ start_run (LabWindow *self)
   self->lesson = lab_experiment_panel_lesson_matches (self->panel) ? lab_experiment_panel_get_lesson (self->panel) : NULL;
   if (self->lesson != NULL)
     lab_experiment_panel_show_outcome (self->panel, NULL);
-  if ((loop = session_loop (self, experiment)) != NULL)
-    lab_experiment_set_loop (experiment, loop);
+  for (LabRuntime r = LAB_RUNTIME_C; r < LAB_N_RUNTIMES; r++)
+    if ((loop = session_loop (self, experiment, r)) != NULL)
+      {
+        lab_experiment_set_loop (experiment, loop);
+        g_clear_object (&loop);
+      }
   self->experiment = g_object_ref (experiment);
   self->cancellable = g_cancellable_new ();
   g_signal_connect_object (experiment, "run-started", G_CALLBACK (run_started_cb), self, G_CONNECT_SWAPPED);
