@@ -259,8 +259,9 @@ test_repeat (void)
                                            "--strategy=thread-pool", "-r", "4", "-f", "csv"), NULL, &csv, NULL), ==, 0);
   lines = g_strsplit (csv, "\n", -1);
   g_assert_nonnull (strstr (lines[0], ",repeat,outlier,"));
-  g_assert_true (g_str_has_suffix (lines[0], ",idle_s,stop_s,machine_busy"));
+  g_assert_true (g_str_has_suffix (lines[0], ",idle_s,stop_s,machine_busy,runtime"));
   g_assert_cmpuint (g_strv_length (lines), ==, 6);
+  g_assert_true (g_str_has_suffix (lines[1], ",c"));
   g_assert_nonnull (strstr (lines[4], ",4,"));
 }
 
