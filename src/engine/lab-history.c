@@ -732,6 +732,7 @@ typedef struct {
   guint       failed;
   gboolean    cancelled;
   gboolean    gil;
+  const char *runtime;    /* the runtime table's name: it outlives the row */
   double      wall_s;
   double      cpu_s;
   char       *params;
@@ -765,6 +766,7 @@ row_from_run (LabRun *run,
   row->failed = sum.n_failed;
   row->cancelled = lab_run_get_state (run) == LAB_RUN_CANCELLED;
   row->gil = lab_run_config_uses_gil (config);
+  row->runtime = lab_runtime_get_name (config->runtime);
   row->wall_s = sum.wall_ns / 1e9;
   row->cpu_s = (sum.user_ns + sum.sys_ns) / 1e9;
   row->params = config->params ? g_variant_print (config->params, TRUE) : NULL;
@@ -797,7 +799,7 @@ insert_row (LabHistory *self,
   rc = sqlite3_prepare_v2 (self->db,
                            "INSERT INTO runs (created, task, strategy, workers, jobs, failed, cancelled,"
                            " wall_s, cpu_s, json, gil, runtime, params)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'c', ?);", -1, &stmt, NULL);
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);", -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     return rc;
 
@@ -812,7 +814,8 @@ insert_row (LabHistory *self,
   sqlite3_bind_double (stmt, 9, row->cpu_s);
   bind_text (stmt, 10, row->json);
   sqlite3_bind_int (stmt, 11, row->gil);
-  bind_text (stmt, 12, row->params);
+  bind_text (stmt, 12, row->runtime);
+  bind_text (stmt, 13, row->params);
 
   if ((rc = sqlite3_step (stmt)) == SQLITE_DONE)
     {
