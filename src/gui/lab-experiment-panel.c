@@ -431,6 +431,16 @@ save_settings (LabExperimentPanel *self)
   strategies = lab_experiment_panel_dup_strategies (self);
   g_settings_set_string (self->settings, "task", task->name);
   g_settings_set_strv (self->settings, "strategies", (const char * const *) strategies);
+  {
+    const char *runtimes[LAB_N_RUNTIMES + 1] = { NULL };
+    guint n = 0;
+
+    if (gtk_check_button_get_active (self->runtime_c_check))
+      runtimes[n++] = lab_runtime_get_name (LAB_RUNTIME_C);
+    if (gtk_check_button_get_active (self->runtime_python_check))
+      runtimes[n++] = lab_runtime_get_name (LAB_RUNTIME_PYTHON);
+    g_settings_set_strv (self->settings, "runtimes", runtimes);
+  }
   g_settings_set_uint (self->settings, "workers", lab_experiment_panel_get_workers (self));
   g_settings_set_uint (self->settings, "repeats", lab_experiment_panel_get_repeats (self));
 }
@@ -966,6 +976,12 @@ lab_experiment_panel_set_settings (LabExperimentPanel *self,
     lab_experiment_panel_set_strategies (self, (const char * const *) strategies);
   lab_experiment_panel_set_workers (self, g_settings_get_uint (settings, "workers"));
   lab_experiment_panel_set_repeats (self, g_settings_get_uint (settings, "repeats"));
+  {
+    g_auto(GStrv) runtimes = g_settings_get_strv (settings, "runtimes");
+
+    gtk_check_button_set_active (self->runtime_c_check, g_strv_contains ((const char * const *) runtimes, "c"));
+    gtk_check_button_set_active (self->runtime_python_check, g_strv_contains ((const char * const *) runtimes, "python"));
+  }
   g_settings_bind (settings, "sweep", self->sweep_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "gil", self->gil_switch, "active", G_SETTINGS_BIND_DEFAULT);
 
