@@ -232,6 +232,7 @@ lesson_workers (const LabLesson   *lesson,
 static void
 expect (const LabLesson   *lesson,
         const LabStrategy *strategy,
+        LabRuntime         runtime,
         double            *wall_s,
         double            *speedup)
 {
@@ -250,7 +251,8 @@ expect (const LabLesson   *lesson,
     }
 
   workers = lesson_workers (lesson, strategy, n_jobs);
-  if (lesson->gil && strategy->shares_gil && task->holds_gil)
+  /* CPython's own lock holds whatever the switch says. */
+  if ((lesson->gil || runtime == LAB_RUNTIME_PYTHON) && strategy->shares_gil && task->holds_gil)
     *speedup = 1;
   else if (task->kind == LAB_TASK_KIND_CPU || task->kind == LAB_TASK_KIND_MIXED)
     *speedup = MIN (workers, lab_usable_cores ());
@@ -265,7 +267,7 @@ append_expected (GString           *out,
 {
   double wall_s, speedup;
 
-  expect (lesson, strategy, &wall_s, &speedup);
+  expect (lesson, strategy, LAB_RUNTIME_C, &wall_s, &speedup);
   if (out->len > 0)
     g_string_append (out, "; ");
   if (wall_s > 0)
@@ -313,12 +315,14 @@ lab_lesson_describe_outcome (const LabLesson *lesson,
   for (guint g = 0; g < lab_analysis_get_n_groups (analysis); g++)
     {
       const LabRunGroup *group = lab_analysis_get_group (analysis, g);
-      const LabStrategy *strategy = lab_run_get_config (group->first)->strategy;
+      const LabRunConfig *config = lab_run_get_config (group->first);
+      const LabStrategy *strategy = config->strategy;
+      g_autofree char *who = lab_run_config_dup_strategy_title (config);
       double wall_s, speedup;
 
       if (group->wall.n == 0)
         continue;
-      expect (lesson, strategy, &wall_s, &speedup);
+      expect (lesson, strategy, config->runtime, &wall_s, &speedup);
       if (out->len > 0)
         g_string_append_c (out, '\n');
       if (wall_s > 0)
@@ -327,12 +331,12 @@ lab_lesson_describe_outcome (const LabLesson *lesson,
           g_autofree char *measured = lab_format_seconds (llround (group->wall.median * 1e9));
           /* Translators: "Threads: expected about 1.50 s, measured 1.51 s" */
           g_string_append_printf (out, _("%s: expected about %s, measured %s"),
-                                  lab_strategy_get_title (strategy), expected, measured);
+                                  who, expected, measured);
         }
       else if (!lab_strategy_is_loop (strategy) && group->speedup > 0)
         /* Translators: "Process Pool: expected about 2× the loop, measured 1.96×" */
         g_string_append_printf (out, _("%s: expected about %.0f× the loop, measured %.2f×"),
-                                lab_strategy_get_title (strategy), speedup, group->speedup);
+                                who, speedup, group->speedup);
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
