@@ -1228,6 +1228,65 @@ test_window_gil (void)
   window_free (window);
 }
 
+/* The C / Python choice: both runtimes run the strategy, the runs say
+ * which is which, the choice is remembered; without an interpreter the
+ * Python choice cannot be made and its tooltip says why. */
+static void
+test_window_runtimes (void)
+{
+  LabWindow *window = window_new ();
+  LabExperimentPanel *panel = lab_window_get_experiment_panel (window);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(LabExperiment) experiment = NULL;
+  g_auto(GStrv) runtimes = NULL;
+  g_autofree char *saved = g_strdup (g_getenv ("LAB_PYTHON"));
+  g_autofree char *title = NULL;
+  GtkWidget *python = lab_experiment_panel_get_runtime_button (panel, LAB_RUNTIME_PYTHON);
+  const char *tooltip;
+
+  set_experiment (panel, "0.02", 2, "threads", 0);
+  if (!gtk_widget_get_sensitive (python))
+    {
+      g_test_skip (gtk_widget_get_tooltip_text (python));
+      window_free (window);
+      return;
+    }
+  lab_experiment_panel_set_runtime (panel, LAB_RUNTIME_PYTHON, TRUE);
+  runtimes = g_settings_get_strv (settings, "runtimes");
+  g_assert_true (g_strv_contains ((const char * const *) runtimes, "python"));
+  g_assert_true (g_strv_contains ((const char * const *) runtimes, "c"));
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  wait_for (window, is_idle);
+  g_assert_cmpuint (lab_window_get_n_runs (window), ==, 2);
+  g_assert_cmpint (lab_run_get_config (lab_window_get_run (window, 0))->runtime, ==, LAB_RUNTIME_C);
+  g_assert_cmpint (lab_run_get_config (lab_window_get_run (window, 1))->runtime, ==, LAB_RUNTIME_PYTHON);
+  g_assert_cmpint (lab_run_get_state (lab_window_get_run (window, 1)), ==, LAB_RUN_FINISHED);
+  title = lab_run_dup_title (lab_window_get_run (window, 1));
+  g_assert_nonnull (strstr (title, "Python · Threads"));
+
+  /* No interpreter: the choice is off, and says why. */
+  g_setenv ("LAB_PYTHON", "/nonexistent/python3", TRUE);
+  lab_runtime_forget_probe ();
+  g_assert_true (lab_experiment_panel_set_task (panel, "primes"));
+  g_assert_false (gtk_widget_get_sensitive (python));
+  tooltip = gtk_widget_get_tooltip_text (python);
+  g_assert_nonnull (tooltip);
+  g_assert_nonnull (strstr (tooltip, "/nonexistent/python3"));
+  experiment = lab_experiment_panel_dup_experiment (panel, NULL);
+  g_assert_nonnull (experiment);
+  g_assert_cmpuint (lab_experiment_get_n_runtimes (experiment), ==, 1);
+  g_assert_cmpint (lab_experiment_get_runtime (experiment, 0), ==, LAB_RUNTIME_C);
+
+  if (saved != NULL)
+    g_setenv ("LAB_PYTHON", saved, TRUE);
+  else
+    g_unsetenv ("LAB_PYTHON");
+  lab_runtime_forget_probe ();
+  lab_experiment_panel_set_runtime (panel, LAB_RUNTIME_PYTHON, FALSE);
+  window_free (window);
+}
+
 static void
 test_window_settings (void)
 {
@@ -1319,6 +1378,7 @@ main (int    argc,
   g_test_add_func ("/window/repeats", test_window_repeats);
   g_test_add_func ("/window/sweep", test_window_sweep);
   g_test_add_func ("/window/gil", test_window_gil);
+  g_test_add_func ("/window/runtimes", test_window_runtimes);
 
   rc = g_test_run ();
   remove_tree (data_home);

@@ -947,6 +947,30 @@ lab_experiment_panel_get_can_run (LabExperimentPanel *self)
   return self->problem == NULL;
 }
 
+/* Checks or unchecks a runtime, as a click on its button would. */
+void
+lab_experiment_panel_set_runtime (LabExperimentPanel *self,
+                                  LabRuntime          runtime,
+                                  gboolean            active)
+{
+  g_return_if_fail (LAB_IS_EXPERIMENT_PANEL (self));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (lab_experiment_panel_get_runtime_button (self, runtime)), active);
+}
+
+/**
+ * lab_experiment_panel_get_runtime_button:
+ *
+ * Returns: (transfer none): the runtime's check button (insensitive, with
+ *   the reason as its tooltip, where the runtime cannot run the task)
+ */
+GtkWidget *
+lab_experiment_panel_get_runtime_button (LabExperimentPanel *self,
+                                         LabRuntime          runtime)
+{
+  g_return_val_if_fail (LAB_IS_EXPERIMENT_PANEL (self), NULL);
+  return GTK_WIDGET (runtime == LAB_RUNTIME_C ? self->runtime_c_check : self->runtime_python_check);
+}
+
 /* Why Run cannot run, or %NULL. */
 const char *
 lab_experiment_panel_get_problem (LabExperimentPanel *self)

@@ -48,6 +48,11 @@ guint            lab_experiment_panel_get_workers     (LabExperimentPanel  *self
 void             lab_experiment_panel_set_workers     (LabExperimentPanel  *self,
                                                        guint                workers);
 const char      *lab_experiment_panel_get_workers_hint (LabExperimentPanel *self);
+void             lab_experiment_panel_set_runtime     (LabExperimentPanel  *self,
+                                                       LabRuntime           runtime,
+                                                       gboolean             active);
+GtkWidget       *lab_experiment_panel_get_runtime_button (LabExperimentPanel *self,
+                                                       LabRuntime           runtime);
 gboolean         lab_experiment_panel_get_gil         (LabExperimentPanel  *self);
 void             lab_experiment_panel_set_gil         (LabExperimentPanel  *self,
                                                        gboolean             gil);
