@@ -587,15 +587,51 @@ typedef struct {
   GMainContext        *context;
 } AsyncData;
 
+/* Always from a source of @context: g_main_context_invoke() would call
+ * a thread that may acquire the global default context right there. */
+static void
+call_on (GMainContext   *context,
+         GSourceFunc     func,
+         gpointer        data,
+         GDestroyNotify  destroy)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, func, data, destroy);
+  g_source_set_static_name (source, "[lab-machine-costs] progress");
+  g_source_attach (source, context);
+}
+
+static gboolean
+destroy_progress_cb (gpointer data)
+{
+  AsyncData *d = data;
+
+  d->progress_destroy (d->progress_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+async_data_destroy (gpointer data)
+{
+  AsyncData *d = data;
+
+  g_main_context_unref (d->context);
+  g_free (d);
+}
+
+/* The task may go last on the measuring thread: the progress data (a
+ * widget) is let go on the caller's context all the same. */
 static void
 async_data_free (gpointer data)
 {
   AsyncData *d = data;
 
-  if (d->progress_destroy != NULL)
-    d->progress_destroy (d->progress_data);
-  g_main_context_unref (d->context);
-  g_free (d);
+  if (d->progress_destroy == NULL)
+    async_data_destroy (d);
+  else
+    call_on (d->context, destroy_progress_cb, d, async_data_destroy);
 }
 
 typedef struct {
@@ -637,7 +673,7 @@ thread_progress (double      fraction,
   call->task = g_object_ref (task);
   call->fraction = fraction;
   call->what = what;   /* a translated static string */
-  g_main_context_invoke_full (d->context, G_PRIORITY_DEFAULT, progress_call_cb, call, progress_call_free);
+  call_on (d->context, progress_call_cb, call, progress_call_free);
 }
 
 static void
@@ -697,7 +733,8 @@ lab_machine_costs_measure_finish (GAsyncResult  *result,
  * lab_machine_costs_new_fixed:
  * @median_s: (array fixed-size=LAB_N_COSTS): a figure for each #LabCostKind
  *
- * Figures given, not measured (tests, charts): each with no spread.
+ * Figures given, not measured (tests, charts): each with no spread, as
+ * if measured on one batch of the usual size.
  */
 LabMachineCosts *
 lab_machine_costs_new_fixed (const double *median_s,
@@ -712,7 +749,8 @@ lab_machine_costs_new_fixed (const double *median_s,
   for (guint k = 0; k < LAB_N_COSTS; k++)
     {
       costs->costs[k].median_s = costs->costs[k].low_s = costs->costs[k].high_s = median_s[k];
-      costs->costs[k].n_samples = costs->costs[k].n_ops = 1;
+      costs->costs[k].n_samples = 1;
+      costs->costs[k].n_ops = rows[k].batch;
     }
   return costs;
 }
