@@ -161,7 +161,7 @@ format_table (const LabMachineCosts *costs)
   g_string_append_printf (out, _("\nBreak-even against a plain loop, on %u usable cores and many jobs:\n"),
                           costs->usable_cores);
   g_string_append_printf (out, "%-14s %14s %16s %12s\n", _("strategy"), _("beats the loop"),
-                          _("90 % of best"), _("best"));
+                          _("90 percent of best"), _("best"));
   for (guint i = 0; strategies[i] != NULL; i++)
     {
       LabBreakEven be;

@@ -958,7 +958,7 @@ lab_machine_costs_format_table (const LabMachineCosts *costs)
   append_padded (out, _("operation"), 40, FALSE);
   append_padded (out, _("median"), 10, TRUE);
   g_string_append (out, "  ");
-  append_padded (out, _("10–90 %"), 20, FALSE);
+  append_padded (out, _("p10 – p90"), 20, FALSE);
   append_padded (out, _("reference"), 10, TRUE);
   append_padded (out, _("ratio"), 8, TRUE);
   g_string_append_printf (out, "  %s\n", _("reference is"));
