@@ -160,7 +160,7 @@ format_table (const LabMachineCosts *costs)
 
   g_string_append_printf (out, _("\nBreak-even against a plain loop, on %u usable cores and many jobs:\n"),
                           costs->usable_cores);
-  g_string_append_printf (out, "%-14s %14s %16s %12s\n", _("strategy"), _("beats the loop"),
+  g_string_append_printf (out, "%-14s %14s %20s %8s\n", _("strategy"), _("beats the loop"),
                           _("90 percent of best"), _("best"));
   for (guint i = 0; strategies[i] != NULL; i++)
     {
@@ -171,7 +171,7 @@ format_table (const LabMachineCosts *costs)
         continue;
       from = format_job (be.break_even_s);
       ninety = format_job (be.ninety_s);
-      g_string_append_printf (out, _("%-14s %14s %16s %11.1f×\n"), strategies[i]->name, from, ninety,
+      g_string_append_printf (out, "%-14s %14s %20s %7.1f×\n", strategies[i]->name, from, ninety,
                               be.best_speedup);
     }
   g_string_append (out, _("Sizes are seconds of CPU work per job. Check them with "

@@ -789,13 +789,25 @@ lab_machine_costs_get_job_cost (const LabMachineCosts *costs,
   return NULL;
 }
 
+/* A run's per-job figure with what it paid once taken out. */
+static double
+per_job_without (const LabCost *job,
+                 double         fixed_s)
+{
+  guint n_jobs = job->n_samples > 0 ? MAX (1, job->n_ops / job->n_samples) : rows[job->kind].batch;
+
+  return MAX (0, job->median_s - fixed_s / n_jobs);
+}
+
 /**
  * lab_machine_costs_get_strategy_cost:
  *
  * What a run of @strategy pays per job and once, on the usable cores:
  * the once part from the parts measured alone (a pool's threads, the
- * fork server, the pool's workers), the per-job part from its run of
- * empty jobs with that once part taken out.
+ * fork server), the per-job part from its run of empty jobs with that
+ * once part taken out. A process pool's workers are forked by the fork
+ * server, a small process: each costs what a job of `processes` costs,
+ * not a fork of this (bigger) process.
  *
  * Returns: %FALSE when @strategy has no figure here (async)
  */
@@ -805,8 +817,9 @@ lab_machine_costs_get_strategy_cost (const LabMachineCosts *costs,
                                      LabStrategyCost       *out)
 {
   const LabCost *job;
+  double start = costs->costs[LAB_COST_WORKER_START].median_s;
   double fixed = 0;
-  guint workers, n_jobs;
+  guint workers;
 
   g_return_val_if_fail (costs != NULL && strategy != NULL && out != NULL, FALSE);
 
@@ -814,13 +827,14 @@ lab_machine_costs_get_strategy_cost (const LabMachineCosts *costs,
     return FALSE;
   workers = strategy->workers == LAB_WORKERS_ONE ? 1 : costs->usable_cores;
   if (strategy->processes)
-    fixed = costs->costs[LAB_COST_WORKER_START].median_s;
-  if (strategy->workers == LAB_WORKERS_PER_CORE)
-    fixed += workers * costs->costs[strategy->processes ? LAB_COST_FORK_WAIT : LAB_COST_THREAD_CREATE].median_s;
+    fixed = start;
+  if (strategy->processes && strategy->workers == LAB_WORKERS_PER_CORE)
+    fixed += workers * per_job_without (&costs->costs[LAB_COST_JOB_PROCESSES], start);
+  else if (strategy->workers == LAB_WORKERS_PER_CORE)
+    fixed += workers * costs->costs[LAB_COST_THREAD_CREATE].median_s;
 
-  n_jobs = job->n_samples > 0 ? MAX (1, job->n_ops / job->n_samples) : rows[job->kind].batch;
   out->fixed_s = fixed;
-  out->per_job_s = MAX (0, job->median_s - fixed / n_jobs);
+  out->per_job_s = per_job_without (job, fixed);
   out->workers = workers;
   return TRUE;
 }
