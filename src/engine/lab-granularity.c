@@ -36,6 +36,9 @@
  * least two jobs per core and at most MAX_JOBS jobs. */
 #define SWEEP_WORK_S 0.1
 #define MAX_JOBS     256
+/* Above this share of the CPU taken by others, the table says the
+ * prediction cannot hold. */
+#define BUSY_NOTE    0.2
 
 /* --- The model ------------------------------------------------------------ */
 
@@ -413,6 +416,28 @@ fit_increasing (const double *y,
       fit[k++] = value[b];
 }
 
+/* What other programs took of the machine during @strategy's runs. */
+static double
+mean_machine_busy (LabAnalysis       *analysis,
+                   const LabStrategy *strategy)
+{
+  double sum = 0;
+  guint n = 0;
+
+  for (guint i = 0; i < lab_analysis_get_n_runs (analysis); i++)
+    {
+      LabRun *run = lab_analysis_get_run (analysis, i);
+      LabRunSummary summary;
+
+      if (lab_run_get_config (run)->strategy != strategy)
+        continue;
+      lab_run_get_summary (run, &summary);
+      sum += summary.machine_busy;
+      n++;
+    }
+  return n > 0 ? sum / n : 0;
+}
+
 /**
  * lab_granularity_find_break_even:
  * @points: (array length=n_points): by job size
@@ -502,6 +527,7 @@ lab_granularity_compute (LabAnalysis           *analysis,
       LabStrategyCost cost;
 
       g_array_sort (g->points, compare_points);
+      g->machine_busy = mean_machine_busy (analysis, g->strategy);
       g->break_even_s = lab_granularity_find_break_even ((LabGranularityPoint *) g->points->data, g->points->len);
       if (have_loop && lab_machine_costs_get_strategy_cost (costs, g->strategy, &cost))
         g->predicted_s = lab_break_even_predict_sweep (&loop_cost, &cost, costs->usable_cores);
@@ -555,6 +581,8 @@ lab_granularity_add_json (JsonBuilder *b,
       json_builder_end_array (b);
       add_seconds (b, "break_even_job_s", g->break_even_s);
       add_seconds (b, "predicted_break_even_job_s", g->predicted_s);
+      json_builder_set_member_name (b, "machine_busy");
+      json_builder_add_double_value (b, g->machine_busy);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -576,6 +604,7 @@ lab_granularity_format_table (GPtrArray *granularity,
 {
   GString *out = g_string_new (NULL);
   guint n_rows = 0;
+  double busy = 0;
 
   g_return_val_if_fail (granularity != NULL, NULL);
 
@@ -626,7 +655,14 @@ lab_granularity_format_table (GPtrArray *granularity,
 
       g_string_append_printf (out, _("%-14s break-even: measured %s, predicted %s\n"), g->strategy->name,
                               measured, isnan (g->predicted_s) ? "—" : predicted);
+      busy = MAX (busy, g->machine_busy);
     }
+  /* The model counts on every usable core for the run: on a busy
+   * machine the speed-ups stay low and cross 1 later than predicted. */
+  if (busy >= BUSY_NOTE)
+    g_string_append_printf (out, _("Other programs used up to %.0f %% of the machine’s CPU during these runs: the "
+                                   "strategies got fewer cores than the prediction counts on, so they pay off "
+                                   "later than predicted. Measure on a quiet machine to compare.\n"), busy * 100);
   return g_string_free (out, FALSE);
 }
 

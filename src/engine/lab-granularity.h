@@ -77,12 +77,15 @@ typedef struct {
  *   the log scale), the smallest size when it is above 1 everywhere,
  *   NAN when it never gets there
  * @predicted_s: what the measured costs predict, NAN without costs
+ * @machine_busy: the mean share of the machine's CPU other programs used
+ *   during its runs, 0–1: the model assumes a quiet machine
  */
 typedef struct {
   const LabStrategy *strategy;
   GArray            *points;
   double             break_even_s;
   double             predicted_s;
+  double             machine_busy;
 } LabGranularity;
 
 GPtrArray *lab_granularity_compute      (LabAnalysis           *analysis,
