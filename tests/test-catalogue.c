@@ -98,6 +98,8 @@ static const Row rows[] = {
   { "run --task=primes --strategy=threads --size=nan", 2, "not “nan”" },
   { "run --task=primes --strategy=threads --size=swep", 2, "“sweep”, or job sizes in seconds" },
   { "run --task=sleep --strategy=threads --size=sweep", 2, "are for the primes task, not sleep" },
+  { "run --task=primes --strategy=threads --size=sweep --workers=sweep", 2, "runs each strategy on one worker count" },
+  { "run --task=primes --strategy=threads --size=1ms,2ms --workers=1,2", 2, "give --workers one count" },
   { "machine --format=xml", 2, "--format must be table or json, not “xml”" },
   { "machine now", 2, "unexpected argument “now”" },
   { "machine --bogus", 2, "--bogus" },

@@ -9,6 +9,7 @@
 
 #include <adwaita.h>
 
+#include "lab-experiment-panel.h"
 #include "lab-machine-window.h"
 #include "lab-test-util.h"
 #include "lab-window.h"
@@ -221,6 +222,40 @@ test_cancel_sweep (void)
   close_window (window);
 }
 
+/* The lesson "When Do Processes Pay Off?": Run opens This Computer,
+ * which measures, then runs the sweep; the main window runs nothing. */
+static void
+test_lesson (void)
+{
+  LabWindow *main_window = g_object_new (LAB_TYPE_WINDOW, NULL);
+  LabExperimentPanel *panel = lab_window_get_experiment_panel (main_window);
+  LabMachineWindow *window;
+
+  gtk_window_present (GTK_WINDOW (main_window));
+  wait_for (main_window, is_mapped);
+  g_assert_true (lab_experiment_panel_apply_lesson (panel, "granularity"));
+  g_assert_true (lab_experiment_panel_lesson_matches (panel));
+  g_assert_cmpstr (lab_experiment_panel_get_task (panel), ==, "primes");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (main_window), "win.run", NULL));
+  wait_for (NULL, has_machine_window);
+  window = find_machine_window ();
+  g_assert_false (lab_window_is_running (main_window));
+  g_assert_cmpuint (lab_window_get_n_runs (main_window), ==, 0);
+
+  /* It measures first, then sweeps: cancel the sweep once it started. */
+  while (lab_machine_window_get_costs (window) == NULL || !lab_machine_window_is_busy (window))
+    {
+      g_assert_true (lab_machine_window_is_busy (window));
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "machine.cancel", NULL));
+  wait_for (window, is_idle);
+
+  close_window (window);
+  gtk_window_destroy (GTK_WINDOW (main_window));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -240,6 +275,7 @@ main (int    argc,
   g_test_add_func ("/machine-window/close-while-measuring", test_close_while_measuring);
   g_test_add_func ("/machine-window/sweep", test_sweep);
   g_test_add_func ("/machine-window/cancel-sweep", test_cancel_sweep);
+  g_test_add_func ("/machine-window/lesson", test_lesson);
 
   return g_test_run ();
 }

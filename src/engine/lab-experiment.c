@@ -419,6 +419,13 @@ lab_experiment_check (LabExperiment  *self,
                    self->task->name);
       return FALSE;
     }
+  if (self->job_sizes != NULL && self->workers->len > 1)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                           _("A job-size sweep runs each strategy on one worker count: give --workers one "
+                             "count, or leave it out"));
+      return FALSE;
+    }
   for (guint i = 0; i < self->strategies->len; i++)
     {
       g_autoptr(LabRunConfig) config = lab_run_config_new (self->task, g_ptr_array_index (self->strategies, i),

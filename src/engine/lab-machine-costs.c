@@ -817,12 +817,12 @@ lab_machine_costs_get_strategy_cost (const LabMachineCosts *costs,
                                      LabStrategyCost       *out)
 {
   const LabCost *job;
-  double start = costs->costs[LAB_COST_WORKER_START].median_s;
-  double fixed = 0;
+  double start, fixed = 0;
   guint workers;
 
   g_return_val_if_fail (costs != NULL && strategy != NULL && out != NULL, FALSE);
 
+  start = costs->costs[LAB_COST_WORKER_START].median_s;
   if (!(job = lab_machine_costs_get_job_cost (costs, strategy)))
     return FALSE;
   workers = strategy->workers == LAB_WORKERS_ONE ? 1 : costs->usable_cores;
