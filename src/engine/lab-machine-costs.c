@@ -13,6 +13,11 @@
  *
  * The children forked here only call async-signal-safe functions (read,
  * write, _exit): the measurement may run on a thread of a busy process.
+ * A fork copies the page tables of the process that forks: from the
+ * window (GTK, fonts, many threads) it costs several times what it costs
+ * from the command line, and both cost more than a fork of the small
+ * fork server the process strategies use ("Empty job: processes") —
+ * which is why they use one.
  */
 #define G_LOG_DOMAIN "lab-machine-costs"
 
@@ -73,9 +78,9 @@ typedef struct {
 static const Row rows[LAB_N_COSTS] = {
   [LAB_COST_THREAD_CREATE]    = { "thread-create-join", NULL, N_("Thread create + join"), 20, 15, 0.10 },
   [LAB_COST_POOL_HANDOVER]    = { "thread-pool-handover", NULL, N_("Thread pool hand-over, per job"), 1000, 15, 0.15 },
-  [LAB_COST_FORK_WAIT]        = { "fork-wait", NULL, N_("Fork + wait"), 5, 15, 0.25 },
+  [LAB_COST_FORK_WAIT]        = { "fork-wait", NULL, N_("Fork + wait of this process"), 5, 15, 0.25 },
   [LAB_COST_WORKER_START]     = { "worker-start", NULL, N_("Worker process start until READY"), 1, 11, 0.30 },
-  [LAB_COST_FORK_SERVER_JOB]  = { "fork-server-job", NULL, N_("Fork server: a forked process per job"), 4, 11, 0.25 },
+  [LAB_COST_FORK_SERVER_JOB]  = { "fork-server-job", NULL, N_("A forked process per job, from this process"), 4, 11, 0.25 },
   [LAB_COST_PIPE_ROUND_TRIP]  = { "pipe-round-trip", NULL, N_("Pipe round trip, small frame"), 200, 15, 0.15 },
   [LAB_COST_JOB_SEQUENTIAL]   = { "job", "sequential", N_("Empty job: sequential"), 2000, 7, 0.10 },
   [LAB_COST_JOB_THREADS]      = { "job", "threads", N_("Empty job: threads"), 100, 7, 0.20 },
@@ -969,7 +974,7 @@ lab_machine_costs_format_table (const LabMachineCosts *costs)
 
   g_return_val_if_fail (costs != NULL, NULL);
 
-  append_padded (out, _("operation"), 40, FALSE);
+  append_padded (out, _("operation"), 44, FALSE);
   append_padded (out, _("median"), 10, TRUE);
   g_string_append (out, "  ");
   append_padded (out, _("p10 – p90"), 20, FALSE);
@@ -993,7 +998,7 @@ lab_machine_costs_format_table (const LabMachineCosts *costs)
           g_ptr_array_add (sources, (gpointer) c->reference->source);
           source = sources->len - 1;
         }
-      append_padded (out, lab_cost_get_title (c), 40, FALSE);
+      append_padded (out, lab_cost_get_title (c), 44, FALSE);
       append_padded (out, median, 10, TRUE);
       g_string_append (out, "  ");
       append_padded (out, spread, 20, FALSE);

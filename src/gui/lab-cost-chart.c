@@ -21,7 +21,7 @@
 #define PAD        8
 #define ROW        24
 #define BAR        12
-#define LABEL_W    250
+#define LABEL_W    300
 #define VALUE_W    150
 #define MIN_S      1e-7
 #define MAX_S      1e-1
