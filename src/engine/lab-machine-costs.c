@@ -90,6 +90,9 @@ static const Row rows[LAB_N_COSTS] = {
 };
 
 #define MIN_SAMPLES 3
+/* What the whole measurement aims at: rows that come after a slow one
+ * share what is left of it. */
+#define TOTAL_BUDGET_S 2.3
 
 G_DEFINE_BOXED_TYPE (LabMachineCosts, lab_machine_costs, lab_machine_costs_copy, lab_machine_costs_free)
 
@@ -463,7 +466,20 @@ typedef struct {
   GCancellable        *cancellable;
   double               budget_total;
   double               budget_done;
+  gint64               start_ns;
 } Meter;
+
+/* The row's budget, cut when the rows before it took longer than theirs. */
+static double
+row_budget (Meter     *meter,
+            const Row *row)
+{
+  double elapsed = (lab_clock_now_ns () - meter->start_ns) / 1e9;
+  double left = meter->budget_total - meter->budget_done;
+  double scale = left > 0 ? (TOTAL_BUDGET_S - elapsed) / left : 0;
+
+  return row->budget_s * CLAMP (scale, 0.1, 1.0);
+}
 
 static double
 measure_batch (LabCostKind    kind,
@@ -496,7 +512,7 @@ measure_row (Meter    *meter,
   double samples[32];
   guint n = 0, batch, warmup;
   gint64 t0;
-  double s;
+  double s, budget = row_budget (meter, row);
 
   g_assert (row->max_samples <= G_N_ELEMENTS (samples));
   if (meter->progress != NULL)
@@ -508,12 +524,12 @@ measure_row (Meter    *meter,
   /* On a slow or busy machine the batches shrink, so that the samples
    * it needs fit in the row's budget. */
   batch = row->batch;
-  if (s > 0 && s / warmup * batch * MIN_SAMPLES > row->budget_s)
-    batch = CLAMP ((guint) (row->budget_s / MIN_SAMPLES / (s / warmup)), 1, row->batch);
+  if (s > 0 && s / warmup * batch * MIN_SAMPLES > budget)
+    batch = CLAMP ((guint) (budget / MIN_SAMPLES / (s / warmup)), 1, row->batch);
 
   t0 = lab_clock_now_ns ();
   while (n < row->max_samples &&
-         (n < MIN_SAMPLES || (lab_clock_now_ns () - t0) / 1e9 < row->budget_s))
+         (n < MIN_SAMPLES || (lab_clock_now_ns () - t0) / 1e9 < budget))
     {
       if (g_cancellable_set_error_if_cancelled (meter->cancellable, error))
         return FALSE;
@@ -571,8 +587,8 @@ lab_machine_costs_measure (LabCostsProgressFunc   progress,
                            GError               **error)
 {
   g_autoptr(LabMachineCosts) costs = costs_new (lab_usable_cores ());
-  Meter meter = { progress, progress_data, cancellable, 0, 0 };
-  gint64 t0 = lab_clock_now_ns ();
+  Meter meter = { progress, progress_data, cancellable, 0, 0, lab_clock_now_ns () };
+  gint64 t0 = meter.start_ns;
 
   for (guint k = 0; k < LAB_N_COSTS; k++)
     meter.budget_total += rows[k].budget_s;
