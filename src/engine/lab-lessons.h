@@ -21,6 +21,8 @@ G_BEGIN_DECLS
  * @strategies: the strategies it compares, a comma list, the loop first
  * @workers: workers, or 0 for each strategy's default
  * @gil: the "Python GIL" switch
+ * @job_sizes: a job-size sweep ("sweep", or a list as `--size` takes
+ *   it), or %NULL
  * @runtimes: the runtimes it compares, a comma list, or %NULL for C
  *   alone; a runtime this computer cannot run is left out
  * @size: primes' numbers per job, or 0 for the task's default
@@ -36,6 +38,7 @@ typedef struct {
   const char *strategies;
   guint       workers;
   gboolean    gil;
+  const char *job_sizes;
   const char *runtimes;
   guint64     size;
 } LabLesson;
