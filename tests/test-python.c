@@ -143,6 +143,32 @@ test_primes_agree (void)
     g_assert_cmpint (lab_run_get_job (c_run, i)->value, ==, lab_run_get_job (py_run, i)->value);
 }
 
+/* Without --size, both runtimes check the same default numbers: the
+ * harness has no defaults of its own. One job of the default size is
+ * the seed's cost in CPython: a few seconds. */
+static void
+test_primes_default_size (void)
+{
+  g_autoptr(LabRunConfig) config = NULL;
+  g_autoptr(LabRun) c_run = NULL;
+  g_autoptr(LabRun) py_run = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *params = "{'jobs': <uint32 1>}";
+
+  if (!python_can_run ("primes"))
+    return;
+  config = lab_test_config ("primes", "sequential", 0, g_variant_parse (NULL, params, NULL, NULL, NULL));
+  c_run = lab_run_new (config, &error);
+  g_assert_no_error (error);
+  g_assert_true (lab_test_run (c_run, NULL));
+  py_run = python_run ("primes", "sequential", 0, params, &error);
+  g_assert_no_error (error);
+  g_assert_true (lab_test_run (py_run, NULL));
+  assert_jobs_on_axis (py_run);
+  g_assert_cmpint (lab_run_get_job (py_run, 0)->value, >, 0);
+  g_assert_cmpint (lab_run_get_job (c_run, 0)->value, ==, lab_run_get_job (py_run, 0)->value);
+}
+
 static void
 test_blur (void)
 {
@@ -367,6 +393,7 @@ main (int   argc,
 
   g_test_add_func ("/python/every-strategy", test_every_strategy);
   g_test_add_func ("/python/primes-agree", test_primes_agree);
+  g_test_add_func ("/python/primes-default-size", test_primes_default_size);
   g_test_add_func ("/python/blur", test_blur);
   g_test_add_func ("/python/gil-ratios", test_gil_ratios);
   g_test_add_func ("/python/cancel", test_cancel);

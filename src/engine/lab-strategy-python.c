@@ -147,11 +147,11 @@ build_input (LabRunner *runner,
   else
     json_builder_add_double_value (b, 1.0);
   json_builder_end_array (b);
-  if (g_variant_lookup (params, LAB_PARAM_SIZE, "t", &size))
-    {
-      json_builder_set_member_name (b, "size");
-      json_builder_add_int_value (b, (gint64) size);
-    }
+  /* The harness gets every parameter, defaults included: it has none of its own. */
+  if (!g_variant_lookup (params, LAB_PARAM_SIZE, "t", &size))
+    size = LAB_PRIMES_DEFAULT_SIZE;
+  json_builder_set_member_name (b, "size");
+  json_builder_add_int_value (b, (gint64) size);
   for (guint k = 0; k < 2; k++)
     {
       GVariant *list = k == 0 ? urls : names;

@@ -15,7 +15,6 @@
  * jobs cost the same (the ranges differ by far less than the base) and the
  * loop touches no memory: the lesson measures cores, not caches. */
 #define PRIMES_BASE         G_GUINT64_CONSTANT (1000000000)
-#define PRIMES_DEFAULT_SIZE G_GUINT64_CONSTANT (90000)
 #define PRIMES_MAX_SIZE     G_GUINT64_CONSTANT (100000000)
 
 typedef struct {
@@ -32,7 +31,7 @@ primes_setup (GVariant   *params,
   guint default_jobs = lab_task_info_lookup ("primes")->default_jobs;
 
   if (!lab_params_get_uint (params, LAB_PARAM_JOBS, default_jobs, 1, LAB_MAX_JOBS, &plan->n_jobs, error) ||
-      !lab_params_get_uint64 (params, LAB_PARAM_SIZE, PRIMES_DEFAULT_SIZE, 1, PRIMES_MAX_SIZE, &plan->size, error))
+      !lab_params_get_uint64 (params, LAB_PARAM_SIZE, LAB_PRIMES_DEFAULT_SIZE, 1, PRIMES_MAX_SIZE, &plan->size, error))
     return NULL;
 
   return g_steal_pointer (&plan);

@@ -111,6 +111,9 @@ struct _LabTaskClass
 #define LAB_PARAM_JOBS      "jobs"       /* u */
 #define LAB_PARAM_SECONDS   "seconds"    /* ad */
 #define LAB_PARAM_SIZE      "size"       /* t */
+
+/* primes: the numbers a job checks when --size is not given (about 0.15 s). */
+#define LAB_PRIMES_DEFAULT_SIZE G_GUINT64_CONSTANT (90000)
 #define LAB_PARAM_URLS      "urls"       /* as */
 #define LAB_PARAM_URLS_FILE "urls-file"  /* ay: a path, bytes (g_variant_new_bytestring) */
 #define LAB_PARAM_OUTPUT    "output"     /* ay: a path */
