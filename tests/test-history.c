@@ -67,9 +67,15 @@ remove_tree (const char *dir)
 }
 
 static char *
+fixture_path_of (const char *name)
+{
+  return g_build_filename (g_getenv ("LAB_SOURCE_DIR"), "tests", "fixtures", name, NULL);
+}
+
+static char *
 fixture_path (void)
 {
-  return g_build_filename (g_getenv ("LAB_SOURCE_DIR"), "tests", "fixtures", "history-v1.db", NULL);
+  return fixture_path_of ("history-v1.db");
 }
 
 static void
@@ -247,7 +253,7 @@ test_add_list_delete (void)
   history = lab_history_open (path, &error);
   g_assert_no_error (error);
   g_assert_null (lab_history_get_notice (history));
-  g_assert_cmpuint (lab_history_get_schema_version (history), ==, 2);
+  g_assert_cmpuint (lab_history_get_schema_version (history), ==, 3);
   id_a = lab_history_add_run (history, a, &error);
   id_b = lab_history_add_run (history, b, &error);
   g_assert_no_error (error);
@@ -268,7 +274,10 @@ test_add_list_delete (void)
   g_assert_cmpstr (e->runtime, ==, "c");
   g_assert_false (e->gil);
   g_assert_false (e->pinned);
-  g_assert_null (e->machine);
+  /* Where it ran, and what draws it again. */
+  g_assert_true (lab_history_entry_ran_here (e));
+  g_assert_true (e->has_records);
+  g_assert_false (e->has_samples);
   g_assert_nonnull (strstr (e->params, "'jobs': <uint32 3>"));
   node = json_from_string (e->json, &error);
   g_assert_no_error (error);
@@ -320,10 +329,12 @@ test_schema_new (void)
   g_autofree char *mode = raw_text (db, "PRAGMA journal_mode;");
 
   g_assert_nonnull (history);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version;"), ==, 2);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version;"), ==, 3);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_master WHERE name = 'runs_created';"), ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM pragma_table_info('runs')"
                                 " WHERE name IN ('machine', 'runtime', 'gil', 'params', 'pinned');"), ==, 5);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM pragma_table_info('runs')"
+                                " WHERE name IN ('records', 'samples');"), ==, 2);
   g_assert_cmpstr (mode, ==, "wal");
 
   sqlite3_close (db);
@@ -390,7 +401,7 @@ test_schema_fixture_v1 (void)
   history = lab_history_open (path, &error);
   g_assert_no_error (error);
   g_assert_null (lab_history_get_notice (history));
-  g_assert_cmpuint (lab_history_get_schema_version (history), ==, 2);
+  g_assert_cmpuint (lab_history_get_schema_version (history), ==, 3);
   entries = lab_history_list (history, 0, &error);
   assert_fixture_runs (entries);
   /* The last run had the GIL switch on: version 1 said so only in JSON. */
@@ -400,7 +411,7 @@ test_schema_fixture_v1 (void)
   g_clear_object (&history);
 
   db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version;"), ==, 2);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version;"), ==, 3);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM runs;"), ==, 6);
   sqlite3_close (db);
   g_assert_cmpuint (count_with_prefix (sub, "history.db.corrupt"), ==, 0);
@@ -829,7 +840,7 @@ test_busy_migration (void)
   g_assert_cmpint (raw_int (other, "PRAGMA user_version;"), ==, 1);
   history = lab_history_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (lab_history_get_schema_version (history), ==, 2);
+  g_assert_cmpuint (lab_history_get_schema_version (history), ==, 3);
   g_assert_cmpuint (count_with_prefix (sub, "history.db.corrupt"), ==, 0);
 
   sqlite3_close (other);
@@ -1804,7 +1815,7 @@ test_cli_newer_and_damaged (void)
 
   copy_file (fixture, path);
   db = raw_open (path);
-  raw_exec (db, "PRAGMA user_version = 3;");
+  raw_exec (db, "PRAGMA user_version = 4;");
   sqlite3_close (db);
 
   g_assert_cmpint (lab_test_run_cli (ARGV ("history"), envv, &out, NULL), ==, 0);
