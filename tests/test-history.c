@@ -22,6 +22,7 @@
 #include <json-glib/json-glib.h>
 
 #include "lab-error.h"
+#include "lab-findings.h"
 #include "lab-history.h"
 #include "lab-history-private.h"
 #include "lab-test-util.h"
@@ -1213,6 +1214,430 @@ test_killed_writer (void)
   remove_tree (dir);
 }
 
+
+/* ---- Stored runs drawn again ------------------------------------------------ */
+
+/* Samples as the sampler would have taken them during @run: two cores,
+ * and the run's workers by the ids its jobs name. */
+static LabCpuHistory *
+samples_of (LabRun *run)
+{
+  LabCpuHistory *samples = lab_cpu_history_new (2);
+
+  for (guint s = 0; s < 5; s++)
+    {
+      double cores[2] = { 0.1 * s, 1.0 - 0.1 * s };
+      gint64 ids[8];
+      double usage[8];
+      guint n = 0;
+
+      for (guint j = 0; j < lab_run_get_n_jobs (run) && n < G_N_ELEMENTS (ids); j++)
+        {
+          gint64 id = lab_run_get_job (run, j)->worker;
+          gboolean seen = FALSE;
+
+          for (guint k = 0; k < n; k++)
+            seen = seen || ids[k] == id;
+          if (!seen)
+            {
+              ids[n] = id;
+              usage[n] = 0.25 * (s + 1) / (n + 2);
+              n++;
+            }
+        }
+      lab_cpu_history_append (samples, (gint64) s * 100000000 - 50000000, cores, 0.5 + s, ids, usage, n);
+    }
+  return samples;
+}
+
+static void
+assert_same_jobs (LabRun *a,
+                  LabRun *b)
+{
+  LabRunSummary sa, sb;
+
+  lab_run_get_summary (a, &sa);
+  lab_run_get_summary (b, &sb);
+  g_assert_cmpint (sa.wall_ns, ==, sb.wall_ns);
+  g_assert_cmpint (sa.user_ns + sa.sys_ns, ==, sb.user_ns + sb.sys_ns);
+  g_assert_cmpuint (sa.workers, ==, sb.workers);
+  g_assert_cmpuint (lab_run_get_n_jobs (a), ==, lab_run_get_n_jobs (b));
+  g_assert_cmpuint (lab_run_get_n_failed (a), ==, lab_run_get_n_failed (b));
+  g_assert_cmpint (lab_run_get_state (a), ==, lab_run_get_state (b));
+  g_assert_true (lab_run_config_equal (lab_run_get_config (a), lab_run_get_config (b)));
+  for (guint i = 0; i < lab_run_get_n_jobs (a); i++)
+    {
+      const LabJobRecord *x = lab_run_get_job (a, i), *y = lab_run_get_job (b, i);
+
+      g_assert_cmpint (x->dispatch_ns, ==, y->dispatch_ns);
+      g_assert_cmpint (x->start_ns, ==, y->start_ns);
+      g_assert_cmpint (x->end_ns, ==, y->end_ns);
+      g_assert_cmpint (x->back_ns, ==, y->back_ns);
+      g_assert_cmpint (x->cpu_ns, ==, y->cpu_ns);
+      g_assert_cmpint (x->worker, ==, y->worker);
+      g_assert_cmpuint (x->lane, ==, y->lane);
+      g_assert_cmpuint (x->state, ==, y->state);
+      g_assert_cmpstr (x->error, ==, y->error);
+    }
+}
+
+/* A run kept with its samples comes back with the same job records,
+ * workers, findings and samples, its breakdown worked out the same. */
+static void
+test_records_reopen (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = temp_db (&dir);
+  g_autoptr(LabHistory) history = lab_history_open (path, NULL);
+  g_autoptr(LabRun) run = finished_run ("thread-pool");
+  g_autoptr(LabCpuHistory) samples = samples_of (run);
+  g_autoptr(LabCpuHistory) samples_back = NULL;
+  g_autoptr(LabRun) back = NULL;
+  g_autoptr(LabHistoryEntry) entry = NULL;
+  g_autoptr(GError) error = NULL;
+  const LabFinding *fa, *fb;
+  guint nfa, nfb;
+  gint64 id;
+
+  lab_run_set_findings (run, lab_findings_compute (run, NULL, 2));
+  fa = lab_run_get_findings (run, &nfa);
+  g_assert_cmpuint (nfa, >, 0);
+  id = lab_history_add_run_full (history, run, lab_cpu_history_to_variant (samples), &error);
+  g_assert_no_error (error);
+  entry = lab_history_get_run (history, id, &error);
+  g_assert_true (entry->has_records && entry->has_samples);
+
+  /* Another connection, as after a restart. */
+  g_clear_object (&history);
+  history = lab_history_open_full (path, LAB_HISTORY_READ_ONLY, 0, &error);
+  back = lab_history_load_run (history, id, &samples_back, &error);
+  g_assert_no_error (error);
+  assert_same_jobs (run, back);
+
+  g_assert_cmpuint (lab_run_get_n_worker_records (back), ==, lab_run_get_n_worker_records (run));
+  for (guint i = 0; i < lab_run_get_n_worker_records (run); i++)
+    g_assert_cmpmem (lab_run_get_worker_record (run, i), sizeof (LabWorkerRecord),
+                     lab_run_get_worker_record (back, i), sizeof (LabWorkerRecord));
+  g_assert_cmpmem (lab_run_get_breakdown (run), sizeof (LabBreakdown),
+                   lab_run_get_breakdown (back), sizeof (LabBreakdown));
+  fb = lab_run_get_findings (back, &nfb);
+  g_assert_cmpuint (nfa, ==, nfb);
+  for (guint i = 0; i < nfa; i++)
+    {
+      g_assert_cmpstr (fa[i].code, ==, fb[i].code);
+      g_assert_cmpstr (fa[i].text, ==, fb[i].text);
+      g_assert_cmpint (fa[i].severity, ==, fb[i].severity);
+    }
+  g_assert_cmpstr (lab_run_get_verdict (run), ==, lab_run_get_verdict (back));
+
+  g_assert_nonnull (samples_back);
+  g_assert_true (lab_cpu_history_is_sealed (samples_back));
+  g_assert_cmpuint (lab_cpu_history_get_n_cores (samples_back), ==, 2);
+  g_assert_cmpuint (lab_cpu_history_get_n_samples (samples_back), ==, lab_cpu_history_get_n_samples (samples));
+  g_assert_cmpuint (lab_cpu_history_get_n_workers (samples_back), ==, lab_cpu_history_get_n_workers (samples));
+  for (guint w = 0; w < lab_cpu_history_get_n_workers (samples); w++)
+    {
+      g_assert_cmpint (lab_cpu_history_get_worker_id (samples, w), ==, lab_cpu_history_get_worker_id (samples_back, w));
+      g_assert_cmpstr (lab_cpu_history_get_worker_label (samples, w), ==,
+                       lab_cpu_history_get_worker_label (samples_back, w));
+    }
+  for (guint s = 0; s < lab_cpu_history_get_n_samples (samples); s++)
+    {
+      g_assert_cmpint (lab_cpu_history_get_time (samples, s), ==, lab_cpu_history_get_time (samples_back, s));
+      g_assert_cmpfloat (lab_cpu_history_get_app_usage (samples, s), ==, lab_cpu_history_get_app_usage (samples_back, s));
+      for (guint c = 0; c < 2; c++)
+        g_assert_cmpfloat (lab_cpu_history_get_core_usage (samples, s, c), ==,
+                           lab_cpu_history_get_core_usage (samples_back, s, c));
+      for (guint w = 0; w < lab_cpu_history_get_n_workers (samples); w++)
+        g_assert_cmpfloat (lab_cpu_history_get_worker_usage (samples, s, w), ==,
+                           lab_cpu_history_get_worker_usage (samples_back, s, w));
+    }
+
+  g_assert_null (lab_history_load_run (history, id + 100, NULL, &error));
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_NOT_FOUND);
+  g_clear_object (&history);
+  remove_tree (dir);
+}
+
+/* Damaged records are refused whole (the run cannot be opened, nothing
+ * crashes); damaged samples leave a run without its CPU chart. */
+static void
+test_records_damaged (void)
+{
+  static const char * const blobs[] = {
+    "x'00'", "x'ffffffffffffffffffffffffffffffff'", "randomblob (3000)", "zeroblob (100000)",
+  };
+  g_autofree char *dir = NULL;
+  g_autofree char *path = temp_db (&dir);
+  g_autoptr(LabHistory) history = lab_history_open (path, NULL);
+  g_autoptr(LabRun) run = finished_run ("threads");
+  g_autoptr(LabCpuHistory) samples = samples_of (run);
+  gint64 id = lab_history_add_run_full (history, run, lab_cpu_history_to_variant (samples), NULL);
+  sqlite3 *db = raw_open (path);
+
+  g_assert_cmpint (id, >, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (blobs); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("UPDATE runs SET samples = %s;", blobs[i]);
+      g_autoptr(LabCpuHistory) back_samples = NULL;
+      g_autoptr(LabRun) back = NULL;
+      g_autoptr(GError) error = NULL;
+
+      raw_exec (db, sql);
+      back = lab_history_load_run (history, id, &back_samples, &error);
+      g_assert_no_error (error);
+      assert_same_jobs (run, back);
+      g_assert_null (back_samples);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (blobs); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("UPDATE runs SET records = %s;", blobs[i]);
+      g_autoptr(GError) error = NULL;
+
+      raw_exec (db, sql);
+      g_assert_null (lab_history_load_run (history, id, NULL, &error));
+      g_assert_error (error, LAB_ERROR, LAB_ERROR_CORRUPT);
+    }
+  /* Without records, the run comes back from its JSON. */
+  raw_exec (db, "UPDATE runs SET records = NULL;");
+  {
+    g_autoptr(LabRun) back = lab_history_load_run (history, id, NULL, NULL);
+    g_assert_nonnull (back);
+    g_assert_cmpuint (lab_run_get_n_jobs (back), ==, 3);
+  }
+  sqlite3_close (db);
+  g_clear_object (&history);
+  remove_tree (dir);
+}
+
+/* A history made by the release before (schema version 2, six runs, one
+ * pinned) lists as it was, migrates keeping every run, and each run opens
+ * from its JSON with its jobs where they ran. */
+static void
+test_schema_fixture_v2 (void)
+{
+  static const char * const tasks[] = { "download", "primes", "primes", "primes", "sleep", "sleep" };
+  g_autofree char *dir = NULL;
+  g_autofree char *path = temp_db (&dir);
+  g_autofree char *sub = g_path_get_dirname (path);
+  g_autofree char *fixture = fixture_path_of ("history-v2.db");
+  g_autoptr(LabHistory) history = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(LabHistoryEntry) baseline = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db;
+
+  g_assert_cmpint (g_mkdir_with_parents (sub, 0700), ==, 0);
+  copy_file (fixture, path);
+  history = lab_history_open_full (path, LAB_HISTORY_READ_ONLY, 0, &error);
+  g_assert_cmpuint (lab_history_get_schema_version (history), ==, 2);
+  g_clear_object (&history);
+
+  history = lab_history_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_null (lab_history_get_notice (history));
+  g_assert_cmpuint (lab_history_get_schema_version (history), ==, 3);
+  entries = lab_history_list (history, 0, &error);
+  g_assert_cmpuint (entries->len, ==, 6);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      LabHistoryEntry *e = g_ptr_array_index (entries, i);
+      g_autoptr(LabRun) run = NULL;
+      g_autoptr(LabCpuHistory) samples = NULL;
+      g_autoptr(JsonNode) node = parse_json (e->json);
+      JsonArray *jobs = json_object_get_array_member (json_array_get_object_element (runs_of (node), 0), "job_results");
+
+      g_assert_cmpint (e->id, ==, 6 - i);
+      g_assert_cmpstr (e->task, ==, tasks[i]);
+      g_assert_false (e->has_records);
+      g_assert_false (lab_history_entry_ran_here (e));
+      run = lab_history_load_run (history, e->id, &samples, &error);
+      g_assert_no_error (error);
+      g_assert_null (samples);
+      g_assert_cmpuint (lab_run_get_n_jobs (run), ==, e->jobs);
+      g_assert_cmpuint (json_array_get_length (jobs), ==, e->jobs);
+      for (guint j = 0; j < e->jobs; j++)
+        {
+          JsonObject *job = json_array_get_object_element (jobs, j);
+          const LabJobRecord *r = lab_run_get_job (run, json_object_get_int_member (job, "index"));
+
+          g_assert_cmpfloat_with_epsilon (r->end_ns / 1e9, json_object_get_double_member (job, "end_s"), 1e-9);
+          g_assert_cmpuint (r->lane, ==, json_object_get_int_member (job, "lane"));
+        }
+      g_assert_nonnull (lab_run_get_verdict (run));
+    }
+  /* The primes loop was pinned. */
+  baseline = lab_history_get_baseline (history, "primes", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (baseline->id, ==, 3);
+  g_clear_object (&history);
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version;"), ==, 3);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM runs;"), ==, 6);
+  sqlite3_close (db);
+  remove_tree (dir);
+}
+
+/* ---- Filters, pages, pins ----------------------------------------------- */
+
+static guint
+count_query (LabHistory            *history,
+             const LabHistoryQuery *query)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = lab_history_query (history, query, &error);
+
+  g_assert_no_error (error);
+  return entries->len;
+}
+
+static void
+test_query (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *fixture = fixture_path_of ("history-v2.db");
+  g_autofree char *path = temp_db (&dir);
+  g_autofree char *sub = g_path_get_dirname (path);
+  g_autoptr(LabHistory) history = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  LabHistoryQuery page = { .limit = 4 };
+  guint n_deleted;
+
+  g_assert_cmpint (g_mkdir_with_parents (sub, 0700), ==, 0);
+  copy_file (fixture, path);
+  history = lab_history_open (path, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (count_query (history, NULL), ==, 6);
+  g_assert_cmpuint (count_query (history, &(LabHistoryQuery) { .task = "primes" }), ==, 3);
+  g_assert_cmpuint (count_query (history, &(LabHistoryQuery) { .task = "primes", .strategy = "threads" }), ==, 1);
+  g_assert_cmpuint (count_query (history, &(LabHistoryQuery) { .strategy = "sequential" }), ==, 2);
+  g_assert_cmpuint (count_query (history, &(LabHistoryQuery) { .search = "POOL" }), ==, 2);
+  g_assert_cmpuint (count_query (history, &(LabHistoryQuery) { .search = "%" }), ==, 0);
+  g_assert_cmpuint (count_query (history, &(LabHistoryQuery) { .task = "nothing" }), ==, 0);
+
+  /* Pages: newest first, each after the last id of the one before. */
+  for (;;)
+    {
+      g_autoptr(GPtrArray) entries = lab_history_query (history, &page, &error);
+
+      g_assert_no_error (error);
+      for (guint i = 0; i < entries->len; i++)
+        g_array_append_val (ids, ((LabHistoryEntry *) g_ptr_array_index (entries, i))->id);
+      if (entries->len < page.limit)
+        break;
+      page.before_id = g_array_index (ids, gint64, ids->len - 1);
+    }
+  g_assert_cmpuint (ids->len, ==, 6);
+  for (guint i = 0; i < ids->len; i++)
+    g_assert_cmpint (g_array_index (ids, gint64, i), ==, 6 - i);
+
+  g_assert_true (lab_history_delete_matching (history, &(LabHistoryQuery) { .task = "sleep" }, &n_deleted, &error));
+  g_assert_cmpuint (n_deleted, ==, 2);
+  g_assert_cmpuint (count_query (history, NULL), ==, 4);
+  g_assert_cmpuint (count_query (history, &(LabHistoryQuery) { .task = "sleep" }), ==, 0);
+
+  g_clear_object (&history);
+  remove_tree (dir);
+}
+
+static void
+test_pin (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = temp_db (&dir);
+  g_autoptr(LabHistory) history = lab_history_open (path, NULL);
+  g_autoptr(LabRun) loop = finished_run ("sequential");
+  g_autoptr(LabRun) pool = finished_run ("thread-pool");
+  g_autoptr(LabHistoryEntry) baseline = NULL;
+  g_autoptr(LabHistoryEntry) other = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 a = lab_history_add_run (history, loop, NULL);
+  gint64 b = lab_history_add_run (history, pool, NULL);
+  sqlite3 *db;
+
+  g_assert_null (lab_history_get_baseline (history, "sleep", &error));
+  g_assert_no_error (error);
+  g_assert_true (lab_history_set_pinned (history, a, TRUE, &error));
+  baseline = lab_history_get_baseline (history, "sleep", &error);
+  g_assert_cmpint (baseline->id, ==, a);
+
+  /* One baseline a task: pinning b lets a go. */
+  g_assert_true (lab_history_set_pinned (history, b, TRUE, &error));
+  g_clear_pointer (&baseline, lab_history_entry_free);
+  baseline = lab_history_get_baseline (history, "sleep", &error);
+  g_assert_cmpint (baseline->id, ==, b);
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM runs WHERE pinned = 1;"), ==, 1);
+  sqlite3_close (db);
+
+  g_assert_false (lab_history_set_pinned (history, 999, TRUE, &error));
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* The delta: the baseline's time over the run's. */
+  other = lab_history_get_run (history, a, NULL);
+  g_assert_cmpfloat_with_epsilon (lab_history_entry_speedup_against (other, baseline),
+                                  baseline->wall_s / other->wall_s, 1e-12);
+  g_assert_cmpfloat (lab_history_entry_speedup_against (baseline, baseline), ==, 1.0);
+  g_assert_true (lab_history_entry_same_machine (other, baseline));
+  g_free (other->machine);
+  other->machine = g_strdup ("{\"id\": \"elsewhere\"}");
+  g_assert_false (lab_history_entry_same_machine (other, baseline));
+  g_assert_false (lab_history_entry_ran_here (other));
+
+  g_assert_true (lab_history_set_pinned (history, b, FALSE, &error));
+  g_assert_null (lab_history_get_baseline (history, "sleep", &error));
+  g_assert_no_error (error);
+  g_clear_object (&history);
+  remove_tree (dir);
+}
+
+/* kill -9 of two writers, at different points of their saving, leaves a
+ * sound database that has every run they said was saved. */
+static void
+test_killed_writers (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = history_with_runs (&dir, 1);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(LabHistory) history = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *check = NULL;
+  GPid pids[2];
+  int fds[2];
+  sqlite3 *db;
+
+  for (guint i = 0; i < 2; i++)
+    pids[i] = spawn_writer (path, 0, &fds[i]);
+  for (guint i = 0; i < 2; i++)
+    {
+      read_ids (fds[i], ids->len + 10, ids);
+      g_assert_cmpint (kill (pids[i], SIGKILL), ==, 0);
+      g_assert_true (WIFSIGNALED (wait_child (pids[i], 60)));
+      close (fds[i]);
+    }
+  g_assert_cmpuint (ids->len, >=, 20);
+
+  db = raw_open (path);
+  check = raw_text (db, "PRAGMA integrity_check;");
+  g_assert_cmpstr (check, ==, "ok");
+  sqlite3_close (db);
+
+  history = lab_history_open (path, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(LabRun) run = lab_history_load_run (history, g_array_index (ids, gint64, i), NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (lab_run_get_n_jobs (run), ==, 3);
+    }
+  g_clear_object (&history);
+  remove_tree (dir);
+}
+
 static int
 writer_main (const char *path,
              guint       count)
@@ -1863,6 +2288,12 @@ main (int    argc,
   g_test_add_func ("/history/writers/processes", test_two_writer_processes);
   g_test_add_func ("/history/writers/threads", test_two_writer_threads);
   g_test_add_func ("/history/writers/killed", test_killed_writer);
+  g_test_add_func ("/history/writers/killed-two", test_killed_writers);
+  g_test_add_func ("/history/records/reopen", test_records_reopen);
+  g_test_add_func ("/history/records/damaged", test_records_damaged);
+  g_test_add_func ("/history/schema/fixture-v2", test_schema_fixture_v2);
+  g_test_add_func ("/history/query", test_query);
+  g_test_add_func ("/history/pin", test_pin);
   g_test_add_func ("/history/decode/damaged-json", test_decode_damaged_json);
   g_test_add_func ("/history/decode/odd-values", test_decode_odd_values);
   g_test_add_func ("/history/decode/member-names", test_decode_member_names);

@@ -432,7 +432,10 @@ lab_cpu_history_new_from_variant (GVariant  *variant,
 
   g_return_val_if_fail (variant != NULL, NULL);
 
-  if (!g_variant_is_of_type (variant, G_VARIANT_TYPE (LAB_CPU_HISTORY_VARIANT_TYPE)))
+  /* Serialised data that GVariant would read with defaults in it is not
+   * what lab_cpu_history_to_variant() wrote. */
+  if (!g_variant_is_of_type (variant, G_VARIANT_TYPE (LAB_CPU_HISTORY_VARIANT_TYPE)) ||
+      !g_variant_is_normal_form (variant))
     return variant_error (error), NULL;
 
   g_variant_get (variant, "(u@ax^a&s@a(xdada(ud)))", &n_cores, &ids_v, &labels, &samples_v);

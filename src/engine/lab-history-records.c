@@ -225,7 +225,7 @@ _lab_history_run_from_variant (GVariant  *value,
   LabWorkerRecord w;
   LabRun *run;
 
-  if (!g_variant_is_of_type (value, G_VARIANT_TYPE (RECORDS_TYPE)))
+  if (!g_variant_is_of_type (value, G_VARIANT_TYPE (RECORDS_TYPE)) || !g_variant_is_normal_form (value))
     return damaged (error), NULL;
   g_variant_get (value, "(u@" CONFIG_TYPE "u@" SUMMARY_TYPE "@a" JOB_TYPE "@a" WORKER_TYPE "@a" FINDING_TYPE ")",
                  &version, &config_v, &state, &summary_v, &jobs_v, &workers_v, &findings_v);
