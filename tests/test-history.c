@@ -2000,6 +2000,86 @@ test_cli_save (void)
   remove_tree (dir);
 }
 
+
+static guint
+count_lines (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = text; *p != '\0'; p++)
+    n += *p == '\n';
+  return n;
+}
+
+/* Two saved runs show up with their machine, are listed by filter,
+ * reopen with their jobs, export one CSV line per job, and one pinned
+ * baseline is what `run --baseline` compares with. */
+static void
+test_cli_baseline (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lab-history-XXXXXX", NULL);
+  g_autofree char *env = g_strconcat ("XDG_DATA_HOME=", dir, NULL);
+  g_autofree char *db = g_build_filename (dir, "concurrency-lab", "history.db", NULL);
+  const char * const envv[] = { env, NULL };
+  g_autofree char *json = NULL, *csv = NULL, *table = NULL, *err = NULL, *listed = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) listing = NULL;
+  g_autoptr(LabHistory) history = NULL;
+  g_autoptr(LabHistoryEntry) loop = NULL;
+  g_autoptr(LabRun) reopened = NULL;
+  JsonObject *run, *baseline;
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=sleep", "--seconds=0.02", "--jobs=4",
+                                           "--strategy=sequential", "--save"), envv, NULL, NULL), ==, 0);
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=sleep", "--seconds=0.02", "--jobs=4",
+                                           "--strategy=threads", "--save"), envv, NULL, NULL), ==, 0);
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("history", "--format=json", "--strategy=threads"), envv, &listed, NULL), ==, 0);
+  listing = parse_json (listed);
+  g_assert_cmpuint (json_array_get_length (runs_of (listing)), ==, 1);
+  run = json_array_get_object_element (runs_of (listing), 0);
+  g_assert_cmpint (json_object_get_int_member (run, "history_id"), ==, 2);
+  g_assert_false (json_object_get_boolean_member (run, "pinned"));
+  g_assert_nonnull (json_object_get_string_member (json_object_get_object_member (run, "machine"), "kernel"));
+
+  history = lab_history_open_full (db, LAB_HISTORY_READ_ONLY, 0, NULL);
+  reopened = lab_history_load_run (history, 1, NULL, NULL);
+  g_assert_nonnull (reopened);
+  g_assert_cmpuint (lab_run_get_n_jobs (reopened), ==, 4);
+  g_assert_cmpint (lab_run_get_job (reopened, 3)->end_ns, >, lab_run_get_job (reopened, 0)->end_ns);
+  loop = lab_history_get_run (history, 1, NULL);
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("export", "--run=2", "--format=csv"), envv, &csv, NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (csv, "index,worker,start_s,end_s,cpu_s,ok,error,value,bytes,status\n"));
+  g_assert_cmpuint (count_lines (csv), ==, 1 + 4);
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("history", "--pin=1"), envv, NULL, NULL), ==, 0);
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=sleep", "--seconds=0.02", "--jobs=4", "--strategy=threads",
+                                           "--baseline=1", "--format=json"), envv, &json, NULL), ==, 0);
+  root = parse_json (json);
+  run = json_array_get_object_element (runs_of (root), 0);
+  baseline = json_object_get_object_member (run, "baseline");
+  g_assert_cmpint (json_object_get_int_member (baseline, "id"), ==, 1);
+  g_assert_true (json_object_get_boolean_member (baseline, "same_machine"));
+  /* The speed-up is the baseline's time over this run's, as stored. */
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (baseline, "speedup"),
+                                  loop->wall_s / json_object_get_double_member (run, "wall_s"), 1e-6);
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=sleep", "--seconds=0.02", "--jobs=4", "--strategy=threads",
+                                           "--baseline=1"), envv, &table, NULL), ==, 0);
+  g_assert_nonnull (strstr (table, "Against the baseline, run 1"));
+  g_assert_nonnull (strstr (table, "faster"));
+
+  /* A baseline of another task is refused before anything runs. */
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=primes", "--size=10", "--jobs=1", "--strategy=threads",
+                                           "--baseline=1"), envv, NULL, &err), ==, 2);
+  assert_one_line (err);
+  g_assert_nonnull (strstr (err, "same task"));
+
+  g_clear_object (&history);
+  remove_tree (dir);
+}
+
 static void
 test_cli_delete_usage (void)
 {
@@ -2302,6 +2382,7 @@ main (int    argc,
   g_test_add_func ("/history/decode/invalid-utf8", test_decode_invalid_utf8);
   g_test_add_func ("/history/decode/csv-locale", test_decode_csv_locale);
   g_test_add_func ("/history/cli/save", test_cli_save);
+  g_test_add_func ("/history/cli/baseline", test_cli_baseline);
   g_test_add_func ("/history/cli/delete-usage", test_cli_delete_usage);
   g_test_add_func ("/history/cli/damaged-rows", test_cli_damaged_rows);
   g_test_add_func ("/history/cli/csv-locale", test_cli_csv_locale);

@@ -496,6 +496,21 @@ set_running (LabWindow *self,
     gtk_widget_grab_focus (self->run_button);
 }
 
+/* A run and its CPU samples, taken on this thread (where the samples
+ * change) for the one that writes them. */
+typedef struct {
+  LabRun   *run;
+  GVariant *samples;
+} KeptRun;
+
+static void
+kept_run_free (KeptRun *kept)
+{
+  g_object_unref (kept->run);
+  g_clear_pointer (&kept->samples, g_variant_unref);
+  g_free (kept);
+}
+
 /* Keeps a finished run in the history database, on a thread: SQLite
  * writes and syncs. Returns what the user must be told, if anything. */
 static void
@@ -507,8 +522,10 @@ keep_run_thread (GTask        *task,
   g_autoptr(LabHistory) history = NULL;
   g_autoptr(GError) error = NULL;
 
+  KeptRun *kept = task_data;
+
   if (!(history = lab_history_open (NULL, &error)) ||
-      lab_history_add_run (history, task_data, &error) == 0)
+      lab_history_add_run_full (history, kept->run, kept->samples ? g_variant_ref (kept->samples) : NULL, &error) == 0)
     {
       g_task_return_pointer (task, g_strdup_printf (_("The run was not kept in the history: %s"),
                                                     error->message), g_free);
@@ -539,7 +556,12 @@ keep_run (LabWindow *self,
   g_autoptr(GTask) task = g_task_new (NULL, NULL, run_kept_cb, g_object_ref (self));
 
   g_task_set_source_tag (task, keep_run);
-  g_task_set_task_data (task, g_object_ref (run), g_object_unref);
+  LabCpuHistory *samples = g_object_get_data (G_OBJECT (run), "lab-cpu-history");
+  KeptRun *kept = g_new0 (KeptRun, 1);
+
+  kept->run = g_object_ref (run);
+  kept->samples = samples ? g_variant_ref_sink (lab_cpu_history_to_variant (samples)) : NULL;
+  g_task_set_task_data (task, kept, (GDestroyNotify) kept_run_free);
   g_task_run_in_thread (task, keep_run_thread);
 }
 
