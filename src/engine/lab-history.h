@@ -48,6 +48,8 @@ typedef struct {
  *   name or CPU contain this text (any case)
  * @before_id: only runs older than this one (0: from the newest)
  * @limit: the most runs to list (0: all)
+ * @without_json: leave each entry's json %NULL (a list that shows only
+ *   the columns)
  */
 typedef struct {
   const char *task;
@@ -55,6 +57,7 @@ typedef struct {
   const char *search;
   gint64      before_id;
   guint       limit;
+  gboolean    without_json;
 } LabHistoryQuery;
 
 typedef enum {

@@ -24,6 +24,7 @@
 #include "lab-cpu-sampler.h"
 #include "lab-error.h"
 #include "lab-format.h"
+#include "lab-history-page.h"
 #include "lab-history.h"
 #include "lab-report.h"
 #include "lab-preferences-window.h"
@@ -82,6 +83,8 @@ struct _LabWindow
   GtkDropDown          *experiment_dropdown;
   LabComparisonChart   *comparison_chart;
   LabScalingChart      *scaling_chart;
+  LabHistoryPage       *history_page;
+  GtkToggleButton      *history_button;
   GtkWidget            *chart_cards[LAB_N_CHARTS];
   GtkWidget            *save_buttons[LAB_N_CHARTS];
 
@@ -545,6 +548,8 @@ run_kept_cb (GObject      *source,
 
   if (notice != NULL && !self->disposed)
     toast (self, notice);
+  if (!self->disposed)
+    lab_history_page_reload (self->history_page);
 }
 
 static void
@@ -1069,6 +1074,38 @@ save_chart_action (GSimpleAction *action,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+/* The history button shows the stored runs, and back the session. */
+static void
+history_toggled_cb (LabWindow *self)
+{
+  gboolean show = gtk_toggle_button_get_active (self->history_button);
+  const char *current = gtk_stack_get_visible_child_name (self->main_stack);
+
+  if (show && g_strcmp0 (current, "history") != 0)
+    gtk_stack_set_visible_child_name (self->main_stack, "history");
+  else if (!show && g_strcmp0 (current, "history") == 0)
+    gtk_stack_set_visible_child_name (self->main_stack,
+                                      g_list_model_get_n_items (G_LIST_MODEL (self->runs)) ? "results" : "empty");
+}
+
+/* A run that starts shows the session: the button follows. */
+static void
+page_changed_cb (LabWindow *self)
+{
+  gtk_toggle_button_set_active (self->history_button,
+                                g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "history") == 0);
+}
+
+static void
+show_history_action (GSimpleAction *action,
+                     GVariant      *param,
+                     gpointer       user_data)
+{
+  LabWindow *self = user_data;
+
+  gtk_toggle_button_set_active (self->history_button, !gtk_toggle_button_get_active (self->history_button));
+}
+
 static const GActionEntry win_actions[] = {
   { "run", run_action },
   { "cancel", cancel_action },
@@ -1077,6 +1114,7 @@ static const GActionEntry win_actions[] = {
   { "export", export_action },
   { "save-chart", save_chart_action, "s" },
   { "toggle-sidebar", toggle_sidebar_action },
+  { "show-history", show_history_action },
 };
 
 static gboolean
@@ -1216,6 +1254,7 @@ lab_window_class_init (LabWindowClass *klass)
   g_type_ensure (LAB_TYPE_CPU_CHART);
   g_type_ensure (LAB_TYPE_COMPARISON_CHART);
   g_type_ensure (LAB_TYPE_SCALING_CHART);
+  g_type_ensure (LAB_TYPE_HISTORY_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/lab-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LabWindow, toast_overlay);
@@ -1245,6 +1284,8 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, experiment_dropdown);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, comparison_chart);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, scaling_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, history_page);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, history_button);
   bind_chart_card (widget_class, LAB_CHART_TIMELINE, "timeline");
   bind_chart_card (widget_class, LAB_CHART_BREAKDOWN, "breakdown");
   bind_chart_card (widget_class, LAB_CHART_CPU, "cpu");
@@ -1275,6 +1316,9 @@ lab_window_init (LabWindow *self)
   g_signal_connect_object (self->scaling_chart, "run-activated", G_CALLBACK (run_activated_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->experiment_dropdown, "notify::selected", G_CALLBACK (experiment_chosen_cb),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->history_button, "toggled", G_CALLBACK (history_toggled_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->main_stack, "notify::visible-child-name", G_CALLBACK (page_changed_cb),
+                           self, G_CONNECT_SWAPPED);
 
   load_settings (self);
   set_running (self, FALSE);
@@ -1291,6 +1335,13 @@ lab_window_get_experiment_panel (LabWindow *self)
 {
   g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
   return self->panel;
+}
+
+LabHistoryPage *
+lab_window_get_history_page (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+  return self->history_page;
 }
 
 GtkWidget *
