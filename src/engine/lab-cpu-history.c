@@ -353,12 +353,11 @@ lab_cpu_history_to_variant (LabCpuHistory *self)
                              &cores, &workers);
     }
 
-  return g_variant_new ("(u@ax^asa(xdada(ud)))", self->n_cores,
+  return g_variant_new ("(u@ax@asa(xdada(ud)))", self->n_cores,
                         g_variant_new_fixed_array (G_VARIANT_TYPE_INT64, self->worker_ids->data,
                                                    self->worker_ids->len, sizeof (gint64)),
-                        (const char * const *) (self->worker_labels->len
-                                                ? (gpointer) self->worker_labels->pdata
-                                                : (gpointer) (const char * const[]) { NULL }),
+                        g_variant_new_strv ((const char * const *) self->worker_labels->pdata,
+                                            self->worker_labels->len),
                         &samples);
 }
 
