@@ -677,13 +677,13 @@ load_baseline (const Options      *o,
         g_propagate_error (error, g_steal_pointer (&local));
       else
         g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                     _("--baseline: no run %" G_GINT64_FORMAT " in the history (see “concurrency-lab history”)"), id);
+                     _("--baseline: no run %" PRId64 " in the history (see “concurrency-lab history”)"), id);
       return NULL;
     }
   if (g_strcmp0 (entry->task, task) != 0)
     {
       g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                   _("--baseline: run %" G_GINT64_FORMAT " is a %s run; a baseline must be of the same task (%s)"),
+                   _("--baseline: run %" PRId64 " is a %s run; a baseline must be of the same task (%s)"),
                    id, entry->task, task);
       return NULL;
     }

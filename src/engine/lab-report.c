@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <string.h>
 #include <json-glib/json-glib.h>
@@ -851,12 +853,12 @@ append_baseline (GString                 *out,
   g_string_append_c (out, '\n');
   if (baseline->same_machine)
     /* Translators: "Against the baseline, run 12 (1.50 s):" */
-    g_string_append_printf (out, _("Against the baseline, run %" G_GINT64_FORMAT " (%s):"), baseline->id, wall);
+    g_string_append_printf (out, _("Against the baseline, run %" PRId64 " (%s):"), baseline->id, wall);
   else if (baseline->machine_unknown)
-    g_string_append_printf (out, _("Against the baseline, run %" G_GINT64_FORMAT " (%s, machine not recorded):"),
+    g_string_append_printf (out, _("Against the baseline, run %" PRId64 " (%s, machine not recorded):"),
                             baseline->id, wall);
   else
-    g_string_append_printf (out, _("Against the baseline, run %" G_GINT64_FORMAT " (%s, on another machine):"),
+    g_string_append_printf (out, _("Against the baseline, run %" PRId64 " (%s, on another machine):"),
                             baseline->id, wall);
   g_string_append_c (out, '\n');
   for (guint g = 0; g < n_groups; g++)

@@ -18,6 +18,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <glib/gi18n.h>
 
@@ -151,7 +153,7 @@ lab_history_item_dup_title (LabHistoryItem *self)
   g_return_val_if_fail (LAB_IS_HISTORY_ITEM (self), NULL);
   e = self->entry;
   /* Translators: a stored run: "Run 12 · primes · thread-pool" */
-  return g_strdup_printf (_("Run %" G_GINT64_FORMAT " · %s · %s%s"), e->id, e->task, e->strategy,
+  return g_strdup_printf (_("Run %" PRId64 " · %s · %s%s"), e->id, e->task, e->strategy,
                           e->gil ? _(" · GIL") : "");
 }
 

@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <glib/gi18n.h>
 
@@ -555,7 +557,7 @@ lab_history_page_delete (LabHistoryPage *self,
   close_if_opened (self, p->change->id);
   update_stack (self);
 
-  text = g_strdup_printf (_("Run %" G_GINT64_FORMAT " deleted"), p->change->id);
+  text = g_strdup_printf (_("Run %" PRId64 " deleted"), p->change->id);
   show_undo_toast (self, text, p);
 }
 
