@@ -15,6 +15,7 @@
 #include "lab-history-page.h"
 #include "lab-test-util.h"
 #include "lab-timeline.h"
+#include "lab-window.h"
 
 typedef gboolean (*Condition) (gpointer data);
 
@@ -410,14 +411,86 @@ test_pages (Fixture       *f,
     }
 }
 
+
+static gboolean
+window_idle (LabWindow *window)
+{
+  return !lab_window_is_running (window);
+}
+
+static gboolean
+lists_three (LabHistoryPage *page)
+{
+  return is_loaded (page) && n_listed (page) == 3;
+}
+
+/* Two runs saved from the command line and one from the window show up in
+ * the window's History page after a restart; the window's run with its
+ * CPU samples, which come back when it is opened. */
+static void
+test_window_and_cli (void)
+{
+  g_autofree char *data_home = g_build_filename (g_get_user_data_dir (), NULL);
+  g_autofree char *env = g_strconcat ("XDG_DATA_HOME=", data_home, NULL);
+  const char * const envv[] = { env, NULL };
+  LabWindow *window;
+  LabHistoryPage *page;
+  LabExperimentPanel *panel;
+  g_autoptr(LabHistory) history = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+
+  g_assert_cmpint (lab_test_run_cli ((const char * const[]) { "run", "--task=sleep", "--seconds=0.01", "--jobs=2",
+                                                              "--strategy=sequential,threads", "--save", NULL },
+                                     envv, NULL, NULL), ==, 0);
+
+  window = g_object_new (LAB_TYPE_WINDOW, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  panel = lab_window_get_experiment_panel (window);
+  g_assert_true (lab_experiment_panel_set_task (panel, "sleep"));
+  lab_experiment_panel_set_seconds (panel, "0.3");
+  lab_experiment_panel_set_jobs (panel, 3);
+  lab_experiment_panel_set_strategy (panel, "thread-pool");
+  lab_experiment_panel_set_workers (panel, 3);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL);
+  wait_for (window, window_idle);
+  /* The window keeps the run on a thread, then lists it. */
+  wait_for (lab_window_get_history_page (window), lists_three);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* A new window: the three runs, the newest the window's. */
+  window = g_object_new (LAB_TYPE_WINDOW, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  page = lab_window_get_history_page (window);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-history", NULL);
+  wait_for (page, lists_three);
+  g_assert_cmpstr (lab_history_item_get_entry (item_at (page, 0))->strategy, ==, "thread-pool");
+  g_assert_cmpstr (lab_history_item_get_entry (item_at (page, 2))->strategy, ==, "sequential");
+
+  history = lab_history_open_full (NULL, LAB_HISTORY_READ_ONLY, 0, NULL);
+  entries = lab_history_list (history, 0, NULL);
+  g_assert_cmpuint (entries->len, ==, 3);
+  g_assert_true (((LabHistoryEntry *) g_ptr_array_index (entries, 0))->has_samples);
+  g_assert_true (((LabHistoryEntry *) g_ptr_array_index (entries, 0))->has_records);
+  g_assert_false (((LabHistoryEntry *) g_ptr_array_index (entries, 1))->has_samples);
+
+  opened = FALSE;
+  g_signal_connect (page, "run-opened", G_CALLBACK (opened_cb), NULL);
+  lab_history_page_open (page, 0);
+  wait_for (NULL, is_opened);
+  g_assert_cmpuint (lab_timeline_get_n_bars (LAB_TIMELINE (lab_history_page_get_timeline (page))), ==, 3);
+  g_assert_nonnull (lab_cpu_chart_get_history (LAB_CPU_CHART (lab_history_page_get_cpu_chart (page))));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_autofree char *home = g_dir_make_tmp ("lab-history-page-home-XXXXXX", NULL);
 
-  /* Nothing here touches the user's own history. */
+  /* Nothing here touches the user's own history, or cache. */
   g_setenv ("XDG_DATA_HOME", home, TRUE);
+  g_setenv ("XDG_CACHE_HOME", home, TRUE);
   lab_test_init (&argc, &argv);
   gtk_init ();
   adw_init ();
@@ -428,6 +501,13 @@ main (int    argc,
   g_test_add ("/history-page/delete", Fixture, NULL, fixture_setup, test_delete, fixture_teardown);
   g_test_add ("/history-page/damaged", Fixture, NULL, fixture_setup, test_damaged, fixture_teardown);
   g_test_add ("/history-page/pages", Fixture, NULL, fixture_setup, test_pages, fixture_teardown);
+  g_test_add_func ("/history-page/window-and-cli", test_window_and_cli);
 
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", home);
+
+    g_assert_cmpint (system (cmd), ==, 0);
+    return status;
+  }
 }

@@ -559,11 +559,10 @@ keep_run (LabWindow *self,
   /* The window rides in user_data, not as the source object: the task may
    * be freed on its thread, and the window must be let go on this one. */
   g_autoptr(GTask) task = g_task_new (NULL, NULL, run_kept_cb, g_object_ref (self));
-
-  g_task_set_source_tag (task, keep_run);
   LabCpuHistory *samples = g_object_get_data (G_OBJECT (run), "lab-cpu-history");
   KeptRun *kept = g_new0 (KeptRun, 1);
 
+  g_task_set_source_tag (task, keep_run);
   kept->run = g_object_ref (run);
   kept->samples = samples ? g_variant_ref_sink (lab_cpu_history_to_variant (samples)) : NULL;
   g_task_set_task_data (task, kept, (GDestroyNotify) kept_run_free);
