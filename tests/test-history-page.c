@@ -237,6 +237,7 @@ test_open (Fixture       *f,
   g_assert_nonnull (samples);
   g_assert_cmpuint (lab_cpu_history_get_n_samples (samples), ==, 4);
   g_assert_cmpuint (lab_comparison_chart_get_n_rows (LAB_COMPARISON_CHART (lab_history_page_get_comparison_chart (page))), ==, 1);
+  g_assert_true (isnan (lab_comparison_chart_get_reference (LAB_COMPARISON_CHART (lab_history_page_get_comparison_chart (page)))));
 
   /* A run kept without samples has no CPU chart, but its timeline. */
   opened = FALSE;
@@ -283,8 +284,10 @@ test_pin (Fixture       *f,
   opened = FALSE;
   lab_history_page_open (page, 1);
   wait_for (NULL, is_opened);
-  /* The baseline's bar and the run's. */
-  g_assert_cmpuint (lab_comparison_chart_get_n_rows (LAB_COMPARISON_CHART (lab_history_page_get_comparison_chart (page))), ==, 2);
+  /* The run's bar, and the baseline's time as a reference line. */
+  g_assert_cmpuint (lab_comparison_chart_get_n_rows (LAB_COMPARISON_CHART (lab_history_page_get_comparison_chart (page))), ==, 1);
+  g_assert_cmpfloat (lab_comparison_chart_get_reference (LAB_COMPARISON_CHART (lab_history_page_get_comparison_chart (page))),
+                     ==, loop->wall_s);
 
   gtk_window_destroy (window);
 }

@@ -195,7 +195,7 @@ typedef struct {
   gint64         baseline_id;
   LabRun        *run;         /* out */
   LabCpuHistory *samples;     /* out */
-  LabRun        *baseline;    /* out */
+  LabHistoryEntry *baseline;  /* out: its task's baseline, when not itself */
 } Opening;
 
 static void
@@ -204,7 +204,7 @@ opening_free (Opening *o)
   g_free (o->path);
   g_clear_object (&o->run);
   g_clear_pointer (&o->samples, lab_cpu_history_unref);
-  g_clear_object (&o->baseline);
+  g_clear_pointer (&o->baseline, lab_history_entry_free);
   g_free (o);
 }
 
@@ -225,7 +225,7 @@ open_thread (GTask        *task,
       return;
     }
   if (o->baseline_id != 0 && o->baseline_id != o->id)
-    o->baseline = lab_history_load_run (history, o->baseline_id, NULL, NULL);
+    o->baseline = lab_history_get_run (history, o->baseline_id, NULL);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -251,9 +251,8 @@ show_opened (LabHistoryPage *self,
   g_autofree char *title = lab_history_item_dup_title (self->opened_item);
   g_autofree char *machine = lab_history_entry_dup_machine_summary (entry);
   g_autofree char *findings = findings_text (o->run);
-  LabRun *runs[2];
-  guint n_runs = 0;
   g_autoptr(LabAnalysis) analysis = NULL;
+  g_autofree char *reference = NULL;
 
   g_set_object (&self->opened, o->run);
   gtk_label_set_text (self->run_title, title);
@@ -268,13 +267,16 @@ show_opened (LabHistoryPage *self,
   gtk_widget_set_visible (GTK_WIDGET (self->cpu_chart), o->samples != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->cpu_heading), o->samples != NULL);
 
-  /* The baseline first, as the loop is in an experiment. */
-  if (o->baseline != NULL)
-    runs[n_runs++] = o->baseline;
-  runs[n_runs++] = o->run;
-  analysis = lab_analysis_new (runs, n_runs);
+  /* The run's bars, and its task's baseline as a line across them. */
+  analysis = lab_analysis_new (&o->run, 1);
   lab_comparison_chart_set_analysis (self->comparison_chart, analysis);
   lab_comparison_chart_set_selected (self->comparison_chart, o->run);
+  if (o->baseline != NULL)
+    reference = lab_history_entry_same_machine (entry, o->baseline)
+      /* Translators: the reference line of the comparison chart */
+      ? g_strdup_printf (_("Baseline: run %" PRId64), o->baseline->id)
+      : g_strdup_printf (_("Baseline: run %" PRId64 ", another machine"), o->baseline->id);
+  lab_comparison_chart_set_reference (self->comparison_chart, o->baseline ? o->baseline->wall_s : NAN, reference);
 
   self->updating_pin = TRUE;
   gtk_toggle_button_set_active (self->pin_button, entry->pinned);
