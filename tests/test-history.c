@@ -2080,6 +2080,119 @@ test_cli_baseline (void)
   remove_tree (dir);
 }
 
+
+static guint
+rows_in (const char *path)
+{
+  sqlite3 *db = NULL;
+  g_autofree char *n = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return 0;
+  db = raw_open (path);
+  n = raw_text (db, "SELECT count(*) FROM runs;");
+  sqlite3_close (db);
+  return n ? (guint) g_ascii_strtoull (n, NULL, 10) : 0;
+}
+
+/* 20 `run --save` commands at once, killed with SIGKILL once some of their
+ * runs are saved: the database passes integrity_check, every saved run
+ * opens, and the next command saves with no notice. */
+static void
+test_killed_commands (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lab-history-XXXXXX", NULL);
+  g_autofree char *env = g_strconcat ("XDG_DATA_HOME=", dir, NULL);
+  g_autofree char *db_path = g_build_filename (dir, "concurrency-lab", "history.db", NULL);
+  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "XDG_DATA_HOME", dir, TRUE);
+  const char *argv[] = { g_getenv ("LAB_CLI_PATH"), "run", "--task=sleep", "--strategy=sequential,threads",
+                         "--jobs=2", "--seconds=0.02", "--repeat=20", "--save", NULL };
+  const char * const envv[] = { env, NULL };
+  g_autoptr(LabHistory) history = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autofree char *check = NULL, *err = NULL;
+  gint64 deadline = g_get_monotonic_time () + LAB_TEST_DEADLINE_S * G_USEC_PER_SEC;
+  GPid pids[20];
+  guint n_killed = 0;
+  sqlite3 *db;
+
+  for (guint i = 0; i < G_N_ELEMENTS (pids); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_spawn_async (NULL, (char **) argv, envp, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+                     G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pids[i], &error);
+      g_assert_no_error (error);
+    }
+  /* Killed in the middle of their saving: once 20 runs are in. */
+  while (rows_in (db_path) < 20)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (5000);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (pids); i++)
+    {
+      int status;
+
+      kill (pids[i], SIGKILL);
+      status = wait_child (pids[i], 60);
+      n_killed += WIFSIGNALED (status);
+    }
+  g_assert_cmpuint (n_killed, >, 0);
+
+  db = raw_open (db_path);
+  check = raw_text (db, "PRAGMA integrity_check;");
+  g_assert_cmpstr (check, ==, "ok");
+  sqlite3_close (db);
+
+  history = lab_history_open (db_path, NULL);
+  entries = lab_history_list (history, 0, NULL);
+  g_assert_cmpuint (entries->len, >=, 20);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LabRun) run = lab_history_load_run (history, ((LabHistoryEntry *) g_ptr_array_index (entries, i))->id,
+                                                    NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (lab_run_get_n_jobs (run), ==, 2);
+    }
+  g_clear_object (&history);
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=sleep", "--strategy=threads", "--jobs=1", "--seconds=0",
+                                           "--save"), envv, NULL, &err), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_cmpuint (rows_in (db_path), ==, entries->len + 1);
+  remove_tree (dir);
+}
+
+/* Random bytes over the file: the next `run --save` moves it aside, says
+ * so, and saves its run in a new one. */
+static void
+test_cli_random_bytes (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lab-history-XXXXXX", NULL);
+  g_autofree char *env = g_strconcat ("XDG_DATA_HOME=", dir, NULL);
+  g_autofree char *folder = g_build_filename (dir, "concurrency-lab", NULL);
+  g_autofree char *db_path = g_build_filename (folder, "history.db", NULL);
+  const char * const envv[] = { env, NULL };
+  g_autofree char *noise = g_malloc (40000);
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=sleep", "--strategy=threads", "--jobs=1", "--seconds=0",
+                                           "--save"), envv, NULL, NULL), ==, 0);
+  for (guint i = 0; i < 40000; i++)
+    noise[i] = g_random_int ();
+  g_assert_true (g_file_set_contents (db_path, noise, 40000, NULL));
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=sleep", "--strategy=threads", "--jobs=1", "--seconds=0",
+                                           "--save"), envv, NULL, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "moved to"));
+  assert_one_line (err);
+  g_assert_cmpuint (count_with_prefix (folder, "history.db.corrupt-"), ==, 1);
+  g_assert_cmpuint (rows_in (db_path), ==, 1);
+  remove_tree (dir);
+}
+
 static void
 test_cli_delete_usage (void)
 {
@@ -2383,6 +2496,8 @@ main (int    argc,
   g_test_add_func ("/history/decode/csv-locale", test_decode_csv_locale);
   g_test_add_func ("/history/cli/save", test_cli_save);
   g_test_add_func ("/history/cli/baseline", test_cli_baseline);
+  g_test_add_func ("/history/cli/killed-commands", test_killed_commands);
+  g_test_add_func ("/history/cli/random-bytes", test_cli_random_bytes);
   g_test_add_func ("/history/cli/delete-usage", test_cli_delete_usage);
   g_test_add_func ("/history/cli/damaged-rows", test_cli_damaged_rows);
   g_test_add_func ("/history/cli/csv-locale", test_cli_csv_locale);
