@@ -369,6 +369,9 @@ page_loaded_cb (GObject      *source,
   guint n = page->items ? page->items->len : 0;
 
   self->in_flight = FALSE;
+  /* The list is gone: nothing more to read. */
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
   if (self->history == NULL && page->history != NULL)
     self->history = g_object_ref (page->history);
   if (page->message != NULL)

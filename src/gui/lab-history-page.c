@@ -86,11 +86,20 @@ show_toast (LabHistoryPage *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
+/* Toast titles are markup; messages may quote paths with & or < in them. */
+static AdwToast *
+toast_new (const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+  return adw_toast_new (escaped);
+}
+
 static void
 message_cb (LabHistoryPage *self,
             const char     *text)
 {
-  AdwToast *toast = adw_toast_new (text);
+  AdwToast *toast = toast_new (text);
 
   adw_toast_set_timeout (toast, 0);
   show_toast (self, toast);
@@ -297,7 +306,7 @@ opened_cb (GObject      *source,
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_toast (self, adw_toast_new (error->message));
+        show_toast (self, toast_new (error->message));
       return;
     }
   if (self->opened_item != NULL && lab_history_item_get_id (self->opened_item) == o->id)
@@ -439,7 +448,7 @@ changed_cb (GObject      *source,
   if (self == NULL)
     return;
   if (!ok)
-    show_toast (self, adw_toast_new (error->message));
+    show_toast (self, toast_new (error->message));
   /* Pins change every delta of the task; a failed delete brings the run back. */
   if (error != NULL || c->kind == CHANGE_PIN || c->kind == CHANGE_UNPIN)
     lab_history_model_reload (self->model);
@@ -513,7 +522,7 @@ show_undo_toast (LabHistoryPage *self,
                  const char     *text,
                  Pending        *p)
 {
-  AdwToast *toast = adw_toast_new (text);
+  AdwToast *toast = toast_new (text);
 
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);

@@ -1073,6 +1073,16 @@ save_chart_action (GSimpleAction *action,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+/* A history that had to be moved aside, or cannot be read, is said even
+ * while the History page (which says it too) is not on screen. */
+static void
+history_message_cb (LabWindow  *self,
+                    const char *text)
+{
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self->history_page)))
+    toast (self, text);
+}
+
 /* The history button shows the stored runs, and back the session. */
 static void
 history_toggled_cb (LabWindow *self)
@@ -1316,6 +1326,8 @@ lab_window_init (LabWindow *self)
   g_signal_connect_object (self->experiment_dropdown, "notify::selected", G_CALLBACK (experiment_chosen_cb),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->history_button, "toggled", G_CALLBACK (history_toggled_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (lab_history_page_get_model (self->history_page), "message",
+                           G_CALLBACK (history_message_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->main_stack, "notify::visible-child-name", G_CALLBACK (page_changed_cb),
                            self, G_CONNECT_SWAPPED);
 
