@@ -439,6 +439,11 @@ test_window_and_cli (void)
   LabWindow *window;
   LabHistoryPage *page;
   LabExperimentPanel *panel;
+  LabCpuHistory *drawn;
+  g_autoptr(LabCpuHistory) stored = NULL;
+  g_autoptr(LabRun) reopened = NULL;
+  guint n_drawn;
+  gint64 last_drawn;
   g_autoptr(LabHistory) history = NULL;
   g_autoptr(GPtrArray) entries = NULL;
 
@@ -458,6 +463,12 @@ test_window_and_cli (void)
   wait_for (window, window_idle);
   /* The window keeps the run on a thread, then lists it. */
   wait_for (lab_window_get_history_page (window), lists_three);
+  /* Kept once its samples were complete: the ones the window drew. */
+  drawn = g_object_get_data (G_OBJECT (lab_window_get_run (window, 0)), "lab-cpu-history");
+  g_assert_true (lab_cpu_history_is_sealed (drawn));
+  n_drawn = lab_cpu_history_get_n_samples (drawn);
+  g_assert_cmpuint (n_drawn, >, 0);
+  last_drawn = lab_cpu_history_get_time (drawn, n_drawn - 1);
   gtk_window_destroy (GTK_WINDOW (window));
 
   /* A new window: the three runs, the newest the window's. */
@@ -475,6 +486,9 @@ test_window_and_cli (void)
   g_assert_true (((LabHistoryEntry *) g_ptr_array_index (entries, 0))->has_samples);
   g_assert_true (((LabHistoryEntry *) g_ptr_array_index (entries, 0))->has_records);
   g_assert_false (((LabHistoryEntry *) g_ptr_array_index (entries, 1))->has_samples);
+  reopened = lab_history_load_run (history, ((LabHistoryEntry *) g_ptr_array_index (entries, 0))->id, &stored, NULL);
+  g_assert_cmpuint (lab_cpu_history_get_n_samples (stored), ==, n_drawn);
+  g_assert_cmpint (lab_cpu_history_get_time (stored, n_drawn - 1), ==, last_drawn);
 
   opened = FALSE;
   g_signal_connect (page, "run-opened", G_CALLBACK (opened_cb), NULL);

@@ -89,6 +89,7 @@ struct _LabWindow
   GtkWidget            *save_buttons[LAB_N_CHARTS];
 
   GListStore           *runs;           /* every run of the session */
+  GPtrArray            *unsaved;        /* ended runs whose CPU samples are still coming */
   GPtrArray            *experiments;    /* LabAnalysis, one per experiment */
   GtkStringList        *experiment_names;
   LabRun               *selected;
@@ -553,7 +554,7 @@ run_kept_cb (GObject      *source,
 }
 
 static void
-keep_run (LabWindow *self,
+save_run (LabWindow *self,
           LabRun    *run)
 {
   /* The window rides in user_data, not as the source object: the task may
@@ -562,11 +563,46 @@ keep_run (LabWindow *self,
   LabCpuHistory *samples = g_object_get_data (G_OBJECT (run), "lab-cpu-history");
   KeptRun *kept = g_new0 (KeptRun, 1);
 
-  g_task_set_source_tag (task, keep_run);
+  g_task_set_source_tag (task, save_run);
   kept->run = g_object_ref (run);
   kept->samples = samples ? g_variant_ref_sink (lab_cpu_history_to_variant (samples)) : NULL;
   g_task_set_task_data (task, kept, (GDestroyNotify) kept_run_free);
   g_task_run_in_thread (task, keep_run_thread);
+}
+
+/* Saves the runs whose samples are complete (or all, when @all). */
+static void
+save_sealed_runs (LabWindow *self,
+                  gboolean   all)
+{
+  for (guint i = self->unsaved->len; i > 0; i--)
+    {
+      LabRun *run = g_ptr_array_index (self->unsaved, i - 1);
+      LabCpuHistory *samples = g_object_get_data (G_OBJECT (run), "lab-cpu-history");
+
+      if (all || samples == NULL || lab_cpu_history_is_sealed (samples))
+        {
+          g_autoptr(LabRun) saved = g_ptr_array_steal_index (self->unsaved, i - 1);
+          save_run (self, saved);
+        }
+    }
+}
+
+/* A run is kept with all its samples: the sampler takes its last ones
+ * after the run has ended, then seals them. */
+static void
+keep_run (LabWindow *self,
+          LabRun    *run)
+{
+  g_ptr_array_add (self->unsaved, g_object_ref (run));
+  save_sealed_runs (self, FALSE);
+}
+
+static void
+sampler_updated_cb (LabWindow *self)
+{
+  if (self->unsaved->len > 0)
+    save_sealed_runs (self, FALSE);
 }
 
 static void
@@ -1214,6 +1250,10 @@ lab_window_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_clear_handle_id (&self->layout_id, g_source_remove);
+  /* What has ended is kept, with the samples there are. */
+  if (self->unsaved != NULL)
+    save_sealed_runs (self, TRUE);
+  g_clear_pointer (&self->unsaved, g_ptr_array_unref);
 
   gtk_widget_dispose_template (GTK_WIDGET (object), LAB_TYPE_WINDOW);
 
@@ -1310,6 +1350,8 @@ lab_window_init (LabWindow *self)
   self->runs = g_list_store_new (LAB_TYPE_RUN);
   self->experiment_names = gtk_string_list_new (NULL);
   self->sampler = lab_cpu_sampler_new ();
+  self->unsaved = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect_object (self->sampler, "updated", G_CALLBACK (sampler_updated_cb), self, G_CONNECT_SWAPPED);
   self->wide = TRUE;
   gtk_drop_down_set_model (self->experiment_dropdown, G_LIST_MODEL (self->experiment_names));
   lab_cpu_chart_set_sampler (self->cpu_chart, self->sampler);
