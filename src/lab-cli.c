@@ -18,6 +18,7 @@
 #include "lab-cli.h"
 #include "lab-error.h"
 #include "lab-experiment.h"
+#include "lab-granularity.h"
 #include "lab-history.h"
 #include "lab-lessons.h"
 #include "lab-report.h"
@@ -107,6 +108,8 @@ lab_cli_print_help (void)
   g_print (_("See “concurrency-lab run --help” for the options of a run.\n"));
   g_print (_("“concurrency-lab history” lists the runs kept in the history, and "
              "“concurrency-lab export --run=ID” prints one of them.\n"));
+  g_print (_("“concurrency-lab machine [--format=table|json]” measures what a thread, a process and a job "
+             "cost on this computer, and the job size from which each strategy pays off.\n"));
 }
 
 static gboolean
@@ -195,7 +198,7 @@ build_params (const Options  *o,
     }
   if (o->seconds && !add_seconds (&dict, o->seconds, error))
     return NULL;
-  if (o->size)
+  if (o->size && !lab_job_sizes_is_list (o->size))
     {
       if (!parse_uint64 ("size", o->size, 0, G_MAXUINT64, &n, error))
         return NULL;
@@ -329,6 +332,22 @@ add_strategies (LabExperiment  *experiment,
   return TRUE;
 }
 
+/* --size=sweep, or a list of job sizes in seconds: a job-size sweep. */
+static gboolean
+set_job_sizes (LabExperiment  *experiment,
+               const Options  *o,
+               GError        **error)
+{
+  g_autoptr(GArray) sizes = NULL;
+
+  if (o->size == NULL || !lab_job_sizes_is_list (o->size))
+    return TRUE;
+  if (!lab_job_sizes_parse (o->size, &sizes, error))
+    return FALSE;
+  lab_experiment_set_job_sizes (experiment, (double *) sizes->data, sizes->len);
+  return TRUE;
+}
+
 /* --lesson sets everything the experiment is; only how often it runs and
  * how it is printed stay the user's. */
 static LabExperiment *
@@ -373,7 +392,8 @@ build_experiment (const Options  *o,
     {
       experiment = lab_experiment_new (task, g_steal_pointer (&params));
       lab_experiment_set_gil (experiment, o->gil);
-      if (!add_strategies (experiment, o->strategy, error) || !set_workers (experiment, o, error))
+      if (!add_strategies (experiment, o->strategy, error) || !set_workers (experiment, o, error) ||
+          !set_job_sizes (experiment, o, error))
         g_clear_object (&experiment);
     }
   if (experiment == NULL)
@@ -489,6 +509,15 @@ experiment_done_cb (GObject      *object,
   g_main_loop_quit (session->loop);
 }
 
+static void
+copy_member_cb (JsonObject  *from,
+                const char  *name,
+                JsonNode    *node,
+                gpointer     data)
+{
+  json_object_set_member (data, name, json_node_copy (node));
+}
+
 /* The lesson's title and text above its table, what it expects below. */
 static char *
 lesson_header (const LabLesson *lesson)
@@ -499,11 +528,57 @@ lesson_header (const LabLesson *lesson)
                           lab_lesson_get_text (lesson), expected);
 }
 
+/* The report of a job-size sweep: the runs' report, and the speed-up by
+ * job size ("granularity" in JSON, a table below the runs' one). */
+static char *
+add_granularity (char                  *text,
+                 LabAnalysis           *analysis,
+                 LabReportFormat        format,
+                 const LabMachineCosts *costs)
+{
+  g_autoptr(GPtrArray) granularity = lab_granularity_compute (analysis, costs);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) extra = NULL;
+  g_autofree char *data = NULL;
+  JsonObject *root;
+
+  if (format == LAB_REPORT_TABLE)
+    {
+      g_autofree char *table = lab_granularity_format_table (granularity, lab_usable_cores ());
+      g_autofree char *owned = text;
+
+      return g_strconcat (owned, "\n", table, NULL);
+    }
+  if (format != LAB_REPORT_JSON || !json_parser_load_from_data (parser, text, -1, NULL))
+    return text;
+
+  json_builder_begin_object (b);
+  lab_granularity_add_json (b, granularity);
+  if (costs != NULL)
+    {
+      json_builder_set_member_name (b, "machine_costs");
+      json_builder_add_value (b, lab_machine_costs_to_json (costs));
+    }
+  json_builder_end_object (b);
+  extra = json_builder_get_root (b);
+  root = json_node_get_object (json_parser_get_root (parser));
+  json_object_foreach_member (json_node_get_object (extra), copy_member_cb, root);
+
+  json_generator_set_root (gen, json_parser_get_root (parser));
+  json_generator_set_pretty (gen, TRUE);
+  data = json_generator_to_data (gen, NULL);
+  g_free (text);
+  return g_strconcat (data, "\n", NULL);
+}
+
 static char *
 report (LabExperiment           *experiment,
         const Options           *o,
         LabReportFormat          format,
-        const LabReportBaseline *baseline)
+        const LabReportBaseline *baseline,
+        const LabMachineCosts   *costs)
 {
   g_autoptr(LabAnalysis) analysis = lab_experiment_dup_analysis (experiment);
   g_autofree char *text = lab_report_format_with_baseline (analysis, format, baseline);
@@ -511,6 +586,8 @@ report (LabExperiment           *experiment,
   g_autofree char *header = NULL;
   g_autofree char *outcome = NULL;
 
+  if (lab_experiment_get_job_sizes (experiment) != NULL)
+    text = add_granularity (g_steal_pointer (&text), analysis, format, costs);
   if (lesson == NULL || format != LAB_REPORT_TABLE)
     return g_steal_pointer (&text);
   header = lesson_header (lesson);
@@ -522,7 +599,8 @@ static int
 execute (LabExperiment           *experiment,
          const Options           *o,
          LabReportFormat          format,
-         const LabReportBaseline *baseline)
+         const LabReportBaseline *baseline,
+         const LabMachineCosts   *costs)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -549,7 +627,7 @@ execute (LabExperiment           *experiment,
     }
 
   /* What finished is printed even after Ctrl+C. */
-  text = report (experiment, o, format, baseline);
+  text = report (experiment, o, format, baseline, costs);
   if (!lab_cli_write_stdout (text, &error))
     {
       g_printerr ("concurrency-lab: %s\n", error->message);
@@ -611,7 +689,7 @@ parse_run_options (int               argc,
     { "workers", 'w', 0, G_OPTION_ARG_STRING, &o->workers, N_("Threads or processes at once (default: one per core for pools, all jobs for threads and processes; at most 256); a comma list, or “sweep” for 1, 2, 4… up to twice the cores, compares several"), N_("N[,N…]") },
     { "jobs", 'j', 0, G_OPTION_ARG_STRING, &o->jobs, N_("Number of jobs"), "N" },
     { "seconds", 0, 0, G_OPTION_ARG_STRING, &o->seconds, N_("sleep: seconds per job; a list like 5,4,3,2,1 gives one job per value"), N_("S[,S…]") },
-    { "size", 0, 0, G_OPTION_ARG_STRING, &o->size, N_("primes: numbers each job checks (default 90000, about 0.15 s here)"), "N" },
+    { "size", 0, 0, G_OPTION_ARG_STRING, &o->size, N_("primes: numbers each job checks (default 90000, about 0.15 s here); or “sweep”, or a list of job sizes in seconds of work (1e-5,1e-3,0.1 or 10us,1ms,100ms), to find the job size where each strategy pays off"), N_("N|sweep|S[,S…]") },
     { "urls", 0, 0, G_OPTION_ARG_FILENAME, &o->urls_file, N_("download, pipeline: a file with one URL a line"), N_("FILE") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &o->output, N_("download, blur, pipeline: where to save the files"), N_("DIR") },
     { "timeout", 0, 0, G_OPTION_ARG_STRING, &o->timeout, N_("download, pipeline: seconds without an answer before a job fails"), "S" },
@@ -722,6 +800,7 @@ lab_cli_run (int    argc,
   g_auto(Options) o = { 0 };
   g_autoptr(LabExperiment) experiment = NULL;
   g_autoptr(LabHistoryEntry) baseline_entry = NULL;
+  g_autoptr(LabMachineCosts) costs = NULL;
   g_autoptr(GError) error = NULL;
   LabReportFormat format = LAB_REPORT_TABLE;
   LabReportBaseline baseline = { 0 };
@@ -745,5 +824,18 @@ lab_cli_run (int    argc,
    * JSON lists every job, and a single short run's table shows them. */
   lab_experiment_set_keep_jobs (experiment, format == LAB_REPORT_JSON || o.save ||
                                             lab_experiment_get_n_planned (experiment) == 1);
-  return execute (experiment, &o, format, baseline_entry ? &baseline : NULL);
+
+  /* A job-size sweep says what the costs measured here predict. */
+  if (lab_experiment_get_job_sizes (experiment) != NULL)
+    {
+      g_printerr (_("concurrency-lab: measuring what threads and processes cost here…\n"));
+      if (!(costs = lab_cli_measure_costs (&error)))
+        {
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            return LAB_EXIT_FAILED;
+          g_printerr (_("concurrency-lab: no predicted break-even: %s\n"), error->message);
+          g_clear_error (&error);
+        }
+    }
+  return execute (experiment, &o, format, baseline_entry ? &baseline : NULL, costs);
 }

@@ -1,4 +1,4 @@
-/* lab-cli.h — the headless commands: `run`, `history`, `export`
+/* lab-cli.h — the headless commands: `run`, `history`, `export`, `machine`
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "lab-experiment.h"
+#include "lab-machine-costs.h"
 
 G_BEGIN_DECLS
 
@@ -23,6 +24,9 @@ int   lab_cli_history    (int    argc,
                           char **argv);
 int   lab_cli_export     (int    argc,
                           char **argv);
+int   lab_cli_machine    (int    argc,
+                          char **argv);
+LabMachineCosts *lab_cli_measure_costs (GError **error);
 char *lab_cli_list_tasks_and_strategies (void);
 gboolean lab_cli_write_stdout (const char  *text,
                                GError     **error);

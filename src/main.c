@@ -55,6 +55,8 @@ main (int    argc,
     return lab_cli_history (argc - 1, argv + 1);
   if (argc >= 2 && g_str_equal (argv[1], "export"))
     return lab_cli_export (argc - 1, argv + 1);
+  if (argc >= 2 && g_str_equal (argv[1], "machine"))
+    return lab_cli_machine (argc - 1, argv + 1);
 
   if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
     {

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <math.h>
+
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -301,6 +303,7 @@ test_no_gtk (void)
     ARGV ("--help"),
     ARGV ("run", "--help"),
     ARGV ("history", "--format=json"),
+    ARGV ("machine", "--format=json"),
   };
   g_autofree char *window_err = NULL;
 
@@ -321,6 +324,137 @@ test_no_gtk (void)
   g_assert_nonnull (strstr (window_err, "liblab-gui"));
   g_assert_nonnull (strstr (window_err, "libgtk-4"));
 #endif
+}
+
+static double
+get_double_or_inf (JsonObject *object,
+                   const char *member)
+{
+  return json_object_get_null_member (object, member) ? INFINITY : json_object_get_double_member (object, member);
+}
+
+/* `machine`: the hardware, every cost with its reference, and the
+ * break-even per strategy, in the order of what a job costs them. */
+static void
+test_machine (void)
+{
+  g_autofree char *out = NULL, *table = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *object;
+  JsonArray *costs, *break_even;
+  double pool = -1, processes = -1;
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("machine", "--format=json"), NULL, &out, NULL), ==, 0);
+  root = json_from_string (out, &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (root);
+  g_assert_cmpint (json_object_get_int_member (object, "usable_cores"), >=, 1);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (object, "machine"), "usable_cores"),
+                   ==, json_object_get_int_member (object, "usable_cores"));
+
+  costs = json_object_get_array_member (object, "costs");
+  g_assert_cmpuint (json_array_get_length (costs), ==, 11);
+  for (guint i = 0; i < json_array_get_length (costs); i++)
+    {
+      JsonObject *cost = json_array_get_object_element (costs, i);
+
+      g_assert_cmpfloat (json_object_get_double_member (cost, "median_s"), >, 0);
+      g_assert_cmpfloat (json_object_get_double_member (cost, "p10_s"), <=,
+                         json_object_get_double_member (cost, "median_s"));
+      if (!json_object_get_null_member (cost, "reference"))
+        {
+          JsonObject *ref = json_object_get_object_member (cost, "reference");
+
+          g_assert_cmpfloat (json_object_get_double_member (ref, "seconds"), >, 0);
+          g_assert_cmpuint (strlen (json_object_get_string_member (ref, "source")), >, 10);
+          g_assert_cmpfloat (json_object_get_double_member (ref, "ratio"), >, 0);
+        }
+    }
+
+  break_even = json_object_get_array_member (object, "break_even");
+  g_assert_cmpuint (json_array_get_length (break_even), ==, 4);
+  for (guint i = 0; i < json_array_get_length (break_even); i++)
+    {
+      JsonObject *be = json_array_get_object_element (break_even, i);
+      const char *name = json_object_get_string_member (be, "strategy");
+
+      g_assert_cmpfloat (json_object_get_double_member (be, "best_speedup"), >=, 1);
+      if (g_str_equal (name, "thread-pool"))
+        pool = get_double_or_inf (be, "break_even_job_s");
+      else if (g_str_equal (name, "processes"))
+        processes = get_double_or_inf (be, "break_even_job_s");
+    }
+  g_assert_cmpfloat (pool, >=, 0);
+  g_assert_cmpfloat (pool, <, processes);
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("machine"), NULL, &table, NULL), ==, 0);
+  g_assert_nonnull (strstr (table, "ProcessPoolExecutor"));
+  g_assert_nonnull (strstr (table, "Break-even"));
+}
+
+/* A job-size sweep: a point per size and strategy, speed-ups against the
+ * loop, and the break-evens. Only what holds on a busy two-core machine
+ * is asserted: on the smallest jobs a process per job is far behind
+ * both pools (a fork costs a hundred times a pool's hand-over), and the
+ * prediction from the costs orders them by what a job costs each. */
+static void
+test_size_sweep (void)
+{
+  const char *names[] = { "thread-pool", "process-pool", "processes" };
+  g_autofree char *out = NULL, *table = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  double first_speedup[3], predicted[3];
+  JsonArray *granularity;
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=primes", "--size=1e-5,1e-3,0.03",
+                                           "--strategy=thread-pool,process-pool,processes", "--format=json"),
+                                     NULL, &out, NULL), ==, 0);
+  root = json_from_string (out, &error);
+  g_assert_no_error (error);
+  granularity = json_object_get_array_member (json_node_get_object (root), "granularity");
+  g_assert_cmpuint (json_array_get_length (granularity), ==, 3);
+  /* the loop ran at each size too */
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (root), "runs")),
+                    ==, 12);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonObject *g = json_array_get_object_element (granularity, i);
+      JsonArray *points = json_object_get_array_member (g, "points");
+      double last = 0;
+
+      g_assert_cmpstr (json_object_get_string_member (g, "strategy"), ==, names[i]);
+      g_assert_cmpuint (json_array_get_length (points), ==, 3);
+      for (guint k = 0; k < 3; k++)
+        {
+          JsonObject *p = json_array_get_object_element (points, k);
+          double job_s = json_object_get_double_member (p, "job_s");
+
+          g_assert_cmpfloat (job_s, >, last);
+          g_assert_cmpfloat (json_object_get_double_member (p, "speedup"), >, 0);
+          last = job_s;
+        }
+      first_speedup[i] = json_object_get_double_member (json_array_get_object_element (points, 0), "speedup");
+      g_assert_true (json_object_has_member (g, "break_even_job_s"));
+      predicted[i] = get_double_or_inf (g, "predicted_break_even_job_s");
+    }
+  /* The 10 µs jobs took about that (the calibration holds within 10×). */
+  g_assert_cmpfloat (json_object_get_double_member (json_array_get_object_element (
+                       json_object_get_array_member (json_array_get_object_element (granularity, 0), "points"), 0),
+                     "job_s"), <, 1e-4);
+
+  g_assert_cmpfloat (first_speedup[2], <, 1);
+  g_assert_cmpfloat (first_speedup[2] * 3, <, first_speedup[0]);
+  g_assert_cmpfloat (first_speedup[2] * 3, <, first_speedup[1]);
+  g_assert_cmpfloat (predicted[0], <=, predicted[2]);
+  g_assert_cmpfloat (predicted[1], <=, predicted[2]);
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=primes", "--size=1e-5,1e-3",
+                                           "--strategy=thread-pool"), NULL, &table, NULL), ==, 0);
+  g_assert_nonnull (strstr (table, "Speed-up by job size"));
+  g_assert_nonnull (strstr (table, "break-even: measured"));
 }
 
 static char *
@@ -762,6 +896,8 @@ main (int    argc,
   g_test_add_func ("/cli/bad-usage", test_bad_usage);
   g_test_add_func ("/cli/help", test_help);
   g_test_add_func ("/cli/no-gtk", test_no_gtk);
+  g_test_add_func ("/cli/machine", test_machine);
+  g_test_add_func ("/cli/size-sweep", test_size_sweep);
   g_test_add_func ("/cli/worker-faults", test_worker_faults);
   g_test_add_func ("/cli/interrupt", test_interrupt);
   g_test_add_func ("/cli/workers-die-with-app", test_workers_die_with_app);

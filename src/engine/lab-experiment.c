@@ -20,12 +20,17 @@
 #include "lab-error.h"
 #include "lab-experiment.h"
 #include "lab-findings.h"
+#include "lab-granularity.h"
 
-/* One entry of a pass: a strategy with a worker count (0: its default). */
+/* One entry of a pass: a strategy with a worker count (0: its default),
+ * at one of the job sizes (NO_SIZE: the task's parameters as given). */
 typedef struct {
   const LabStrategy *strategy;
   guint              workers;
+  guint              size;
 } Slot;
+
+#define NO_SIZE G_MAXUINT
 
 struct _LabExperiment
 {
@@ -35,6 +40,7 @@ struct _LabExperiment
   GVariant          *params;
   GPtrArray         *strategies;   /* const LabStrategy */
   GArray            *workers;      /* guint */
+  GArray            *job_sizes;    /* double: seconds of work per job, or NULL */
   gboolean           sweep;
   guint              repeat;
   guint              warmup;
@@ -81,6 +87,7 @@ lab_experiment_finalize (GObject *object)
   g_variant_unref (self->params);
   g_ptr_array_unref (self->strategies);
   g_array_unref (self->workers);
+  g_clear_pointer (&self->job_sizes, g_array_unref);
   g_clear_pointer (&self->slots, g_array_unref);
 
   G_OBJECT_CLASS (lab_experiment_parent_class)->finalize (object);
@@ -286,11 +293,54 @@ lab_experiment_set_loop (LabExperiment *self,
   g_set_object (&self->loop, loop);
 }
 
-/* One pass: each strategy with each count, the loop once. */
-static GArray *
-slots_new (LabExperiment *self)
+/**
+ * lab_experiment_set_job_sizes:
+ * @job_s: (array length=n_sizes): seconds of work per job, smallest first
+ *
+ * A job-size sweep: every strategy runs at each size, and so does the
+ * plain loop (added when it is not among the strategies), which the
+ * speed-ups are taken against. Only the primes task takes job sizes in
+ * seconds (lab_primes_size_for()); a size sets the number of jobs too,
+ * unless the parameters set it (lab_job_sizes_n_jobs()).
+ */
+void
+lab_experiment_set_job_sizes (LabExperiment *self,
+                              const double  *job_s,
+                              guint          n_sizes)
 {
-  GArray *slots = g_array_new (FALSE, FALSE, sizeof (Slot));
+  g_return_if_fail (LAB_IS_EXPERIMENT (self));
+  g_return_if_fail (self->task_result == NULL);
+
+  g_clear_pointer (&self->job_sizes, g_array_unref);
+  g_clear_pointer (&self->slots, g_array_unref);
+  if (n_sizes == 0)
+    return;
+  self->job_sizes = g_array_sized_new (FALSE, FALSE, sizeof (double), n_sizes);
+  g_array_append_vals (self->job_sizes, job_s, n_sizes);
+}
+
+/* The job sizes of a job-size sweep, or %NULL. */
+GArray *
+lab_experiment_get_job_sizes (LabExperiment *self)
+{
+  g_return_val_if_fail (LAB_IS_EXPERIMENT (self), NULL);
+  return self->job_sizes;
+}
+
+static void
+add_slots (LabExperiment *self,
+           GArray        *slots,
+           guint          size)
+{
+  gboolean have_loop = FALSE;
+
+  for (guint s = 0; s < self->strategies->len; s++)
+    have_loop |= lab_strategy_is_loop (g_ptr_array_index (self->strategies, s));
+  if (size != NO_SIZE && !have_loop)
+    {
+      Slot slot = { lab_strategy_get_loop (), 0, size };
+      g_array_append_val (slots, slot);
+    }
 
   for (guint s = 0; s < self->strategies->len; s++)
     {
@@ -298,7 +348,7 @@ slots_new (LabExperiment *self)
 
       for (guint w = 0; w < self->workers->len; w++)
         {
-          Slot slot = { strategy, g_array_index (self->workers, guint, w) };
+          Slot slot = { strategy, g_array_index (self->workers, guint, w), size };
 
           if (lab_strategy_is_loop (strategy))
             {
@@ -309,6 +359,20 @@ slots_new (LabExperiment *self)
           g_array_append_val (slots, slot);
         }
     }
+}
+
+/* One pass: each strategy with each count, the loop once; at each job
+ * size in turn when there are some. */
+static GArray *
+slots_new (LabExperiment *self)
+{
+  GArray *slots = g_array_new (FALSE, FALSE, sizeof (Slot));
+
+  if (self->job_sizes == NULL)
+    add_slots (self, slots, NO_SIZE);
+  else
+    for (guint i = 0; i < self->job_sizes->len; i++)
+      add_slots (self, slots, i);
   return slots;
 }
 
@@ -348,6 +412,20 @@ lab_experiment_check (LabExperiment  *self,
                      _("--workers must be between 1 and %u"), LAB_MAX_WORKERS);
         return FALSE;
       }
+  if (self->job_sizes != NULL && !g_str_equal (self->task->name, "primes"))
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("Job sizes in seconds (--size=sweep or a list) are for the primes task, not %s"),
+                   self->task->name);
+      return FALSE;
+    }
+  if (self->job_sizes != NULL && self->workers->len > 1)
+    {
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                           _("A job-size sweep runs each strategy on one worker count: give --workers one "
+                             "count, or leave it out"));
+      return FALSE;
+    }
   for (guint i = 0; i < self->strategies->len; i++)
     {
       g_autoptr(LabRunConfig) config = lab_run_config_new (self->task, g_ptr_array_index (self->strategies, i),
@@ -364,6 +442,20 @@ lab_experiment_get_n_planned (LabExperiment *self)
 {
   g_return_val_if_fail (LAB_IS_EXPERIMENT (self), 0);
   return ensure_slots (self)->len * (self->warmup + self->repeat);
+}
+
+/* The parameters with the size for jobs of @job_s, and the number of
+ * jobs that goes with it unless the user gave one. */
+static GVariant *
+sized_params (LabExperiment *self,
+              double         job_s)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (self->params);
+
+  g_variant_dict_insert (&dict, LAB_PARAM_SIZE, "t", lab_primes_size_for (job_s));
+  if (!g_variant_dict_contains (&dict, LAB_PARAM_JOBS))
+    g_variant_dict_insert (&dict, LAB_PARAM_JOBS, "u", lab_job_sizes_n_jobs (job_s));
+  return g_variant_ref_sink (g_variant_dict_end (&dict));
 }
 
 /**
@@ -386,7 +478,13 @@ lab_experiment_dup_planned (LabExperiment *self,
 
   slots = ensure_slots (self);
   slot = &g_array_index (slots, Slot, i % slots->len);
-  config = lab_run_config_new (self->task, slot->strategy, slot->workers, self->params);
+  if (slot->size != NO_SIZE)
+    {
+      g_autoptr(GVariant) params = sized_params (self, g_array_index (self->job_sizes, double, slot->size));
+      config = lab_run_config_new (self->task, slot->strategy, slot->workers, params);
+    }
+  else
+    config = lab_run_config_new (self->task, slot->strategy, slot->workers, self->params);
   config->gil = self->gil;
   if (warmup != NULL)
     *warmup = i / slots->len < self->warmup;

@@ -29,6 +29,10 @@ void           lab_experiment_set_workers    (LabExperiment       *self,
                                               guint                n_counts);
 void           lab_experiment_set_sweep      (LabExperiment       *self);
 gboolean       lab_experiment_is_sweep       (LabExperiment       *self);
+void           lab_experiment_set_job_sizes  (LabExperiment       *self,
+                                              const double        *job_s,
+                                              guint                n_sizes);
+GArray        *lab_experiment_get_job_sizes  (LabExperiment       *self);
 void           lab_experiment_set_repeat     (LabExperiment       *self,
                                               guint                repeat,
                                               guint                warmup);

@@ -17,6 +17,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lab-format.h"
+#include "lab-granularity.h"
 #include "lab-lessons.h"
 
 static const LabLesson lessons[] = {
@@ -70,6 +71,16 @@ static const LabLesson lessons[] = {
        "count primes no faster than the loop and about one core is busy; a process pool, one "
        "interpreter per process, uses every core."),
     "primes", NULL, 8, "sequential,threads,process-pool", 0, TRUE,
+  },
+  {
+    "granularity", N_("When Do Processes Pay Off?"), N_("primes · jobs from 10 µs to 0.1 s · two pools and processes"),
+    N_("Every strategy pays something per job: a thread pool a hand-over of microseconds, a process "
+       "pool a round trip through a pipe, a process per job a whole fork. The same work is cut into "
+       "jobs from 10 µs to 0.1 s, and each strategy is timed against the plain loop at each size. Look "
+       "for the size where each line crosses 1×: the thread pool first, then the process pool, a "
+       "process per job last, each near the break-even the This Computer page predicts from what "
+       "threads and processes cost here. With big jobs all of them approach the number of cores."),
+    "primes", NULL, 0, "sequential,thread-pool,process-pool,processes", 0, FALSE, "sweep",
   },
 };
 
@@ -170,6 +181,13 @@ lab_lesson_new_experiment (const LabLesson *lesson)
     lab_experiment_add_strategy (experiment, lab_strategy_lookup (names[i]));
   lab_experiment_set_workers (experiment, &lesson->workers, 1);
   lab_experiment_set_gil (experiment, lesson->gil);
+  if (lesson->job_sizes != NULL)
+    {
+      g_autoptr(GArray) sizes = NULL;
+
+      if (lab_job_sizes_parse (lesson->job_sizes, &sizes, NULL))
+        lab_experiment_set_job_sizes (experiment, (double *) sizes->data, sizes->len);
+    }
   return experiment;
 }
 
@@ -274,10 +292,40 @@ lab_lesson_describe_expected (const LabLesson *lesson)
   g_auto(GStrv) names = g_strsplit (lesson->strategies, ",", -1);
   g_autoptr(GString) list = g_string_new (NULL);
 
+  if (lesson->job_sizes != NULL)
+    return g_strdup_printf (_("Expected: each strategy beats the loop from some job size on — the thread pool "
+                              "first, then the process pool, then a process per job — and nears %u× the "
+                              "loop with the biggest jobs."), lab_usable_cores ());
   for (guint i = 0; names[i] != NULL; i++)
     append_expected (list, lesson, lab_strategy_lookup (names[i]));
   /* Translators: %s lists what each strategy should give */
   return g_strdup_printf (_("Expected: %s."), list->str);
+}
+
+/* A job-size sweep's outcome: where each strategy started to pay off. */
+static char *
+describe_granularity (LabAnalysis *analysis)
+{
+  g_autoptr(GPtrArray) granularity = lab_granularity_compute (analysis, NULL);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < granularity->len; i++)
+    {
+      LabGranularity *g = g_ptr_array_index (granularity, i);
+      LabGranularityPoint *last = &g_array_index (g->points, LabGranularityPoint, g->points->len - 1);
+      g_autofree char *from = isfinite (g->break_even_s) ? lab_machine_costs_format_seconds (g->break_even_s) : NULL;
+
+      if (out->len > 0)
+        g_string_append_c (out, '\n');
+      if (from != NULL)
+        /* Translators: "Process Pool: beats the loop from 120 µs jobs; 1.93× with the biggest" */
+        g_string_append_printf (out, _("%s: beats the loop from %s jobs; %.2f× with the biggest"),
+                                lab_strategy_get_title (g->strategy), from, last->speedup);
+      else
+        g_string_append_printf (out, _("%s: never beat the loop at these sizes; %.2f× with the biggest"),
+                                lab_strategy_get_title (g->strategy), last->speedup);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
 /**
@@ -293,6 +341,8 @@ lab_lesson_describe_outcome (const LabLesson *lesson,
 {
   g_autoptr(GString) out = g_string_new (NULL);
 
+  if (lesson->job_sizes != NULL)
+    return describe_granularity (analysis);
   for (guint g = 0; g < lab_analysis_get_n_groups (analysis); g++)
     {
       const LabRunGroup *group = lab_analysis_get_group (analysis, g);

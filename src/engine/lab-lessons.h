@@ -21,6 +21,8 @@ G_BEGIN_DECLS
  * @strategies: the strategies it compares, a comma list, the loop first
  * @workers: workers, or 0 for each strategy's default
  * @gil: the "Python GIL" switch
+ * @job_sizes: a job-size sweep ("sweep", or a list as `--size` takes
+ *   it), or %NULL
  */
 typedef struct {
   const char *id;
@@ -33,6 +35,7 @@ typedef struct {
   const char *strategies;
   guint       workers;
   gboolean    gil;
+  const char *job_sizes;
 } LabLesson;
 
 const LabLesson * const *lab_lesson_list         (guint            *n_lessons);

@@ -337,7 +337,7 @@ snapshot_cores (LabScalingChart *self,
                 const Axes      *axes)
 {
   GtkWidget *widget = GTK_WIDGET (self);
-  guint cores = g_get_num_processors ();
+  guint cores = lab_usable_cores ();   /* affinity and CPU quota, as the pools */
   int line = lab_chart_line_height (widget);
   double x = round (axes_x (axes, cores));
   double right = axes->frame.origin.x + axes->frame.size.width;

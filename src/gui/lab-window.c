@@ -27,6 +27,7 @@
 #include "lab-history-page.h"
 #include "lab-history.h"
 #include "lab-report.h"
+#include "lab-machine-window.h"
 #include "lab-preferences-window.h"
 #include "lab-run-row.h"
 #include "lab-scaling-chart.h"
@@ -753,6 +754,17 @@ start_run (LabWindow *self)
     }
 
   self->lesson = lab_experiment_panel_lesson_matches (self->panel) ? lab_experiment_panel_get_lesson (self->panel) : NULL;
+  /* A job-size sweep is This Computer's: it shows the speed-up by job
+   * size beside the break-even the costs predict. */
+  if (self->lesson != NULL && self->lesson->job_sizes != NULL)
+    {
+      LabMachineWindow *machine = lab_machine_window_new (GTK_WINDOW (self));
+
+      self->lesson = NULL;
+      lab_machine_window_run_sweep (machine);
+      gtk_window_present (GTK_WINDOW (machine));
+      return;
+    }
   if (self->lesson != NULL)
     lab_experiment_panel_show_outcome (self->panel, NULL);
   if ((loop = session_loop (self, experiment)) != NULL)
@@ -815,6 +827,15 @@ preferences_action (GSimpleAction *action,
   LabWindow *self = user_data;
 
   gtk_window_present (GTK_WINDOW (lab_preferences_window_new (GTK_WINDOW (self), is_running (self))));
+}
+
+/* This Computer: what threads and processes cost here (lab-machine-window.c). */
+static void
+machine_action (GSimpleAction *action,
+                GVariant      *param,
+                gpointer       user_data)
+{
+  gtk_window_present (GTK_WINDOW (lab_machine_window_new (GTK_WINDOW (user_data))));
 }
 
 static void
@@ -1156,6 +1177,7 @@ static const GActionEntry win_actions[] = {
   { "cancel", cancel_action },
   { "clear", clear_action },
   { "preferences", preferences_action },
+  { "machine", machine_action },
   { "export", export_action },
   { "save-chart", save_chart_action, "s" },
   { "toggle-sidebar", toggle_sidebar_action },
