@@ -15,6 +15,7 @@
 #include "lab-history-page.h"
 #include "lab-test-util.h"
 #include "lab-timeline.h"
+#include "lab-run-row.h"
 #include "lab-window.h"
 
 typedef gboolean (*Condition) (gpointer data);
@@ -421,6 +422,20 @@ window_idle (LabWindow *window)
   return !lab_window_is_running (window);
 }
 
+static LabRunRow *
+first_row (LabWindow *window)
+{
+  GtkWidget *row = gtk_widget_get_first_child (lab_window_get_runs_list (window));
+
+  return LAB_IS_RUN_ROW (row) ? LAB_RUN_ROW (row) : NULL;
+}
+
+static gboolean
+row_has_baseline (LabWindow *window)
+{
+  return first_row (window) != NULL && lab_run_row_get_baseline (first_row (window)) != NULL;
+}
+
 static gboolean
 lists_three (LabHistoryPage *page)
 {
@@ -450,6 +465,11 @@ test_window_and_cli (void)
   g_assert_cmpint (lab_test_run_cli ((const char * const[]) { "run", "--task=sleep", "--seconds=0.01", "--jobs=2",
                                                               "--strategy=sequential,threads", "--save", NULL },
                                      envv, NULL, NULL), ==, 0);
+  /* The command line's loop is the baseline of sleep. */
+  {
+    g_autoptr(LabHistory) pinning = lab_history_open (NULL, NULL);
+    g_assert_true (lab_history_set_pinned (pinning, 1, TRUE, NULL));
+  }
 
   window = g_object_new (LAB_TYPE_WINDOW, NULL);
   gtk_window_present (GTK_WINDOW (window));
@@ -463,6 +483,11 @@ test_window_and_cli (void)
   wait_for (window, window_idle);
   /* The window keeps the run on a thread, then lists it. */
   wait_for (lab_window_get_history_page (window), lists_three);
+  /* The session's run shows its change against the baseline. */
+  wait_for (window, row_has_baseline);
+  g_assert_nonnull (strstr (lab_run_row_get_baseline (first_row (window)), "than run 1"));
+  g_assert_nonnull (strstr (lab_run_row_get_baseline (first_row (window)), "×"));
+
   /* Kept once its samples were complete: the ones the window drew. */
   drawn = g_object_get_data (G_OBJECT (lab_window_get_run (window, 0)), "lab-cpu-history");
   g_assert_true (lab_cpu_history_is_sealed (drawn));

@@ -44,6 +44,8 @@ struct _LabHistoryItem
   gint64           baseline_id;       /* 0: none */
   double           delta;             /* the baseline's wall over this run's */
   gboolean         baseline_elsewhere;
+  double           baseline_wall_s;
+  gboolean         baseline_here;     /* the baseline ran on this machine */
 };
 
 G_DEFINE_FINAL_TYPE (LabHistoryItem, lab_history_item, G_TYPE_OBJECT)
@@ -82,6 +84,8 @@ item_new (LabHistoryEntry       *entry,
       self->baseline_id = baseline->id;
       self->delta = lab_history_entry_speedup_against (entry, baseline);
       self->baseline_elsewhere = !lab_history_entry_same_machine (entry, baseline);
+      self->baseline_wall_s = baseline->wall_s;
+      self->baseline_here = lab_history_entry_ran_here (baseline);
     }
   return self;
 }
@@ -604,6 +608,39 @@ lab_history_model_put_back (LabHistoryModel *self,
   position = MIN (position, self->items->len);
   g_ptr_array_insert (self->items, position, g_object_ref (item));
   g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
+}
+
+/**
+ * lab_history_model_lookup_baseline:
+ * @wall_s: (out): its wall time
+ * @id: (out): its number
+ * @here: (out): whether it ran on this machine
+ *
+ * The baseline of @task, as the runs listed so far know it.
+ *
+ * Returns: whether @task has one among them
+ */
+gboolean
+lab_history_model_lookup_baseline (LabHistoryModel *self,
+                                   const char      *task,
+                                   double          *wall_s,
+                                   gint64          *id,
+                                   gboolean        *here)
+{
+  g_return_val_if_fail (LAB_IS_HISTORY_MODEL (self), FALSE);
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      LabHistoryItem *item = g_ptr_array_index (self->items, i);
+
+      if (item->baseline_id == 0 || g_strcmp0 (item->entry->task, task) != 0)
+        continue;
+      *wall_s = item->baseline_wall_s;
+      *id = item->baseline_id;
+      *here = item->baseline_here;
+      return TRUE;
+    }
+  return FALSE;
 }
 
 /* Empties the list, giving its items. */

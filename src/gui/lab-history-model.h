@@ -43,5 +43,10 @@ void             lab_history_model_put_back     (LabHistoryModel *self,
                                                  guint            position,
                                                  LabHistoryItem  *item);
 GPtrArray       *lab_history_model_take_all     (LabHistoryModel *self);
+gboolean         lab_history_model_lookup_baseline (LabHistoryModel *self,
+                                                 const char      *task,
+                                                 double          *wall_s,
+                                                 gint64          *id,
+                                                 gboolean        *here);
 
 G_END_DECLS

@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "lab-breakdown-chart.h"
@@ -441,6 +443,41 @@ experiment_chosen_cb (LabWindow *self)
   select_run (self, lab_analysis_get_run (analysis, lab_analysis_get_n_runs (analysis) - 1));
 }
 
+/* Each ended run of the session against its task's pinned baseline, as
+ * the History page has read it. */
+static void
+update_baselines (LabWindow *self)
+{
+  LabHistoryModel *model = lab_history_page_get_model (self->history_page);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->runs_list));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      LabRun *run;
+      LabRunSummary sum;
+      double wall_s = 0;
+      gint64 id = 0;
+      gboolean here = FALSE;
+      g_autofree char *delta = NULL;
+      g_autofree char *text = NULL;
+
+      if (!LAB_IS_RUN_ROW (child))
+        continue;
+      run = lab_run_row_get_run (LAB_RUN_ROW (child));
+      lab_run_get_summary (run, &sum);
+      if (lab_run_get_state (run) >= LAB_RUN_FINISHED && sum.wall_ns > 0 &&
+          lab_history_model_lookup_baseline (model, lab_run_get_config (run)->task->name, &wall_s, &id, &here))
+        {
+          delta = lab_report_describe_delta (wall_s / (sum.wall_ns / 1e9));
+          text = here
+            /* Translators: a session run against its task's baseline: "1.87× faster (−46 %) than run 3" */
+            ? g_strdup_printf (_("%s than run %" PRId64), delta, id)
+            : g_strdup_printf (_("%s than run %" PRId64 " (another machine)"), delta, id);
+        }
+      lab_run_row_set_baseline (LAB_RUN_ROW (child), text);
+    }
+}
+
 /* The session's runs, taken together by the engine: experiments, and
  * each run's speed-up against its experiment's loop. */
 static void
@@ -471,6 +508,7 @@ analyse_session (LabWindow *self)
         }
     }
   g_ptr_array_add (names, NULL);
+  update_baselines (self);
   self->updating_dropdown = TRUE;
   gtk_string_list_splice (self->experiment_names, 0,
                           g_list_model_get_n_items (G_LIST_MODEL (self->experiment_names)),
@@ -1392,6 +1430,8 @@ lab_window_init (LabWindow *self)
   g_signal_connect_object (self->history_button, "toggled", G_CALLBACK (history_toggled_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (lab_history_page_get_model (self->history_page), "message",
                            G_CALLBACK (history_message_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (lab_history_page_get_model (self->history_page), "items-changed",
+                           G_CALLBACK (update_baselines), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->main_stack, "notify::visible-child-name", G_CALLBACK (page_changed_cb),
                            self, G_CONNECT_SWAPPED);
 
