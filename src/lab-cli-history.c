@@ -20,6 +20,8 @@
 #include "lab-error.h"
 #include "lab-history.h"
 #include "lab-report.h"
+#include "lab-strategy.h"
+#include "lab-task.h"
 
 /* Says why on one line, and gives the exit status the error stands for. */
 static int
@@ -68,14 +70,26 @@ parse (GOptionContext  *context,
   return g_option_context_parse (context, &argc, &argv, error) && check_no_arguments (argc, argv, error);
 }
 
-static gboolean
-parse_run_id (const char  *option,
-              const char  *text,
-              gint64      *id,
-              GError     **error)
+/**
+ * lab_cli_parse_run_id:
+ * @id: (out) (optional): the number
+ *
+ * The number of a run in the history, as an option gives it.
+ */
+gboolean
+lab_cli_parse_run_id (const char  *option,
+                      const char  *text,
+                      gint64      *id,
+                      GError     **error)
 {
-  if (g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, id, NULL))
-    return TRUE;
+  gint64 value;
+
+  if (g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, &value, NULL))
+    {
+      if (id)
+        *id = value;
+      return TRUE;
+    }
   g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
                _("--%s needs the number of a run in the history (1 or more), not “%s”"), option, text);
   return FALSE;
@@ -94,9 +108,9 @@ format_history (GPtrArray *entries)
       g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (e->created);
       g_autofree char *stamp = when ? g_date_time_format (when, "%Y-%m-%d %H:%M") : g_strdup ("?");
 
-      g_string_append_printf (out, "%6" G_GINT64_FORMAT "  %-16s  %-8s  %-12s  %7u  %6u  %8.3f s  %8.3f s%s\n",
+      g_string_append_printf (out, "%6" G_GINT64_FORMAT "  %-16s  %-8s  %-12s  %7u  %6u  %8.3f s  %8.3f s%s%s\n",
                e->id, stamp, e->task, e->strategy, e->workers, e->failed, e->wall_s, e->cpu_s,
-               e->cancelled ? _("  cancelled") : "");
+               e->cancelled ? _("  cancelled") : "", e->pinned ? _("  baseline") : "");
     }
   return g_string_free (out, FALSE);
 }
@@ -118,7 +132,17 @@ format_history_json (GPtrArray *entries)
       LabHistoryEntry *e = g_ptr_array_index (entries, i - 1);
       gboolean complete;
 
-      json_array_add_element (runs, lab_history_entry_to_json (e, &complete));
+      JsonNode *run = lab_history_entry_to_json (e, &complete);
+      JsonObject *object = json_node_get_object (run);
+      g_autoptr(JsonNode) machine = NULL;
+
+      /* What the history knows beside the run: its pin and its machine. */
+      json_object_set_boolean_member (object, "pinned", e->pinned);
+      if (e->machine && (machine = json_from_string (e->machine, NULL)) && JSON_NODE_HOLDS_OBJECT (machine))
+        json_object_set_member (object, "machine", g_steal_pointer (&machine));
+      else
+        json_object_set_null_member (object, "machine");
+      json_array_add_element (runs, run);
       if (!complete)
         g_printerr (_("concurrency-lab history: run %" PRId64 " is damaged; only its totals are listed\n"), e->id);
     }
@@ -132,7 +156,8 @@ format_history_json (GPtrArray *entries)
 }
 
 static int
-list_runs (LabReportFormat format)
+list_runs (LabReportFormat        format,
+           const LabHistoryQuery *query)
 {
   g_autoptr(LabHistory) history = NULL;
   g_autoptr(GPtrArray) entries = NULL;
@@ -140,7 +165,7 @@ list_runs (LabReportFormat format)
   g_autofree char *text = NULL;
 
   if (!(history = lab_history_open_full (NULL, LAB_HISTORY_READ_ONLY, 0, &error)) ||
-      !(entries = lab_history_list (history, 0, &error)))
+      !(entries = lab_history_query (history, query, &error)))
     return fail ("history", error);
 
   switch (format)
@@ -161,30 +186,70 @@ list_runs (LabReportFormat format)
   return LAB_EXIT_OK;
 }
 
+typedef enum {
+  CHANGE_DELETE,
+  CHANGE_PIN,
+  CHANGE_UNPIN,
+} Change;
+
 static int
-delete_run (gint64 id)
+change_run (gint64 id,
+            Change change)
 {
   g_autofree char *path = lab_history_get_default_path ();
   g_autoptr(LabHistory) history = NULL;
   g_autoptr(GError) error = NULL;
 
-  /* There is nothing to delete from no history, and none is created. */
+  /* There is nothing to change in no history, and none is created. */
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     g_set_error (&error, LAB_ERROR, LAB_ERROR_NOT_FOUND, _("No run %" PRId64 " in the history"), id);
   else if ((history = lab_history_open (path, &error)) != NULL)
     {
       if (lab_history_get_notice (history))
         g_printerr ("concurrency-lab: %s\n", lab_history_get_notice (history));
-      lab_history_delete (history, id, &error);
+      if (change == CHANGE_DELETE)
+        lab_history_delete (history, id, &error);
+      else
+        lab_history_set_pinned (history, id, change == CHANGE_PIN, &error);
     }
 
   return error ? fail ("history", error) : LAB_EXIT_OK;
 }
 
+/* At most one of --delete, --pin and --unpin, with a run's number. */
+static gboolean
+parse_change (const char * const  *texts,
+              gint64              *id,
+              Change              *change,
+              gboolean            *any,
+              GError             **error)
+{
+  static const char * const names[] = { "delete", "pin", "unpin" };
+
+  *any = FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      if (texts[i] == NULL)
+        continue;
+      if (*any)
+        {
+          g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                       _("Only one of --delete, --pin and --unpin at a time"));
+          return FALSE;
+        }
+      if (!lab_cli_parse_run_id (names[i], texts[i], id, error))
+        return FALSE;
+      *change = i;
+      *any = TRUE;
+    }
+  return TRUE;
+}
+
 /**
  * lab_cli_history:
  *
- * `concurrency-lab history [--format=table|json|csv] [--delete=ID]`
+ * `concurrency-lab history [--format=table|json|csv] [--task=T] [--strategy=S]
+ * [--search=TEXT] [--delete=ID | --pin=ID | --unpin=ID]`
  */
 int
 lab_cli_history (int    argc,
@@ -193,12 +258,20 @@ lab_cli_history (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *format_name = NULL;
-  g_autofree char *delete_text = NULL;
+  g_autofree char *delete_text = NULL, *pin_text = NULL, *unpin_text = NULL;
+  g_autofree char *task = NULL, *strategy = NULL, *search = NULL;
   LabReportFormat format = LAB_REPORT_TABLE;
-  gint64 delete_id = 0;
+  gint64 id = 0;
+  Change change = CHANGE_DELETE;
+  gboolean changes;
   const GOptionEntry entries_def[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name, N_("Output: table (default), json or csv"), N_("FORMAT") },
+    { "task", 't', 0, G_OPTION_ARG_STRING, &task, N_("List only the runs of this task"), N_("TASK") },
+    { "strategy", 's', 0, G_OPTION_ARG_STRING, &strategy, N_("List only the runs of this strategy"), N_("NAME") },
+    { "search", 0, 0, G_OPTION_ARG_STRING, &search, N_("List only the runs whose task, strategy or machine contains this text"), N_("TEXT") },
     { "delete", 0, 0, G_OPTION_ARG_STRING, &delete_text, N_("Delete the run with this number"), "ID" },
+    { "pin", 0, 0, G_OPTION_ARG_STRING, &pin_text, N_("Pin the run with this number as the baseline of its task"), "ID" },
+    { "unpin", 0, 0, G_OPTION_ARG_STRING, &unpin_text, N_("Let the run with this number be a baseline no more"), "ID" },
     { NULL }
   };
 
@@ -211,10 +284,22 @@ lab_cli_history (int    argc,
                    _("--format must be table, json or csv, not “%s”"), format_name);
       return fail ("history", error);
     }
-  if (delete_text && !parse_run_id ("delete", delete_text, &delete_id, &error))
+  if (!parse_change ((const char * const[]) { delete_text, pin_text, unpin_text }, &id, &change, &changes, &error))
     return fail ("history", error);
+  if (task && !lab_task_info_lookup (task))
+    {
+      g_set_error (&error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("Unknown task “%s” (see --help for the list)"), task);
+      return fail ("history", error);
+    }
+  if (strategy && !lab_strategy_lookup (strategy))
+    {
+      g_set_error (&error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT, _("Unknown strategy “%s” (see --help for the list)"), strategy);
+      return fail ("history", error);
+    }
 
-  return delete_text ? delete_run (delete_id) : list_runs (format);
+  if (changes)
+    return change_run (id, change);
+  return list_runs (format, &(LabHistoryQuery) { .task = task, .strategy = strategy, .search = search });
 }
 
 static int
@@ -267,7 +352,7 @@ lab_cli_export (int    argc,
                    _("--run is needed: the number of a run, as “concurrency-lab history” lists it"));
       return fail ("export", error);
     }
-  if (!parse_run_id ("run", run_text, &id, &error))
+  if (!lab_cli_parse_run_id ("run", run_text, &id, &error))
     return fail ("export", error);
   if (format_name && (!lab_report_format_from_string (format_name, &format) || format == LAB_REPORT_TABLE))
     {

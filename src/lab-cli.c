@@ -41,6 +41,7 @@ typedef struct {
   char   *repeat;
   char   *warmup;
   char   *lesson;
+  char   *baseline;
   gboolean save;
   gboolean gil;
 } Options;
@@ -64,6 +65,7 @@ options_clear (Options *o)
   g_free (o->repeat);
   g_free (o->warmup);
   g_free (o->lesson);
+  g_free (o->baseline);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -602,13 +604,14 @@ add_granularity (char                  *text,
 }
 
 static char *
-report (LabExperiment         *experiment,
-        const Options         *o,
-        LabReportFormat        format,
-        const LabMachineCosts *costs)
+report (LabExperiment           *experiment,
+        const Options           *o,
+        LabReportFormat          format,
+        const LabReportBaseline *baseline,
+        const LabMachineCosts   *costs)
 {
   g_autoptr(LabAnalysis) analysis = lab_experiment_dup_analysis (experiment);
-  g_autofree char *text = lab_report_format_analysis (analysis, format);
+  g_autofree char *text = lab_report_format_with_baseline (analysis, format, baseline);
   const LabLesson *lesson = o->lesson ? lab_lesson_lookup (o->lesson) : NULL;
   g_autofree char *header = NULL;
   g_autofree char *outcome = NULL;
@@ -623,10 +626,11 @@ report (LabExperiment         *experiment,
 }
 
 static int
-execute (LabExperiment         *experiment,
-         const Options         *o,
-         LabReportFormat        format,
-         const LabMachineCosts *costs)
+execute (LabExperiment           *experiment,
+         const Options           *o,
+         LabReportFormat          format,
+         const LabReportBaseline *baseline,
+         const LabMachineCosts   *costs)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -653,7 +657,7 @@ execute (LabExperiment         *experiment,
     }
 
   /* What finished is printed even after Ctrl+C. */
-  text = report (experiment, o, format, costs);
+  text = report (experiment, o, format, baseline, costs);
   if (!lab_cli_write_stdout (text, &error))
     {
       g_printerr ("concurrency-lab: %s\n", error->message);
@@ -728,6 +732,7 @@ parse_run_options (int               argc,
     { "warmup", 0, 0, G_OPTION_ARG_STRING, &o->warmup, N_("Runs of each strategy done first and left out of the figures (default 0)"), "N" },
     { "gil", 0, 0, G_OPTION_ARG_NONE, &o->gil, N_("Threads take turns to compute, handing over every 5 ms, like CPython’s global interpreter lock (threads and thread-pool)"), NULL },
     { "save", 0, 0, G_OPTION_ARG_NONE, &o->save, N_("Keep the runs in the history, as the window does"), NULL },
+    { "baseline", 0, 0, G_OPTION_ARG_STRING, &o->baseline, N_("Compare each run with this run of the history (of the same task), as “concurrency-lab history” numbers it"), "ID" },
     { NULL }
   };
 
@@ -753,7 +758,50 @@ parse_run_options (int               argc,
                    _("--format must be table, json or csv, not “%s”"), o->format);
       return NULL;
     }
+  if (o->baseline && !lab_cli_parse_run_id ("baseline", o->baseline, NULL, error))
+    return NULL;
   return build_experiment (o, error);
+}
+
+/* --baseline=ID: the run of the history each run is compared with. A run
+ * that is not there, or of another task, is bad usage: nothing has run. */
+static LabHistoryEntry *
+load_baseline (const Options      *o,
+               LabExperiment      *experiment,
+               LabReportBaseline  *baseline,
+               GError            **error)
+{
+  g_autoptr(LabHistory) history = NULL;
+  g_autoptr(LabHistoryEntry) entry = NULL;
+  g_autoptr(GError) local = NULL;
+  const char *task = lab_experiment_get_task (experiment)->name;
+  gint64 id = 0;
+
+  lab_cli_parse_run_id ("baseline", o->baseline, &id, NULL);
+  if (!(history = lab_history_open_full (NULL, LAB_HISTORY_READ_ONLY, 0, error)))
+    return NULL;
+  if (!(entry = lab_history_get_run (history, id, &local)))
+    {
+      if (!g_error_matches (local, LAB_ERROR, LAB_ERROR_NOT_FOUND))
+        g_propagate_error (error, g_steal_pointer (&local));
+      else
+        g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                     _("--baseline: no run %" PRId64 " in the history (see “concurrency-lab history”)"), id);
+      return NULL;
+    }
+  if (g_strcmp0 (entry->task, task) != 0)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("--baseline: run %" PRId64 " is a %s run; a baseline must be of the same task (%s)"),
+                   id, entry->task, task);
+      return NULL;
+    }
+
+  *baseline = (LabReportBaseline) {
+    .id = id, .task = entry->task, .wall_s = entry->wall_s,
+    .same_machine = lab_history_entry_ran_here (entry), .machine_unknown = entry->machine == NULL,
+  };
+  return g_steal_pointer (&entry);
 }
 
 /**
@@ -782,9 +830,11 @@ lab_cli_run (int    argc,
 {
   g_auto(Options) o = { 0 };
   g_autoptr(LabExperiment) experiment = NULL;
+  g_autoptr(LabHistoryEntry) baseline_entry = NULL;
   g_autoptr(LabMachineCosts) costs = NULL;
   g_autoptr(GError) error = NULL;
   LabReportFormat format = LAB_REPORT_TABLE;
+  LabReportBaseline baseline = { 0 };
 
   /* A closed pipe or a full disk on standard output is an error to
    * report (see lab_cli_write_stdout()), not a signal that ends the command. */
@@ -795,10 +845,15 @@ lab_cli_run (int    argc,
       g_printerr ("concurrency-lab run: %s\n", error->message);
       return LAB_EXIT_USAGE;
     }
+  if (o.baseline && !(baseline_entry = load_baseline (&o, experiment, &baseline, &error)))
+    {
+      g_printerr ("concurrency-lab run: %s\n", error->message);
+      return g_error_matches (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT) ? LAB_EXIT_USAGE : LAB_EXIT_FAILED;
+    }
 
   /* Reports of figures alone let each run's job records go once it ended;
    * JSON lists every job, and a single short run's table shows them. */
-  lab_experiment_set_keep_jobs (experiment, format == LAB_REPORT_JSON ||
+  lab_experiment_set_keep_jobs (experiment, format == LAB_REPORT_JSON || o.save ||
                                             lab_experiment_get_n_planned (experiment) == 1);
 
   /* A job-size sweep says what the costs measured here predict. */
@@ -813,5 +868,5 @@ lab_cli_run (int    argc,
           g_clear_error (&error);
         }
     }
-  return execute (experiment, &o, format, costs);
+  return execute (experiment, &o, format, baseline_entry ? &baseline : NULL, costs);
 }

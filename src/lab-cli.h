@@ -31,5 +31,9 @@ char *lab_cli_list_tasks_and_strategies (void);
 gboolean lab_cli_write_stdout (const char  *text,
                                GError     **error);
 void  lab_cli_print_help (void);
+gboolean lab_cli_parse_run_id (const char  *option,
+                               const char  *text,
+                               gint64      *id,
+                               GError     **error);
 
 G_END_DECLS

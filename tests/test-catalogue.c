@@ -149,6 +149,17 @@ static const Row rows[] = {
   { "export 12", 2, "Unexpected argument “12”" },
   { "export --run=99999", 1, "No run 99999 in the history" },
   { "export --run=abc", 2, "not “abc”" },
+  { "export --run=1 --format=table", 2, "--format must be json or csv, not “table”" },
+  { "history --pin=0", 2, "--pin needs the number of a run in the history (1 or more), not “0”" },
+  { "history --unpin=-4", 2, "not “-4”" },
+  { "history --pin=99999", 1, "No run 99999 in the history" },
+  { "history --pin=1 --delete=1", 2, "Only one of --delete, --pin and --unpin at a time" },
+  { "history --task=nope", 2, "Unknown task “nope”" },
+  { "history --strategy=nope", 2, "Unknown strategy “nope”" },
+  { "history --task=sleep --search=nothing-like-it", 0, NULL, "" },
+  { "run --task=sleep --strategy=threads --baseline=abc", 2, "--baseline needs the number of a run in the history (1 or more), not “abc”" },
+  { "run --task=sleep --strategy=threads --baseline=0", 2, "not “0”" },
+  { "run --task=sleep --strategy=threads --baseline=99999", 2, "--baseline: no run 99999 in the history" },
   { "history", 0, NULL, "" },
 
   /* URL lists: bytes, sizes and lines that are not URLs */

@@ -22,6 +22,7 @@
 #include <json-glib/json-glib.h>
 
 #include "lab-error.h"
+#include "lab-findings.h"
 #include "lab-history.h"
 #include "lab-history-private.h"
 #include "lab-test-util.h"
@@ -67,9 +68,15 @@ remove_tree (const char *dir)
 }
 
 static char *
+fixture_path_of (const char *name)
+{
+  return g_build_filename (g_getenv ("LAB_SOURCE_DIR"), "tests", "fixtures", name, NULL);
+}
+
+static char *
 fixture_path (void)
 {
-  return g_build_filename (g_getenv ("LAB_SOURCE_DIR"), "tests", "fixtures", "history-v1.db", NULL);
+  return fixture_path_of ("history-v1.db");
 }
 
 static void
@@ -247,7 +254,7 @@ test_add_list_delete (void)
   history = lab_history_open (path, &error);
   g_assert_no_error (error);
   g_assert_null (lab_history_get_notice (history));
-  g_assert_cmpuint (lab_history_get_schema_version (history), ==, 2);
+  g_assert_cmpuint (lab_history_get_schema_version (history), ==, 3);
   id_a = lab_history_add_run (history, a, &error);
   id_b = lab_history_add_run (history, b, &error);
   g_assert_no_error (error);
@@ -268,7 +275,10 @@ test_add_list_delete (void)
   g_assert_cmpstr (e->runtime, ==, "c");
   g_assert_false (e->gil);
   g_assert_false (e->pinned);
-  g_assert_null (e->machine);
+  /* Where it ran, and what draws it again. */
+  g_assert_true (lab_history_entry_ran_here (e));
+  g_assert_true (e->has_records);
+  g_assert_false (e->has_samples);
   g_assert_nonnull (strstr (e->params, "'jobs': <uint32 3>"));
   node = json_from_string (e->json, &error);
   g_assert_no_error (error);
@@ -320,10 +330,12 @@ test_schema_new (void)
   g_autofree char *mode = raw_text (db, "PRAGMA journal_mode;");
 
   g_assert_nonnull (history);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version;"), ==, 2);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version;"), ==, 3);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM sqlite_master WHERE name = 'runs_created';"), ==, 1);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM pragma_table_info('runs')"
                                 " WHERE name IN ('machine', 'runtime', 'gil', 'params', 'pinned');"), ==, 5);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM pragma_table_info('runs')"
+                                " WHERE name IN ('records', 'samples');"), ==, 2);
   g_assert_cmpstr (mode, ==, "wal");
 
   sqlite3_close (db);
@@ -390,7 +402,7 @@ test_schema_fixture_v1 (void)
   history = lab_history_open (path, &error);
   g_assert_no_error (error);
   g_assert_null (lab_history_get_notice (history));
-  g_assert_cmpuint (lab_history_get_schema_version (history), ==, 2);
+  g_assert_cmpuint (lab_history_get_schema_version (history), ==, 3);
   entries = lab_history_list (history, 0, &error);
   assert_fixture_runs (entries);
   /* The last run had the GIL switch on: version 1 said so only in JSON. */
@@ -400,7 +412,7 @@ test_schema_fixture_v1 (void)
   g_clear_object (&history);
 
   db = raw_open (path);
-  g_assert_cmpint (raw_int (db, "PRAGMA user_version;"), ==, 2);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version;"), ==, 3);
   g_assert_cmpint (raw_int (db, "SELECT count(*) FROM runs;"), ==, 6);
   sqlite3_close (db);
   g_assert_cmpuint (count_with_prefix (sub, "history.db.corrupt"), ==, 0);
@@ -829,7 +841,7 @@ test_busy_migration (void)
   g_assert_cmpint (raw_int (other, "PRAGMA user_version;"), ==, 1);
   history = lab_history_open (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (lab_history_get_schema_version (history), ==, 2);
+  g_assert_cmpuint (lab_history_get_schema_version (history), ==, 3);
   g_assert_cmpuint (count_with_prefix (sub, "history.db.corrupt"), ==, 0);
 
   sqlite3_close (other);
@@ -1202,6 +1214,430 @@ test_killed_writer (void)
   remove_tree (dir);
 }
 
+
+/* ---- Stored runs drawn again ------------------------------------------------ */
+
+/* Samples as the sampler would have taken them during @run: two cores,
+ * and the run's workers by the ids its jobs name. */
+static LabCpuHistory *
+samples_of (LabRun *run)
+{
+  LabCpuHistory *samples = lab_cpu_history_new (2);
+
+  for (guint s = 0; s < 5; s++)
+    {
+      double cores[2] = { 0.1 * s, 1.0 - 0.1 * s };
+      gint64 ids[8];
+      double usage[8];
+      guint n = 0;
+
+      for (guint j = 0; j < lab_run_get_n_jobs (run) && n < G_N_ELEMENTS (ids); j++)
+        {
+          gint64 id = lab_run_get_job (run, j)->worker;
+          gboolean seen = FALSE;
+
+          for (guint k = 0; k < n; k++)
+            seen = seen || ids[k] == id;
+          if (!seen)
+            {
+              ids[n] = id;
+              usage[n] = 0.25 * (s + 1) / (n + 2);
+              n++;
+            }
+        }
+      lab_cpu_history_append (samples, (gint64) s * 100000000 - 50000000, cores, 0.5 + s, ids, usage, n);
+    }
+  return samples;
+}
+
+static void
+assert_same_jobs (LabRun *a,
+                  LabRun *b)
+{
+  LabRunSummary sa, sb;
+
+  lab_run_get_summary (a, &sa);
+  lab_run_get_summary (b, &sb);
+  g_assert_cmpint (sa.wall_ns, ==, sb.wall_ns);
+  g_assert_cmpint (sa.user_ns + sa.sys_ns, ==, sb.user_ns + sb.sys_ns);
+  g_assert_cmpuint (sa.workers, ==, sb.workers);
+  g_assert_cmpuint (lab_run_get_n_jobs (a), ==, lab_run_get_n_jobs (b));
+  g_assert_cmpuint (lab_run_get_n_failed (a), ==, lab_run_get_n_failed (b));
+  g_assert_cmpint (lab_run_get_state (a), ==, lab_run_get_state (b));
+  g_assert_true (lab_run_config_equal (lab_run_get_config (a), lab_run_get_config (b)));
+  for (guint i = 0; i < lab_run_get_n_jobs (a); i++)
+    {
+      const LabJobRecord *x = lab_run_get_job (a, i), *y = lab_run_get_job (b, i);
+
+      g_assert_cmpint (x->dispatch_ns, ==, y->dispatch_ns);
+      g_assert_cmpint (x->start_ns, ==, y->start_ns);
+      g_assert_cmpint (x->end_ns, ==, y->end_ns);
+      g_assert_cmpint (x->back_ns, ==, y->back_ns);
+      g_assert_cmpint (x->cpu_ns, ==, y->cpu_ns);
+      g_assert_cmpint (x->worker, ==, y->worker);
+      g_assert_cmpuint (x->lane, ==, y->lane);
+      g_assert_cmpuint (x->state, ==, y->state);
+      g_assert_cmpstr (x->error, ==, y->error);
+    }
+}
+
+/* A run kept with its samples comes back with the same job records,
+ * workers, findings and samples, its breakdown worked out the same. */
+static void
+test_records_reopen (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = temp_db (&dir);
+  g_autoptr(LabHistory) history = lab_history_open (path, NULL);
+  g_autoptr(LabRun) run = finished_run ("thread-pool");
+  g_autoptr(LabCpuHistory) samples = samples_of (run);
+  g_autoptr(LabCpuHistory) samples_back = NULL;
+  g_autoptr(LabRun) back = NULL;
+  g_autoptr(LabHistoryEntry) entry = NULL;
+  g_autoptr(GError) error = NULL;
+  const LabFinding *fa, *fb;
+  guint nfa, nfb;
+  gint64 id;
+
+  lab_run_set_findings (run, lab_findings_compute (run, NULL, 2));
+  fa = lab_run_get_findings (run, &nfa);
+  g_assert_cmpuint (nfa, >, 0);
+  id = lab_history_add_run_full (history, run, lab_cpu_history_to_variant (samples), &error);
+  g_assert_no_error (error);
+  entry = lab_history_get_run (history, id, &error);
+  g_assert_true (entry->has_records && entry->has_samples);
+
+  /* Another connection, as after a restart. */
+  g_clear_object (&history);
+  history = lab_history_open_full (path, LAB_HISTORY_READ_ONLY, 0, &error);
+  back = lab_history_load_run (history, id, &samples_back, &error);
+  g_assert_no_error (error);
+  assert_same_jobs (run, back);
+
+  g_assert_cmpuint (lab_run_get_n_worker_records (back), ==, lab_run_get_n_worker_records (run));
+  for (guint i = 0; i < lab_run_get_n_worker_records (run); i++)
+    g_assert_cmpmem (lab_run_get_worker_record (run, i), sizeof (LabWorkerRecord),
+                     lab_run_get_worker_record (back, i), sizeof (LabWorkerRecord));
+  g_assert_cmpmem (lab_run_get_breakdown (run), sizeof (LabBreakdown),
+                   lab_run_get_breakdown (back), sizeof (LabBreakdown));
+  fb = lab_run_get_findings (back, &nfb);
+  g_assert_cmpuint (nfa, ==, nfb);
+  for (guint i = 0; i < nfa; i++)
+    {
+      g_assert_cmpstr (fa[i].code, ==, fb[i].code);
+      g_assert_cmpstr (fa[i].text, ==, fb[i].text);
+      g_assert_cmpint (fa[i].severity, ==, fb[i].severity);
+    }
+  g_assert_cmpstr (lab_run_get_verdict (run), ==, lab_run_get_verdict (back));
+
+  g_assert_nonnull (samples_back);
+  g_assert_true (lab_cpu_history_is_sealed (samples_back));
+  g_assert_cmpuint (lab_cpu_history_get_n_cores (samples_back), ==, 2);
+  g_assert_cmpuint (lab_cpu_history_get_n_samples (samples_back), ==, lab_cpu_history_get_n_samples (samples));
+  g_assert_cmpuint (lab_cpu_history_get_n_workers (samples_back), ==, lab_cpu_history_get_n_workers (samples));
+  for (guint w = 0; w < lab_cpu_history_get_n_workers (samples); w++)
+    {
+      g_assert_cmpint (lab_cpu_history_get_worker_id (samples, w), ==, lab_cpu_history_get_worker_id (samples_back, w));
+      g_assert_cmpstr (lab_cpu_history_get_worker_label (samples, w), ==,
+                       lab_cpu_history_get_worker_label (samples_back, w));
+    }
+  for (guint s = 0; s < lab_cpu_history_get_n_samples (samples); s++)
+    {
+      g_assert_cmpint (lab_cpu_history_get_time (samples, s), ==, lab_cpu_history_get_time (samples_back, s));
+      g_assert_cmpfloat (lab_cpu_history_get_app_usage (samples, s), ==, lab_cpu_history_get_app_usage (samples_back, s));
+      for (guint c = 0; c < 2; c++)
+        g_assert_cmpfloat (lab_cpu_history_get_core_usage (samples, s, c), ==,
+                           lab_cpu_history_get_core_usage (samples_back, s, c));
+      for (guint w = 0; w < lab_cpu_history_get_n_workers (samples); w++)
+        g_assert_cmpfloat (lab_cpu_history_get_worker_usage (samples, s, w), ==,
+                           lab_cpu_history_get_worker_usage (samples_back, s, w));
+    }
+
+  g_assert_null (lab_history_load_run (history, id + 100, NULL, &error));
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_NOT_FOUND);
+  g_clear_object (&history);
+  remove_tree (dir);
+}
+
+/* Damaged records are refused whole (the run cannot be opened, nothing
+ * crashes); damaged samples leave a run without its CPU chart. */
+static void
+test_records_damaged (void)
+{
+  static const char * const blobs[] = {
+    "x'00'", "x'ffffffffffffffffffffffffffffffff'", "randomblob (3000)", "zeroblob (100000)",
+  };
+  g_autofree char *dir = NULL;
+  g_autofree char *path = temp_db (&dir);
+  g_autoptr(LabHistory) history = lab_history_open (path, NULL);
+  g_autoptr(LabRun) run = finished_run ("threads");
+  g_autoptr(LabCpuHistory) samples = samples_of (run);
+  gint64 id = lab_history_add_run_full (history, run, lab_cpu_history_to_variant (samples), NULL);
+  sqlite3 *db = raw_open (path);
+
+  g_assert_cmpint (id, >, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (blobs); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("UPDATE runs SET samples = %s;", blobs[i]);
+      g_autoptr(LabCpuHistory) back_samples = NULL;
+      g_autoptr(LabRun) back = NULL;
+      g_autoptr(GError) error = NULL;
+
+      raw_exec (db, sql);
+      back = lab_history_load_run (history, id, &back_samples, &error);
+      g_assert_no_error (error);
+      assert_same_jobs (run, back);
+      g_assert_null (back_samples);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (blobs); i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("UPDATE runs SET records = %s;", blobs[i]);
+      g_autoptr(GError) error = NULL;
+
+      raw_exec (db, sql);
+      g_assert_null (lab_history_load_run (history, id, NULL, &error));
+      g_assert_error (error, LAB_ERROR, LAB_ERROR_CORRUPT);
+    }
+  /* Without records, the run comes back from its JSON. */
+  raw_exec (db, "UPDATE runs SET records = NULL;");
+  {
+    g_autoptr(LabRun) back = lab_history_load_run (history, id, NULL, NULL);
+    g_assert_nonnull (back);
+    g_assert_cmpuint (lab_run_get_n_jobs (back), ==, 3);
+  }
+  sqlite3_close (db);
+  g_clear_object (&history);
+  remove_tree (dir);
+}
+
+/* A history made by the release before (schema version 2, six runs, one
+ * pinned) lists as it was, migrates keeping every run, and each run opens
+ * from its JSON with its jobs where they ran. */
+static void
+test_schema_fixture_v2 (void)
+{
+  static const char * const tasks[] = { "download", "primes", "primes", "primes", "sleep", "sleep" };
+  g_autofree char *dir = NULL;
+  g_autofree char *path = temp_db (&dir);
+  g_autofree char *sub = g_path_get_dirname (path);
+  g_autofree char *fixture = fixture_path_of ("history-v2.db");
+  g_autoptr(LabHistory) history = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(LabHistoryEntry) baseline = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db;
+
+  g_assert_cmpint (g_mkdir_with_parents (sub, 0700), ==, 0);
+  copy_file (fixture, path);
+  history = lab_history_open_full (path, LAB_HISTORY_READ_ONLY, 0, &error);
+  g_assert_cmpuint (lab_history_get_schema_version (history), ==, 2);
+  g_clear_object (&history);
+
+  history = lab_history_open (path, &error);
+  g_assert_no_error (error);
+  g_assert_null (lab_history_get_notice (history));
+  g_assert_cmpuint (lab_history_get_schema_version (history), ==, 3);
+  entries = lab_history_list (history, 0, &error);
+  g_assert_cmpuint (entries->len, ==, 6);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      LabHistoryEntry *e = g_ptr_array_index (entries, i);
+      g_autoptr(LabRun) run = NULL;
+      g_autoptr(LabCpuHistory) samples = NULL;
+      g_autoptr(JsonNode) node = parse_json (e->json);
+      JsonArray *jobs = json_object_get_array_member (json_array_get_object_element (runs_of (node), 0), "job_results");
+
+      g_assert_cmpint (e->id, ==, 6 - i);
+      g_assert_cmpstr (e->task, ==, tasks[i]);
+      g_assert_false (e->has_records);
+      g_assert_false (lab_history_entry_ran_here (e));
+      run = lab_history_load_run (history, e->id, &samples, &error);
+      g_assert_no_error (error);
+      g_assert_null (samples);
+      g_assert_cmpuint (lab_run_get_n_jobs (run), ==, e->jobs);
+      g_assert_cmpuint (json_array_get_length (jobs), ==, e->jobs);
+      for (guint j = 0; j < e->jobs; j++)
+        {
+          JsonObject *job = json_array_get_object_element (jobs, j);
+          const LabJobRecord *r = lab_run_get_job (run, json_object_get_int_member (job, "index"));
+
+          g_assert_cmpfloat_with_epsilon (r->end_ns / 1e9, json_object_get_double_member (job, "end_s"), 1e-9);
+          g_assert_cmpuint (r->lane, ==, json_object_get_int_member (job, "lane"));
+        }
+      g_assert_nonnull (lab_run_get_verdict (run));
+    }
+  /* The primes loop was pinned. */
+  baseline = lab_history_get_baseline (history, "primes", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (baseline->id, ==, 3);
+  g_clear_object (&history);
+
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "PRAGMA user_version;"), ==, 3);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM runs;"), ==, 6);
+  sqlite3_close (db);
+  remove_tree (dir);
+}
+
+/* ---- Filters, pages, pins ----------------------------------------------- */
+
+static guint
+count_query (LabHistory            *history,
+             const LabHistoryQuery *query)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = lab_history_query (history, query, &error);
+
+  g_assert_no_error (error);
+  return entries->len;
+}
+
+static void
+test_query (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *fixture = fixture_path_of ("history-v2.db");
+  g_autofree char *path = temp_db (&dir);
+  g_autofree char *sub = g_path_get_dirname (path);
+  g_autoptr(LabHistory) history = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  LabHistoryQuery page = { .limit = 4 };
+  guint n_deleted;
+
+  g_assert_cmpint (g_mkdir_with_parents (sub, 0700), ==, 0);
+  copy_file (fixture, path);
+  history = lab_history_open (path, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (count_query (history, NULL), ==, 6);
+  g_assert_cmpuint (count_query (history, &(LabHistoryQuery) { .task = "primes" }), ==, 3);
+  g_assert_cmpuint (count_query (history, &(LabHistoryQuery) { .task = "primes", .strategy = "threads" }), ==, 1);
+  g_assert_cmpuint (count_query (history, &(LabHistoryQuery) { .strategy = "sequential" }), ==, 2);
+  g_assert_cmpuint (count_query (history, &(LabHistoryQuery) { .search = "POOL" }), ==, 2);
+  g_assert_cmpuint (count_query (history, &(LabHistoryQuery) { .search = "%" }), ==, 0);
+  g_assert_cmpuint (count_query (history, &(LabHistoryQuery) { .task = "nothing" }), ==, 0);
+
+  /* Pages: newest first, each after the last id of the one before. */
+  for (;;)
+    {
+      g_autoptr(GPtrArray) entries = lab_history_query (history, &page, &error);
+
+      g_assert_no_error (error);
+      for (guint i = 0; i < entries->len; i++)
+        g_array_append_val (ids, ((LabHistoryEntry *) g_ptr_array_index (entries, i))->id);
+      if (entries->len < page.limit)
+        break;
+      page.before_id = g_array_index (ids, gint64, ids->len - 1);
+    }
+  g_assert_cmpuint (ids->len, ==, 6);
+  for (guint i = 0; i < ids->len; i++)
+    g_assert_cmpint (g_array_index (ids, gint64, i), ==, 6 - i);
+
+  g_assert_true (lab_history_delete_matching (history, &(LabHistoryQuery) { .task = "sleep" }, &n_deleted, &error));
+  g_assert_cmpuint (n_deleted, ==, 2);
+  g_assert_cmpuint (count_query (history, NULL), ==, 4);
+  g_assert_cmpuint (count_query (history, &(LabHistoryQuery) { .task = "sleep" }), ==, 0);
+
+  g_clear_object (&history);
+  remove_tree (dir);
+}
+
+static void
+test_pin (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = temp_db (&dir);
+  g_autoptr(LabHistory) history = lab_history_open (path, NULL);
+  g_autoptr(LabRun) loop = finished_run ("sequential");
+  g_autoptr(LabRun) pool = finished_run ("thread-pool");
+  g_autoptr(LabHistoryEntry) baseline = NULL;
+  g_autoptr(LabHistoryEntry) other = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 a = lab_history_add_run (history, loop, NULL);
+  gint64 b = lab_history_add_run (history, pool, NULL);
+  sqlite3 *db;
+
+  g_assert_null (lab_history_get_baseline (history, "sleep", &error));
+  g_assert_no_error (error);
+  g_assert_true (lab_history_set_pinned (history, a, TRUE, &error));
+  baseline = lab_history_get_baseline (history, "sleep", &error);
+  g_assert_cmpint (baseline->id, ==, a);
+
+  /* One baseline a task: pinning b lets a go. */
+  g_assert_true (lab_history_set_pinned (history, b, TRUE, &error));
+  g_clear_pointer (&baseline, lab_history_entry_free);
+  baseline = lab_history_get_baseline (history, "sleep", &error);
+  g_assert_cmpint (baseline->id, ==, b);
+  db = raw_open (path);
+  g_assert_cmpint (raw_int (db, "SELECT count(*) FROM runs WHERE pinned = 1;"), ==, 1);
+  sqlite3_close (db);
+
+  g_assert_false (lab_history_set_pinned (history, 999, TRUE, &error));
+  g_assert_error (error, LAB_ERROR, LAB_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* The delta: the baseline's time over the run's. */
+  other = lab_history_get_run (history, a, NULL);
+  g_assert_cmpfloat_with_epsilon (lab_history_entry_speedup_against (other, baseline),
+                                  baseline->wall_s / other->wall_s, 1e-12);
+  g_assert_cmpfloat (lab_history_entry_speedup_against (baseline, baseline), ==, 1.0);
+  g_assert_true (lab_history_entry_same_machine (other, baseline));
+  g_free (other->machine);
+  other->machine = g_strdup ("{\"id\": \"elsewhere\"}");
+  g_assert_false (lab_history_entry_same_machine (other, baseline));
+  g_assert_false (lab_history_entry_ran_here (other));
+
+  g_assert_true (lab_history_set_pinned (history, b, FALSE, &error));
+  g_assert_null (lab_history_get_baseline (history, "sleep", &error));
+  g_assert_no_error (error);
+  g_clear_object (&history);
+  remove_tree (dir);
+}
+
+/* kill -9 of two writers, at different points of their saving, leaves a
+ * sound database that has every run they said was saved. */
+static void
+test_killed_writers (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = history_with_runs (&dir, 1);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(LabHistory) history = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *check = NULL;
+  GPid pids[2];
+  int fds[2];
+  sqlite3 *db;
+
+  for (guint i = 0; i < 2; i++)
+    pids[i] = spawn_writer (path, 0, &fds[i]);
+  for (guint i = 0; i < 2; i++)
+    {
+      read_ids (fds[i], ids->len + 10, ids);
+      g_assert_cmpint (kill (pids[i], SIGKILL), ==, 0);
+      g_assert_true (WIFSIGNALED (wait_child (pids[i], 60)));
+      close (fds[i]);
+    }
+  g_assert_cmpuint (ids->len, >=, 20);
+
+  db = raw_open (path);
+  check = raw_text (db, "PRAGMA integrity_check;");
+  g_assert_cmpstr (check, ==, "ok");
+  sqlite3_close (db);
+
+  history = lab_history_open (path, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(LabRun) run = lab_history_load_run (history, g_array_index (ids, gint64, i), NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (lab_run_get_n_jobs (run), ==, 3);
+    }
+  g_clear_object (&history);
+  remove_tree (dir);
+}
+
 static int
 writer_main (const char *path,
              guint       count)
@@ -1564,6 +2000,199 @@ test_cli_save (void)
   remove_tree (dir);
 }
 
+
+static guint
+count_lines (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = text; *p != '\0'; p++)
+    n += *p == '\n';
+  return n;
+}
+
+/* Two saved runs show up with their machine, are listed by filter,
+ * reopen with their jobs, export one CSV line per job, and one pinned
+ * baseline is what `run --baseline` compares with. */
+static void
+test_cli_baseline (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lab-history-XXXXXX", NULL);
+  g_autofree char *env = g_strconcat ("XDG_DATA_HOME=", dir, NULL);
+  g_autofree char *db = g_build_filename (dir, "concurrency-lab", "history.db", NULL);
+  const char * const envv[] = { env, NULL };
+  g_autofree char *json = NULL, *csv = NULL, *table = NULL, *err = NULL, *listed = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) listing = NULL;
+  g_autoptr(LabHistory) history = NULL;
+  g_autoptr(LabHistoryEntry) loop = NULL;
+  g_autoptr(LabRun) reopened = NULL;
+  JsonObject *run, *baseline;
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=sleep", "--seconds=0.02", "--jobs=4",
+                                           "--strategy=sequential", "--save"), envv, NULL, NULL), ==, 0);
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=sleep", "--seconds=0.02", "--jobs=4",
+                                           "--strategy=threads", "--save"), envv, NULL, NULL), ==, 0);
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("history", "--format=json", "--strategy=threads"), envv, &listed, NULL), ==, 0);
+  listing = parse_json (listed);
+  g_assert_cmpuint (json_array_get_length (runs_of (listing)), ==, 1);
+  run = json_array_get_object_element (runs_of (listing), 0);
+  g_assert_cmpint (json_object_get_int_member (run, "history_id"), ==, 2);
+  g_assert_false (json_object_get_boolean_member (run, "pinned"));
+  g_assert_nonnull (json_object_get_string_member (json_object_get_object_member (run, "machine"), "kernel"));
+
+  history = lab_history_open_full (db, LAB_HISTORY_READ_ONLY, 0, NULL);
+  reopened = lab_history_load_run (history, 1, NULL, NULL);
+  g_assert_nonnull (reopened);
+  g_assert_cmpuint (lab_run_get_n_jobs (reopened), ==, 4);
+  g_assert_cmpint (lab_run_get_job (reopened, 3)->end_ns, >, lab_run_get_job (reopened, 0)->end_ns);
+  loop = lab_history_get_run (history, 1, NULL);
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("export", "--run=2", "--format=csv"), envv, &csv, NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (csv, "index,worker,start_s,end_s,cpu_s,ok,error,value,bytes,status\n"));
+  g_assert_cmpuint (count_lines (csv), ==, 1 + 4);
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("history", "--pin=1"), envv, NULL, NULL), ==, 0);
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=sleep", "--seconds=0.02", "--jobs=4", "--strategy=threads",
+                                           "--baseline=1", "--format=json"), envv, &json, NULL), ==, 0);
+  root = parse_json (json);
+  run = json_array_get_object_element (runs_of (root), 0);
+  baseline = json_object_get_object_member (run, "baseline");
+  g_assert_cmpint (json_object_get_int_member (baseline, "id"), ==, 1);
+  g_assert_true (json_object_get_boolean_member (baseline, "same_machine"));
+  /* The speed-up is the baseline's time over this run's, as stored. */
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (baseline, "speedup"),
+                                  loop->wall_s / json_object_get_double_member (run, "wall_s"), 1e-6);
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=sleep", "--seconds=0.02", "--jobs=4", "--strategy=threads",
+                                           "--baseline=1"), envv, &table, NULL), ==, 0);
+  g_assert_nonnull (strstr (table, "Against the baseline, run 1"));
+  g_assert_nonnull (strstr (table, "faster"));
+
+  /* A baseline of another task is refused before anything runs. */
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=primes", "--size=10", "--jobs=1", "--strategy=threads",
+                                           "--baseline=1"), envv, NULL, &err), ==, 2);
+  assert_one_line (err);
+  g_assert_nonnull (strstr (err, "same task"));
+
+  g_clear_object (&history);
+  remove_tree (dir);
+}
+
+
+static guint
+rows_in (const char *path)
+{
+  sqlite3 *db = NULL;
+  g_autofree char *n = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return 0;
+  db = raw_open (path);
+  n = raw_text (db, "SELECT count(*) FROM runs;");
+  sqlite3_close (db);
+  return n ? (guint) g_ascii_strtoull (n, NULL, 10) : 0;
+}
+
+/* 20 `run --save` commands at once, killed with SIGKILL once some of their
+ * runs are saved: the database passes integrity_check, every saved run
+ * opens, and the next command saves with no notice. */
+static void
+test_killed_commands (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lab-history-XXXXXX", NULL);
+  g_autofree char *env = g_strconcat ("XDG_DATA_HOME=", dir, NULL);
+  g_autofree char *db_path = g_build_filename (dir, "concurrency-lab", "history.db", NULL);
+  g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "XDG_DATA_HOME", dir, TRUE);
+  const char *argv[] = { g_getenv ("LAB_CLI_PATH"), "run", "--task=sleep", "--strategy=sequential,threads",
+                         "--jobs=2", "--seconds=0.02", "--repeat=20", "--save", NULL };
+  const char * const envv[] = { env, NULL };
+  g_autoptr(LabHistory) history = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autofree char *check = NULL, *err = NULL;
+  gint64 deadline = g_get_monotonic_time () + LAB_TEST_DEADLINE_S * G_USEC_PER_SEC;
+  GPid pids[20];
+  guint n_killed = 0;
+  sqlite3 *db;
+
+  for (guint i = 0; i < G_N_ELEMENTS (pids); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_spawn_async (NULL, (char **) argv, envp, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+                     G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pids[i], &error);
+      g_assert_no_error (error);
+    }
+  /* Killed in the middle of their saving: once 20 runs are in. */
+  while (rows_in (db_path) < 20)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (5000);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (pids); i++)
+    {
+      int status;
+
+      kill (pids[i], SIGKILL);
+      status = wait_child (pids[i], 60);
+      n_killed += WIFSIGNALED (status);
+    }
+  g_assert_cmpuint (n_killed, >, 0);
+
+  db = raw_open (db_path);
+  check = raw_text (db, "PRAGMA integrity_check;");
+  g_assert_cmpstr (check, ==, "ok");
+  sqlite3_close (db);
+
+  history = lab_history_open (db_path, NULL);
+  entries = lab_history_list (history, 0, NULL);
+  g_assert_cmpuint (entries->len, >=, 20);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LabRun) run = lab_history_load_run (history, ((LabHistoryEntry *) g_ptr_array_index (entries, i))->id,
+                                                    NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (lab_run_get_n_jobs (run), ==, 2);
+    }
+  g_clear_object (&history);
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=sleep", "--strategy=threads", "--jobs=1", "--seconds=0",
+                                           "--save"), envv, NULL, &err), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_cmpuint (rows_in (db_path), ==, entries->len + 1);
+  remove_tree (dir);
+}
+
+/* Random bytes over the file: the next `run --save` moves it aside, says
+ * so, and saves its run in a new one. */
+static void
+test_cli_random_bytes (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("lab-history-XXXXXX", NULL);
+  g_autofree char *env = g_strconcat ("XDG_DATA_HOME=", dir, NULL);
+  g_autofree char *folder = g_build_filename (dir, "concurrency-lab", NULL);
+  g_autofree char *db_path = g_build_filename (folder, "history.db", NULL);
+  const char * const envv[] = { env, NULL };
+  g_autofree char *noise = g_malloc (40000);
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=sleep", "--strategy=threads", "--jobs=1", "--seconds=0",
+                                           "--save"), envv, NULL, NULL), ==, 0);
+  for (guint i = 0; i < 40000; i++)
+    noise[i] = g_random_int ();
+  g_assert_true (g_file_set_contents (db_path, noise, 40000, NULL));
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=sleep", "--strategy=threads", "--jobs=1", "--seconds=0",
+                                           "--save"), envv, NULL, &err), ==, 0);
+  g_assert_nonnull (strstr (err, "moved to"));
+  assert_one_line (err);
+  g_assert_cmpuint (count_with_prefix (folder, "history.db.corrupt-"), ==, 1);
+  g_assert_cmpuint (rows_in (db_path), ==, 1);
+  remove_tree (dir);
+}
+
 static void
 test_cli_delete_usage (void)
 {
@@ -1804,7 +2433,7 @@ test_cli_newer_and_damaged (void)
 
   copy_file (fixture, path);
   db = raw_open (path);
-  raw_exec (db, "PRAGMA user_version = 3;");
+  raw_exec (db, "PRAGMA user_version = 4;");
   sqlite3_close (db);
 
   g_assert_cmpint (lab_test_run_cli (ARGV ("history"), envv, &out, NULL), ==, 0);
@@ -1852,6 +2481,12 @@ main (int    argc,
   g_test_add_func ("/history/writers/processes", test_two_writer_processes);
   g_test_add_func ("/history/writers/threads", test_two_writer_threads);
   g_test_add_func ("/history/writers/killed", test_killed_writer);
+  g_test_add_func ("/history/writers/killed-two", test_killed_writers);
+  g_test_add_func ("/history/records/reopen", test_records_reopen);
+  g_test_add_func ("/history/records/damaged", test_records_damaged);
+  g_test_add_func ("/history/schema/fixture-v2", test_schema_fixture_v2);
+  g_test_add_func ("/history/query", test_query);
+  g_test_add_func ("/history/pin", test_pin);
   g_test_add_func ("/history/decode/damaged-json", test_decode_damaged_json);
   g_test_add_func ("/history/decode/odd-values", test_decode_odd_values);
   g_test_add_func ("/history/decode/member-names", test_decode_member_names);
@@ -1860,6 +2495,9 @@ main (int    argc,
   g_test_add_func ("/history/decode/invalid-utf8", test_decode_invalid_utf8);
   g_test_add_func ("/history/decode/csv-locale", test_decode_csv_locale);
   g_test_add_func ("/history/cli/save", test_cli_save);
+  g_test_add_func ("/history/cli/baseline", test_cli_baseline);
+  g_test_add_func ("/history/cli/killed-commands", test_killed_commands);
+  g_test_add_func ("/history/cli/random-bytes", test_cli_random_bytes);
   g_test_add_func ("/history/cli/delete-usage", test_cli_delete_usage);
   g_test_add_func ("/history/cli/damaged-rows", test_cli_damaged_rows);
   g_test_add_func ("/history/cli/csv-locale", test_cli_csv_locale);

@@ -10,9 +10,14 @@
 
 #include "config.h"
 
+#include <math.h>
+
+#include <glib/gi18n-lib.h>
+
 #include "lab-cpu-history.h"
 
 #include "lab-cpu-history-private.h"
+#include "lab-error.h"
 
 #define MAX_SAMPLES (LAB_CPU_SAMPLE_HZ * LAB_CPU_HISTORY_SECONDS)
 
@@ -313,4 +318,152 @@ _lab_cpu_history_set_origin (LabCpuHistory *self,
                              gint64         origin_ns)
 {
   self->origin_ns = origin_ns;
+}
+
+/**
+ * lab_cpu_history_to_variant:
+ *
+ * The samples as one value of type %LAB_CPU_HISTORY_VARIANT_TYPE: cores,
+ * worker ids and labels, then each sample's time (relative to the start
+ * of the run), app usage, core usage and workers' usage.
+ *
+ * Returns: (transfer floating): the samples
+ */
+GVariant *
+lab_cpu_history_to_variant (LabCpuHistory *self)
+{
+  GVariantBuilder samples;
+  GVariantBuilder cores;
+  GVariantBuilder workers;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_variant_builder_init (&samples, G_VARIANT_TYPE ("a(xdada(ud))"));
+  for (guint i = 0; i < self->samples->len; i++)
+    {
+      const Sample *s = get_sample (self, i);
+
+      g_variant_builder_init (&cores, G_VARIANT_TYPE ("ad"));
+      for (guint c = 0; c < self->n_cores; c++)
+        g_variant_builder_add (&cores, "d", (double) s->cores[c]);
+      g_variant_builder_init (&workers, G_VARIANT_TYPE ("a(ud)"));
+      for (guint w = 0; w < s->n_workers; w++)
+        g_variant_builder_add (&workers, "(ud)", s->workers[w].worker, (double) s->workers[w].usage);
+      g_variant_builder_add (&samples, "(xdada(ud))", s->time_ns - self->origin_ns, (double) s->app,
+                             &cores, &workers);
+    }
+
+  return g_variant_new ("(u@ax@asa(xdada(ud)))", self->n_cores,
+                        g_variant_new_fixed_array (G_VARIANT_TYPE_INT64, self->worker_ids->data,
+                                                   self->worker_ids->len, sizeof (gint64)),
+                        g_variant_new_strv ((const char * const *) self->worker_labels->pdata,
+                                            self->worker_labels->len),
+                        &samples);
+}
+
+static gboolean
+variant_error (GError **error)
+{
+  g_set_error (error, LAB_ERROR, LAB_ERROR_CORRUPT, _("The stored CPU samples are damaged"));
+  return FALSE;
+}
+
+/* One stored sample, checked against the history it goes into. */
+static gboolean
+append_stored_sample (LabCpuHistory *self,
+                      GVariant      *sample,
+                      GError       **error)
+{
+  g_autoptr(GVariant) cores_v = NULL;
+  g_autoptr(GVariant) workers_v = NULL;
+  g_autofree gint64 *ids = NULL;
+  g_autofree double *usage = NULL;
+  const double *cores;
+  gsize n_cores, n_workers;
+  gint64 time_ns;
+  double app;
+
+  g_variant_get (sample, "(xd@ad@a(ud))", &time_ns, &app, &cores_v, &workers_v);
+  cores = g_variant_get_fixed_array (cores_v, &n_cores, sizeof (double));
+  n_workers = g_variant_n_children (workers_v);
+  if (n_cores != self->n_cores || n_workers > self->worker_ids->len || !isfinite (app))
+    return variant_error (error);
+
+  ids = g_new0 (gint64, MAX (n_workers, 1));
+  usage = g_new0 (double, MAX (n_workers, 1));
+  for (gsize w = 0; w < n_workers; w++)
+    {
+      guint worker;
+
+      g_variant_get_child (workers_v, w, "(ud)", &worker, &usage[w]);
+      if (worker >= self->worker_ids->len || !isfinite (usage[w]))
+        return variant_error (error);
+      ids[w] = g_array_index (self->worker_ids, gint64, worker);
+    }
+  for (gsize c = 0; c < n_cores; c++)
+    if (!isfinite (cores[c]))
+      return variant_error (error);
+
+  _lab_cpu_history_append_at (self, NULL, time_ns, n_cores ? cores : (const double[]) { 0 }, app,
+                              ids, usage, n_workers);
+  return TRUE;
+}
+
+/**
+ * lab_cpu_history_new_from_variant:
+ * @variant: as lab_cpu_history_to_variant() made it, read from a file:
+ *   any value
+ *
+ * Returns: (transfer full): a sealed history with the same samples, or
+ *   %NULL with @error set (%LAB_ERROR_CORRUPT) when @variant is not one
+ */
+LabCpuHistory *
+lab_cpu_history_new_from_variant (GVariant  *variant,
+                                  GError   **error)
+{
+  g_autoptr(LabCpuHistory) self = NULL;
+  g_autoptr(GVariant) ids_v = NULL;
+  g_autoptr(GVariant) samples_v = NULL;
+  g_autofree const char **labels = NULL;
+  const gint64 *ids;
+  gsize n_ids;
+  guint n_cores;
+
+  g_return_val_if_fail (variant != NULL, NULL);
+
+  /* Serialised data that GVariant would read with defaults in it is not
+   * what lab_cpu_history_to_variant() wrote. */
+  if (!g_variant_is_of_type (variant, G_VARIANT_TYPE (LAB_CPU_HISTORY_VARIANT_TYPE)) ||
+      !g_variant_is_normal_form (variant))
+    return variant_error (error), NULL;
+
+  g_variant_get (variant, "(u@ax^a&s@a(xdada(ud)))", &n_cores, &ids_v, &labels, &samples_v);
+  ids = g_variant_get_fixed_array (ids_v, &n_ids, sizeof (gint64));
+  /* No machine has more cores than this; a damaged value would make every
+   * sample huge. */
+  if (n_cores > 65536 || n_ids != g_strv_length ((char **) labels) ||
+      g_variant_n_children (samples_v) > MAX_SAMPLES + MAX_SAMPLES / 10)
+    return variant_error (error), NULL;
+
+  self = lab_cpu_history_new (n_cores);
+  for (gsize i = 0; i < n_ids; i++)
+    {
+      gint64 *key;
+
+      if (g_hash_table_contains (self->worker_index, &ids[i]))
+        return variant_error (error), NULL;
+      g_array_append_val (self->worker_ids, ids[i]);
+      g_ptr_array_add (self->worker_labels, g_utf8_make_valid (labels[i], -1));
+      key = g_memdup2 (&ids[i], sizeof *key);
+      g_hash_table_insert (self->worker_index, key, GUINT_TO_POINTER (self->worker_ids->len));
+    }
+  for (gsize i = 0; i < g_variant_n_children (samples_v); i++)
+    {
+      g_autoptr(GVariant) sample = g_variant_get_child_value (samples_v, i);
+
+      if (!append_stored_sample (self, sample, error))
+        return NULL;
+    }
+  self->sealed = TRUE;
+  return g_steal_pointer (&self);
 }

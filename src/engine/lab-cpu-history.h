@@ -74,6 +74,13 @@ void                     lab_cpu_history_append            (LabCpuHistory  *self
                                                             const double   *worker_usage,
                                                             guint           n_workers);
 
+/* Kept with a run in the history, and read back sealed. */
+#define LAB_CPU_HISTORY_VARIANT_TYPE "(uaxasa(xdada(ud)))"
+
+GVariant                *lab_cpu_history_to_variant        (LabCpuHistory  *self);
+LabCpuHistory           *lab_cpu_history_new_from_variant  (GVariant       *variant,
+                                                            GError        **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LabCpuHistory, lab_cpu_history_unref)
 
 G_END_DECLS

@@ -16,4 +16,13 @@ void     _lab_history_entry_set_text (char       **field,
 gboolean _lab_history_json_is_plain  (const char  *text,
                                       guint        max_depth);
 
+#define _LAB_HISTORY_RECORDS_TYPE "(u(ssuvb)u(xxxxxxuuuutd)a(xxxxxtiiqnyqms)a(xxxiq)a(sdus))"
+
+GVariant *_lab_history_run_to_variant   (LabRun      *run);
+LabRun   *_lab_history_run_from_variant (GVariant    *value,
+                                         GError     **error);
+LabRun   *_lab_history_run_from_json    (JsonObject  *run,
+                                         GVariant    *params,
+                                         GError     **error);
+
 G_END_DECLS

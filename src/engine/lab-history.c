@@ -16,6 +16,7 @@
 #include <inttypes.h>
 #include <errno.h>
 #include <math.h>
+#include <string.h>
 #include <unistd.h>
 #include <sqlite3.h>
 #include <glib/gi18n-lib.h>
@@ -25,8 +26,10 @@
 #include "lab-history.h"
 #include "lab-history-private.h"
 #include "lab-report.h"
+#include "lab-cpu-history.h"
+#include "lab-machine-info.h"
 
-#define SCHEMA_VERSION     2
+#define SCHEMA_VERSION     3
 #define DEFAULT_TIMEOUT_MS 10000
 /* SQLite's own wait before it answers "busy"; between its tries this file
  * backs off, up to the history's timeout. */
@@ -45,6 +48,7 @@ struct _LabHistory
   guint            version;     /* the file's user_version */
   gboolean         has_runs;    /* the runs table exists */
   gboolean         has_v2;      /* with the columns of version 2 */
+  gboolean         has_v3;      /* and those of version 3 */
 };
 
 G_DEFINE_FINAL_TYPE (LabHistory, lab_history, G_TYPE_OBJECT)
@@ -82,6 +86,13 @@ static const char * const migrations[SCHEMA_VERSION] = {
   "ALTER TABLE runs ADD COLUMN params TEXT;"
   "ALTER TABLE runs ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;"
   "CREATE INDEX IF NOT EXISTS runs_created ON runs (created);",
+
+  /* What a stored run needs to be drawn again: its records (jobs,
+   * workers, figures, findings) and CPU samples, each one GVariant; and
+   * the runs of a task, found at once for its baseline. */
+  "ALTER TABLE runs ADD COLUMN records BLOB;"
+  "ALTER TABLE runs ADD COLUMN samples BLOB;"
+  "CREATE INDEX IF NOT EXISTS runs_task ON runs (task, strategy);",
 };
 
 /* Version 1 rows said whether the GIL switch changed them only in their
@@ -95,6 +106,9 @@ static const char backfill_gil[] =
 /* A version 1 file read without migrating it gives the defaults. */
 #define SELECT_V1 SELECT_COLUMNS_V1 ", 0, 'c', NULL, NULL, 0"
 #define SELECT_V2 SELECT_COLUMNS_V1 ", gil, runtime, params, machine, pinned"
+#define SELECT_V3 SELECT_V2 ", records IS NOT NULL, samples IS NOT NULL"
+#define SELECT_V2_AS_V3 SELECT_V2 ", 0, 0"
+#define SELECT_V1_AS_V3 SELECT_V1 ", 0, 0"
 
 static void
 lab_history_finalize (GObject *object)
@@ -385,7 +399,7 @@ open_connection (LabHistory  *self,
 static int
 inspect (LabHistory *self)
 {
-  gint64 version = 0, tables = 0, v2_columns = 0;
+  gint64 version = 0, tables = 0, v2_columns = 0, v3_columns = 0;
   int rc;
 
   rc = query_int (self, "PRAGMA user_version;", &version);
@@ -394,10 +408,14 @@ inspect (LabHistory *self)
   if (rc == SQLITE_OK)
     rc = query_int (self, "SELECT count(*) FROM pragma_table_info ('runs')"
                           " WHERE name IN ('gil', 'runtime', 'params', 'machine', 'pinned');", &v2_columns);
+  if (rc == SQLITE_OK)
+    rc = query_int (self, "SELECT count(*) FROM pragma_table_info ('runs')"
+                          " WHERE name IN ('records', 'samples');", &v3_columns);
 
   self->version = version < 0 || version > G_MAXINT ? G_MAXINT : (guint) version;
   self->has_runs = tables > 0;
   self->has_v2 = v2_columns == 5;
+  self->has_v3 = self->has_v2 && v3_columns == 2;
   return rc;
 }
 
@@ -462,6 +480,7 @@ migrate (LabHistory  *self,
   self->version = SCHEMA_VERSION;
   self->has_runs = TRUE;
   self->has_v2 = TRUE;
+  self->has_v3 = TRUE;
   return TRUE;
 }
 
@@ -737,6 +756,9 @@ typedef struct {
   double      cpu_s;
   char       *params;
   char       *json;
+  char       *machine;
+  GVariant   *records;
+  GVariant   *samples;
 } Row;
 
 static void
@@ -745,6 +767,9 @@ row_clear (Row *row)
   g_free (row->task);
   g_free (row->params);
   g_free (row->json);
+  g_free (row->machine);
+  g_clear_pointer (&row->records, g_variant_unref);
+  g_clear_pointer (&row->samples, g_variant_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Row, row_clear)
@@ -752,10 +777,12 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Row, row_clear)
 /* Everything this file reads from a run is read here, in one place: the
  * LabRun API is still changing. */
 static void
-row_from_run (LabRun *run,
-              Row    *row)
+row_from_run (LabRun   *run,
+              GVariant *samples,
+              Row      *row)
 {
   const LabRunConfig *config = lab_run_get_config (run);
+  g_autoptr(LabMachineInfo) machine = lab_machine_info_get_current ();
   LabRunSummary sum;
 
   lab_run_get_summary (run, &sum);
@@ -771,6 +798,21 @@ row_from_run (LabRun *run,
   row->cpu_s = (sum.user_ns + sum.sys_ns) / 1e9;
   row->params = config->params ? g_variant_print (config->params, TRUE) : NULL;
   row->json = lab_report_format (&run, 1, LAB_REPORT_JSON);
+  row->machine = lab_machine_info_to_string (machine);
+  /* A run whose jobs were let go is drawn again from its JSON. */
+  row->records = lab_run_has_jobs (run) ? g_variant_ref_sink (_lab_history_run_to_variant (run)) : NULL;
+  row->samples = samples ? g_variant_ref_sink (samples) : NULL;
+}
+
+static void
+bind_variant (sqlite3_stmt *stmt,
+              int           column,
+              GVariant     *value)
+{
+  if (value == NULL)
+    sqlite3_bind_null (stmt, column);
+  else
+    sqlite3_bind_blob64 (stmt, column, g_variant_get_data (value), g_variant_get_size (value), SQLITE_TRANSIENT);
 }
 
 /* Stored text is always valid UTF-8 (a job's error may quote bytes from
@@ -798,8 +840,8 @@ insert_row (LabHistory *self,
 
   rc = sqlite3_prepare_v2 (self->db,
                            "INSERT INTO runs (created, task, strategy, workers, jobs, failed, cancelled,"
-                           " wall_s, cpu_s, json, gil, runtime, params)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);", -1, &stmt, NULL);
+                           " wall_s, cpu_s, json, gil, runtime, params, machine, records, samples)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);", -1, &stmt, NULL);
   if (rc != SQLITE_OK)
     return rc;
 
@@ -816,6 +858,9 @@ insert_row (LabHistory *self,
   sqlite3_bind_int (stmt, 11, row->gil);
   bind_text (stmt, 12, row->runtime);
   bind_text (stmt, 13, row->params);
+  bind_text (stmt, 14, row->machine);
+  bind_variant (stmt, 15, row->records);
+  bind_variant (stmt, 16, row->samples);
 
   if ((rc = sqlite3_step (stmt)) == SQLITE_DONE)
     {
@@ -841,6 +886,24 @@ lab_history_add_run (LabHistory  *self,
                      LabRun      *run,
                      GError     **error)
 {
+  return lab_history_add_run_full (self, run, NULL, error);
+}
+
+/**
+ * lab_history_add_run_full:
+ * @samples: (nullable) (transfer floating): the run's CPU samples, from
+ *   lab_cpu_history_to_variant() (made where the history lives, on its
+ *   sampler's context)
+ *
+ * Stores a run with its records, its samples and the machine it ran on,
+ * in one transaction; see lab_history_add_run().
+ */
+gint64
+lab_history_add_run_full (LabHistory  *self,
+                          LabRun      *run,
+                          GVariant    *samples,
+                          GError     **error)
+{
   g_auto(Row) row = { 0 };
   gint64 id = 0;
   int rc;
@@ -848,10 +911,16 @@ lab_history_add_run (LabHistory  *self,
   g_return_val_if_fail (LAB_IS_HISTORY (self), 0);
   g_return_val_if_fail (LAB_IS_RUN (run), 0);
 
+  if (samples != NULL)
+    g_variant_ref_sink (samples);
   if (!check_writable (self, OP_SAVE, error))
-    return 0;
+    {
+      g_clear_pointer (&samples, g_variant_unref);
+      return 0;
+    }
 
-  row_from_run (run, &row);
+  row_from_run (run, samples, &row);
+  g_clear_pointer (&samples, g_variant_unref);
   if (!begin_write (self, OP_SAVE, error))
     return 0;
   if ((rc = insert_row (self, &row, &id)) != SQLITE_OK)
@@ -961,28 +1030,70 @@ entry_from_row (sqlite3_stmt *stmt)
   set_column_text (&entry->params, stmt, 13, NULL);
   set_column_text (&entry->machine, stmt, 14, NULL);
   entry->pinned = sqlite3_column_int (stmt, 15) != 0;
+  entry->has_records = sqlite3_column_int (stmt, 16) != 0;
+  entry->has_samples = sqlite3_column_int (stmt, 17) != 0;
 
   return entry;
 }
 
-/* Runs @sql (SELECT … FROM runs …, with one optional integer to bind) and
- * adds its rows to @entries. */
-static gboolean
-select_entries (LabHistory  *self,
-                const char  *where,
-                gint64       value,
-                GPtrArray   *entries,
-                GError     **error)
+static const char *
+select_columns (LabHistory *self)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM runs %s;",
-                                          self->has_v2 ? SELECT_V2 : SELECT_V1, where);
+  return self->has_v3 ? SELECT_V3 : self->has_v2 ? SELECT_V2_AS_V3 : SELECT_V1_AS_V3;
+}
+
+/* Binds the named parameters @sql uses: :id, :limit, :before, :task,
+ * :strategy, :search. */
+static void
+bind_query (sqlite3_stmt          *stmt,
+            const LabHistoryQuery *q,
+            gint64                 id)
+{
+  int i;
+
+  if ((i = sqlite3_bind_parameter_index (stmt, ":id")))
+    sqlite3_bind_int64 (stmt, i, id);
+  if ((i = sqlite3_bind_parameter_index (stmt, ":limit")))
+    sqlite3_bind_int64 (stmt, i, q && q->limit ? (gint64) q->limit : -1);
+  if ((i = sqlite3_bind_parameter_index (stmt, ":before")))
+    sqlite3_bind_int64 (stmt, i, q && q->before_id > 0 ? q->before_id : G_MAXINT64);
+  if ((i = sqlite3_bind_parameter_index (stmt, ":task")))
+    bind_text (stmt, i, q && q->task && *q->task ? q->task : NULL);
+  if ((i = sqlite3_bind_parameter_index (stmt, ":strategy")))
+    bind_text (stmt, i, q && q->strategy && *q->strategy ? q->strategy : NULL);
+  if ((i = sqlite3_bind_parameter_index (stmt, ":search")))
+    {
+      g_autofree char *folded = q && q->search && *q->search ? g_utf8_strdown (q->search, -1) : NULL;
+      bind_text (stmt, i, folded);
+    }
+}
+
+/* Runs SELECT … FROM runs @where and adds its rows to @entries. */
+static gboolean
+select_entries (LabHistory            *self,
+                const char            *where,
+                const LabHistoryQuery *q,
+                gint64                 id,
+                GPtrArray             *entries,
+                GError               **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM runs %s;", select_columns (self), where);
   sqlite3_stmt *stmt = NULL;
   int rc;
+
+  /* A list of 10 000 runs need not read their documents. */
+  if (q != NULL && q->without_json)
+    {
+      char *json = strstr (sql, "cpu_s, json");
+
+      g_assert (json != NULL);
+      memcpy (json + strlen ("cpu_s, "), "NULL", 4);
+    }
 
   if ((rc = prepare (self, sql, &stmt)) != SQLITE_OK)
     return sqlite_error (self, rc, OP_READ, error);
 
-  sqlite3_bind_int64 (stmt, 1, value);
+  bind_query (stmt, q, id);
   for (rc = step (self, stmt); rc == SQLITE_ROW; rc = sqlite3_step (stmt))
     g_ptr_array_add (entries, entry_from_row (stmt));
   sqlite3_finalize (stmt);
@@ -1007,10 +1118,174 @@ lab_history_list (LabHistory  *self,
 
   if (self->db == NULL || !self->has_runs)
     return g_steal_pointer (&entries);
-  if (!select_entries (self, "ORDER BY id DESC LIMIT ?", limit ? (gint64) limit : -1, entries, error))
+  if (!select_entries (self, "ORDER BY id DESC LIMIT :limit", &(LabHistoryQuery) { .limit = limit }, 0,
+                       entries, error))
     return NULL;
 
   return g_steal_pointer (&entries);
+}
+
+/* What a search looks in: the task, strategy and runtime, and the machine's
+ * name and CPU (a row's machine may not be JSON: then not that). */
+static char *
+filter_clause (LabHistory *self)
+{
+  const char *haystack = self->has_v2
+    ? "task || ' ' || strategy || ' ' || runtime || ' ' || CASE WHEN json_valid (machine)"
+      " THEN coalesce (json_extract (machine, '$.host_name'), '') || ' ' ||"
+      " coalesce (json_extract (machine, '$.cpu_model'), '') ELSE '' END"
+    : "task || ' ' || strategy";
+
+  return g_strdup_printf ("WHERE (:task IS NULL OR task = :task)"
+                          " AND (:strategy IS NULL OR strategy = :strategy)"
+                          " AND (:search IS NULL OR instr (lower (%s), :search) > 0)", haystack);
+}
+
+/**
+ * lab_history_query:
+ * @query: (nullable): which runs, from which one and how many; %NULL for
+ *   all
+ *
+ * The runs that match, newest first. A list shown in pages asks for the
+ * next page with @query's before_id set to the last id it got.
+ *
+ * Returns: (transfer full) (element-type LabHistoryEntry): the entries
+ */
+GPtrArray *
+lab_history_query (LabHistory             *self,
+                   const LabHistoryQuery  *query,
+                   GError                **error)
+{
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) lab_history_entry_free);
+  g_autofree char *where = NULL;
+  g_autofree char *sql = NULL;
+
+  g_return_val_if_fail (LAB_IS_HISTORY (self), NULL);
+
+  if (self->db == NULL || !self->has_runs)
+    return g_steal_pointer (&entries);
+
+  where = filter_clause (self);
+  sql = g_strconcat (where, " AND id < :before ORDER BY id DESC LIMIT :limit", NULL);
+  if (!select_entries (self, sql, query, 0, entries, error))
+    return NULL;
+  return g_steal_pointer (&entries);
+}
+
+/**
+ * lab_history_delete_matching:
+ * @query: the runs to delete (its before_id and limit are ignored)
+ * @n_deleted: (out) (optional): how many were deleted
+ *
+ * Deletes every run the query lists, in one transaction.
+ */
+gboolean
+lab_history_delete_matching (LabHistory             *self,
+                             const LabHistoryQuery  *query,
+                             guint                  *n_deleted,
+                             GError                **error)
+{
+  g_autofree char *where = NULL;
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (LAB_IS_HISTORY (self), FALSE);
+  g_return_val_if_fail (query != NULL, FALSE);
+
+  if (n_deleted)
+    *n_deleted = 0;
+  if (!check_writable (self, OP_DELETE, error) || !begin_write (self, OP_DELETE, error))
+    return FALSE;
+
+  where = filter_clause (self);
+  sql = g_strconcat ("DELETE FROM runs ", where, ";", NULL);
+  if ((rc = sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL)) == SQLITE_OK)
+    {
+      bind_query (stmt, &(LabHistoryQuery) { .task = query->task, .strategy = query->strategy,
+                                             .search = query->search }, 0);
+      rc = sqlite3_step (stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (self->db);
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_OK)
+    return rollback (self, rc, OP_DELETE, error);
+  if (n_deleted)
+    *n_deleted = sqlite3_changes (self->db);
+  return commit (self, OP_DELETE, error);
+}
+
+/**
+ * lab_history_set_pinned:
+ *
+ * Pins a run as the baseline of its task (the one pinned before, if any,
+ * is let go: a task has one baseline), or lets it go.
+ *
+ * Returns: %TRUE when done; %LAB_ERROR_NOT_FOUND when there is no such run
+ */
+gboolean
+lab_history_set_pinned (LabHistory  *self,
+                        gint64       id,
+                        gboolean     pinned,
+                        GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = SQLITE_OK;
+
+  g_return_val_if_fail (LAB_IS_HISTORY (self), FALSE);
+
+  if (!check_writable (self, OP_SAVE, error) || !begin_write (self, OP_SAVE, error))
+    return FALSE;
+
+  if (pinned)
+    rc = sqlite3_prepare_v2 (self->db, "UPDATE runs SET pinned = 0 WHERE pinned = 1 AND id != ?1"
+                                       " AND task = (SELECT task FROM runs WHERE id = ?1);", -1, &stmt, NULL);
+  if (rc == SQLITE_OK && stmt != NULL)
+    {
+      sqlite3_bind_int64 (stmt, 1, id);
+      rc = sqlite3_step (stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (self->db);
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (rc == SQLITE_OK &&
+      (rc = sqlite3_prepare_v2 (self->db, "UPDATE runs SET pinned = ?2 WHERE id = ?1;", -1, &stmt, NULL)) == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, id);
+      sqlite3_bind_int (stmt, 2, pinned != FALSE);
+      rc = sqlite3_step (stmt) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode (self->db);
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_OK)
+    return rollback (self, rc, OP_SAVE, error);
+  if (sqlite3_changes (self->db) == 0)
+    {
+      sqlite3_exec (self->db, "ROLLBACK;", NULL, NULL, NULL);
+      g_set_error (error, LAB_ERROR, LAB_ERROR_NOT_FOUND, _("No run %" PRId64 " in the history"), id);
+      return FALSE;
+    }
+  return commit (self, OP_SAVE, error);
+}
+
+/**
+ * lab_history_get_baseline:
+ *
+ * Returns: (transfer full) (nullable): the run pinned for @task, or %NULL
+ *   (with @error set only when the history could not be read)
+ */
+LabHistoryEntry *
+lab_history_get_baseline (LabHistory  *self,
+                          const char  *task,
+                          GError     **error)
+{
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) lab_history_entry_free);
+
+  g_return_val_if_fail (LAB_IS_HISTORY (self), NULL);
+  g_return_val_if_fail (task != NULL, NULL);
+
+  if (self->db == NULL || !self->has_v2 ||
+      !select_entries (self, "WHERE pinned = 1 AND task = :task ORDER BY id DESC LIMIT 1",
+                       &(LabHistoryQuery) { .task = task }, 0, entries, error))
+    return NULL;
+  return entries->len ? g_ptr_array_steal_index (entries, 0) : NULL;
 }
 
 /**
@@ -1028,7 +1303,7 @@ lab_history_get_run (LabHistory  *self,
 
   g_return_val_if_fail (LAB_IS_HISTORY (self), NULL);
 
-  if (self->db != NULL && self->has_runs && !select_entries (self, "WHERE id = ?", id, entries, error))
+  if (self->db != NULL && self->has_runs && !select_entries (self, "WHERE id = :id", NULL, id, entries, error))
     return NULL;
   if (entries->len == 0)
     {
@@ -1508,4 +1783,178 @@ lab_history_format_csv (GPtrArray *entries)
     }
 
   return g_string_free (out, FALSE);
+}
+
+/* ---- A stored run, back as a run ------------------------------------------ */
+
+static GVariant *
+column_variant (sqlite3_stmt *stmt,
+                int           column,
+                const char   *type)
+{
+  const void *data = sqlite3_column_blob (stmt, column);
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (data == NULL)
+    return NULL;
+  bytes = g_bytes_new (data, sqlite3_column_bytes (stmt, column));
+  /* Not trusted: GVariant checks serialised data it did not make as it
+   * reads it, and gives a default for what does not fit. */
+  return g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE (type), bytes, FALSE));
+}
+
+static LabRun *
+run_from_stored_json (const char  *json,
+                      const char  *params_text,
+                      gint64       id,
+                      GError     **error)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GVariant) params = NULL;
+  JsonObject *run = NULL;
+
+  if (!(root = parse_stored (json, &run)))
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_CORRUPT, _("Run %" PRId64 " in the history is damaged and cannot be opened"), id);
+      return NULL;
+    }
+  if (params_text != NULL)
+    params = g_variant_parse (G_VARIANT_TYPE_VARDICT, params_text, NULL, NULL, NULL);
+  return _lab_history_run_from_json (run, params, error);
+}
+
+/**
+ * lab_history_load_run:
+ * @samples: (out) (optional) (transfer full) (nullable): its CPU samples,
+ *   or %NULL when none were kept (runs of the command line, or of an
+ *   older version) or they are damaged
+ *
+ * The run with this id, made again from what was kept, to be drawn as it
+ * was: its jobs, workers, figures and findings. A run kept by an older
+ * version comes back from its JSON.
+ *
+ * Returns: (transfer full): the run, or %NULL with @error set:
+ *   %LAB_ERROR_NOT_FOUND, %LAB_ERROR_CORRUPT
+ */
+LabRun *
+lab_history_load_run (LabHistory     *self,
+                      gint64          id,
+                      LabCpuHistory **samples,
+                      GError        **error)
+{
+  g_autoptr(GVariant) records = NULL;
+  g_autoptr(GVariant) samples_v = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *params = NULL;
+  g_autofree char *sql = NULL;
+  g_autoptr(GError) local_error = NULL;
+  sqlite3_stmt *stmt = NULL;
+  LabRun *run;
+  int rc;
+
+  g_return_val_if_fail (LAB_IS_HISTORY (self), NULL);
+
+  if (samples)
+    *samples = NULL;
+  if (self->db == NULL || !self->has_runs)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_NOT_FOUND, _("No run %" PRId64 " in the history"), id);
+      return NULL;
+    }
+
+  sql = g_strdup_printf ("SELECT json, %s, %s FROM runs WHERE id = ?;",
+                         self->has_v2 ? "params" : "NULL",
+                         self->has_v3 ? "records, samples" : "NULL, NULL");
+  if ((rc = prepare (self, sql, &stmt)) != SQLITE_OK)
+    return sqlite_error (self, rc, OP_READ, error), NULL;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if ((rc = step (self, stmt)) == SQLITE_ROW)
+    {
+      set_column_text (&json, stmt, 0, NULL);
+      set_column_text (&params, stmt, 1, NULL);
+      records = column_variant (stmt, 2, _LAB_HISTORY_RECORDS_TYPE);
+      samples_v = column_variant (stmt, 3, LAB_CPU_HISTORY_VARIANT_TYPE);
+    }
+  sqlite3_finalize (stmt);
+  if (rc == SQLITE_DONE)
+    g_set_error (error, LAB_ERROR, LAB_ERROR_NOT_FOUND, _("No run %" PRId64 " in the history"), id);
+  if (rc != SQLITE_ROW)
+    return rc == SQLITE_DONE ? NULL : (sqlite_error (self, rc, OP_READ, error), NULL);
+
+  if (records != NULL)
+    run = _lab_history_run_from_variant (records, error);
+  else
+    run = run_from_stored_json (json, params, id, error);
+  if (run == NULL)
+    return NULL;
+
+  if (samples && samples_v &&
+      !(*samples = lab_cpu_history_new_from_variant (samples_v, &local_error)))
+    g_debug ("Run %" PRId64 ": %s", id, local_error->message);
+  return run;
+}
+
+/* ---- Against a baseline ---------------------------------------------------- */
+
+/**
+ * lab_history_entry_speedup_against:
+ *
+ * Returns: how many times faster @entry ran than @baseline (2: in half
+ *   its time), or NAN when either has no wall time
+ */
+double
+lab_history_entry_speedup_against (const LabHistoryEntry *entry,
+                                   const LabHistoryEntry *baseline)
+{
+  g_return_val_if_fail (entry != NULL && baseline != NULL, NAN);
+
+  if (!(entry->wall_s > 0) || !(baseline->wall_s > 0) || !isfinite (entry->wall_s) || !isfinite (baseline->wall_s))
+    return NAN;
+  return baseline->wall_s / entry->wall_s;
+}
+
+static LabMachineInfo *
+entry_machine (const LabHistoryEntry *entry)
+{
+  return entry->machine ? lab_machine_info_from_string (entry->machine, NULL) : NULL;
+}
+
+/* Whether the run is known to have run on this machine. */
+gboolean
+lab_history_entry_ran_here (const LabHistoryEntry *entry)
+{
+  g_autoptr(LabMachineInfo) info = NULL;
+
+  g_return_val_if_fail (entry != NULL, FALSE);
+  return (info = entry_machine (entry)) != NULL && lab_machine_info_is_current (info);
+}
+
+/* Whether both runs are known to have run on one machine. */
+gboolean
+lab_history_entry_same_machine (const LabHistoryEntry *a,
+                                const LabHistoryEntry *b)
+{
+  g_autoptr(LabMachineInfo) x = NULL;
+  g_autoptr(LabMachineInfo) y = NULL;
+
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+  return (x = entry_machine (a)) != NULL && (y = entry_machine (b)) != NULL &&
+         x->id != NULL && *x->id != '\0' && g_strcmp0 (x->id, y->id) == 0;
+}
+
+/**
+ * lab_history_entry_dup_machine_summary:
+ *
+ * Returns: (transfer full): one line on the machine the run ran on, or
+ *   "Unknown machine" for runs kept before machines were
+ */
+char *
+lab_history_entry_dup_machine_summary (const LabHistoryEntry *entry)
+{
+  g_autoptr(LabMachineInfo) info = NULL;
+
+  g_return_val_if_fail (entry != NULL, NULL);
+  if ((info = entry_machine (entry)) == NULL)
+    return g_strdup (_("Unknown machine"));
+  return lab_machine_info_dup_summary (info);
 }

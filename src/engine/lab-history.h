@@ -7,6 +7,7 @@
 #include <glib-object.h>
 #include <json-glib/json-glib.h>
 
+#include "lab-cpu-history.h"
 #include "lab-report.h"
 #include "lab-run.h"
 
@@ -34,7 +35,30 @@ typedef struct {
   char   *params;        /* the parameters as g_variant_print() text, or NULL */
   char   *machine;       /* a JSON description of the machine, or NULL */
   gboolean pinned;
+  /* Since schema version 3: what lab_history_load_run() can draw. */
+  gboolean has_records;  /* jobs, workers, figures, findings */
+  gboolean has_samples;  /* CPU samples */
 } LabHistoryEntry;
+
+/**
+ * LabHistoryQuery:
+ * @task: (nullable): only this task's runs
+ * @strategy: (nullable): only this strategy's
+ * @search: (nullable): only runs whose task, strategy, runtime, machine
+ *   name or CPU contain this text (any case)
+ * @before_id: only runs older than this one (0: from the newest)
+ * @limit: the most runs to list (0: all)
+ * @without_json: leave each entry's json %NULL (a list that shows only
+ *   the columns)
+ */
+typedef struct {
+  const char *task;
+  const char *strategy;
+  const char *search;
+  gint64      before_id;
+  guint       limit;
+  gboolean    without_json;
+} LabHistoryQuery;
 
 typedef enum {
   LAB_HISTORY_READ_WRITE = 0,
@@ -62,6 +86,34 @@ guint       lab_history_get_schema_version (LabHistory   *self);
 gint64      lab_history_add_run        (LabHistory       *self,
                                         LabRun           *run,
                                         GError          **error);
+gint64      lab_history_add_run_full   (LabHistory       *self,
+                                        LabRun           *run,
+                                        GVariant         *samples,
+                                        GError          **error);
+LabRun     *lab_history_load_run       (LabHistory       *self,
+                                        gint64            id,
+                                        LabCpuHistory   **samples,
+                                        GError          **error);
+GPtrArray  *lab_history_query          (LabHistory       *self,
+                                        const LabHistoryQuery *query,
+                                        GError          **error);
+gboolean    lab_history_delete_matching (LabHistory      *self,
+                                        const LabHistoryQuery *query,
+                                        guint            *n_deleted,
+                                        GError          **error);
+gboolean    lab_history_set_pinned     (LabHistory       *self,
+                                        gint64            id,
+                                        gboolean          pinned,
+                                        GError          **error);
+LabHistoryEntry *lab_history_get_baseline (LabHistory    *self,
+                                        const char       *task,
+                                        GError          **error);
+double      lab_history_entry_speedup_against (const LabHistoryEntry *entry,
+                                        const LabHistoryEntry *baseline);
+gboolean    lab_history_entry_ran_here (const LabHistoryEntry *entry);
+gboolean    lab_history_entry_same_machine (const LabHistoryEntry *a,
+                                        const LabHistoryEntry *b);
+char       *lab_history_entry_dup_machine_summary (const LabHistoryEntry *entry);
 GPtrArray  *lab_history_list           (LabHistory       *self,
                                         guint             limit,
                                         GError          **error);

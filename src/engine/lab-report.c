@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <math.h>
 #include <string.h>
 #include <json-glib/json-glib.h>
@@ -56,6 +58,57 @@ static double
 mb_per_s (const LabRunSummary *sum)
 {
   return sum->wall_ns > 0 ? sum->bytes / 1e6 / s (sum->wall_ns) : 0;
+}
+
+/* --- Against a baseline --------------------------------------------------- */
+
+/**
+ * lab_report_baseline_speedup:
+ *
+ * Returns: how many times faster @run ran than the baseline (its wall
+ *   time over the run's), or NAN when they cannot be compared (another
+ *   task, or no time)
+ */
+double
+lab_report_baseline_speedup (const LabReportBaseline *baseline,
+                             LabRun                  *run)
+{
+  LabRunSummary sum;
+
+  g_return_val_if_fail (baseline != NULL, NAN);
+
+  lab_run_get_summary (run, &sum);
+  if (g_strcmp0 (baseline->task, lab_run_get_config (run)->task->name) != 0 ||
+      sum.wall_ns <= 0 || !(baseline->wall_s > 0) || !isfinite (baseline->wall_s))
+    return NAN;
+  return baseline->wall_s / s (sum.wall_ns);
+}
+
+/**
+ * lab_report_describe_delta:
+ * @speedup: the baseline's time over the run's
+ *
+ * The change against a baseline, for the table and the window:
+ * "2.00× faster (−50 %)", "1.25× slower (+25 %)", "as fast (±0 %)".
+ *
+ * Returns: (transfer full): the text
+ */
+char *
+lab_report_describe_delta (double speedup)
+{
+  double change;
+
+  if (!isfinite (speedup) || speedup <= 0)
+    return g_strdup ("—");
+  /* The time's change, in percent of the baseline's. */
+  change = 100 * (1 / speedup - 1);
+  if (fabs (change) < 0.5)
+    return g_strdup (_("as fast (±0 %)"));
+  if (speedup > 1)
+    /* Translators: a run against the baseline: "2.00× faster (−50 %)" */
+    return g_strdup_printf (_("%.2f× faster (−%.0f %%)"), speedup, -change);
+  /* Translators: a run against the baseline: "1.25× slower (+25 %)" */
+  return g_strdup_printf (_("%.2f× slower (+%.0f %%)"), 1 / speedup, change);
 }
 
 /* --- JSON ----------------------------------------------------------------- */
@@ -156,10 +209,32 @@ add_findings (JsonBuilder *b,
   json_builder_end_array (b);
 }
 
+/* "baseline": {"id", "speedup", "same_machine"}; speedup null for a run
+ * of another task. */
 static void
-add_run (JsonBuilder *b,
-         LabAnalysis *analysis,
-         guint        i)
+add_baseline (JsonBuilder             *b,
+              const LabReportBaseline *baseline,
+              LabRun                  *run)
+{
+  double speedup = lab_report_baseline_speedup (baseline, run);
+
+  json_builder_set_member_name (b, "baseline");
+  json_builder_begin_object (b);
+  MEMBER ("id", int, baseline->id);
+  json_builder_set_member_name (b, "speedup");
+  if (isnan (speedup))
+    json_builder_add_null_value (b);
+  else
+    json_builder_add_double_value (b, speedup);
+  MEMBER ("same_machine", boolean, baseline->same_machine);
+  json_builder_end_object (b);
+}
+
+static void
+add_run (JsonBuilder             *b,
+         LabAnalysis             *analysis,
+         guint                    i,
+         const LabReportBaseline *baseline)
 {
   LabRun *run = lab_analysis_get_run (analysis, i);
   const LabRunConfig *config = lab_run_get_config (run);
@@ -196,6 +271,8 @@ add_run (JsonBuilder *b,
   add_text (b, "error", lab_run_get_state (run) == LAB_RUN_FAILED ? lab_run_get_error (run) : NULL);
   add_breakdown (b, lab_run_get_breakdown (run));
   add_findings (b, run);
+  if (baseline != NULL)
+    add_baseline (b, baseline, run);
 
   json_builder_set_member_name (b, "job_results");
   json_builder_begin_array (b);
@@ -280,7 +357,8 @@ add_scaling (JsonBuilder      *b,
 }
 
 static char *
-format_json (LabAnalysis *analysis)
+format_json (LabAnalysis             *analysis,
+             const LabReportBaseline *baseline)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonGenerator) gen = json_generator_new ();
@@ -291,7 +369,7 @@ format_json (LabAnalysis *analysis)
   json_builder_set_member_name (b, "runs");
   json_builder_begin_array (b);
   for (guint i = 0; i < lab_analysis_get_n_runs (analysis); i++)
-    add_run (b, analysis, i);
+    add_run (b, analysis, i, baseline);
   json_builder_end_array (b);
   json_builder_set_member_name (b, "summary");
   json_builder_begin_array (b);
@@ -346,9 +424,10 @@ append_number (GString    *out,
 }
 
 static void
-append_csv_run (GString     *out,
-                LabAnalysis *analysis,
-                guint        i)
+append_csv_run (GString                 *out,
+                LabAnalysis             *analysis,
+                guint                    i,
+                const LabReportBaseline *baseline)
 {
   LabRun *run = lab_analysis_get_run (analysis, i);
   const LabRunConfig *config = lab_run_get_config (run);
@@ -376,18 +455,32 @@ append_csv_run (GString     *out,
   append_number (out, "%.6f", b->idle_s);
   append_number (out, "%.6f", b->stop_s);
   append_number (out, "%.3f", sum.machine_busy);
-  g_string_append_printf (out, ",%s\n", lab_runtime_get_name (config->runtime));
+  g_string_append_printf (out, ",%s", lab_runtime_get_name (config->runtime));
+  if (baseline != NULL)
+    {
+      double speedup = lab_report_baseline_speedup (baseline, run);
+
+      g_string_append_printf (out, ",%" G_GINT64_FORMAT, baseline->id);
+      if (isnan (speedup))
+        g_string_append_c (out, ',');
+      else
+        append_number (out, "%.3f", speedup);
+    }
+  g_string_append_c (out, '\n');
 }
 
 static char *
-format_csv (LabAnalysis *analysis)
+format_csv (LabAnalysis             *analysis,
+            const LabReportBaseline *baseline)
 {
   GString *out = g_string_new ("task,strategy,workers,jobs,done,failed,cancelled,"
                                "wall_s,user_s,sys_s,cpu_s,speedup,peak_rss_kb,bytes,repeat,outlier,"
-                               "capacity_s,setup_s,start_s,work_s,transfer_s,idle_s,stop_s,machine_busy,runtime\n");
+                               "capacity_s,setup_s,start_s,work_s,transfer_s,idle_s,stop_s,machine_busy,runtime");
 
+  /* Two columns more, only when there is a baseline. */
+  g_string_append (out, baseline ? ",baseline_id,baseline_speedup\n" : "\n");
   for (guint i = 0; i < lab_analysis_get_n_runs (analysis); i++)
-    append_csv_run (out, analysis, i);
+    append_csv_run (out, analysis, i, baseline);
   return g_string_free (out, FALSE);
 }
 
@@ -758,8 +851,41 @@ append_scaling (GString     *out,
     }
 }
 
+/* Below the table: each configuration's median run against the baseline. */
+static void
+append_baseline (GString                 *out,
+                 const Table             *t,
+                 const LabReportBaseline *baseline)
+{
+  guint n_groups = lab_analysis_get_n_groups (t->analysis);
+  g_autofree char *wall = lab_format_seconds ((gint64) (baseline->wall_s * 1e9));
+
+  g_string_append_c (out, '\n');
+  if (baseline->same_machine)
+    /* Translators: "Against the baseline, run 12 (1.50 s):" */
+    g_string_append_printf (out, _("Against the baseline, run %" PRId64 " (%s):"), baseline->id, wall);
+  else if (baseline->machine_unknown)
+    g_string_append_printf (out, _("Against the baseline, run %" PRId64 " (%s, machine not recorded):"),
+                            baseline->id, wall);
+  else
+    g_string_append_printf (out, _("Against the baseline, run %" PRId64 " (%s, on another machine):"),
+                            baseline->id, wall);
+  g_string_append_c (out, '\n');
+  for (guint g = 0; g < n_groups; g++)
+    {
+      LabRun *run = lab_run_group_get_median_run (lab_analysis_get_group (t->analysis, g));
+      g_autofree char *label = lab_run_config_dup_label (lab_run_get_config (run));
+      g_autofree char *delta = lab_report_describe_delta (lab_report_baseline_speedup (baseline, run));
+
+      g_string_append (out, "  ");
+      append_cell (out, label, t->sw, FALSE);
+      g_string_append_printf (out, "%s\n", delta);
+    }
+}
+
 static char *
-format_table (LabAnalysis *analysis)
+format_table (LabAnalysis             *analysis,
+              const LabReportBaseline *baseline)
 {
   static const char * const headers[] = {
     N_("Task"), N_("Strategy"), N_("Workers"), N_("Jobs"), N_("Failed"),
@@ -791,6 +917,8 @@ format_table (LabAnalysis *analysis)
   if (n_runs > 0)
     append_readings (out, &t);
   append_scaling (out, &t);
+  if (n_runs > 0 && baseline != NULL)
+    append_baseline (out, &t, baseline);
 
   return g_string_free (out, FALSE);
 }
@@ -805,12 +933,28 @@ char *
 lab_report_format_analysis (LabAnalysis     *analysis,
                             LabReportFormat  format)
 {
+  return lab_report_format_with_baseline (analysis, format, NULL);
+}
+
+/**
+ * lab_report_format_with_baseline:
+ * @baseline: (nullable): a pinned run to compare each run with: the JSON
+ *   gets `baseline: {id, speedup, same_machine}` in each run, the CSV two
+ *   columns, the table a section
+ *
+ * Returns: (transfer full): the analysed runs in @format
+ */
+char *
+lab_report_format_with_baseline (LabAnalysis             *analysis,
+                                 LabReportFormat          format,
+                                 const LabReportBaseline *baseline)
+{
   switch (format)
     {
-    case LAB_REPORT_JSON: return format_json (analysis);
-    case LAB_REPORT_CSV:  return format_csv (analysis);
+    case LAB_REPORT_JSON: return format_json (analysis, baseline);
+    case LAB_REPORT_CSV:  return format_csv (analysis, baseline);
     case LAB_REPORT_TABLE:
-    default:              return format_table (analysis);
+    default:              return format_table (analysis, baseline);
     }
 }
 

@@ -63,6 +63,7 @@ lab_application_set_window_accels (GtkApplication *app)
     { "win.cancel", { "Escape", NULL } },
     { "win.export", { "<Control>e", NULL } },
     { "win.toggle-sidebar", { "F9", NULL } },
+    { "win.show-history", { "<Control>h", NULL } },
     { "win.preferences", { "<Control>comma", NULL } },
   };
 

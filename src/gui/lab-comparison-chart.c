@@ -38,6 +38,8 @@ struct _LabComparisonChart
   guint        tick_id;
   LabChartThrottle throttle;
   LabRun      *selected;
+  double       reference_s;  /* a baseline's elapsed time, or NAN */
+  char        *reference_label;
 };
 
 enum {
@@ -358,6 +360,8 @@ compute_scale (LabComparisonChart *self)
       if (group->wall.n > 0)
         longest = MAX (longest, group->wall.max);
     }
+  if (isfinite (self->reference_s))
+    longest = MAX (longest, self->reference_s);
   return MAX (room, 1) / longest;
 }
 
@@ -375,6 +379,28 @@ snapshot_legend (LabComparisonChart *self,
   lab_chart_append_legend (widget, snapshot, x, 0, &color, _("CPU time"), &x);
 }
 
+/* A dashed line across the rows at the baseline's elapsed time, its
+ * label below them. */
+static void
+snapshot_reference (LabComparisonChart *self,
+                    GtkSnapshot        *snapshot,
+                    double              scale,
+                    double              bottom)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  double x = PAD + self->reference_s * scale;
+  double top = first_row_y (widget);
+  GdkRGBA fg, color;
+
+  lab_chart_get_foreground (widget, &fg);
+  lab_chart_with_alpha (&fg, 0.7, &color);
+  for (double y = top; y < bottom; y += 8)
+    gtk_snapshot_append_color (snapshot, &color, &GRAPHENE_RECT_INIT (x - 1, y, 2, MIN (4, bottom - y)));
+  lab_chart_append_text (widget, snapshot, self->reference_label ? self->reference_label : "",
+                         MAX (PAD, x - lab_chart_text_width (widget, self->reference_label ? self->reference_label : "") / 2),
+                         bottom + 2, 0, &fg);
+}
+
 static void
 lab_comparison_chart_snapshot (GtkWidget   *widget,
                                GtkSnapshot *snapshot)
@@ -390,6 +416,8 @@ lab_comparison_chart_snapshot (GtkWidget   *widget,
   scale = compute_scale (self);
   for (guint row = 0; row < n_rows (self); row++, y += row_height (widget))
     snapshot_row (self, snapshot, row, y, scale);
+  if (isfinite (self->reference_s))
+    snapshot_reference (self, snapshot, scale, y);
 }
 
 static void
@@ -409,7 +437,8 @@ lab_comparison_chart_measure (GtkWidget      *widget,
       *natural = 400;
     }
   else
-    *minimum = *natural = lab_chart_line_height (widget) + PAD + MAX (n_rows (self), 1) * row_height (widget);
+    *minimum = *natural = lab_chart_line_height (widget) + PAD + MAX (n_rows (self), 1) * row_height (widget) +
+                          (isfinite (self->reference_s) ? lab_chart_line_height (widget) + 4 : 0);
 }
 
 static guint
@@ -470,6 +499,7 @@ lab_comparison_chart_finalize (GObject *object)
   LabComparisonChart *self = (LabComparisonChart *) object;
 
   g_ptr_array_unref (self->watched);
+  g_free (self->reference_label);
 
   G_OBJECT_CLASS (lab_comparison_chart_parent_class)->finalize (object);
 }
@@ -540,6 +570,7 @@ static void
 lab_comparison_chart_init (LabComparisonChart *self)
 {
   self->watched = g_ptr_array_new_with_free_func (g_object_unref);
+  self->reference_s = NAN;
 
   lab_chart_init_clickable (GTK_WIDGET (self), G_CALLBACK (pressed_cb), G_CALLBACK (query_tooltip_cb),
                             _("Elapsed and CPU time of each strategy of the experiment"));
@@ -592,6 +623,33 @@ lab_comparison_chart_get_selected (LabComparisonChart *self)
 {
   g_return_val_if_fail (LAB_IS_COMPARISON_CHART (self), NULL);
   return self->selected;
+}
+
+/**
+ * lab_comparison_chart_set_reference:
+ * @seconds: a baseline's elapsed time, or NAN for none
+ * @label: (nullable): what the line is, e.g. "Baseline: run 3"
+ *
+ * Draws a reference line across the bars at @seconds.
+ */
+void
+lab_comparison_chart_set_reference (LabComparisonChart *self,
+                                    double              seconds,
+                                    const char         *label)
+{
+  g_return_if_fail (LAB_IS_COMPARISON_CHART (self));
+
+  self->reference_s = seconds > 0 && isfinite (seconds) ? seconds : NAN;
+  g_free (self->reference_label);
+  self->reference_label = g_strdup (label);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+double
+lab_comparison_chart_get_reference (LabComparisonChart *self)
+{
+  g_return_val_if_fail (LAB_IS_COMPARISON_CHART (self), NAN);
+  return self->reference_s;
 }
 
 guint

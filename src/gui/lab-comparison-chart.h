@@ -27,6 +27,10 @@ LabAnalysis *lab_comparison_chart_get_analysis  (LabComparisonChart *self);
 void         lab_comparison_chart_set_selected  (LabComparisonChart *self,
                                                  LabRun             *run);
 LabRun      *lab_comparison_chart_get_selected  (LabComparisonChart *self);
+void         lab_comparison_chart_set_reference (LabComparisonChart *self,
+                                                 double              seconds,
+                                                 const char         *label);
+double       lab_comparison_chart_get_reference (LabComparisonChart *self);
 
 /* For tests: rows drawn, the run each stands for, and where it is. */
 guint        lab_comparison_chart_get_n_rows    (LabComparisonChart *self);

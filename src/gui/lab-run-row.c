@@ -22,6 +22,7 @@ struct _LabRunRow
   LabRun       *run;
   guint         number;
   double        speedup;
+  char         *baseline;    /* the change against its task's baseline, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (LabRunRow, lab_run_row, ADW_TYPE_ACTION_ROW)
@@ -75,6 +76,7 @@ lab_run_row_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LAB_TYPE_RUN_ROW);
   g_clear_object (&self->run);
+  g_clear_pointer (&self->baseline, g_free);
 
   G_OBJECT_CLASS (lab_run_row_parent_class)->dispose (object);
 }
@@ -123,6 +125,31 @@ lab_run_row_get_run (LabRunRow *self)
   return self->run;
 }
 
+/**
+ * lab_run_row_set_baseline:
+ * @text: (nullable): the run's change against its task's pinned baseline,
+ *   e.g. "1.87× faster than the baseline (−46 %)"
+ */
+void
+lab_run_row_set_baseline (LabRunRow  *self,
+                          const char *text)
+{
+  g_return_if_fail (LAB_IS_RUN_ROW (self));
+
+  if (g_strcmp0 (self->baseline, text) == 0)
+    return;
+  g_free (self->baseline);
+  self->baseline = g_strdup (text);
+  lab_run_row_update (self);
+}
+
+const char *
+lab_run_row_get_baseline (LabRunRow *self)
+{
+  g_return_val_if_fail (LAB_IS_RUN_ROW (self), NULL);
+  return self->baseline;
+}
+
 /* @speedup: against the last sequential run of the same task and
  * parameters; 0 for none */
 void
@@ -160,6 +187,13 @@ lab_run_row_update (LabRunRow *self)
   run_title = lab_run_dup_title (self->run);
   title = g_strdup_printf ("%u. %s", self->number, run_title);
   subtitle = describe (self);
+  if (self->baseline != NULL && lab_run_get_state (self->run) >= LAB_RUN_FINISHED)
+    {
+      char *with_baseline = g_strdup_printf ("%s · %s", subtitle, self->baseline);
+
+      g_free (subtitle);
+      subtitle = with_baseline;
+    }
   wall = lab_format_seconds (lab_run_get_elapsed_ns (self->run));
   page = state_page (self->run);
 

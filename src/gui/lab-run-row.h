@@ -20,5 +20,8 @@ LabRun     *lab_run_row_get_run      (LabRunRow *self);
 void        lab_run_row_set_speedup  (LabRunRow *self,
                                       double     speedup);
 void        lab_run_row_update       (LabRunRow *self);
+void        lab_run_row_set_baseline (LabRunRow  *self,
+                                      const char *text);
+const char *lab_run_row_get_baseline (LabRunRow *self);
 
 G_END_DECLS

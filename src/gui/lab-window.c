@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "lab-breakdown-chart.h"
@@ -24,6 +26,7 @@
 #include "lab-cpu-sampler.h"
 #include "lab-error.h"
 #include "lab-format.h"
+#include "lab-history-page.h"
 #include "lab-history.h"
 #include "lab-report.h"
 #include "lab-machine-window.h"
@@ -83,10 +86,13 @@ struct _LabWindow
   GtkDropDown          *experiment_dropdown;
   LabComparisonChart   *comparison_chart;
   LabScalingChart      *scaling_chart;
+  LabHistoryPage       *history_page;
+  GtkToggleButton      *history_button;
   GtkWidget            *chart_cards[LAB_N_CHARTS];
   GtkWidget            *save_buttons[LAB_N_CHARTS];
 
   GListStore           *runs;           /* every run of the session */
+  GPtrArray            *unsaved;        /* ended runs whose CPU samples are still coming */
   GPtrArray            *experiments;    /* LabAnalysis, one per experiment */
   GtkStringList        *experiment_names;
   LabRun               *selected;
@@ -437,6 +443,41 @@ experiment_chosen_cb (LabWindow *self)
   select_run (self, lab_analysis_get_run (analysis, lab_analysis_get_n_runs (analysis) - 1));
 }
 
+/* Each ended run of the session against its task's pinned baseline, as
+ * the History page has read it. */
+static void
+update_baselines (LabWindow *self)
+{
+  LabHistoryModel *model = lab_history_page_get_model (self->history_page);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->runs_list));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      LabRun *run;
+      LabRunSummary sum;
+      double wall_s = 0;
+      gint64 id = 0;
+      gboolean here = FALSE;
+      g_autofree char *delta = NULL;
+      g_autofree char *text = NULL;
+
+      if (!LAB_IS_RUN_ROW (child))
+        continue;
+      run = lab_run_row_get_run (LAB_RUN_ROW (child));
+      lab_run_get_summary (run, &sum);
+      if (lab_run_get_state (run) >= LAB_RUN_FINISHED && sum.wall_ns > 0 &&
+          lab_history_model_lookup_baseline (model, lab_run_get_config (run)->task->name, &wall_s, &id, &here))
+        {
+          delta = lab_report_describe_delta (wall_s / (sum.wall_ns / 1e9));
+          text = here
+            /* Translators: a session run against its task's baseline: "1.87× faster (−46 %) than run 3" */
+            ? g_strdup_printf (_("%s than run %" PRId64), delta, id)
+            : g_strdup_printf (_("%s than run %" PRId64 " (another machine)"), delta, id);
+        }
+      lab_run_row_set_baseline (LAB_RUN_ROW (child), text);
+    }
+}
+
 /* The session's runs, taken together by the engine: experiments, and
  * each run's speed-up against its experiment's loop. */
 static void
@@ -467,6 +508,7 @@ analyse_session (LabWindow *self)
         }
     }
   g_ptr_array_add (names, NULL);
+  update_baselines (self);
   self->updating_dropdown = TRUE;
   gtk_string_list_splice (self->experiment_names, 0,
                           g_list_model_get_n_items (G_LIST_MODEL (self->experiment_names)),
@@ -497,6 +539,21 @@ set_running (LabWindow *self,
     gtk_widget_grab_focus (self->run_button);
 }
 
+/* A run and its CPU samples, taken on this thread (where the samples
+ * change) for the one that writes them. */
+typedef struct {
+  LabRun   *run;
+  GVariant *samples;
+} KeptRun;
+
+static void
+kept_run_free (KeptRun *kept)
+{
+  g_object_unref (kept->run);
+  g_clear_pointer (&kept->samples, g_variant_unref);
+  g_free (kept);
+}
+
 /* Keeps a finished run in the history database, on a thread: SQLite
  * writes and syncs. Returns what the user must be told, if anything. */
 static void
@@ -508,8 +565,10 @@ keep_run_thread (GTask        *task,
   g_autoptr(LabHistory) history = NULL;
   g_autoptr(GError) error = NULL;
 
+  KeptRun *kept = task_data;
+
   if (!(history = lab_history_open (NULL, &error)) ||
-      lab_history_add_run (history, task_data, &error) == 0)
+      lab_history_add_run_full (history, kept->run, kept->samples ? g_variant_ref (kept->samples) : NULL, &error) == 0)
     {
       g_task_return_pointer (task, g_strdup_printf (_("The run was not kept in the history: %s"),
                                                     error->message), g_free);
@@ -529,19 +588,60 @@ run_kept_cb (GObject      *source,
 
   if (notice != NULL && !self->disposed)
     toast (self, notice);
+  if (!self->disposed)
+    lab_history_page_reload (self->history_page);
 }
 
 static void
-keep_run (LabWindow *self,
+save_run (LabWindow *self,
           LabRun    *run)
 {
   /* The window rides in user_data, not as the source object: the task may
    * be freed on its thread, and the window must be let go on this one. */
   g_autoptr(GTask) task = g_task_new (NULL, NULL, run_kept_cb, g_object_ref (self));
+  LabCpuHistory *samples = g_object_get_data (G_OBJECT (run), "lab-cpu-history");
+  KeptRun *kept = g_new0 (KeptRun, 1);
 
-  g_task_set_source_tag (task, keep_run);
-  g_task_set_task_data (task, g_object_ref (run), g_object_unref);
+  g_task_set_source_tag (task, save_run);
+  kept->run = g_object_ref (run);
+  kept->samples = samples ? g_variant_ref_sink (lab_cpu_history_to_variant (samples)) : NULL;
+  g_task_set_task_data (task, kept, (GDestroyNotify) kept_run_free);
   g_task_run_in_thread (task, keep_run_thread);
+}
+
+/* Saves the runs whose samples are complete (or all, when @all). */
+static void
+save_sealed_runs (LabWindow *self,
+                  gboolean   all)
+{
+  for (guint i = self->unsaved->len; i > 0; i--)
+    {
+      LabRun *run = g_ptr_array_index (self->unsaved, i - 1);
+      LabCpuHistory *samples = g_object_get_data (G_OBJECT (run), "lab-cpu-history");
+
+      if (all || samples == NULL || lab_cpu_history_is_sealed (samples))
+        {
+          g_autoptr(LabRun) saved = g_ptr_array_steal_index (self->unsaved, i - 1);
+          save_run (self, saved);
+        }
+    }
+}
+
+/* A run is kept with all its samples: the sampler takes its last ones
+ * after the run has ended, then seals them. */
+static void
+keep_run (LabWindow *self,
+          LabRun    *run)
+{
+  g_ptr_array_add (self->unsaved, g_object_ref (run));
+  save_sealed_runs (self, FALSE);
+}
+
+static void
+sampler_updated_cb (LabWindow *self)
+{
+  if (self->unsaved->len > 0)
+    save_sealed_runs (self, FALSE);
 }
 
 static void
@@ -1074,6 +1174,48 @@ save_chart_action (GSimpleAction *action,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+/* A history that had to be moved aside, or cannot be read, is said even
+ * while the History page (which says it too) is not on screen. */
+static void
+history_message_cb (LabWindow  *self,
+                    const char *text)
+{
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self->history_page)))
+    toast (self, text);
+}
+
+/* The history button shows the stored runs, and back the session. */
+static void
+history_toggled_cb (LabWindow *self)
+{
+  gboolean show = gtk_toggle_button_get_active (self->history_button);
+  const char *current = gtk_stack_get_visible_child_name (self->main_stack);
+
+  if (show && g_strcmp0 (current, "history") != 0)
+    gtk_stack_set_visible_child_name (self->main_stack, "history");
+  else if (!show && g_strcmp0 (current, "history") == 0)
+    gtk_stack_set_visible_child_name (self->main_stack,
+                                      g_list_model_get_n_items (G_LIST_MODEL (self->runs)) ? "results" : "empty");
+}
+
+/* A run that starts shows the session: the button follows. */
+static void
+page_changed_cb (LabWindow *self)
+{
+  gtk_toggle_button_set_active (self->history_button,
+                                g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "history") == 0);
+}
+
+static void
+show_history_action (GSimpleAction *action,
+                     GVariant      *param,
+                     gpointer       user_data)
+{
+  LabWindow *self = user_data;
+
+  gtk_toggle_button_set_active (self->history_button, !gtk_toggle_button_get_active (self->history_button));
+}
+
 static const GActionEntry win_actions[] = {
   { "run", run_action },
   { "cancel", cancel_action },
@@ -1083,6 +1225,7 @@ static const GActionEntry win_actions[] = {
   { "export", export_action },
   { "save-chart", save_chart_action, "s" },
   { "toggle-sidebar", toggle_sidebar_action },
+  { "show-history", show_history_action },
 };
 
 static gboolean
@@ -1173,6 +1316,10 @@ lab_window_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_clear_handle_id (&self->layout_id, g_source_remove);
+  /* What has ended is kept, with the samples there are. */
+  if (self->unsaved != NULL)
+    save_sealed_runs (self, TRUE);
+  g_clear_pointer (&self->unsaved, g_ptr_array_unref);
 
   gtk_widget_dispose_template (GTK_WIDGET (object), LAB_TYPE_WINDOW);
 
@@ -1222,6 +1369,7 @@ lab_window_class_init (LabWindowClass *klass)
   g_type_ensure (LAB_TYPE_CPU_CHART);
   g_type_ensure (LAB_TYPE_COMPARISON_CHART);
   g_type_ensure (LAB_TYPE_SCALING_CHART);
+  g_type_ensure (LAB_TYPE_HISTORY_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/lab-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LabWindow, toast_overlay);
@@ -1251,6 +1399,8 @@ lab_window_class_init (LabWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LabWindow, experiment_dropdown);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, comparison_chart);
   gtk_widget_class_bind_template_child (widget_class, LabWindow, scaling_chart);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, history_page);
+  gtk_widget_class_bind_template_child (widget_class, LabWindow, history_button);
   bind_chart_card (widget_class, LAB_CHART_TIMELINE, "timeline");
   bind_chart_card (widget_class, LAB_CHART_BREAKDOWN, "breakdown");
   bind_chart_card (widget_class, LAB_CHART_CPU, "cpu");
@@ -1266,6 +1416,8 @@ lab_window_init (LabWindow *self)
   self->runs = g_list_store_new (LAB_TYPE_RUN);
   self->experiment_names = gtk_string_list_new (NULL);
   self->sampler = lab_cpu_sampler_new ();
+  self->unsaved = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect_object (self->sampler, "updated", G_CALLBACK (sampler_updated_cb), self, G_CONNECT_SWAPPED);
   self->wide = TRUE;
   gtk_drop_down_set_model (self->experiment_dropdown, G_LIST_MODEL (self->experiment_names));
   lab_cpu_chart_set_sampler (self->cpu_chart, self->sampler);
@@ -1280,6 +1432,13 @@ lab_window_init (LabWindow *self)
   g_signal_connect_object (self->breakdown_chart, "run-activated", G_CALLBACK (run_activated_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->scaling_chart, "run-activated", G_CALLBACK (run_activated_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->experiment_dropdown, "notify::selected", G_CALLBACK (experiment_chosen_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->history_button, "toggled", G_CALLBACK (history_toggled_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (lab_history_page_get_model (self->history_page), "message",
+                           G_CALLBACK (history_message_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (lab_history_page_get_model (self->history_page), "items-changed",
+                           G_CALLBACK (update_baselines), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->main_stack, "notify::visible-child-name", G_CALLBACK (page_changed_cb),
                            self, G_CONNECT_SWAPPED);
 
   load_settings (self);
@@ -1297,6 +1456,13 @@ lab_window_get_experiment_panel (LabWindow *self)
 {
   g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
   return self->panel;
+}
+
+LabHistoryPage *
+lab_window_get_history_page (LabWindow *self)
+{
+  g_return_val_if_fail (LAB_IS_WINDOW (self), NULL);
+  return self->history_page;
 }
 
 GtkWidget *

@@ -8,6 +8,7 @@
 
 #include "lab-application.h"
 #include "lab-experiment-panel.h"
+#include "lab-history-page.h"
 #include "lab-run.h"
 
 G_BEGIN_DECLS
@@ -30,6 +31,7 @@ LabWindow          *lab_window_new                  (LabApplication *application
 
 /* For tests and screenshots. */
 LabExperimentPanel *lab_window_get_experiment_panel (LabWindow      *self);
+LabHistoryPage     *lab_window_get_history_page     (LabWindow      *self);
 GtkWidget          *lab_window_get_timeline         (LabWindow      *self);
 GtkWidget          *lab_window_get_cpu_chart        (LabWindow      *self);
 GtkWidget          *lab_window_get_comparison_chart (LabWindow      *self);
