@@ -1410,6 +1410,50 @@ test_records_damaged (void)
   remove_tree (dir);
 }
 
+/* A stored run comes back in the runtime it ran in, from its records as
+ * from its JSON; a runtime this build lacks is said, not guessed. */
+static void
+test_records_runtime (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = temp_db (&dir);
+  g_autoptr(LabHistory) history = lab_history_open (path, NULL);
+  g_autoptr(LabRun) run = finished_run ("thread-pool");
+  gint64 id = lab_history_add_run (history, run, NULL);
+  sqlite3 *db = raw_open (path);
+
+  g_assert_cmpint (id, >, 0);
+  {
+    g_autoptr(LabRun) back = lab_history_load_run (history, id, NULL, NULL);
+    g_assert_cmpint (lab_run_get_config (back)->runtime, ==, LAB_RUNTIME_C);
+  }
+  raw_exec (db, "UPDATE runs SET runtime = 'python';");
+  for (guint from_json = 0; from_json < 2; from_json++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LabRun) back = NULL;
+
+      if (from_json)
+        raw_exec (db, "UPDATE runs SET records = NULL;");
+      back = lab_history_load_run (history, id, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (lab_run_get_config (back)->runtime, ==, LAB_RUNTIME_PYTHON);
+      g_assert_false (lab_run_config_equal (lab_run_get_config (run), lab_run_get_config (back)));
+      g_assert_cmpuint (lab_run_get_n_jobs (back), ==, lab_run_get_n_jobs (run));
+    }
+  raw_exec (db, "UPDATE runs SET runtime = 'cobol';");
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_null (lab_history_load_run (history, id, NULL, &error));
+    g_assert_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, "cobol"));
+  }
+  sqlite3_close (db);
+  g_clear_object (&history);
+  remove_tree (dir);
+}
+
 /* A history made by the release before (schema version 2, six runs, one
  * pinned) lists as it was, migrates keeping every run, and each run opens
  * from its JSON with its jobs where they ran. */
@@ -2484,6 +2528,7 @@ main (int    argc,
   g_test_add_func ("/history/writers/killed-two", test_killed_writers);
   g_test_add_func ("/history/records/reopen", test_records_reopen);
   g_test_add_func ("/history/records/damaged", test_records_damaged);
+  g_test_add_func ("/history/records/runtime", test_records_runtime);
   g_test_add_func ("/history/schema/fixture-v2", test_schema_fixture_v2);
   g_test_add_func ("/history/query", test_query);
   g_test_add_func ("/history/pin", test_pin);

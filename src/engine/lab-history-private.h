@@ -8,6 +8,8 @@
 
 #include "lab-history.h"
 
+#include "lab-runtime.h"
+
 G_BEGIN_DECLS
 
 void     _lab_history_entry_set_text (char       **field,
@@ -20,9 +22,11 @@ gboolean _lab_history_json_is_plain  (const char  *text,
 
 GVariant *_lab_history_run_to_variant   (LabRun      *run);
 LabRun   *_lab_history_run_from_variant (GVariant    *value,
+                                         LabRuntime   runtime,
                                          GError     **error);
 LabRun   *_lab_history_run_from_json    (JsonObject  *run,
                                          GVariant    *params,
+                                         LabRuntime   runtime,
                                          GError     **error);
 
 G_END_DECLS

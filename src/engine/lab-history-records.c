@@ -126,8 +126,9 @@ damaged (GError **error)
 }
 
 static LabRunConfig *
-config_from_variant (GVariant  *value,
-                     GError   **error)
+config_from_variant (GVariant   *value,
+                     LabRuntime  runtime,
+                     GError    **error)
 {
   g_autoptr(GVariant) params = NULL;
   LabRunConfig *config;
@@ -141,6 +142,7 @@ config_from_variant (GVariant  *value,
   if (!(config = lab_run_config_new_by_name (task, strategy, workers, params, error)))
     return NULL;
   config->gil = gil;
+  config->runtime = runtime;
   return config;
 }
 
@@ -205,14 +207,16 @@ clear_job (LabJobRecord *record)
  * _lab_history_run_from_variant:
  * @value: records as _lab_history_run_to_variant() made them, read from a
  *   file: any value
+ * @runtime: what the jobs were written in (the row's own column)
  *
  * Returns: (transfer full): the run, or %NULL with @error set:
  *   %LAB_ERROR_CORRUPT for a value that is not such records,
  *   %LAB_ERROR_INVALID_ARGUMENT for a task or strategy this build lacks
  */
 LabRun *
-_lab_history_run_from_variant (GVariant  *value,
-                               GError   **error)
+_lab_history_run_from_variant (GVariant   *value,
+                               LabRuntime  runtime,
+                               GError    **error)
 {
   g_autoptr(GVariant) config_v = NULL, summary_v = NULL, jobs_v = NULL, workers_v = NULL, findings_v = NULL;
   g_autoptr(LabRunConfig) config = NULL;
@@ -237,7 +241,7 @@ _lab_history_run_from_variant (GVariant  *value,
   sum.bytes = bytes;
   if (sum.n_jobs > MAX_JOBS || !isfinite (sum.machine_busy))
     return damaged (error), NULL;
-  if (!(config = config_from_variant (config_v, error)))
+  if (!(config = config_from_variant (config_v, runtime, error)))
     return NULL;
 
   jobs = g_array_sized_new (FALSE, FALSE, sizeof (LabJobRecord), sum.n_jobs);
@@ -361,6 +365,7 @@ array_member (JsonObject *object,
 LabRun *
 _lab_history_run_from_json (JsonObject  *run,
                             GVariant    *params,
+                            LabRuntime   runtime,
                             GError     **error)
 {
   g_autoptr(LabRunConfig) config = NULL;
@@ -377,6 +382,7 @@ _lab_history_run_from_json (JsonObject  *run,
   if (config == NULL)
     return NULL;
   config->gil = json_object_get_boolean_member_with_default (run, "gil", FALSE);
+  config->runtime = runtime;
 
   sum.wall_ns = member_ns (run, "wall_s");
   sum.user_ns = member_ns (run, "user_s");

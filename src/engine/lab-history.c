@@ -1806,6 +1806,7 @@ column_variant (sqlite3_stmt *stmt,
 static LabRun *
 run_from_stored_json (const char  *json,
                       const char  *params_text,
+                      LabRuntime   runtime,
                       gint64       id,
                       GError     **error)
 {
@@ -1820,7 +1821,7 @@ run_from_stored_json (const char  *json,
     }
   if (params_text != NULL)
     params = g_variant_parse (G_VARIANT_TYPE_VARDICT, params_text, NULL, NULL, NULL);
-  return _lab_history_run_from_json (run, params, error);
+  return _lab_history_run_from_json (run, params, runtime, error);
 }
 
 /**
@@ -1846,8 +1847,10 @@ lab_history_load_run (LabHistory     *self,
   g_autoptr(GVariant) samples_v = NULL;
   g_autofree char *json = NULL;
   g_autofree char *params = NULL;
+  g_autofree char *runtime_name = NULL;
   g_autofree char *sql = NULL;
   g_autoptr(GError) local_error = NULL;
+  LabRuntime runtime = LAB_RUNTIME_C;
   sqlite3_stmt *stmt = NULL;
   LabRun *run;
   int rc;
@@ -1862,9 +1865,10 @@ lab_history_load_run (LabHistory     *self,
       return NULL;
     }
 
-  sql = g_strdup_printf ("SELECT json, %s, %s FROM runs WHERE id = ?;",
+  sql = g_strdup_printf ("SELECT json, %s, %s, %s FROM runs WHERE id = ?;",
                          self->has_v2 ? "params" : "NULL",
-                         self->has_v3 ? "records, samples" : "NULL, NULL");
+                         self->has_v3 ? "records, samples" : "NULL, NULL",
+                         self->has_v2 ? "runtime" : "'c'");
   if ((rc = prepare (self, sql, &stmt)) != SQLITE_OK)
     return sqlite_error (self, rc, OP_READ, error), NULL;
   sqlite3_bind_int64 (stmt, 1, id);
@@ -1874,6 +1878,7 @@ lab_history_load_run (LabHistory     *self,
       set_column_text (&params, stmt, 1, NULL);
       records = column_variant (stmt, 2, _LAB_HISTORY_RECORDS_TYPE);
       samples_v = column_variant (stmt, 3, LAB_CPU_HISTORY_VARIANT_TYPE);
+      set_column_text (&runtime_name, stmt, 4, "c");
     }
   sqlite3_finalize (stmt);
   if (rc == SQLITE_DONE)
@@ -1881,10 +1886,17 @@ lab_history_load_run (LabHistory     *self,
   if (rc != SQLITE_ROW)
     return rc == SQLITE_DONE ? NULL : (sqlite_error (self, rc, OP_READ, error), NULL);
 
+  /* A runtime this build does not know is no run it can make again. */
+  if (!lab_runtime_from_name (runtime_name, &runtime))
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("Run %" PRId64 " ran in “%s”, which this version does not have"), id, runtime_name);
+      return NULL;
+    }
   if (records != NULL)
-    run = _lab_history_run_from_variant (records, error);
+    run = _lab_history_run_from_variant (records, runtime, error);
   else
-    run = run_from_stored_json (json, params, id, error);
+    run = run_from_stored_json (json, params, runtime, id, error);
   if (run == NULL)
     return NULL;
 
