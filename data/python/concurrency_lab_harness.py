@@ -6,7 +6,7 @@
 # The app starts this script with the run's parameters as one JSON object
 # on stdin, and reads one line per event on stdout:
 #
-#   hello 1 <pid>                     the harness is ready (protocol 1)
+#   hello 1 <pid> <t>                 the harness is ready at t (protocol 1)
 #   start <index> <worker> <start_ns>
 #   job <index> <worker> <start_ns> <end_ns> <cpu_ns> <bytes> <value> <status>
 #   fail <index> <worker> <start_ns> <end_ns> <cpu_ns> <bytes> <value> <status> <message>
@@ -371,7 +371,7 @@ def main():
     except Exception as e:
         emit("error " + clean("%s: %s" % (type(e).__name__, e)))
         return 3
-    emit("hello %d %d" % (PROTOCOL, os.getpid()))
+    emit("hello %d %d %d" % (PROTOCOL, os.getpid(), time.monotonic_ns()))
     run_strategy(CFG["strategy"], n, workers)
     emit("done")
     return 0

@@ -234,6 +234,17 @@ lab_runner_worker_ready (LabRunner *self,
   update_worker (self, worker, lab_runner_now (self), -1, id);
 }
 
+/* The worker was ready at @ready_ns on the run's axis, as it said itself
+ * (a line read later than it was written must not move it). */
+void
+lab_runner_worker_ready_at (LabRunner *self,
+                            guint      worker,
+                            gint64     id,
+                            gint64     ready_ns)
+{
+  update_worker (self, worker, ready_ns, -1, id);
+}
+
 /* The worker is gone: joined, or reaped. */
 void
 lab_runner_worker_gone (LabRunner *self,

@@ -52,6 +52,10 @@ guint               lab_runner_worker_begin       (LabRunner      *self,
 void                lab_runner_worker_ready       (LabRunner      *self,
                                                    guint           worker,
                                                    gint64          id);
+void                lab_runner_worker_ready_at    (LabRunner      *self,
+                                                   guint           worker,
+                                                   gint64          id,
+                                                   gint64          ready_ns);
 void                lab_runner_worker_gone        (LabRunner      *self,
                                                    guint           worker);
 

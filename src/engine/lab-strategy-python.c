@@ -29,6 +29,7 @@
 #include <glib-unix.h>
 #include <json-glib/json-glib.h>
 
+#include "lab-breakdown.h"
 #include "lab-error.h"
 #include "lab-runner.h"
 #include "lab-runtime.h"
@@ -56,6 +57,7 @@ typedef struct {
   GString      *err_tail;
   gboolean      hello;
   gboolean      done;
+  guint         record;         /* the harness's LabWorkerRecord: starting until hello */
   char         *fatal;          /* why the run cannot go on */
 
   LabJobRecord *started;        /* per job: its start, worker and lane */
@@ -334,10 +336,14 @@ python_start (LabRunner  *runner,
       py_state_free (st);
       return NULL;
     }
+  /* The interpreter's start-up, imports included, is the run's start-up
+   * on every lane, as the fork server's is for the process pool. */
+  st->record = lab_runner_worker_begin (runner, LAB_LANE_ALL);
   g_mutex_lock (&st->mutex);
   if (!spawn_harness (st, python, in_fd, error))
     {
       g_mutex_unlock (&st->mutex);
+      lab_runner_worker_gone (runner, st->record);
       close (in_fd);
       py_state_free (st);
       return NULL;
@@ -449,9 +455,9 @@ handle_line (PyState *st,
 
   if (!st->hello)
     {
-      gint64 protocol, pid;
-      if (n == 3 && g_str_equal (f[0], "hello") && parse_int (f[1], 0, 1000, &protocol) &&
-          parse_int (f[2], 1, G_MAXINT32, &pid))
+      gint64 protocol, pid, ready = -1;
+      if ((n == 3 || n == 4) && g_str_equal (f[0], "hello") && parse_int (f[1], 0, 1000, &protocol) &&
+          parse_int (f[2], 1, G_MAXINT32, &pid) && (n == 3 || parse_time (st, f[3], &ready)))
         {
           if (protocol != PROTOCOL)
             {
@@ -460,6 +466,10 @@ handle_line (PyState *st,
               return FALSE;
             }
           st->hello = TRUE;
+          if (ready >= 0)
+            lab_runner_worker_ready_at (st->runner, st->record, pid, ready);
+          else
+            lab_runner_worker_ready (st->runner, st->record, pid);
           return TRUE;
         }
       goto garbage;
@@ -666,6 +676,7 @@ python_collect (gpointer   data,
   st->reaped = TRUE;
   cancelled = st->cancelled;
   g_mutex_unlock (&st->mutex);
+  lab_runner_worker_gone (st->runner, st->record);
 
   /* Jobs that were running when it all stopped. */
   for (guint i = 0; i < st->n_jobs; i++)
