@@ -11,6 +11,16 @@
 
 G_BEGIN_DECLS
 
+/* Under ThreadSanitizer every lock, atomic and fork is instrumented (a
+ * thread hand-over costs a hundred times more, forking an instrumented
+ * process far more than that), so orderings of costs measured in the run
+ * are not what that build checks; tests still run every step there. */
+#if defined(__SANITIZE_THREAD__)
+# define LAB_TEST_UNDER_TSAN 1
+#else
+# define LAB_TEST_UNDER_TSAN 0
+#endif
+
 /* Hang guards, never measures: how long a wait for something that must
  * happen may take before the test fails with a message. They only end a
  * test that would otherwise hang until meson's timeout; no assertion

@@ -387,7 +387,8 @@ test_machine (void)
         processes = get_double_or_inf (be, "break_even_job_s");
     }
   g_assert_cmpfloat (pool, >=, 0);
-  g_assert_cmpfloat (pool, <, processes);
+  if (!LAB_TEST_UNDER_TSAN)
+    g_assert_cmpfloat (pool, <, processes);
 
   g_assert_cmpint (lab_test_run_cli (ARGV ("machine"), NULL, &table, NULL), ==, 0);
   g_assert_nonnull (strstr (table, "ProcessPoolExecutor"));
@@ -449,8 +450,11 @@ test_size_sweep (void)
   g_assert_cmpfloat (first_speedup[2], <, 1);
   g_assert_cmpfloat (first_speedup[2] * 3, <, first_speedup[0]);
   g_assert_cmpfloat (first_speedup[2] * 3, <, first_speedup[1]);
-  g_assert_cmpfloat (predicted[0], <=, predicted[2]);
-  g_assert_cmpfloat (predicted[1], <=, predicted[2]);
+  if (!LAB_TEST_UNDER_TSAN)
+    {
+      g_assert_cmpfloat (predicted[0], <=, predicted[2]);
+      g_assert_cmpfloat (predicted[1], <=, predicted[2]);
+    }
 
   g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=primes", "--size=1e-5,1e-3",
                                            "--strategy=thread-pool"), NULL, &table, NULL), ==, 0);

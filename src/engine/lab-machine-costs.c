@@ -36,6 +36,7 @@
 #include "lab-error.h"
 #include "lab-format.h"
 #include "lab-machine-costs.h"
+#include "lab-tsan.h"
 #include "lab-protocol.h"
 #include "lab-run.h"
 #include "lab-strategy.h"
@@ -629,6 +630,7 @@ destroy_progress_cb (gpointer data)
 {
   AsyncData *d = data;
 
+  LAB_TSAN_ACQUIRE (d);
   d->progress_destroy (d->progress_data);
   return G_SOURCE_REMOVE;
 }
@@ -638,6 +640,7 @@ async_data_destroy (gpointer data)
 {
   AsyncData *d = data;
 
+  LAB_TSAN_ACQUIRE (d);
   g_main_context_unref (d->context);
   g_free (d);
 }
@@ -652,7 +655,10 @@ async_data_free (gpointer data)
   if (d->progress_destroy == NULL)
     async_data_destroy (d);
   else
-    call_on (d->context, destroy_progress_cb, d, async_data_destroy);
+    {
+      LAB_TSAN_RELEASE (d);
+      call_on (d->context, destroy_progress_cb, d, async_data_destroy);
+    }
 }
 
 typedef struct {
@@ -665,8 +671,10 @@ static gboolean
 progress_call_cb (gpointer data)
 {
   ProgressCall *call = data;
-  AsyncData *d = g_task_get_task_data (call->task);
+  AsyncData *d;
 
+  LAB_TSAN_ACQUIRE (call);
+  d = g_task_get_task_data (call->task);
   d->progress (call->fraction, call->what, d->progress_data);
   return G_SOURCE_REMOVE;
 }
@@ -694,6 +702,7 @@ thread_progress (double      fraction,
   call->task = g_object_ref (task);
   call->fraction = fraction;
   call->what = what;   /* a translated static string */
+  LAB_TSAN_RELEASE (call);
   call_on (d->context, progress_call_cb, call, progress_call_free);
 }
 
@@ -711,7 +720,10 @@ measure_thread_func (GTask        *task,
   if (costs == NULL)
     g_task_return_error (task, error);
   else
-    g_task_return_pointer (task, costs, (GDestroyNotify) lab_machine_costs_free);
+    {
+      LAB_TSAN_RELEASE (costs);
+      g_task_return_pointer (task, costs, (GDestroyNotify) lab_machine_costs_free);
+    }
 }
 
 /**
@@ -746,8 +758,12 @@ LabMachineCosts *
 lab_machine_costs_measure_finish (GAsyncResult  *result,
                                   GError       **error)
 {
+  LabMachineCosts *costs;
+
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  if ((costs = g_task_propagate_pointer (G_TASK (result), error)))
+    LAB_TSAN_ACQUIRE (costs);
+  return costs;
 }
 
 /**
