@@ -656,8 +656,12 @@ async_data_free (gpointer data)
     async_data_destroy (d);
   else
     {
+      /* @d is the caller's from here on: not read again on this thread
+       * (its context outlives it: the caller runs it). */
+      GMainContext *context = d->context;
+
       LAB_TSAN_RELEASE (d);
-      call_on (d->context, destroy_progress_cb, d, async_data_destroy);
+      call_on (context, destroy_progress_cb, d, async_data_destroy);
     }
 }
 
