@@ -13,6 +13,7 @@
 
 #include "lab-application.h"
 #include "lab-experiment-panel.h"
+#include "lab-test-png.h"
 #include "lab-window.h"
 
 #define WIDTH  1280
@@ -27,35 +28,6 @@ typedef struct {
   guint       step;
   gint64      step_start;
 } Driver;
-
-static gboolean
-save_png (GtkWidget  *widget,
-          const char *dir,
-          const char *name)
-{
-  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  /* Mid-frame there may be nothing to draw yet: try on the next tick. */
-  if (!(node = gtk_snapshot_free_to_node (snapshot)))
-    return FALSE;
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
-  if (texture == NULL)
-    return FALSE;
-  if (!gdk_texture_save_to_png (texture, path))
-    {
-      g_printerr ("Could not write %s\n", path);
-      return FALSE;
-    }
-  g_print ("%s (%d×%d)\n", path, w, h);
-  return TRUE;
-}
 
 /* The seed's "Ten Threads": a loop over ten waits of 1.5 s, then ten
  * threads, in one press of Run. */
@@ -127,22 +99,22 @@ drive_cb (gpointer data)
       case 0: run_startup (d); next = TRUE; break;
       case 1: next = idle && elapsed_ms (d, 1500); break;
       case 2: lab_window_dismiss_toast (d->window); next = TRUE; break;
-      case 3: next = elapsed_ms (d, 800) && save_png (w, d->dir, "startup.png"); break;
+      case 3: next = elapsed_ms (d, 800) && lab_test_save_png (w, d->dir, "startup.png"); break;
       default:
         g_application_quit (g_application_get_default ());
         return G_SOURCE_REMOVE;
       }
   else switch (d->step)
     {
-    case 0: next = elapsed_ms (d, 1500) && save_png (w, d->dir, "main-window.png"); break;
+    case 0: next = elapsed_ms (d, 1500) && lab_test_save_png (w, d->dir, "main-window.png"); break;
     case 1: run_lesson (d, "ten-threads"); next = TRUE; break;
-    case 2: next = jobs_done (d) >= 4 && save_png (w, d->dir, "running.png"); break;
+    case 2: next = jobs_done (d) >= 4 && lab_test_save_png (w, d->dir, "running.png"); break;
     /* Dismiss the last toast only once it has finished sliding in. */
     case 3: next = idle && elapsed_ms (d, 1500); break;
     case 4: lab_window_dismiss_toast (d->window); next = TRUE; break;
     /* The comparison at the bottom of the view, the timeline above it. */
     case 5: scroll_to_bottom_of (lab_window_get_chart_card (d->window, LAB_CHART_COMPARISON)); next = TRUE; break;
-    case 6: next = elapsed_ms (d, 800) && save_png (w, d->dir, "comparison.png"); break;
+    case 6: next = elapsed_ms (d, 800) && lab_test_save_png (w, d->dir, "comparison.png"); break;
     default:
       g_application_quit (g_application_get_default ());
       return G_SOURCE_REMOVE;

@@ -11,6 +11,7 @@
 
 #include "lab-experiment-panel.h"
 #include "lab-machine-window.h"
+#include "lab-test-png.h"
 #include "lab-test-util.h"
 #include "lab-window.h"
 
@@ -88,26 +89,6 @@ close_window (LabMachineWindow *window)
       g_usleep (1000);
     }
   g_weak_ref_clear (&ref);
-}
-
-static gboolean
-save_png (GtkWidget  *widget,
-          const char *dir,
-          const char *name)
-{
-  int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  if (!(node = gtk_snapshot_free_to_node (snapshot)))
-    return FALSE;
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
-  return texture != NULL && gdk_texture_save_to_png (texture, path);
 }
 
 /* The primary menu's "This Computer" opens the page, which measures,
@@ -197,9 +178,9 @@ test_sweep (void)
     {
       gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
 
-      while (!save_png (GTK_WIDGET (window), dir, "this-computer.png") && g_get_monotonic_time () < deadline)
+      while (!lab_test_save_png (GTK_WIDGET (window), dir, "this-computer.png") && g_get_monotonic_time () < deadline)
         g_main_context_iteration (NULL, TRUE);
-      while (!save_png (GTK_WIDGET (lab_machine_window_get_job_size_chart (window)), dir, "job-size-chart.png") &&
+      while (!lab_test_save_png (GTK_WIDGET (lab_machine_window_get_job_size_chart (window)), dir, "job-size-chart.png") &&
              g_get_monotonic_time () < deadline)
         g_main_context_iteration (NULL, TRUE);
     }
