@@ -147,7 +147,7 @@ build_input (LabRunner *runner,
         json_builder_add_double_value (b, values[i]);
     }
   else
-    json_builder_add_double_value (b, 1.0);
+    json_builder_add_double_value (b, LAB_SLEEP_DEFAULT_SECONDS);
   json_builder_end_array (b);
   /* The harness gets every parameter, defaults included: it has none of its own. */
   if (!g_variant_lookup (params, LAB_PARAM_SIZE, "t", &size))

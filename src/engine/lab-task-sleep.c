@@ -36,7 +36,7 @@ sleep_setup (GVariant   *params,
 {
   g_autoptr(GVariant) seconds = NULL;
   const double *values;
-  static const double default_seconds[] = { 1.0 };
+  static const double default_seconds[] = { LAB_SLEEP_DEFAULT_SECONDS };
   gsize n_values;
   guint default_jobs;
   SleepPlan *plan;

@@ -114,6 +114,9 @@ struct _LabTaskClass
 
 /* primes: the numbers a job checks when --size is not given (about 0.15 s). */
 #define LAB_PRIMES_DEFAULT_SIZE G_GUINT64_CONSTANT (90000)
+
+/* sleep: the seconds a job sleeps when --seconds is not given. */
+#define LAB_SLEEP_DEFAULT_SECONDS 1.0
 #define LAB_PARAM_URLS      "urls"       /* as */
 #define LAB_PARAM_URLS_FILE "urls-file"  /* ay: a path, bytes (g_variant_new_bytestring) */
 #define LAB_PARAM_OUTPUT    "output"     /* ay: a path */
