@@ -45,6 +45,7 @@ int
 main (int    argc,
       char **argv)
 {
+  _lab_prepare_environment ();
   lab_i18n_init ();
   textdomain (GETTEXT_PACKAGE);
 

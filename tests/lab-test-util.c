@@ -141,6 +141,7 @@ steal_text (GBytes **bytes)
 /**
  * lab_test_run_cli:
  * @argv: arguments after the program name
+ * @extra_env: (nullable): "NAME=VALUE" to set, "NAME" to unset
  * @out: (out) (optional): its standard output; inherited when %NULL
  * @err: (out) (optional): its standard error; inherited when %NULL
  *
@@ -172,7 +173,11 @@ lab_test_run_cli (const char * const  *argv,
   for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
     {
       g_auto(GStrv) kv = g_strsplit (extra_env[i], "=", 2);
-      g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
+
+      if (kv[1] != NULL)
+        g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
+      else
+        g_subprocess_launcher_unsetenv (launcher, kv[0]);
     }
   g_ptr_array_add (args, (gpointer) g_getenv ("LAB_CLI_PATH"));
   for (guint i = 0; argv[i] != NULL; i++)
@@ -574,7 +579,11 @@ lab_test_spawn_cli (const char * const *argv,
   for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
     {
       g_auto(GStrv) kv = g_strsplit (extra_env[i], "=", 2);
-      g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
+
+      if (kv[1] != NULL)
+        g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
+      else
+        g_subprocess_launcher_unsetenv (launcher, kv[0]);
     }
   g_ptr_array_add (args, (gpointer) g_getenv ("LAB_CLI_PATH"));
   for (guint i = 0; argv[i] != NULL; i++)

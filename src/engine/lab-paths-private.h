@@ -12,4 +12,6 @@ char *_lab_locate (const char *env_var,
                    const char *build_path,
                    const char *installed_path);
 
+void  _lab_prepare_environment (void);
+
 G_END_DECLS

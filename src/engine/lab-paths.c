@@ -39,3 +39,29 @@ _lab_locate (const char *env_var,
 
   return g_strdup (installed_path);
 }
+
+/*
+ * _lab_prepare_environment:
+ *
+ * Settings of the libraries the tasks use, made once, first thing in
+ * main(): the environment is only safe to change before threads start.
+ * Child processes (workers, fork servers) inherit them.
+ *
+ * libvips loads its optional loaders when it starts (HEIF, PDF, JPEG XL,
+ * ImageMagick, OpenSlide: on Debian some 50 more libraries, about 40 ms,
+ * paid again by every worker process that blurs) from
+ * $VIPSHOME/<last part of its libdir>/vips-modules-X.Y. The blur opens
+ * only the four photo formats, whose loaders are built into libvips, so
+ * VIPSHOME names a folder with no modules. libvips then also finds no translations of its
+ * own messages (it has German and British English ones). A VIPSHOME the
+ * user set is left alone (libvips sets it too, in a process that started
+ * it: a program started from there inherits the real prefix).
+ */
+void
+_lab_prepare_environment (void)
+{
+  const char *vipshome = g_getenv ("VIPSHOME");
+
+  if (vipshome == NULL || vipshome[0] == '\0')
+    g_setenv ("VIPSHOME", LAB_BUILTIN_VIPSHOME, TRUE);
+}

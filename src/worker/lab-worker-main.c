@@ -13,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lab-i18n.h"
+#include "lab-paths-private.h"
 #include "lab-worker-loop.h"
 
 int
@@ -21,6 +22,7 @@ main (int    argc,
 {
   if (!lab_worker_watch_parent ())
     return LAB_WORKER_EXIT_ORPHANED;
+  _lab_prepare_environment ();
   lab_i18n_init_messages ();
 
   /* --fork: a fork server for the processes strategy, a process per job. */
