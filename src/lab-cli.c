@@ -677,6 +677,17 @@ execute (LabExperiment           *experiment,
 static LabExperiment *parse_run_options (int argc, char **argv, gboolean help, Options *o,
                                          LabReportFormat *format, GError **error);
 
+/* Whether GOption will print help for @argv: -h, -? or --help… */
+static gboolean
+asks_for_help (int    argc,
+               char **argv)
+{
+  for (int i = 1; i < argc && !g_str_equal (argv[i], "--"); i++)
+    if (g_str_equal (argv[i], "-h") || g_str_equal (argv[i], "-?") || g_str_has_prefix (argv[i], "--help"))
+      return TRUE;
+  return FALSE;
+}
+
 /* The messages quote what was written, which may be any bytes: they are
  * printed, so they are made UTF-8 (an invalid byte shows as U+FFFD). */
 static LabExperiment *
@@ -711,7 +722,7 @@ parse_run_options (int               argc,
            GError          **error)
 {
   g_autoptr(GOptionContext) context = NULL;
-  g_autofree char *list = lab_cli_list_tasks_and_strategies ();
+  g_autofree char *list = NULL;
   g_autofree char *description = NULL;
   const GOptionEntry entries[] = {
     { "task", 't', 0, G_OPTION_ARG_STRING, &o->task, N_("What each job does (see Tasks below)"), N_("TASK") },
@@ -740,10 +751,16 @@ parse_run_options (int               argc,
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_help_enabled (context, help);
-  description = g_strdup_printf ("%s\n%s", list,
-                                 _("Exit status: 0 when every job succeeded, 1 when a job failed or the run "
-                                   "was cancelled (Ctrl+C), 2 for bad usage."));
-  g_option_context_set_description (context, description);
+  /* The tasks, strategies and lessons below the options: only for --help
+   * (the list asks every task module whether it can run). */
+  if (help && asks_for_help (argc, argv))
+    {
+      list = lab_cli_list_tasks_and_strategies ();
+      description = g_strdup_printf ("%s\n%s", list,
+                                     _("Exit status: 0 when every job succeeded, 1 when a job failed or the run "
+                                       "was cancelled (Ctrl+C), 2 for bad usage."));
+      g_option_context_set_description (context, description);
+    }
 
   if (!g_option_context_parse (context, &argc, &argv, error))
     return NULL;
