@@ -91,11 +91,12 @@ def row(task, strategy, workers, ours, reference, reference_name, ratio, goal, p
     """One line of bench/run's table, as each script's JSON lists it under
     "rows": @ours and @reference are medians in @unit ("s" or "B"), @ratio
     the figure the goal is about (a factor, shown as "N×" unless
-    @ratio_text says otherwise), @goal its text."""
+    @ratio_text says otherwise), @goal its text; @passed None for a row
+    that has no goal (a figure shown to explain another)."""
     return {"task": task, "strategy": strategy, "workers": workers, "ours": ours,
             "reference": reference, "reference_name": reference_name, "unit": unit,
             "ratio": ratio, "ratio_text": ratio_text or f"{ratio:.2f}×", "goal": goal,
-            "passed": bool(passed)}
+            "passed": None if passed is None else bool(passed)}
 
 
 def format_value(value, unit):
@@ -127,4 +128,6 @@ def format_seconds(s):
         return f"{s:.3f} s"
     if s >= 1e-3:
         return f"{s * 1e3:.1f} ms"
-    return f"{s * 1e6:.1f} µs"
+    if s >= 1e-6 or s == 0:
+        return f"{s * 1e6:.1f} µs"
+    return f"{s * 1e9:.0f} ns"

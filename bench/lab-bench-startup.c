@@ -7,7 +7,8 @@
  * a job in a forked child (what a fork server would pay), posix_spawn +
  * wait of small programs linking GLib / GIO / libsoup / libvips, a job in
  * a fresh concurrency-lab-worker, a raw pipe round trip and a job round
- * trip over the worker protocol. Each measurement is repeated and
+ * trip over the worker protocol, and a page of fresh memory against one
+ * written before. Each measurement is repeated and
  * printed as one tab-separated line for bench/startup:
  *
  *   name  median_us  min_us  max_us  iterations_per_repeat
@@ -23,6 +24,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <glib.h>
@@ -419,6 +421,32 @@ measure_fork_burst (gpointer data,
   return fork_jobs (n, n);
 }
 
+/* Memory */
+
+/* Writing one byte to each of @n pages of fresh anonymous memory, or
+ * (@data non-NULL) to pages written once already: what a worker pays the
+ * first time it uses memory (a page fault, a zeroed page; in a virtual
+ * machine, sometimes the host backing the page too), and afterwards. */
+static gint64
+measure_memory (gpointer data,
+                guint    n)
+{
+  gsize page = sysconf (_SC_PAGESIZE);
+  volatile char *p = mmap (NULL, n * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  gint64 t0;
+
+  must (p != MAP_FAILED, "mmap");
+  if (data != NULL)
+    for (guint i = 0; i < n; i++)
+      p[i * page] = 1;
+  t0 = lab_clock_now_ns ();
+  for (guint i = 0; i < n; i++)
+    p[i * page] = 2;
+  t0 = lab_clock_now_ns () - t0;
+  munmap ((void *) p, n * page);
+  return t0;
+}
+
 /* One byte there and back between two processes over two pipes. */
 static gint64
 measure_pipe_round_trip (gpointer data,
@@ -499,6 +527,8 @@ main (int    argc,
       report ("protocol-round-trip", measure_protocol_round_trip, worker, 3000);
     }
   report ("pipe-round-trip", measure_pipe_round_trip, NULL, 5000);
+  report ("memory-first-touch", measure_memory, NULL, 4096);
+  report ("memory-touched-again", measure_memory, GINT_TO_POINTER (TRUE), 4096);
   g_strfreev (opt_only);
   return 0;
 }

@@ -3,12 +3,24 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * bench/startup times posix_spawn + wait of it: the price of starting a
- * process that links GLib alone, GIO, libsoup or libvips (chosen with
- * -DLAB_PROBE_*). The volatile pointer keeps the library linked under
+ * process that links GLib alone, GIO, libsoup, libvips or every library
+ * concurrency-lab links (chosen with -DLAB_PROBE_*). The volatile pointer keeps the library linked under
  * --as-needed without running any of its code, so what is measured is
  * exec, the dynamic loader and the libraries' constructors.
  */
-#if defined(LAB_PROBE_VIPS)
+#if defined(LAB_PROBE_CLI)
+/* The libraries concurrency-lab itself links, all of them. */
+# include <math.h>
+# include <gio/gio.h>
+# include <gmodule.h>
+# include <json-glib/json-glib.h>
+# include <sqlite3.h>
+static void (* volatile keep_more[]) (void) = {
+  (void (*) (void)) g_module_open, (void (*) (void)) json_node_get_type,
+  (void (*) (void)) sqlite3_libversion, (void (*) (void)) log1p,
+};
+# define LAB_PROBE_SYMBOL g_file_get_type
+#elif defined(LAB_PROBE_VIPS)
 # include <vips/vips.h>
 # define LAB_PROBE_SYMBOL vips_image_get_type
 #elif defined(LAB_PROBE_SOUP)
