@@ -209,6 +209,93 @@ test_scaling (void)
   assert_half_serial (entry);
 }
 
+/* A run of @n jobs whose job @failed failed with @message and whose job
+ * @unfinished never ended (it is left out of job_results). */
+static LabRun *
+run_with_jobs (const char *strategy,
+               guint       workers,
+               guint       n,
+               int         failed,
+               const char *message,
+               int         unfinished)
+{
+  g_autoptr(LabRunConfig) config = lab_test_config ("sleep", strategy, workers, NULL);
+  g_autofree LabJobRecord *jobs = g_new0 (LabJobRecord, n);
+  LabRunSummary sum = { .wall_ns = 20000000 * n / workers, .user_ns = 1000000, .n_jobs = n,
+                        .n_done = n, .workers = workers, .peak_rss_kb = 1000 };
+
+  for (guint i = 0; i < n; i++)
+    {
+      jobs[i].lane = i % workers;
+      jobs[i].start_ns = jobs[i].dispatch_ns = (i / workers) * 20000000;
+      jobs[i].end_ns = jobs[i].back_ns = jobs[i].start_ns + 20000000;
+      jobs[i].worker = 1000 + jobs[i].lane;
+      jobs[i].state = (int) i == unfinished ? LAB_JOB_PENDING
+                      : (int) i == failed ? LAB_JOB_FAILED : LAB_JOB_OK;
+      jobs[i].error = (int) i == failed ? (char *) message : NULL;
+    }
+  return lab_run_new_from_records (config, LAB_RUN_FINISHED, &sum, jobs, n, NULL, 0);
+}
+
+/* The JSON report is written a piece at a time (a run, each job, the
+ * summary): it must be exactly what json-glib's pretty generator writes
+ * for the whole document, whatever the strings in it, and keep every
+ * finished job. */
+static void
+test_json_pieces (void)
+{
+  g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL, *again = NULL, *whole = NULL;
+  JsonArray *array, *jobs;
+  const guint expected_jobs[] = { 2, 3, 4, 0 };
+
+  g_ptr_array_add (runs, run_with_jobs ("sequential", 1, 3, 0, "bad \"quote\"\n\tline \\ and \xff byte", 2));
+  g_ptr_array_add (runs, run_with_jobs ("thread-pool", 1, 3, -1, NULL, -1));
+  g_ptr_array_add (runs, run_with_jobs ("thread-pool", 2, 4, 3, "    \"job_results\" : [", -1));
+  g_ptr_array_add (runs, run_with_jobs ("threads", 1, 1, -1, NULL, 0));
+
+  text = lab_report_format ((LabRun **) runs->pdata, runs->len, LAB_REPORT_JSON);
+  root = json_from_string (text, &error);
+  g_assert_no_error (error);
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, root);
+  again = json_generator_to_data (gen, NULL);
+  whole = g_strconcat (again, "\n", NULL);
+  g_assert_cmpstr (text, ==, whole);
+
+  array = json_object_get_array_member (json_node_get_object (root), "runs");
+  g_assert_cmpuint (json_array_get_length (array), ==, G_N_ELEMENTS (expected_jobs));
+  for (guint i = 0; i < G_N_ELEMENTS (expected_jobs); i++)
+    {
+      jobs = json_object_get_array_member (json_array_get_object_element (array, i), "job_results");
+      g_assert_cmpuint (json_array_get_length (jobs), ==, expected_jobs[i]);
+    }
+  jobs = json_object_get_array_member (json_array_get_object_element (array, 0), "job_results");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (jobs, 0), "error"), ==,
+                   "bad \"quote\"\n\tline \\ and \xef\xbf\xbd byte");
+  g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (json_array_get_object_element (jobs, 1), "error")));
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (jobs, 1), "index"), ==, 1);
+  /* thread-pool on 1 and 2 workers: a scaling entry, after the summary. */
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (root), "scaling")), ==, 1);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (root), "summary")), ==, 4);
+
+  /* No run at all: the same. */
+  g_clear_pointer (&text, g_free);
+  g_clear_pointer (&whole, g_free);
+  g_clear_pointer (&again, g_free);
+  g_clear_pointer (&root, json_node_unref);
+  text = lab_report_format (NULL, 0, LAB_REPORT_JSON);
+  root = json_from_string (text, &error);
+  g_assert_no_error (error);
+  json_generator_set_root (gen, root);
+  again = json_generator_to_data (gen, NULL);
+  whole = g_strconcat (again, "\n", NULL);
+  g_assert_cmpstr (text, ==, whole);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -217,6 +304,7 @@ main (int argc, char **argv)
   g_test_add_func ("/report/repeats-in-json", test_repeats_in_json);
   g_test_add_func ("/report/repeats-in-table", test_repeats_in_table);
   g_test_add_func ("/report/scaling", test_scaling);
+  g_test_add_func ("/report/json-pieces", test_json_pieces);
 
   return g_test_run ();
 }

@@ -274,15 +274,6 @@ add_run (JsonBuilder             *b,
   if (baseline != NULL)
     add_baseline (b, baseline, run);
 
-  json_builder_set_member_name (b, "job_results");
-  json_builder_begin_array (b);
-  for (guint k = 0; lab_run_has_jobs (run) && k < sum.n_jobs; k++)
-    {
-      const LabJobRecord *job = lab_run_get_job (run, k);
-      if (job->state >= LAB_JOB_OK)
-        add_job (b, run, k, job);
-    }
-  json_builder_end_array (b);
   json_builder_end_object (b);
 }
 
@@ -356,38 +347,120 @@ add_scaling (JsonBuilder      *b,
   json_builder_end_object (b);
 }
 
+/* The JSON document is written piece by piece, each piece (a run without
+ * its jobs, one job, the summary) built and generated on its own and put
+ * where the pretty generator would have put it in a document written
+ * whole: the text is the same, byte for byte (/report/json-pieces checks
+ * it), but a run of a million jobs never has a million JSON objects in
+ * memory at once (3 GB), only their text. */
+
+/* @node as the pretty generator writes it, each line after the first
+ * moved @indent columns right, as it is at that depth of a whole
+ * document; the last @cut bytes left out. Lines break only between JSON
+ * tokens (a newline in a string is written \n), so this is exact. */
+static void
+append_generated (GString       *out,
+                  JsonGenerator *gen,
+                  JsonNode      *node,
+                  guint          indent,
+                  gsize          cut)
+{
+  g_autofree char *text = NULL;
+  gsize length;
+  const char *p;
+
+  json_generator_set_root (gen, node);
+  text = json_generator_to_data (gen, &length);
+  length -= MIN (cut, length);
+  for (p = text; p < text + length; )
+    {
+      const char *nl = memchr (p, '\n', text + length - p);
+      const char *end = nl != NULL ? nl + 1 : text + length;
+
+      g_string_append_len (out, p, end - p);
+      if (nl != NULL)
+        g_string_append_printf (out, "%*s", (int) indent, "");
+      p = end;
+    }
+}
+
+/* What @b built since its last reset, generated into @out. */
+static void
+append_built (GString       *out,
+              JsonGenerator *gen,
+              JsonBuilder   *b,
+              guint          indent,
+              gsize          cut)
+{
+  g_autoptr(JsonNode) node = json_builder_get_root (b);
+
+  append_generated (out, gen, node, indent, cut);
+  json_builder_reset (b);
+}
+
+/* Run @i at depth 2 of the document ("runs" : [ here ]), its jobs last. */
+static void
+append_run (GString                 *out,
+            JsonGenerator           *gen,
+            JsonBuilder             *b,
+            LabAnalysis             *analysis,
+            guint                    i,
+            const LabReportBaseline *baseline)
+{
+  LabRun *run = lab_analysis_get_run (analysis, i);
+  LabRunSummary sum;
+  gboolean first = TRUE;
+
+  lab_run_get_summary (run, &sum);
+  add_run (b, analysis, i, baseline);
+  append_built (out, gen, b, 4, strlen ("\n}"));
+  g_string_append (out, ",\n      \"job_results\" : [");
+  for (guint k = 0; lab_run_has_jobs (run) && k < sum.n_jobs; k++)
+    {
+      const LabJobRecord *job = lab_run_get_job (run, k);
+
+      if (job->state < LAB_JOB_OK)
+        continue;
+      g_string_append (out, first ? "\n        " : ",\n        ");
+      first = FALSE;
+      add_job (b, run, k, job);
+      append_built (out, gen, b, 8, 0);
+    }
+  g_string_append (out, first ? "]\n    }" : "\n      ]\n    }");
+}
+
 static char *
 format_json (LabAnalysis             *analysis,
              const LabReportBaseline *baseline)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *data = NULL;
+  GString *out = g_string_new ("{\n  \"runs\" : [");
+  guint n_runs = lab_analysis_get_n_runs (analysis);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "runs");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < lab_analysis_get_n_runs (analysis); i++)
-    add_run (b, analysis, i, baseline);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "summary");
+  json_generator_set_pretty (gen, TRUE);
+  for (guint i = 0; i < n_runs; i++)
+    {
+      g_string_append (out, i == 0 ? "\n    " : ",\n    ");
+      append_run (out, gen, b, analysis, i, baseline);
+    }
+  g_string_append (out, n_runs > 0 ? "\n  ],\n  \"summary\" : " : "],\n  \"summary\" : ");
+
   json_builder_begin_array (b);
   for (guint g = 0; g < lab_analysis_get_n_groups (analysis); g++)
     add_summary (b, lab_analysis_get_group (analysis, g));
   json_builder_end_array (b);
-  json_builder_set_member_name (b, "scaling");
+  append_built (out, gen, b, 2, 0);
+
+  g_string_append (out, ",\n  \"scaling\" : ");
   json_builder_begin_array (b);
   for (guint i = 0; i < lab_analysis_get_n_scalings (analysis); i++)
     add_scaling (b, lab_analysis_get_scaling (analysis, i));
   json_builder_end_array (b);
-  json_builder_end_object (b);
+  append_built (out, gen, b, 2, 0);
 
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  json_generator_set_pretty (gen, TRUE);
-  data = json_generator_to_data (gen, NULL);
-  return g_strconcat (data, "\n", NULL);
+  g_string_append (out, "\n}\n");
+  return g_string_free (out, FALSE);
 }
 
 /* --- CSV ------------------------------------------------------------------ */
