@@ -138,6 +138,36 @@ steal_text (GBytes **bytes)
   return data;
 }
 
+/* Starts this build's concurrency-lab with @argv (after the program
+ * name) from @launcher; @extra_env: "NAME=VALUE" to set, "NAME" to unset. */
+static GSubprocess *
+spawn_cli (GSubprocessLauncher *launcher,
+           const char * const  *argv,
+           const char * const  *extra_env)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  GSubprocess *process;
+
+  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (extra_env[i], "=", 2);
+
+      if (kv[1] != NULL)
+        g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
+      else
+        g_subprocess_launcher_unsetenv (launcher, kv[0]);
+    }
+  g_ptr_array_add (args, (gpointer) g_getenv ("LAB_CLI_PATH"));
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (args, (gpointer) argv[i]);
+  g_ptr_array_add (args, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
 /**
  * lab_test_run_cli:
  * @argv: arguments after the program name
@@ -162,7 +192,6 @@ lab_test_run_cli (const char * const  *argv,
   g_autoptr(GSource) timeout = g_timeout_source_new_seconds (LAB_TEST_CLI_DEADLINE_S);
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *command = NULL;
   Communicated c = { 0 };
@@ -170,23 +199,8 @@ lab_test_run_cli (const char * const  *argv,
 
   launcher = g_subprocess_launcher_new ((out ? G_SUBPROCESS_FLAGS_STDOUT_PIPE : 0) |
                                         (err ? G_SUBPROCESS_FLAGS_STDERR_PIPE : 0));
-  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
-    {
-      g_auto(GStrv) kv = g_strsplit (extra_env[i], "=", 2);
-
-      if (kv[1] != NULL)
-        g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
-      else
-        g_subprocess_launcher_unsetenv (launcher, kv[0]);
-    }
-  g_ptr_array_add (args, (gpointer) g_getenv ("LAB_CLI_PATH"));
-  for (guint i = 0; argv[i] != NULL; i++)
-    g_ptr_array_add (args, (gpointer) argv[i]);
-  g_ptr_array_add (args, NULL);
-  command = g_strjoinv (" ", (char **) args->pdata + 1);
-
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
-  g_assert_no_error (error);
+  process = spawn_cli (launcher, argv, extra_env);
+  command = g_strjoinv (" ", (char **) argv);
 
   /* A context of its own: the caller's sources do not run meanwhile. */
   g_main_context_push_thread_default (context);
@@ -556,6 +570,7 @@ lab_test_ensure_locale (const char *name)
 
 /**
  * lab_test_spawn_cli:
+ * @extra_env: (nullable): as for lab_test_run_cli()
  * @out_path: (nullable): where its standard output goes
  * @err_path: (nullable): where its standard error goes
  *
@@ -570,29 +585,10 @@ lab_test_spawn_cli (const char * const *argv,
                     const char         *err_path)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  GSubprocess *proc;
 
   g_subprocess_launcher_set_stdout_file_path (launcher, out_path ? out_path : "/dev/null");
   g_subprocess_launcher_set_stderr_file_path (launcher, err_path ? err_path : "/dev/null");
-  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
-    {
-      g_auto(GStrv) kv = g_strsplit (extra_env[i], "=", 2);
-
-      if (kv[1] != NULL)
-        g_subprocess_launcher_setenv (launcher, kv[0], kv[1], TRUE);
-      else
-        g_subprocess_launcher_unsetenv (launcher, kv[0]);
-    }
-  g_ptr_array_add (args, (gpointer) g_getenv ("LAB_CLI_PATH"));
-  for (guint i = 0; argv[i] != NULL; i++)
-    g_ptr_array_add (args, (gpointer) argv[i]);
-  g_ptr_array_add (args, NULL);
-
-  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) args->pdata, &error);
-  g_assert_no_error (error);
-  return proc;
+  return spawn_cli (launcher, argv, extra_env);
 }
 
 static void

@@ -52,10 +52,11 @@ _lab_locate (const char *env_var,
  * paid again by every worker process that blurs) from
  * $VIPSHOME/<last part of its libdir>/vips-modules-X.Y. The blur opens
  * only the four photo formats, whose loaders are built into libvips, so
- * VIPSHOME names a folder with no modules. libvips then also finds no translations of its
- * own messages (it has German and British English ones). A VIPSHOME the
- * user set is left alone (libvips sets it too, in a process that started
- * it: a program started from there inherits the real prefix).
+ * VIPSHOME names a folder with no modules. libvips then also finds no
+ * translations of its own messages (it has German and British English
+ * ones). A VIPSHOME the user set is left alone (libvips sets it too, in a
+ * process that started it: a program started from there inherits the
+ * real prefix).
  */
 void
 _lab_prepare_environment (void)

@@ -365,10 +365,12 @@ append_generated (GString       *out,
                   guint          indent,
                   gsize          cut)
 {
+  static const char spaces[] = "        ";   /* the deepest piece: a job */
   g_autofree char *text = NULL;
   gsize length;
   const char *p;
 
+  g_assert (indent < sizeof spaces);
   json_generator_set_root (gen, node);
   text = json_generator_to_data (gen, &length);
   length -= MIN (cut, length);
@@ -379,7 +381,7 @@ append_generated (GString       *out,
 
       g_string_append_len (out, p, end - p);
       if (nl != NULL)
-        g_string_append_printf (out, "%*s", (int) indent, "");
+        g_string_append_len (out, spaces, indent);
       p = end;
     }
 }
