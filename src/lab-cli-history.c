@@ -70,31 +70,6 @@ parse (GOptionContext  *context,
   return g_option_context_parse (context, &argc, &argv, error) && check_no_arguments (argc, argv, error);
 }
 
-/**
- * lab_cli_parse_run_id:
- * @id: (out) (optional): the number
- *
- * The number of a run in the history, as an option gives it.
- */
-gboolean
-lab_cli_parse_run_id (const char  *option,
-                      const char  *text,
-                      gint64      *id,
-                      GError     **error)
-{
-  gint64 value;
-
-  if (g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, &value, NULL))
-    {
-      if (id)
-        *id = value;
-      return TRUE;
-    }
-  g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-               _("--%s needs the number of a run in the history (1 or more), not “%s”"), option, text);
-  return FALSE;
-}
-
 static char *
 format_history (GPtrArray *entries)
 {
@@ -362,4 +337,72 @@ lab_cli_export (int    argc,
     }
 
   return export_run (id, format);
+}
+
+/**
+ * lab_cli_save_run:
+ * @history: (inout): the history, opened on first use
+ *
+ * `run --save`: each run is kept as soon as it ends, so an interrupted
+ * command loses none of the runs that finished.
+ */
+gboolean
+lab_cli_save_run (GObject  **history,
+                  LabRun    *run,
+                  GError   **error)
+{
+  if (*history == NULL)
+    {
+      LabHistory *opened = lab_history_open (NULL, error);
+
+      if (opened == NULL)
+        return FALSE;
+      if (lab_history_get_notice (opened))
+        g_printerr ("concurrency-lab: %s\n", lab_history_get_notice (opened));
+      *history = G_OBJECT (opened);
+    }
+  return lab_history_add_run (LAB_HISTORY (*history), run, error) != 0;
+}
+
+/**
+ * lab_cli_load_baseline:
+ * @task: the experiment's task; @baseline's task is this string
+ *
+ * --baseline=ID: the run of the history each run is compared with. A run
+ * that is not there, or of another task, is bad usage: nothing has run.
+ */
+gboolean
+lab_cli_load_baseline (const char         *task,
+                       gint64              id,
+                       LabReportBaseline  *baseline,
+                       GError            **error)
+{
+  g_autoptr(LabHistory) history = NULL;
+  g_autoptr(LabHistoryEntry) entry = NULL;
+  g_autoptr(GError) local = NULL;
+
+  if (!(history = lab_history_open_full (NULL, LAB_HISTORY_READ_ONLY, 0, error)))
+    return FALSE;
+  if (!(entry = lab_history_get_run (history, id, &local)))
+    {
+      if (!g_error_matches (local, LAB_ERROR, LAB_ERROR_NOT_FOUND))
+        g_propagate_error (error, g_steal_pointer (&local));
+      else
+        g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                     _("--baseline: no run %" PRId64 " in the history (see “concurrency-lab history”)"), id);
+      return FALSE;
+    }
+  if (g_strcmp0 (entry->task, task) != 0)
+    {
+      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+                   _("--baseline: run %" PRId64 " is a %s run; a baseline must be of the same task (%s)"),
+                   id, entry->task, task);
+      return FALSE;
+    }
+
+  *baseline = (LabReportBaseline) {
+    .id = id, .task = task, .wall_s = entry->wall_s,
+    .same_machine = lab_history_entry_ran_here (entry), .machine_unknown = entry->machine == NULL,
+  };
+  return TRUE;
 }

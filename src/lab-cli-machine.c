@@ -70,6 +70,12 @@ lab_cli_measure_costs (GError **error)
   g_main_loop_run (loop);
   g_source_remove (sigint);
   g_source_remove (sigterm);
+  /* The command line's callers need not know GIO's errors. */
+  if (g_error_matches (m.error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_error (&m.error);
+      g_set_error_literal (&m.error, LAB_ERROR, LAB_ERROR_CANCELLED, _("Cancelled"));
+    }
   if (m.error != NULL)
     g_propagate_error (error, m.error);
   return m.costs;

@@ -13,13 +13,12 @@
 #include <stdio.h>
 #include <glib/gi18n.h>
 #include <glib-unix.h>
-#include <json-glib/json-glib.h>
 
 #include "lab-cli.h"
 #include "lab-error.h"
 #include "lab-experiment.h"
+#include "lab-extras-private.h"
 #include "lab-granularity.h"
-#include "lab-history.h"
 #include "lab-lessons.h"
 #include "lab-report.h"
 #include "lab-run.h"
@@ -454,11 +453,25 @@ lab_cli_write_stdout (const char  *text,
   return TRUE;
 }
 
+/**
+ * lab_cli_extras:
+ *
+ * The commands' parts in the lab-extras module, loaded when a command
+ * needs them.
+ *
+ * Returns: (transfer none): the table, or %NULL with @error
+ */
+const LabCliExtras *
+lab_cli_extras (GError **error)
+{
+  return _lab_engine_extras_symbol ("lab_cli_extras_table", error);
+}
+
 typedef struct {
   GMainLoop     *loop;
-  GCancellable  *cancellable;
+  LabCancel     *cancel;
   const Options *options;
-  LabHistory    *history;
+  GObject       *history;    /* LabHistory, for --save */
   GError        *error;
   gboolean       interrupted;
   gboolean       said_output;
@@ -471,30 +484,23 @@ interrupt_cb (gpointer data)
   Session *session = data;
 
   session->interrupted = TRUE;
-  g_cancellable_cancel (session->cancellable);
+  lab_cancel_cancel (session->cancel);
   return G_SOURCE_CONTINUE;
 }
 
 /* --save: each run is kept as soon as it ends, so an interrupted command
- * loses none of the runs that finished. */
+ * loses none of the runs that finished. The history that cannot be opened
+ * is not tried again. */
 static void
 save_run (Session *session,
           LabRun  *run)
 {
   g_autoptr(GError) error = NULL;
+  const LabCliExtras *extras;
 
-  if (session->history == NULL && !session->save_failed)
-    {
-      if (!(session->history = lab_history_open (NULL, &error)))
-        {
-          g_printerr ("concurrency-lab: %s\n", error->message);
-          session->save_failed = TRUE;
-          return;
-        }
-      if (lab_history_get_notice (session->history))
-        g_printerr ("concurrency-lab: %s\n", lab_history_get_notice (session->history));
-    }
-  if (session->history != NULL && lab_history_add_run (session->history, run, &error) == 0)
+  if (session->history == NULL && session->save_failed)
+    return;
+  if (!(extras = lab_cli_extras (&error)) || !extras->save_run (&session->history, run, &error))
     {
       g_printerr ("concurrency-lab: %s\n", error->message);
       session->save_failed = TRUE;
@@ -529,23 +535,14 @@ run_ended_cb (LabExperiment *experiment,
 }
 
 static void
-experiment_done_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      data)
+experiment_done_cb (LabExperiment *experiment,
+                    GError        *error,
+                    gpointer       data)
 {
   Session *session = data;
 
-  lab_experiment_run_finish (LAB_EXPERIMENT (object), result, &session->error);
+  session->error = error;
   g_main_loop_quit (session->loop);
-}
-
-static void
-copy_member_cb (JsonObject  *from,
-                const char  *name,
-                JsonNode    *node,
-                gpointer     data)
-{
-  json_object_set_member (data, name, json_node_copy (node));
 }
 
 /* The lesson's title and text above its table, what it expects below. */
@@ -556,51 +553,6 @@ lesson_header (const LabLesson *lesson)
 
   return g_strdup_printf ("%s — %s\n%s\n%s\n\n", lab_lesson_get_title (lesson), lab_lesson_get_setup (lesson),
                           lab_lesson_get_text (lesson), expected);
-}
-
-/* The report of a job-size sweep: the runs' report, and the speed-up by
- * job size ("granularity" in JSON, a table below the runs' one). */
-static char *
-add_granularity (char                  *text,
-                 LabAnalysis           *analysis,
-                 LabReportFormat        format,
-                 const LabMachineCosts *costs)
-{
-  g_autoptr(GPtrArray) granularity = lab_granularity_compute (analysis, costs);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) extra = NULL;
-  g_autofree char *data = NULL;
-  JsonObject *root;
-
-  if (format == LAB_REPORT_TABLE)
-    {
-      g_autofree char *table = lab_granularity_format_table (granularity, lab_usable_cores ());
-      g_autofree char *owned = text;
-
-      return g_strconcat (owned, "\n", table, NULL);
-    }
-  if (format != LAB_REPORT_JSON || !json_parser_load_from_data (parser, text, -1, NULL))
-    return text;
-
-  json_builder_begin_object (b);
-  lab_granularity_add_json (b, granularity);
-  if (costs != NULL)
-    {
-      json_builder_set_member_name (b, "machine_costs");
-      json_builder_add_value (b, lab_machine_costs_to_json (costs));
-    }
-  json_builder_end_object (b);
-  extra = json_builder_get_root (b);
-  root = json_node_get_object (json_parser_get_root (parser));
-  json_object_foreach_member (json_node_get_object (extra), copy_member_cb, root);
-
-  json_generator_set_root (gen, json_parser_get_root (parser));
-  json_generator_set_pretty (gen, TRUE);
-  data = json_generator_to_data (gen, NULL);
-  g_free (text);
-  return g_strconcat (data, "\n", NULL);
 }
 
 static char *
@@ -616,8 +568,9 @@ report (LabExperiment           *experiment,
   g_autofree char *header = NULL;
   g_autofree char *outcome = NULL;
 
+  /* A sweep loaded the engine's other half to measure the costs. */
   if (lab_experiment_get_job_sizes (experiment) != NULL)
-    text = add_granularity (g_steal_pointer (&text), analysis, format, costs);
+    text = _lab_engine_extras (NULL)->add_granularity (g_steal_pointer (&text), analysis, format, costs);
   if (lesson == NULL || format != LAB_REPORT_TABLE)
     return g_steal_pointer (&text);
   header = lesson_header (lesson);
@@ -633,17 +586,17 @@ execute (LabExperiment           *experiment,
          const LabMachineCosts   *costs)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(LabCancel) cancel = lab_cancel_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
-  Session session = { loop, cancellable, o };
+  Session session = { loop, cancel, o };
   guint sigint, sigterm;
   int status = LAB_EXIT_OK;
 
   sigint = g_unix_signal_add (SIGINT, interrupt_cb, &session);
   sigterm = g_unix_signal_add (SIGTERM, interrupt_cb, &session);
   g_signal_connect (experiment, "run-ended", G_CALLBACK (run_ended_cb), &session);
-  lab_experiment_run_async (experiment, cancellable, experiment_done_cb, &session);
+  lab_experiment_start (experiment, cancel, experiment_done_cb, &session);
   g_main_loop_run (loop);
   g_source_remove (sigint);
   g_source_remove (sigterm);
@@ -780,45 +733,29 @@ parse_run_options (int               argc,
   return build_experiment (o, error);
 }
 
-/* --baseline=ID: the run of the history each run is compared with. A run
- * that is not there, or of another task, is bad usage: nothing has run. */
-static LabHistoryEntry *
-load_baseline (const Options      *o,
-               LabExperiment      *experiment,
-               LabReportBaseline  *baseline,
-               GError            **error)
+/**
+ * lab_cli_parse_run_id:
+ * @id: (out) (optional): the number
+ *
+ * The number of a run in the history, as an option gives it.
+ */
+gboolean
+lab_cli_parse_run_id (const char  *option,
+                      const char  *text,
+                      gint64      *id,
+                      GError     **error)
 {
-  g_autoptr(LabHistory) history = NULL;
-  g_autoptr(LabHistoryEntry) entry = NULL;
-  g_autoptr(GError) local = NULL;
-  const char *task = lab_experiment_get_task (experiment)->name;
-  gint64 id = 0;
+  gint64 value;
 
-  lab_cli_parse_run_id ("baseline", o->baseline, &id, NULL);
-  if (!(history = lab_history_open_full (NULL, LAB_HISTORY_READ_ONLY, 0, error)))
-    return NULL;
-  if (!(entry = lab_history_get_run (history, id, &local)))
+  if (g_ascii_string_to_signed (text, 10, 1, G_MAXINT64, &value, NULL))
     {
-      if (!g_error_matches (local, LAB_ERROR, LAB_ERROR_NOT_FOUND))
-        g_propagate_error (error, g_steal_pointer (&local));
-      else
-        g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                     _("--baseline: no run %" PRId64 " in the history (see “concurrency-lab history”)"), id);
-      return NULL;
+      if (id)
+        *id = value;
+      return TRUE;
     }
-  if (g_strcmp0 (entry->task, task) != 0)
-    {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
-                   _("--baseline: run %" PRId64 " is a %s run; a baseline must be of the same task (%s)"),
-                   id, entry->task, task);
-      return NULL;
-    }
-
-  *baseline = (LabReportBaseline) {
-    .id = id, .task = entry->task, .wall_s = entry->wall_s,
-    .same_machine = lab_history_entry_ran_here (entry), .machine_unknown = entry->machine == NULL,
-  };
-  return g_steal_pointer (&entry);
+  g_set_error (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT,
+               _("--%s needs the number of a run in the history (1 or more), not “%s”"), option, text);
+  return FALSE;
 }
 
 /**
@@ -841,17 +778,27 @@ lab_cli_parse_run_options (int      argc,
   return parse_run (argc, argv, FALSE, &o, &format, error);
 }
 
+static gboolean
+uses_python (LabExperiment *experiment)
+{
+  for (guint i = 0; i < lab_experiment_get_n_runtimes (experiment); i++)
+    if (lab_experiment_get_runtime (experiment, i) == LAB_RUNTIME_PYTHON)
+      return TRUE;
+  return FALSE;
+}
+
 int
 lab_cli_run (int    argc,
              char **argv)
 {
   g_auto(Options) o = { 0 };
   g_autoptr(LabExperiment) experiment = NULL;
-  g_autoptr(LabHistoryEntry) baseline_entry = NULL;
-  g_autoptr(LabMachineCosts) costs = NULL;
+  LabMachineCosts *costs = NULL;
   g_autoptr(GError) error = NULL;
   LabReportFormat format = LAB_REPORT_TABLE;
   LabReportBaseline baseline = { 0 };
+  const LabCliExtras *extras = NULL;
+  int status;
 
   /* A closed pipe or a full disk on standard output is an error to
    * report (see lab_cli_write_stdout()), not a signal that ends the command. */
@@ -862,10 +809,25 @@ lab_cli_run (int    argc,
       g_printerr ("concurrency-lab run: %s\n", error->message);
       return LAB_EXIT_USAGE;
     }
-  if (o.baseline && !(baseline_entry = load_baseline (&o, experiment, &baseline, &error)))
+  /* The history, JSON, the Python runtime and the costs a sweep predicts
+   * with are in the lab-extras module: loaded now, before anything runs,
+   * when the command needs it. */
+  if ((o.save || o.baseline || format == LAB_REPORT_JSON || lab_experiment_get_job_sizes (experiment) != NULL ||
+       uses_python (experiment)) && !(extras = lab_cli_extras (&error)))
     {
       g_printerr ("concurrency-lab run: %s\n", error->message);
-      return g_error_matches (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT) ? LAB_EXIT_USAGE : LAB_EXIT_FAILED;
+      return LAB_EXIT_FAILED;
+    }
+  if (o.baseline)
+    {
+      gint64 id = 0;
+
+      lab_cli_parse_run_id ("baseline", o.baseline, &id, NULL);
+      if (!extras->load_baseline (lab_experiment_get_task (experiment)->name, id, &baseline, &error))
+        {
+          g_printerr ("concurrency-lab run: %s\n", error->message);
+          return g_error_matches (error, LAB_ERROR, LAB_ERROR_INVALID_ARGUMENT) ? LAB_EXIT_USAGE : LAB_EXIT_FAILED;
+        }
     }
 
   /* Reports of figures alone let each run's job records go once it ended;
@@ -877,13 +839,16 @@ lab_cli_run (int    argc,
   if (lab_experiment_get_job_sizes (experiment) != NULL)
     {
       g_printerr (_("concurrency-lab: measuring what threads and processes cost here…\n"));
-      if (!(costs = lab_cli_measure_costs (&error)))
+      if (!(costs = extras->measure_costs (&error)))
         {
-          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+          if (g_error_matches (error, LAB_ERROR, LAB_ERROR_CANCELLED))
             return LAB_EXIT_FAILED;
           g_printerr (_("concurrency-lab: no predicted break-even: %s\n"), error->message);
           g_clear_error (&error);
         }
     }
-  return execute (experiment, &o, format, baseline_entry ? &baseline : NULL, costs);
+  status = execute (experiment, &o, format, o.baseline ? &baseline : NULL, costs);
+  if (costs != NULL)
+    extras->free_costs (costs);
+  return status;
 }

@@ -8,6 +8,7 @@
 
 #include "lab-experiment.h"
 #include "lab-machine-costs.h"
+#include "lab-report.h"
 
 G_BEGIN_DECLS
 
@@ -35,5 +36,39 @@ gboolean lab_cli_parse_run_id (const char  *option,
                                const char  *text,
                                gint64      *id,
                                GError     **error);
+gboolean lab_cli_save_run     (GObject           **history,
+                               LabRun             *run,
+                               GError            **error);
+gboolean lab_cli_load_baseline (const char        *task,
+                                gint64             id,
+                                LabReportBaseline *baseline,
+                                GError           **error);
+
+/**
+ * LabCliExtras:
+ *
+ * The commands' parts that need the history, JSON or GIO: in the
+ * lab-extras module (lab-cli-extras.c), which the program loads when a
+ * command needs them, so that `run` alone loads none of those libraries.
+ */
+typedef struct {
+  int               (*history)       (int                 argc,
+                                      char              **argv);
+  int               (*export)        (int                 argc,
+                                      char              **argv);
+  int               (*machine)       (int                 argc,
+                                      char              **argv);
+  LabMachineCosts  *(*measure_costs) (GError            **error);
+  void              (*free_costs)    (LabMachineCosts    *costs);
+  gboolean          (*save_run)      (GObject           **history,
+                                      LabRun             *run,
+                                      GError            **error);
+  gboolean          (*load_baseline) (const char         *task,
+                                      gint64              id,
+                                      LabReportBaseline  *baseline,
+                                      GError            **error);
+} LabCliExtras;
+
+const LabCliExtras *lab_cli_extras (GError **error);
 
 G_END_DECLS

@@ -24,9 +24,18 @@ open_window (int    argc,
 {
   g_autofree char *dir = _lab_locate ("LAB_GUI_MODULE_DIR", LAB_BUILD_DIR "/gui", LAB_MODULE_DIR);
   g_autofree char *path = g_module_build_path (dir, "lab-gui");
-  GModule *module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+  g_autoptr(GError) error = NULL;
+  GModule *module;
   LabGuiMain gui_main = NULL;
 
+  /* The window uses the history and the GIO forms of the engine: the
+   * lab-extras module is loaded first, its symbols global. */
+  if (lab_cli_extras (&error) == NULL)
+    {
+      g_printerr (_("concurrency-lab: could not load the window: %s\n"), error->message);
+      return LAB_EXIT_FAILED;
+    }
+  module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
   if (module == NULL || !g_module_symbol (module, "lab_gui_main", (gpointer *) &gui_main))
     {
       /* g_module_error() may quote the path: keep the message valid UTF-8. */
@@ -41,6 +50,27 @@ open_window (int    argc,
 }
 #endif
 
+/* `history`, `export` and `machine` are in the lab-extras module, with
+ * the libraries they need (SQLite, json-glib, GIO). */
+static int
+other_command (int    argc,
+               char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  const LabCliExtras *extras = lab_cli_extras (&error);
+
+  if (extras == NULL)
+    {
+      g_printerr ("concurrency-lab %s: %s\n", argv[0], error->message);
+      return LAB_EXIT_FAILED;
+    }
+  if (g_str_equal (argv[0], "history"))
+    return extras->history (argc, argv);
+  if (g_str_equal (argv[0], "export"))
+    return extras->export (argc, argv);
+  return extras->machine (argc, argv);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -52,12 +82,9 @@ main (int    argc,
   /* The headless paths never initialise GTK: they work with no display. */
   if (argc >= 2 && g_str_equal (argv[1], "run"))
     return lab_cli_run (argc - 1, argv + 1);
-  if (argc >= 2 && g_str_equal (argv[1], "history"))
-    return lab_cli_history (argc - 1, argv + 1);
-  if (argc >= 2 && g_str_equal (argv[1], "export"))
-    return lab_cli_export (argc - 1, argv + 1);
-  if (argc >= 2 && g_str_equal (argv[1], "machine"))
-    return lab_cli_machine (argc - 1, argv + 1);
+  if (argc >= 2 && (g_str_equal (argv[1], "history") || g_str_equal (argv[1], "export") ||
+                    g_str_equal (argv[1], "machine")))
+    return other_command (argc - 1, argv + 1);
 
   if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
     {

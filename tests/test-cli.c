@@ -881,6 +881,93 @@ test_interrupt (void)
   check_interrupt ("--strategy=process-pool");
 }
 
+/* `run` starts in a few milliseconds because it loads GLib and GObject
+ * alone: the history (SQLite), JSON and GIO are in the lab-extras module,
+ * loaded by the commands that need it. LD_DEBUG=files names every library
+ * a process loads. */
+static const char * const heavy_libraries[] = { "libgio-2.0", "libjson-glib-1.0", "libsqlite3", "liblab-extras" };
+
+static void
+test_run_loads_little (void)
+{
+  static const char * const debug[] = { "LD_DEBUG=files", NULL };
+  const char * const *light[] = {
+    ARGV ("run", "--task=sleep", "--strategy=sequential", "--seconds=0", "--jobs=1"),
+    ARGV ("run", "--task=primes", "--strategy=thread-pool,process-pool", "--size=1000", "--format=csv"),
+    ARGV ("run", "--task=sleep", "--strategy=sequential,threads", "--seconds=0", "--jobs=2", "--repeat=2"),
+  };
+  const char * const *heavy[] = {
+    ARGV ("run", "--task=sleep", "--strategy=sequential", "--seconds=0", "--jobs=1", "--format=json"),
+    ARGV ("history", "--format=json"),
+  };
+  g_autofree char *needs = NULL;
+  const char *readelf[] = { "readelf", "-d", g_getenv ("LAB_CLI_PATH"), NULL };
+  int status;
+
+  for (guint i = 0; i < G_N_ELEMENTS (light); i++)
+    {
+      g_autofree char *err = NULL;
+
+      g_assert_cmpint (lab_test_run_cli (light[i], debug, NULL, &err), ==, 0);
+      g_assert_nonnull (strstr (err, "libgobject-2.0"));
+      for (guint k = 0; k < G_N_ELEMENTS (heavy_libraries); k++)
+        if (strstr (err, heavy_libraries[k]) != NULL)
+          g_error ("“%s” loaded %s", light[i][1], heavy_libraries[k]);
+    }
+  /* The check sees them where they are loaded. */
+  for (guint i = 0; i < G_N_ELEMENTS (heavy); i++)
+    {
+      g_autofree char *err = NULL;
+
+      g_assert_cmpint (lab_test_run_cli (heavy[i], debug, NULL, &err), ==, 0);
+      for (guint k = 0; k < G_N_ELEMENTS (heavy_libraries); k++)
+        g_assert_nonnull (strstr (err, heavy_libraries[k]));
+    }
+
+  /* Nor does the program link them itself. */
+  g_assert_true (g_spawn_sync (NULL, (char **) readelf, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &needs, NULL, &status, NULL));
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_nonnull (strstr (needs, "libglib-2.0"));
+  for (guint k = 0; k < G_N_ELEMENTS (heavy_libraries); k++)
+    g_assert_null (strstr (needs, heavy_libraries[k]));
+}
+
+/* Without the lab-extras module (a broken installation), what needs it
+ * says why, before anything runs; the rest works. */
+static void
+test_extras_missing (void)
+{
+  static const char * const missing[] = { "LAB_EXTRAS_MODULE_DIR=/nonexistent", NULL };
+  const char * const *needing[] = {
+    ARGV ("run", "--task=sleep", "--strategy=sequential", "--seconds=0", "--jobs=1", "--format=json"),
+    ARGV ("run", "--task=sleep", "--strategy=sequential", "--seconds=0", "--jobs=1", "--save"),
+    ARGV ("run", "--task=sleep", "--strategy=sequential", "--seconds=0", "--jobs=1", "--baseline=1"),
+    ARGV ("run", "--task=sleep", "--strategy=sequential", "--seconds=0", "--jobs=1", "--runtime=python"),
+    ARGV ("run", "--task=primes", "--size=1e-5,1e-4", "--strategy=thread-pool"),
+    ARGV ("history"),
+    ARGV ("export", "--run=1"),
+    ARGV ("machine"),
+  };
+  g_autofree char *out = NULL, *err = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (needing); i++)
+    {
+      g_autofree char *command_out = NULL, *command_err = NULL;
+
+      g_assert_cmpint (lab_test_run_cli (needing[i], missing, &command_out, &command_err), ==, 1);
+      g_assert_cmpstr (command_out, ==, "");
+      g_assert_nonnull (strstr (command_err, "Could not load the lab-extras module"));
+      g_assert_nonnull (strstr (command_err, "/nonexistent/liblab-extras.so"));
+      g_assert_null (strstr (command_err, "CRITICAL"));
+    }
+
+  g_assert_cmpint (lab_test_run_cli (ARGV ("run", "--task=sleep", "--strategy=sequential", "--seconds=0", "--jobs=2", "--format=csv"),
+                                     missing, &out, &err), ==, 0);
+  g_assert_nonnull (strstr (out, "sleep,sequential"));
+  g_assert_cmpstr (err, ==, "");
+}
+
 static void
 test_failed_status (void)
 {
@@ -901,6 +988,8 @@ main (int    argc,
   g_test_add_func ("/cli/bad-usage", test_bad_usage);
   g_test_add_func ("/cli/help", test_help);
   g_test_add_func ("/cli/no-gtk", test_no_gtk);
+  g_test_add_func ("/cli/run-loads-little", test_run_loads_little);
+  g_test_add_func ("/cli/extras-missing", test_extras_missing);
   g_test_add_func ("/cli/machine", test_machine);
   g_test_add_func ("/cli/size-sweep", test_size_sweep);
   g_test_add_func ("/cli/worker-faults", test_worker_faults);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <sqlite3.h>
 #include <glib/gstdio.h>
+#include <gmodule.h>
 #include <json-glib/json-glib.h>
 
 #include "lab-error.h"
@@ -959,8 +960,13 @@ run_cli_unprivileged (const char * const  *argv,
    * a copy of the program, which lists and exports with nothing else. */
   if (!g_file_test (program, G_FILE_TEST_EXISTS))
     {
+      g_autofree char *module = g_module_build_path (g_getenv ("LAB_EXTRAS_MODULE_DIR"), "lab-extras");
+      g_autofree char *module_copy = g_module_build_path (data_home, "lab-extras");
+
       copy_file (g_getenv ("LAB_CLI_PATH"), program);
       g_assert_cmpint (g_chmod (program, 0755), ==, 0);
+      /* The history commands are in the lab-extras module. */
+      copy_file (module, module_copy);
     }
   g_ptr_array_add (args, program);
   for (guint i = 0; argv[i] != NULL; i++)
@@ -969,6 +975,7 @@ run_cli_unprivileged (const char * const  *argv,
   env = unprivileged_sanitizer_options (env, data_home);
   env = g_environ_setenv (env, "XDG_DATA_HOME", data_home, TRUE);
   env = g_environ_setenv (env, "HOME", data_home, TRUE);
+  env = g_environ_setenv (env, "LAB_EXTRAS_MODULE_DIR", data_home, TRUE);
 
   g_spawn_sync (NULL, (char **) args->pdata, env, G_SPAWN_DEFAULT, drop_privileges, NULL, out, err, &status, &error);
   g_assert_no_error (error);

@@ -327,6 +327,45 @@ test_cancel_stops_jobs (void)
   g_assert_true (lab_cancel_sleep (NULL, 1000));
 }
 
+static void
+count_cb (gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+/* A runner forwards its caller's cancel to the run, and the download task
+ * to libsoup's GCancellable, through handlers on the token. */
+static void
+test_cancel_handlers (void)
+{
+  g_autoptr(LabCancel) cancel = lab_cancel_new ();
+  guint kept = 0, gone = 0, late = 0, none = 0;
+  guint id_kept, id_gone;
+
+  id_kept = lab_cancel_connect (cancel, count_cb, &kept);
+  id_gone = lab_cancel_connect (cancel, count_cb, &gone);
+  g_assert_cmpuint (id_kept, !=, 0);
+  g_assert_cmpuint (id_gone, !=, id_kept);
+  lab_cancel_disconnect (cancel, id_gone);
+  lab_cancel_disconnect (cancel, 0);
+  g_assert_cmpuint (kept + gone, ==, 0);
+
+  lab_cancel_cancel (cancel);
+  g_assert_cmpuint (kept, ==, 1);
+  g_assert_cmpuint (gone, ==, 0);
+  /* Once: a second cancel calls nobody again. */
+  lab_cancel_cancel (cancel);
+  g_assert_cmpuint (kept, ==, 1);
+  lab_cancel_disconnect (cancel, id_kept);
+
+  /* Connected after the cancel: called at once, nothing to disconnect. */
+  g_assert_cmpuint (lab_cancel_connect (cancel, count_cb, &late), ==, 0);
+  g_assert_cmpuint (late, ==, 1);
+  /* No token: never cancelled. */
+  g_assert_cmpuint (lab_cancel_connect (NULL, count_cb, &none), ==, 0);
+  g_assert_cmpuint (none, ==, 0);
+}
+
 /* The settings' task key accepts the tasks of the table, in its order:
  * a task added to the table and not to the schema would be refused by
  * GSettings when the window saves it. */
@@ -367,6 +406,7 @@ main (int    argc,
   g_test_add_func ("/tasks/bad-params", test_bad_params);
   g_test_add_func ("/tasks/primes/counts", test_primes_counts);
   g_test_add_func ("/tasks/cancel", test_cancel_stops_jobs);
+  g_test_add_func ("/tasks/cancel/handlers", test_cancel_handlers);
 
   return g_test_run ();
 }

@@ -3,13 +3,24 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * bench/startup times posix_spawn + wait of it: the price of starting a
- * process that links GLib alone, GIO, libsoup, libvips or every library
- * concurrency-lab links (chosen with -DLAB_PROBE_*). The volatile pointer keeps the library linked under
+ * process that links GLib alone, GIO, libsoup, libvips, every library
+ * concurrency-lab links, or every library of the whole engine (chosen
+ * with -DLAB_PROBE_*). The volatile pointer keeps the library linked under
  * --as-needed without running any of its code, so what is measured is
  * exec, the dynamic loader and the libraries' constructors.
  */
 #if defined(LAB_PROBE_CLI)
 /* The libraries concurrency-lab itself links, all of them. */
+# include <math.h>
+# include <glib-object.h>
+# include <gmodule.h>
+static void (* volatile keep_more[]) (void) = {
+  (void (*) (void)) g_module_open, (void (*) (void)) log1p,
+};
+# define LAB_PROBE_SYMBOL g_object_new
+#elif defined(LAB_PROBE_ENGINE)
+/* The libraries of the whole engine: what concurrency-lab linked before
+ * its history, JSON and GIO moved to the lab-extras module. */
 # include <math.h>
 # include <gio/gio.h>
 # include <gmodule.h>

@@ -15,9 +15,16 @@ struct _LabCancel
   GMutex   mutex;
   GCond    cond;
   gint     cancelled;
-  gpointer data;   /* e.g. the GCancellable of the run, for tasks using GIO */
   GPtrArray *watches;  /* WatchSource, under mutex */
+  GArray   *handlers;  /* Handler, under mutex */
+  guint     next_id;
 };
+
+typedef struct {
+  guint         id;
+  LabCancelFunc func;
+  gpointer      user_data;
+} Handler;
 
 /* A source that dispatches once the token is cancelled; lab_cancel_cancel()
  * wakes the context it is attached to. */
@@ -86,6 +93,7 @@ lab_cancel_free (LabCancel *self)
 
   g_assert (self->watches == NULL || self->watches->len == 0);
   g_clear_pointer (&self->watches, g_ptr_array_unref);
+  g_clear_pointer (&self->handlers, g_array_unref);
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->cond);
   g_free (self);
@@ -101,6 +109,16 @@ lab_cancel_cancel (LabCancel *self)
   g_cond_broadcast (&self->cond);
   for (guint i = 0; self->watches != NULL && i < self->watches->len; i++)
     g_main_context_wakeup (((WatchSource *) g_ptr_array_index (self->watches, i))->context);
+  /* Under the lock: once lab_cancel_disconnect() returns, the handler
+   * neither runs nor will. Each runs once. */
+  for (guint i = 0; self->handlers != NULL && i < self->handlers->len; i++)
+    {
+      Handler *h = &g_array_index (self->handlers, Handler, i);
+
+      h->func (h->user_data);
+    }
+  if (self->handlers != NULL)
+    g_array_set_size (self->handlers, 0);
   g_mutex_unlock (&self->mutex);
 }
 
@@ -173,17 +191,65 @@ lab_cancel_sleep (LabCancel *self,
   return completed;
 }
 
-void
-lab_cancel_set_data (LabCancel *self,
-                     gpointer   data)
+/**
+ * lab_cancel_connect:
+ * @cancel: (nullable): the token; %NULL is one never cancelled
+ * @func: called once when the token is cancelled, on the thread that
+ *   cancels it, with the token's lock held: it must not use this token
+ *
+ * For work that waits elsewhere (a GCancellable of GIO, a strategy's own
+ * wake-up). When the token is already cancelled, @func is called at once.
+ *
+ * Returns: the handler's id for lab_cancel_disconnect(), or 0 when @func
+ *   was called at once or @cancel is %NULL
+ */
+guint
+lab_cancel_connect (LabCancel     *self,
+                    LabCancelFunc  func,
+                    gpointer       user_data)
 {
-  self->data = data;
+  Handler h = { 0, func, user_data };
+
+  g_return_val_if_fail (func != NULL, 0);
+
+  if (self == NULL)
+    return 0;
+  g_mutex_lock (&self->mutex);
+  if (!self->cancelled)
+    {
+      if (self->handlers == NULL)
+        self->handlers = g_array_new (FALSE, FALSE, sizeof (Handler));
+      h.id = ++self->next_id;
+      g_array_append_val (self->handlers, h);
+    }
+  g_mutex_unlock (&self->mutex);
+
+  if (h.id == 0)
+    func (user_data);
+  return h.id;
 }
 
-gpointer
-lab_cancel_get_data (LabCancel *self)
+/**
+ * lab_cancel_disconnect:
+ * @id: from lab_cancel_connect(); 0 does nothing
+ *
+ * When this returns, the handler is not running and will not run.
+ */
+void
+lab_cancel_disconnect (LabCancel *self,
+                       guint      id)
 {
-  return self != NULL ? self->data : NULL;
+  if (self == NULL || id == 0)
+    return;
+
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; self->handlers != NULL && i < self->handlers->len; i++)
+    if (g_array_index (self->handlers, Handler, i).id == id)
+      {
+        g_array_remove_index_fast (self->handlers, i);
+        break;
+      }
+  g_mutex_unlock (&self->mutex);
 }
 
 /**

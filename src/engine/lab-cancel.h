@@ -10,7 +10,7 @@ G_BEGIN_DECLS
 
 /* The worker executable links GLib alone (it must start in well under a
  * millisecond), so jobs see this small token instead of a GCancellable.
- * The runner cancels it from GCancellable::cancelled. */
+ * Callers that hold a GCancellable forward its cancel to this token. */
 typedef struct _LabCancel LabCancel;
 
 LabCancel *lab_cancel_new          (void);
@@ -20,9 +20,14 @@ gboolean   lab_cancel_is_cancelled (LabCancel *cancel);
 gboolean   lab_cancel_checkpoint   (LabCancel *cancel);
 gboolean   lab_cancel_sleep        (LabCancel *cancel,
                                     gint64     ns);
-void       lab_cancel_set_data     (LabCancel *cancel,
-                                    gpointer   data);
-gpointer   lab_cancel_get_data     (LabCancel *cancel);
+
+typedef void (*LabCancelFunc) (gpointer user_data);
+
+guint      lab_cancel_connect      (LabCancel     *cancel,
+                                    LabCancelFunc  func,
+                                    gpointer       user_data);
+void       lab_cancel_disconnect   (LabCancel     *cancel,
+                                    guint          id);
 GSource   *lab_cancel_watch        (LabCancel    *cancel,
                                     GMainContext *context,
                                     GSourceFunc   func,

@@ -50,16 +50,20 @@ struct _LabExperiment
   gboolean           keep_jobs;
 
   GArray            *slots;        /* Slot: one pass, worked out at start */
-  GListStore        *runs;         /* LabRun: the measured ones that ran */
+  GPtrArray         *runs;         /* LabRun: the measured ones that ran */
   LabRun            *current;
   LabRun            *loops[LAB_N_RUNTIMES]; /* the last finished loop of each runtime, for findings */
   guint              next;         /* the planned run to start next */
   gboolean           all_ok;
-  GTask             *task_result;
+  gboolean           running;
+  LabCancel         *cancel;       /* the caller's, while running */
+  LabExperimentDoneFunc done;
+  gpointer           done_data;
 };
 
 enum {
   RUN_STARTED,
+  RUN_ADDED,
   RUN_ENDED,
   N_SIGNALS
 };
@@ -76,7 +80,8 @@ lab_experiment_dispose (GObject *object)
   g_clear_object (&self->current);
   for (guint i = 0; i < LAB_N_RUNTIMES; i++)
     g_clear_object (&self->loops[i]);
-  g_clear_object (&self->runs);
+  if (self->runs != NULL)
+    g_ptr_array_set_size (self->runs, 0);
 
   G_OBJECT_CLASS (lab_experiment_parent_class)->dispose (object);
 }
@@ -86,7 +91,8 @@ lab_experiment_finalize (GObject *object)
 {
   LabExperiment *self = (LabExperiment *) object;
 
-  g_assert (self->task_result == NULL);
+  g_assert (!self->running);
+  g_ptr_array_unref (self->runs);
   g_variant_unref (self->params);
   g_ptr_array_unref (self->strategies);
   g_array_unref (self->runtimes);
@@ -114,6 +120,15 @@ lab_experiment_class_init (LabExperimentClass *klass)
                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                        G_TYPE_NONE, 2, LAB_TYPE_RUN, G_TYPE_BOOLEAN);
   /**
+   * LabExperiment::run-added:
+   * @run: a measured run that ended, now the last of the runs
+   *
+   * Emitted just before LabExperiment::run-ended, for lists of the runs.
+   */
+  signals[RUN_ADDED] = g_signal_new ("run-added", G_TYPE_FROM_CLASS (klass),
+                                     G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                     G_TYPE_NONE, 1, LAB_TYPE_RUN);
+  /**
    * LabExperiment::run-ended:
    * @run: the run, with its records, breakdown and findings
    * @warmup: whether it is a warm-up run
@@ -137,7 +152,7 @@ lab_experiment_init (LabExperiment *self)
   g_array_append_val (self->workers, defaults);
   self->repeat = 1;
   self->keep_jobs = TRUE;
-  self->runs = g_list_store_new (LAB_TYPE_RUN);
+  self->runs = g_ptr_array_new_with_free_func (g_object_unref);
   self->all_ok = TRUE;
 }
 
@@ -182,7 +197,7 @@ lab_experiment_add_strategy (LabExperiment     *self,
 {
   g_return_if_fail (LAB_IS_EXPERIMENT (self));
   g_return_if_fail (strategy != NULL);
-  g_return_if_fail (self->task_result == NULL);
+  g_return_if_fail (!self->running);
 
   if (!g_ptr_array_find (self->strategies, strategy, NULL))
     g_ptr_array_add (self->strategies, (gpointer) strategy);
@@ -367,7 +382,7 @@ lab_experiment_set_job_sizes (LabExperiment *self,
                               guint          n_sizes)
 {
   g_return_if_fail (LAB_IS_EXPERIMENT (self));
-  g_return_if_fail (self->task_result == NULL);
+  g_return_if_fail (!self->running);
 
   g_clear_pointer (&self->job_sizes, g_array_unref);
   g_clear_pointer (&self->slots, g_array_unref);
@@ -587,34 +602,35 @@ static void
 finish (LabExperiment *self,
         GError        *error)
 {
-  g_autoptr(GTask) task = g_steal_pointer (&self->task_result);
+  LabExperimentDoneFunc done = self->done;
 
   g_clear_object (&self->current);
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
+  self->running = FALSE;
+  self->cancel = NULL;
+  self->done = NULL;
+  done (self, error, self->done_data);
 }
 
 static void
-run_done_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+run_done_cb (LabRun   *run,
+             gboolean  ok,
+             GError   *run_error,
+             gpointer  user_data)
 {
   g_autoptr(LabExperiment) self = user_data;
-  g_autoptr(GError) error = NULL;
-  LabRun *run = LAB_RUN (source);
+  g_autoptr(GError) error = run_error;
   gboolean warmup = is_warmup (self, self->next - 1);
-  LabRunState state;
+  LabRunState state = lab_run_get_state (run);
 
-  lab_run_start_finish (run, result, &error);
-  state = lab_run_get_state (run);
   if (state != LAB_RUN_FINISHED || lab_run_get_n_failed (run) > 0)
     self->all_ok = FALSE;
 
   read_run (self, run);
   if (!warmup)
-    g_list_store_append (self->runs, run);
+    {
+      g_ptr_array_add (self->runs, g_object_ref (run));
+      g_signal_emit (self, signals[RUN_ADDED], 0, run);
+    }
   g_signal_emit (self, signals[RUN_ENDED], 0, run, warmup);
   if (!self->keep_jobs && lab_run_has_jobs (run))
     lab_run_drop_jobs (run);
@@ -626,7 +642,7 @@ run_done_cb (GObject      *source,
       finish (self, g_steal_pointer (&error));
       return;
     }
-  if (state == LAB_RUN_CANCELLED || g_cancellable_is_cancelled (g_task_get_cancellable (self->task_result)))
+  if (state == LAB_RUN_CANCELLED || lab_cancel_is_cancelled (self->cancel))
     {
       finish (self, NULL);
       return;
@@ -655,53 +671,63 @@ start_next (LabExperiment *self)
       return;
     }
   g_signal_emit (self, signals[RUN_STARTED], 0, self->current, warmup);
-  lab_run_start_async (self->current, g_task_get_cancellable (self->task_result),
-                       run_done_cb, g_object_ref (self));
+  lab_run_start (self->current, self->cancel, run_done_cb, g_object_ref (self));
+}
+
+typedef struct {
+  LabExperiment *self;
+  GError        *error;
+} EarlyEnd;
+
+static gboolean
+start_cb (gpointer data)
+{
+  EarlyEnd *early = data;
+
+  if (early->error != NULL)
+    finish (early->self, g_steal_pointer (&early->error));
+  else
+    start_next (early->self);
+  g_object_unref (early->self);
+  g_free (early);
+  return G_SOURCE_REMOVE;
 }
 
 /**
- * lab_experiment_run_async:
+ * lab_experiment_start:
+ * @cancel: (nullable): stops the experiment from any thread; it must
+ *   outlive @done
+ * @done: called once every run has ended, or the experiment stopped: with
+ *   (transfer full) an error when it could not run at all (bad usage);
+ *   see lab_experiment_all_succeeded() for the runs
  *
- * Runs every planned run in turn; LabExperiment::run-started and
- * run-ended, each run's LabRun::progress and @callback come on the
- * caller's thread-default main context. A failed job or run does not stop
- * the experiment; a cancel does.
+ * Runs every planned run in turn, from the caller's thread-default main
+ * context, where LabExperiment::run-started, run-ended, each run's
+ * LabRun::progress and @done come. A failed job or run does not stop the
+ * experiment; a cancel does. (lab_experiment_run_async() is the same for
+ * GIO.)
  */
 void
-lab_experiment_run_async (LabExperiment       *self,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
+lab_experiment_start (LabExperiment         *self,
+                      LabCancel             *cancel,
+                      LabExperimentDoneFunc  done,
+                      gpointer               user_data)
 {
-  g_autoptr(GError) error = NULL;
+  EarlyEnd *early;
 
   g_return_if_fail (LAB_IS_EXPERIMENT (self));
-  g_return_if_fail (self->task_result == NULL && self->next == 0);
+  g_return_if_fail (!self->running && self->next == 0);
+  g_return_if_fail (done != NULL);
 
-  self->task_result = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (self->task_result, lab_experiment_run_async);
-  g_task_set_check_cancellable (self->task_result, FALSE);
-  if (!lab_experiment_check (self, &error))
-    {
-      finish (self, g_steal_pointer (&error));
-      return;
-    }
-  start_next (self);
-}
-
-/**
- * lab_experiment_run_finish:
- *
- * Returns: %FALSE with @error when the experiment could not run at all
- *   (bad usage); see lab_experiment_all_succeeded() for the runs
- */
-gboolean
-lab_experiment_run_finish (LabExperiment  *self,
-                           GAsyncResult   *result,
-                           GError        **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  early = g_new0 (EarlyEnd, 1);
+  self->running = TRUE;
+  self->cancel = cancel;
+  self->done = done;
+  self->done_data = user_data;
+  /* Like the runs, the experiment answers from the main loop. */
+  early->self = g_object_ref (self);
+  lab_experiment_check (self, &early->error);
+  g_idle_add_full (G_PRIORITY_DEFAULT, start_cb, early, NULL);
 }
 
 /* The run going on, or %NULL. */
@@ -720,12 +746,21 @@ lab_experiment_get_n_started (LabExperiment *self)
   return self->next;
 }
 
-/* The measured runs that ran (warm-ups left out), as a GListModel of LabRun. */
-GListModel *
-lab_experiment_get_runs (LabExperiment *self)
+/* The measured runs that ran (warm-ups left out), in order. */
+guint
+lab_experiment_get_n_runs (LabExperiment *self)
+{
+  g_return_val_if_fail (LAB_IS_EXPERIMENT (self), 0);
+  return self->runs->len;
+}
+
+LabRun *
+lab_experiment_get_run (LabExperiment *self,
+                        guint          i)
 {
   g_return_val_if_fail (LAB_IS_EXPERIMENT (self), NULL);
-  return G_LIST_MODEL (self->runs);
+  g_return_val_if_fail (i < self->runs->len, NULL);
+  return g_ptr_array_index (self->runs, i);
 }
 
 /* Whether every run so far finished with every job ok, warm-ups included. */
@@ -740,15 +775,7 @@ lab_experiment_all_succeeded (LabExperiment *self)
 LabAnalysis *
 lab_experiment_dup_analysis (LabExperiment *self)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
-  g_autofree LabRun **runs = g_new0 (LabRun *, MAX (n, 1));
-
   g_return_val_if_fail (LAB_IS_EXPERIMENT (self), NULL);
 
-  for (guint i = 0; i < n; i++)
-    {
-      runs[i] = g_list_model_get_item (G_LIST_MODEL (self->runs), i);
-      g_object_unref (runs[i]);   /* the store keeps it */
-    }
-  return lab_analysis_new (runs, n);
+  return lab_analysis_new ((LabRun **) self->runs->pdata, self->runs->len);
 }

@@ -56,6 +56,20 @@ LabRunConfig  *lab_experiment_dup_planned    (LabExperiment       *self,
                                               guint                i,
                                               gboolean            *warmup);
 
+/**
+ * LabExperimentDoneFunc:
+ * @error: (transfer full) (nullable): why the experiment could not run
+ */
+typedef void (*LabExperimentDoneFunc) (LabExperiment *experiment,
+                                       GError        *error,
+                                       gpointer       user_data);
+
+void           lab_experiment_start          (LabExperiment       *self,
+                                              LabCancel           *cancel,
+                                              LabExperimentDoneFunc done,
+                                              gpointer             user_data);
+
+/* The same for GIO, in the engine's other half (lab-async.c). */
 void           lab_experiment_run_async      (LabExperiment       *self,
                                               GCancellable        *cancellable,
                                               GAsyncReadyCallback  callback,
@@ -66,6 +80,9 @@ gboolean       lab_experiment_run_finish     (LabExperiment       *self,
 
 LabRun        *lab_experiment_get_current    (LabExperiment       *self);
 guint          lab_experiment_get_n_started  (LabExperiment       *self);
+guint          lab_experiment_get_n_runs     (LabExperiment       *self);
+LabRun        *lab_experiment_get_run        (LabExperiment       *self,
+                                              guint                i);
 GListModel    *lab_experiment_get_runs       (LabExperiment       *self);
 gboolean       lab_experiment_all_succeeded  (LabExperiment       *self);
 LabAnalysis   *lab_experiment_dup_analysis   (LabExperiment       *self);

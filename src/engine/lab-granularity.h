@@ -94,6 +94,7 @@ double     lab_granularity_find_break_even (const LabGranularityPoint *points,
                                          guint                  n_points);
 void       lab_granularity_add_json     (JsonBuilder           *builder,
                                          GPtrArray             *granularity);
+char      *_lab_granularity_describe   (LabAnalysis           *analysis);
 char      *lab_granularity_format_table (GPtrArray             *granularity,
                                          guint                  usable_cores);
 

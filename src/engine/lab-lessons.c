@@ -16,6 +16,7 @@
 #include <math.h>
 #include <glib/gi18n-lib.h>
 
+#include "lab-extras-private.h"
 #include "lab-format.h"
 #include "lab-granularity.h"
 #include "lab-lessons.h"
@@ -321,32 +322,6 @@ lab_lesson_describe_expected (const LabLesson *lesson)
   return g_strdup_printf (_("Expected: %s."), list->str);
 }
 
-/* A job-size sweep's outcome: where each strategy started to pay off. */
-static char *
-describe_granularity (LabAnalysis *analysis)
-{
-  g_autoptr(GPtrArray) granularity = lab_granularity_compute (analysis, NULL);
-  g_autoptr(GString) out = g_string_new (NULL);
-
-  for (guint i = 0; i < granularity->len; i++)
-    {
-      LabGranularity *g = g_ptr_array_index (granularity, i);
-      LabGranularityPoint *last = &g_array_index (g->points, LabGranularityPoint, g->points->len - 1);
-      g_autofree char *from = isfinite (g->break_even_s) ? lab_machine_costs_format_seconds (g->break_even_s) : NULL;
-
-      if (out->len > 0)
-        g_string_append_c (out, '\n');
-      if (from != NULL)
-        /* Translators: "Process Pool: beats the loop from 120 µs jobs; 1.93× with the biggest" */
-        g_string_append_printf (out, _("%s: beats the loop from %s jobs; %.2f× with the biggest"),
-                                lab_strategy_get_title (g->strategy), from, last->speedup);
-      else
-        g_string_append_printf (out, _("%s: never beat the loop at these sizes; %.2f× with the biggest"),
-                                lab_strategy_get_title (g->strategy), last->speedup);
-    }
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
-
 /**
  * lab_lesson_describe_outcome:
  * @analysis: the lesson's runs
@@ -361,7 +336,7 @@ lab_lesson_describe_outcome (const LabLesson *lesson,
   g_autoptr(GString) out = g_string_new (NULL);
 
   if (lesson->job_sizes != NULL)
-    return describe_granularity (analysis);
+    return _lab_engine_extras (NULL)->describe_granularity (analysis);
   for (guint g = 0; g < lab_analysis_get_n_groups (analysis); g++)
     {
       const LabRunGroup *group = lab_analysis_get_group (analysis, g);

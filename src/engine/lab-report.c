@@ -1,4 +1,4 @@
-/* lab-report.c — runs as a table, JSON or CSV
+/* lab-report.c — runs as a table, JSON (lab-report-json.c) or CSV
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
@@ -14,18 +14,11 @@
 
 #include <math.h>
 #include <string.h>
-#include <json-glib/json-glib.h>
 #include <glib/gi18n-lib.h>
 
+#include "lab-extras-private.h"
 #include "lab-format.h"
-#include "lab-report.h"
-
-/* One member of the JSON object being built by the JsonBuilder `b`. */
-#define MEMBER(name, kind, value) \
-  G_STMT_START { \
-    json_builder_set_member_name (b, name); \
-    json_builder_add_##kind##_value (b, value); \
-  } G_STMT_END
+#include "lab-report-private.h"
 
 /* Jobs are listed under a single run's table only when they fit on screen. */
 #define TABLE_MAX_JOBS 20
@@ -45,19 +38,6 @@ lab_report_format_from_string (const char      *name,
         return TRUE;
       }
   return FALSE;
-}
-
-static double
-s (gint64 ns)
-{
-  return ns / 1e9;
-}
-
-/* Throughput of the bytes the jobs moved (downloads), 0 without any. */
-static double
-mb_per_s (const LabRunSummary *sum)
-{
-  return sum->wall_ns > 0 ? sum->bytes / 1e6 / s (sum->wall_ns) : 0;
 }
 
 /* --- Against a baseline --------------------------------------------------- */
@@ -109,360 +89,6 @@ lab_report_describe_delta (double speedup)
     return g_strdup_printf (_("%.2f× faster (−%.0f %%)"), speedup, -change);
   /* Translators: a run against the baseline: "1.25× slower (+25 %)" */
   return g_strdup_printf (_("%.2f× slower (+%.0f %%)"), 1 / speedup, change);
-}
-
-/* --- JSON ----------------------------------------------------------------- */
-
-/* Text from a file, a URL or another program may be any bytes: JSON
- * carries valid UTF-8 only. */
-static void
-add_text (JsonBuilder *b,
-          const char  *name,
-          const char  *text)
-{
-  json_builder_set_member_name (b, name);
-  if (text == NULL)
-    json_builder_add_null_value (b);
-  else if (g_utf8_validate (text, -1, NULL))
-    json_builder_add_string_value (b, text);
-  else
-    {
-      g_autofree char *valid = g_utf8_make_valid (text, -1);
-      json_builder_add_string_value (b, valid);
-    }
-}
-
-static void
-add_job (JsonBuilder        *b,
-         LabRun             *run,
-         guint               index,
-         const LabJobRecord *job)
-{
-  g_autofree char *worker = lab_run_describe_worker (run, job->worker);
-
-  json_builder_begin_object (b);
-  MEMBER ("index", int, index);
-  MEMBER ("worker", string, worker);
-  MEMBER ("lane", int, job->lane);
-  MEMBER ("dispatch_s", double, s (job->dispatch_ns));
-  MEMBER ("start_s", double, s (job->start_ns));
-  MEMBER ("end_s", double, s (job->end_ns));
-  MEMBER ("back_s", double, s (job->back_ns));
-  /* A job of two phases (a pipeline): where its first ended. */
-  if (lab_job_record_get_phase (job) >= 0)
-    MEMBER ("phase_s", double, s (lab_job_record_get_phase (job)));
-  MEMBER ("cpu_s", double, s (job->cpu_ns));
-  MEMBER ("ok", boolean, job->error == NULL);
-  add_text (b, "error", job->error);
-  MEMBER ("value", int, job->value);
-  MEMBER ("bytes", int, job->bytes);
-  MEMBER ("status", int, job->status);
-  json_builder_end_object (b);
-}
-
-static void
-add_breakdown (JsonBuilder        *b,
-               const LabBreakdown *breakdown)
-{
-  json_builder_set_member_name (b, "breakdown");
-  json_builder_begin_object (b);
-  MEMBER ("capacity_s", double, breakdown->capacity_s);
-  MEMBER ("setup_s", double, breakdown->setup_s);
-  MEMBER ("start_s", double, breakdown->start_s);
-  MEMBER ("work_s", double, breakdown->work_s);
-  MEMBER ("transfer_s", double, breakdown->transfer_s);
-  MEMBER ("idle_s", double, breakdown->idle_s);
-  MEMBER ("stop_s", double, breakdown->stop_s);
-  json_builder_end_object (b);
-}
-
-static const char *
-severity_name (LabSeverity severity)
-{
-  switch (severity)
-    {
-    case LAB_SEVERITY_WARNING: return "warning";
-    case LAB_SEVERITY_NOTICE:  return "notice";
-    case LAB_SEVERITY_INFO:
-    default:                   return "info";
-    }
-}
-
-static void
-add_findings (JsonBuilder *b,
-              LabRun      *run)
-{
-  guint n;
-  const LabFinding *findings = lab_run_get_findings (run, &n);
-
-  add_text (b, "verdict", lab_run_get_verdict (run));
-  json_builder_set_member_name (b, "findings");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < n; i++)
-    {
-      json_builder_begin_object (b);
-      MEMBER ("code", string, findings[i].code);
-      MEMBER ("severity", string, severity_name (findings[i].severity));
-      add_text (b, "text", findings[i].text);
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-}
-
-/* "baseline": {"id", "speedup", "same_machine"}; speedup null for a run
- * of another task. */
-static void
-add_baseline (JsonBuilder             *b,
-              const LabReportBaseline *baseline,
-              LabRun                  *run)
-{
-  double speedup = lab_report_baseline_speedup (baseline, run);
-
-  json_builder_set_member_name (b, "baseline");
-  json_builder_begin_object (b);
-  MEMBER ("id", int, baseline->id);
-  json_builder_set_member_name (b, "speedup");
-  if (isnan (speedup))
-    json_builder_add_null_value (b);
-  else
-    json_builder_add_double_value (b, speedup);
-  MEMBER ("same_machine", boolean, baseline->same_machine);
-  json_builder_end_object (b);
-}
-
-static void
-add_run (JsonBuilder             *b,
-         LabAnalysis             *analysis,
-         guint                    i,
-         const LabReportBaseline *baseline)
-{
-  LabRun *run = lab_analysis_get_run (analysis, i);
-  const LabRunConfig *config = lab_run_get_config (run);
-  LabRunSummary sum;
-
-  lab_run_get_summary (run, &sum);
-
-  json_builder_begin_object (b);
-  MEMBER ("task", string, config->task->name);
-  MEMBER ("strategy", string, config->strategy->name);
-  MEMBER ("runtime", string, lab_runtime_get_name (config->runtime));
-  MEMBER ("workers", int, sum.workers);
-  MEMBER ("jobs", int, sum.n_jobs);
-  MEMBER ("done", int, sum.n_done);
-  MEMBER ("failed", int, sum.n_failed);
-  MEMBER ("cancelled", boolean, lab_run_get_state (run) == LAB_RUN_CANCELLED);
-  MEMBER ("wall_s", double, s (sum.wall_ns));
-  MEMBER ("user_s", double, s (sum.user_ns));
-  MEMBER ("sys_s", double, s (sum.sys_ns));
-  MEMBER ("cpu_s", double, s (sum.user_ns + sum.sys_ns));
-  MEMBER ("speedup", double, lab_analysis_get_speedup (analysis, i));
-  MEMBER ("peak_rss_kb", int, sum.peak_rss_kb);
-  MEMBER ("peak_rss_children_kb", int, sum.peak_rss_children_kb);
-  MEMBER ("bytes", int, sum.bytes);
-  MEMBER ("mb_per_s", double, mb_per_s (&sum));
-  MEMBER ("repeat", int, lab_analysis_get_repeat (analysis, i));
-  MEMBER ("outlier", boolean, lab_analysis_is_outlier (analysis, i));
-  MEMBER ("gil", boolean, lab_run_config_uses_gil (config));
-  /* A Python run has CPython's own lock: the imitation's switch does
-   * not apply, and the report says so rather than drop it silently. */
-  if (lab_run_config_gil_ignored (config))
-    MEMBER ("gil_note", string, "the GIL switch does not apply: CPython has its own GIL");
-  MEMBER ("machine_busy", double, sum.machine_busy);
-  add_text (b, "error", lab_run_get_state (run) == LAB_RUN_FAILED ? lab_run_get_error (run) : NULL);
-  add_breakdown (b, lab_run_get_breakdown (run));
-  add_findings (b, run);
-  if (baseline != NULL)
-    add_baseline (b, baseline, run);
-
-  json_builder_end_object (b);
-}
-
-static void
-add_stats (JsonBuilder    *b,
-           const char     *name,
-           const LabStats *stats)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_begin_object (b);
-  MEMBER ("min", double, stats->min);
-  MEMBER ("median", double, stats->median);
-  MEMBER ("max", double, stats->max);
-  json_builder_end_object (b);
-}
-
-/* One entry per configuration: its repeats' figures. */
-static void
-add_summary (JsonBuilder       *b,
-             const LabRunGroup *group)
-{
-  const LabRunConfig *config = lab_run_get_config (group->first);
-  LabRunSummary sum;
-
-  lab_run_get_summary (group->first, &sum);
-  json_builder_begin_object (b);
-  MEMBER ("task", string, config->task->name);
-  MEMBER ("strategy", string, config->strategy->name);
-  MEMBER ("runtime", string, lab_runtime_get_name (config->runtime));
-  MEMBER ("workers", int, sum.workers);
-  MEMBER ("jobs", int, sum.n_jobs);
-  MEMBER ("gil", boolean, lab_run_config_uses_gil (config));
-  MEMBER ("runs", int, group->runs->len);
-  MEMBER ("finished", int, group->wall.n);
-  MEMBER ("failed", int, group->n_jobs_failed);
-  MEMBER ("speedup", double, group->speedup);
-  MEMBER ("peak_rss_kb", int, group->peak_rss_kb);
-  MEMBER ("mb_per_s", double, group->mb_per_s);
-  add_stats (b, "wall_s", &group->wall);
-  add_stats (b, "cpu_s", &group->cpu);
-  json_builder_end_object (b);
-}
-
-static void
-add_scaling (JsonBuilder      *b,
-             const LabScaling *scaling)
-{
-  const LabRunConfig *config = lab_run_get_config (scaling->first);
-
-  json_builder_begin_object (b);
-  MEMBER ("task", string, config->task->name);
-  MEMBER ("strategy", string, config->strategy->name);
-  MEMBER ("runtime", string, lab_runtime_get_name (config->runtime));
-  MEMBER ("gil", boolean, lab_run_config_uses_gil (config));
-  MEMBER ("reference", string, scaling->reference);
-  json_builder_set_member_name (b, "points");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < scaling->workers->len; i++)
-    {
-      json_builder_begin_object (b);
-      MEMBER ("workers", int, g_array_index (scaling->workers, guint, i));
-      MEMBER ("speedup", double, g_array_index (scaling->speedup, double, i));
-      json_builder_end_object (b);
-    }
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "serial_fraction");
-  if (isnan (scaling->serial_fraction))
-    json_builder_add_null_value (b);
-  else
-    json_builder_add_double_value (b, scaling->serial_fraction);
-  json_builder_end_object (b);
-}
-
-/* The JSON document is written piece by piece, each piece (a run without
- * its jobs, one job, the summary) built and generated on its own and put
- * where the pretty generator would have put it in a document written
- * whole: the text is the same, byte for byte (/report/json-pieces checks
- * it), but a run of a million jobs never has a million JSON objects in
- * memory at once (3 GB), only their text. */
-
-/* @node as the pretty generator writes it, each line after the first
- * moved @indent columns right, as it is at that depth of a whole
- * document; the last @cut bytes left out. Lines break only between JSON
- * tokens (a newline in a string is written \n), so this is exact. */
-static void
-append_generated (GString       *out,
-                  JsonGenerator *gen,
-                  JsonNode      *node,
-                  guint          indent,
-                  gsize          cut)
-{
-  static const char spaces[] = "        ";   /* the deepest piece: a job */
-  g_autofree char *text = NULL;
-  gsize length;
-  const char *p;
-
-  g_assert (indent < sizeof spaces);
-  json_generator_set_root (gen, node);
-  text = json_generator_to_data (gen, &length);
-  length -= MIN (cut, length);
-  for (p = text; p < text + length; )
-    {
-      const char *nl = memchr (p, '\n', text + length - p);
-      const char *end = nl != NULL ? nl + 1 : text + length;
-
-      g_string_append_len (out, p, end - p);
-      if (nl != NULL)
-        g_string_append_len (out, spaces, indent);
-      p = end;
-    }
-}
-
-/* What @b built since its last reset, generated into @out. */
-static void
-append_built (GString       *out,
-              JsonGenerator *gen,
-              JsonBuilder   *b,
-              guint          indent,
-              gsize          cut)
-{
-  g_autoptr(JsonNode) node = json_builder_get_root (b);
-
-  append_generated (out, gen, node, indent, cut);
-  json_builder_reset (b);
-}
-
-/* Run @i at depth 2 of the document ("runs" : [ here ]), its jobs last. */
-static void
-append_run (GString                 *out,
-            JsonGenerator           *gen,
-            JsonBuilder             *b,
-            LabAnalysis             *analysis,
-            guint                    i,
-            const LabReportBaseline *baseline)
-{
-  LabRun *run = lab_analysis_get_run (analysis, i);
-  LabRunSummary sum;
-  gboolean first = TRUE;
-
-  lab_run_get_summary (run, &sum);
-  add_run (b, analysis, i, baseline);
-  append_built (out, gen, b, 4, strlen ("\n}"));
-  g_string_append (out, ",\n      \"job_results\" : [");
-  for (guint k = 0; lab_run_has_jobs (run) && k < sum.n_jobs; k++)
-    {
-      const LabJobRecord *job = lab_run_get_job (run, k);
-
-      if (job->state < LAB_JOB_OK)
-        continue;
-      g_string_append (out, first ? "\n        " : ",\n        ");
-      first = FALSE;
-      add_job (b, run, k, job);
-      append_built (out, gen, b, 8, 0);
-    }
-  g_string_append (out, first ? "]\n    }" : "\n      ]\n    }");
-}
-
-static char *
-format_json (LabAnalysis             *analysis,
-             const LabReportBaseline *baseline)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  GString *out = g_string_new ("{\n  \"runs\" : [");
-  guint n_runs = lab_analysis_get_n_runs (analysis);
-
-  json_generator_set_pretty (gen, TRUE);
-  for (guint i = 0; i < n_runs; i++)
-    {
-      g_string_append (out, i == 0 ? "\n    " : ",\n    ");
-      append_run (out, gen, b, analysis, i, baseline);
-    }
-  g_string_append (out, n_runs > 0 ? "\n  ],\n  \"summary\" : " : "],\n  \"summary\" : ");
-
-  json_builder_begin_array (b);
-  for (guint g = 0; g < lab_analysis_get_n_groups (analysis); g++)
-    add_summary (b, lab_analysis_get_group (analysis, g));
-  json_builder_end_array (b);
-  append_built (out, gen, b, 2, 0);
-
-  g_string_append (out, ",\n  \"scaling\" : ");
-  json_builder_begin_array (b);
-  for (guint i = 0; i < lab_analysis_get_n_scalings (analysis); i++)
-    add_scaling (b, lab_analysis_get_scaling (analysis, i));
-  json_builder_end_array (b);
-  append_built (out, gen, b, 2, 0);
-
-  g_string_append (out, "\n}\n");
-  return g_string_free (out, FALSE);
 }
 
 /* --- CSV ------------------------------------------------------------------ */
@@ -1019,6 +645,23 @@ lab_report_format_analysis (LabAnalysis     *analysis,
  *
  * Returns: (transfer full): the analysed runs in @format
  */
+/* JSON comes from the engine's other half: a command that writes it
+ * loads that first (lab_cli_extras()), and says so when it cannot. */
+static char *
+format_json (LabAnalysis             *analysis,
+             const LabReportBaseline *baseline)
+{
+  g_autoptr(GError) error = NULL;
+  const LabEngineExtras *extras = _lab_engine_extras (&error);
+
+  if (extras == NULL)
+    {
+      g_warning ("%s", error->message);
+      return g_strdup ("");
+    }
+  return extras->format_json (analysis, baseline);
+}
+
 char *
 lab_report_format_with_baseline (LabAnalysis             *analysis,
                                  LabReportFormat          format,

@@ -809,7 +809,8 @@ begin (LabRun *self)
 }
 
 /**
- * lab_run_execute:
+ * lab_run_run:
+ * @cancel: (nullable): cancels the run from any thread
  *
  * Sets the task up, runs every job and blocks until the run ends; the
  * strategies use their own threads or processes. The calling thread
@@ -819,9 +820,9 @@ begin (LabRun *self)
  *   the task could not be set up, or the worker could not be started)
  */
 gboolean
-lab_run_execute (LabRun        *self,
-                 GCancellable  *cancellable,
-                 GError       **error)
+lab_run_run (LabRun     *self,
+             LabCancel  *cancel,
+             GError    **error)
 {
   gboolean ok;
 
@@ -832,7 +833,7 @@ lab_run_execute (LabRun        *self,
   /* Nobody reads the records while this waits: the run's threads may
    * hand them over as they come, and the events need not pile up. */
   self->apply_at_once = TRUE;
-  ok = _lab_runner_execute (self, self->config, cancellable, error);
+  ok = _lab_runner_execute (self, self->config, cancel, error);
   take_events (self);
   self->apply_at_once = FALSE;
   return ok;
@@ -840,9 +841,13 @@ lab_run_execute (LabRun        *self,
 
 /* How the run ended, handed from its thread to the context that owns it. */
 typedef struct {
-  GTask    *task;
-  gboolean  ok;
-  GError   *error;
+  LabRun         *run;
+  LabCancel      *cancel;
+  GMainContext   *owner;
+  LabRunDoneFunc  done;
+  gpointer        user_data;
+  gboolean        ok;
+  GError         *error;
 } RunEnd;
 
 static void
@@ -851,59 +856,14 @@ run_end_free (gpointer data)
   RunEnd *end = data;
 
   g_clear_error (&end->error);
-  g_object_unref (end->task);
+  g_main_context_unref (end->owner);
+  g_object_unref (end->run);
   g_free (end);
 }
 
-static gboolean
-return_on_owner (gpointer data)
-{
-  RunEnd *end = data;
-
-  LAB_TSAN_ACQUIRE (end);
-  if (end->ok)
-    g_task_return_boolean (end->task, TRUE);
-  else
-    g_task_return_error (end->task, g_steal_pointer (&end->error));
-  return G_SOURCE_REMOVE;
-}
-
-/* The run returns, and its thread's reference to the task (and so to the
- * run) is dropped, on the context that owns the run: the run is never
- * finalized on this thread behind the back of a caller that has just
- * read it. (That would be safe, GObject's count is atomic, but
- * ThreadSanitizer cannot see it through an uninstrumented GLib.) An idle
- * source of our own: g_main_context_invoke() may call its function here
- * when the owner's context is free. */
-static gpointer
-run_thread (gpointer data)
-{
-  RunEnd *end = g_new0 (RunEnd, 1);
-  g_autoptr(GMainContext) owner = NULL;
-  LabRun *self;
-  GSource *idle;
-
-  end->task = data;
-  self = g_task_get_source_object (end->task);
-  /* Ours: the task and its context may be gone as soon as it is attached. */
-  owner = g_main_context_ref (g_task_get_context (end->task));
-  end->ok = _lab_runner_execute (self, self->config, g_task_get_cancellable (end->task), &end->error);
-
-  idle = g_idle_source_new ();
-  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
-  g_source_set_callback (idle, return_on_owner, end, run_end_free);
-  g_source_set_static_name (idle, "[lab-run-end]");
-  LAB_TSAN_RELEASE (end);
-  g_source_attach (idle, owner);
-  g_source_unref (idle);
-  return NULL;
-}
-
 static void
-stop_progress (gpointer data)
+stop_progress (LabRun *self)
 {
-  LabRun *self = data;
-
   if (self->progress_source != NULL)
     {
       g_source_destroy (self->progress_source);
@@ -913,30 +873,80 @@ stop_progress (gpointer data)
     }
 }
 
+static gboolean
+return_on_owner (gpointer data)
+{
+  RunEnd *end = data;
+
+  LAB_TSAN_ACQUIRE (end);
+  stop_progress (end->run);
+  end->done (end->run, end->ok, g_steal_pointer (&end->error), end->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* The run ends, and its thread's reference to it is dropped, on the
+ * context that owns the run: the run is never finalized on this thread
+ * behind the back of a caller that has just read it. (That would be
+ * safe, GObject's count is atomic, but ThreadSanitizer cannot see it
+ * through an uninstrumented GLib.) An idle source of our own:
+ * g_main_context_invoke() may call its function here when the owner's
+ * context is free. */
+static void
+end_on_owner (RunEnd *end)
+{
+  GSource *idle = g_idle_source_new ();
+  /* Ours: @end and its context may be gone as soon as it is attached. */
+  g_autoptr(GMainContext) owner = g_main_context_ref (end->owner);
+
+  g_source_set_priority (idle, G_PRIORITY_DEFAULT);
+  g_source_set_callback (idle, return_on_owner, end, run_end_free);
+  g_source_set_static_name (idle, "[lab-run-end]");
+  LAB_TSAN_RELEASE (end);
+  g_source_attach (idle, owner);
+  g_source_unref (idle);
+}
+
+static gpointer
+run_thread (gpointer data)
+{
+  RunEnd *end = data;
+
+  end->ok = _lab_runner_execute (end->run, end->run->config, end->cancel, &end->error);
+  end_on_owner (end);
+  return NULL;
+}
+
 /**
- * lab_run_start_async:
+ * lab_run_start:
+ * @cancel: (nullable): cancels the run from any thread; it must outlive
+ *   the run's end
+ * @done: called when the run has ended: whether it could go on, and
+ *   (transfer full) why not
  *
  * Starts the run on a thread of its own ("lab-run"), which sets the task
- * up and runs it, and returns at once. LabRun::progress and @callback are
+ * up and runs it, and returns at once. LabRun::progress and @done are
  * delivered on the thread-default main context of the caller, which owns
- * the run's records.
+ * the run's records. (lab_run_start_async() is the same for GIO.)
  */
 void
-lab_run_start_async (LabRun              *self,
-                     GCancellable        *cancellable,
-                     GAsyncReadyCallback  callback,
-                     gpointer             user_data)
+lab_run_start (LabRun         *self,
+               LabCancel      *cancel,
+               LabRunDoneFunc  done,
+               gpointer        user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
+  RunEnd *end;
+  GError *error = NULL;
   GThread *thread;
 
   g_return_if_fail (LAB_IS_RUN (self));
   g_return_if_fail (self->state == LAB_RUN_READY);
+  g_return_if_fail (done != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, lab_run_start_async);
-  g_task_set_check_cancellable (task, FALSE);
+  end = g_new0 (RunEnd, 1);
+  *end = (RunEnd) {
+    .run = g_object_ref (self), .cancel = cancel, .owner = g_main_context_ref_thread_default (),
+    .done = done, .user_data = user_data,
+  };
   begin (self);
   /* Without a progress handler nobody looks at the jobs until the run
    * has ended: a job's start is not handed over, and its end is taken in
@@ -947,31 +957,19 @@ lab_run_start_async (LabRun              *self,
   self->progress_source = g_timeout_source_new (PROGRESS_INTERVAL_MS);
   g_source_set_callback (self->progress_source, progress_cb, self, NULL);
   g_source_set_static_name (self->progress_source, "[lab-run-progress]");
-  g_source_attach (self->progress_source, g_task_get_context (task));
-  g_signal_connect_object (task, "notify::completed", G_CALLBACK (stop_progress), self, G_CONNECT_SWAPPED);
+  g_source_attach (self->progress_source, end->owner);
 
-  thread = g_thread_try_new ("lab-run", run_thread, g_object_ref (task), &error);
+  thread = g_thread_try_new ("lab-run", run_thread, end, &error);
   if (thread == NULL)
     {
       LabRunSummary none = { 0 };
 
-      g_object_unref (task);
       _lab_run_post_ended (self, LAB_RUN_FAILED, &none, error->message);
-      g_task_return_error (task, g_steal_pointer (&error));
+      end->error = error;
+      end_on_owner (end);
       return;
     }
   g_thread_unref (thread);
-}
-
-gboolean
-lab_run_start_finish (LabRun        *self,
-                      GAsyncResult  *result,
-                      GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  stop_progress (self);
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**

@@ -6,6 +6,8 @@
 
 #include <gio/gio.h>
 
+#include "lab-cancel.h"
+
 #include "lab-run-config.h"
 #include "lab-types.h"
 
@@ -191,6 +193,26 @@ guint               lab_run_get_worker_ids   (LabRun               *self,
                                               guint                 from,
                                               GArray               *ids);
 
+
+/**
+ * LabRunDoneFunc:
+ * @ok: whether the run could go on (see lab_run_run())
+ * @error: (transfer full) (nullable): why not
+ */
+typedef void (*LabRunDoneFunc) (LabRun   *run,
+                                gboolean  ok,
+                                GError   *error,
+                                gpointer  user_data);
+
+void                lab_run_start            (LabRun               *self,
+                                              LabCancel            *cancel,
+                                              LabRunDoneFunc        done,
+                                              gpointer              user_data);
+gboolean            lab_run_run              (LabRun               *self,
+                                              LabCancel            *cancel,
+                                              GError              **error);
+
+/* The same for GIO, in the engine's other half (lab-async.c). */
 void                lab_run_start_async      (LabRun               *self,
                                               GCancellable         *cancellable,
                                               GAsyncReadyCallback   callback,
@@ -201,7 +223,6 @@ gboolean            lab_run_start_finish     (LabRun               *self,
 gboolean            lab_run_execute          (LabRun               *self,
                                               GCancellable         *cancellable,
                                               GError              **error);
-
 const char         *lab_worker_get_path      (void);
 
 void                lab_finding_clear        (LabFinding           *finding);

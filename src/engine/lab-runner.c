@@ -12,6 +12,7 @@
 
 #include "lab-clock.h"
 #include "lab-error.h"
+#include "lab-extras-private.h"
 #include "lab-gil.h"
 #include "lab-run-private.h"
 #include "lab-runner.h"
@@ -22,6 +23,7 @@ struct _LabRunner
   LabRun                 *run;
   const LabRunConfig     *config;
   const LabTaskClass     *klass;
+  const LabStrategyClass *strategy;     /* who runs the jobs */
   gpointer                plan;
   GVariant               *worker_params;
   guint                   n_jobs;
@@ -386,22 +388,28 @@ lab_runner_run_job_here (LabRunner *self,
 /* Who runs the jobs: the strategy's own code in C, else the Python
  * harness, which runs the strategy's construct in CPython. */
 static const LabStrategyClass *
-strategy_class (const LabRunConfig *config)
+strategy_class (const LabRunConfig  *config,
+                GError             **error)
 {
-  return config->runtime == LAB_RUNTIME_PYTHON ? &_lab_strategy_python : config->strategy->klass;
+  const LabEngineExtras *extras;
+
+  if (config->runtime != LAB_RUNTIME_PYTHON)
+    return config->strategy->klass;
+  if (!(extras = _lab_engine_extras (error)))
+    return NULL;
+  return extras->python_strategy;
 }
 
 static void
-cancelled_cb (GCancellable *cancellable,
-              LabRunner    *self)
+cancelled_cb (gpointer data)
 {
-  const LabStrategyClass *klass = strategy_class (self->config);
+  LabRunner *self = data;
 
   lab_cancel_cancel (self->cancel);
 
   g_mutex_lock (&self->strategy_mutex);
-  if (self->strategy_state != NULL && klass->cancel != NULL)
-    klass->cancel (self->strategy_state);
+  if (self->strategy_state != NULL && self->strategy->cancel != NULL)
+    self->strategy->cancel (self->strategy_state);
   g_mutex_unlock (&self->strategy_mutex);
 }
 
@@ -538,7 +546,7 @@ static gboolean
 run_strategy (LabRunner  *self,
               GError    **error)
 {
-  const LabStrategyClass *klass = strategy_class (self->config);
+  const LabStrategyClass *klass = self->strategy;
   gpointer state;
   gboolean ok;
 
@@ -604,7 +612,7 @@ runner_clear (LabRunner *self)
 gboolean
 _lab_runner_execute (LabRun              *run,
                      const LabRunConfig  *config,
-                     GCancellable        *cancellable,
+                     LabCancel           *cancel,
                      GError             **error)
 {
   LabRunner self = { run, config };
@@ -612,7 +620,7 @@ _lab_runner_execute (LabRun              *run,
   LabRunSummary figures = { 0 };
   LabRunState state;
   Marks before = { 0 }, after = { 0 };
-  gulong handler = 0;
+  guint handler;
   gint64 setup_start;
   gboolean ok;
 
@@ -622,13 +630,10 @@ _lab_runner_execute (LabRun              *run,
   g_mutex_init (&self.threads_mutex);
   g_cond_init (&self.threads_cond);
   g_mutex_init (&self.workers_mutex);
-  /* Tasks that wait in GIO (downloads) stop through the GCancellable. */
-  lab_cancel_set_data (self.cancel, cancellable);
-  if (cancellable != NULL)
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb), &self, NULL);
+  handler = lab_cancel_connect (cancel, cancelled_cb, &self);
 
   setup_start = lab_clock_now_ns ();
-  ok = setup_task (&self, &local_error);
+  ok = (self.strategy = strategy_class (config, &local_error)) != NULL && setup_task (&self, &local_error);
   figures.setup_ns = lab_clock_now_ns () - setup_start;
   if (ok)
     {
@@ -643,9 +648,7 @@ _lab_runner_execute (LabRun              *run,
       figures_between (&self, &before, &after, &figures);
     }
 
-  if (handler != 0)
-    g_cancellable_disconnect (cancellable, handler);
-  lab_cancel_set_data (self.cancel, NULL);
+  lab_cancel_disconnect (cancel, handler);
   state = state_after (ok, self.cancel, &local_error);
   figures.workers = self.workers;
   figures.n_jobs = self.n_jobs;

@@ -88,7 +88,7 @@ void                lab_runner_run_job_here       (LabRunner      *self,
 /* For lab-run.c */
 gboolean            _lab_runner_execute           (LabRun              *run,
                                                    const LabRunConfig  *config,
-                                                   GCancellable        *cancellable,
+                                                   LabCancel           *cancel,
                                                    GError             **error);
 
 G_END_DECLS

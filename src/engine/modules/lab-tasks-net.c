@@ -409,6 +409,33 @@ download_read_all (Download      *dl,
     }
 }
 
+static void
+cancel_cb (gpointer data)
+{
+  g_cancellable_cancel (data);
+}
+
+/* libsoup stops through a GCancellable: one for the job, cancelled with
+ * the job's token. */
+static GCancellable *
+job_cancellable_new (LabCancel *cancel,
+                     guint     *handler)
+{
+  GCancellable *cancellable = g_cancellable_new ();
+
+  *handler = lab_cancel_connect (cancel, cancel_cb, cancellable);
+  return cancellable;
+}
+
+static void
+job_cancellable_free (GCancellable *cancellable,
+                      LabCancel    *cancel,
+                      guint         handler)
+{
+  lab_cancel_disconnect (cancel, handler);
+  g_object_unref (cancellable);
+}
+
 static gboolean
 net_run_job (gpointer       data,
              gpointer       worker_state,
@@ -419,7 +446,8 @@ net_run_job (gpointer       data,
 {
   NetPlan *plan = data;
   SoupSession *session = worker_state;
-  GCancellable *cancellable = lab_cancel_get_data (cancel);
+  guint handler;
+  GCancellable *cancellable = job_cancellable_new (cancel, &handler);
   g_autoptr(SoupMessage) msg = NULL;
   g_autoptr(GInputStream) stream = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -427,19 +455,19 @@ net_run_job (gpointer       data,
   gboolean ok;
 
   if (!download_init (&dl, plan, index, result, &msg, error))
-    return FALSE;
-
-  stream = soup_session_send (session, msg, cancellable, &local_error);
-  if (stream == NULL)
     {
-      g_propagate_error (error, describe_error (&dl, local_error));
-      download_clear (&dl);
+      job_cancellable_free (cancellable, cancel, handler);
       return FALSE;
     }
 
-  ok = download_begin (&dl, msg, error) && download_read_all (&dl, stream, cancellable, error);
-  g_input_stream_close (stream, NULL, NULL);
+  stream = soup_session_send (session, msg, cancellable, &local_error);
+  if (stream == NULL)
+    g_propagate_error (error, describe_error (&dl, local_error));
+  ok = stream != NULL && download_begin (&dl, msg, error) && download_read_all (&dl, stream, cancellable, error);
+  if (stream != NULL)
+    g_input_stream_close (stream, NULL, NULL);
   download_clear (&dl);
+  job_cancellable_free (cancellable, cancel, handler);
   return ok;
 }
 
@@ -451,6 +479,8 @@ typedef struct {
   SoupMessage    *msg;
   GInputStream   *stream;
   GCancellable   *cancellable;
+  LabCancel      *cancel;
+  guint           cancel_handler;
   guchar         *buf;
   LabJobDoneFunc  done;
   gpointer        user_data;
@@ -468,7 +498,7 @@ async_finish (AsyncDownload *ad,
   download_clear (&ad->dl);
   g_clear_object (&ad->stream);
   g_clear_object (&ad->msg);
-  g_clear_object (&ad->cancellable);
+  job_cancellable_free (ad->cancellable, ad->cancel, ad->cancel_handler);
   g_free (ad->buf);
   g_free (ad);
   done (error, user_data);
@@ -592,7 +622,8 @@ net_start_job (gpointer        data,
   ad->session = worker_state;
   ad->done = done;
   ad->user_data = user_data;
-  ad->cancellable = lab_cancel_get_data (cancel) ? g_object_ref (lab_cancel_get_data (cancel)) : NULL;
+  ad->cancel = cancel;
+  ad->cancellable = job_cancellable_new (cancel, &ad->cancel_handler);
   if (!download_init (&ad->dl, data, index, result, &ad->msg, &error))
     {
       async_finish (ad, error);
