@@ -8,6 +8,9 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -803,6 +806,15 @@ lab_cli_run (int    argc,
   /* A closed pipe or a full disk on standard output is an error to
    * report (see lab_cli_write_stdout()), not a signal that ends the command. */
   signal (SIGPIPE, SIG_IGN);
+
+#ifdef __GLIBC__
+  /* Each run hands back what it allocated before the next one starts, so
+   * --repeat=N peaks at one run's memory: glibc would otherwise raise its
+   * mmap threshold to the largest block a run freed and serve the next
+   * run's from the heap, which grows by a few MB with fragments
+   * (bench/memory). The blur task sets its own threshold when it starts. */
+  mallopt (M_MMAP_THRESHOLD, 128 * 1024);
+#endif
 
   if (!(experiment = parse_run (argc, argv, TRUE, &o, &format, &error)))
     {
