@@ -372,7 +372,10 @@ download_init (Download      *dl,
       return FALSE;
     }
 
-  *msg = soup_message_new (SOUP_METHOD_GET, g_ptr_array_index (plan->urls, index));
+  /* "GET", not SOUP_METHOD_GET: that macro interns the string the first
+   * time it is read, a race (ThreadSanitizer says so) when two jobs' first
+   * downloads start at once. libsoup interns the method itself. */
+  *msg = soup_message_new ("GET", g_ptr_array_index (plan->urls, index));
   if (*msg == NULL)
     {
       g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED, _("“%s” is not a URL; only http and https URLs are supported"),
