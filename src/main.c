@@ -10,6 +10,7 @@
 #include <gmodule.h>
 
 #include "lab-cli.h"
+#include "lab-extras-private.h"
 #include "lab-i18n.h"
 #include "lab-paths-private.h"
 
@@ -30,7 +31,7 @@ open_window (int    argc,
 
   /* The window uses the history and the GIO forms of the engine: the
    * lab-extras module is loaded first, its symbols global. */
-  if (lab_cli_extras (&error) == NULL)
+  if (_lab_engine_extras (&error) == NULL)
     {
       g_printerr (_("concurrency-lab: could not load the window: %s\n"), error->message);
       return LAB_EXIT_FAILED;

@@ -27,30 +27,26 @@ forward_cancel_cb (GCancellable *cancellable,
   lab_cancel_cancel (cancel);
 }
 
-/* A LabCancel cancelled with @cancellable; it is the task's data. */
-static LabCancel *
-forward_new (GTask *task)
+/* A LabCancel cancelled with @cancellable (which may be %NULL). */
+static Forward *
+forward_new (GCancellable *cancellable)
 {
   Forward *forward = g_new0 (Forward, 1);
 
   forward->cancel = lab_cancel_new ();
-  if (g_task_get_cancellable (task) != NULL)
+  if (cancellable != NULL)
     {
-      forward->cancellable = g_object_ref (g_task_get_cancellable (task));
-      forward->handler = g_cancellable_connect (forward->cancellable, G_CALLBACK (forward_cancel_cb),
+      forward->cancellable = g_object_ref (cancellable);
+      forward->handler = g_cancellable_connect (cancellable, G_CALLBACK (forward_cancel_cb),
                                                 forward->cancel, NULL);
     }
-  g_task_set_task_data (task, forward, NULL);
-  return forward->cancel;
+  return forward;
 }
 
 /* Once the call has ended: no cancel reaches the token any more. */
 static void
-forward_free (GTask *task)
+forward_free (Forward *forward)
 {
-  Forward *forward = g_task_get_task_data (task);
-
-  g_task_set_task_data (task, NULL, NULL);
   if (forward->cancellable != NULL)
     {
       g_cancellable_disconnect (forward->cancellable, forward->handler);
@@ -58,6 +54,23 @@ forward_free (GTask *task)
     }
   lab_cancel_free (forward->cancel);
   g_free (forward);
+}
+
+/* The task's data: its token, forwarded from the task's cancellable. */
+static LabCancel *
+task_cancel (GTask *task)
+{
+  Forward *forward = forward_new (g_task_get_cancellable (task));
+
+  g_task_set_task_data (task, forward, (GDestroyNotify) forward_free);
+  return forward->cancel;
+}
+
+/* Once the call has ended, before it returns. */
+static void
+task_cancel_free (GTask *task)
+{
+  g_task_set_task_data (task, NULL, NULL);
 }
 
 static void
@@ -68,7 +81,7 @@ run_done_cb (LabRun   *run,
 {
   g_autoptr(GTask) task = user_data;
 
-  forward_free (task);
+  task_cancel_free (task);
   if (ok)
     g_task_return_boolean (task, TRUE);
   else if (error != NULL)
@@ -96,7 +109,7 @@ lab_run_start_async (LabRun              *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, lab_run_start_async);
   g_task_set_check_cancellable (task, FALSE);
-  lab_run_start (self, forward_new (task), run_done_cb, task);
+  lab_run_start (self, task_cancel (task), run_done_cb, task);
 }
 
 gboolean
@@ -119,15 +132,10 @@ lab_run_execute (LabRun        *self,
                  GCancellable  *cancellable,
                  GError       **error)
 {
-  g_autoptr(LabCancel) cancel = lab_cancel_new ();
-  gulong handler = 0;
-  gboolean ok;
+  Forward *forward = forward_new (cancellable);
+  gboolean ok = lab_run_run (self, forward->cancel, error);
 
-  if (cancellable != NULL)
-    handler = g_cancellable_connect (cancellable, G_CALLBACK (forward_cancel_cb), cancel, NULL);
-  ok = lab_run_run (self, cancel, error);
-  if (cancellable != NULL)
-    g_cancellable_disconnect (cancellable, handler);
+  forward_free (forward);
   return ok;
 }
 
@@ -138,7 +146,7 @@ experiment_done_cb (LabExperiment *experiment,
 {
   g_autoptr(GTask) task = user_data;
 
-  forward_free (task);
+  task_cancel_free (task);
   if (error != NULL)
     g_task_return_error (task, error);
   else
@@ -163,7 +171,7 @@ lab_experiment_run_async (LabExperiment       *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, lab_experiment_run_async);
   g_task_set_check_cancellable (task, FALSE);
-  lab_experiment_start (self, forward_new (task), experiment_done_cb, task);
+  lab_experiment_start (self, task_cancel (task), experiment_done_cb, task);
 }
 
 /**

@@ -16,6 +16,13 @@
 static const LabEngineExtras *registered;
 static GModule *module;
 
+static char *
+describe_failure (const char *reason)
+{
+  return g_strdup_printf (_("Could not load the lab-extras module, which keeps the history, "
+                            "writes JSON and measures the machine: %s"), reason);
+}
+
 /* Called from the other half's constructor: as the tests start (it is
  * linked into them), or as the module is loaded. */
 void
@@ -53,8 +60,7 @@ _lab_engine_extras (GError **error)
           /* g_module_error() may quote the path: keep the message valid UTF-8. */
           g_autofree char *reason = g_utf8_make_valid (module ? path : g_module_error (), -1);
 
-          failure = g_strdup_printf (_("Could not load the lab-extras module, which keeps the history, "
-                                       "writes JSON and measures the machine: %s"), reason);
+          failure = describe_failure (reason);
         }
     }
   if (registered == NULL)
@@ -80,9 +86,9 @@ _lab_engine_extras_symbol (const char  *name,
     return NULL;
   if (module == NULL || !g_module_symbol (module, name, &symbol) || symbol == NULL)
     {
-      g_set_error (error, LAB_ERROR, LAB_ERROR_FAILED,
-                   _("Could not load the lab-extras module, which keeps the history, "
-                     "writes JSON and measures the machine: %s"), name);
+      g_autofree char *message = describe_failure (name);
+
+      g_set_error_literal (error, LAB_ERROR, LAB_ERROR_FAILED, message);
       return NULL;
     }
   return symbol;
